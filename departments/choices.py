@@ -1,0 +1,28 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentKind(models.TextChoices):
+    OFFICE = "office", _("办公室/办")
+    DISTRICT_BUREAU = "district_bureau", _("区直部门")
+    CITY_BRANCH = "city_branch", _("市直部门派驻分局")
+    PARTY_ORGAN = "party_organ", _("党群机关")
+    SERVICE_HALL = "service_hall", _("服务大厅")
+    BASE = "base", _("园区/基地")
+    ENTERPRISE = "enterprise", _("国有企业")
+    OTHER = "other", _("其他")
+
+
+class DepartmentLevel(models.TextChoices):
+    DISTRICT = "district", _("区级")
+    CITY = "city", _("市级")
+    OTHER = "other", _("其他")
+
+
+class Role(models.TextChoices):
+    """What a person does in Duban; one person may hold several memberships."""
+
+    LIAISON = "liaison", _("联络员")
+    HEAD = "head", _("部门负责人")
+    LEAD_OFFICE = "lead_office", _("牵头督办办公室")
+    MANAGER = "manager", _("管理领导")

@@ -1,0 +1,157 @@
+"""Resolving unit names as documents write them to departments and groups.
+
+Names are never rewritten: a name is either a department's own name, one of its
+aliases, a group's name, or new. New names that merely *look like* a known department
+(区/市 prefix, brackets) are proposed as aliases by :func:`similar_department`, never merged.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from .choices import DepartmentKind, DepartmentLevel
+from .models import Department, DepartmentAlias, DepartmentGroup
+
+_GROUP_PATTERN = re.compile(r"^(?:全区|区内|市内|全市|驻区)?各(?:相关|有关|级|)")
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+
+
+def looks_like_group(name: str) -> bool:
+    """各相关部门, 全区各相关部门, 区内各相关国企 … name a collective, not one unit."""
+    return bool(_GROUP_PATTERN.match(name))
+
+
+def guess_kind(name: str) -> tuple[str, str]:
+    """A first guess of (kind, level) for a unit seen for the first time."""
+    if name.startswith("市") or "分局" in name:
+        return DepartmentKind.CITY_BRANCH, DepartmentLevel.CITY
+    if name.startswith(("区委", "区纪委", "党工委")):
+        return DepartmentKind.PARTY_ORGAN, DepartmentLevel.DISTRICT
+    if name.endswith("大厅"):
+        return DepartmentKind.SERVICE_HALL, DepartmentLevel.DISTRICT
+    if name.endswith(("基地", "园区", "产业园")):
+        return DepartmentKind.BASE, DepartmentLevel.DISTRICT
+    if name.endswith(("公司", "集团", "国企")):
+        return DepartmentKind.ENTERPRISE, DepartmentLevel.OTHER
+    if name.endswith(("办", ")", "）")):
+        return DepartmentKind.OFFICE, DepartmentLevel.DISTRICT
+    if name.endswith("局"):
+        return DepartmentKind.DISTRICT_BUREAU, DepartmentLevel.DISTRICT
+    return DepartmentKind.OTHER, DepartmentLevel.OTHER
+
+
+def core_name(name: str) -> str:
+    """The name without 区/市 prefix and bracketed parts: for *suggesting* aliases only."""
+    stripped = _BRACKETS.sub("", name)
+    return re.sub(r"^(?:区|市|全区)", "", stripped)
+
+
+@dataclass
+class Unit:
+    """A resolved unit: exactly one of ``department`` / ``group`` is set once saved."""
+
+    name: str
+    department: Department | None = None
+    group: DepartmentGroup | None = None
+    via_alias: bool = False
+
+    @property
+    def is_new(self) -> bool:
+        unit = self.department or self.group
+        return unit is None or unit.pk is None
+
+
+class UnitResolver:
+    """Resolves names with three queries up front, then from memory; creates what is new."""
+
+    def __init__(self) -> None:
+        self.departments = {d.name: d for d in Department.objects.all()}
+        self.aliases = {
+            a.alias: a.department
+            for a in DepartmentAlias.objects.select_related("department")
+        }
+        self.groups = {g.name: g for g in DepartmentGroup.objects.all()}
+        self.created: list[Department | DepartmentGroup] = []
+
+    def lookup(self, name: str) -> Unit:
+        """Resolve without writing; unknown names give an unsaved department or group."""
+        if name in self.departments:
+            return Unit(name, department=self.departments[name])
+        if name in self.aliases:
+            return Unit(name, department=self.aliases[name], via_alias=True)
+        if name in self.groups:
+            return Unit(name, group=self.groups[name])
+        if looks_like_group(name):
+            return Unit(name, group=DepartmentGroup(name=name))
+        kind, level = guess_kind(name)
+        return Unit(name, department=Department(name=name, kind=kind, level=level))
+
+    def resolve(self, name: str) -> Unit:
+        """Resolve and create what is new (inside the caller's transaction)."""
+        unit = self.lookup(name)
+        if unit.group is not None and unit.group.pk is None:
+            unit.group.save()
+            self.groups[name] = unit.group
+            self.created.append(unit.group)
+        elif unit.department is not None and unit.department.pk is None:
+            unit.department.code = _free_code(self.departments.values())
+            unit.department.save()
+            self.departments[name] = unit.department
+            self.created.append(unit.department)
+        return unit
+
+    def similar_department(self, name: str) -> Department | None:
+        """A known department whose core name equals this one's (a candidate alias)."""
+        core = core_name(name)
+        for department in self.departments.values():
+            if department.name != name and core_name(department.name) == core:
+                return department
+        return None
+
+
+def _free_code(departments) -> str:
+    taken = {d.code for d in departments}
+    number = len(taken) + 1
+    while f"u{number:03d}" in taken:
+        number += 1
+    return f"u{number:03d}"
+
+
+@transaction.atomic
+def registry_load(path: Path) -> list[str]:
+    """Upsert the reference departments, aliases and groups from a JSON file.
+
+    Returns one line per change; running it twice returns nothing the second time.
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    changes: list[str] = []
+    for row in data.get("departments", []):
+        department, created = Department.objects.get_or_create(
+            name=row["name"],
+            defaults={"code": row["code"], "kind": row["kind"], "level": row["level"]},
+        )
+        if created:
+            changes.append(f"新增部门 {department.name}")
+        for alias in row.get("aliases", []):
+            _, created = DepartmentAlias.objects.get_or_create(
+                alias=alias, defaults={"department": department}
+            )
+            if created:
+                changes.append(f"新增别名 {alias} → {department.name}")
+    for row in data.get("departments", []):
+        if row.get("parent"):
+            updated = Department.objects.filter(name=row["name"], parent__isnull=True).update(
+                parent=Department.objects.get(name=row["parent"])
+            )
+            if updated:
+                changes.append(f"设置上级单位 {row['name']} → {row['parent']}")
+    for row in data.get("groups", []):
+        group, created = DepartmentGroup.objects.get_or_create(
+            name=row["name"], defaults={"description": row.get("description", "")}
+        )
+        if created:
+            changes.append(f"新增部门组 {group.name}")
+    return changes

@@ -1,0 +1,95 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Channel, DeliveryState, DigestFrequency, Kind, WebhookFlavor
+
+
+class WebhookEndpoint(models.Model):
+    """A group robot (企业微信/钉钉) that receives the same messages as a group of people."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    url = models.URLField(_("地址"), max_length=500)
+    flavor = models.CharField(_("格式"), max_length=20, choices=WebhookFlavor.choices,
+                              default=WebhookFlavor.WECOM)
+    department = models.ForeignKey(
+        "departments.Department", verbose_name=_("部门"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="webhooks",
+        help_text=_("接收该部门的提醒与催报;留空则按下列勾选接收"),
+    )
+    for_managers = models.BooleanField(_("接收领导类消息(摘要、通报、会议材料)"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("群机器人")
+        verbose_name_plural = _("群机器人")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False) | Q(for_managers=True),
+                name="webhook_has_audience",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Notification(models.Model):
+    """One message to one recipient on one channel. ``dedupe_key`` makes sending idempotent."""
+
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices,
+                               default=Channel.EMAIL)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices, db_index=True)
+    dedupe_key = models.CharField(_("去重键"), max_length=255, unique=True)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("收件人"), null=True,
+                                  blank=True, on_delete=models.CASCADE,
+                                  related_name="notifications")
+    webhook = models.ForeignKey(WebhookEndpoint, verbose_name=_("群机器人"), null=True,
+                                blank=True, on_delete=models.CASCADE,
+                                related_name="notifications")
+    address = models.CharField(_("地址"), max_length=500, blank=True)
+    subject = models.CharField(_("标题"), max_length=300)
+    body_text = models.TextField(_("正文"))
+    body_html = models.TextField(_("HTML 正文"), blank=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=DeliveryState.choices,
+                             default=DeliveryState.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.get_kind_display()}] {self.subject}"
+
+
+class DigestSubscription(models.Model):
+    """A manager's choice of digest frequency and scope (empty scope = everything)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("用户"),
+                                on_delete=models.CASCADE, related_name="digest_subscription")
+    frequency = models.CharField(_("频率"), max_length=10, choices=DigestFrequency.choices,
+                                 default=DigestFrequency.WEEKLY)
+    plans = models.ManyToManyField("tasks_app.Plan", verbose_name=_("计划范围"), blank=True)
+    drivers = models.ManyToManyField("tasks_app.Driver", verbose_name=_("战略驱动范围"),
+                                     blank=True)
+    departments = models.ManyToManyField("departments.Department", verbose_name=_("部门范围"),
+                                         blank=True)
+    last_sent_at = models.DateTimeField(_("上次发送"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("摘要订阅")
+        verbose_name_plural = _("摘要订阅")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_frequency_display()}"

@@ -1,0 +1,82 @@
+"""The plain data structure every document format parses into, and the import error."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+class ImportFailed(Exception):
+    """A document that cannot be imported; ``line`` is 1-based (None when not line-bound)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.message = message
+        self.line = line
+        super().__init__(f"第{line}行:{message}" if line else message)
+
+
+@dataclass
+class ParsedUnit:
+    name: str  # exactly as written
+    role: str  # AssignmentRole value
+
+
+@dataclass
+class ParsedMilestone:
+    title: str
+    due_on: datetime.date | None = None
+
+
+@dataclass
+class ParsedTask:
+    number: int
+    title: str
+    text: str
+    line: int
+    units: list[ParsedUnit] = field(default_factory=list)
+    due_on: datetime.date | None = None
+    milestones: list[ParsedMilestone] = field(default_factory=list)
+
+
+@dataclass
+class ParsedDriver:
+    number: int
+    title: str
+    line: int
+    tasks: list[ParsedTask] = field(default_factory=list)
+
+
+@dataclass
+class ParsedTarget:
+    name: str
+    value: Decimal | None
+    unit: str
+    year: int | None
+    line: int
+    kind: str = "quantity"
+    qualifier: str = ""
+    source_text: str = ""
+    parent: str | None = None  # name of the parent target (其中 …)
+    driver_number: int | None = None
+    units: list[ParsedUnit] = field(default_factory=list)
+
+
+@dataclass
+class ParsedPlan:
+    code: str
+    title: str
+    source_format: str
+    issuer: str = ""
+    signed_on: datetime.date | None = None
+    published_on: datetime.date | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+    parent_policy: str = ""
+    lead_office: str = ""  # unit name as written (resolved through aliases)
+    drivers: list[ParsedDriver] = field(default_factory=list)
+    targets: list[ParsedTarget] = field(default_factory=list)
+    unparsed: list[tuple[int, str]] = field(default_factory=list)
+    source_text: str = ""
+
+    @property
+    def tasks(self) -> list[ParsedTask]:
+        return [task for driver in self.drivers for task in driver.tasks]

@@ -1,0 +1,246 @@
+"""Load a :class:`ParsedPlan` into the database in one transaction.
+
+Idempotent: the plan is found by its code, drivers and tasks by number, targets by name and
+year, assignments by (task, unit). Loading the same document twice changes nothing. Work the
+lead office did after an import (a lead given to task 1, a role changed) is never undone:
+the loader adds and updates what the document says, and deletes nothing.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from departments.units import UnitResolver, registry_load
+
+from ..choices import AssignmentRole, EventKind
+from ..history import record, task_event
+from ..lifecycle import refresh_task_statuses
+from ..models import (
+    Assignment, Driver, Plan, Schedule, Target, TargetAssignment, Task,
+)
+from ..workdays import add_working_days
+from .document import ParsedPlan, ParsedUnit
+
+REGISTRY = Path(settings.BASE_DIR) / "seeds" / "departments.json"
+_ROLE_LABEL = dict(AssignmentRole.choices)
+
+
+@dataclass
+class LoadResult:
+    plan: Plan | None
+    dry_run: bool
+    changes: list[str] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+
+    def note(self, counter: str, line: str) -> None:
+        self.counts[counter] += 1
+        self.changes.append(line)
+
+
+def plan_load(
+    parsed: ParsedPlan,
+    *,
+    actor: User | None = None,
+    dry_run: bool = False,
+    registry: Path | None = REGISTRY,
+) -> LoadResult:
+    """Create or update the plan described by ``parsed``; with ``dry_run`` write nothing."""
+    with transaction.atomic():
+        registry_changes = registry_load(registry) if registry and registry.exists() else []
+        resolver = UnitResolver()
+        result = LoadResult(plan=None, dry_run=dry_run)
+        for line in registry_changes:
+            result.note("departments", line)
+        plan = result.plan = _upsert_plan(parsed, resolver, result)
+        drivers = _upsert_drivers(plan, parsed, result)
+        tasks = _upsert_tasks(plan, parsed, drivers, result)
+        _add_task_assignments(plan, parsed, tasks, resolver, result, actor)
+        _upsert_targets(plan, parsed, drivers, resolver, result)
+        for unit in resolver.created:
+            kind = "部门组" if unit._meta.model_name == "departmentgroup" else "部门"
+            result.note("departments", f"新增{kind} {unit.name}")
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult) -> Plan:
+    lead_office = resolver.resolve(parsed.lead_office).department if parsed.lead_office else None
+    values = {
+        "title": parsed.title, "issuer": parsed.issuer, "signed_on": parsed.signed_on,
+        "published_on": parsed.published_on, "period_start": parsed.period_start,
+        "period_end": parsed.period_end, "parent_policy": parsed.parent_policy,
+        "source_format": parsed.source_format, "source_text": parsed.source_text,
+    }
+    if lead_office is not None:
+        values["lead_office"] = lead_office
+    plan = Plan.objects.filter(code=parsed.code).first()
+    if plan is None:
+        today = timezone.localdate()
+        plan = Plan.objects.create(code=parsed.code, tracking_start=today.replace(day=1), **values)
+        Schedule.objects.create(plan=plan)
+        result.note("plans", f"新增计划 {plan.code} {plan.title}")
+        return plan
+    diffs = [name for name, value in values.items() if getattr(plan, name) != value]
+    for name in diffs:
+        label = Plan._meta.get_field(name).verbose_name
+        shown = "(原文)" if name == "source_text" else f"{getattr(plan, name)} → {values[name]}"
+        result.note("plans", f"更新计划{label}:{shown}")
+        setattr(plan, name, values[name])
+    if diffs:
+        plan.save()
+    return plan
+
+
+def _upsert_drivers(plan: Plan, parsed: ParsedPlan, result: LoadResult) -> dict[int, Driver]:
+    existing = {driver.number: driver for driver in plan.drivers.all()}
+    new, changed = [], []
+    for item in parsed.drivers:
+        driver = existing.get(item.number)
+        if driver is None:
+            driver = Driver(plan=plan, number=item.number, title=item.title)
+            new.append(driver)
+            existing[item.number] = driver
+            result.note("drivers", f"新增战略驱动 ({item.number}) {item.title}")
+        elif driver.title != item.title:
+            result.note("drivers", f"更新战略驱动 ({item.number}):{driver.title} → {item.title}")
+            driver.title = item.title
+            changed.append(driver)
+    Driver.objects.bulk_create(new)
+    Driver.objects.bulk_update(changed, ["title"])
+    return existing
+
+
+def _upsert_tasks(
+    plan: Plan, parsed: ParsedPlan, drivers: dict[int, Driver], result: LoadResult
+) -> dict[int, Task]:
+    existing = {task.number: task for task in plan.tasks.all()}
+    new, changed, events = [], [], []
+    for driver_item in parsed.drivers:
+        driver = drivers[driver_item.number]
+        for item in driver_item.tasks:
+            values = {"title": item.title, "text": item.text, "driver_id": driver.pk}
+            if item.due_on:
+                values["due_on"] = item.due_on
+            task = existing.get(item.number)
+            if task is None:
+                task = Task(plan=plan, number=item.number, original_due_on=item.due_on, **values)
+                new.append(task)
+                existing[item.number] = task
+                result.note("tasks", f"新增任务 {item.number}. {item.title}")
+                continue
+            diffs = [name for name, value in values.items() if getattr(task, name) != value]
+            if diffs:
+                for name in diffs:
+                    label = Task._meta.get_field(name.removesuffix("_id")).verbose_name
+                    events.append(task_event(task, EventKind.FIELD, field=name,
+                                             before=getattr(task, name), after=values[name],
+                                             reason="重新导入文件"))
+                    setattr(task, name, values[name])
+                    result.note("tasks", f"更新任务 {item.number} 的{label}")
+                changed.append(task)
+    Task.objects.bulk_create(new)
+    Task.objects.bulk_update(changed, ["title", "text", "driver_id", "due_on"])
+    record(*events)
+    return existing
+
+
+def _add_task_assignments(
+    plan: Plan, parsed: ParsedPlan, tasks: dict[int, Task], resolver: UnitResolver,
+    result: LoadResult, actor: User | None,
+) -> None:
+    existing = {
+        (a.task_id, a.department_id, a.group_id)
+        for a in Assignment.objects.filter(task__plan=plan).exclude(state="transferred")
+    }
+    taken_departments = {(task_id, dept) for task_id, dept, _ in existing if dept}
+    ack_due_on = add_working_days(timezone.localdate(), plan.schedule.ack_working_days)
+    new, events = [], []
+    for item in parsed.tasks:
+        task = tasks[item.number]
+        for position, parsed_unit in enumerate(item.units):
+            unit = resolver.resolve(parsed_unit.name)
+            department_id = unit.department.pk if unit.department else None
+            group_id = unit.group.pk if unit.group else None
+            if (task.pk, department_id, group_id) in existing:
+                continue
+            if department_id and (task.pk, department_id) in taken_departments:
+                result.changes.append(
+                    f"保留任务 {item.number} 中 {parsed_unit.name} 的现有分工(与文件不同)"
+                )
+                continue
+            new.append(Assignment(
+                task=task, department_id=department_id, group_id=group_id,
+                role=parsed_unit.role, source_text=parsed_unit.name, position=position,
+                ack_due_on=ack_due_on if department_id else None,
+            ))
+            existing.add((task.pk, department_id, group_id))
+            label = _ROLE_LABEL[parsed_unit.role]
+            events.append(task_event(
+                task, EventKind.ASSIGNMENT_ADDED, actor=actor, department_id=department_id,
+                field="assignment", after=f"{parsed_unit.name}({label})",
+                reason=f"导入文件 {plan.code}",
+            ))
+            result.note("assignments", f"新增分工 任务{item.number} {parsed_unit.name} {label}")
+    Assignment.objects.bulk_create(new)
+    record(*events)
+    refresh_task_statuses({task.pk for task in tasks.values()}, actor=actor,
+                          reason=f"导入文件 {plan.code}")
+
+
+def _upsert_targets(
+    plan: Plan, parsed: ParsedPlan, drivers: dict[int, Driver], resolver: UnitResolver,
+    result: LoadResult,
+) -> None:
+    existing = {(t.name, t.year): t for t in plan.targets.all()}
+    by_name: dict[str, Target] = {}
+    for position, item in enumerate(parsed.targets):
+        parent = by_name.get(item.parent) if item.parent else None
+        driver = drivers.get(item.driver_number) if item.driver_number else None
+        values = {
+            "kind": item.kind, "value": item.value, "unit": item.unit,
+            "qualifier": item.qualifier, "source_text": item.source_text,
+            "parent_id": parent.pk if parent else None,
+            "driver_id": driver.pk if driver else None, "position": position,
+        }
+        target = existing.get((item.name, item.year))
+        if target is None:
+            target = Target.objects.create(plan=plan, name=item.name, year=item.year, **values)
+            shown = "" if item.value is None else f"{item.value.normalize():f}"
+            result.note("targets", f"新增指标 {item.name} {item.qualifier}{shown}{item.unit}")
+        else:
+            diffs = [n for n, v in values.items() if getattr(target, n) != v]
+            if diffs:
+                for name in diffs:
+                    setattr(target, name, values[name])
+                target.save(update_fields=diffs)
+                result.note("targets", f"更新指标 {item.name}")
+        by_name[item.name] = target
+        _add_target_assignments(target, item.units, resolver, result)
+
+
+def _add_target_assignments(
+    target: Target, units: list[ParsedUnit], resolver: UnitResolver, result: LoadResult
+) -> None:
+    existing = {(a.department_id, a.group_id) for a in target.assignments.all()}
+    taken = {department for department, _ in existing if department}
+    new = []
+    for position, parsed_unit in enumerate(units):
+        unit = resolver.resolve(parsed_unit.name)
+        key = (unit.department.pk if unit.department else None,
+               unit.group.pk if unit.group else None)
+        if key in existing or (key[0] and key[0] in taken):
+            continue
+        existing.add(key)
+        new.append(TargetAssignment(
+            target=target, department_id=key[0], group_id=key[1], role=parsed_unit.role,
+            source_text=parsed_unit.name, position=position,
+        ))
+    TargetAssignment.objects.bulk_create(new)
+    if new:
+        result.note("assignments", f"新增指标 {target.name} 的责任单位 {len(new)} 个")

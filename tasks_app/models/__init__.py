@@ -1,0 +1,18 @@
+"""The domain of Duban, split by sub-domain (DESIGN.md §1)."""
+
+from .cycle import Assessment, AssessmentEntry, Bulletin, DepartmentScore, Meeting, MeetingDecision
+from .lifecycle import (
+    CompletionRequest, ExtensionRequest, InstructionReply, LeaderInstruction, SupervisionSlip,
+)
+from .plans import Driver, Plan, Schedule
+from .reports import Attachment, ProgressReport, ReportingPeriod, TaskSummary
+from .targets import Target, TargetAssignment, TargetReading
+from .tasks import Assignment, Milestone, Task, TaskEvent
+
+__all__ = [
+    "Assessment", "AssessmentEntry", "Assignment", "Attachment", "Bulletin", "CompletionRequest",
+    "DepartmentScore", "Driver", "ExtensionRequest", "InstructionReply", "LeaderInstruction",
+    "Meeting", "MeetingDecision", "Milestone", "Plan", "ProgressReport", "ReportingPeriod",
+    "Schedule", "SupervisionSlip", "Target", "TargetAssignment", "TargetReading", "Task",
+    "TaskEvent", "TaskSummary",
+]

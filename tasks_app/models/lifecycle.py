@@ -1,0 +1,174 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .reports import ProgressReport
+from .tasks import Assignment, Task
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: the department asks, its head endorses, the lead office decides."""
+
+    class State(models.TextChoices):
+        PENDING_HEAD = "pending_head", _("待负责人审核")
+        PENDING_DECISION = "pending_decision", _("待牵头办公室审批")
+        APPROVED = "approved", _("已同意")
+        REFUSED = "refused", _("未同意")
+
+    assignment = models.ForeignKey(Assignment, verbose_name=_("责任分工"),
+                                   on_delete=models.CASCADE, related_name="extension_requests")
+    current_due_on = models.DateField(_("原完成时限"), null=True, blank=True)
+    proposed_due_on = models.DateField(_("申请延至"))
+    reason = models.TextField(_("延期理由"))
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices,
+                             default=State.PENDING_HEAD)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"),
+                                     null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    endorsed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核负责人"),
+                                    null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    endorsed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    approved_due_on = models.DateField(_("批准延至"), null=True, blank=True)
+    decision_reason = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} → {self.proposed_due_on}"
+
+
+class CompletionRequest(models.Model):
+    """办结申请 filed by the lead department; the lead office verifies (办结销号)."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("同意办结")
+        SUPPLEMENT = "supplement", _("补充办理")
+        REJECTED = "rejected", _("不同意办结")
+        RECTIFY = "rectify", _("需要整改")
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE,
+                             related_name="completion_requests")
+    department = models.ForeignKey("departments.Department", verbose_name=_("申请部门"),
+                                   on_delete=models.PROTECT, related_name="+")
+    results = models.TextField(_("办理结果"))
+    decision = models.CharField(_("审核结论"), max_length=20, choices=Decision.choices,
+                                default=Decision.PENDING)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    filed_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("审核意见"), blank=True)
+    rectify_due_on = models.DateField(_("整改时限"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("办结申请")
+        verbose_name_plural = _("办结申请")
+        ordering = ["-filed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task} · {self.get_decision_display()}"
+
+
+class LeaderInstruction(models.Model):
+    """领导批示 on a task or on a department's report; departments reply in their next report."""
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE,
+                             related_name="instructions")
+    report = models.ForeignKey(ProgressReport, verbose_name=_("针对的报送"), null=True,
+                               blank=True, on_delete=models.SET_NULL, related_name="instructions")
+    text = models.TextField(_("批示内容"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("批示领导"), null=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("批示时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class InstructionReply(models.Model):
+    instruction = models.ForeignKey(LeaderInstruction, verbose_name=_("批示"),
+                                    on_delete=models.CASCADE, related_name="replies")
+    department = models.ForeignKey("departments.Department", verbose_name=_("部门"),
+                                   on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(ProgressReport, verbose_name=_("所在报送"), null=True,
+                               blank=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(_("落实情况"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填写人"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("填写时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("批示落实情况")
+        verbose_name_plural = _("批示落实情况")
+        constraints = [
+            models.UniqueConstraint(fields=["instruction", "department"],
+                                    name="instruction_reply_unique_department"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class SupervisionSlip(models.Model):
+    """督办单: a numbered slip (哈经开督〔2026〕7号) addressed to a department."""
+
+    class State(models.TextChoices):
+        ISSUED = "issued", _("已签发")
+        RECEIVED = "received", _("已签收")
+        ANSWERED = "answered", _("已反馈")
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE,
+                             related_name="slips")
+    department = models.ForeignKey("departments.Department", verbose_name=_("主送部门"),
+                                   on_delete=models.PROTECT, related_name="slips")
+    prefix = models.CharField(_("字号"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    sequence = models.PositiveIntegerField(_("序号"))
+    level = models.CharField(_("督办等级"), max_length=10, blank=True)
+    reason = models.TextField(_("督办事由"))
+    required_response = models.TextField(_("反馈要求"))
+    respond_by = models.DateField(_("反馈时限"))
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices,
+                             default=State.ISSUED)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签发人"), null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="+")
+    issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签收人"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    answer = models.TextField(_("反馈内容"), blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("反馈人"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办单")
+        verbose_name_plural = _("督办单")
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year", "sequence"],
+                                    name="slip_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.sequence}号"

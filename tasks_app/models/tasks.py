@@ -1,0 +1,187 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import (
+    AssignmentRole, EventKind, FeedbackCycle, FeedbackType, Health, PartState, ReportStatus,
+    SourceType, TaskStatus, Urgency,
+)
+from .plans import Driver, Plan
+
+
+class Task(models.Model):
+    """A numbered key task (重点任务) of a plan, or an ad-hoc supervised item (督办事项).
+
+    ``status`` is derived from the departments' parts; ``last_report_*`` mirror the latest
+    submitted report so that health can be computed in SQL without a subquery per row.
+    """
+
+    plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.CASCADE,
+                             related_name="tasks")
+    driver = models.ForeignKey(Driver, verbose_name=_("战略驱动"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="tasks")
+    number = models.PositiveIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=500)
+    text = models.TextField(_("任务原文"), blank=True)
+    source_type = models.CharField(_("来源"), max_length=20, choices=SourceType.choices,
+                                   default=SourceType.PLAN)
+    source_reference = models.CharField(_("来源依据"), max_length=300, blank=True)
+    urgency = models.CharField(_("紧急程度"), max_length=20, choices=Urgency.choices,
+                               default=Urgency.NORMAL)
+    responsible_leader = models.CharField(_("责任领导"), max_length=100, blank=True)
+    overseeing_leader = models.CharField(_("分管领导"), max_length=100, blank=True)
+    feedback_type = models.CharField(_("反馈方式"), max_length=20, choices=FeedbackType.choices,
+                                     default=FeedbackType.PERIODIC)
+    feedback_cycle = models.CharField(_("反馈周期"), max_length=20, choices=FeedbackCycle.choices,
+                                      default=FeedbackCycle.MONTHLY, blank=True)
+    due_on = models.DateField(_("完成时限"), null=True, blank=True)
+    original_due_on = models.DateField(_("原定完成时限"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=30, choices=TaskStatus.choices,
+                              default=TaskStatus.NEW, db_index=True)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0,
+                                                validators=[MaxValueValidator(100)])
+    health_override = models.CharField(_("人工预警"), max_length=10, choices=Health.choices,
+                                       blank=True)
+    health_override_reason = models.CharField(_("人工预警原因"), max_length=500, blank=True)
+    last_reported_at = models.DateTimeField(_("最近报送时间"), null=True, blank=True)
+    last_report_status = models.CharField(_("最近报送状态"), max_length=20,
+                                          choices=ReportStatus.choices, blank=True)
+    last_report_has_problems = models.BooleanField(_("最近报送存在问题"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("督办任务")
+        verbose_name_plural = _("督办任务")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="task_number_unique_in_plan"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_max_100"),
+        ]
+        indexes = [models.Index(fields=["due_on"], name="task_due_on_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Assignment(models.Model):
+    """A department's (or a group's) part in a task, as lead or responsible unit.
+
+    ``source_text`` keeps the unit name exactly as the document wrote it.
+    """
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE,
+                             related_name="assignments")
+    department = models.ForeignKey(
+        "departments.Department", verbose_name=_("部门"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="assignments",
+    )
+    group = models.ForeignKey(
+        "departments.DepartmentGroup", verbose_name=_("部门组"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="assignments",
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=AssignmentRole.choices)
+    source_text = models.CharField(_("原文写法"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    state = models.CharField(_("办理状态"), max_length=30, choices=PartState.choices,
+                             default=PartState.PENDING_ACK)
+    ack_due_on = models.DateField(_("签收时限"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("签收人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    transferred_to = models.ForeignKey(
+        "self", verbose_name=_("转办至"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="transferred_from",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("责任分工")
+        verbose_name_plural = _("责任分工")
+        ordering = ["task", "role", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(department__isnull=False) & Q(group__isnull=True))
+                | (Q(department__isnull=True) & Q(group__isnull=False)),
+                name="assignment_department_xor_group",
+            ),
+            # One live part per department and task: the same department cannot be both
+            # lead and responsible, nor appear twice in one role.
+            models.UniqueConstraint(
+                fields=["task", "department"],
+                condition=Q(department__isnull=False) & ~Q(state="transferred"),
+                name="assignment_one_role_per_department",
+            ),
+            models.UniqueConstraint(
+                fields=["task", "group"], condition=Q(group__isnull=False),
+                name="assignment_one_role_per_group",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "task"], name="assignment_dept_task_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.number}. {self.unit_name} · {self.get_role_display()}"
+
+    @property
+    def unit_name(self) -> str:
+        unit = self.department or self.group
+        return unit.name if unit else self.source_text
+
+
+class Milestone(models.Model):
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE,
+                             related_name="milestones")
+    title = models.CharField(_("节点"), max_length=500)
+    due_on = models.DateField(_("节点时限"), null=True, blank=True)
+    completed_on = models.DateField(_("完成日期"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("任务节点")
+        verbose_name_plural = _("任务节点")
+        ordering = ["task", "position", "due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TaskEvent(models.Model):
+    """One line of a task's history: who changed what, when, from what to what, and why."""
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE,
+                             related_name="events")
+    kind = models.CharField(_("类别"), max_length=30, choices=EventKind.choices)
+    department = models.ForeignKey(
+        "departments.Department", verbose_name=_("涉及部门"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    field = models.CharField(_("字段"), max_length=50, blank=True)
+    before = models.TextField(_("变更前"), blank=True)
+    after = models.TextField(_("变更后"), blank=True)
+    reason = models.TextField(_("原因/说明"), blank=True)
+    report = models.ForeignKey(
+        "tasks_app.ProgressReport", verbose_name=_("相关报送"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("任务历史")
+        verbose_name_plural = _("任务历史")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["task", "-at"], name="taskevent_task_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.before} → {self.after}"
