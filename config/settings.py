@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "departments",
     "tasks_app",
     "notifications",
+    "seeds",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +118,7 @@ STORAGES = {
         "BACKEND": env(
             "DUBAN_STATICFILES_STORAGE",
             default="whitenoise.storage.CompressedManifestStaticFilesStorage",
-        )
+        ),
     },
 }
 # Attachments: PDF, Office documents and images, at most this many bytes each.

@@ -55,14 +55,13 @@ class DepartmentAlias(models.Model):
         return f"{self.alias} → {self.department.name}"
 
     def clean(self) -> None:
-        if self.alias and Department.objects.filter(name=self.alias).exclude(
-            pk=self.department_id
-        ).exists():
+        clash = Department.objects.filter(name=self.alias).exclude(pk=self.department_id)
+        if self.alias and clash.exists():
             raise ValidationError({"alias": _("该名称已是另一个部门的正式名称。")})
 
 
 class DepartmentGroup(models.Model):
-    """A collective named in a plan (各相关部门, 区内各相关国企): kept verbatim, members explicit."""
+    """A collective named in a plan (各相关部门, 区内各相关国企): verbatim, members explicit."""
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     description = models.TextField(_("说明"), blank=True)

@@ -12,7 +12,13 @@ from decimal import Decimal
 
 from ..choices import TargetKind
 from .common import (
-    DOC_NUMBER, NOTE, SECTION, SUBSECTION, chinese_number, numbered_lines, parse_chinese_date,
+    DOC_NUMBER,
+    NOTE,
+    SECTION,
+    SUBSECTION,
+    chinese_number,
+    numbered_lines,
+    parse_chinese_date,
     parse_units_note,
 )
 from .document import ImportFailed, ParsedDriver, ParsedPlan, ParsedTarget, ParsedTask
@@ -35,9 +41,8 @@ RANKING = re.compile(r"进入([^，,。；;]*?第一方阵)|([\u4e00-\u9fa5]{2,8
 
 def looks_like(text: str) -> bool:
     """Numbered tasks ``N.`` under driver headings with 〔…〕 department notes."""
-    return bool(re.search(r"^\s*[一二三四五六七八九十]+、\s*(?:重点任务|主要任务)", text, re.M)) and (
-        "〔" in text and ("部门" in text or "单位" in text)
-    )
+    has_tasks = re.search(r"^\s*[一二三四五六七八九十]+、\s*(?:重点任务|主要任务)", text, re.M)
+    return bool(has_tasks) and "〔" in text and ("部门" in text or "单位" in text)
 
 
 def parse(text: str) -> ParsedPlan:
@@ -81,7 +86,8 @@ def _parse_header(lines: list[tuple[int, str]]) -> ParsedPlan:
         issuer = match.group(1) if match else ""
     title = _title(lines, signed_index)
     period = PERIOD.search(title)
-    published = re.search(r"时间[:：]\s*(\d{4})-(\d{2})-(\d{2})", "\n".join(line for _, line in head))
+    head_text = "\n".join(line for _, line in head)
+    published = re.search(r"时间[:：]\s*(\d{4})-(\d{2})-(\d{2})", head_text)
     body = "\n".join(line for _, line in lines)
     parent = next((m.group(0) for m in DOC_NUMBER.finditer(body) if m.group(0) != code), "")
     return ParsedPlan(

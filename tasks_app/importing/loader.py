@@ -21,7 +21,13 @@ from ..choices import AssignmentRole, EventKind
 from ..history import record, task_event
 from ..lifecycle import refresh_task_statuses
 from ..models import (
-    Assignment, Driver, Plan, Schedule, Target, TargetAssignment, Task,
+    Assignment,
+    Driver,
+    Plan,
+    Schedule,
+    Target,
+    TargetAssignment,
+    Task,
 )
 from ..workdays import add_working_days
 from .document import ParsedPlan, ParsedUnit

@@ -2,7 +2,11 @@
 
 from .cycle import Assessment, AssessmentEntry, Bulletin, DepartmentScore, Meeting, MeetingDecision
 from .lifecycle import (
-    CompletionRequest, ExtensionRequest, InstructionReply, LeaderInstruction, SupervisionSlip,
+    CompletionRequest,
+    ExtensionRequest,
+    InstructionReply,
+    LeaderInstruction,
+    SupervisionSlip,
 )
 from .plans import Driver, Plan, Schedule
 from .reports import Attachment, ProgressReport, ReportingPeriod, TaskSummary

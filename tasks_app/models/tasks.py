@@ -6,8 +6,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
-    AssignmentRole, EventKind, FeedbackCycle, FeedbackType, Health, PartState, ReportStatus,
-    SourceType, TaskStatus, Urgency,
+    AssignmentRole,
+    EventKind,
+    FeedbackCycle,
+    FeedbackType,
+    Health,
+    PartState,
+    ReportStatus,
+    SourceType,
+    TaskStatus,
+    Urgency,
 )
 from .plans import Driver, Plan
 
@@ -59,7 +67,8 @@ class Task(models.Model):
         verbose_name_plural = _("督办任务")
         ordering = ["plan", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="task_number_unique_in_plan"),
+            models.UniqueConstraint(fields=["plan", "number"], name="task_number_unique_in_plan",
+                                    violation_error_message=_("该计划中已有相同序号的任务。")),
             models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_max_100"),
         ]
         indexes = [models.Index(fields=["due_on"], name="task_due_on_idx")]
@@ -110,6 +119,7 @@ class Assignment(models.Model):
                 condition=(Q(department__isnull=False) & Q(group__isnull=True))
                 | (Q(department__isnull=True) & Q(group__isnull=False)),
                 name="assignment_department_xor_group",
+                violation_error_message=_("请选择一个部门或一个部门组(二选一)。"),
             ),
             # One live part per department and task: the same department cannot be both
             # lead and responsible, nor appear twice in one role.
@@ -117,10 +127,12 @@ class Assignment(models.Model):
                 fields=["task", "department"],
                 condition=Q(department__isnull=False) & ~Q(state="transferred"),
                 name="assignment_one_role_per_department",
+                violation_error_message=_("同一部门在一个任务中只能担任一个角色(牵头或责任)。"),
             ),
             models.UniqueConstraint(
                 fields=["task", "group"], condition=Q(group__isnull=False),
                 name="assignment_one_role_per_group",
+                violation_error_message=_("该部门组已在此任务的分工中。"),
             ),
         ]
         indexes = [

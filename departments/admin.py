@@ -1,0 +1,75 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, DepartmentAlias, DepartmentGroup, Membership
+
+
+class AliasInline(admin.TabularInline):
+    model = DepartmentAlias
+    extra = 1
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "level", "parent", "alias_names", "is_active")
+    list_filter = ("kind", "level", "is_active")
+    search_fields = ("name", "code", "aliases__alias")
+    inlines = [AliasInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent").prefetch_related("aliases")
+
+    @admin.display(description=_("别名"))
+    def alias_names(self, department):
+        return "、".join(alias.alias for alias in department.aliases.all()) or "—"
+
+
+@admin.register(DepartmentAlias)
+class DepartmentAliasAdmin(admin.ModelAdmin):
+    list_display = ("alias", "department")
+    search_fields = ("alias", "department__name")
+    autocomplete_fields = ("department",)
+
+
+@admin.register(DepartmentGroup)
+class DepartmentGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "member_names")
+    search_fields = ("name", "members__name")
+    filter_horizontal = ("members",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("members")
+
+    @admin.display(description=_("成员部门"))
+    def member_names(self, group):
+        return "、".join(member.name for member in group.members.all()) or _("(尚未明确)")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "department")
+    list_filter = ("role", "department")
+    search_fields = ("user__username", "user__email", "department__name")
+    autocomplete_fields = ("user", "department")
+    list_select_related = ("user", "department")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ("department",)
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class DubanUserAdmin(UserAdmin):
+    inlines = [MembershipInline]
+
+
+admin.site.site_header = _("督办系统 · 牵头办公室管理后台")
+admin.site.site_title = _("督办系统")
+admin.site.index_title = _("督办管理")

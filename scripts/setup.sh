@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Shared setup for run.sh and test.sh: system packages (apt, when missing) and the virtualenv.
+#   source scripts/setup.sh; duban_setup runtime|dev
+set -euo pipefail
+
+DUBAN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${DUBAN_VENV:-$DUBAN_ROOT/.venv}"
+PY="$VENV/bin/python"
+
+duban_log() { printf '\033[1;34m[duban]\033[0m %s\n' "$*" >&2; }
+
+# Install Debian packages that are missing (CI and fresh machines run as root).
+duban_apt() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      duban_log "缺少系统软件包(需要 root 安装): ${missing[*]}"; return 1; fi
+  fi
+  duban_log "apt-get install ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Create the virtualenv and install a pinned requirements file (skipped when unchanged).
+duban_venv() {
+  local req="$DUBAN_ROOT/$1"
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+    duban_log "需要 Python 3.11 或更高版本"; return 1; }
+  [ -x "$PY" ] || python3 -m venv "$VENV"
+  local stamp="$VENV/.installed-$1-$(cat "$DUBAN_ROOT"/requirements*.txt | sha256sum | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    duban_log "pip install -r $1"
+    "$PY" -m pip install -q --disable-pip-version-check -r "$req"
+    touch "$stamp"
+  fi
+}
+
+duban_setup() {
+  case "${1:-runtime}" in
+    runtime) duban_apt redis-server libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+             duban_venv requirements.txt ;;
+    dev)     duban_apt redis-server postgresql chromium fonts-noto-cjk libpango-1.0-0 \
+                       libpangoft2-1.0-0
+             duban_venv requirements-dev.txt ;;
+  esac
+}
+
+# Is something listening on host:port?
+duban_port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }

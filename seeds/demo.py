@@ -1,0 +1,78 @@
+"""Demo accounts: a lead office, a manager, and a liaison and a head for every department."""
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission, User
+from django.db import transaction
+from django.db.models import Q
+
+from departments.choices import Role
+from departments.models import Department, Membership
+from tasks_app.models import Plan
+
+LEAD_OFFICE_GROUP = "牵头督办办公室"
+EMAIL_DOMAIN = "duban.example"
+_ADMIN_APPS = ("tasks_app", "departments", "notifications")
+
+
+@dataclass
+class DemoAccount:
+    username: str
+    role: str
+    department: str
+
+
+def lead_office_group() -> Group:
+    """The Django group whose members may use the admin for plans, tasks and departments."""
+    group, _ = Group.objects.get_or_create(name=LEAD_OFFICE_GROUP)
+    permissions = Permission.objects.filter(
+        Q(content_type__app_label__in=_ADMIN_APPS)
+        | Q(content_type__app_label="auth", codename__in=["view_user", "add_user", "change_user"])
+        | Q(content_type__app_label="authtoken")
+    )
+    group.permissions.set(permissions)
+    return group
+
+
+def _account(username: str, password: str, *, staff: bool = False) -> User:
+    user, _ = User.objects.get_or_create(
+        username=username, defaults={"email": f"{username}@{EMAIL_DOMAIN}", "is_staff": staff}
+    )
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def _member(user: User, role: str, department: Department | None) -> None:
+    Membership.objects.get_or_create(user=user, role=role, department=department)
+
+
+@transaction.atomic
+def demo_accounts_ensure(password: str | None = None) -> tuple[list[DemoAccount], str]:
+    """Create what is missing; (re)set every demo account's password. Returns the accounts."""
+    password = password or secrets.token_urlsafe(9)
+    accounts: list[DemoAccount] = []
+    lead_department = (
+        Plan.objects.filter(lead_office__isnull=False).values_list("lead_office", flat=True).first()
+    )
+    lead_department = Department.objects.filter(pk=lead_department).first()
+    lead = _account("leadoffice", password, staff=True)
+    lead.groups.add(lead_office_group())
+    _member(lead, Role.LEAD_OFFICE, lead_department)
+    accounts.append(DemoAccount("leadoffice", Role.LEAD_OFFICE,
+                                lead_department.name if lead_department else "-"))
+    manager = _account("manager", password)
+    _member(manager, Role.MANAGER, None)
+    accounts.append(DemoAccount("manager", Role.MANAGER, "-"))
+    departments = Department.objects.filter(
+        Q(assignments__isnull=False) | Q(target_assignments__isnull=False)
+        | Q(led_plans__isnull=False),
+        is_active=True,
+    ).distinct().order_by("code")
+    for department in departments:
+        for role in (Role.LIAISON, Role.HEAD):
+            username = f"{department.code}.{role}"
+            _member(_account(username, password), role, department)
+            accounts.append(DemoAccount(username, role, department.name))
+    return accounts, password

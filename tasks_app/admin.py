@@ -1,0 +1,383 @@
+"""The lead office's admin: plans, tasks, who does what, targets, history.
+
+Every write goes through the services, so the admin keeps the same rules and history as
+the portal and the API.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch
+from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+
+from .choices import AssignmentRole, Health, PartState
+from .health import with_health
+from .models import (
+    Assignment,
+    Driver,
+    Plan,
+    Schedule,
+    Target,
+    TargetAssignment,
+    TargetReading,
+    Task,
+    TaskEvent,
+)
+from .services.assignments import (
+    assignment_add,
+    assignment_change_role,
+    assignment_remove,
+    assignments_bulk_add,
+)
+from .services.tasks import EDITABLE, check_health_override, task_create, task_update
+
+HEALTH_COLOURS = {
+    Health.GREEN: "#2e7d32", Health.YELLOW: "#b8860b", Health.RED: "#c62828",
+    Health.STALE: "#757575",
+}
+
+
+def _live_parts(**lookups):
+    return Assignment.objects.filter(task=OuterRef("pk"), **lookups).exclude(
+        state=PartState.TRANSFERRED
+    )
+
+
+class ScheduleInline(admin.StackedInline):
+    model = Schedule
+    can_delete = False
+    extra = 0
+
+
+class DriverInline(admin.TabularInline):
+    model = Driver
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "issuer", "signed_on", "period_start", "period_end",
+                    "lead_office", "tracking_start", "is_active")
+    search_fields = ("code", "title", "issuer")
+    list_filter = ("is_active",)
+    inlines = [ScheduleInline, DriverInline]
+    readonly_fields = ("source_format", "source_name", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("code", "title", "issuer", "signed_on", "published_on",
+                           "period_start", "period_end", "parent_policy", "lead_office",
+                           "is_active")}),
+        (_("督办设置"), {"fields": ("tracking_start", "slip_prefix")}),
+        (_("来源"), {"classes": ("collapse",),
+                   "fields": ("source_format", "source_name", "source_text", "created_at",
+                              "updated_at")}),
+    )
+
+
+class DepartmentFilter(admin.SimpleListFilter):
+    """Tasks a department is on; combined with the role filter in one condition."""
+
+    title = _("部门")
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        return list(Department.objects.filter(is_active=True).values_list("pk", "name"))
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        role = request.GET.get(RoleFilter.parameter_name)
+        lookups = {"department_id": self.value()}
+        if role in AssignmentRole.values:
+            lookups["role"] = role
+        return queryset.filter(Exists(_live_parts(**lookups)))
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("角色")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return AssignmentRole.choices
+
+    def queryset(self, request, queryset):
+        if not self.value() or request.GET.get(DepartmentFilter.parameter_name):
+            return queryset  # applied together with the department by DepartmentFilter
+        return queryset.filter(Exists(_live_parts(role=self.value())))
+
+
+class UnassignedFilter(admin.SimpleListFilter):
+    """The lead office's queue: tasks without a lead department, or without anyone."""
+
+    title = _("分工情况")
+    parameter_name = "unassigned"
+
+    def lookups(self, request, model_admin):
+        return [("no_lead", _("未明确牵头部门")), ("nobody", _("无任何责任单位")),
+                ("assigned", _("已明确牵头部门"))]
+
+    def queryset(self, request, queryset):
+        has_lead = Exists(_live_parts(role=AssignmentRole.LEAD, department__isnull=False))
+        if self.value() == "no_lead":
+            return queryset.filter(~has_lead)
+        if self.value() == "nobody":
+            return queryset.filter(~Exists(_live_parts()))
+        if self.value() == "assigned":
+            return queryset.filter(has_lead)
+        return queryset
+
+
+class HealthFilter(admin.SimpleListFilter):
+    title = _("预警状态")
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        return Health.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(health=self.value()) if self.value() else queryset
+
+
+class AssignmentInlineFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            unit = form.cleaned_data.get("department") or form.cleaned_data.get("group")
+            if unit in seen:
+                raise ValidationError(_("同一部门或部门组在一个任务中只能出现一次:%(unit)s"),
+                                      params={"unit": unit})
+            seen.add(unit)
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    formset = AssignmentInlineFormSet
+    fields = ("department", "group", "role", "state", "source_text", "ack_due_on",
+              "acknowledged_at")
+    readonly_fields = ("state", "source_text", "ack_due_on", "acknowledged_at")
+    autocomplete_fields = ("department",)
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("department", "group").exclude(
+            state=PartState.TRANSFERRED)
+
+
+class TaskEventInline(admin.TabularInline):
+    model = TaskEvent
+    fields = ("at", "kind", "department", "actor", "field", "before", "after", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("历史记录(全部变更)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("department", "actor")
+
+
+class BulkAssignForm(forms.Form):
+    department = forms.ModelChoiceField(Department.objects.filter(is_active=True),
+                                        label=_("部门"))
+    role = forms.ChoiceField(choices=AssignmentRole.choices, label=_("角色"))
+    reason = forms.CharField(label=_("说明"), required=False, max_length=300)
+
+
+class TaskAdminForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ("plan", "number", *EDITABLE)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            check_health_override(data.get("health_override"), data.get("health_override_reason"))
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    form = TaskAdminForm
+    list_display = ("number", "short_title", "plan", "driver", "lead_units",
+                    "responsible_units", "status", "progress", "due_on", "health_badge")
+    list_display_links = ("number", "short_title")
+    list_filter = ("plan", "driver", DepartmentFilter, RoleFilter, "status", UnassignedFilter,
+                   HealthFilter, "source_type")
+    search_fields = ("title", "text", "assignments__department__name",
+                     "assignments__source_text", "assignments__group__name")
+    list_select_related = ("plan", "driver")
+    list_per_page = 50
+    inlines = [AssignmentInline, TaskEventInline]
+    actions = ["bulk_assign"]
+    readonly_fields = ("status", "version", "original_due_on", "created_at", "updated_at",
+                       "last_reported_at")
+    fieldsets = (
+        (None, {"fields": ("plan", "driver", "number", "title", "text")}),
+        (_("办理"), {"fields": ("status", "due_on", "original_due_on", "progress",
+                              "health_override", "health_override_reason", "last_reported_at")}),
+        (_("督办事项信息"), {"classes": ("collapse",),
+                         "fields": ("source_type", "source_reference", "urgency",
+                                    "responsible_leader", "overseeing_leader", "feedback_type",
+                                    "feedback_cycle")}),
+        (_("记录"), {"classes": ("collapse",), "fields": ("version", "created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        parts = Assignment.objects.exclude(state=PartState.TRANSFERRED).select_related(
+            "department", "group").order_by("position", "id")
+        return with_health(super().get_queryset(request)).prefetch_related(
+            Prefetch("assignments", parts, to_attr="live_parts"))
+
+    @admin.display(description=_("标题"))
+    def short_title(self, task):
+        return task.title[:30]
+
+    def _units(self, task, role):
+        parts = getattr(task, "live_parts", None)
+        if parts is None:
+            parts = task.assignments.exclude(state=PartState.TRANSFERRED)
+        return "、".join(p.unit_name for p in parts if p.role == role) or "—"
+
+    @admin.display(description=_("牵头部门"))
+    def lead_units(self, task):
+        return self._units(task, AssignmentRole.LEAD)
+
+    @admin.display(description=_("责任部门"))
+    def responsible_units(self, task):
+        return self._units(task, AssignmentRole.RESPONSIBLE)
+
+    @admin.display(description=_("预警"), ordering="health")
+    def health_badge(self, task):
+        health = getattr(task, "health", None)
+        if not health:
+            return "—"
+        return format_html('<b style="color:{}">{}</b>', HEALTH_COLOURS[health],
+                           Health(health).label)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE}
+        reason = _("牵头办公室在后台修改")
+        if change:
+            saved = task_update(task=obj, data=data, actor=request.user, reason=str(reason))
+        else:
+            fields = {name: form.cleaned_data[name] for name in form.cleaned_data
+                      if name in EDITABLE or name == "number"}
+            saved = task_create(plan=form.cleaned_data["plan"], data=fields,
+                                actor=request.user)
+        obj.pk, obj.version = saved.pk, saved.version
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Assignment:
+            return super().save_formset(request, form, formset, change)
+        task = form.instance
+        reason = str(_("牵头办公室在后台调整分工"))
+        # The admin's change message reads these three lists, as after formset.save().
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                assignment_remove(assignment=deleted.instance, actor=request.user, reason=reason)
+                formset.deleted_objects.append(deleted.instance)
+        for inline in formset.forms:
+            data = getattr(inline, "cleaned_data", None)
+            if not data or data.get("DELETE") or not inline.has_changed():
+                continue
+            if inline.instance.pk is None:
+                formset.new_objects.append(assignment_add(
+                    task=task, role=data["role"], department=data.get("department"),
+                    group=data.get("group"), actor=request.user, reason=reason))
+            elif "role" in inline.changed_data:
+                formset.changed_objects.append((assignment_change_role(
+                    assignment=inline.instance, role=data["role"], actor=request.user,
+                    reason=reason), ["role"]))
+
+    @admin.action(description=_("为选中的任务指定部门"))
+    def bulk_assign(self, request, queryset):
+        form = BulkAssignForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            result = assignments_bulk_add(
+                tasks=list(queryset), department=form.cleaned_data["department"],
+                role=form.cleaned_data["role"], actor=request.user,
+                reason=form.cleaned_data["reason"] or str(_("批量指定部门")),
+            )
+            department = form.cleaned_data["department"]
+            self.message_user(request, _("已为 %(n)d 个任务指定 %(d)s。") % {
+                "n": len(result.created), "d": department.name}, messages.SUCCESS)
+            if result.skipped:
+                self.message_user(request, _("%(d)s 已在以下任务中,未重复指定:%(t)s") % {
+                    "d": department.name,
+                    "t": "、".join(str(t.number) for t in result.skipped)}, messages.WARNING)
+            return None
+        return TemplateResponse(request, "admin/tasks_app/task/bulk_assign.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+            "tasks": queryset, "title": _("为选中的任务指定部门"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("task", "unit_name", "role", "state", "source_text", "ack_due_on",
+                    "acknowledged_at")
+    list_filter = ("role", "state", "task__plan", "department")
+    search_fields = ("task__title", "department__name", "group__name", "source_text")
+    list_select_related = ("task", "department", "group")
+
+    def has_add_permission(self, request):
+        return False  # parts are added on the task page or with the bulk action
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TargetAssignmentInline(admin.TabularInline):
+    model = TargetAssignment
+    fields = ("department", "group", "role", "source_text")
+    readonly_fields = ("source_text",)
+    extra = 0
+
+
+class TargetReadingInline(admin.TabularInline):
+    model = TargetReading
+    fields = ("month", "value", "is_year_to_date", "department", "note", "reported_by",
+              "reported_at")
+    readonly_fields = ("reported_by", "reported_at")
+    extra = 0
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ("name", "qualifier", "value", "unit", "year", "kind", "parent", "plan",
+                    "driver")
+    list_filter = ("plan", "kind", "year")
+    search_fields = ("name", "source_text")
+    list_select_related = ("plan", "driver", "parent")
+    inlines = [TargetAssignmentInline, TargetReadingInline]
+
+
+@admin.register(TaskEvent)
+class TaskEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "task", "kind", "department", "actor", "before", "after", "reason")
+    list_filter = ("kind", "task__plan")
+    search_fields = ("task__title", "before", "after", "reason")
+    list_select_related = ("task", "department", "actor")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

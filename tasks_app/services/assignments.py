@@ -1,0 +1,142 @@
+"""Write paths for who does what: add, remove, change role, bulk assign.
+
+Every change writes the task's history and re-derives its status in the same transaction.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from departments.models import Department, DepartmentGroup
+
+from ..choices import AssignmentRole, EventKind, PartState
+from ..history import record, task_event
+from ..lifecycle import refresh_task_statuses
+from ..models import Assignment, ProgressReport, Task
+from ..workdays import add_working_days
+
+
+def _label(role: str) -> str:
+    return AssignmentRole(role).label
+
+
+def _check_free(task: Task, department: Department | None, group: DepartmentGroup | None,
+                exclude_pk: int | None = None) -> None:
+    live = task.assignments.exclude(state=PartState.TRANSFERRED).exclude(pk=exclude_pk)
+    if department is not None:
+        taken = live.filter(department=department).first()
+        if taken:
+            raise ValidationError({"department": (
+                f"{department.name} 已是任务 {task.number} 的{_label(taken.role)},"
+                "同一部门在一个任务中只能担任一个角色。"
+            )})
+    if group is not None and live.filter(group=group).exists():
+        raise ValidationError({"group": f"{group.name} 已在任务 {task.number} 的分工中。"})
+
+
+def _new_part(task: Task, role: str, department: Department | None,
+              group: DepartmentGroup | None, position: int) -> Assignment:
+    if role not in AssignmentRole.values:
+        raise ValidationError({"role": "角色必须是牵头部门或责任部门。"})
+    if (department is None) == (group is None):
+        raise ValidationError({"department": "请选择一个部门或一个部门组(二选一)。"})
+    ack_days = task.plan.schedule.ack_working_days if hasattr(task.plan, "schedule") else 3
+    return Assignment(
+        task=task, role=role, department=department, group=group, position=position,
+        source_text="", state=PartState.PENDING_ACK,
+        ack_due_on=add_working_days(timezone.localdate(), ack_days) if department else None,
+    )
+
+
+@transaction.atomic
+def assignment_add(
+    *, task: Task, role: str, actor: User | None, department: Department | None = None,
+    group: DepartmentGroup | None = None, reason: str = "",
+) -> Assignment:
+    """Give ``department`` (or ``group``) a part in ``task``."""
+    _check_free(task, department, group)
+    position = (task.assignments.aggregate(p=Max("position"))["p"] or 0) + 1
+    part = _new_part(task, role, department, group, position)
+    part.save()
+    record(task_event(task, EventKind.ASSIGNMENT_ADDED, actor=actor,
+                      department_id=part.department_id, field="assignment",
+                      after=f"{part.unit_name}({_label(role)})", reason=reason))
+    refresh_task_statuses([task.pk], actor=actor, reason=reason)
+    return part
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: Assignment, actor: User | None, reason: str = "") -> None:
+    """Take a part away; its reports stay (they are history)."""
+    if assignment.department_id and ProgressReport.objects.filter(
+        task_id=assignment.task_id, department_id=assignment.department_id
+    ).exists():
+        raise ValidationError(
+            f"{assignment.unit_name} 已就任务 {assignment.task.number} 报送过进展,"
+            "不能删除分工;请使用“转办”或“中止”。"
+        )
+    record(task_event(assignment.task_id, EventKind.ASSIGNMENT_REMOVED, actor=actor,
+                      department_id=assignment.department_id, field="assignment",
+                      before=f"{assignment.unit_name}({_label(assignment.role)})",
+                      reason=reason))
+    task_id = assignment.task_id
+    assignment.delete()
+    refresh_task_statuses([task_id], actor=actor, reason=reason)
+
+
+@transaction.atomic
+def assignment_change_role(
+    *, assignment: Assignment, role: str, actor: User | None, reason: str = ""
+) -> Assignment:
+    if role not in AssignmentRole.values:
+        raise ValidationError({"role": "角色必须是牵头部门或责任部门。"})
+    if role == assignment.role:
+        return assignment
+    record(task_event(assignment.task_id, EventKind.ASSIGNMENT_CHANGED, actor=actor,
+                      department_id=assignment.department_id, field="role",
+                      before=f"{assignment.unit_name}({_label(assignment.role)})",
+                      after=f"{assignment.unit_name}({_label(role)})", reason=reason))
+    assignment.role = role
+    assignment.save(update_fields=["role"])
+    return assignment
+
+
+@dataclass
+class BulkAssignResult:
+    created: list[Assignment]
+    skipped: list[Task]  # the department already had a part in these
+
+
+@transaction.atomic
+def assignments_bulk_add(
+    *, tasks: list[Task], department: Department, role: str, actor: User | None,
+    reason: str = "",
+) -> BulkAssignResult:
+    """Give one department the same role in many tasks, skipping tasks it is already on.
+
+    A constant number of queries: one read, one bulk insert, one history insert, and the
+    status refresh.
+    """
+    tasks = list(Task.objects.filter(pk__in=[t.pk for t in tasks]).select_related(
+        "plan__schedule"))
+    taken = set(Assignment.objects.filter(task__in=tasks, department=department)
+                .exclude(state=PartState.TRANSFERRED).values_list("task_id", flat=True))
+    last = dict(Assignment.objects.filter(task__in=tasks).values("task_id")
+                .annotate(p=Max("position")).values_list("task_id", "p"))
+    created, skipped = [], []
+    for task in tasks:
+        if task.pk in taken:
+            skipped.append(task)
+            continue
+        created.append(_new_part(task, role, department, None, (last.get(task.pk) or 0) + 1))
+    Assignment.objects.bulk_create(created)
+    record(*(task_event(part.task, EventKind.ASSIGNMENT_ADDED, actor=actor,
+                        department_id=department.pk, field="assignment",
+                        after=f"{department.name}({_label(role)})", reason=reason)
+             for part in created))
+    refresh_task_statuses([part.task_id for part in created], actor=actor, reason=reason)
+    return BulkAssignResult(created, skipped)

@@ -1,0 +1,19 @@
+"""Test settings: production settings with fast hashing, in-memory mail, no manifest."""
+
+import os
+
+os.environ.setdefault("DUBAN_STATICFILES_STORAGE",
+                      "django.contrib.staticfiles.storage.StaticFilesStorage")
+os.environ.setdefault("DUBAN_THROTTLE_AUTH", "10000/min")
+os.environ.setdefault("DUBAN_THROTTLE_WRITES", "10000/min")
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import BASE_DIR, DATABASES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+SITE_URL = "http://testserver"
+(BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")}
