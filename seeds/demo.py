@@ -3,6 +3,7 @@
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.db.models import Q
@@ -35,11 +36,11 @@ def lead_office_group() -> Group:
     return group
 
 
-def _account(username: str, password: str, *, staff: bool = False) -> User:
+def _account(username: str, encoded_password: str, *, staff: bool = False) -> User:
     user, _ = User.objects.get_or_create(
         username=username, defaults={"email": f"{username}@{EMAIL_DOMAIN}", "is_staff": staff}
     )
-    user.set_password(password)
+    user.password = encoded_password
     user.save(update_fields=["password"])
     return user
 
@@ -52,17 +53,18 @@ def _member(user: User, role: str, department: Department | None) -> None:
 def demo_accounts_ensure(password: str | None = None) -> tuple[list[DemoAccount], str]:
     """Create what is missing; (re)set every demo account's password. Returns the accounts."""
     password = password or secrets.token_urlsafe(9)
+    encoded = make_password(password)  # hashed once: the same password for every demo account
     accounts: list[DemoAccount] = []
     lead_department = (
         Plan.objects.filter(lead_office__isnull=False).values_list("lead_office", flat=True).first()
     )
     lead_department = Department.objects.filter(pk=lead_department).first()
-    lead = _account("leadoffice", password, staff=True)
+    lead = _account("leadoffice", encoded, staff=True)
     lead.groups.add(lead_office_group())
     _member(lead, Role.LEAD_OFFICE, lead_department)
     accounts.append(DemoAccount("leadoffice", Role.LEAD_OFFICE,
                                 lead_department.name if lead_department else "-"))
-    manager = _account("manager", password)
+    manager = _account("manager", encoded)
     _member(manager, Role.MANAGER, None)
     accounts.append(DemoAccount("manager", Role.MANAGER, "-"))
     departments = Department.objects.filter(
@@ -73,6 +75,6 @@ def demo_accounts_ensure(password: str | None = None) -> tuple[list[DemoAccount]
     for department in departments:
         for role in (Role.LIAISON, Role.HEAD):
             username = f"{department.code}.{role}"
-            _member(_account(username, password), role, department)
+            _member(_account(username, encoded), role, department)
             accounts.append(DemoAccount(username, role, department.name))
     return accounts, password

@@ -1,0 +1,80 @@
+"""Who may see a task and act on it. One place, used by the portal, the API and the admin.
+
+A department works on a task when it has a live part in it, directly or as a member of a
+group named on it (各相关部门). Managers and the lead office read everything. Everything
+else is invisible: views answer 404, never 403, so a task's existence does not leak.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from departments.access import Access
+
+from .choices import AssignmentRole, PartState
+from .models import Assignment, ProgressReport, Task
+
+INACTIVE_PARTS = (PartState.TRANSFERRED,)
+
+
+def live_parts() -> QuerySet[Assignment]:
+    return Assignment.objects.exclude(state__in=INACTIVE_PARTS)
+
+
+def parts_of_departments(department_ids, role: str | None = None) -> QuerySet[Assignment]:
+    """Live parts held by these departments, directly or through a group they belong to."""
+    parts = live_parts().filter(
+        Q(department_id__in=department_ids) | Q(group__members__in=department_ids)
+    )
+    return parts.filter(role=role) if role else parts
+
+
+def visible_tasks(access: Access, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:
+    queryset = Task.objects.all() if queryset is None else queryset
+    if access.reads_everything:
+        return queryset
+    if not access.department_ids:
+        return queryset.none()
+    return queryset.filter(Exists(parts_of_departments(access.department_ids)
+                                  .filter(task=OuterRef("pk"))))
+
+
+def visible_reports(access: Access, queryset=None) -> QuerySet[ProgressReport]:
+    """A department sees its own reports and, as lead of a task, every report on that task."""
+    queryset = ProgressReport.objects.all() if queryset is None else queryset
+    if access.reads_everything:
+        return queryset
+    if not access.department_ids:
+        return queryset.none()
+    leads = parts_of_departments(access.department_ids, AssignmentRole.LEAD).filter(
+        task=OuterRef("task"))
+    return queryset.filter(Q(department_id__in=access.department_ids) | Exists(leads))
+
+
+def department_ids_on_task(task: Task) -> dict[int, str]:
+    """Department id → role for every department working on the task (groups expanded)."""
+    roles: dict[int, str] = {}
+    for part in live_parts().filter(task=task).prefetch_related("group__members"):
+        if part.department_id:
+            roles[part.department_id] = part.role
+        else:
+            for member in part.group.members.all():
+                roles.setdefault(member.pk, part.role)
+    return roles
+
+
+def lead_department_ids(task: Task) -> set[int]:
+    return {d for d, role in department_ids_on_task(task).items() if role == AssignmentRole.LEAD}
+
+
+def reporting_departments(access: Access, task: Task) -> list[int]:
+    """The user's departments that may file reports on this task."""
+    on_task = department_ids_on_task(task)
+    return sorted(d for d in access.department_ids if d in on_task)
+
+
+def reviews_as_lead(access: Access, task: Task, report_department_id: int) -> bool:
+    """The lead department reviews the others' reports; the lead office reviews the lead's
+    own report and every report on a task without a lead department."""
+    leads = lead_department_ids(task)
+    if leads and report_department_id not in leads:
+        return bool(leads & access.department_ids) or access.is_lead_office
+    return access.is_lead_office

@@ -1,0 +1,334 @@
+"""Write paths for progress reports: draft, submit, withdraw, review, the lead's summary.
+
+Rules (issue 3): a department files only on tasks it works on; a period that has not
+opened yet is refused; after the deadline a report is accepted but marked late; a locked
+period (bulletin published) needs the lead office; a stale version is refused; every
+status, progress and review change is written to the task's history.
+"""
+
+import mimetypes
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from departments.access import Access, access_for
+
+from ..choices import EventKind, PartState, ReportState, ReportStatus
+from ..exceptions import StaleVersion
+from ..formatting import cn_date
+from ..history import record, task_event
+from ..lifecycle import refresh_task_statuses
+from ..models import Attachment, ProgressReport, ReportingPeriod, Task, TaskSummary
+from ..permissions import department_ids_on_task, lead_department_ids, reviews_as_lead
+from .periods import period_is_locked
+
+REPORT_FIELDS = ("status", "progress", "progress_text", "problems", "next_steps",
+                 "needs_coordination")
+EDITABLE_STATES = (ReportState.DRAFT, ReportState.RETURNED)
+WITHDRAWABLE_STATES = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED)
+ALLOWED_EXTENSIONS = {
+    ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et",
+    ".png", ".jpg", ".jpeg", ".gif", ".webp",
+}
+# What the first bytes of an allowed file look like (PDF, OLE2 Office, OOXML/zip, images).
+_MAGIC = (b"%PDF", b"\xd0\xcf\x11\xe0", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff", b"GIF8",
+          b"RIFF")
+
+
+@dataclass(frozen=True)
+class Filing:
+    """Where a report goes: which task, for which department, in which period."""
+
+    task: Task
+    department_id: int
+    period: ReportingPeriod
+
+
+def _check_can_file(user: User, filing: Filing) -> Access:
+    access = access_for(user)
+    if not access.works_for(filing.department_id) and not access.is_lead_office:
+        raise PermissionDenied("只能为本部门报送进展。")
+    if filing.department_id not in department_ids_on_task(filing.task):
+        raise PermissionDenied("该部门不承担此任务。")
+    return access
+
+
+def _check_period(access: Access, period: ReportingPeriod, today) -> None:
+    if period.opens_on > today:
+        raise ValidationError(
+            {"period": f"{period} 的填报尚未开始({cn_date(period.opens_on)}起)。"})
+    if period_is_locked(period) and not access.is_lead_office:
+        raise ValidationError(
+            {"period": f"{period} 的季度通报已发布,填报已锁定;如需更正请联系牵头办公室。"})
+
+
+def validate_report_data(data: dict, *, submitting: bool) -> dict:
+    """Field-level checks, in Chinese. Returns the cleaned values."""
+    errors: dict[str, str] = {}
+    cleaned = {name: data[name] for name in REPORT_FIELDS if name in data}
+    progress = cleaned.get("progress")
+    if progress is not None:
+        try:
+            cleaned["progress"] = int(progress)
+        except (TypeError, ValueError):
+            errors["progress"] = "进度必须是 0 到 100 之间的整数。"
+        else:
+            if not 0 <= cleaned["progress"] <= 100:
+                errors["progress"] = "进度必须在 0 到 100 之间。"
+    if "status" in cleaned and cleaned["status"] not in ReportStatus.values:
+        errors["status"] = "请选择推进情况。"
+    for name in ("progress_text", "problems", "next_steps"):
+        if name in cleaned:
+            cleaned[name] = (cleaned[name] or "").strip()
+    if submitting:
+        if not cleaned.get("progress_text"):
+            errors["progress_text"] = "报送前请填写本期进展。"
+        troubled = cleaned.get("status") in (ReportStatus.AT_RISK, ReportStatus.DELAYED)
+        if (troubled or cleaned.get("needs_coordination")) and not cleaned.get("problems"):
+            errors["problems"] = "推进存在困难、滞后或需提请会议协调时,请填写存在问题。"
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def previous_report(filing: Filing) -> ProgressReport | None:
+    """The department's latest report on the task before this period (to pre-fill a form)."""
+    return (ProgressReport.objects.filter(task=filing.task, department_id=filing.department_id,
+                                          period__month__lt=filing.period.month)
+            .order_by("-period__month").first())
+
+
+@transaction.atomic
+def report_save(
+    *, filing: Filing, data: dict, user: User, expected_version: int | None = None,
+    submit: bool = False,
+) -> ProgressReport:
+    """Create or update the department's report for the period; optionally submit it."""
+    access = _check_can_file(user, filing)
+    now = timezone.now()
+    _check_period(access, filing.period, timezone.localtime(now).date())
+    report = (ProgressReport.objects.select_for_update()
+              .filter(task=filing.task, department_id=filing.department_id,
+                      period=filing.period).first())
+    if report is None:
+        if expected_version not in (None, 0):
+            raise StaleVersion()
+        report = ProgressReport(task=filing.task, department_id=filing.department_id,
+                                period=filing.period, version=0)
+    elif expected_version is not None and report.version != expected_version:
+        raise StaleVersion()
+    if report.state not in EDITABLE_STATES:
+        raise ValidationError(
+            {"state": f"该报送{report.get_state_display()},不能修改;如需修改请先撤回。"})
+    merged = {name: getattr(report, name) for name in REPORT_FIELDS} | data
+    cleaned = validate_report_data(merged, submitting=submit)
+    for name, value in cleaned.items():
+        setattr(report, name, value)
+    report.version += 1
+    report.updated_by = user
+    report.save()
+    if submit:
+        _submit(report, user, now)
+    return report
+
+
+@transaction.atomic
+def report_submit(*, report: ProgressReport, user: User,
+                  expected_version: int | None = None) -> ProgressReport:
+    filing = Filing(report.task, report.department_id, report.period)
+    return report_save(filing=filing, data={}, user=user, submit=True,
+                       expected_version=expected_version if expected_version is not None
+                       else report.version)
+
+
+def _submit(report: ProgressReport, user: User, now) -> None:
+    report.state = ReportState.SUBMITTED
+    report.submitted_at = now
+    report.submitted_by = user
+    report.is_late = timezone.localtime(now).date() > report.period.deadline
+    report.head_reviewed_at = report.reviewed_at = None
+    report.head_reviewed_by = report.reviewed_by = None
+    report.save()
+    task = Task.objects.select_for_update().get(pk=report.task_id)
+    events = [task_event(
+        task, EventKind.REPORT, actor=user, department_id=report.department_id,
+        field="report", after=f"{report.period} {report.get_status_display()} {report.progress}%",
+        reason="逾期报送" if report.is_late else "", report_id=report.pk,
+    )]
+    task.last_reported_at = now
+    task.last_report_status = report.status
+    task.last_report_has_problems = bool(report.problems) or report.needs_coordination
+    leads = lead_department_ids(task)
+    if (not leads or report.department_id in leads) and task.progress != report.progress:
+        events.append(task_event(task, EventKind.PROGRESS, actor=user, field="progress",
+                                 department_id=report.department_id, before=f"{task.progress}%",
+                                 after=f"{report.progress}%", report_id=report.pk))
+        task.progress = report.progress
+    task.version += 1
+    task.save()
+    record(*events)
+    _acknowledge_by_reporting(task, report.department_id, user, now)
+
+
+def _acknowledge_by_reporting(task: Task, department_id: int, user: User, now) -> None:
+    """Filing a report shows the department received the task: its part is acknowledged."""
+    parts = task.assignments.filter(department_id=department_id, state=PartState.PENDING_ACK)
+    for part in parts:
+        part.state, part.acknowledged_at, part.acknowledged_by = (
+            PartState.IN_PROGRESS, now, user)
+        part.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
+        record(task_event(task, EventKind.PART, actor=user, department_id=department_id,
+                          field="state", before=PartState.PENDING_ACK.label,
+                          after=PartState.IN_PROGRESS.label, reason="报送进展即视为签收"))
+    if parts:
+        refresh_task_statuses([task.pk], actor=user)
+
+
+def _review_event(report: ProgressReport, user: User, before: str, reason: str) -> None:
+    record(task_event(report.task_id, EventKind.REVIEW, actor=user,
+                      department_id=report.department_id, field="report_state",
+                      before=ReportState(before).label, after=report.get_state_display(),
+                      reason=reason, report_id=report.pk))
+
+
+def _locked_report(report: ProgressReport, expected_version: int | None) -> ProgressReport:
+    locked = ProgressReport.objects.select_for_update().select_related("task", "period").get(
+        pk=report.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion()
+    return locked
+
+
+@transaction.atomic
+def report_withdraw(*, report: ProgressReport, user: User,
+                    expected_version: int | None = None) -> ProgressReport:
+    """Take a submitted report back to draft, until the lead department has reviewed it."""
+    report = _locked_report(report, expected_version)
+    if not access_for(user).works_for(report.department_id):
+        raise PermissionDenied("只能撤回本部门的报送。")
+    if report.state not in WITHDRAWABLE_STATES:
+        raise ValidationError({"state": f"该报送{report.get_state_display()},不能撤回。"})
+    before = report.state
+    report.state, report.version = ReportState.DRAFT, report.version + 1
+    report.save(update_fields=["state", "version", "updated_at"])
+    _review_event(report, user, before, "报送单位撤回")
+    return report
+
+
+@transaction.atomic
+def report_head_review(*, report: ProgressReport, user: User, approve: bool, comment: str = "",
+                       expected_version: int | None = None) -> ProgressReport:
+    """The department head approves the report or returns it to the liaison."""
+    report = _locked_report(report, expected_version)
+    if not access_for(user).heads(report.department_id):
+        raise PermissionDenied("只有本部门负责人可以审核。")
+    if report.state != ReportState.SUBMITTED:
+        raise ValidationError({"state": f"该报送{report.get_state_display()},不能审核。"})
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "退回时请填写意见。"})
+    before = report.state
+    report.state = ReportState.HEAD_APPROVED if approve else ReportState.RETURNED
+    report.head_reviewed_at, report.head_reviewed_by = timezone.now(), user
+    report.head_comment, report.version = comment.strip(), report.version + 1
+    report.save()
+    _review_event(report, user, before, comment.strip() or "负责人审核通过")
+    return report
+
+
+@transaction.atomic
+def report_lead_review(*, report: ProgressReport, user: User, accept: bool, comment: str = "",
+                       expected_version: int | None = None) -> ProgressReport:
+    """The task's lead department (or the lead office) accepts or returns a report."""
+    report = _locked_report(report, expected_version)
+    if not reviews_as_lead(access_for(user), report.task, report.department_id):
+        raise PermissionDenied("只有任务的牵头部门(或牵头办公室)可以审核该报送。")
+    if report.state not in WITHDRAWABLE_STATES:
+        raise ValidationError({"state": f"该报送{report.get_state_display()},不能审核。"})
+    if not accept and not comment.strip():
+        raise ValidationError({"comment": "退回时请填写意见。"})
+    before = report.state
+    report.state = ReportState.ACCEPTED if accept else ReportState.RETURNED
+    report.reviewed_at, report.reviewed_by = timezone.now(), user
+    report.review_comment, report.version = comment.strip(), report.version + 1
+    report.save()
+    _review_event(report, user, before, comment.strip() or "牵头部门采纳")
+    return report
+
+
+@transaction.atomic
+def summary_save(*, task: Task, period: ReportingPeriod, text: str, user: User,
+                 progress: int | None = None,
+                 expected_version: int | None = None) -> TaskSummary:
+    """The lead department's consolidated summary of the task for the period."""
+    access = access_for(user)
+    leads = lead_department_ids(task)
+    if not (leads & access.department_ids or (access.is_lead_office)):
+        raise PermissionDenied("只有牵头部门或牵头办公室可以填写任务汇总。")
+    if not text.strip():
+        raise ValidationError({"text": "请填写汇总进展。"})
+    if progress is not None:
+        validate_report_data({"progress": progress}, submitting=False)
+    summary = TaskSummary.objects.select_for_update().filter(task=task, period=period).first()
+    if summary is None:
+        summary = TaskSummary(task=task, period=period, version=0)
+    elif expected_version is not None and summary.version != expected_version:
+        raise StaleVersion()
+    summary.text, summary.progress, summary.author = text.strip(), progress, user
+    summary.version += 1
+    summary.save()
+    events = [task_event(task, EventKind.SUMMARY, actor=user, field="summary",
+                         after=f"{period} 汇总", reason=summary.text[:200])]
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if progress is not None and task.progress != progress:
+        events.append(task_event(task, EventKind.PROGRESS, actor=user, field="progress",
+                                 before=f"{task.progress}%", after=f"{progress}%",
+                                 reason="牵头部门汇总"))
+        task.progress, task.version = progress, task.version + 1
+        task.save(update_fields=["progress", "version", "updated_at"])
+    record(*events)
+    return summary
+
+
+def validate_attachment(upload: UploadedFile) -> None:
+    name = upload.name or ""
+    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError({"file": f"不支持的附件类型“{extension or name}”;"
+                                       "请上传 PDF、Office 文档或图片。"})
+    limit = settings.DUBAN_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError({"file": f"附件“{name}”超过大小上限 {limit // (1024 * 1024)} MB。"})
+    head = upload.read(8)
+    upload.seek(0)
+    if not head.startswith(_MAGIC):
+        raise ValidationError({"file": f"附件“{name}”的内容与文件类型不符。"})
+
+
+@transaction.atomic
+def attachment_add(*, report: ProgressReport, upload: UploadedFile, user: User) -> Attachment:
+    if not access_for(user).works_for(report.department_id):
+        raise PermissionDenied("只能为本部门的报送上传附件。")
+    if report.state not in EDITABLE_STATES:
+        raise ValidationError({"file": "已报送的报送不能再添加附件;如需修改请先撤回。"})
+    validate_attachment(upload)
+    return Attachment.objects.create(
+        report=report, file=upload, original_name=upload.name[:255], size=upload.size,
+        content_type=mimetypes.guess_type(upload.name)[0] or "", uploaded_by=user,
+    )
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, user: User) -> None:
+    report = attachment.report
+    if report is None or not access_for(user).works_for(report.department_id):
+        raise PermissionDenied("只能删除本部门报送的附件。")
+    if report.state not in EDITABLE_STATES:
+        raise ValidationError({"file": "已报送的报送不能删除附件;如需修改请先撤回。"})
+    attachment.file.delete(save=False)
+    attachment.delete()
+
