@@ -1,0 +1,69 @@
+"""Monthly monitoring of the plan's numeric targets (月监测): target readings."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from departments.access import access_for
+
+from ..exceptions import StaleVersion
+from ..models import Target, TargetAssignment, TargetReading
+from ..workdays import month_start
+
+
+def target_department_ids(target: Target) -> set[int]:
+    """Departments responsible for a target, directly or through a group."""
+    ids: set[int] = set()
+    for part in TargetAssignment.objects.filter(target=target).prefetch_related("group__members"):
+        if part.department_id:
+            ids.add(part.department_id)
+        else:
+            ids.update(member.pk for member in part.group.members.all())
+    return ids
+
+
+def readable_targets_q(department_ids) -> Q:
+    return Q(assignments__department_id__in=department_ids) | Q(
+        assignments__group__members__in=department_ids)
+
+
+@transaction.atomic
+def target_reading_save(
+    *, target: Target, month: datetime.date, value, user: User, note: str = "",
+    is_year_to_date: bool = True, department_id: int | None = None,
+    expected_version: int | None = None,
+) -> TargetReading:
+    """Record (or correct) the actual value of a target for a month."""
+    access = access_for(user)
+    departments = target_department_ids(target) & set(access.department_ids)
+    if not (departments or access.is_lead_office):
+        raise PermissionDenied("只有指标的责任单位或牵头办公室可以报送监测数据。")
+    errors = {}
+    try:
+        value = Decimal(str(value))
+        if not value.is_finite():
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["value"] = "实际值必须是数字。"
+    month = month_start(month)
+    if month > timezone.localdate():
+        errors["month"] = "不能报送未来月份的数据。"
+    if errors:
+        raise ValidationError(errors)
+    reading = TargetReading.objects.select_for_update().filter(target=target, month=month).first()
+    if reading is None:
+        reading = TargetReading(target=target, month=month, version=0)
+    elif expected_version is not None and reading.version != expected_version:
+        raise StaleVersion()
+    reading.value, reading.note, reading.is_year_to_date = value, note.strip(), is_year_to_date
+    reading.department_id = department_id or (min(departments) if departments else None)
+    reading.reported_by = user
+    reading.version += 1
+    reading.full_clean(exclude=["target"])
+    reading.save()
+    return reading
