@@ -1,0 +1,60 @@
+import json
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+from seeds.bench import SCALES, run_benchmark
+from seeds.synthetic import synthetic_build
+from tasks_app.models import Task
+
+
+class Command(BaseCommand):
+    help = ("性能基准:在独立的基准数据库中构建合成数据(--scale small|city),测量主要页面和接口的"
+            "查询数与服务器耗时(p50/p95)、督办周期、季度通报和年度考核的构建时间。")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+        parser.add_argument("--json", type=Path, help="把结果写入此 JSON 文件")
+        parser.add_argument("--runs", type=int, default=15, help="每项重复测量次数")
+        parser.add_argument("--keepdb", action="store_true",
+                            help="保留并复用基准数据库(city 规模构建一次即可)")
+
+    def handle(self, *args, scale: str, json: Path | None, runs: int, keepdb: bool, **options):
+        creation = connection.creation
+        original = connection.settings_dict["NAME"]
+        bench_name = creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keepdb)
+        try:
+            build_seconds = None
+            if not Task.objects.exists():
+                started = time.perf_counter()
+                synthetic_build(**SCALES[scale])
+                build_seconds = round(time.perf_counter() - started, 1)
+            result = run_benchmark(runs=runs)
+            result["scale"] = scale
+            result["database_name"] = bench_name
+            result["seed_synthetic_seconds"] = build_seconds
+        finally:
+            if not keepdb:
+                creation.destroy_test_db(original, verbosity=0)
+        self._print(result)
+        if json:
+            json.write_text(_dumps(result), encoding="utf-8")
+
+    def _print(self, result: dict) -> None:
+        self.stdout.write(f"数据库: {result['database']}  规模: {result['scale']}  "
+                          f"数据: {result['sizes']}")
+        if result.get("seed_synthetic_seconds") is not None:
+            self.stdout.write(f"合成数据构建: {result['seed_synthetic_seconds']} 秒")
+        self.stdout.write(f"{'项目':<32}{'查询数':>8}{'p50 毫秒':>12}{'p95 毫秒':>12}")
+        for name, m in result["endpoints"].items():
+            self.stdout.write(f"{name:<34}{m['queries']:>8}{m['p50_ms']:>12}{m['p95_ms']:>12}")
+        for key in ("task_list_sql_ratio", "run_cycle", "bulletin", "assessment"):
+            if key in result:
+                self.stdout.write(f"{key}: {result[key]}")
+        self.stdout.write(_dumps(result))
+
+
+def _dumps(result: dict) -> str:
+    return json.dumps(result, ensure_ascii=False, indent=2)
