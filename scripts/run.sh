@@ -8,7 +8,7 @@ source "$(dirname "$0")/setup.sh"
 cd "$DUBAN_ROOT"
 duban_setup runtime
 
-export PORT="${PORT:-8000}"
+export PORT="${PORT:-8000}" DUBAN_VENV="$VENV"
 export DUBAN_SITE_URL="${DUBAN_SITE_URL:-http://127.0.0.1:$PORT}"
 export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"
 mkdir -p var

@@ -21,9 +21,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for(predicate, seconds: float) -> bool:
+def _wait_for(predicate, seconds: float, process: subprocess.Popen) -> bool:
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         if predicate():
             return True
         time.sleep(0.5)
@@ -51,10 +51,11 @@ def test_run_command_on_a_clean_clone(tmp_path):
         process = subprocess.Popen(["./scripts/run.sh"], cwd=clone, env=env, stdout=out,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        assert _wait_for(lambda: _answers(f"http://127.0.0.1:{port}/admin/login/"), 120), \
+        assert _wait_for(lambda: _answers(f"http://127.0.0.1:{port}/admin/login/"), 120,
+                         process), \
             log.read_text()
         assert _wait_for(lambda: "beat: Starting" in log.read_text()
-                         and " ready." in log.read_text(), 60), log.read_text()
+                         and " ready." in log.read_text(), 60, process), log.read_text()
         output = log.read_text()
         assert "leadoffice\tlead_office\t经开办(自贸办)" in output
         assert "gxj.liaison\tliaison\t区工信局" in output
