@@ -10,6 +10,10 @@ duban_setup runtime
 
 export PORT="${PORT:-8000}" DUBAN_VENV="$VENV"
 export DUBAN_SITE_URL="${DUBAN_SITE_URL:-http://127.0.0.1:$PORT}"
+# Served over plain http on 127.0.0.1: no https redirect, no secure-only cookies.
+export DJANGO_SECURE_SSL_REDIRECT="${DJANGO_SECURE_SSL_REDIRECT:-0}"
+export DJANGO_SECURE_COOKIES="${DJANGO_SECURE_COOKIES:-0}"
+export DJANGO_SECURE_HSTS_SECONDS="${DJANGO_SECURE_HSTS_SECONDS:-0}"
 export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"
 mkdir -p var
 

@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("DUBAN_STATICFILES_STORAGE",
                       "django.contrib.staticfiles.storage.StaticFilesStorage")
 os.environ.setdefault("DUBAN_THROTTLE_AUTH", "10000/min")
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("DUBAN_THROTTLE_WRITES", "10000/min")
 
 from config.settings import *  # noqa: E402,F403
