@@ -60,7 +60,7 @@ def measure(action: Callable[[], object], *, runs: int, warmup: int = 1) -> Meas
 
 def get_page(client: Client, url: str) -> Callable[[], object]:
     def action():
-        response = client.get(url)
+        response = client.get(url, secure=True)
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
         return response

@@ -24,7 +24,8 @@ class Command(BaseCommand):
     def handle(self, *args, scale: str, json: Path | None, runs: int, keepdb: bool, **options):
         creation = connection.creation
         original = connection.settings_dict["NAME"]
-        bench_name = creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keepdb)
+        bench_name = creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keepdb,
+                                             serialize=False)
         try:
             build_seconds = None
             if not Task.objects.exists():
