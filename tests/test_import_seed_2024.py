@@ -128,3 +128,11 @@ def test_loaded_item_goals_hang_on_their_driver(parsed):
     assert (goal.driver.number, goal.value, goal.qualifier) == (1, Decimal("100"), "力争突破")
     assert Target.objects.get(plan=plan, name="地区生产总值").driver is None
     assert plan.targets.count() == 20 and plan.tasks.count() == 30
+
+
+def test_a_goal_named_twice_is_listed_instead_of_overwriting_the_first():
+    again = "确保全年新登记企业1万户以上。力争全年招商引资项目数量突破200个。"
+    text = read_document(SEED).replace("确保全年新登记企业1万户以上。", again)
+    parsed = parse_document(text)
+    assert [t.value for t in parsed.targets if t.name == "招商引资项目数量"] == [Decimal("100")]
+    assert (41, "指标重名:力争全年招商引资项目数量突破200个。") in parsed.unparsed

@@ -16,7 +16,7 @@ import re
 
 from .common import TRAILER, numbered_lines
 from .document import ImportFailed, ParsedDriver, ParsedPlan, ParsedTask
-from .goals import item_targets, line_targets
+from .goals import item_targets, line_targets, targets_add
 from .work_plan_header import work_plan_header
 
 NAME = "focus-areas"
@@ -51,7 +51,7 @@ def parse(text: str) -> ParsedPlan:
                                                  heading.group(1).strip(), number))
         elif in_goals and bullet and (found := line_targets(
                 bullet.group(1), line=number, year=plan.period_end)):
-            plan.targets.extend(found)
+            targets_add(plan, found)
         elif item and plan.drivers and not in_goals:
             _finish(plan, task)
             task = _item(plan, item, number)
@@ -78,5 +78,5 @@ def _item(plan: ParsedPlan, item: re.Match, line: int) -> ParsedTask:
 def _finish(plan: ParsedPlan, task: ParsedTask | None) -> None:
     if task is not None:
         driver = plan.drivers[-1].number
-        plan.targets.extend(item_targets(task.text, line=task.line, year=plan.period_end,
-                                         driver_number=driver))
+        targets_add(plan, item_targets(task.text, line=task.line, year=plan.period_end,
+                                       driver_number=driver))

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ..choices import TargetKind
 from .common import REGION_PREFIX, split_top
-from .document import ParsedTarget
+from .document import ParsedPlan, ParsedTarget
 
 LEAD = r"(?P<lead>力争|确保|计划|预计)?(?:实现|完成)?(?:全年|年内)?"
 QUALIFIER = r"(?P<qualifier>左右|以上|以内|以下)?"
@@ -106,3 +106,15 @@ def item_targets(text: str, *, line: int, year: int | None,
             found.append(target)
             previous = target
     return found
+
+
+def targets_add(plan: ParsedPlan, found: list[ParsedTarget]) -> None:
+    """Add goals to the plan; a second goal with a name already taken for the same year is
+    listed as not understood rather than overwriting the first (targets are keyed by name)."""
+    taken = {(target.name, target.year) for target in plan.targets}
+    for target in found:
+        if (target.name, target.year) in taken:
+            plan.unparsed.append((target.line, f"指标重名:{target.source_text}"))
+        else:
+            taken.add((target.name, target.year))
+            plan.targets.append(target)

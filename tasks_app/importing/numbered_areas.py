@@ -12,7 +12,7 @@ import re
 
 from .common import TRAILER, numbered_lines, title_of
 from .document import ImportFailed, ParsedDriver, ParsedPlan, ParsedTask
-from .goals import line_targets
+from .goals import line_targets, targets_add
 from .work_plan_header import work_plan_header
 
 NAME = "numbered-areas"
@@ -40,7 +40,7 @@ def parse(text: str) -> ParsedPlan:
         elif GOALS_HEADING.match(line) and not plan.drivers:
             in_goals = True
         elif in_goals and (found := line_targets(line, line=number, year=plan.period_end)):
-            plan.targets.extend(found)
+            targets_add(plan, found)
         elif plan.drivers and not TRAILER.match(line) and _is_item(plan.drivers[-1], line):
             driver = plan.drivers[-1]
             driver.tasks.append(ParsedTask(len(plan.tasks) + 1, title_of(line), line, number))
