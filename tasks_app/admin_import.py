@@ -81,8 +81,13 @@ class PlanImportMixin:
                               % {"name": draft.file_name}, messages.INFO)
             return redirect("admin:tasks_app_plan_changelist")
         if request.method == "POST" and "confirm" in request.POST:
-            result = import_draft_confirm(draft=draft, user=request.user,
-                                          accept_aliases=request.POST.getlist("accept_alias"))
+            try:
+                result = import_draft_confirm(
+                    draft=draft, user=request.user,
+                    accept_aliases=request.POST.getlist("accept_alias"))
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+                return redirect("admin:tasks_app_plan_import")
             self.message_user(request, _("已导入 %(code)s:%(n)d 项变化。")
                               % {"code": result.plan.code, "n": len(result.changes)},
                               messages.SUCCESS)

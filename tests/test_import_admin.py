@@ -126,8 +126,8 @@ def test_only_the_lead_office_can_import_and_only_its_own_drafts(lead_client):
     assert ImportDraft.objects.count() == 1
 
 
-def _generated_plan(tasks: int) -> bytes:
-    lines = ["松北区2025年重点任务清单", "一、重点任务"]
+def _generated_plan(tasks: int, year: int = 2025) -> bytes:
+    lines = [f"松北区{year}年重点任务清单", "一、重点任务"]
     for number in range(1, tasks + 1):
         lines += [f"{number}．推进第{number}项工作。"
                   f"（责任单位：第{number}工作局、区工信局、区财政局，列第一位的为牵头单位）",
@@ -143,3 +143,14 @@ def test_preview_queries_do_not_grow_with_the_document(lead_client):
         return len(queries)
 
     assert count(3) == count(15)
+
+
+def test_confirm_queries_do_not_grow_with_the_document(lead_client):
+    def count(tasks: int) -> int:
+        url = _upload(lead_client, f"{tasks}.txt", _generated_plan(tasks, year=2020 + tasks)).url
+        with CaptureQueriesContext(connection) as queries:
+            assert lead_client.post(url, {"confirm": "1"}).status_code == 302
+        return len(queries)
+
+    assert count(3) == count(15)
+    assert Task.objects.filter(plan__title__startswith="松北区20").count() == 18

@@ -120,3 +120,9 @@ def test_one_alias_can_be_accepted_alone(primary_plan, units_plan):
     _run(units_plan, "--accept-alias", "经开办")
     assert DepartmentAlias.objects.filter(alias="经开办").exists()
     assert Department.objects.filter(name="市住建局").exists()
+
+
+def test_accepting_a_name_the_document_does_not_have_is_reported(primary_plan, units_plan):
+    lines = _run(units_plan, "--accept-alias", "区不存在局")
+    assert "忽略别名 区不存在局:文件中没有这个单位名称" in lines
+    assert not DepartmentAlias.objects.filter(alias="区不存在局").exists()

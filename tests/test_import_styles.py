@@ -179,3 +179,11 @@ def test_deadline_fields(text, expected):
 def test_a_goal_horizon_is_not_a_deadline():
     assert deadline_in_text("到2026年,营业收入力争达到6000亿元") is None
     assert deadline_in_text("2024年6月底前启动,2025年底前建成") == D(2025, 12, 31)
+
+
+def test_a_sentence_caught_as_a_unit_name_is_listed_not_created():
+    sentence = "各部门要按照职责分工切实履行主体责任并将工作进展情况按月报送区营商局" * 2
+    parsed = parse_document(
+        f"区2024年清单\n一、任务\n1．推进改革。（责任单位：区发改局、{sentence}）\n")
+    assert _units(parsed.tasks[0]) == [("区发改局", RESP)]
+    assert parsed.unparsed == [(3, f"单位名称过长:{sentence}")]

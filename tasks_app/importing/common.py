@@ -75,6 +75,7 @@ OPENING, CLOSING = "(（〔【[［", ")）〕】]］"
 SEPARATORS = "、,，;；"
 REGION_PREFIX = re.compile(r"^(?:哈经开区|经开区|开发区|自贸先导区|自贸区|先导区|新区|全区|我区)+")
 TRAILER = re.compile(r"^(?:责任编辑|编辑|审核|校对|来源|原标题|作者)\s*[:：]")
+TITLE_MAX = 200
 FULL_STOP = re.compile(r"。|\.(?!\d)")
 MARKDOWN_PREFIX = re.compile(r"^(?:#{1,6}\s+|[-*+]\s+|>\s*)")
 
@@ -132,7 +133,10 @@ def title_of(body: str) -> str:
     """A task's title: its text before the first full stop (。 or a half-width . not in a
     number), the whole text when there is none."""
     stop = FULL_STOP.search(body)
-    return body[: stop.start()].strip() if stop else body.strip().rstrip("；;，,")
+    title = body[: stop.start()].strip() if stop else body.strip().rstrip("；;，,")
+    if len(title) > TITLE_MAX:  # a paragraph without a full stop: its first clause
+        title = re.split(r"[，,；;]", title)[0][:TITLE_MAX]
+    return title
 
 
 def generated_code(issuer: str, title: str, year: int | None) -> str:

@@ -42,17 +42,18 @@ def _paragraph(paragraph: Paragraph) -> str:
     heading = HEADING_STYLE.search(style or "")
     if heading and text:
         return "#" * min(int(heading.group(1)) + 2, 6) + " " + text
-    bold = ""
-    for run in paragraph.runs:
-        if not run.text.strip() and not bold:
-            continue
-        if not run.bold:
-            break
-        bold += run.text
-    if bold.strip() and len(bold.strip()) < len(text):
-        return f"**{bold.strip()}**{text[len(bold.strip()):].lstrip()}" if text.startswith(
-            bold.strip()) else text
+    bold = "".join(_leading_bold(paragraph)).strip()
+    if bold and len(bold) < len(text) and text.startswith(bold):
+        return f"**{bold}**{text[len(bold):].lstrip()}"  # a bold title opening the paragraph
     return text
+
+
+def _leading_bold(paragraph: Paragraph):
+    for run in paragraph.runs:
+        if run.bold:
+            yield run.text
+        elif run.text.strip():
+            return
 
 
 def _cell(cell) -> str:

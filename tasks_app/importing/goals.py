@@ -42,6 +42,9 @@ def _value(text: str) -> Decimal:
     return Decimal(CN_DIGIT.get(text[0], 1) * multiplier)
 
 
+MAX_NAME = 30  # a longer "name" is a sentence that merely ends in a number
+
+
 def _name(raw: str) -> str:
     return REGION_PREFIX.sub("", raw).strip()
 
@@ -50,6 +53,12 @@ def clause_target(clause: str, *, line: int, year: int | None,
                   strict: bool = True) -> ParsedTarget | None:
     """The goal a clause states, or None. ``strict`` needs a verb, a lead or a qualifier."""
     clause = clause.strip()
+    target = _clause_target(clause, line=line, year=year, strict=strict)
+    return target if target is not None and len(target.name) <= MAX_NAME else None
+
+
+def _clause_target(clause: str, *, line: int, year: int | None,
+                   strict: bool) -> ParsedTarget | None:
     if match := GROWTH.match(clause):
         return ParsedTarget(
             name=_name(match.group("name")), value=Decimal(match.group("value")),

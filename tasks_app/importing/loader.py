@@ -120,6 +120,8 @@ def _review_units(
             status = UnitStatus(name, UnitMatch.ACCEPTED_ALIAS, department.name)
             result.note("departments", f"新增别名 {name} → {department.name}")
         result.units[name] = status
+    for name in sorted((accepted or set()) - set(result.units)):
+        result.changes.append(f"忽略别名 {name}:文件中没有这个单位名称")
 
 
 def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult) -> Plan:

@@ -24,6 +24,7 @@ EXTRA_KEYS = {
     "协办部门": AssignmentRole.RESPONSIBLE, "参与部门": AssignmentRole.RESPONSIBLE,
     "配合责任单位": AssignmentRole.RESPONSIBLE,
 }
+MAX_NAME = 60  # longer "names" are sentences caught by mistake, not units
 UNDIFFERENTIATED = {"责任单位", "责任部门", "责任主体"}  # lists the first-is-lead rule orders
 UNIT_KEYS = {**ROLE_KEYS, **EXTRA_KEYS}
 _KEY_ALTERNATION = "|".join(sorted(UNIT_KEYS, key=len, reverse=True))
@@ -129,7 +130,9 @@ def _add(note: Note, names: str, role: str) -> None:
     for name in split_names(names):
         if name.endswith("等") and looks_like_unit(name[:-1]):
             name = name[:-1]  # 区财政局等 → 区财政局
-        if name not in known:
+        if len(name) > MAX_NAME:
+            note.not_understood.append(f"单位名称过长:{name}")
+        elif name not in known:
             known.add(name)
             note.units.append(ParsedUnit(name=name, role=role))
 
