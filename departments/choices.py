@@ -26,3 +26,15 @@ class Role(models.TextChoices):
     HEAD = "head", _("部门负责人")
     LEAD_OFFICE = "lead_office", _("牵头督办办公室")
     MANAGER = "manager", _("管理领导")
+
+
+class UnitMatch(models.TextChoices):
+    """How a unit name from a document matches what Duban knows (shown before an import)."""
+
+    DEPARTMENT = "department", _("现有部门")
+    ALIAS = "alias", _("现有别名")
+    GROUP = "group", _("现有部门组")
+    NEW_DEPARTMENT = "new_department", _("新部门")
+    NEW_GROUP = "new_group", _("新部门组")
+    PROPOSED_ALIAS = "proposed_alias", _("新部门(建议设为别名)")
+    ACCEPTED_ALIAS = "accepted_alias", _("设为别名")

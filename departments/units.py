@@ -7,12 +7,13 @@ aliases, a group's name, or new. New names that merely *look like* a known depar
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
 
-from .choices import DepartmentKind, DepartmentLevel
+from .choices import DepartmentKind, DepartmentLevel, UnitMatch
 from .models import Department, DepartmentAlias, DepartmentGroup
 
 _GROUP_PATTERN = re.compile(r"^(?:全区|区内|市内|全市|驻区)?各(?:相关|有关|级|)")
@@ -64,6 +65,20 @@ class Unit:
         return unit is None or unit.pk is None
 
 
+@dataclass(frozen=True)
+class UnitStatus:
+    """How a name matches before an import: ``department`` names the alias's target."""
+
+    name: str
+    match: str  # UnitMatch
+    department: str = ""
+
+    @property
+    def label(self) -> str:
+        label = str(UnitMatch(self.match).label)
+        return f"{label} → {self.department}" if self.department else label
+
+
 class UnitResolver:
     """Resolves names with three queries up front, then from memory; creates what is new."""
 
@@ -75,6 +90,7 @@ class UnitResolver:
         }
         self.groups = {g.name: g for g in DepartmentGroup.objects.all()}
         self.created: list[Department | DepartmentGroup] = []
+        self._cores: dict[str, list[Department]] | None = None
 
     def lookup(self, name: str) -> Unit:
         """Resolve without writing; unknown names give an unsaved department or group."""
@@ -101,23 +117,76 @@ class UnitResolver:
             unit.department.save()
             self.departments[name] = unit.department
             self.created.append(unit.department)
+            self._cores = None
         return unit
+
+    def resolve_all(self, names: Iterable[str]) -> None:
+        """Create every new department and group among ``names``: two bulk inserts."""
+        departments: dict[str, Department] = {}
+        groups: dict[str, DepartmentGroup] = {}
+        for name in names:
+            unit = self.lookup(name)
+            if unit.group is not None and unit.group.pk is None:
+                groups.setdefault(name, unit.group)
+            elif unit.department is not None and unit.department.pk is None:
+                departments.setdefault(name, unit.department)
+        codes = _free_codes({d.code for d in self.departments.values()}, len(departments))
+        for department, code in zip(departments.values(), codes):
+            department.code = code
+        DepartmentGroup.objects.bulk_create(groups.values())
+        Department.objects.bulk_create(departments.values())
+        self.groups.update(groups)
+        self.departments.update(departments)
+        self.created += [*groups.values(), *departments.values()]
+        self._cores = None
+
+    def classify(self, name: str) -> UnitStatus:
+        """Existing department, alias or group; new group; new department, or one that looks
+        like a known department (proposed as an alias, never merged without a yes)."""
+        unit = self.lookup(name)
+        if unit.group is not None:
+            return UnitStatus(name, UnitMatch.GROUP if unit.group.pk else UnitMatch.NEW_GROUP)
+        if unit.via_alias:
+            return UnitStatus(name, UnitMatch.ALIAS, unit.department.name)
+        if unit.department.pk is not None:
+            return UnitStatus(name, UnitMatch.DEPARTMENT)
+        similar = self.similar_department(name)
+        if similar is not None:
+            return UnitStatus(name, UnitMatch.PROPOSED_ALIAS, similar.name)
+        return UnitStatus(name, UnitMatch.NEW_DEPARTMENT)
+
+    def alias_accept(self, name: str) -> Department | None:
+        """Record ``name`` as an alias of the department it looks like (an accepted proposal)."""
+        if self.classify(name).match != UnitMatch.PROPOSED_ALIAS:
+            return None
+        department = self.similar_department(name)
+        DepartmentAlias.objects.create(alias=name, department=department)
+        self.aliases[name] = department
+        return department
 
     def similar_department(self, name: str) -> Department | None:
         """A known department whose core name equals this one's (a candidate alias)."""
-        core = core_name(name)
-        for department in self.departments.values():
-            if department.name != name and core_name(department.name) == core:
-                return department
-        return None
+        if self._cores is None:
+            self._cores = {}
+            for department in self.departments.values():
+                self._cores.setdefault(core_name(department.name), []).append(department)
+        candidates = self._cores.get(core_name(name), [])
+        return next((d for d in candidates if d.name != name and d.pk is not None), None)
+
+
+def _free_codes(taken: set[str], count: int) -> list[str]:
+    """``count`` codes u001, u002 … not in ``taken``."""
+    codes, number = [], len(taken) + 1
+    while len(codes) < count:
+        code = f"u{number:03d}"
+        if code not in taken:
+            codes.append(code)
+        number += 1
+    return codes
 
 
 def _free_code(departments) -> str:
-    taken = {d.code for d in departments}
-    number = len(taken) + 1
-    while f"u{number:03d}" in taken:
-        number += 1
-    return f"u{number:03d}"
+    return _free_codes({d.code for d in departments}, 1)[0]
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 
+from .admin_import import PlanImportMixin
 from .choices import AssignmentRole, Health, PartState
 from .health import with_health
 from .models import (
@@ -60,7 +61,7 @@ class DriverInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(PlanImportMixin, admin.ModelAdmin):
     list_display = ("code", "title", "issuer", "signed_on", "period_start", "period_end",
                     "lead_office", "tracking_start", "is_active")
     search_fields = ("code", "title", "issuer")

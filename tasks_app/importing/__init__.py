@@ -1,21 +1,49 @@
-"""Plan documents → :class:`ParsedPlan` → one transactional load (see loader.py)."""
+"""Plan documents → :class:`ParsedPlan` → one transactional load (see loader.py).
+
+Formats are pure functions ``parse(text) -> ParsedPlan`` with a ``looks_like(text)`` test;
+``auto`` takes the first format, in the order of :data:`FORMATS`, that recognises the text.
+"""
 
 from pathlib import Path
 
-from . import implementation_plan
+from . import focus_areas, implementation_plan, numbered_areas, task_list, task_table
 from .document import ImportFailed, ParsedPlan
+from .docx_text import docx_text
 
-FORMATS = {implementation_plan.NAME: implementation_plan}
+FORMATS = {
+    module.NAME: module
+    for module in (implementation_plan, task_table, focus_areas, numbered_areas, task_list)
+}
+FORMAT_LABELS = {
+    implementation_plan.NAME: "实施方案(带文号,〔牵头部门:…〕分工说明)",
+    task_table.NAME: "任务分工表(任务 | 牵头单位 | 责任单位 | 完成时限)",
+    focus_areas.NAME: "工作计划:### 重点领域 + **粗体标题**事项",
+    numbered_areas.NAME: "工作计划:编号工作领域(1 聚焦……)+ 标题事项",
+    task_list.NAME: "任务清单:一、(一)1. 编号任务 + (责任单位:…)/牵头单位:…",
+}
+EXTENSIONS = (".txt", ".md", ".docx")
+
+
+def document_text(name: str, data: bytes) -> str:
+    """The text of an uploaded or stored document, by its file extension."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".docx":
+        return docx_text(data)
+    if suffix not in EXTENSIONS:
+        raise ImportFailed(f"不支持的文件类型“{suffix or name}”:请上传 .txt、.md 或 .docx 文件")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFailed(f"文件不是 UTF-8 编码的文本:{name}") from error
 
 
 def read_document(path: Path) -> str:
-    """The document's text (UTF-8, with or without BOM)."""
+    """The document's text: .txt/.md as UTF-8 (with or without BOM), .docx through Word."""
     try:
-        return Path(path).read_bytes().decode("utf-8-sig")
+        data = Path(path).read_bytes()
     except FileNotFoundError as error:
         raise ImportFailed(f"找不到文件 {path}") from error
-    except UnicodeDecodeError as error:
-        raise ImportFailed(f"文件不是 UTF-8 编码的文本:{path}") from error
+    return document_text(str(path), data)
 
 
 def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
@@ -27,7 +55,12 @@ def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
     for module in FORMATS.values():
         if module.looks_like(text):
             return module.parse(text)
-    return implementation_plan.parse(text)  # reports the first line it cannot understand
+    try:
+        return implementation_plan.parse(text)  # names the first line it cannot understand
+    except ImportFailed as error:
+        raise ImportFailed(f"{error.message};也不符合其他可识别的格式({'、'.join(FORMATS)}),"
+                           "请检查文件内容或用 --format 指定格式", error.line) from error
 
 
-__all__ = ["FORMATS", "ImportFailed", "ParsedPlan", "parse_document", "read_document"]
+__all__ = ["EXTENSIONS", "FORMATS", "FORMAT_LABELS", "ImportFailed", "ParsedPlan",
+           "document_text", "parse_document", "read_document"]

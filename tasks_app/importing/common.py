@@ -1,6 +1,7 @@
 """Text helpers shared by the document formats."""
 
 import datetime
+import hashlib
 import re
 
 from ..choices import AssignmentRole
@@ -66,3 +67,79 @@ def parse_units_note(note: str, line: int) -> list[ParsedUnit]:
                 seen.add(name)
                 units.append(ParsedUnit(name=name, role=ROLE_KEYS[key]))
     return units
+
+
+# --- shared by the formats added for issue 8 -------------------------------------------------
+
+OPENING, CLOSING = "(（〔【[［", ")）〕】]］"
+SEPARATORS = "、,，;；"
+REGION_PREFIX = re.compile(r"^(?:哈经开区|经开区|开发区|自贸先导区|自贸区|先导区|新区|全区|我区)+")
+TRAILER = re.compile(r"^(?:责任编辑|编辑|审核|校对|来源|原标题|作者)\s*[:：]")
+TITLE_MAX = 200
+FULL_STOP = re.compile(r"。|\.(?!\d)")
+MARKDOWN_PREFIX = re.compile(r"^(?:#{1,6}\s+|[-*+]\s+|>\s*)")
+
+
+def clean_line(line: str) -> str:
+    """A line without markdown markup (headings, bullets, bold), spaces trimmed."""
+    return MARKDOWN_PREFIX.sub("", line.strip()).replace("**", "").strip()
+
+
+def bracket_depth(text: str) -> int:
+    """Open minus closed brackets of any kind: positive while a note is still open."""
+    return sum(text.count(c) for c in OPENING) - sum(text.count(c) for c in CLOSING)
+
+
+def trailing_group(text: str) -> tuple[int, str] | None:
+    """(start, inner text) of the bracketed group that ends ``text``, if any.
+
+    Trailing sentence punctuation after the group is allowed: ``…。（责任单位:A）。``
+    """
+    end = len(text.rstrip("。；;，, \u3000"))
+    if not end or text[end - 1] not in CLOSING:
+        return None
+    depth = 0
+    for index in range(end - 1, -1, -1):
+        char = text[index]
+        if char in CLOSING:
+            depth += 1
+        elif char in OPENING:
+            depth -= 1
+            if depth == 0:
+                return index, text[index + 1: end - 1]
+    return None
+
+
+def split_top(text: str, separators: str) -> list[str]:
+    """``text`` split at separators outside brackets; parts stripped, empty parts dropped."""
+    parts, current, depth = [], [], 0
+    for char in text:
+        depth += (char in OPENING) - (char in CLOSING)
+        if depth == 0 and char in separators:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [part.strip() for part in parts if part.strip()]
+
+
+def split_names(text: str) -> list[str]:
+    """Names separated by 、，,；; or spaces; separators inside brackets do not split."""
+    return split_top(text, SEPARATORS + " \u3000\t")
+
+
+def title_of(body: str) -> str:
+    """A task's title: its text before the first full stop (。 or a half-width . not in a
+    number), the whole text when there is none."""
+    stop = FULL_STOP.search(body)
+    title = body[: stop.start()].strip() if stop else body.strip().rstrip("；;，,")
+    if len(title) > TITLE_MAX:  # a paragraph without a full stop: its first clause
+        title = re.split(r"[，,；;]", title)[0][:TITLE_MAX]
+    return title
+
+
+def generated_code(issuer: str, title: str, year: int | None) -> str:
+    """A stable code for a plan without a document number: same inputs, same code."""
+    digest = hashlib.sha256(f"{issuer}|{title}|{year or ''}".encode()).hexdigest()[:8]
+    return f"{issuer[:40] or '无文号'}-{year or '无年度'}-{digest}"

@@ -75,7 +75,9 @@ class ParsedPlan:
     drivers: list[ParsedDriver] = field(default_factory=list)
     targets: list[ParsedTarget] = field(default_factory=list)
     unparsed: list[tuple[int, str]] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # document-wide rules applied (verbatim)
     source_text: str = ""
+    source_name: str = ""  # the file's name, set by the caller (parsing stays pure)
 
     @property
     def tasks(self) -> list[ParsedTask]:

@@ -14,6 +14,7 @@ from ..choices import TargetKind
 from .common import (
     DOC_NUMBER,
     NOTE,
+    REGION_PREFIX,
     SECTION,
     SUBSECTION,
     chinese_number,
@@ -33,14 +34,16 @@ QUANTITY = re.compile(
     r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>亿美元|万亿元|亿元|万元|万人|亿|万|家|个|项|%)"
 )
 CLAUSE_BOUNDARY = re.compile(r"[，,；;。、:：]")
-REGION_PREFIX = re.compile(r"^(?:哈经开区|经开区|开发区|自贸先导区|自贸区|先导区|新区|全区|我区)+")
 LEADING_WORDS = re.compile(r"^(?:其中|到\d{4}年|力争|实现|确保|全年)+")
 DRIVER_MARKER = re.compile(r"([一二三四五六七八九十])是[^。]*?战略驱动")
 RANKING = re.compile(r"进入([^，,。；;]*?第一方阵)|([\u4e00-\u9fa5]{2,8}?)前(\d+)名")
 
 
 def looks_like(text: str) -> bool:
-    """Numbered tasks ``N.`` under driver headings with 〔…〕 department notes."""
+    """A document number, numbered tasks ``N.`` under driver headings, 〔…〕 notes."""
+    head = "\n".join(text.strip().splitlines()[:15])
+    if not DOC_NUMBER.search(head):
+        return False  # the parser requires one; other formats take the document
     has_tasks = re.search(r"^\s*[一二三四五六七八九十]+、\s*(?:重点任务|主要任务)", text, re.M)
     return bool(has_tasks) and "〔" in text and ("部门" in text or "单位" in text)
 

@@ -1,12 +1,18 @@
 """Load a :class:`ParsedPlan` into the database in one transaction.
 
 Idempotent: the plan is found by its code, drivers and tasks by number, targets by name and
-year, assignments by (task, unit). Loading the same document twice changes nothing. Work the
-lead office did after an import (a lead given to task 1, a role changed) is never undone:
-the loader adds and updates what the document says, and deletes nothing.
+year, assignments by (task, unit), milestones by (task, title). Loading the same document
+twice changes nothing. Work the lead office did after an import (a lead given to task 1, a
+role changed, a milestone moved) is never undone: the loader adds and updates what the
+document says, and deletes nothing.
+
+Every unit name is reviewed first (``LoadResult.units``): a new name that looks like a known
+department is created as a new department unless its alias proposal is accepted
+(``accept_aliases``), in which case it becomes that department's alias.
 """
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +21,8 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from departments.units import UnitResolver, registry_load
+from departments.choices import UnitMatch
+from departments.units import UnitResolver, UnitStatus, registry_load
 
 from ..choices import AssignmentRole, EventKind
 from ..history import record, task_event
@@ -23,6 +30,7 @@ from ..lifecycle import refresh_task_statuses
 from ..models import (
     Assignment,
     Driver,
+    Milestone,
     Plan,
     Schedule,
     Target,
@@ -30,7 +38,7 @@ from ..models import (
     Task,
 )
 from ..workdays import add_working_days
-from .document import ParsedPlan, ParsedUnit
+from .document import ParsedPlan
 
 REGISTRY = Path(settings.BASE_DIR) / "seeds" / "departments.json"
 _ROLE_LABEL = dict(AssignmentRole.choices)
@@ -42,6 +50,13 @@ class LoadResult:
     dry_run: bool
     changes: list[str] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
+    units: dict[str, UnitStatus] = field(default_factory=dict)  # in document order
+
+    @property
+    def proposals(self) -> list[UnitStatus]:
+        """Alias proposals: accepted ones included (their ``match`` says so)."""
+        wanted = (UnitMatch.PROPOSED_ALIAS, UnitMatch.ACCEPTED_ALIAS)
+        return [status for status in self.units.values() if status.match in wanted]
 
     def note(self, counter: str, line: str) -> None:
         self.counts[counter] += 1
@@ -54,25 +69,59 @@ def plan_load(
     actor: User | None = None,
     dry_run: bool = False,
     registry: Path | None = REGISTRY,
+    accept_aliases: Collection[str] = (),
+    accept_all_aliases: bool = False,
 ) -> LoadResult:
-    """Create or update the plan described by ``parsed``; with ``dry_run`` write nothing."""
+    """Create or update the plan described by ``parsed``; with ``dry_run`` write nothing.
+
+    ``accept_aliases`` names the proposed aliases the user accepted (or all of them with
+    ``accept_all_aliases``); other look-alike names become new departments.
+    """
     with transaction.atomic():
         registry_changes = registry_load(registry) if registry and registry.exists() else []
         resolver = UnitResolver()
         result = LoadResult(plan=None, dry_run=dry_run)
         for line in registry_changes:
             result.note("departments", line)
+        accepted = None if accept_all_aliases else set(accept_aliases)
+        _review_units(parsed, resolver, result, accepted)
+        resolver.resolve_all(result.units)
         plan = result.plan = _upsert_plan(parsed, resolver, result)
         drivers = _upsert_drivers(plan, parsed, result)
         tasks = _upsert_tasks(plan, parsed, drivers, result)
         _add_task_assignments(plan, parsed, tasks, resolver, result, actor)
+        _add_milestones(plan, parsed, tasks, result)
         _upsert_targets(plan, parsed, drivers, resolver, result)
         for unit in resolver.created:
             kind = "部门组" if unit._meta.model_name == "departmentgroup" else "部门"
-            result.note("departments", f"新增{kind} {unit.name}")
+            status = result.units.get(unit.name)
+            similar = (f"(与现有部门 {status.department} 相似,未设为别名)"
+                       if status and status.match == UnitMatch.PROPOSED_ALIAS else "")
+            result.note("departments", f"新增{kind} {unit.name}{similar}")
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _unit_names(parsed: ParsedPlan) -> list[str]:
+    names = [unit.name for task in parsed.tasks for unit in task.units]
+    names += [unit.name for target in parsed.targets for unit in target.units]
+    return list(dict.fromkeys(names + ([parsed.lead_office] if parsed.lead_office else [])))
+
+
+def _review_units(
+    parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult, accepted: set[str] | None
+) -> None:
+    """Classify every name; record the accepted alias proposals as aliases."""
+    for name in _unit_names(parsed):
+        status = resolver.classify(name)
+        if status.match == UnitMatch.PROPOSED_ALIAS and (accepted is None or name in accepted):
+            department = resolver.alias_accept(name)
+            status = UnitStatus(name, UnitMatch.ACCEPTED_ALIAS, department.name)
+            result.note("departments", f"新增别名 {name} → {department.name}")
+        result.units[name] = status
+    for name in sorted((accepted or set()) - set(result.units)):
+        result.changes.append(f"忽略别名 {name}:文件中没有这个单位名称")
 
 
 def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult) -> Plan:
@@ -88,7 +137,8 @@ def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult)
     plan = Plan.objects.filter(code=parsed.code).first()
     if plan is None:
         today = timezone.localdate()
-        plan = Plan.objects.create(code=parsed.code, tracking_start=today.replace(day=1), **values)
+        plan = Plan.objects.create(code=parsed.code, tracking_start=today.replace(day=1),
+                                   source_name=parsed.source_name[:255], **values)
         Schedule.objects.create(plan=plan)
         result.note("plans", f"新增计划 {plan.code} {plan.title}")
         return plan
@@ -199,54 +249,90 @@ def _add_task_assignments(
                           reason=f"导入文件 {plan.code}")
 
 
+def _add_milestones(
+    plan: Plan, parsed: ParsedPlan, tasks: dict[int, Task], result: LoadResult
+) -> None:
+    """Add the document's milestones a task does not have yet (by title); change none."""
+    existing = {(m.task_id, m.title) for m in Milestone.objects.filter(task__plan=plan)}
+    new = []
+    for item in parsed.tasks:
+        task = tasks[item.number]
+        for position, milestone in enumerate(item.milestones):
+            if (task.pk, milestone.title) in existing:
+                continue
+            existing.add((task.pk, milestone.title))
+            new.append(Milestone(task=task, title=milestone.title, due_on=milestone.due_on,
+                                 position=position))
+            result.note("milestones", f"新增任务 {item.number} 的节点:{milestone.title}")
+    Milestone.objects.bulk_create(new)
+
+
 def _upsert_targets(
     plan: Plan, parsed: ParsedPlan, drivers: dict[int, Driver], resolver: UnitResolver,
     result: LoadResult,
 ) -> None:
+    """Targets in bulk: insert the new ones, then set parents, then update what changed."""
     existing = {(t.name, t.year): t for t in plan.targets.all()}
-    by_name: dict[str, Target] = {}
+    new, changed, fields, links = [], {}, set(), []
     for position, item in enumerate(parsed.targets):
-        parent = by_name.get(item.parent) if item.parent else None
         driver = drivers.get(item.driver_number) if item.driver_number else None
         values = {
             "kind": item.kind, "value": item.value, "unit": item.unit,
             "qualifier": item.qualifier, "source_text": item.source_text,
-            "parent_id": parent.pk if parent else None,
             "driver_id": driver.pk if driver else None, "position": position,
         }
         target = existing.get((item.name, item.year))
         if target is None:
-            target = Target.objects.create(plan=plan, name=item.name, year=item.year, **values)
+            target = Target(plan=plan, name=item.name, year=item.year, **values)
+            existing[(item.name, item.year)] = target
+            new.append(target)
             shown = "" if item.value is None else f"{item.value.normalize():f}"
             result.note("targets", f"新增指标 {item.name} {item.qualifier}{shown}{item.unit}")
         else:
-            diffs = [n for n, v in values.items() if getattr(target, n) != v]
+            diffs = {n for n, v in values.items() if getattr(target, n) != v}
+            for name in diffs:
+                setattr(target, name, values[name])
             if diffs:
-                for name in diffs:
-                    setattr(target, name, values[name])
-                target.save(update_fields=diffs)
-                result.note("targets", f"更新指标 {item.name}")
+                changed[target.pk], fields = target, fields | diffs
+        links.append((item, target))
+    Target.objects.bulk_create(new)
+    by_name: dict[str, Target] = {}
+    for item, target in links:
+        parent = by_name.get(item.parent) if item.parent else None
+        if target.parent_id != (parent.pk if parent else None):
+            target.parent_id = parent.pk if parent else None
+            changed[target.pk], fields = target, fields | {"parent_id"}
         by_name[item.name] = target
-        _add_target_assignments(target, item.units, resolver, result)
+    if changed:
+        Target.objects.bulk_update(list(changed.values()), sorted(fields))
+    new_ids = {target.pk for target in new}
+    for target in changed.values():
+        if target.pk not in new_ids:
+            result.note("targets", f"更新指标 {target.name}")
+    _add_target_assignments(plan, links, resolver, result)
 
 
 def _add_target_assignments(
-    target: Target, units: list[ParsedUnit], resolver: UnitResolver, result: LoadResult
+    plan: Plan, links: list, resolver: UnitResolver, result: LoadResult
 ) -> None:
-    existing = {(a.department_id, a.group_id) for a in target.assignments.all()}
-    taken = {department for department, _ in existing if department}
+    existing = {(a.target_id, a.department_id, a.group_id)
+                for a in TargetAssignment.objects.filter(target__plan=plan)}
+    taken = {(target, department) for target, department, _ in existing if department}
     new = []
-    for position, parsed_unit in enumerate(units):
-        unit = resolver.resolve(parsed_unit.name)
-        key = (unit.department.pk if unit.department else None,
-               unit.group.pk if unit.group else None)
-        if key in existing or (key[0] and key[0] in taken):
-            continue
-        existing.add(key)
-        new.append(TargetAssignment(
-            target=target, department_id=key[0], group_id=key[1], role=parsed_unit.role,
-            source_text=parsed_unit.name, position=position,
-        ))
+    for item, target in links:
+        added = 0
+        for position, parsed_unit in enumerate(item.units):
+            unit = resolver.resolve(parsed_unit.name)
+            department_id = unit.department.pk if unit.department else None
+            key = (target.pk, department_id, unit.group.pk if unit.group else None)
+            if key in existing or (department_id and (target.pk, department_id) in taken):
+                continue
+            existing.add(key)
+            new.append(TargetAssignment(
+                target=target, department_id=key[1], group_id=key[2], role=parsed_unit.role,
+                source_text=parsed_unit.name, position=position,
+            ))
+            added += 1
+        if added:
+            result.note("assignments", f"新增指标 {target.name} 的责任单位 {added} 个")
     TargetAssignment.objects.bulk_create(new)
-    if new:
-        result.note("assignments", f"新增指标 {target.name} 的责任单位 {len(new)} 个")

@@ -1,6 +1,7 @@
 """The domain of Duban, split by sub-domain (DESIGN.md §1)."""
 
 from .cycle import Assessment, AssessmentEntry, Bulletin, DepartmentScore, Meeting, MeetingDecision
+from .imports import ImportDraft
 from .lifecycle import (
     CompletionRequest,
     ExtensionRequest,
@@ -15,7 +16,8 @@ from .tasks import Assignment, Milestone, Task, TaskEvent
 
 __all__ = [
     "Assessment", "AssessmentEntry", "Assignment", "Attachment", "Bulletin", "CompletionRequest",
-    "DepartmentScore", "Driver", "ExtensionRequest", "InstructionReply", "LeaderInstruction",
+    "DepartmentScore", "Driver", "ExtensionRequest", "ImportDraft", "InstructionReply",
+    "LeaderInstruction",
     "Meeting", "MeetingDecision", "Milestone", "Plan", "ProgressReport", "ReportingPeriod",
     "Schedule", "SupervisionSlip", "Target", "TargetAssignment", "TargetReading", "Task",
     "TaskEvent", "TaskSummary",

@@ -1,0 +1,143 @@
+"""Who does a task and by when, in the styles government documents use.
+
+- keyed: ``（责任单位：市发改委、市工信局）``, ``牵头单位：A 配合单位：B，C``,
+  ``〔牵头部门:A,责任部门:B〕``, ``完成时限：2025年6月``;
+- verbs: ``A牵头，B、C配合``, ``A、B分别牵头``;
+- a bare list of unit names: ``（区发改局、区财政局）``;
+- the document-wide rule ``列第一位的为牵头单位，下同`` (recorded, never a unit).
+
+Unit names are kept exactly as written; 配合/协办/参与 units are responsible units.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from ..choices import AssignmentRole
+from .common import ROLE_KEYS, split_names, split_top
+from .deadlines import DEADLINE_KEY, is_ongoing, parse_deadline
+from .document import ParsedUnit
+
+EXTRA_KEYS = {
+    "主办单位": AssignmentRole.LEAD, "主责单位": AssignmentRole.LEAD,
+    "牵头责任单位": AssignmentRole.LEAD, "责任主体": AssignmentRole.RESPONSIBLE,
+    "协办部门": AssignmentRole.RESPONSIBLE, "参与部门": AssignmentRole.RESPONSIBLE,
+    "配合责任单位": AssignmentRole.RESPONSIBLE,
+}
+MAX_NAME = 60  # longer "names" are sentences caught by mistake, not units
+UNDIFFERENTIATED = {"责任单位", "责任部门", "责任主体"}  # lists the first-is-lead rule orders
+UNIT_KEYS = {**ROLE_KEYS, **EXTRA_KEYS}
+_KEY_ALTERNATION = "|".join(sorted(UNIT_KEYS, key=len, reverse=True))
+KEYED = re.compile(rf"({_KEY_ALTERNATION}|{DEADLINE_KEY})\s*[:：]\s*")
+FIRST_IS_LEAD = re.compile(
+    r"(?:注\s*[:：]\s*)?(?:各项任务中|责任单位中|以上)?(?:[列排]在?|排名)?"
+    r"(?:第一位|首位|第一个|第一)的?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)"
+    r"(?:\s*[,，;；]?\s*下同)?"
+)
+VERBS = re.compile(
+    r"^(?:由)?(?P<names>.+?)(?P<each>分别)?(?P<verb>牵头负责|牵头|负责|配合|协办|参与)$"
+)
+VERB_ROLES = {"牵头": AssignmentRole.LEAD, "牵头负责": AssignmentRole.LEAD}
+UNIT_SUFFIX = re.compile(
+    r"(?:局|委|办|厅|中心|部|院|会|公司|集团|政府|街道|镇|乡|队|站|所|基地|馆|处|室|部门|单位|"
+    r"国企|企业|分局|大厅|园区|组|署|行|社|团|校|学|台|司)[)）]?$"
+)
+
+
+@dataclass
+class Note:
+    units: list[ParsedUnit] = field(default_factory=list)
+    due_on: datetime.date | None = None
+    rule: str = ""  # the document-wide rule when the note states it
+    explicit_roles: bool = False  # 牵头/配合/协办… named: the first-is-lead rule does not apply
+    not_understood: list[str] = field(default_factory=list)
+
+    def merge(self, other: "Note") -> None:
+        known = {unit.name for unit in self.units}
+        self.units += [unit for unit in other.units if unit.name not in known]
+        self.due_on = other.due_on or self.due_on
+        self.rule = self.rule or other.rule
+        self.explicit_roles = self.explicit_roles or other.explicit_roles
+        self.not_understood += other.not_understood
+
+
+def looks_like_unit(name: str) -> bool:
+    return 2 <= len(name) <= 40 and bool(UNIT_SUFFIX.search(name))
+
+
+def find_rule(text: str) -> str:
+    match = FIRST_IS_LEAD.search(text)
+    return match.group(0) if match else ""
+
+
+def parse_note(content: str, *, bare_names: bool = True) -> Note | None:
+    """The units, deadline and rule of a note's content; None when it is not a note.
+
+    With ``bare_names`` a plain list of unit names (``区发改局、区财政局``) is a note too.
+    """
+    note = Note(rule=find_rule(content))
+    rest = FIRST_IS_LEAD.sub("", content).strip(" ,，;；。\u3000")
+    if not rest:
+        return note if note.rule else None
+    pieces = KEYED.split(rest)
+    if len(pieces) > 1:
+        if pieces[0].strip(" ,，;；。"):
+            note.not_understood.append(pieces[0].strip())
+        for key, value in zip(pieces[1::2], pieces[2::2]):
+            _keyed(note, key, value.strip(" ,，;；。\u3000"))
+        return note
+    groups = _verb_groups(rest)
+    if groups:
+        for names, verb in groups:
+            _add(note, names, VERB_ROLES.get(verb, AssignmentRole.RESPONSIBLE))
+        note.explicit_roles = True
+        return note
+    names = split_names(rest)
+    if bare_names and names and all(looks_like_unit(name) for name in names):
+        _add(note, rest, AssignmentRole.RESPONSIBLE)
+        return note
+    return note if note.rule else None
+
+
+def _verb_groups(text: str) -> list[tuple[str, str]] | None:
+    """``A牵头，B、C配合`` → [("A", "牵头"), ("B、C", "配合")]; None unless all have a verb."""
+    groups, pending = [], []
+    for clause in split_top(text, ",，;；"):
+        match = VERBS.match(clause)
+        if match:
+            groups.append(("、".join([*pending, match.group("names")]), match.group("verb")))
+            pending = []
+        else:
+            pending.append(clause)
+    return groups if groups and not pending else None
+
+
+def _keyed(note: Note, key: str, value: str) -> None:
+    if key in UNIT_KEYS:
+        each = VERBS.match(value)
+        if each and each.group("each"):
+            value = each.group("names")
+        _add(note, value, UNIT_KEYS[key])
+        note.explicit_roles = note.explicit_roles or key not in UNDIFFERENTIATED
+    elif value and (due := parse_deadline(value)):
+        note.due_on = due
+    elif value and not is_ongoing(value):
+        note.not_understood.append(f"{key}:{value}")
+
+
+def _add(note: Note, names: str, role: str) -> None:
+    known = {unit.name for unit in note.units}
+    for name in split_names(names):
+        if name.endswith("等") and looks_like_unit(name[:-1]):
+            name = name[:-1]  # 区财政局等 → 区财政局
+        if len(name) > MAX_NAME:
+            note.not_understood.append(f"单位名称过长:{name}")
+        elif name not in known:
+            known.add(name)
+            note.units.append(ParsedUnit(name=name, role=role))
+
+
+def apply_first_is_lead(note: Note) -> None:
+    """The document-wide rule: in a plain list of units, the first one listed leads."""
+    if note.units and not note.explicit_roles:
+        note.units[0].role = AssignmentRole.LEAD

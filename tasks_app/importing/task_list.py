@@ -1,0 +1,180 @@
+"""Format ``task-list``: the common government style of a 工作方案 / 任务分工方案.
+
+Shape: a title (and optionally a document number, an issuer and a date); headings 一、… and
+（一）…; numbered tasks ``1．…`` / ``1.`` / ``1、`` (numbering may restart under each heading:
+tasks are renumbered 1…N in document order); each task may carry
+
+- a trailing note in any bracket, full- or half-width: ``（责任单位：市发改委、市工信局）``,
+  ``(牵头单位:A;配合单位:B,C)``, ``〔…〕``, ``（A、B分别牵头，C配合）``, ``（A、B）``;
+- following lines ``牵头单位：A 配合单位：B`` and ``完成时限：2025年6月``;
+- deadlines in its text (``2024年底前完成``) — the latest one is the due date unless a
+  完成时限 is given;
+- nested items ``（1）…（2）…`` / ``①②`` — milestones, dated by their own deadlines; their text
+  stays in the task's text and their notes' units join the task.
+
+A note left open at the end of a line continues on the next. The rule
+``列第一位的为牵头单位，下同`` (in a note or on its own line) applies to every task without an
+explicit lead and is recorded in ``ParsedPlan.rules``. Tasks are drivers' children: the
+nearest heading above a task is its driver (headings without tasks are not drivers).
+When no task is numbered 1. 2. …, headings （一）（二）… are the tasks.
+"""
+
+import re
+
+from .common import TRAILER, bracket_depth, clean_line, numbered_lines, title_of, trailing_group
+from .deadlines import deadline_in_text, keyed_deadline
+from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
+from .list_header import list_header
+from .notes import KEYED, Note, apply_first_is_lead, find_rule, parse_note
+
+NAME = "task-list"
+SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(\S.*)$")
+SUBSECTION = re.compile(r"^[(（][一二三四五六七八九十]+[)）]\s*(\S.*)$")
+TASK = re.compile(r"^\d{1,3}\s*(?:[.．](?!\d)|、)\s*(\S.*)$")
+SUB_ITEM = re.compile(r"^(?:[(（]\d{1,2}[)）]|[①-⑳])\s*(\S.*)$")
+NOTE_HINT = re.compile(rf"{KEYED.pattern}|分别牵头|牵头[,，]|[(（][^()（）]+牵头[)）]")
+
+
+class _Task:
+    """A task being read: its lines, its notes, its milestones."""
+
+    def __init__(self, task: ParsedTask) -> None:
+        self.task = task
+        self.note = Note()
+        self.body_lines: list[str] = []
+
+    def add_body(self, text: str, line: int, plan: ParsedPlan) -> str:
+        """Add a line of the task's text; returns it without its trailing note."""
+        self.body_lines.append(text)
+        group = trailing_group(text)
+        note = parse_note(group[1]) if group else None
+        if note is None:
+            return text
+        self._merge(note, line, plan)
+        return text[: group[0]].rstrip()
+
+    def _merge(self, note: Note, line: int, plan: ParsedPlan) -> None:
+        self.note.merge(note)
+        if note.rule and note.rule not in plan.rules:
+            plan.rules.append(note.rule)
+        plan.unparsed.extend((line, text) for text in note.not_understood)
+
+
+def looks_like(text: str) -> bool:
+    """Numbered items and at least one statement of who does them."""
+    lines = [clean_line(line) for _, line in numbered_lines(text)]
+    items = any(TASK.match(line) or SUBSECTION.match(line) for line in lines)
+    return items and bool(NOTE_HINT.search(text))
+
+
+def parse(text: str) -> ParsedPlan:
+    lines = _logical_lines(numbered_lines(text))
+    plan, body = list_header(lines, NAME)
+    plan.source_text = text
+    tasks_at_subsections = not any(TASK.match(line) for _, line in body)
+    reader = _Reader(plan, tasks_at_subsections)
+    for number, line in body:
+        reader.read(number, line)
+    reader.finish()
+    if not plan.tasks:
+        raise ImportFailed("未找到编号任务(如“1．……”或“（一）……”)", lines[-1][0] if lines else None)
+    if plan.rules:
+        for note in reader.notes:
+            apply_first_is_lead(note)
+    plan.unparsed.sort()
+    return plan
+
+
+def _logical_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Markdown removed; a line whose bracket is still open is joined with the next one."""
+    joined: list[tuple[int, str]] = []
+    for number, raw in lines:
+        line = clean_line(raw)
+        if joined and bracket_depth(joined[-1][1]) > 0 and not TASK.match(line):
+            joined[-1] = (joined[-1][0], joined[-1][1] + line)
+        elif line:
+            joined.append((number, line))
+    return joined
+
+
+class _Reader:
+    def __init__(self, plan: ParsedPlan, tasks_at_subsections: bool) -> None:
+        self.plan = plan
+        self.tasks_at_subsections = tasks_at_subsections
+        self.heading: tuple[int, str] | None = None
+        self.headings: list[tuple[int, str]] = []  # heading lines, for the unparsed list
+        self.driver_of: dict[int, ParsedDriver] = {}
+        self.current: _Task | None = None
+        self.notes: list[Note] = []  # one per task, for the document-wide rule
+
+    def read(self, number: int, line: str) -> None:
+        if TRAILER.match(line):
+            self.plan.unparsed.append((number, line))
+        elif (match := SECTION.match(line)) or (
+                not self.tasks_at_subsections and (match := SUBSECTION.match(line))):
+            self._close()
+            self.heading = (number, match.group(1).strip())
+            self.headings.append((number, line))
+        elif (match := TASK.match(line)) or (
+                self.tasks_at_subsections and (match := SUBSECTION.match(line))):
+            self._close()
+            self._open(number, match.group(1))
+        elif self.current and (match := SUB_ITEM.match(line)):
+            self._milestone(number, line, match.group(1))
+        elif (rule := find_rule(line)) and not KEYED.search(line):
+            if line not in self.plan.rules and rule not in self.plan.rules:
+                self.plan.rules.append(line)
+        elif self.current and (note := self._unit_line(line)):
+            self.current._merge(note, number, self.plan)
+        elif self.current:
+            self.current.add_body(line, number, self.plan)
+            self.current.task.text += "\n" + line
+        else:
+            self.plan.unparsed.append((number, line))
+
+    def _unit_line(self, line: str) -> Note | None:
+        """``牵头单位：A 配合单位：B``, ``完成时限：…``, ``A、B分别牵头``, ``（责任单位：…）``."""
+        group = trailing_group(line)
+        if group and group[0] == 0:
+            return parse_note(group[1])
+        if KEYED.match(line) or re.search(r"(?:牵头|配合|协办)[。.]?$", line):
+            return parse_note(line.rstrip("。."), bare_names=False)
+        return None
+
+    def _open(self, number: int, text: str) -> None:
+        driver = self._driver(number)
+        task = ParsedTask(len(self.plan.tasks) + 1, "", text, number)
+        driver.tasks.append(task)
+        self.current = _Task(task)
+        task.title = title_of(self.current.add_body(text, number, self.plan))
+
+    def _driver(self, line: int) -> ParsedDriver:
+        key, title = self.heading or (0, "重点任务")
+        if key not in self.driver_of:
+            driver = ParsedDriver(len(self.plan.drivers) + 1, title, key or line)
+            self.plan.drivers.append(driver)
+            self.driver_of[key] = driver
+        return self.driver_of[key]
+
+    def _milestone(self, number: int, line: str, text: str) -> None:
+        body = self.current.add_body(text, number, self.plan)
+        self.current.task.text += "\n" + line
+        self.current.task.milestones.append(ParsedMilestone(
+            title=body.rstrip("；;。，,"), due_on=deadline_in_text(body)))
+
+    def _close(self) -> None:
+        if self.current is None:
+            return
+        task, note = self.current.task, self.current.note
+        task.units = note.units
+        task.due_on = note.due_on or keyed_deadline(task.text) or deadline_in_text(task.text)
+        self.notes.append(note)
+        if not task.title:
+            raise ImportFailed("任务没有标题", task.line)
+        self.current = None
+
+    def finish(self) -> None:
+        self._close()
+        used = {driver.line for driver in self.plan.drivers}
+        self.plan.unparsed.extend(item for item in self.headings if item[0] not in used)
+

@@ -1,0 +1,158 @@
+"""Format ``task-table``: a 任务分工表 (task | 牵头单位 | 责任单位 | 完成时限), in a Word
+file (read by docx_text) or as a markdown table.
+
+Columns are recognised by their headers: 序号; 领域/类别 (a driver per value); the task
+(任务/工作内容/事项/举措); 牵头单位/牵头部门 (leads); 责任单位/配合单位/协办单位/参与单位
+(responsible units); 完成时限/时间节点 (the due date). Without a 领域 column, the heading
+above a table (一、… / （一）… / a Word heading) is its driver. A cell's lines (``<br>``) stay
+in the task's text; lines numbered （1）（2） are milestones. Cells of other columns, and
+deadlines that are not dates (other than 长期/持续…), are listed as not understood.
+"""
+
+import re
+
+from .common import clean_line, numbered_lines, title_of, trailing_group
+from .deadlines import deadline_in_text, is_ongoing, parse_deadline
+from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
+from .list_header import BODY_START, list_header
+from .notes import Note, apply_first_is_lead, find_rule, parse_note
+
+NAME = "task-table"
+ROW = re.compile(r"^\|(.*)\|$")
+SEPARATOR = re.compile(r"^\|?[\s:|-]+\|?$")
+HEADING = re.compile(r"^(?:#{1,6}\s*)?(?:[一二三四五六七八九十]+[、.．]"
+                     r"|[(（][一二三四五六七八九十]+[)）])\s*(\S.*)$|^#{1,6}\s+(\S.*)$")
+SUB_ITEM = re.compile(r"^(?:[(（]\d{1,2}[)）]|[①-⑳])\s*(\S.*)$")
+COLUMNS = [  # first match wins: 任务类别 is a driver column, not the task
+    ("other", re.compile(r"领导|备注|说明|目标|依据")),
+    ("number", re.compile(r"^(?:序号|编号)$")),
+    ("area", re.compile(r"领域|类别|板块|方面|专项")),
+    ("lead", re.compile(r"牵头")),
+    ("responsible", re.compile(r"责任单位|责任部门|配合|协办|参与|责任主体")),
+    ("deadline", re.compile(r"时限|时间|节点")),
+    ("task", re.compile(r"任务|工作内容|事项|举措|措施|内容")),
+]
+BODY = re.compile(rf"{BODY_START.pattern}|^\|")
+
+
+def _cells(line: str) -> list[str] | None:
+    match = ROW.match(line)
+    if not match:
+        return None
+    return [cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", match.group(1))]
+
+
+def _columns(cells: list[str]) -> dict[int, str] | None:
+    """Column index → role, when these cells are a 分工表 header."""
+    roles = {}
+    for index, cell in enumerate(cells):
+        text = re.sub(r"\s", "", cell)
+        roles[index] = next((role for role, pattern in COLUMNS if pattern.search(text)), "other")
+    found = set(roles.values())
+    return roles if "task" in found and found & {"lead", "responsible"} else None
+
+
+def looks_like(text: str) -> bool:
+    return any((cells := _cells(line.strip())) and _columns(cells)
+               for _, line in numbered_lines(text))
+
+
+def parse(text: str) -> ParsedPlan:
+    lines = numbered_lines(text)
+    plan, body = list_header(lines, NAME, body_start=BODY)
+    plan.source_text = text
+    reader = _TableReader(plan)
+    for number, line in body:
+        reader.read(number, line.strip())
+    if not plan.tasks:
+        raise ImportFailed("未找到任务分工表(表头应有“任务”和“牵头单位”或“责任单位”列)",
+                           lines[-1][0] if lines else None)
+    if plan.rules:
+        for note in reader.notes:
+            apply_first_is_lead(note)
+    return plan
+
+
+class _TableReader:
+    def __init__(self, plan: ParsedPlan) -> None:
+        self.plan = plan
+        self.columns: dict[int, str] | None = None
+        self.headers: list[str] = []
+        self.heading: tuple[int, str] | None = None
+        self.drivers: dict[tuple[int, str], ParsedDriver] = {}
+        self.notes: list[Note] = []
+
+    def read(self, number: int, line: str) -> None:
+        cells = _cells(line)
+        if cells is None:
+            self.columns = None
+            self._paragraph(number, clean_line(line))
+        elif SEPARATOR.match(line):
+            return
+        elif (columns := _columns(cells)) is not None:
+            self.columns, self.headers = columns, cells
+        elif self.columns is None or len(cells) != len(self.columns):
+            self.plan.unparsed.append((number, line))
+        else:
+            self._row(number, cells)
+
+    def _paragraph(self, number: int, line: str) -> None:
+        heading = HEADING.match(line)
+        if find_rule(line):
+            self.plan.rules.append(line)
+        elif heading:
+            self.heading = (number, (heading.group(1) or heading.group(2)).strip())
+        else:
+            self.plan.unparsed.append((number, line))
+
+    def _driver(self, number: int, area: str) -> ParsedDriver:
+        key = (0, area) if area else self.heading or (0, "重点任务")
+        if key not in self.drivers:
+            self.drivers[key] = ParsedDriver(len(self.plan.drivers) + 1, key[1], key[0] or number)
+            self.plan.drivers.append(self.drivers[key])
+        return self.drivers[key]
+
+    def _row(self, number: int, cells: list[str]) -> None:
+        by_role: dict[str, list[str]] = {}
+        for index, cell in enumerate(cells):
+            role = self.columns[index]
+            by_role.setdefault(role, []).append(cell)
+            if role == "other" and cell:
+                self.plan.unparsed.append((number, f"{self.headers[index]}:{cell}"))
+        task_cell = " ".join(by_role.get("task", [])).strip()
+        if not task_cell:
+            self.plan.unparsed.append((number, " | ".join(cells)))
+            return
+        driver = self._driver(number, " ".join(by_role.get("area", [])).strip())
+        task = self._task(number, task_cell)
+        driver.tasks.append(task)
+        note = self._units(by_role)
+        task.units = note.units
+        self.notes.append(note)
+        deadline = " ".join(by_role.get("deadline", [])).replace("<br>", " ").strip()
+        task.due_on = parse_deadline(deadline) if deadline else deadline_in_text(task.text)
+        if deadline and task.due_on is None and not is_ongoing(deadline):
+            self.plan.unparsed.append((number, f"完成时限:{deadline}"))
+
+    def _task(self, number: int, cell: str) -> ParsedTask:
+        parts = cell.split("<br>")
+        first = parts[0]
+        group = trailing_group(first)
+        if group and parse_note(group[1]) is not None:
+            first = first[: group[0]]
+        task = ParsedTask(len(self.plan.tasks) + 1, title_of(first), "\n".join(parts), number)
+        for part in parts[1:]:
+            if item := SUB_ITEM.match(part):
+                text = item.group(1).rstrip("；;。，,")
+                task.milestones.append(ParsedMilestone(text, deadline_in_text(text)))
+        return task
+
+    def _units(self, by_role: dict[str, list[str]]) -> Note:
+        note = Note()  # a filled 牵头单位 cell makes the roles explicit
+        for role, key in (("lead", "牵头单位"), ("responsible", "责任单位")):
+            for cell in by_role.get(role, []):
+                names = re.sub(r"(?:分别)?牵头$", "", cell.replace("<br>", "、"))
+                if names.strip() and (cell_note := parse_note(f"{key}:{names}")):
+                    note.merge(cell_note)
+        return note
+

@@ -1,0 +1,55 @@
+"""Write paths of the admin's two-step import: upload → preview → 确认导入 or 取消."""
+
+import datetime
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..importing import ImportFailed, ParsedPlan, document_text, parse_document
+from ..importing.loader import LoadResult, plan_load
+from ..models import ImportDraft
+
+DRAFT_LIFETIME = datetime.timedelta(days=1)
+
+
+def import_draft_parsed(draft: ImportDraft) -> ParsedPlan:
+    """The draft's document parsed again, in the format recognised at upload."""
+    try:
+        parsed = parse_document(draft.text, draft.source_format)
+    except ImportFailed as error:
+        raise ValidationError({"document": f"文件无法解析:{error}"}) from error
+    parsed.source_name = draft.file_name
+    return parsed
+
+
+@transaction.atomic
+def import_draft_create(*, file_name: str, data: bytes, fmt: str, user: User) -> ImportDraft:
+    """Keep an uploaded document for its preview; refuse one no format understands.
+
+    Drafts older than a day (previews left open) are removed on the way.
+    """
+    try:
+        text = document_text(file_name, data)
+        parsed = parse_document(text, fmt)
+    except ImportFailed as error:
+        raise ValidationError({"document": str(error)}) from error
+    ImportDraft.objects.filter(created_at__lt=timezone.now() - DRAFT_LIFETIME).delete()
+    return ImportDraft.objects.create(file_name=file_name[:255], text=text, uploaded_by=user,
+                                      source_format=parsed.source_format)
+
+
+@transaction.atomic
+def import_draft_confirm(
+    *, draft: ImportDraft, user: User, accept_aliases: list[str]
+) -> LoadResult:
+    """Load the draft's plan in one transaction (aliases as accepted), then forget the draft."""
+    result = plan_load(import_draft_parsed(draft), actor=user, accept_aliases=accept_aliases)
+    draft.delete()
+    return result
+
+
+@transaction.atomic
+def import_draft_discard(*, draft: ImportDraft) -> None:
+    draft.delete()
