@@ -7,7 +7,7 @@ from ..formatting import cn_month
 from ..workdays import month_start
 
 WIDTH, HEIGHT = 600, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 30
+LEFT, RIGHT, TOP, BOTTOM = 44, 24, 12, 30
 
 
 @dataclass(frozen=True)

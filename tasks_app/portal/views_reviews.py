@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from departments.access import access_for
 
 from ..exceptions import StaleVersion
-from ..models import Task
 from ..permissions import visible_reports
 from ..selectors import portal as selectors
 from ..services import reports as services
@@ -44,9 +43,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     accept or return each, the consolidated summary, who reported on time."""
     access = access_for(request.user)
     with not_found_if_denied():
-        task = Task.objects.only("id", "plan_id").get(pk=pk)
-        period = period_for(request, task)
-        page = selectors.review_page(access, pk, period, today())
+        task = selectors.visible_task(access, pk)
+        page = selectors.review_page(access, task, period_for(request, task), today())
     form, status = None, 200
     if request.method == "POST":
         form, status = _save_summary(request, page)

@@ -179,7 +179,7 @@ def _parts_with_mine(task: Task, department_ids) -> list[Assignment]:
 
 def task_detail(access: Access, pk: int, now: datetime.datetime | None = None) -> TaskDetail:
     """Everything the task page shows (7 queries); Task.DoesNotExist when invisible."""
-    task = with_health(visible_tasks(access).select_related("plan", "driver"), now).get(pk=pk)
+    task = visible_task(access, pk, now)
     ids = access.department_ids
     parts = _parts_with_mine(task, ids)
     mine: dict[int, str] = {}
@@ -272,7 +272,7 @@ def sheet_rows(period: ReportingPeriod, department_id: int,
     tasks = list(tasks)
     if not tasks:
         return []
-    by_task = {r.task_id: r for r in current}
+    by_task = {r.task_id: r for r in current.prefetch_related("attachments")}
     earlier = ProgressReport.objects.select_related("period").in_bulk(
         [t.previous_id for t in tasks if t.previous_id])
     return [SheetRow(t, t.my_role, by_task.get(t.pk), earlier.get(t.previous_id))
@@ -291,6 +291,7 @@ def head_queue(access: Access) -> QuerySet[ProgressReport]:
     return (ProgressReport.objects.filter(department_id__in=access.head_of,
                                           state=ReportState.SUBMITTED)
             .select_related("task", "task__plan", "department", "period", "submitted_by")
+            .prefetch_related("attachments")
             .order_by("-period__month", "task__plan_id", "task__number", "department__name"))
 
 
@@ -379,14 +380,17 @@ def _roles_on_task(parts: list[Assignment]) -> dict[int, tuple[Department, str]]
     return roles
 
 
-def review_page(access: Access, task_pk: int, period: ReportingPeriod, today: datetime.date,
-                now: datetime.datetime | None = None) -> ReviewPage:
-    """Every department's report on the task for the period, for its lead department.
+def visible_task(access: Access, pk: int, now: datetime.datetime | None = None) -> Task:
+    """One task the user may see, with health, plan and driver; Task.DoesNotExist if not."""
+    return with_health(visible_tasks(access).select_related("plan", "driver"), now).get(pk=pk)
 
-    Task.DoesNotExist unless the user leads the task or reads everything (6 queries).
+
+def review_page(access: Access, task: Task, period: ReportingPeriod,
+                today: datetime.date) -> ReviewPage:
+    """Every department's report on a visible task for the period, for its lead department.
+
+    Task.DoesNotExist unless the user leads the task or reads everything (5 queries).
     """
-    task = with_health(visible_tasks(access).select_related("plan"), now).get(
-        pk=task_pk, plan_id=period.plan_id)
     parts = list(live_parts().filter(task=task).select_related("department", "group")
                  .prefetch_related("group__members"))
     roles = _roles_on_task(parts)

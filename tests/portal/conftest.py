@@ -83,7 +83,7 @@ def travel():
 
 @pytest.fixture
 def world(db, travel) -> World:
-    plan = PlanFactory(code="测试发〔2026〕1号")
+    plan = PlanFactory(code="测试委发〔2026〕1号")
     driver = DriverFactory(plan=plan, number=1, title="产业强区驱动")
     lead = DepartmentFactory(name="区牵头局", code="lead")
     department = DepartmentFactory(name="区责任局", code="resp")

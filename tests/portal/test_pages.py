@@ -6,7 +6,7 @@ from django.urls import reverse
 from tasks_app.choices import ReportState
 from tasks_app.services.reports import attachment_add
 
-from .conftest import pdf
+from .conftest import add_task, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,6 @@ def test_a_liaison_logs_in_and_lands_on_the_department_home(client, world):
 
 def test_home_lists_the_departments_tasks_with_role_and_missing_reports_first(as_user, world):
     done = world.report(submit=True)
-    from .conftest import add_task
     second = add_task(world.task.plan, world.task.driver, world.department, title="第二项任务")
     response = as_user(world.liaison).get(reverse("portal:home"))
     assert response.status_code == 200
@@ -119,7 +118,7 @@ def test_the_language_switch_shows_the_portal_in_english(as_user, world):
     assert "Department tasks" in html and 'lang="en"' in html
 
 
-def test_reports_states_are_shown_on_home(as_user, world):
+def test_home_shows_the_state_of_this_periods_report(as_user, world):
     world.report(submit=True)
     html = as_user(world.liaison).get(reverse("portal:home")).content.decode()
-    assert ReportState.SUBMITTED.label in html
+    assert str(ReportState.SUBMITTED.label) in html
