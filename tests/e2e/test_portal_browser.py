@@ -32,7 +32,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-PASSWORD = "pw"  # UserFactory's password
+PASSWORD = "pw"  # UserFactory's password (and the demo accounts in tests)
 PDF = {"name": "进展材料.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% test\n"}
 
 

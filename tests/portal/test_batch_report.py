@@ -123,3 +123,15 @@ def test_another_department_cannot_open_or_save_the_row(as_user, world):
 def test_a_department_without_tasks_in_the_plan_gets_404_on_the_sheet(as_user, world):
     world.other_task.delete()
     assert as_user(world.outsider).get(_sheet(world)).status_code == 404
+
+
+def test_a_locked_period_refuses_the_row_with_a_message(as_user, world):
+    world.period.state = "locked"
+    world.period.save()
+    client = as_user(world.liaison)
+    assert "填报已锁定" in client.get(_sheet(world)).content.decode()
+    values = _row_values(client, world) | GOOD | {"action": "save"}
+    values.pop("needs_coordination")
+    response = client.post(_row(world), values, **HTMX)
+    assert response.status_code == 422 and "已锁定" in response.content.decode()
+    assert not ProgressReport.objects.exists()

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tasks_app.choices import ReportState
+from tasks_app.models import Assignment
 from tasks_app.services.reports import attachment_add
 
 from .conftest import add_task, pdf
@@ -122,3 +123,25 @@ def test_home_shows_the_state_of_this_periods_report(as_user, world):
     world.report(submit=True)
     html = as_user(world.liaison).get(reverse("portal:home")).content.decode()
     assert str(ReportState.SUBMITTED.label) in html
+
+
+def test_a_manual_health_override_shows_its_reason(as_user, world):
+    world.task.health_override, world.task.health_override_reason = "red", "用地指标未落实"
+    world.task.save()
+    html = as_user(world.liaison).get(reverse("portal:task", args=[world.task.pk])).content
+    assert "滞后" in html.decode() and "用地指标未落实" in html.decode()
+
+
+def test_a_department_in_a_group_on_the_task_sees_it_and_may_report(as_user, world):
+    group = Assignment.objects.get(task=world.task, group__isnull=False).group
+    group.members.add(world.outsider_department)
+    rows = as_user(world.outsider).get(reverse("portal:home")).context["home"].rows
+    assert {(row.task, row.role) for row in rows} == {
+        (world.task, "responsible"), (world.other_task, "responsible")}
+    assert as_user(world.outsider).get(
+        reverse("portal:report", args=[world.task.pk])).status_code == 200
+
+
+def test_an_unknown_page_answers_a_chinese_404(as_user, world):
+    response = as_user(world.liaison).get("/tasks/999999/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
