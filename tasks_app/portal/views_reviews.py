@@ -15,6 +15,7 @@ from departments.access import access_for
 from ..exceptions import StaleVersion
 from ..permissions import visible_reports
 from ..selectors import portal as selectors
+from ..selectors import reviews as review_selectors
 from ..services import reports as services
 from .common import not_found_if_denied, period_for, safe_next, today
 from .forms import STALE_MESSAGE, ReviewForm, SummaryForm
@@ -28,10 +29,10 @@ def reviews(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not (access.department_ids or access.is_lead_office):
         raise Http404
-    lead = Paginator(selectors.lead_queue(access), LEAD_PAGE_SIZE).get_page(
+    lead = Paginator(review_selectors.lead_queue(access), LEAD_PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "portal/reviews.html", {
-        "head_reports": list(selectors.head_queue(access)) if access.head_of else [],
+        "head_reports": list(review_selectors.head_queue(access)) if access.head_of else [],
         "lead_page": lead,
     })
 
@@ -44,7 +45,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     access = access_for(request.user)
     with not_found_if_denied():
         task = selectors.visible_task(access, pk)
-        page = selectors.review_page(access, task, period_for(request, task), today())
+        page = review_selectors.review_page(access, task, period_for(request, task), today())
     form, status = None, 200
     if request.method == "POST":
         form, status = _save_summary(request, page)
@@ -60,7 +61,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         "today": today()}, status=status)
 
 
-def _save_summary(request: HttpRequest, page: selectors.ReviewPage):
+def _save_summary(request: HttpRequest, page: review_selectors.ReviewPage):
     """(None, 200) when saved, else the form with its errors and the status to answer."""
     form = SummaryForm(request.POST)
     if not page.may_summarise:
