@@ -66,14 +66,14 @@ def portal(live_server):
             due_on=today + datetime.timedelta(days=200)))
     AssignmentFactory(department=outsider_department,
                       task=TaskFactory(plan=plan, driver=driver, number=6, title="财政保障"))
-    period_ensure(plan, today)
+    period = period_ensure(plan, today)
 
     def user(name, department, role=Role.LIAISON):
         return MembershipFactory(user=UserFactory(username=name), department=department,
                                  role=role).user
 
     return type("Portal", (), {
-        "url": live_server.url, "task": task, "department": department,
+        "url": live_server.url, "task": task, "department": department, "period": period,
         "liaison": user("swj.liaison", department), "lead": user("gxj.liaison", lead),
         "outsider": user("czj.liaison", outsider_department),
         "manager": user("manager", None, Role.MANAGER),
@@ -163,7 +163,9 @@ def test_on_a_phone_the_pages_fit_the_screen(browser, portal):
     phone = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
              "is_mobile": True, "has_touch": True}
     page = login(browser, portal, "swj.liaison", **phone)
-    for name, path in (("home", "/"), ("task", f"/tasks/{portal.task.pk}/")):
+    for name, path in (("home", "/"), ("task", f"/tasks/{portal.task.pk}/"),
+                       ("sheet", f"/periods/{portal.period.pk}/report/"),
+                       ("report", f"/tasks/{portal.task.pk}/report/")):
         page.goto(f"{portal.url}{path}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width}px wide on a 390px screen"

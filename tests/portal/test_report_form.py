@@ -171,3 +171,13 @@ def test_a_late_report_for_last_month_is_accepted_and_marked_late(as_user, world
     client.post(url, values)
     report = ProgressReport.objects.get()
     assert report.period == world.february and report.is_late
+
+
+def test_a_resubmitted_report_no_longer_shows_the_old_return_comment(as_user, world):
+    report = world.report(submit=True)
+    report_lead_review(report=report, user=world.lead_liaison, accept=False, comment="请补充数据")
+    world.report(submit=True, progress_text="已补充数据。")
+    html = as_user(world.lead_liaison).get(
+        reverse("portal:task", args=[world.task.pk])).content.decode()
+    assert "已补充数据。" in html
+    assert html.count("请补充数据") == 1  # only in the history line of the return
