@@ -41,7 +41,10 @@ class _FormParser(HTMLParser):
 
     def handle_data(self, data):
         if self._textarea:
-            self.data[self._textarea][0] += data
+            current = self.data[self._textarea][0]
+            if not current:
+                data = data.removeprefix("\n")  # browsers drop the newline after <textarea>
+            self.data[self._textarea][0] = current + data
 
     def handle_endtag(self, tag):
         if tag == "select" and self._select:

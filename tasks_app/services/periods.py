@@ -30,3 +30,17 @@ def period_ensure(plan: Plan, month: datetime.date) -> ReportingPeriod:
 
 def period_is_locked(period: ReportingPeriod) -> bool:
     return period.state == PeriodState.LOCKED
+
+
+def periods_current(*, plan_ids, day: datetime.date) -> dict[int, ReportingPeriod]:
+    """Plan id → the plan's period for the month of ``day``.
+
+    One query once the month's periods exist; a missing one is opened with period_ensure.
+    """
+    month = month_start(day)
+    periods = {p.plan_id: p for p in ReportingPeriod.objects.filter(plan_id__in=plan_ids,
+                                                                    month=month)}
+    missing = set(plan_ids) - set(periods)
+    for plan in Plan.objects.filter(pk__in=missing).select_related("schedule"):
+        periods[plan.pk] = period_ensure(plan, day)
+    return periods

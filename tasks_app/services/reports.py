@@ -138,6 +138,20 @@ def report_save(
 
 
 @transaction.atomic
+def report_file(
+    *, filing: Filing, data: dict, user: User, uploads=(), expected_version: int | None = None,
+    submit: bool = False,
+) -> ProgressReport:
+    """Save the report with its new attachments and optionally submit it: all or nothing."""
+    report = report_save(filing=filing, data=data, user=user, expected_version=expected_version)
+    for upload in uploads:
+        attachment_add(report=report, upload=upload, user=user)
+    if submit:
+        report = report_submit(report=report, user=user)
+    return report
+
+
+@transaction.atomic
 def report_submit(*, report: ProgressReport, user: User,
                   expected_version: int | None = None) -> ProgressReport:
     filing = Filing(report.task, report.department_id, report.period)

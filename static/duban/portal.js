@@ -1,0 +1,24 @@
+/* Duban portal: small enhancements on top of server-rendered pages (htmx does the rest). */
+(function () {
+  "use strict";
+  // A sheet row with unsaved typing is highlighted until it is saved.
+  document.addEventListener("input", function (event) {
+    var row = event.target.closest && event.target.closest(".sheet-row");
+    if (row) {
+      row.classList.add("dirty");
+      row.classList.remove("saved");
+    }
+  });
+  // A failed request (network down, server error) must not look like a save.
+  function showFailure(event) {
+    var row = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest(".sheet-row");
+    if (!row) { return; }
+    var box = row.querySelector(".row-message");
+    if (box) {
+      box.textContent = row.getAttribute("data-failed") || "保存失败,请稍后重试。";
+      box.className = "row-message bad";
+    }
+  }
+  document.addEventListener("htmx:responseError", showFailure);
+  document.addEventListener("htmx:sendError", showFailure);
+})();

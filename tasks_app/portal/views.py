@@ -1,0 +1,86 @@
+"""Portal pages that only read: home, task page, overview, profile, attachment download."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from rest_framework.authtoken.models import Token
+
+from departments.access import access_for
+from departments.models import Membership
+
+from ..models import Attachment
+from ..permissions import visible_reports, visible_tasks
+from ..selectors import overview as overview_selectors
+from ..selectors import portal as selectors
+from ..services.tokens import api_token_issue
+from ..workdays import month_start
+from .charts import progress_chart
+from .common import not_found_if_denied, today
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The department's tasks; managers and the lead office land on the overview."""
+    access = access_for(request.user)
+    if not access.department_ids and access.reads_everything:
+        return redirect("portal:overview")
+    return render(request, "portal/home.html", {
+        "home": selectors.home(access, today()), "today": today()})
+
+
+@login_required
+def task(request: HttpRequest, pk: int) -> HttpResponse:
+    with not_found_if_denied():
+        detail = selectors.task_detail(access_for(request.user), pk)
+    return render(request, "portal/task.html", {"detail": detail, "task": detail.task})
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Every plan at a glance, for managers and the lead office only."""
+    if not access_for(request.user).reads_everything:
+        raise Http404
+    day = today()
+    data = overview_selectors.overview(day)
+    plans = [(plan, progress_chart(plan.progress_series, month_start(day)))
+             for plan in data.plans]
+    return render(request, "portal/overview.html", {
+        "overview": data, "plans": plans, "today": day})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's memberships and personal API token (create or regenerate)."""
+    if request.method == "POST":
+        regenerate = request.POST.get("action") == "regenerate"
+        api_token_issue(user=request.user, regenerate=regenerate)
+        messages.success(request, _("已重新生成接口令牌,旧令牌已失效。") if regenerate
+                         else _("已生成接口令牌。"))
+        return redirect("portal:profile")
+    memberships = (Membership.objects.filter(user=request.user).select_related("department")
+                   .order_by("role", "department__name"))
+    return render(request, "portal/profile.html", {
+        "memberships": memberships, "token": Token.objects.filter(user=request.user).first()})
+
+
+@login_required
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """Download an attachment of a report (or completion request) the user may see."""
+    access = access_for(request.user)
+    item = get_object_or_404(Attachment.objects.select_related("completion_request"), pk=pk)
+    if item.report_id:
+        allowed = visible_reports(access).filter(pk=item.report_id).exists()
+    else:
+        allowed = visible_tasks(access).filter(pk=item.completion_request.task_id).exists()
+    if not allowed:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    return FileResponse(handle, as_attachment=True, filename=item.original_name,
+                        content_type=item.content_type or "application/octet-stream")

@@ -1,0 +1,287 @@
+"""Read paths for the department portal: each page's data in a fixed number of queries.
+
+A department user's view of the world is "the tasks my departments have a live part in"
+(directly or through a group). Everything here starts from an :class:`Access`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from departments.access import Access
+from departments.models import Department, DepartmentGroup
+
+from ..choices import AssignmentRole, EventKind, Health, ReportStatus, TaskStatus
+from ..health import with_health
+from ..models import (
+    Assignment,
+    Attachment,
+    ProgressReport,
+    ReportingPeriod,
+    Task,
+    TaskEvent,
+    TaskSummary,
+)
+from ..permissions import live_parts, parts_of_departments, visible_reports, visible_tasks
+from ..services.periods import periods_current
+from ..services.reports import EDITABLE_STATES, REPORT_FIELDS, WITHDRAWABLE_STATES
+
+CLOSED_TASK_STATUSES = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
+PRIVATE_EVENT_KINDS = (EventKind.REPORT, EventKind.REVIEW)
+
+
+def department_roles(department_ids, **filters) -> dict[int, dict[int, tuple[str, str]]]:
+    """Task id → {department id: (role, department name)} for these departments.
+
+    Groups are expanded to the departments of ``department_ids`` that belong to them; a
+    direct part wins over a group's. One query.
+    """
+    ids = set(department_ids)
+    rows = parts_of_departments(ids).filter(**filters).values_list(
+        "task_id", "role", "department_id", "department__name", "group__members",
+        "group__members__name")
+    roles: dict[int, dict[int, tuple[str, str]]] = {}
+    for task_id, role, department_id, name, member_id, member_name in sorted(
+            rows, key=lambda row: row[2] is None):
+        if department_id is not None:
+            roles.setdefault(task_id, {})[department_id] = (role, name)
+        elif member_id in ids:
+            roles.setdefault(task_id, {}).setdefault(member_id, (role, member_name))
+    return roles
+
+
+def _my_tasks(department_ids) -> QuerySet[Task]:
+    mine = parts_of_departments(department_ids).filter(task=OuterRef("pk"))
+    return Task.objects.filter(Exists(mine))
+
+
+# ---------------------------------------------------------------- home
+
+
+@dataclass
+class HomeRow:
+    """One task as one of the user's departments sees it, with this period's report."""
+
+    task: Task
+    department_id: int
+    department_name: str
+    role: str
+    period: ReportingPeriod | None
+    report: ProgressReport | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.task.status not in CLOSED_TASK_STATUSES
+
+    @property
+    def needs_report(self) -> bool:
+        return self.is_active and (self.report is None or self.report.state in EDITABLE_STATES)
+
+
+@dataclass
+class Home:
+    departments: list[Department]
+    rows: list[HomeRow]
+
+    @property
+    def missing(self) -> list[HomeRow]:
+        return [row for row in self.rows if row.needs_report]
+
+    @property
+    def red_count(self) -> int:
+        return len({row.task.pk for row in self.rows if row.task.health == Health.RED})
+
+    @property
+    def sheets(self) -> list[dict]:
+        """The batch-report pages worth linking: one per (period, department)."""
+        seen: dict[tuple[int, int], dict] = {}
+        for row in self.rows:
+            if row.period is None or not row.is_active:
+                continue
+            sheet = seen.setdefault((row.period.pk, row.department_id), {
+                "period": row.period, "plan": row.task.plan, "department_id": row.department_id,
+                "department_name": row.department_name, "due": 0, "missing": 0})
+            sheet["due"] += 1
+            sheet["missing"] += row.needs_report
+        return list(seen.values())
+
+
+def home(access: Access, today: datetime.date, now: datetime.datetime | None = None) -> Home:
+    """The user's departments' tasks across plans, missing reports first (5 queries)."""
+    ids = access.department_ids
+    departments = list(Department.objects.filter(pk__in=ids).order_by("name"))
+    if not ids:
+        return Home(departments, [])
+    roles = department_roles(ids)
+    tasks = list(with_health(_my_tasks(ids).select_related("plan", "driver"), now))
+    periods = periods_current(plan_ids={t.plan_id for t in tasks}, day=today) if tasks else {}
+    reports = {
+        (r.task_id, r.department_id): r
+        for r in ProgressReport.objects.filter(
+            period_id__in=[p.pk for p in periods.values()], department_id__in=ids,
+        ).only("id", "task_id", "department_id", "period_id", "state", "version", "is_late",
+               "submitted_at", "progress", "status")
+    } if periods else {}
+    rows = [
+        HomeRow(task, department_id, name, role, periods.get(task.plan_id),
+                reports.get((task.pk, department_id)))
+        for task in tasks
+        for department_id, (role, name) in sorted(roles.get(task.pk, {}).items())
+    ]
+    rows.sort(key=lambda r: (not r.needs_report, not r.is_active, r.task.plan_id, r.task.number))
+    return Home(departments, rows)
+
+
+# ---------------------------------------------------------------- task page
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime.datetime
+    kind: str  # "report", "summary" or "event"
+    item: object
+
+
+@dataclass
+class TaskDetail:
+    task: Task
+    parts: list[Assignment]
+    milestones: list
+    reports: list[ProgressReport]
+    summaries: list[TaskSummary]
+    events: list[TaskEvent]
+    my_departments: dict[int, str] = field(default_factory=dict)  # id → role on this task
+    leads_here: bool = False
+
+    @property
+    def timeline(self) -> list[TimelineEntry]:
+        entries = [TimelineEntry(r.submitted_at or r.updated_at, "report", r)
+                   for r in self.reports]
+        entries += [TimelineEntry(s.updated_at, "summary", s) for s in self.summaries]
+        entries += [TimelineEntry(e.at, "event", e) for e in self.events]
+        return sorted(entries, key=lambda e: e.at, reverse=True)
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        return [a for r in self.reports for a in r.attachments.all()]
+
+
+def _parts_with_mine(task: Task, department_ids) -> list[Assignment]:
+    """The task's live parts; ``mine`` is the user's department holding the part, if any."""
+    through = DepartmentGroup.members.through.objects.filter(
+        departmentgroup_id=OuterRef("group_id"), department_id__in=department_ids)
+    return list(live_parts().filter(task=task).select_related("department", "group")
+                .annotate(member_of_mine=Subquery(through.values("department_id")[:1]))
+                .order_by("role", "position", "id"))
+
+
+def visible_task(access: Access, pk: int, now: datetime.datetime | None = None) -> Task:
+    """One task the user may see, with health, plan and driver; Task.DoesNotExist if not."""
+    return with_health(visible_tasks(access).select_related("plan", "driver"), now).get(pk=pk)
+
+
+def task_detail(access: Access, pk: int, now: datetime.datetime | None = None) -> TaskDetail:
+    """Everything the task page shows (7 queries); Task.DoesNotExist when invisible."""
+    task = visible_task(access, pk, now)
+    ids = access.department_ids
+    parts = _parts_with_mine(task, ids)
+    mine: dict[int, str] = {}
+    for part in parts:
+        holder = part.department_id if part.department_id in ids else part.member_of_mine
+        if holder:
+            mine.setdefault(holder, part.role)
+    leads_here = AssignmentRole.LEAD in mine.values()
+    reports = (visible_reports(access, task.reports.all())
+               .select_related("department", "period", "submitted_by", "reviewed_by",
+                               "head_reviewed_by")
+               .prefetch_related("attachments"))
+    events = task.events.select_related("actor", "department")
+    if not (access.reads_everything or leads_here):
+        events = events.filter(~Q(kind__in=PRIVATE_EVENT_KINDS) | Q(department_id__in=ids)
+                               | Q(department_id__isnull=True))
+    return TaskDetail(
+        task=task, parts=parts, milestones=list(task.milestones.all()), reports=list(reports),
+        summaries=list(task.summaries.select_related("period", "author")),
+        events=list(events), my_departments=mine, leads_here=leads_here,
+    )
+
+
+# ---------------------------------------------------------------- batch report (the sheet)
+
+
+@dataclass
+class SheetRow:
+    """One row of the old Excel sheet: a task, this period's report, the previous one."""
+
+    task: Task
+    role: str
+    report: ProgressReport | None
+    previous: ProgressReport | None
+
+    @property
+    def version(self) -> int:
+        return self.report.version if self.report else 0
+
+    @property
+    def editable(self) -> bool:
+        return self.report is None or self.report.state in EDITABLE_STATES
+
+    @property
+    def withdrawable(self) -> bool:
+        return self.report is not None and self.report.state in WITHDRAWABLE_STATES
+
+    @property
+    def prefilled(self) -> bool:
+        return self.report is None and self.previous is not None
+
+    @property
+    def values(self) -> dict:
+        return report_initial(self.task, self.report, self.previous)
+
+
+def report_initial(task: Task, report: ProgressReport | None,
+                   previous: ProgressReport | None) -> dict:
+    """A report form's starting values: this period's report, else the previous one's
+    (only what changed needs typing again), else the task's current progress."""
+    source = report or previous
+    if source is None:
+        return {"status": ReportStatus.ON_TRACK, "progress": task.progress, "progress_text": "",
+                "problems": "", "next_steps": "", "needs_coordination": False}
+    values = {name: getattr(source, name) for name in REPORT_FIELDS}
+    if report is None:
+        values["needs_coordination"] = False  # a request to the meeting is per month
+    return values
+
+
+def sheet_rows(period: ReportingPeriod, department_id: int,
+               task_id: int | None = None) -> list[SheetRow]:
+    """The department's active tasks in the period's plan with current and previous reports.
+
+    Three queries whatever the number of tasks.
+    """
+    parts = parts_of_departments([department_id]).filter(task=OuterRef("pk"))
+    previous = ProgressReport.objects.filter(
+        task=OuterRef("pk"), department_id=department_id, period__plan_id=period.plan_id,
+        period__month__lt=period.month,
+    ).order_by("-period__month").values("pk")[:1]
+    tasks = (Task.objects.filter(Exists(parts), plan_id=period.plan_id)
+             .exclude(status__in=CLOSED_TASK_STATUSES)
+             .annotate(my_role=Subquery(parts.order_by("role").values("role")[:1]),
+                       previous_id=Subquery(previous))
+             .order_by("number"))
+    current = ProgressReport.objects.filter(period=period, department_id=department_id)
+    if task_id is not None:
+        tasks, current = tasks.filter(pk=task_id), current.filter(task_id=task_id)
+    tasks = list(tasks)
+    if not tasks:
+        return []
+    by_task = {r.task_id: r for r in current.prefetch_related("attachments")}
+    earlier = ProgressReport.objects.select_related("period").in_bulk(
+        [t.previous_id for t in tasks if t.previous_id])
+    return [SheetRow(t, t.my_role, by_task.get(t.pk), earlier.get(t.previous_id))
+            for t in tasks]
+
+
+def department_on_plan(department_id: int, plan_id: int) -> bool:
+    return parts_of_departments([department_id]).filter(task__plan_id=plan_id).exists()

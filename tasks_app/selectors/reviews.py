@@ -1,0 +1,145 @@
+"""Read paths for reviewing reports: the head's and the lead department's queues and the
+lead department's page for one task and period (who reported, on time or late)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from departments.access import Access
+from departments.models import Department
+
+from ..choices import AssignmentRole, ReportState
+from ..models import Assignment, ProgressReport, ReportingPeriod, Task, TaskSummary
+from ..permissions import live_parts, parts_of_departments
+from ..services.reports import WITHDRAWABLE_STATES
+
+# ---------------------------------------------------------------- review queues
+
+
+def head_queue(access: Access) -> QuerySet[ProgressReport]:
+    """Reports of the departments the user heads that wait for the head's approval."""
+    return (ProgressReport.objects.filter(department_id__in=access.head_of,
+                                          state=ReportState.SUBMITTED)
+            .select_related("task", "task__plan", "department", "period", "submitted_by")
+            .prefetch_related("attachments")
+            .order_by("-period__month", "task__plan_id", "task__number", "department__name"))
+
+
+def _leads_of_report_task(department=None) -> QuerySet[Assignment]:
+    parts = live_parts().filter(task=OuterRef("task_id"), role=AssignmentRole.LEAD)
+    if department is not None:
+        parts = parts.filter(Q(department_id=department) | Q(group__members=department))
+    return parts
+
+
+def lead_queue(access: Access) -> QuerySet[ProgressReport]:
+    """Reports waiting for the user as the task's lead department (or as the lead office).
+
+    Mirrors permissions.reviews_as_lead: a lead department reviews the other departments'
+    reports; the lead office reviews the leads' own reports and tasks without a lead.
+    """
+    from_lead = Exists(_leads_of_report_task(OuterRef("department_id")))
+    mine = Q(Exists(parts_of_departments(access.department_ids, AssignmentRole.LEAD)
+                    .filter(task=OuterRef("task_id")))) & ~from_lead
+    if access.is_lead_office:
+        mine |= from_lead | ~Exists(_leads_of_report_task())
+    return (ProgressReport.objects.filter(mine, state__in=[ReportState.SUBMITTED,
+                                                           ReportState.HEAD_APPROVED])
+            .select_related("task", "task__plan", "department", "period", "submitted_by")
+            .order_by("-period__month", "task__plan_id", "task__number", "department__name"))
+
+
+# ---------------------------------------------------------------- the lead's review page
+
+
+COMPLIANCE_LABELS = {
+    "on_time": _("按时报送"), "late": _("逾期报送"), "overdue": _("逾期未报"),
+    "pending": _("尚未报送"),
+}
+
+
+def compliance_of(report: ProgressReport | None, period: ReportingPeriod,
+                  today: datetime.date) -> str:
+    """on_time / late for a submitted report; overdue / pending when none was submitted."""
+    if report is None or report.state == ReportState.DRAFT:
+        return "overdue" if today > period.deadline else "pending"
+    return "late" if report.is_late else "on_time"
+
+
+@dataclass
+class ComplianceRow:
+    """A department on the task and how it reported in the period."""
+
+    department: Department
+    role: str
+    report: ProgressReport | None
+    may_review: bool
+    compliance: str
+
+    @property
+    def compliance_label(self) -> str:
+        return COMPLIANCE_LABELS[self.compliance]
+
+    @property
+    def awaiting_review(self) -> bool:
+        return self.report is not None and self.report.state in WITHDRAWABLE_STATES
+
+
+@dataclass
+class ReviewPage:
+    task: Task
+    period: ReportingPeriod
+    rows: list[ComplianceRow]
+    summary: TaskSummary | None
+    may_summarise: bool
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(COMPLIANCE_LABELS, 0)
+        for row in self.rows:
+            counts[row.compliance] += 1
+        return counts
+
+
+def _roles_on_task(parts: list[Assignment]) -> dict[int, tuple[Department, str]]:
+    roles: dict[int, tuple[Department, str]] = {}
+    for part in sorted(parts, key=lambda p: p.department_id is None):
+        members = [part.department] if part.department_id else part.group.members.all()
+        for department in members:
+            roles.setdefault(department.pk, (department, part.role))
+    return roles
+
+
+def review_page(access: Access, task: Task, period: ReportingPeriod,
+                today: datetime.date) -> ReviewPage:
+    """Every department's report on a visible task for the period, for its lead department.
+
+    Task.DoesNotExist unless the user leads the task or reads everything (5 queries).
+    """
+    parts = list(live_parts().filter(task=task).select_related("department", "group")
+                 .prefetch_related("group__members"))
+    roles = _roles_on_task(parts)
+    leads = {d for d, (_, role) in roles.items() if role == AssignmentRole.LEAD}
+    leads_here = bool(leads & access.department_ids)
+    if not (leads_here or access.reads_everything):
+        raise Task.DoesNotExist
+    reports = {r.department_id: r for r in (
+        ProgressReport.objects.filter(task=task, period=period)
+        .select_related("submitted_by", "reviewed_by", "head_reviewed_by")
+        .prefetch_related("attachments"))}
+    rows = [
+        ComplianceRow(department, role, reports.get(department_id),
+                      may_review=(leads_here or access.is_lead_office) if leads
+                      and department_id not in leads else access.is_lead_office,
+                      compliance=compliance_of(reports.get(department_id), period, today))
+        for department_id, (department, role) in roles.items()
+    ]
+    rows.sort(key=lambda row: (row.role != AssignmentRole.LEAD, row.department.name))
+    return ReviewPage(
+        task=task, period=period, rows=rows,
+        summary=TaskSummary.objects.filter(task=task, period=period).select_related("author")
+        .first(),
+        may_summarise=leads_here or access.is_lead_office,
+    )

@@ -1,0 +1,42 @@
+"""Template filters for the portal: Chinese dates and the labels of choice values."""
+
+from django import template
+from django.db.models import TextChoices
+
+from departments.choices import Role
+
+from .. import formatting
+from ..choices import AssignmentRole, EventKind, Health, ReportState, ReportStatus, TaskStatus
+
+register = template.Library()
+
+_CHOICES: dict[str, type[TextChoices]] = {
+    "health": Health, "task_status": TaskStatus, "report_state": ReportState,
+    "report_status": ReportStatus, "role": AssignmentRole, "event": EventKind,
+    "membership": Role,
+}
+
+
+@register.filter
+def cn_date(value) -> str:
+    return formatting.cn_date(value)
+
+
+@register.filter
+def cn_datetime(value) -> str:
+    return formatting.cn_datetime(value)
+
+
+@register.filter
+def cn_month(value) -> str:
+    return formatting.cn_month(value) if value else ""
+
+
+@register.filter
+def label(value, kind: str) -> str:
+    """The display label of a stored choice value: {{ row.role|label:"role" }}."""
+    choices = _CHOICES[kind]
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or ""

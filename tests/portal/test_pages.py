@@ -1,0 +1,147 @@
+"""Portal pages: who sees what, in Chinese; anything not theirs is a 404."""
+
+import pytest
+from django.urls import reverse
+
+from tasks_app.choices import ReportState
+from tasks_app.models import Assignment
+from tasks_app.services.reports import attachment_add
+
+from .conftest import add_task, pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_anonymous_visitor_is_sent_to_the_chinese_login_page(client):
+    response = client.get(reverse("portal:home"), follow=True)
+    assert response.redirect_chain[0][0].startswith(reverse("login"))
+    html = response.content.decode()
+    assert "登录督办系统" in html and 'name="username"' in html
+
+
+def test_a_liaison_logs_in_and_lands_on_the_department_home(client, world):
+    world.liaison.set_password("pw")
+    world.liaison.save()
+    response = client.post(reverse("login"), {"username": "resp.liaison", "password": "pw"},
+                           follow=True)
+    assert response.redirect_chain[-1][0] == reverse("portal:home")
+    assert "区责任局" in response.content.decode()
+
+
+def test_home_lists_the_departments_tasks_with_role_and_missing_reports_first(as_user, world):
+    done = world.report(submit=True)
+    second = add_task(world.task.plan, world.task.driver, world.department, title="第二项任务")
+    response = as_user(world.liaison).get(reverse("portal:home"))
+    assert response.status_code == 200
+    rows = response.context["home"].rows
+    assert [row.task for row in rows] == [second, world.task]
+    assert rows[1].report == done and not rows[1].needs_report
+    html = response.content.decode()
+    assert "责任部门" in html and "别人的任务" not in html
+    assert reverse("portal:batch_report", args=[world.period.pk]) in html
+
+
+def test_managers_and_the_lead_office_land_on_the_overview(as_user, world):
+    for user in (world.manager, world.lead_office):
+        response = as_user(user).get(reverse("portal:home"))
+        assert response.status_code == 302 and response.url == reverse("portal:overview")
+
+
+def test_the_task_page_shows_text_departments_milestones_timeline_attachments(as_user, world):
+    report = world.report(submit=False)
+    attachment_add(report=report, upload=pdf(), user=world.liaison)
+    world.report(submit=True)
+    response = as_user(world.liaison).get(reverse("portal:task", args=[world.task.pk]))
+    html = response.content.decode()
+    assert "推动产业集聚。〔牵头部门:区牵头局,责任部门:区责任局〕" in html
+    assert "区牵头局" in html and "牵头部门" in html and "区内各相关国企" in html
+    assert "完成规划编制" in html and "2026年6月30日" in html
+    assert "完成方案起草。" in html and "进展报送" in html and "办理环节" in html
+    assert "进展材料.pdf" in html
+    kinds = [entry.kind for entry in response.context["detail"].timeline]
+    assert "report" in kinds and "event" in kinds
+
+
+def test_a_department_sees_only_its_own_reports_the_lead_sees_them_all(as_user, world):
+    world.report(user=world.lead_liaison, progress_text="牵头部门的进展。")
+    world.report(progress_text="责任部门的进展。")
+    html = as_user(world.liaison).get(reverse("portal:task", args=[world.task.pk])).content
+    assert "责任部门的进展。" in html.decode() and "牵头部门的进展。" not in html.decode()
+    html = as_user(world.lead_liaison).get(reverse("portal:task", args=[world.task.pk])).content
+    assert "责任部门的进展。" in html.decode() and "牵头部门的进展。" in html.decode()
+
+
+@pytest.mark.parametrize("name", ["portal:task", "portal:report", "portal:review"])
+def test_an_outsider_gets_404_on_every_page_of_a_task(as_user, world, name):
+    response = as_user(world.outsider).get(reverse(name, args=[world.task.pk]))
+    assert response.status_code == 404
+
+
+def test_attachments_download_only_for_those_who_may_see_the_report(as_user, world):
+    report = world.report(submit=False)
+    item = attachment_add(report=report, upload=pdf(), user=world.liaison)
+    url = reverse("portal:attachment", args=[item.pk])
+    response = as_user(world.lead_liaison).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert "attachment" in response["Content-Disposition"]
+    assert as_user(world.outsider).get(url).status_code == 404
+
+
+def test_the_overview_is_for_managers_and_the_lead_office_only(as_user, world):
+    assert as_user(world.liaison).get(reverse("portal:overview")).status_code == 404
+    world.report(user=world.lead_liaison, progress=30)
+    response = as_user(world.manager).get(reverse("portal:overview"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "产业强区驱动" in html and "<svg" in html and "<polyline" in html
+    plan = response.context["overview"].plans[0]
+    assert {row["name"] for row in plan.missing} == {"区责任局", "区无关局"}
+    assert plan.total == 2
+
+
+def test_profile_shows_memberships_and_issues_and_regenerates_a_token(as_user, world):
+    client = as_user(world.liaison)
+    html = client.get(reverse("portal:profile")).content.decode()
+    assert "区责任局" in html and "联络员" in html and "生成令牌" in html
+    client.post(reverse("portal:profile"), {"action": "create"})
+    first = world.liaison.auth_token.key
+    client.post(reverse("portal:profile"), {"action": "regenerate"})
+    world.liaison.refresh_from_db()
+    assert world.liaison.auth_token.key != first
+    assert world.liaison.auth_token.key in client.get(reverse("portal:profile")).content.decode()
+
+
+def test_the_language_switch_shows_the_portal_in_english(as_user, world):
+    client = as_user(world.liaison)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("portal:home")).content.decode()
+    assert "Department tasks" in html and 'lang="en"' in html
+
+
+def test_home_shows_the_state_of_this_periods_report(as_user, world):
+    world.report(submit=True)
+    html = as_user(world.liaison).get(reverse("portal:home")).content.decode()
+    assert str(ReportState.SUBMITTED.label) in html
+
+
+def test_a_manual_health_override_shows_its_reason(as_user, world):
+    world.task.health_override, world.task.health_override_reason = "red", "用地指标未落实"
+    world.task.save()
+    html = as_user(world.liaison).get(reverse("portal:task", args=[world.task.pk])).content
+    assert "滞后" in html.decode() and "用地指标未落实" in html.decode()
+
+
+def test_a_department_in_a_group_on_the_task_sees_it_and_may_report(as_user, world):
+    group = Assignment.objects.get(task=world.task, group__isnull=False).group
+    group.members.add(world.outsider_department)
+    rows = as_user(world.outsider).get(reverse("portal:home")).context["home"].rows
+    assert {(row.task, row.role) for row in rows} == {
+        (world.task, "responsible"), (world.other_task, "responsible")}
+    assert as_user(world.outsider).get(
+        reverse("portal:report", args=[world.task.pk])).status_code == 200
+
+
+def test_an_unknown_page_answers_a_chinese_404(as_user, world):
+    response = as_user(world.liaison).get("/tasks/999999/")
+    assert response.status_code == 404 and "页面不存在" in response.content.decode()
