@@ -13,68 +13,25 @@ import time_machine
 from django.core.management import call_command
 
 from departments.choices import Role
-from notifications.choices import DeliveryState, DigestFrequency, Kind
+from notifications.choices import DeliveryState, Kind
 from notifications.cycle import STEPS, run_cycle
 from notifications.dispatch import InProcess
 from notifications.models import (
-    DigestSubscription,
     Notification,
     NotificationItem,
     WebhookEndpoint,
 )
 from tasks_app.choices import PartState
 from tasks_app.models import Milestone
-from tasks_app.services.periods import period_ensure
-from tasks_app.services.reports import Filing, report_head_review, report_save
+from tasks_app.services.reports import report_head_review
 
-from .cycle_support import by_user, cycle_at, moment
+from .cycle_support import World, by_user, cycle_at, moment
 from .factories import (
     AssignmentFactory,
     DepartmentFactory,
-    MembershipFactory,
-    PlanFactory,
-    TaskFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
-GOOD = {"status": "on_track", "progress": 30, "progress_text": "按计划推进。"}
-
-
-class World:
-    """Two departments (甲 owes everything, 乙 shares task 2), their people, the leaders."""
-
-    def __init__(self):
-        self.plan = PlanFactory(tracking_start=datetime.date(2026, 3, 1))
-        self.jia = DepartmentFactory(name="区甲局", code="jia")
-        self.yi = DepartmentFactory(name="区乙局", code="yi")
-        self.task1 = TaskFactory(plan=self.plan, number=1, title="甲局独立任务")
-        self.task2 = TaskFactory(plan=self.plan, driver=self.task1.driver, number=2,
-                                 title="甲乙共同任务")
-        self.part1 = AssignmentFactory(task=self.task1, department=self.jia)
-        AssignmentFactory(task=self.task2, department=self.jia)
-        AssignmentFactory(task=self.task2, department=self.yi)
-        self.people = {name: self.member(name, role, dept) for name, role, dept in [
-            ("jia.liaison", Role.LIAISON, self.jia), ("jia.head", Role.HEAD, self.jia),
-            ("yi.liaison", Role.LIAISON, self.yi), ("yi.head", Role.HEAD, self.yi),
-            ("leadoffice", Role.LEAD_OFFICE, None), ("manager", Role.MANAGER, None)]}
-        DigestSubscription.objects.create(user=self.people["manager"],
-                                          frequency=DigestFrequency.OFF)
-
-    def track_from(self, day: datetime.date) -> None:
-        self.plan.tracking_start = day
-        self.plan.save(update_fields=["tracking_start"])
-
-    @staticmethod
-    def member(username, role, department):
-        return MembershipFactory(user=UserFactory(username=username), role=role,
-                                 department=department).user
-
-    def report(self, task, department, username, on, **data):
-        with time_machine.travel(on, tick=False):
-            period = period_ensure(self.plan, on.date())
-            return report_save(filing=Filing(task, department.pk, period),
-                               data={**GOOD, **data}, user=self.people[username], submit=True)
 
 
 @pytest.fixture
