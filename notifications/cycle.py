@@ -66,7 +66,7 @@ def run_cycle(now: datetime.datetime, *, dispatch: Dispatcher | None = None,
     ids = deliverable_ids(now)
     (dispatch or enqueue)(ids, now)
     result.dispatched = len(ids)
-    logger.info("督办周期 %s:新增 %s,交付 %s 条", now.isoformat(),
-                {str(kind): n for kind, n in result.decided.items()},
-                len(ids))
+    logger.log(logging.INFO if result.decided or ids else logging.DEBUG,
+               "督办周期 %s:新增 %s,交付 %s 条", ctx.local.isoformat(timespec="seconds"),
+               {str(kind): n for kind, n in result.decided.items()}, len(ids))
     return result
