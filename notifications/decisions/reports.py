@@ -11,6 +11,7 @@ departments. Each level is told once; only the period whose deadline passed most
 is chased.
 """
 
+import datetime
 from collections import defaultdict
 
 from tasks_app.formatting import cn_date, cn_month
@@ -26,7 +27,8 @@ from ..links import page_url
 Addressed = tuple[Finding, list[Recipient]]
 
 
-def reminder_stage(today, deadline, offsets) -> int | None:
+def reminder_stage(today: datetime.date, deadline: datetime.date,
+                   offsets: list[int]) -> int | None:
     """The reminder offset whose day was reached most recently, or None."""
     if today > deadline:
         return None
@@ -75,19 +77,19 @@ def _blue_and_yellow(ctx: CycleContext, plan: Plan, period: ReportingPeriod,
                      late: int) -> list[Addressed]:
     schedule, found = plan.schedule, []
     url = page_url("portal:batch_report", period.pk)
-    ladder = [("blue", 1, Kind.CHASE, False, True),
-              ("yellow", schedule.chase_head_after, Kind.ESCALATION, True, False)]
-    for level, after, kind, heads, liaisons in ladder:
+    ladder = [("blue", 1, Kind.CHASE, False, True, ""),
+              ("yellow", schedule.chase_head_after, Kind.ESCALATION, True, False,
+               "(黄色督办,请部门负责人督促报送)")]
+    for level, after, kind, heads, liaisons, label in ladder:
         if late < after:
             continue
         for department_id, rows in _by_department(ctx.missing[period.pk]).items():
-            label = "逾期催报" if level == "blue" else "黄色督办,请部门负责人督促报送"
             finding = Finding(
                 key=f"chase-{level}:{_period_key(plan, period)}:dept-{department_id}",
                 kind=kind, url=url, lines=_task_lines(rows), detail=plan.code,
                 heading=(f"{rows[0].department_name}:{cn_month(period.month)}进展报送已于"
                          f"{cn_date(period.deadline)}截止,逾期 {late} 个工作日仍有 "
-                         f"{len(rows)} 项未报送({label})"),
+                         f"{len(rows)} 项未报送{label}"),
             )
             found.append((finding, ctx.audience.department(
                 department_id, heads=heads, liaisons=liaisons)))
