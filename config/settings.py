@@ -162,6 +162,11 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="督办系统 <duban@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Delivery of notifications (email and group robots): attempts and exponential backoff.
+DUBAN_NOTIFY_MAX_ATTEMPTS = env.int("DUBAN_NOTIFY_MAX_ATTEMPTS", default=6)
+DUBAN_NOTIFY_RETRY_BASE_SECONDS = env.float("DUBAN_NOTIFY_RETRY_BASE_SECONDS", default=60)
+DUBAN_NOTIFY_RETRY_MAX_SECONDS = env.float("DUBAN_NOTIFY_RETRY_MAX_SECONDS", default=3600)
+DUBAN_WEBHOOK_TIMEOUT = env.float("DUBAN_WEBHOOK_TIMEOUT", default=10)
 
 # Celery on Redis. One beat entry drives the whole cycle (notifications.tasks.tick).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

@@ -93,3 +93,26 @@ class DigestSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_frequency_display()}"
+
+
+class NotificationItem(models.Model):
+    """One outstanding item (a missing report, a chase, a due date…) told to one recipient.
+
+    The reminder family is sent as one email per person per day listing several items; this
+    ledger remembers which items were told, so that an item is told once whatever day it
+    goes out. ``key`` ends with the recipient (``…:user-31`` or ``…:webhook-4``).
+    """
+
+    notification = models.ForeignKey(Notification, verbose_name=_("通知"),
+                                     on_delete=models.CASCADE, related_name="items")
+    key = models.CharField(_("事项键"), max_length=255, unique=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    created_on = models.DateField(_("日期"), db_index=True)
+
+    class Meta:
+        verbose_name = _("通知事项")
+        verbose_name_plural = _("通知事项")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.key

@@ -35,6 +35,7 @@ from .services.assignments import (
     assignment_remove,
     assignments_bulk_add,
 )
+from .services.schedules import schedule_validate
 from .services.tasks import EDITABLE, check_health_override, task_create, task_update
 
 HEALTH_COLOURS = {
@@ -49,8 +50,26 @@ def _live_parts(**lookups):
     )
 
 
+class ScheduleForm(forms.ModelForm):
+    class Meta:
+        model = Schedule
+        fields = ("report_deadline_day", "reminder_offsets", "due_soon_offsets",
+                  "chase_head_after", "chase_lead_office_after", "meeting_rule", "meeting_day",
+                  "meeting_pack_days_before", "ack_working_days", "send_time", "digest_weekday",
+                  "digest_time", "bulletin_day", "assessment_month", "assessment_day")
+
+    def clean(self):
+        data = super().clean()
+        try:
+            schedule_validate(data)
+        except ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+
 class ScheduleInline(admin.StackedInline):
     model = Schedule
+    form = ScheduleForm
     can_delete = False
     extra = 0
 

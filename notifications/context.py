@@ -1,0 +1,114 @@
+"""What every decision of one cycle run needs, loaded once: the moment, the plans with their
+schedules, who receives what (the audience), the recent periods and their missing reports.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.utils import timezone
+
+from departments.choices import Role
+from departments.models import Membership
+from tasks_app.models import Plan, ReportingPeriod
+from tasks_app.selectors.compliance import MissingReport, missing_reports_for
+from tasks_app.services.periods import periods_open
+
+from .drafts import Recipient
+from .models import WebhookEndpoint
+
+
+@dataclass
+class Audience:
+    """Recipients by role; only active users with an email address, only active robots."""
+
+    liaisons: dict[int, list[Recipient]] = field(default_factory=lambda: defaultdict(list))
+    heads: dict[int, list[Recipient]] = field(default_factory=lambda: defaultdict(list))
+    lead_office: list[Recipient] = field(default_factory=list)
+    managers: list[Recipient] = field(default_factory=list)
+    department_hooks: dict[int, list[Recipient]] = field(
+        default_factory=lambda: defaultdict(list))
+    manager_hooks: list[Recipient] = field(default_factory=list)
+
+    @property
+    def leaders(self) -> list[Recipient]:
+        """The lead office and the managers, each person once."""
+        return list(dict.fromkeys(self.lead_office + self.managers))
+
+    def department(self, department_id: int, *, heads: bool = False,
+                   liaisons: bool = True) -> list[Recipient]:
+        people = (self.liaisons[department_id] if liaisons else []) + (
+            self.heads[department_id] if heads else [])
+        return list(dict.fromkeys(people)) + self.department_hooks[department_id]
+
+
+def audience_load() -> Audience:
+    """Two queries: memberships with their users, active robots."""
+    audience = Audience()
+    rows = (Membership.objects.filter(user__is_active=True).exclude(user__email="")
+            .values_list("role", "department_id", "user_id", "user__email", "user__last_name",
+                         "user__first_name", "user__username").order_by("user_id"))
+    for role, department_id, user_id, email, last, first, username in rows:
+        person = Recipient(user_id=user_id, address=email, name=f"{last}{first}" or username)
+        if role == Role.LIAISON:
+            audience.liaisons[department_id].append(person)
+        elif role == Role.HEAD:
+            audience.heads[department_id].append(person)
+        elif role == Role.LEAD_OFFICE:
+            audience.lead_office.append(person)
+        elif role == Role.MANAGER:
+            audience.managers.append(person)
+    for hook in WebhookEndpoint.objects.filter(is_active=True).order_by("pk"):
+        robot = Recipient(webhook_id=hook.pk, address=hook.url, name=hook.name)
+        if hook.department_id:
+            audience.department_hooks[hook.department_id].append(robot)
+        if hook.for_managers:
+            audience.manager_hooks.append(robot)
+    return audience
+
+
+class CycleContext:
+    """One run of the cycle at ``now``; properties load lazily and once."""
+
+    def __init__(self, now: datetime.datetime):
+        self.now = now
+        self.local = timezone.localtime(now)
+        self.today = self.local.date()
+
+    @cached_property
+    def plans(self) -> list[Plan]:
+        return list(Plan.objects.filter(is_active=True, schedule__isnull=False)
+                    .select_related("schedule").order_by("pk"))
+
+    @cached_property
+    def audience(self) -> Audience:
+        return audience_load()
+
+    @cached_property
+    def periods(self) -> dict[int, list[ReportingPeriod]]:
+        """Last, this (and, in its reminder window, next) month's periods, by plan id."""
+        return periods_open(plans=self.plans, today=self.today)
+
+    @cached_property
+    def missing(self) -> dict[int, list[MissingReport]]:
+        """Reports still owed, by period id, for every period in :attr:`periods`."""
+        return missing_reports_for(p for periods in self.periods.values() for p in periods)
+
+    def tracking(self, plan: Plan) -> bool:
+        return self.today >= plan.tracking_start
+
+    def sending(self, plan: Plan) -> bool:
+        """Whether the plan's daily messages are due: tracked, and past its send time."""
+        return self.tracking(plan) and self.local.time() >= plan.schedule.send_time
+
+    def upcoming_period(self, plan: Plan) -> ReportingPeriod | None:
+        """The period whose deadline is next (today included)."""
+        ahead = [p for p in self.periods.get(plan.pk, []) if p.deadline >= self.today]
+        return min(ahead, key=lambda p: p.deadline, default=None)
+
+    def chased_period(self, plan: Plan) -> ReportingPeriod | None:
+        """The period whose deadline passed most recently: the only one still chased."""
+        past = [p for p in self.periods.get(plan.pk, []) if p.deadline < self.today]
+        period = max(past, key=lambda p: p.deadline, default=None)
+        return period if period and period.deadline >= plan.tracking_start else None

@@ -1,0 +1,72 @@
+"""The 督办 cycle: ``run_cycle(now)`` works out from the database what is due at ``now``,
+stores one Notification per message (a unique dedupe key makes a second run a no-op), then
+hands every deliverable message to the senders. Deciding and sending are separate: a
+failed send never rolls back the cycle. Each step runs in its own transaction; a step that
+fails is logged and the others still run.
+"""
+
+import datetime
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .context import CycleContext
+from .decisions.daily import daily_drafts
+from .decisions.digests import digest_drafts
+from .decisions.meetings import meeting_pack_drafts
+from .decisions.returned import returned_drafts
+from .dispatch import Dispatcher, deliverable_ids, enqueue
+from .drafts import Draft, drafts_store
+
+logger = logging.getLogger(__name__)
+Step = Callable[[CycleContext], list[Draft]]
+
+
+def open_periods(ctx: CycleContext) -> list[Draft]:
+    """Open this month's reporting period (and next month's, once its reminders are due)."""
+    ctx.periods  # noqa: B018 — loading the property opens the periods
+    return []
+
+
+# The order matters only for reading the logs. After merging the records branch, add:
+#   ("bulletin", bulletins_step), ("assessment", assessments_step)
+# where each step passes the newly published rows to decisions.published (see README).
+STEPS: list[tuple[str, Step]] = [
+    ("periods", open_periods),
+    ("daily", daily_drafts),  # reminder, chase, escalation, due_soon, ack_overdue
+    ("returned", returned_drafts),
+    ("meeting_pack", meeting_pack_drafts),
+    ("digest", digest_drafts),
+]
+
+
+@dataclass
+class CycleResult:
+    now: datetime.datetime
+    decided: Counter = field(default_factory=Counter)
+    failed_steps: list[str] = field(default_factory=list)
+    dispatched: int = 0
+
+
+def run_cycle(now: datetime.datetime, *, dispatch: Dispatcher | None = None,
+              steps: list[tuple[str, Step]] | None = None) -> CycleResult:
+    """Decide and store what is due at ``now``; hand deliverable messages to ``dispatch``
+    (default: one Celery task each, after commit)."""
+    ctx, result = CycleContext(now), CycleResult(now)
+    for name, step in steps if steps is not None else STEPS:
+        try:
+            with transaction.atomic():
+                result.decided += drafts_store(step(ctx), today=ctx.today)
+        except Exception:
+            logger.exception("督办周期步骤 %s 失败,其余步骤继续", name)
+            result.failed_steps.append(name)
+    ids = deliverable_ids(now)
+    (dispatch or enqueue)(ids, now)
+    result.dispatched = len(ids)
+    logger.log(logging.INFO if result.decided or ids else logging.DEBUG,
+               "督办周期 %s:新增 %s,交付 %s 条", ctx.local.isoformat(timespec="seconds"),
+               {str(kind): n for kind, n in result.decided.items()}, len(ids))
+    return result

@@ -1,0 +1,64 @@
+"""The reminder family as one message per person (or robot) per working day.
+
+Every source below returns findings with their recipients. Each (finding, recipient) pair
+is told once (the NotificationItem ledger); what is left is grouped per recipient into one
+message whose kind is its most urgent finding's kind, listing every finding by kind.
+Someone who already got today's message gets new findings tomorrow.
+"""
+
+import datetime
+from collections import defaultdict
+
+from tasks_app.formatting import cn_date
+from tasks_app.workdays import is_working_day
+
+from ..choices import Kind
+from ..context import CycleContext
+from ..drafts import Draft, Finding, Recipient, draft_render
+from ..models import Notification, NotificationItem
+from .deadlines import ack_overdue_findings, due_soon_findings
+from .reports import chase_findings, reminder_findings
+
+SOURCES = (reminder_findings, chase_findings, due_soon_findings, ack_overdue_findings)
+URGENCY = (Kind.ESCALATION, Kind.CHASE, Kind.ACK_OVERDUE, Kind.DUE_SOON, Kind.REMINDER)
+# Long enough to cover the longest span during which a finding can be found again.
+LEDGER_DAYS = 120
+
+
+def _already_told(ctx: CycleContext) -> tuple[set[str], set[str]]:
+    """Ledger keys of the last LEDGER_DAYS, and the tags of today's recipients (2 queries)."""
+    since = ctx.today - datetime.timedelta(days=LEDGER_DAYS)
+    told = set(NotificationItem.objects.filter(created_on__gte=since)
+               .values_list("key", flat=True))
+    prefix = f"daily:{ctx.today.isoformat()}:"
+    today = {key.removeprefix(prefix) for key in Notification.objects.filter(
+        dedupe_key__startswith=prefix).values_list("dedupe_key", flat=True)}
+    return told, today
+
+
+def _draft(ctx: CycleContext, recipient: Recipient, findings: list[Finding]) -> Draft:
+    findings.sort(key=lambda f: URGENCY.index(f.kind))
+    groups = [(Kind(kind).label, [f for f in findings if f.kind == kind])
+              for kind in URGENCY if any(f.kind == kind for f in findings)]
+    top = findings[0]
+    return draft_render(
+        kind=top.kind, key=f"daily:{ctx.today.isoformat()}", recipient=recipient, url=top.url,
+        context={"top": top, "groups": groups, "count": len(findings),
+                 "today": cn_date(ctx.today), "kind_label": Kind(top.kind).label},
+        items=tuple((f"{f.key}:{recipient.tag}", f.kind) for f in findings),
+    )
+
+
+def daily_drafts(ctx: CycleContext) -> list[Draft]:
+    if not is_working_day(ctx.today):
+        return []
+    addressed = [pair for source in SOURCES for pair in source(ctx)]
+    if not addressed:
+        return []
+    told, done_today = _already_told(ctx)
+    per_recipient: dict[Recipient, list[Finding]] = defaultdict(list)
+    for finding, recipients in addressed:
+        for recipient in recipients:
+            if recipient.tag not in done_today and f"{finding.key}:{recipient.tag}" not in told:
+                per_recipient[recipient].append(finding)
+    return [_draft(ctx, recipient, findings) for recipient, findings in per_recipient.items()]

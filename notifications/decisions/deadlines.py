@@ -1,0 +1,104 @@
+"""Due dates: a task's or milestone's due date coming up (due_soon), and a part still not
+acknowledged after its acknowledgement deadline (ack_overdue).
+
+due_soon follows the schedule's ``due_soon_offsets`` (working days before the due date),
+latest reached day only, never after the due date. ack_overdue is told once per department
+and acknowledgement deadline, and not for deadlines older than ``ACK_CHASE_DAYS``.
+"""
+
+import datetime
+from collections import defaultdict
+
+from tasks_app.choices import PartState
+from tasks_app.formatting import cn_date
+from tasks_app.models import Assignment, Milestone, Plan, Task
+from tasks_app.selectors.compliance import CLOSED_TASK_STATES, departments_on_tasks
+from tasks_app.workdays import add_working_days, working_days_between
+
+from ..choices import Kind
+from ..context import CycleContext
+from ..drafts import Finding
+from ..links import page_url
+from .reports import Addressed, reminder_stage
+
+ACK_CHASE_DAYS = 30
+
+
+def _horizon(ctx: CycleContext, plans: list[Plan]) -> datetime.date:
+    longest = max((max(p.schedule.due_soon_offsets or [0]) for p in plans), default=0)
+    return add_working_days(ctx.today, longest) + datetime.timedelta(days=7)
+
+
+def _due_items(ctx: CycleContext, plans: list[Plan]) -> list[dict]:
+    """Open tasks and milestones of these plans due between today and the horizon (2 queries)."""
+    window = {"due_on__gte": ctx.today, "due_on__lte": _horizon(ctx, plans)}
+    tasks = (Task.objects.filter(plan__in=plans, **window).exclude(status__in=CLOSED_TASK_STATES)
+             .values("id", "number", "title", "plan_id", "due_on"))
+    milestones = (Milestone.objects.filter(task__plan__in=plans, completed_on__isnull=True,
+                                           **window)
+                  .exclude(task__status__in=CLOSED_TASK_STATES)
+                  .values("id", "title", "due_on", "task_id", "task__number", "task__title",
+                          "task__plan_id"))
+    items = [{"key": f"task-{t['id']}", "task_id": t["id"], "plan_id": t["plan_id"],
+              "due_on": t["due_on"], "what": f"任务 {t['number']}. {t['title']}"}
+             for t in tasks]
+    items += [{"key": f"milestone-{m['id']}", "task_id": m["task_id"],
+               "plan_id": m["task__plan_id"], "due_on": m["due_on"],
+               "what": f"任务 {m['task__number']}. {m['task__title']} 的节点“{m['title']}”"}
+              for m in milestones]
+    return items
+
+
+def due_soon_findings(ctx: CycleContext) -> list[Addressed]:
+    plans = {plan.pk: plan for plan in ctx.plans if ctx.sending(plan)}
+    if not plans:
+        return []
+    staged = []
+    for item in _due_items(ctx, list(plans.values())):
+        plan = plans[item["plan_id"]]
+        stage = reminder_stage(ctx.today, item["due_on"], plan.schedule.due_soon_offsets or [])
+        if stage is not None and item["due_on"] >= plan.tracking_start:
+            staged.append((item, stage))
+    departments = departments_on_tasks({item["task_id"] for item, _ in staged})
+    found = []
+    for item, stage in staged:
+        left = working_days_between(ctx.today, item["due_on"])
+        when = "今天到期" if left == 0 else f"还有 {left} 个工作日"
+        for department_id, name in departments.get(item["task_id"], []):
+            finding = Finding(
+                key=f"due_soon:{item['key']}:{item['due_on']}:s{stage}:dept-{department_id}",
+                kind=Kind.DUE_SOON, url=page_url("portal:task", item["task_id"]),
+                heading=f"{name}:{item['what']}将于{cn_date(item['due_on'])}到期({when})",
+                detail=plans[item["plan_id"]].code,
+            )
+            found.append((finding, ctx.audience.department(department_id)))
+    return found
+
+
+def ack_overdue_findings(ctx: CycleContext) -> list[Addressed]:
+    plans = {plan.pk: plan for plan in ctx.plans if ctx.sending(plan)}
+    if not plans:
+        return []
+    parts = (Assignment.objects
+             .filter(task__plan__in=list(plans.values()), state=PartState.PENDING_ACK,
+                     department__isnull=False, ack_due_on__lt=ctx.today,
+                     ack_due_on__gte=ctx.today - datetime.timedelta(days=ACK_CHASE_DAYS))
+             .exclude(task__status__in=CLOSED_TASK_STATES)
+             .values_list("task__plan_id", "department_id", "department__name", "ack_due_on",
+                          "task__number", "task__title")
+             .order_by("task__number"))
+    grouped: dict[tuple, list[str]] = defaultdict(list)
+    for plan_id, department_id, name, ack_due_on, number, title in parts:
+        if ack_due_on >= plans[plan_id].tracking_start:
+            grouped[plan_id, department_id, name, ack_due_on].append(f"{number}. {title}")
+    found = []
+    for (plan_id, department_id, name, ack_due_on), lines in grouped.items():
+        finding = Finding(
+            key=f"ack_overdue:plan-{plan_id}:{ack_due_on}:dept-{department_id}",
+            kind=Kind.ACK_OVERDUE, url=page_url("portal:home"), lines=tuple(lines),
+            heading=(f"{name}:{len(lines)} 项任务分工签收时限为{cn_date(ack_due_on)},"
+                     f"至今仍未签收"),
+            detail=plans[plan_id].code,
+        )
+        found.append((finding, ctx.audience.department(department_id, heads=True)))
+    return found

@@ -1,0 +1,120 @@
+"""The monthly coordination meeting's pack (会议材料), sent ``meeting_pack_days_before``
+working days before the meeting to the lead office and the managers: tasks the departments
+flagged for coordination, red tasks, missing reports, with the problems as written. The
+Meeting row is created here when missing; recording decisions is the records' business.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from tasks_app.choices import Health, ReportState
+from tasks_app.formatting import cn_date, cn_month
+from tasks_app.health import with_health
+from tasks_app.models import Meeting, Plan, ProgressReport, ReportingPeriod, Schedule, Task
+from tasks_app.workdays import (
+    add_months,
+    add_working_days,
+    last_working_day_of_month,
+    month_start,
+    on_or_after,
+)
+
+from ..choices import Kind
+from ..context import CycleContext
+from ..drafts import Draft, draft_render
+from ..links import page_url
+from ..models import Notification
+
+
+def meeting_day(schedule: Schedule, month: datetime.date) -> datetime.date:
+    """The month's coordination meeting: a fixed day (moved to a working day) or the last
+    working day."""
+    if schedule.meeting_rule == Schedule.MeetingRule.FIXED_DAY and schedule.meeting_day:
+        return on_or_after(month.replace(day=schedule.meeting_day))
+    return last_working_day_of_month(month.year, month.month)
+
+
+def meeting_due(plan: Plan, today: datetime.date) -> datetime.date | None:
+    """The meeting whose pack is due today (pack day ≤ today ≤ meeting day), if any."""
+    schedule = plan.schedule
+    for month in (month_start(today), add_months(month_start(today), 1)):
+        held_on = meeting_day(schedule, month)
+        pack_day = add_working_days(held_on, -schedule.meeting_pack_days_before)
+        if pack_day <= today <= held_on and held_on >= plan.tracking_start:
+            return held_on
+    return None
+
+
+@dataclass
+class Pack:
+    plan: Plan
+    meeting: Meeting
+    period: ReportingPeriod | None
+    flagged: list[ProgressReport] = field(default_factory=list)
+    red: list[dict] = field(default_factory=list)
+    missing: list[tuple[str, list[str]]] = field(default_factory=list)
+
+
+def _period_for(ctx: CycleContext, plan: Plan, held_on: datetime.date):
+    before = [p for p in ctx.periods.get(plan.pk, []) if p.deadline <= held_on]
+    return max(before, key=lambda p: p.deadline, default=None)
+
+
+def _fill(ctx: CycleContext, packs: list[Pack]) -> None:
+    """Three queries for every due plan together."""
+    periods = [pack.period for pack in packs if pack.period]
+    flagged = defaultdict(list)
+    for report in (ProgressReport.objects
+                   .filter(period__in=periods, needs_coordination=True)
+                   .exclude(state=ReportState.DRAFT).select_related("task", "department")
+                   .order_by("task__number", "department__name")):
+        flagged[report.period_id].append(report)
+    red = list(with_health(Task.objects.filter(plan__in=[p.plan for p in packs]), ctx.now)
+               .filter(health=Health.RED).order_by("number")
+               .values("id", "plan_id", "number", "title", "due_on", "progress"))
+    problems = defaultdict(list)
+    for task_id, name, text in (ProgressReport.objects
+                                .filter(period__in=periods, task_id__in=[t["id"] for t in red])
+                                .exclude(problems="").exclude(state=ReportState.DRAFT)
+                                .order_by("department__name")
+                                .values_list("task_id", "department__name", "problems")):
+        problems[task_id].append(f"{name}:{text}")
+    for pack in packs:
+        pack.flagged = flagged.get(pack.period.pk, []) if pack.period else []
+        pack.red = [{**task, "due": cn_date(task["due_on"]), "problems": problems[task["id"]]}
+                    for task in red if task["plan_id"] == pack.plan.pk]
+        rows = ctx.missing.get(pack.period.pk, []) if pack.period else []
+        by_department = defaultdict(list)
+        for row in rows:
+            by_department[row.department_name].append(f"{row.task_number}. {row.task_title}")
+        pack.missing = sorted(by_department.items())
+
+
+def meeting_pack_drafts(ctx: CycleContext) -> list[Draft]:
+    packs = []
+    for plan in ctx.plans:
+        held_on = meeting_due(plan, ctx.today) if ctx.sending(plan) else None
+        if held_on is None:
+            continue
+        meeting, _ = Meeting.objects.get_or_create(
+            plan=plan, kind=Meeting.Kind.MONTHLY, held_on=held_on,
+            defaults={"title": f"{cn_month(held_on)}月度专题会议"})
+        packs.append(Pack(plan, meeting, _period_for(ctx, plan, held_on)))
+    if not packs:
+        return []
+    _fill(ctx, packs)
+    told = set(Notification.objects.filter(
+        kind=Kind.MEETING_PACK, created_at__gte=ctx.now - datetime.timedelta(days=40),
+    ).values_list("dedupe_key", flat=True))
+    drafts = []
+    for pack in packs:
+        key = f"meeting_pack:plan-{pack.plan.pk}:{pack.meeting.held_on}"
+        context = {"pack": pack, "held_on": cn_date(pack.meeting.held_on),
+                   "period_label": cn_month(pack.period.month) if pack.period else "",
+                   "missing_count": sum(len(tasks) for _, tasks in pack.missing)}
+        for recipient in ctx.audience.leaders + ctx.audience.manager_hooks:
+            if f"{key}:{recipient.tag}" not in told:
+                drafts.append(draft_render(kind=Kind.MEETING_PACK, key=key, recipient=recipient,
+                                           context=context, url=page_url("portal:overview")))
+    return drafts

@@ -1,0 +1,60 @@
+"""A report returned by the department head or by the lead department: its liaisons (and
+the department's robot) are told at once, any day. One message per return (report id and
+version); returns older than RETURNED_WINDOW are not told late.
+"""
+
+import datetime
+
+from django.db.models import Q
+
+from tasks_app.choices import ReportState
+from tasks_app.formatting import cn_datetime, cn_month
+from tasks_app.models import ProgressReport
+
+from ..choices import Kind
+from ..context import CycleContext
+from ..drafts import Draft, draft_render
+from ..links import page_url
+from ..models import Notification
+
+RETURNED_WINDOW = datetime.timedelta(days=7)
+
+
+def _returned_reports(ctx: CycleContext) -> list[ProgressReport]:
+    since = ctx.now - RETURNED_WINDOW
+    plans = [plan for plan in ctx.plans if ctx.tracking(plan)]
+    return list(ProgressReport.objects
+                .filter(state=ReportState.RETURNED, period__plan__in=plans)
+                .filter(Q(reviewed_at__gte=since) | Q(head_reviewed_at__gte=since))
+                .select_related("task", "department", "period", "period__plan")
+                .order_by("pk"))
+
+
+def _by_whom(report: ProgressReport) -> tuple[str, str, datetime.datetime]:
+    """Who returned it last: (reviewer, comment, when)."""
+    head = report.head_reviewed_at
+    lead = report.reviewed_at
+    if lead and (not head or lead >= head):
+        return "牵头部门", report.review_comment, lead
+    return "部门负责人", report.head_comment, head
+
+
+def returned_drafts(ctx: CycleContext) -> list[Draft]:
+    reports = _returned_reports(ctx)
+    if not reports:
+        return []
+    told = set(Notification.objects.filter(
+        kind=Kind.RETURNED, created_at__gte=ctx.now - RETURNED_WINDOW * 2,
+    ).values_list("dedupe_key", flat=True))
+    drafts = []
+    for report in reports:
+        reviewer, comment, when = _by_whom(report)
+        context = {"report": report, "reviewer": reviewer, "comment": comment,
+                   "when": cn_datetime(when), "period_label": cn_month(report.period.month)}
+        key = f"returned:report-{report.pk}:v{report.version}"
+        for recipient in ctx.audience.department(report.department_id):
+            if f"{key}:{recipient.tag}" not in told:
+                drafts.append(draft_render(
+                    kind=Kind.RETURNED, key=key, recipient=recipient, context=context,
+                    url=page_url("portal:task", report.task_id)))
+    return drafts

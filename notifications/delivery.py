@@ -1,0 +1,83 @@
+"""Sending, separate from deciding. A message is claimed with a conditional UPDATE (exactly
+one row must change) before it is sent, so two workers never send it twice. A failure is
+recorded (attempts, last error) and retried later with exponential backoff; it never raises
+into the caller, so it cannot block other messages or the cycle.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .choices import Channel, DeliveryState
+from .emails import email_send
+from .models import Notification
+from .webhooks import webhook_post
+
+logger = logging.getLogger(__name__)
+
+# A claimed message whose sender died is handed out again after this lease.
+LEASE = datetime.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: str  # sent | retry | failed | skipped
+    kind: str = ""
+    retry_in: float | None = None
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Wait before attempt ``attempts + 1``: base, 2×base, 4×base… capped."""
+    base = settings.DUBAN_NOTIFY_RETRY_BASE_SECONDS
+    return min(base * 2 ** max(attempts - 1, 0), settings.DUBAN_NOTIFY_RETRY_MAX_SECONDS)
+
+
+def notification_claim(notification_id: int, now: datetime.datetime) -> bool:
+    """Take the message for sending; False when it is not pending or not due yet."""
+    changed = (Notification.objects
+               .filter(pk=notification_id, state=DeliveryState.PENDING)
+               .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+               .update(state=DeliveryState.SENDING, attempts=F("attempts") + 1,
+                       next_attempt_at=now + LEASE))
+    return changed == 1
+
+
+def _send(notification: Notification, connection) -> None:
+    if notification.channel == Channel.WEBHOOK:
+        webhook_post(notification)
+    else:
+        email_send(notification, connection)
+
+
+def _failed(notification: Notification, error: Exception, now: datetime.datetime) -> Outcome:
+    message = f"{type(error).__name__}: {error}"[:2000]
+    logger.warning("通知 %s 发送失败(第 %s 次):%s", notification.pk, notification.attempts,
+                   message)
+    sending = Notification.objects.filter(pk=notification.pk, state=DeliveryState.SENDING)
+    if notification.attempts >= settings.DUBAN_NOTIFY_MAX_ATTEMPTS:
+        sending.update(state=DeliveryState.FAILED, last_error=message, next_attempt_at=None)
+        return Outcome(DeliveryState.FAILED, notification.kind)
+    delay = backoff_seconds(notification.attempts)
+    sending.update(state=DeliveryState.PENDING, last_error=message,
+                   next_attempt_at=now + datetime.timedelta(seconds=delay))
+    return Outcome("retry", notification.kind, retry_in=delay)
+
+
+def notification_deliver(notification_id: int, *, now: datetime.datetime | None = None,
+                         connection=None) -> Outcome:
+    """Claim, send and record one message. Safe to call twice or concurrently."""
+    now = now or timezone.now()
+    if not notification_claim(notification_id, now):
+        return Outcome("skipped")
+    notification = Notification.objects.select_related("webhook").get(pk=notification_id)
+    try:
+        _send(notification, connection)
+    except Exception as error:  # any failure is recorded and retried, never raised
+        return _failed(notification, error, now)
+    Notification.objects.filter(pk=notification_id, state=DeliveryState.SENDING).update(
+        state=DeliveryState.SENT, sent_at=timezone.now(), next_attempt_at=None)
+    return Outcome(DeliveryState.SENT, notification.kind)

@@ -1,0 +1,101 @@
+"""What the cycle decides: findings (facts someone must hear about), recipients, and drafts
+(one rendered message to one recipient), stored as Notification rows in bulk.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .choices import Channel, DeliveryState
+from .emails import render
+from .models import Notification, NotificationItem
+
+ID_LOOKUP_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person (by email) or a group robot (by webhook URL)."""
+
+    user_id: int | None = None
+    webhook_id: int | None = None
+    address: str = ""
+    name: str = ""
+
+    @property
+    def tag(self) -> str:
+        return f"user-{self.user_id}" if self.user_id else f"webhook-{self.webhook_id}"
+
+    @property
+    def channel(self) -> str:
+        return Channel.EMAIL if self.user_id else Channel.WEBHOOK
+
+
+def person(user) -> Recipient:
+    """A user as an email recipient, named as Chinese names are written (family name first)."""
+    name = f"{user.last_name}{user.first_name}" or user.username
+    return Recipient(user_id=user.pk, address=user.email, name=name)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One outstanding item: ``key`` names it without the recipient (the ledger adds it)."""
+
+    key: str
+    kind: str
+    heading: str
+    url: str
+    lines: tuple[str, ...] = ()
+    detail: str = ""
+
+
+@dataclass
+class Draft:
+    kind: str
+    dedupe_key: str
+    recipient: Recipient
+    subject: str
+    body_text: str
+    body_html: str
+    url: str
+    items: tuple[tuple[str, str], ...] = field(default=())  # (ledger key, kind)
+
+    def notification(self) -> Notification:
+        return Notification(
+            channel=self.recipient.channel, kind=self.kind, dedupe_key=self.dedupe_key,
+            recipient_id=self.recipient.user_id, webhook_id=self.recipient.webhook_id,
+            address=self.recipient.address[:500], subject=self.subject[:300],
+            body_text=self.body_text, body_html=self.body_html, url=self.url[:500],
+            state=DeliveryState.PENDING,
+        )
+
+
+def draft_render(*, kind: str, key: str, recipient: Recipient, context: dict, url: str,
+                 items: tuple[tuple[str, str], ...] = ()) -> Draft:
+    """Render the kind's templates for one recipient; ``key`` gets the recipient's tag."""
+    rendered = render(kind, {**context, "recipient": recipient, "url": url})
+    return Draft(kind=kind, dedupe_key=f"{key}:{recipient.tag}", recipient=recipient,
+                 subject=rendered.subject, body_text=rendered.text, body_html=rendered.html,
+                 url=url, items=items)
+
+
+def drafts_store(drafts: list[Draft], *, today) -> Counter:
+    """Insert the drafts; a key that already exists is skipped by the unique constraint.
+
+    Returns the number of drafts by kind. Ledger items are written for drafts that list
+    items (one id lookup per thousand such drafts).
+    """
+    if not drafts:
+        return Counter()
+    Notification.objects.bulk_create([d.notification() for d in drafts], ignore_conflicts=True,
+                                     batch_size=1000)
+    with_items = [d for d in drafts if d.items]
+    items = []
+    for start in range(0, len(with_items), ID_LOOKUP_CHUNK):
+        chunk = with_items[start:start + ID_LOOKUP_CHUNK]
+        ids = dict(Notification.objects.filter(
+            dedupe_key__in=[d.dedupe_key for d in chunk]).values_list("dedupe_key", "id"))
+        items += [NotificationItem(notification_id=ids[d.dedupe_key], key=key, kind=kind,
+                                   created_on=today)
+                  for d in chunk if d.dedupe_key in ids for key, kind in d.items]
+    NotificationItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=1000)
+    return Counter(d.kind for d in drafts)

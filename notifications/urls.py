@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("", views.history, name="history"),
+    path("digest/", views.digest, name="digest"),
+]

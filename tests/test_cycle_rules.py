@@ -1,0 +1,246 @@
+"""The cycle's decisions, one behaviour each: reminders, the chase ladder, bounds on catch-up,
+one email per person per day, due dates, returned reports, robots, idempotence.
+
+The world: plan tracked from 2026-03-01 (earlier periods are not chased), deadline the 25th.
+March 2026: deadline Wed 3/25, reminders 3/18 and 3/24, blue 3/26, yellow 3/27, red 4/1;
+meeting 3/31, pack 3/30.
+"""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from departments.choices import Role
+from notifications.choices import DeliveryState, Kind
+from notifications.cycle import STEPS, run_cycle
+from notifications.dispatch import InProcess
+from notifications.models import (
+    Notification,
+    NotificationItem,
+    WebhookEndpoint,
+)
+from tasks_app.choices import PartState
+from tasks_app.models import Milestone
+from tasks_app.services.reports import report_head_review
+
+from .cycle_support import World, by_user, cycle_at, moment
+from .factories import (
+    AssignmentFactory,
+    DepartmentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    with time_machine.travel(moment(1, 5, 9), tick=False):
+        return World()
+
+
+def walk(first: datetime.datetime, days: int) -> dict[datetime.date, dict[str, list[str]]]:
+    """Run the cycle each day at the same time; what each user got, by day."""
+    result = {}
+    for offset in range(days):
+        at = first + datetime.timedelta(days=offset)
+        sent = by_user(cycle_at(at))
+        if sent:
+            result[at.date()] = sent
+    return result
+
+
+def d(month: int, day: int) -> datetime.date:
+    return datetime.date(2026, month, day)
+
+
+def test_reminders_reach_liaisons_on_the_reminder_days_only(world):
+    world.report(world.task2, world.yi, "yi.liaison", moment(3, 10, 10))
+    days = walk(moment(3, 12), 14)
+    assert days == {d(3, 18): {"jia.liaison": ["reminder"]},
+                    d(3, 24): {"jia.liaison": ["reminder"]}}
+
+
+def test_a_reminder_lists_the_tasks_still_without_a_report(world):
+    world.report(world.task1, world.jia, "jia.liaison", moment(3, 10, 10))
+    (message,) = [m for m in cycle_at(moment(3, 18)) if m.user == "jia.liaison"]
+    assert message.kind == "reminder"
+    assert "2. 甲乙共同任务" in message.text and "1. 甲局独立任务" not in message.text
+    assert "2026年3月25日截止" in message.subject
+    assert "http://testserver/periods/" in message.text
+
+
+def test_the_chase_climbs_the_ladder_blue_yellow_red(world):
+    world.report(world.task2, world.yi, "yi.liaison", moment(3, 10, 10))
+    days = walk(moment(3, 24, 12), 9)
+    assert days == {
+        d(3, 24): {"jia.liaison": ["reminder"]},
+        d(3, 26): {"jia.liaison": ["chase"]},
+        d(3, 27): {"jia.head": ["escalation"]},
+        d(3, 30): {"leadoffice": ["meeting_pack"], "manager": ["meeting_pack"]},
+        d(4, 1): {"leadoffice": ["escalation"], "manager": ["escalation"]},
+    }
+
+
+def test_the_red_escalation_names_the_departments_and_their_tasks(world):
+    world.report(world.task2, world.yi, "yi.liaison", moment(3, 10, 10))
+    cycle_at(moment(3, 31))
+    sent = cycle_at(moment(4, 1))
+    red = next(m for m in sent if m.user == "leadoffice")
+    assert "红色督办" in red.subject and "区甲局:任务 1、2" in red.text
+    assert "区乙局" not in red.text
+
+
+def test_nothing_is_sent_before_the_send_time(world):
+    assert cycle_at(moment(3, 18, 8, 59)) == []
+    assert [m.kind for m in cycle_at(moment(3, 18, 9, 0))] == ["reminder", "reminder"]
+
+
+def test_a_missed_reminder_day_is_caught_up_before_the_deadline(world):
+    sent = by_user(cycle_at(moment(3, 20, 15)))  # the worker was down on 3/18
+    assert sent == {"jia.liaison": ["reminder"], "yi.liaison": ["reminder"]}
+    assert by_user(cycle_at(moment(3, 23, 15))) == {}  # the 5-day reminder was told
+
+
+def test_after_the_deadline_a_missed_reminder_is_replaced_by_the_chase(world):
+    sent = cycle_at(moment(3, 26, 15))  # down from 3/18 until after the deadline
+    assert {(m.user, m.kind) for m in sent} == {("jia.liaison", "chase"),
+                                                ("yi.liaison", "chase")}
+    assert "报送提醒" not in sent[0].text
+
+
+def test_catching_up_after_days_down_tells_each_level_reached_once(world):
+    sent = by_user(cycle_at(moment(3, 30, 15)))  # down from 3/25 to 3/30 (yellow reached)
+    assert sent["jia.liaison"] == ["chase"] and sent["jia.head"] == ["escalation"]
+    assert sent["leadoffice"] == ["meeting_pack"]  # red is not reached yet
+    assert by_user(cycle_at(moment(4, 1, 15)))["leadoffice"] == ["escalation"]
+
+
+def test_nothing_is_chased_before_the_tracking_start(world):
+    world.track_from(d(3, 26))
+    assert cycle_at(moment(3, 27)) == []
+    assert cycle_at(moment(4, 1)) == []
+
+
+def test_parts_given_after_the_deadline_are_not_chased_for_that_period(world):
+    with time_machine.travel(moment(3, 26, 8), tick=False):
+        late = DepartmentFactory(name="区丙局", code="bing")
+        AssignmentFactory(task=world.task1, department=late)
+        World.member("bing.liaison", Role.LIAISON, late)
+    assert "bing.liaison" not in by_user(cycle_at(moment(3, 26)))
+
+
+def test_one_email_per_person_per_day_lists_every_item_by_urgency(world):
+    world.report(world.task2, world.yi, "yi.liaison", moment(3, 10, 10))
+    with time_machine.travel(moment(3, 20), tick=False):
+        world.task1.due_on = d(3, 27)
+        world.task1.save()
+    sent = [m for m in cycle_at(moment(3, 26)) if m.user == "jia.liaison"]
+    assert len(sent) == 1
+    (message,) = sent
+    assert message.kind == "chase"
+    assert message.text.index("【逾期催报】") < message.text.index("【到期提醒】")
+    assert "(另有 1 项)" in message.subject
+    assert "逾期催报" in message.html and "到期提醒" in message.html
+
+
+def test_an_item_found_after_todays_email_waits_until_the_next_working_day(world):
+    cycle_at(moment(3, 26))
+    with time_machine.travel(moment(3, 26, 11), tick=False):
+        world.task1.due_on = d(3, 27)
+        world.task1.save()
+    assert cycle_at(moment(3, 26, 15)) == []
+    (message,) = [m for m in cycle_at(moment(3, 27)) if m.user == "jia.liaison"]
+    assert message.kind == "due_soon" and "今天到期" in message.text
+
+
+def test_running_twice_for_the_same_moment_sends_nothing_more(world):
+    first = cycle_at(moment(4, 1))
+    assert first
+    assert cycle_at(moment(4, 1)) == []
+    assert Notification.objects.count() == len(first)
+    assert not Notification.objects.exclude(state=DeliveryState.SENT).exists()
+
+
+def test_due_soon_before_a_task_and_a_milestone(world):
+    world.track_from(d(6, 1))
+    with time_machine.travel(moment(5, 4), tick=False):
+        world.task1.due_on = d(6, 30)
+        world.task1.save()
+        Milestone.objects.create(task=world.task2, title="完成方案", due_on=d(6, 10))
+    days = {day: sent for day, sent in walk(moment(6, 1), 30).items()
+            if "due_soon" in sent.get("jia.liaison", [])}
+    assert sorted(days) == [d(6, 3), d(6, 9), d(6, 23), d(6, 29)]
+    assert days[d(6, 3)] == {"jia.liaison": ["due_soon"], "yi.liaison": ["due_soon"]}
+
+
+def test_a_part_not_acknowledged_in_time_is_told_once_to_liaisons_and_heads(world):
+    world.track_from(d(2, 1))
+    with time_machine.travel(moment(2, 2), tick=False):
+        world.part1.state, world.part1.ack_due_on = PartState.PENDING_ACK, d(2, 4)
+        world.part1.save()
+    days = walk(moment(2, 4), 3)
+    assert days == {d(2, 5): {"jia.liaison": ["ack_overdue"], "jia.head": ["ack_overdue"]}}
+
+
+def test_a_returned_report_is_told_to_the_liaisons_once_per_return(world):
+    report = world.report(world.task1, world.jia, "jia.liaison", moment(3, 10, 10))
+    with time_machine.travel(moment(3, 11, 10), tick=False):
+        report_head_review(report=report, user=world.people["jia.head"], approve=False,
+                           comment="数据口径不一致")
+    (message,) = cycle_at(moment(3, 11, 10, 15))
+    assert message.kind == "returned" and message.user == "jia.liaison"
+    assert "部门负责人" in message.subject and "数据口径不一致" in message.text
+    assert f"/tasks/{world.task1.pk}/" in message.text
+    assert cycle_at(moment(3, 11, 16)) == []
+    report.refresh_from_db()
+    world.report(world.task1, world.jia, "jia.liaison", moment(3, 12, 10))
+    with time_machine.travel(moment(3, 12, 11), tick=False):
+        report_head_review(report=report, user=world.people["jia.head"], approve=False,
+                           comment="附件缺失")
+    assert [m.kind for m in cycle_at(moment(3, 12, 12))] == ["returned"]
+
+
+def test_department_robots_get_the_department_items_and_leader_robots_the_red(world):
+    hook = WebhookEndpoint.objects.create(name="甲局群", url="http://127.0.0.1:9/h",
+                                          department=world.jia)
+    leaders = WebhookEndpoint.objects.create(name="领导群", url="http://127.0.0.1:9/l",
+                                             for_managers=True)
+    for day in (moment(3, 26), moment(3, 27), moment(4, 1)):
+        cycle_at(day)
+    kinds = dict(Notification.objects.filter(webhook__isnull=False)
+                 .values_list("dedupe_key", "kind"))
+    assert kinds == {f"daily:2026-03-26:webhook-{hook.pk}": Kind.CHASE,
+                     f"daily:2026-03-27:webhook-{hook.pk}": Kind.ESCALATION,
+                     f"daily:2026-04-01:webhook-{leaders.pk}": Kind.ESCALATION}
+
+
+def test_items_are_remembered_per_recipient(world):
+    cycle_at(moment(3, 18))
+    keys = set(NotificationItem.objects.values_list("key", flat=True))
+    jia = world.people["jia.liaison"].pk
+    period = world.plan.periods.get(month=d(3, 1))
+    assert f"reminder:2026-03:plan-{world.plan.pk}:s5:dept-{world.jia.pk}:user-{jia}" in keys
+    assert period.deadline == d(3, 25)
+
+
+def test_the_command_runs_the_cycle_and_prints_what_it_sent(world, capsys):
+    with time_machine.travel(moment(3, 26, 9, 30), tick=False):
+        call_command("run_cycle", "--at", "2026-03-26T09:30")
+    out = capsys.readouterr().out
+    assert "督办周期 2026-03-26 09:30" in out and "已发送 chase\t逾期催报\t2" in out
+    with time_machine.travel(moment(3, 26, 9, 31), tick=False):
+        call_command("run_cycle", "--at", "2026-03-26T09:30")
+    assert "没有需要发送的消息" in capsys.readouterr().out
+
+
+def test_a_failing_step_does_not_stop_the_others(world):
+    def broken(ctx):
+        raise RuntimeError("boom")
+
+    with time_machine.travel(moment(3, 18), tick=False):
+        result = run_cycle(moment(3, 18), dispatch=InProcess(),
+                           steps=[("broken", broken), *STEPS])
+    assert result.failed_steps == ["broken"]
+    assert result.decided[Kind.REMINDER] == 2

@@ -1,0 +1,160 @@
+"""Sending: claimed once, the email's shape, failures recorded and retried with backoff,
+never blocking other messages; the admin's retry; the Celery wiring."""
+
+import datetime
+import email
+import socket
+from email import policy
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core import mail
+from django.test import override_settings
+
+from config.celery import app
+from notifications.choices import Channel, DeliveryState, Kind
+from notifications.delivery import LEASE, backoff_seconds, notification_deliver
+from notifications.dispatch import InProcess, deliverable_ids, enqueue
+from notifications.models import Notification, WebhookEndpoint
+from notifications.services import notifications_retry
+
+from .cycle_support import World, cycle_at, moment
+from .factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+NOW = moment(3, 18, 10)
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _smtp_down():
+    return override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                             EMAIL_HOST="127.0.0.1", EMAIL_PORT=_closed_port(), EMAIL_TIMEOUT=2)
+
+
+def _message(**fields) -> Notification:
+    user = fields.pop("recipient", None) or UserFactory()
+    defaults = {"kind": Kind.REMINDER, "dedupe_key": f"test:{user.pk}:{len(fields)}",
+                "recipient": user, "address": user.email, "subject": "【报送提醒】测试",
+                "body_text": "正文", "body_html": "<p>正文</p>", "url": "http://testserver/"}
+    return Notification.objects.create(**(defaults | fields))
+
+
+def test_a_message_is_sent_once_even_when_delivered_twice():
+    message = _message()
+    assert notification_deliver(message.pk, now=NOW).state == DeliveryState.SENT
+    assert notification_deliver(message.pk, now=NOW).state == "skipped"
+    assert len(mail.outbox) == 1
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (DeliveryState.SENT, 1)
+
+
+def test_the_email_has_its_kind_a_chinese_subject_both_parts_and_the_page_link():
+    with time_machine.travel(moment(1, 5), tick=False):
+        world = World()
+    cycle_at(moment(3, 18))
+    raw = mail.outbox[0].message().as_bytes()
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed["X-Duban-Kind"] == "reminder"
+    assert str(parsed["Subject"]).strip().startswith("【报送提醒】区")  # folded: leading space
+    assert b"=?utf-8?" in raw.split(b"\n\n")[0]  # the subject travels encoded
+    assert parsed.get_content_type() == "multipart/alternative"
+    text = parsed.get_body(("plain",)).get_content()
+    html = parsed.get_body(("html",)).get_content()
+    period = world.plan.periods.get(month=datetime.date(2026, 3, 1))
+    link = f"http://testserver/periods/{period.pk}/report/"
+    assert link in text and f'href="{link}"' in html
+    assert "截止" in text and "<html" in html
+
+
+def test_a_failed_send_is_recorded_and_retried_later_with_backoff():
+    message = _message()
+    with _smtp_down():
+        outcome = notification_deliver(message.pk, now=NOW)
+    assert outcome.state == "retry"
+    assert outcome.retry_in == settings.DUBAN_NOTIFY_RETRY_BASE_SECONDS
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (DeliveryState.PENDING, 1)
+    assert "Connection" in message.last_error
+    assert message.next_attempt_at == NOW + datetime.timedelta(seconds=outcome.retry_in)
+    assert notification_deliver(message.pk, now=NOW).state == "skipped"  # not due yet
+    later = NOW + datetime.timedelta(seconds=outcome.retry_in)
+    assert notification_deliver(message.pk, now=later).state == DeliveryState.SENT
+    message.refresh_from_db()
+    assert (message.state, message.attempts, len(mail.outbox)) == (DeliveryState.SENT, 2, 1)
+
+
+def test_backoff_doubles_and_is_capped():
+    base, cap = settings.DUBAN_NOTIFY_RETRY_BASE_SECONDS, settings.DUBAN_NOTIFY_RETRY_MAX_SECONDS
+    assert [backoff_seconds(n) for n in (1, 2, 3)] == [base, 2 * base, 4 * base]
+    assert backoff_seconds(30) == cap
+
+
+@override_settings(DUBAN_NOTIFY_MAX_ATTEMPTS=2)
+def test_after_the_last_attempt_a_message_fails_and_can_be_retried(
+        django_capture_on_commit_callbacks):
+    message = _message()
+    with _smtp_down():
+        notification_deliver(message.pk, now=NOW)
+        outcome = notification_deliver(message.pk, now=NOW + datetime.timedelta(hours=1))
+    assert outcome.state == DeliveryState.FAILED
+    message.refresh_from_db()
+    assert (message.state, message.next_attempt_at) == (DeliveryState.FAILED, None)
+    assert deliverable_ids(NOW + datetime.timedelta(days=1)) == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert notifications_retry(notification_ids=[message.pk]) == [message.pk]
+    assert len(callbacks) == 1
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (DeliveryState.PENDING, 0)
+    assert "Connection" in message.last_error  # the history of the failure stays
+
+
+def test_a_failing_message_does_not_block_the_others():
+    hook = WebhookEndpoint.objects.create(name="坏机器人", url=f"http://127.0.0.1:{_closed_port()}/",
+                                          for_managers=True)
+    first, second = _message(), _message()
+    broken = _message(channel=Channel.WEBHOOK, recipient=None, webhook=hook,
+                      address=hook.url, dedupe_key="test:webhook")
+    sender = InProcess()
+    sender([broken.pk, first.pk, second.pk], NOW)
+    assert len(mail.outbox) == 2
+    assert sender.outcomes[DeliveryState.SENT, Kind.REMINDER] == 2
+    assert sender.outcomes["retry", Kind.REMINDER] == 1
+
+
+def test_a_message_whose_sender_died_is_handed_out_again_after_the_lease():
+    message = _message()
+    Notification.objects.filter(pk=message.pk).update(state=DeliveryState.SENDING,
+                                                      next_attempt_at=NOW + LEASE)
+    assert deliverable_ids(NOW) == []
+    assert deliverable_ids(NOW + LEASE + datetime.timedelta(seconds=1)) == [message.pk]
+
+
+def test_a_handed_out_message_is_not_handed_out_again_before_ten_minutes():
+    message = _message()
+    assert deliverable_ids(NOW) == [message.pk]
+    assert deliverable_ids(NOW + datetime.timedelta(minutes=5)) == []
+    assert deliverable_ids(NOW + datetime.timedelta(minutes=11)) == [message.pk]
+
+
+def test_enqueued_messages_are_published_after_commit_to_the_deliver_task(
+        django_capture_on_commit_callbacks):
+    message = _message()
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            enqueue([message.pk], NOW)
+            assert mail.outbox == []  # nothing leaves before the commit
+    finally:
+        app.conf.task_always_eager = False
+    assert len(mail.outbox) == 1
+
+
+def test_the_beat_entry_runs_the_tick_task():
+    assert settings.CELERY_BEAT_SCHEDULE["duban-cycle-tick"]["task"] == "notifications.tasks.tick"
+    assert {"notifications.tasks.tick", "notifications.tasks.deliver"} <= set(app.tasks)
