@@ -18,6 +18,7 @@ from .decisions.daily import daily_drafts
 from .decisions.digests import digest_drafts
 from .decisions.meetings import meeting_pack_drafts
 from .decisions.returned import returned_drafts
+from .decisions.slips import escalation_slip_drafts
 from .dispatch import Dispatcher, deliverable_ids, enqueue
 from .drafts import Draft, drafts_store
 
@@ -37,6 +38,7 @@ def open_periods(ctx: CycleContext) -> list[Draft]:
 STEPS: list[tuple[str, Step]] = [
     ("periods", open_periods),
     ("daily", daily_drafts),  # reminder, chase, escalation, due_soon, ack_overdue
+    ("slips", escalation_slip_drafts),  # 督办单 when the chase reaches the plan's slip level
     ("returned", returned_drafts),
     ("meeting_pack", meeting_pack_drafts),
     ("digest", digest_drafts),

@@ -46,7 +46,9 @@ def enqueue(ids: list[int], now: datetime.datetime) -> None:
             for notification_id in ids:
                 deliver.apply_async((notification_id,), producer=producer)
 
-    transaction.on_commit(publish)
+    # robust: a broker outage must not fail the request that committed; the rows stay
+    # pending and the next tick hands them out again.
+    transaction.on_commit(publish, robust=True)
 
 
 class InProcess:

@@ -16,6 +16,8 @@ class PartState(models.TextChoices):
     IN_PROGRESS = "in_progress", _("办理中")
     EXTENSION_REQUESTED = "extension_requested", _("延期申请中")
     COMPLETION_REQUESTED = "completion_requested", _("办结申请中")
+    SUPPLEMENTING = "supplementing", _("补充办理中")
+    RECTIFYING = "rectifying", _("整改中")
     COMPLETED = "completed", _("已办结")
     SUSPENDED = "suspended", _("已中止")
     TRANSFERRED = "transferred", _("已转办")
@@ -28,6 +30,7 @@ class TaskStatus(models.TextChoices):
     PENDING_ACK = "pending_ack", _("待签收")
     IN_PROGRESS = "in_progress", _("办理中")
     COMPLETION_REQUESTED = "completion_requested", _("办结申请中")
+    RECTIFYING = "rectifying", _("整改中")
     COMPLETED = "completed", _("已办结")
     SUSPENDED = "suspended", _("已中止")
 
@@ -108,3 +111,19 @@ class EventKind(models.TextChoices):
     PART = "part", _("办理环节")
     INSTRUCTION = "instruction", _("领导批示")
     SLIP = "slip", _("督办单")
+    EXTENSION = "extension", _("延期申请")
+    COMPLETION = "completion", _("办结申请")
+
+
+class SlipTrigger(models.TextChoices):
+    """What makes Duban issue a 督办单 automatically (the chase ladder's level)."""
+
+    OFF = "off", _("不自动签发")
+    YELLOW = "yellow", _("黄色督办时")
+    RED = "red", _("红色督办时")
+
+
+class SlipLevel(models.TextChoices):
+    MANUAL = "manual", _("牵头办公室签发")
+    YELLOW = "yellow", _("黄色督办")
+    RED = "red", _("红色督办")

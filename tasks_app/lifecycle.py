@@ -15,9 +15,11 @@ _ACTIVE = {state for state in PartState.values if state != PartState.TRANSFERRED
 def derive_task_status(part_states: Iterable[str], has_group: bool = False) -> str:
     """The task status that its parts' states add up to.
 
-    No part at all: 待分配. All parts suspended: 中止. All completed: 办结. Any completion
-    request: 办结申请. All still waiting for acknowledgement: 待签收. Otherwise 办理中.
-    Group parts (各相关部门) have no lifecycle of their own; alone they mean 办理中.
+    No part at all: 待分配. All parts suspended: 中止. All completed: 办结 (only a verified
+    completion completes a part). Any completion request: 办结申请. Any rectification:
+    整改中. All still waiting for acknowledgement: 待签收. Otherwise 办理中 (补充办理 and
+    延期申请 included). Group parts (各相关部门) have no lifecycle of their own; alone
+    they mean 办理中.
     """
     states = [state for state in part_states if state in _ACTIVE]
     if not states:
@@ -29,6 +31,8 @@ def derive_task_status(part_states: Iterable[str], has_group: bool = False) -> s
         return TaskStatus.COMPLETED
     if PartState.COMPLETION_REQUESTED in live:
         return TaskStatus.COMPLETION_REQUESTED
+    if PartState.RECTIFYING in live:
+        return TaskStatus.RECTIFYING
     if all(state == PartState.PENDING_ACK for state in live):
         return TaskStatus.PENDING_ACK
     return TaskStatus.IN_PROGRESS

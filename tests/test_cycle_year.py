@@ -126,7 +126,9 @@ class _Actors:
 
 
 def _of(year: Year, username: str) -> list[tuple[datetime.date, str]]:
-    return sorted((day, kind) for day, user, kind, _ in year.sent if user == username)
+    """What ``username`` received, 督办单 apart (see the last test)."""
+    return sorted((day, kind) for day, user, kind, _ in year.sent
+                  if user == username and kind != "slip")
 
 
 def test_a_liaison_who_never_reports_is_reminded_chased_and_told_of_due_dates(year):
@@ -170,3 +172,13 @@ def test_nothing_is_sent_twice(year):
         if hour == 17:
             afternoon[kind].add(user)
     assert set(afternoon) == {"returned"}  # the second run of a day repeats nothing
+
+
+def test_a_department_that_never_reports_gets_its_slips_on_the_red_days(year):
+    slips = Counter(day for day, user, kind, _ in year.sent
+                    if user == "jyj.liaison" and kind == "slip")
+    assert set(slips) == set(RED)
+    assert [day for day, user, kind, _ in year.sent if kind == "slip" and user == "jyj.head"] \
+        == [day for day, user, kind, _ in year.sent if kind == "slip" and user == "jyj.liaison"]
+    assert not [user for day, user, kind, _ in year.sent
+                if kind == "slip" and (user.startswith("gxj.") or user == "leadoffice")]

@@ -7,6 +7,7 @@ from .lifecycle import (
     ExtensionRequest,
     InstructionReply,
     LeaderInstruction,
+    SlipSequence,
     SupervisionSlip,
 )
 from .plans import Driver, Plan, Schedule
@@ -19,6 +20,6 @@ __all__ = [
     "DepartmentScore", "Driver", "ExtensionRequest", "ImportDraft", "InstructionReply",
     "LeaderInstruction",
     "Meeting", "MeetingDecision", "Milestone", "Plan", "ProgressReport", "ReportingPeriod",
-    "Schedule", "SupervisionSlip", "Target", "TargetAssignment", "TargetReading", "Task",
-    "TaskEvent", "TaskSummary",
+    "Schedule", "SlipSequence", "SupervisionSlip", "Target", "TargetAssignment",
+    "TargetReading", "Task", "TaskEvent", "TaskSummary",
 ]

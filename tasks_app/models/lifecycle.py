@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import SlipLevel
 from .reports import ProgressReport
 from .tasks import Assignment, Task
 
@@ -14,6 +15,7 @@ class ExtensionRequest(models.Model):
         PENDING_DECISION = "pending_decision", _("待牵头办公室审批")
         APPROVED = "approved", _("已同意")
         REFUSED = "refused", _("未同意")
+        RETURNED = "returned", _("负责人退回")
 
     assignment = models.ForeignKey(Assignment, verbose_name=_("责任分工"),
                                    on_delete=models.CASCADE, related_name="extension_requests")
@@ -35,6 +37,7 @@ class ExtensionRequest(models.Model):
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     approved_due_on = models.DateField(_("批准延至"), null=True, blank=True)
     decision_reason = models.TextField(_("审批意见"), blank=True)
+    late = models.BooleanField(_("逾期后申请"), default=False)
 
     class Meta:
         verbose_name = _("延期申请")
@@ -88,6 +91,8 @@ class LeaderInstruction(models.Model):
     report = models.ForeignKey(ProgressReport, verbose_name=_("针对的报送"), null=True,
                                blank=True, on_delete=models.SET_NULL, related_name="instructions")
     text = models.TextField(_("批示内容"))
+    departments = models.ManyToManyField("departments.Department", verbose_name=_("批示对象"),
+                                         related_name="instructions")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("批示领导"), null=True,
                                on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("批示时间"), auto_now_add=True)
@@ -137,10 +142,17 @@ class SupervisionSlip(models.Model):
                              related_name="slips")
     department = models.ForeignKey("departments.Department", verbose_name=_("主送部门"),
                                    on_delete=models.PROTECT, related_name="slips")
+    period = models.ForeignKey("tasks_app.ReportingPeriod", verbose_name=_("逾期填报周期"),
+                               null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
     prefix = models.CharField(_("字号"), max_length=20)
     year = models.PositiveSmallIntegerField(_("年度"))
     sequence = models.PositiveIntegerField(_("序号"))
-    level = models.CharField(_("督办等级"), max_length=10, blank=True)
+    level = models.CharField(_("督办等级"), max_length=10, choices=SlipLevel.choices,
+                             default=SlipLevel.MANUAL)
+    item_title = models.CharField(_("督办事项"), max_length=600, default="")
+    addressee = models.CharField(_("主送"), max_length=200, default="")
+    item_due_on = models.DateField(_("事项完成时限"), null=True, blank=True)
     reason = models.TextField(_("督办事由"))
     required_response = models.TextField(_("反馈要求"))
     respond_by = models.DateField(_("反馈时限"))
@@ -164,6 +176,9 @@ class SupervisionSlip(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year", "sequence"],
                                     name="slip_unique_number"),
+            models.UniqueConstraint(fields=["task", "department", "period"],
+                                    condition=models.Q(period__isnull=False),
+                                    name="slip_one_per_missing_report"),
         ]
 
     def __str__(self) -> str:
@@ -172,3 +187,22 @@ class SupervisionSlip(models.Model):
     @property
     def number(self) -> str:
         return f"{self.prefix}〔{self.year}〕{self.sequence}号"
+
+
+class SlipSequence(models.Model):
+    """The last number given to a 督办单 of a prefix and year; locked while numbering, so
+    numbers never repeat and never skip (a rolled-back slip rolls its number back too)."""
+
+    prefix = models.CharField(_("字号"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用至"), default=0)
+
+    class Meta:
+        verbose_name = _("督办单编号")
+        verbose_name_plural = _("督办单编号")
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="slip_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.last}号"

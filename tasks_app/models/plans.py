@@ -4,6 +4,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import SlipTrigger
+
 
 def default_offsets() -> list[int]:
     """Remind 5 working days and 1 working day before a deadline."""
@@ -110,6 +112,18 @@ class Schedule(models.Model):
         _("会前几个工作日发送会议材料"), default=1
     )
     ack_working_days = models.PositiveSmallIntegerField(_("签收时限(工作日)"), default=3)
+    allow_late_extension = models.BooleanField(
+        _("允许逾期后申请延期"), default=False,
+        help_text=_("不勾选时,超过完成时限的延期申请一律不予受理"),
+    )
+    slip_level = models.CharField(
+        _("自动签发督办单"), max_length=10, choices=SlipTrigger.choices,
+        default=SlipTrigger.RED,
+        help_text=_("逾期催报升级到此等级时,自动向未报送部门签发督办单"),
+    )
+    slip_response_days = models.PositiveSmallIntegerField(
+        _("督办单反馈时限(工作日)"), default=3, validators=[MinValueValidator(1)],
+    )
     send_time = models.TimeField(_("提醒发送时间"), default=datetime.time(9, 0))
     digest_weekday = models.PositiveSmallIntegerField(
         _("周报摘要星期(0=周一)"), default=0, validators=[MaxValueValidator(6)]

@@ -104,6 +104,8 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("签收人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    state_before_suspension = models.CharField(_("中止前状态"), max_length=30, blank=True,
+                                               choices=PartState.choices)
     transferred_to = models.ForeignKey(
         "self", verbose_name=_("转办至"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="transferred_from",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_reports, views_reviews
+from . import views, views_desk, views_lifecycle, views_reports, views_reviews, views_slips
 
 app_name = "portal"
 
@@ -16,4 +16,10 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("accounts/profile/", views.profile, name="profile"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("tasks/<int:pk>/do/<slug:action>/", views_lifecycle.task_action, name="task_action"),
+    path("desk/", views_desk.desk, name="desk"),
+    path("items/new/", views_desk.item_new, name="item_new"),
+    path("slips/", views_slips.slips, name="slips"),
+    path("slips/<int:pk>/", views_slips.slip, name="slip"),
+    path("slips/<int:pk>/pdf/", views_slips.slip_pdf, name="slip_pdf"),
 ]

@@ -18,6 +18,7 @@ from ..exceptions import StaleVersion
 from ..models import ProgressReport, ReportingPeriod
 from ..permissions import reporting_departments, visible_tasks
 from ..selectors import portal as selectors
+from ..selectors.lifecycle import instructions_to_answer
 from ..services import reports as services
 from .common import int_param, is_htmx, not_found_if_denied, period_for, pick_department
 from .forms import STALE_MESSAGE, ReportForm, ReportWithAttachmentsForm
@@ -41,10 +42,16 @@ def _act(request: HttpRequest, filing: services.Filing, report, form) -> str | N
         services.report_file(
             filing=filing, data=form.report_data(), user=request.user,
             uploads=form.cleaned_data["attachments"], submit=action == "submit",
-            expected_version=form.cleaned_data["version"])
+            expected_version=form.cleaned_data["version"], replies=_replies(request))
     else:
         return None
     return action
+
+
+def _replies(request: HttpRequest) -> dict[int, str]:
+    """Replies to leaders' instructions typed into the form (``reply_<instruction id>``)."""
+    return {int(name.removeprefix("reply_")): value for name, value in request.POST.items()
+            if name.startswith("reply_") and name.removeprefix("reply_").isdigit()}
 
 
 @login_required
@@ -78,8 +85,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     previous = services.previous_report(filing) if report is None else None
     form = form or ReportWithAttachmentsForm(initial=selectors.report_initial(
         task, report, previous) | {"version": report.version if report else 0})
+    typed = _replies(request) if request.method == "POST" else {}
     return render(request, "portal/report.html", {
         "task": task, "period": period, "report": report, "previous": previous, "form": form,
+        "instructions": instructions_to_answer(task.pk, department_id, report, typed),
         "department": Department.objects.get(pk=department_id),
         "editable": report is None or report.state in services.EDITABLE_STATES,
         "withdrawable": report is not None and report.state in services.WITHDRAWABLE_STATES,

@@ -21,7 +21,8 @@ from ..workdays import add_working_days
 
 FILED_STATES = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED, ReportState.ACCEPTED)
 OWING_PART_STATES = (PartState.PENDING_ACK, PartState.IN_PROGRESS,
-                     PartState.EXTENSION_REQUESTED, PartState.COMPLETION_REQUESTED)
+                     PartState.EXTENSION_REQUESTED, PartState.COMPLETION_REQUESTED,
+                     PartState.SUPPLEMENTING, PartState.RECTIFYING)
 CLOSED_TASK_STATES = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
 QUARTER_END_MONTHS = (3, 6, 9, 12)
 

@@ -18,13 +18,14 @@ from django.utils import timezone
 
 from departments.access import Access, access_for
 
-from ..choices import EventKind, PartState, ReportState, ReportStatus
+from ..choices import EventKind, ReportState, ReportStatus
 from ..exceptions import StaleVersion
 from ..formatting import cn_date
 from ..history import record, task_event
-from ..lifecycle import refresh_task_statuses
 from ..models import Attachment, ProgressReport, ReportingPeriod, Task, TaskSummary
 from ..permissions import department_ids_on_task, lead_department_ids, reviews_as_lead
+from .lifecycle.instructions import check_instructions_answered, instruction_replies_save
+from .lifecycle.parts import parts_acknowledge_by_reporting
 from .periods import period_is_locked
 
 REPORT_FIELDS = ("status", "progress", "progress_text", "problems", "next_steps",
@@ -133,6 +134,7 @@ def report_save(
     report.updated_by = user
     report.save()
     if submit:
+        check_instructions_answered(report)
         _submit(report, user, now)
     return report
 
@@ -140,10 +142,13 @@ def report_save(
 @transaction.atomic
 def report_file(
     *, filing: Filing, data: dict, user: User, uploads=(), expected_version: int | None = None,
-    submit: bool = False,
+    submit: bool = False, replies: dict[int, str] | None = None,
 ) -> ProgressReport:
-    """Save the report with its new attachments and optionally submit it: all or nothing."""
+    """Save the report with its new attachments and its replies to leaders' instructions,
+    and optionally submit it: all or nothing."""
     report = report_save(filing=filing, data=data, user=user, expected_version=expected_version)
+    if replies:
+        instruction_replies_save(report=report, replies=replies, user=user)
     for upload in uploads:
         attachment_add(report=report, upload=upload, user=user)
     if submit:
@@ -186,21 +191,8 @@ def _submit(report: ProgressReport, user: User, now) -> None:
     task.version += 1
     task.save()
     record(*events)
-    _acknowledge_by_reporting(task, report.department_id, user, now)
-
-
-def _acknowledge_by_reporting(task: Task, department_id: int, user: User, now) -> None:
-    """Filing a report shows the department received the task: its part is acknowledged."""
-    parts = task.assignments.filter(department_id=department_id, state=PartState.PENDING_ACK)
-    for part in parts:
-        part.state, part.acknowledged_at, part.acknowledged_by = (
-            PartState.IN_PROGRESS, now, user)
-        part.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
-        record(task_event(task, EventKind.PART, actor=user, department_id=department_id,
-                          field="state", before=PartState.PENDING_ACK.label,
-                          after=PartState.IN_PROGRESS.label, reason="报送进展即视为签收"))
-    if parts:
-        refresh_task_statuses([task.pk], actor=user)
+    parts_acknowledge_by_reporting(task=task, department_id=report.department_id, actor=user,
+                                   now=now)
 
 
 def _review_event(report: ProgressReport, user: User, before: str, reason: str) -> None:

@@ -6,14 +6,22 @@ from django.db.models import TextChoices
 from departments.choices import Role
 
 from .. import formatting
-from ..choices import AssignmentRole, EventKind, Health, ReportState, ReportStatus, TaskStatus
+from ..choices import (
+    AssignmentRole,
+    EventKind,
+    Health,
+    PartState,
+    ReportState,
+    ReportStatus,
+    TaskStatus,
+)
 
 register = template.Library()
 
 _CHOICES: dict[str, type[TextChoices]] = {
     "health": Health, "task_status": TaskStatus, "report_state": ReportState,
     "report_status": ReportStatus, "role": AssignmentRole, "event": EventKind,
-    "membership": Role,
+    "membership": Role, "part_state": PartState,
 }
 
 
@@ -40,3 +48,12 @@ def label(value, kind: str) -> str:
         return str(choices(value).label)
     except ValueError:
         return value or ""
+
+
+@register.simple_tag
+def kept(failed: dict, action: str, name: str, default=""):
+    """The value the user typed into ``action``'s form when it was refused, else
+    ``default``: {% kept failed "request_extension" "reason" %}."""
+    if failed and failed.get("action") == action:
+        return failed["posted"].get(name, default)
+    return default

@@ -1,0 +1,42 @@
+"""督办单 from the chase ladder: when a plan's chase reaches its slip level (yellow or red,
+the schedule's ``slip_level``), every report still missing for the chased period earns its
+department a numbered slip about that item, told at once to the department's liaisons and
+heads. One slip per (item, department, period): a second run issues nothing new.
+"""
+
+from tasks_app.choices import SlipTrigger
+from tasks_app.models import Task
+from tasks_app.services.lifecycle.slip_notices import slip_drafts
+from tasks_app.services.lifecycle.slips import slips_issue_for_missing
+from tasks_app.workdays import is_working_day, working_days_between
+
+from ..context import CycleContext
+from ..drafts import Draft
+
+
+def _threshold(plan) -> int | None:
+    schedule = plan.schedule
+    return {SlipTrigger.YELLOW: schedule.chase_head_after,
+            SlipTrigger.RED: schedule.chase_lead_office_after}.get(schedule.slip_level)
+
+
+def escalation_slip_drafts(ctx: CycleContext) -> list[Draft]:
+    if not is_working_day(ctx.today):
+        return []
+    issued = []
+    for plan in ctx.plans:
+        threshold = _threshold(plan)
+        period = ctx.chased_period(plan) if threshold and ctx.sending(plan) else None
+        if period is None or not ctx.missing[period.pk]:
+            continue
+        late = working_days_between(period.deadline, ctx.today)
+        if late < threshold:
+            continue
+        issued += slips_issue_for_missing(plan=plan, period=period, level=plan.schedule.slip_level,
+                                          rows=ctx.missing[period.pk], late_days=late,
+                                          today=ctx.today)
+    if not issued:
+        return []
+    tasks = Task.objects.select_related("plan").in_bulk({slip.task_id for slip in issued})
+    return [draft for slip in issued for draft in slip_drafts(
+        slip, tasks[slip.task_id], ctx.audience.department(slip.department_id, heads=True))]

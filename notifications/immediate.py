@@ -1,0 +1,53 @@
+"""Messages that go out at once, not at the next cycle tick: a leader's instruction, a
+督办单, a decision on a department's request. The same rows, templates and senders as the
+cycle: the Notification rows are written in the caller's transaction (a unique dedupe key
+each) and handed to the workers after commit. Should the hand-over fail, the next tick
+hands them out again.
+"""
+
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from departments.choices import Role
+from departments.models import Membership
+
+from .dispatch import enqueue
+from .drafts import Draft, Recipient, draft_render, drafts_store
+from .models import Notification, WebhookEndpoint
+
+
+def department_recipients(department_ids: Iterable[int], *,
+                          heads: bool = True) -> list[Recipient]:
+    """The liaisons (and heads) of these departments and their robots, each once. 2 queries."""
+    roles = [Role.LIAISON, Role.HEAD] if heads else [Role.LIAISON]
+    ids = set(department_ids)
+    people = (Membership.objects.filter(department_id__in=ids, role__in=roles,
+                                        user__is_active=True)
+              .exclude(user__email="")
+              .values_list("user_id", "user__email", "user__last_name", "user__first_name",
+                           "user__username").order_by("user_id").distinct())
+    found = [Recipient(user_id=user_id, address=email, name=f"{last}{first}" or username)
+             for user_id, email, last, first, username in people]
+    robots = WebhookEndpoint.objects.filter(department_id__in=ids, is_active=True).order_by("pk")
+    found += [Recipient(webhook_id=hook.pk, address=hook.url, name=hook.name) for hook in robots]
+    return list(dict.fromkeys(found))
+
+
+def notify_now(*, kind: str, key: str, recipients: Iterable[Recipient], context: dict,
+               url: str) -> list[int]:
+    """Write one message per recipient and send them after commit. Returns their ids
+    (a message whose key was already used is not written again nor resent)."""
+    drafts: list[Draft] = [draft_render(kind=kind, key=key, recipient=recipient,
+                                        context=context, url=url)
+                           for recipient in dict.fromkeys(recipients)]
+    if not drafts:
+        return []
+    now = timezone.now()
+    drafts_store(drafts, today=timezone.localdate(now))
+    fresh = Notification.objects.filter(dedupe_key__in=[d.dedupe_key for d in drafts],
+                                        next_attempt_at__isnull=True, attempts=0)
+    ids = sorted(fresh.values_list("id", flat=True))
+    Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    enqueue(ids, now)
+    return ids

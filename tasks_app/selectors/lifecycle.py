@@ -1,0 +1,259 @@
+"""Read paths for the lifecycle: what the task page shows about instructions, parts,
+extension and completion requests and 督办单, with the actions open to the user — each in
+a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
+
+from departments.access import access_for
+from departments.models import Department
+
+from ..choices import AssignmentRole, PartState, SourceType, TaskStatus
+from ..models import (
+    Assignment,
+    CompletionRequest,
+    ExtensionRequest,
+    InstructionReply,
+    LeaderInstruction,
+    SupervisionSlip,
+    Task,
+)
+from ..services.lifecycle.machine import actor_roles
+from ..services.lifecycle.parts import ack_is_overdue
+from ..services.lifecycle.tables import COMPLETION, EXTENSION, PART, SLIP
+
+
+@dataclass
+class PartView:
+    part: Assignment
+    actions: list[str]
+    ack_overdue: bool
+
+
+@dataclass
+class Offered:
+    """An object with the actions the user may take on it now."""
+
+    item: object
+    actions: list[str]
+
+
+@dataclass
+class TaskLifecycle:
+    instructions: list[LeaderInstruction]
+    parts: list[PartView]
+    extensions: list[Offered]
+    completions: list[Offered]
+    slips: list[Offered]
+    task_actions: set[str] = field(default_factory=set)
+    transfer_targets: list[Department] = field(default_factory=list)
+
+    @property
+    def my_actions(self) -> set[str]:
+        return {action for view in self.parts for action in view.actions}
+
+    def part_actions(self, action: str) -> list[PartView]:
+        return [view for view in self.parts if action in view.actions]
+
+
+def instructions_of(task: Task) -> list[LeaderInstruction]:
+    """The task's instructions, newest first, with their addressees and replies (3 queries)."""
+    replies = InstructionReply.objects.select_related("department", "created_by").order_by(
+        "department__name")
+    found = list(LeaderInstruction.objects.filter(task=task)
+                 .select_related("author", "report__period", "report__department")
+                 .prefetch_related(Prefetch("departments", Department.objects.order_by("name")),
+                                   Prefetch("replies", replies)))
+    for instruction in found:
+        instruction.replied_ids = {reply.department_id for reply in instruction.replies.all()}
+    return found
+
+
+def _parts(parts: list[Assignment], user: User, today: datetime.date) -> list[PartView]:
+    views = []
+    for part in parts:
+        roles = actor_roles(user, part.department_id, lead=part.role == AssignmentRole.LEAD)
+        actions = PART.actions_from(part.state, roles) if part.department_id else []
+        views.append(PartView(part, actions, ack_is_overdue(part, today)))
+    return views
+
+
+def _requests(task: Task, user: User, parts: dict[int, Assignment]) -> tuple[list, list]:
+    extensions = (ExtensionRequest.objects.filter(assignment__task=task)
+                  .select_related("assignment__department", "requested_by", "endorsed_by",
+                                  "decided_by").order_by("-requested_at", "-pk"))
+    completions = (CompletionRequest.objects.filter(task=task)
+                   .select_related("department", "filed_by", "decided_by")
+                   .prefetch_related("attachments").order_by("-filed_at", "-pk"))
+    offered_extensions = [Offered(r, EXTENSION.actions_from(r.state, actor_roles(
+        user, r.assignment.department_id))) for r in extensions]
+    lead = {p.department_id for p in parts.values() if p.role == AssignmentRole.LEAD}
+    offered_completions = [Offered(r, COMPLETION.actions_from(r.decision, actor_roles(
+        user, r.department_id, lead=r.department_id in lead))) for r in completions]
+    return offered_extensions, offered_completions
+
+
+def _slips(task: Task, user: User) -> list[Offered]:
+    access = access_for(user)
+    slips = SupervisionSlip.objects.filter(task=task).select_related("department")
+    if not access.reads_everything:
+        slips = slips.filter(department_id__in=access.department_ids)
+    return [Offered(s, SLIP.actions_from(s.state, actor_roles(user, s.department_id)))
+            for s in slips.order_by("-year", "-sequence")]
+
+
+def task_lifecycle(task: Task, parts: list[Assignment], user: User,
+                   today: datetime.date) -> TaskLifecycle:
+    """The lifecycle panels of the task page: 7 queries (8 for the lead office)."""
+    views = _parts(parts, user, today)
+    extensions, completions = _requests(task, user, {p.pk: p for p in parts})
+    result = TaskLifecycle(instructions=instructions_of(task), parts=views,
+                           extensions=extensions, completions=completions,
+                           slips=_slips(task, user))
+    roles = actor_roles(user, None)
+    states = {p.state for p in parts if p.department_id}
+    for action in ("suspend", "resume"):
+        if any(PART.allowed(action, state, roles) for state in states):
+            result.task_actions.add(action)
+    if access_for(user).is_lead_office:
+        if states:
+            result.task_actions.add("issue_slip")
+        if result.part_actions("transfer"):
+            taken = [p.department_id for p in parts if p.department_id]
+            result.transfer_targets = list(Department.objects.filter(is_active=True)
+                                           .exclude(pk__in=taken).order_by("name"))
+    if access_for(user).is_manager:
+        result.task_actions.add("instruct")
+    return result
+
+
+def waiting_parts(today: datetime.date, *, limit: int = 200) -> list[PartView]:
+    """Parts not yet acknowledged, the overdue ones first (the lead office's view)."""
+    parts = list(Assignment.objects.filter(state=PartState.PENDING_ACK, department__isnull=False)
+                 .exclude(task__status__in=[TaskStatus.COMPLETED, TaskStatus.SUSPENDED])
+                 .select_related("task__plan", "department")
+                 .order_by("ack_due_on", "task__plan_id", "task__number")[:limit])
+    return [PartView(p, [], ack_is_overdue(p, today)) for p in parts]
+
+
+def visible_slips(user: User):
+    """督办单 the user may see: all for the lead office and managers, else its departments'."""
+    access = access_for(user)
+    slips = SupervisionSlip.objects.select_related("department", "task__plan")
+    if access.reads_everything:
+        return slips
+    return slips.filter(department_id__in=access.department_ids)
+
+
+@dataclass
+class Desk:
+    """The lead office's desk: everything waiting for someone in the lifecycle."""
+
+    waiting: list[PartView]
+    waiting_total: int
+    extensions: list[ExtensionRequest]
+    completions: list[CompletionRequest]
+    suspended: list[Task]
+    slips: list[SupervisionSlip]
+    items: list[Task]
+
+    @property
+    def overdue(self) -> list[PartView]:
+        return [view for view in self.waiting if view.ack_overdue]
+
+
+DESK_ROWS = 200
+
+
+def desk(today: datetime.date) -> Desk:
+    """Seven queries whatever the amount of data (each list shows its first DESK_ROWS)."""
+    waiting_all = Assignment.objects.filter(state=PartState.PENDING_ACK,
+                                            department__isnull=False)
+    extensions = (ExtensionRequest.objects.filter(state__in=[
+        ExtensionRequest.State.PENDING_HEAD, ExtensionRequest.State.PENDING_DECISION])
+        .select_related("assignment__task__plan", "assignment__department", "requested_by")
+        .order_by("requested_at")[:DESK_ROWS])
+    completions = (CompletionRequest.objects.filter(decision=CompletionRequest.Decision.PENDING)
+                   .select_related("task__plan", "department", "filed_by")
+                   .order_by("filed_at")[:DESK_ROWS])
+    suspended = (Task.objects.filter(status=TaskStatus.SUSPENDED).select_related("plan")
+                 .order_by("plan_id", "number")[:DESK_ROWS])
+    open_slips = (SupervisionSlip.objects.exclude(state=SupervisionSlip.State.ANSWERED)
+                  .select_related("department", "task__plan")
+                  .order_by("respond_by", "sequence")[:DESK_ROWS])
+    items = (Task.objects.exclude(source_type=SourceType.PLAN)
+             .exclude(status=TaskStatus.COMPLETED)
+             .select_related("plan").order_by("due_on", "pk")[:DESK_ROWS])
+    return Desk(waiting=waiting_parts(today, limit=DESK_ROWS),
+                waiting_total=waiting_all.count(), extensions=list(extensions),
+                completions=list(completions), suspended=list(suspended),
+                slips=list(open_slips), items=list(items))
+
+
+@dataclass
+class Todo:
+    """What the user's departments must do in the lifecycle (the home page's 待办)."""
+
+    parts: list[PartView]
+    slips: list[SupervisionSlip]
+    endorsements: list[ExtensionRequest]
+    instructions: list  # (instruction, department) pairs still without a reply
+
+    @property
+    def count(self) -> int:
+        return len(self.parts) + len(self.slips) + len(self.endorsements) + len(
+            self.instructions)
+
+
+TODO_PART_STATES = (PartState.PENDING_ACK, PartState.SUPPLEMENTING, PartState.RECTIFYING)
+
+
+def department_todo(user: User, today: datetime.date) -> Todo:
+    """Four queries (three when the user heads no department)."""
+    access = access_for(user)
+    ids = access.department_ids
+    parts = (Assignment.objects.filter(department_id__in=ids, state__in=TODO_PART_STATES)
+             .exclude(task__status=TaskStatus.SUSPENDED)
+             .select_related("task__plan", "department").order_by("ack_due_on", "task_id"))
+    slips = (SupervisionSlip.objects.filter(department_id__in=ids)
+             .exclude(state=SupervisionSlip.State.ANSWERED)
+             .select_related("department", "task").order_by("respond_by", "sequence"))
+    endorsements = (ExtensionRequest.objects.filter(
+        assignment__department_id__in=access.head_of,
+        state=ExtensionRequest.State.PENDING_HEAD)
+        .select_related("assignment__task", "assignment__department", "requested_by")
+        .order_by("requested_at")) if access.head_of else []
+    through = LeaderInstruction.departments.through
+    replied = InstructionReply.objects.filter(instruction_id=OuterRef("leaderinstruction_id"),
+                                              department_id=OuterRef("department_id"))
+    waiting = (through.objects.filter(department_id__in=ids).filter(~Exists(replied))
+               .select_related("leaderinstruction__task", "department")
+               .order_by("leaderinstruction__created_at"))
+    return Todo(parts=_parts(list(parts), user, today), slips=list(slips),
+                endorsements=list(endorsements),
+                instructions=[(row.leaderinstruction, row.department) for row in waiting])
+
+
+@dataclass
+class ToAnswer:
+    instruction: LeaderInstruction
+    text: str
+
+
+def instructions_to_answer(task_id: int, department_id: int, report,
+                           typed: dict[int, str]) -> list[ToAnswer]:
+    """The instructions the department answers in this report: those it has not answered
+    yet and those answered in this very report (still editable). One query."""
+    answered_here = InstructionReply.objects.filter(
+        instruction=OuterRef("pk"), department_id=department_id,
+        report_id=report.pk if report else None)
+    answered = InstructionReply.objects.filter(instruction=OuterRef("pk"),
+                                               department_id=department_id)
+    rows = (LeaderInstruction.objects.filter(task_id=task_id, departments=department_id)
+            .filter(~Exists(answered) | Exists(answered_here))
+            .annotate(reply_text=Subquery(answered_here.values("text")[:1]))
+            .select_related("author").order_by("created_at", "pk"))
+    return [ToAnswer(i, typed.get(i.pk, i.reply_text or "")) for i in rows]

@@ -1,0 +1,153 @@
+"""延期申请: the department asks for a new due date before the due date, its head endorses,
+the lead office approves (naming the new date) or refuses. An approved extension moves the
+task's due date through task_update, so the history keeps every date (the original stays
+in Task.original_due_on)."""
+
+import datetime
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ...choices import EventKind
+from ...formatting import cn_date
+from ...history import record, task_event
+from ...lifecycle import refresh_task_statuses
+from ...models import Assignment, ExtensionRequest, Schedule
+from ..tasks import task_update
+from .machine import HEAD
+from .notices import notify_departments
+from .parts import part_check, part_locked, part_move, part_roles
+from .tables import EXTENSION
+
+State = ExtensionRequest.State
+
+
+def _required(text: str, field: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: message})
+    return text
+
+
+def _event(request: ExtensionRequest, actor: User | None, before: str | None,
+           reason: str) -> None:
+    record(task_event(request.assignment.task_id, EventKind.EXTENSION, actor=actor,
+                      department_id=request.assignment.department_id, field="extension",
+                      before=EXTENSION.label(before) if before else "",
+                      after=EXTENSION.label(request.state), reason=reason))
+
+
+def _check_dates(part: Assignment, proposed: datetime.date, today: datetime.date) -> bool:
+    """Whether the request comes late (after the due date); refuses what cannot be asked."""
+    due = part.task.due_on
+    if due is None:
+        raise ValidationError({"proposed_due_on": "该任务没有完成时限,无需申请延期。"})
+    if proposed <= due:
+        raise ValidationError(
+            {"proposed_due_on": f"申请延至的日期须晚于现完成时限{cn_date(due)}。"})
+    late = today > due
+    allowed = Schedule.objects.filter(plan_id=part.task.plan_id,
+                                      allow_late_extension=True).exists()
+    if late and not allowed:
+        raise ValidationError({"proposed_due_on": (
+            f"已超过完成时限{cn_date(due)},逾期后不受理延期申请;"
+            "如确需延期,请联系牵头办公室。")})
+    return late
+
+
+@transaction.atomic
+def extension_request_file(*, part: Assignment, proposed_due_on: datetime.date, reason: str,
+                           actor: User) -> ExtensionRequest:
+    """The department asks for a later due date. Filed by its head, it is endorsed at once."""
+    part = part_locked(part)
+    roles = part_roles(part, actor)
+    part_check(part, "request_extension", actor)
+    step = EXTENSION.check("file", None, roles)
+    reason = _required(reason, "reason", "请填写延期理由。")
+    now = timezone.now()
+    late = _check_dates(part, proposed_due_on, timezone.localtime(now).date())
+    by_head = HEAD in roles
+    request = ExtensionRequest.objects.create(
+        assignment=part, current_due_on=part.task.due_on, proposed_due_on=proposed_due_on,
+        reason=reason, requested_by=actor, late=late,
+        state=State.PENDING_DECISION if by_head else step.target,
+        endorsed_by=actor if by_head else None, endorsed_at=now if by_head else None)
+    request.assignment = part
+    _event(request, actor, None, f"申请延至{cn_date(proposed_due_on)}:{reason}"
+                                 + ("(部门负责人申请)" if by_head else ""))
+    part_move(part=part, action="request_extension", actor=actor, reason=reason)
+    refresh_task_statuses([part.task_id], actor=actor)
+    return request
+
+
+def _locked(request: ExtensionRequest) -> ExtensionRequest:
+    request = ExtensionRequest.objects.select_for_update(of=("self",)).select_related(
+        "assignment").get(pk=request.pk)
+    request.assignment = part_locked(request.assignment_id)
+    return request
+
+
+@transaction.atomic
+def extension_request_endorse(*, request: ExtensionRequest, actor: User, endorse: bool,
+                              comment: str = "") -> ExtensionRequest:
+    """The department head endorses the request (to the lead office) or returns it."""
+    request = _locked(request)
+    part = request.assignment
+    roles = part_roles(part, actor)
+    action = "endorse" if endorse else "return"
+    if not endorse:
+        part_check(part, "return_extension", actor)
+    step = EXTENSION.check(action, request.state, roles)
+    comment = comment.strip() if endorse else _required(comment, "comment",
+                                                        "退回延期申请时请填写意见。")
+    before, request.state = request.state, step.target
+    if endorse:
+        request.endorsed_by, request.endorsed_at = actor, timezone.now()
+    else:
+        request.decided_by, request.decided_at = actor, timezone.now()
+        request.decision_reason = comment
+    request.save()
+    _event(request, actor, before, comment or "部门负责人审核同意")
+    if not endorse:
+        part_move(part=part, action="return_extension", actor=actor, reason=comment)
+        refresh_task_statuses([part.task_id], actor=actor)
+    return request
+
+
+@transaction.atomic
+def extension_request_decide(*, request: ExtensionRequest, actor: User, approve: bool,
+                             due_on: datetime.date | None = None,
+                             reason: str = "") -> ExtensionRequest:
+    """The lead office approves, naming the new due date, or refuses with a reason."""
+    request = _locked(request)
+    part = request.assignment
+    action = "approve" if approve else "refuse"
+    part_check(part, f"{action}_extension", actor)
+    step = EXTENSION.check(action, request.state, part_roles(part, actor))
+    reason = (reason or "").strip()
+    if approve:
+        due_on = due_on or request.proposed_due_on
+        current = part.task.due_on
+        if current and due_on <= current:
+            raise ValidationError({"due_on": f"批准延至的日期须晚于现完成时限{cn_date(current)}。"})
+    else:
+        reason = _required(reason, "reason", "不同意延期时请填写理由。")
+    before, request.state = request.state, step.target
+    request.decided_by, request.decided_at = actor, timezone.now()
+    request.decision_reason, request.approved_due_on = reason, due_on if approve else None
+    request.save()
+    verdict = f"批准延至{cn_date(due_on)}" if approve else "不同意延期"
+    _event(request, actor, before, f"{verdict}{':' + reason if reason else ''}")
+    part_move(part=part, action=f"{action}_extension", actor=actor, reason=reason or verdict)
+    if approve:
+        task_update(task=part.task, data={"due_on": due_on}, actor=actor,
+                    reason=f"{part.department.name}延期申请获批" + (f":{reason}" if reason else ""))
+    refresh_task_statuses([part.task_id], actor=actor)
+    notify_departments(
+        key=f"extension:{request.pk}:{request.state}", department_ids=[part.department_id],
+        task=part.task, heading=f"{part.department.name}的延期申请:{verdict}",
+        lines=[f"申请延至:{cn_date(request.proposed_due_on)}", f"理由:{request.reason}",
+               *([f"审批意见:{reason}"] if reason else [])])
+    return request

@@ -1,0 +1,111 @@
+"""中止 / 转办 by the lead office: suspend a task (its reminders stop) and resume it;
+reassign a department's part to another department (both parts stay in the history)."""
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from departments.models import Department
+
+from ...choices import AssignmentRole, EventKind, PartState
+from ...history import record, task_event
+from ...lifecycle import refresh_task_statuses
+from ...models import Assignment, Task
+from ...workdays import add_working_days
+from ..assignments import _check_free, _new_part
+from .machine import actor_roles
+from .notices import notify_departments
+from .parts import part_check, part_locked, part_move
+from .tables import PART
+
+
+def _required_reason(reason: str, verb: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"{verb}时请填写原因。"})
+    return reason
+
+
+def _department_parts(task: Task) -> list[Assignment]:
+    return list(Assignment.objects.select_for_update().filter(
+        task=task, department__isnull=False).exclude(state=PartState.TRANSFERRED)
+        .select_related("department").order_by("pk"))
+
+
+def _task_action(task: Task, action: str, actor: User, reason: str,
+                 states) -> tuple[list[Assignment], str]:
+    """The parts ``action`` applies to; the role is checked even when there are none."""
+    PART.check(action, next(iter(states)), actor_roles(actor, None))
+    reason = _required_reason(reason, PART.table[action].verb)
+    parts = [p for p in _department_parts(task) if p.state in states]
+    if not parts:
+        raise ValidationError({"state": (
+            f"任务 {task.number} 当前为“{task.get_status_display()}”,"
+            f"没有可{PART.table[action].verb}的部门分工。")})
+    return parts, reason
+
+
+@transaction.atomic
+def task_suspend(*, task: Task, actor: User, reason: str) -> Task:
+    """中止: every open part is suspended; the cycle no longer reminds or chases it."""
+    parts, reason = _task_action(task, "suspend", actor, reason, PART.table["suspend"].sources)
+    for part in parts:
+        part.state_before_suspension = part.state
+        part_move(part=part, action="suspend", actor=actor, reason=reason,
+                  fields=("state_before_suspension",))
+    refresh_task_statuses([task.pk], actor=actor, reason=reason)
+    return Task.objects.get(pk=task.pk)
+
+
+@transaction.atomic
+def task_resume(*, task: Task, actor: User, reason: str) -> Task:
+    """恢复办理: each suspended part returns to where it was; a part never acknowledged gets a
+    new acknowledgement deadline counted from today."""
+    parts, reason = _task_action(task, "resume", actor, reason, {PartState.SUSPENDED})
+    days = task.plan.schedule.ack_working_days if hasattr(task.plan, "schedule") else 3
+    for part in parts:
+        target = part.state_before_suspension or PartState.IN_PROGRESS
+        fields = ["state_before_suspension"]
+        if target == PartState.PENDING_ACK:
+            part.ack_due_on = add_working_days(timezone.localdate(), days)
+            fields.append("ack_due_on")
+        part.state_before_suspension = ""
+        part_move(part=part, action="resume", actor=actor, reason=reason, target=target,
+                  fields=tuple(fields))
+    refresh_task_statuses([task.pk], actor=actor, reason=reason)
+    return Task.objects.get(pk=task.pk)
+
+
+@transaction.atomic
+def part_transfer(*, part: Assignment, department: Department, actor: User,
+                  reason: str) -> Assignment:
+    """转办: the part passes to ``department`` (same role), which must acknowledge it.
+
+    The old part stays, marked 已转办 and pointing at the new one; reports stay with it.
+    """
+    part = part_locked(part)
+    part_check(part, "transfer", actor)
+    reason = _required_reason(reason, "转办")
+    task = Task.objects.select_related("plan__schedule").get(pk=part.task_id)
+    if department.pk == part.department_id:
+        raise ValidationError({"department": "请选择另一个部门。"})
+    _check_free(task, department, None, exclude_pk=part.pk)
+    old_state = part.state
+    part_move(part=part, action="transfer", actor=actor, reason=f"转办{department.name}:{reason}")
+    new = _new_part(task, part.role, department, None, part.position)
+    if old_state == PartState.SUSPENDED:
+        new.state, new.state_before_suspension = PartState.SUSPENDED, PartState.PENDING_ACK
+    new.save()
+    part.transferred_to = new
+    part.save(update_fields=["transferred_to"])
+    record(task_event(task, EventKind.ASSIGNMENT_CHANGED, actor=actor,
+                      department_id=department.pk, field="assignment",
+                      before=f"{part.department.name}({AssignmentRole(part.role).label})",
+                      after=f"{department.name}({AssignmentRole(new.role).label})",
+                      reason=f"转办:{reason}"))
+    refresh_task_statuses([task.pk], actor=actor, reason=reason)
+    notify_departments(key=f"transfer:{new.pk}", department_ids=[department.pk], task=task,
+                       heading=f"{department.name}:任务 {task.number} 由{part.department.name}"
+                               f"转办至本部门,请及时签收", lines=[f"转办原因:{reason}"])
+    return new
