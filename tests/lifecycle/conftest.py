@@ -96,3 +96,26 @@ def world(db, travel) -> World:
         manager=member(None, Role.MANAGER, "manager"),
         outsider=member(outsider_department, Role.LIAISON, "other.liaison"),
     )
+
+
+@pytest.fixture
+def delivered(django_capture_on_commit_callbacks):
+    """Run what is queued after commit, with Celery in-process: returns a function that
+    takes a callable, runs it, runs its commit callbacks (the real ``deliver`` task) and
+    returns the emails they sent."""
+    from django.core import mail
+
+    from notifications.tasks import deliver
+
+    app = deliver.app
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+
+    def run(action):
+        before = len(mail.outbox)
+        with django_capture_on_commit_callbacks(execute=True):
+            result = action()
+        return result, mail.outbox[before:]
+
+    yield run
+    app.conf.task_always_eager = eager

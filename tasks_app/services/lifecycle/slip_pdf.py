@@ -11,7 +11,7 @@ from ...formatting import cn_date
 from ...models import SupervisionSlip
 
 MASTHEAD_WIDTH_MM = 156  # the type area (版心) is 156 mm wide
-MASTHEAD_MAX_MM = 15
+MASTHEAD_MAX_MM = 12
 
 
 def issuing_body(slip: SupervisionSlip) -> str:

@@ -1,0 +1,124 @@
+"""The lifecycle pages run the same number of queries whatever the amount of data: each page
+is measured, the lifecycle data grows (parts, requests, slips, instructions and replies),
+and the page is measured again. Counts include the request's own three queries (session,
+user, memberships)."""
+
+import datetime
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from departments.choices import Role
+from tasks_app.choices import AssignmentRole, PartState
+from tasks_app.models import CompletionRequest, ExtensionRequest, InstructionReply
+from tasks_app.services.lifecycle.completions import completion_request_file
+from tasks_app.services.lifecycle.instructions import instruction_create
+from tasks_app.services.lifecycle.slips import slip_issue
+
+from ..factories import AssignmentFactory, DepartmentFactory, TaskFactory
+from .conftest import member
+
+pytestmark = pytest.mark.django_db
+counter = itertools.count()
+
+
+def grow(world, n: int) -> None:
+    """n more departments on the task (each with a request, a slip, an instruction and its
+    reply) and n more waiting parts, items and suspended tasks elsewhere."""
+    for _ in range(n):
+        i = next(counter)
+        department = DepartmentFactory()
+        member(department, Role.LIAISON, f"grow{i}.liaison")
+        part = AssignmentFactory(task=world.task, department=department,
+                                 state=PartState.EXTENSION_REQUESTED)
+        ExtensionRequest.objects.create(assignment=part, proposed_due_on=datetime.date(2027, 1, 1),
+                                        reason="延期", requested_by=world.liaison)
+        AssignmentFactory(task=world.task, department=DepartmentFactory(),
+                          state=PartState.PENDING_ACK, ack_due_on=datetime.date(2026, 3, 1))
+        slip_issue(task=world.task, department=department, reason="进展缓慢",
+                   respond_by=datetime.date(2026, 3, 30), actor=world.lead_office)
+        slip_issue(task=world.task, department=world.department, reason="进展缓慢",
+                   respond_by=datetime.date(2026, 3, 30), actor=world.lead_office)
+        instruction = instruction_create(task=world.task, text=f"批示{i}", actor=world.manager)
+        InstructionReply.objects.create(instruction=instruction, department=department,
+                                        text="已落实")
+        item = TaskFactory(plan=world.task.plan, source_type="meeting", title=f"事项{i}",
+                           number=100 + 2 * i)
+        AssignmentFactory(task=item, department=world.department, state=PartState.PENDING_ACK)
+        AssignmentFactory(task=TaskFactory(plan=world.task.plan, status="suspended",
+                                           number=101 + 2 * i),
+                          department=world.department, state=PartState.SUSPENDED)
+        CompletionRequest.objects.create(task=item, department=world.department,
+                                         results="已完成", filed_by=world.liaison)
+
+
+def count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def constant(client, world, url: str, limit: int) -> None:
+    grow(world, 1)
+    client.get(url)  # the first visit of the month may open periods
+    small = count(client, url)
+    grow(world, 4)
+    large = count(client, url)
+    assert small == large, f"{url}: {small} queries, then {large} with more data"
+    assert large <= limit, f"{url}: {large} queries"
+
+
+@pytest.fixture
+def filed(world):
+    """A completion request with evidence on the task, so its panel shows."""
+    world.lead_part.state = PartState.IN_PROGRESS
+    completion_request_file(task=world.task, department=world.lead_department,
+                            results="已完成", actor=world.lead_liaison)
+    assert world.lead_part.role == AssignmentRole.LEAD
+    return world
+
+
+def test_task_page_for_the_lead_office(client, filed):
+    client.force_login(filed.lead_office)
+    # the portal's 10, the lifecycle panels' 6 (instructions with their addressees and
+    # replies, extension requests, completion requests with their evidence, slips) and the
+    # departments a part may be transferred to
+    constant(client, filed, reverse("portal:task", args=[filed.task.pk]), limit=17)
+
+
+def test_task_page_for_a_manager(client, filed):
+    client.force_login(filed.manager)
+    constant(client, filed, reverse("portal:task", args=[filed.task.pk]), limit=16)
+
+
+def test_desk(client, world):
+    client.force_login(world.lead_office)
+    constant(client, world, reverse("portal:desk"), limit=10)
+
+
+def test_slip_list_for_the_lead_office_and_a_department(client, world):
+    client.force_login(world.lead_office)
+    constant(client, world, reverse("portal:slips"), limit=5)
+    client.force_login(world.liaison)
+    constant(client, world, reverse("portal:slips"), limit=5)
+
+
+def test_slip_page(client, world):
+    slip = slip_issue(task=world.task, department=world.department, reason="进展缓慢",
+                      respond_by=datetime.date(2026, 3, 30), actor=world.lead_office)
+    client.force_login(world.head)
+    constant(client, world, reverse("portal:slip", args=[slip.pk]), limit=4)
+
+
+def test_home_with_the_todo_list_for_a_head(client, world):
+    client.force_login(world.head)
+    constant(client, world, reverse("portal:home"), limit=12)
+
+
+def test_new_item_form(client, world):
+    client.force_login(world.lead_office)
+    constant(client, world, reverse("portal:item_new"), limit=5)
