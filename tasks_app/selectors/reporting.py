@@ -1,0 +1,164 @@
+"""Who had to report, and who reported on time — per department and period, counted in SQL.
+
+A department is *expected* to report on a task for a period when it has a live part in the
+task (directly or as a member of a group named on it, see tasks_app.permissions) that
+existed at the period's deadline. Parts that are completed, suspended or transferred, and
+tasks that are completed or suspended, are no longer expected to report. A report counts
+when it is submitted (submitted, approved by the head, or accepted); it is on time when it
+was not filed after the deadline (``is_late``). The bulletin's on-time rates, the
+departments it names, and the assessment's timeliness score all read these numbers.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+
+from ..choices import PartState, ReportState, TaskStatus
+from ..models import Assignment, Plan, ProgressReport, ReportingPeriod, Schedule
+from ..record_dates import local_day_start
+from ..workdays import add_working_days
+
+NOT_EXPECTED_PARTS = (PartState.TRANSFERRED, PartState.SUSPENDED, PartState.COMPLETED)
+CLOSED_TASKS = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
+SUBMITTED_STATES = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED, ReportState.ACCEPTED)
+
+
+@dataclass
+class Compliance:
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.on_time - self.late, 0)
+
+    @property
+    def rate(self) -> float | None:
+        """On-time share of expected reports, None when nothing was expected."""
+        return min(self.on_time / self.expected, 1.0) if self.expected else None
+
+    def add(self, other: "Compliance") -> None:
+        self.expected += other.expected
+        self.on_time += other.on_time
+        self.late += other.late
+
+
+def expected_parts(plan: Plan) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(
+        ~Q(state__in=NOT_EXPECTED_PARTS) & ~Q(task__status__in=CLOSED_TASKS),
+        task__plan_id=plan.pk)
+
+
+def tracked_periods(plan: Plan, months: Iterable[datetime.date]) -> list[ReportingPeriod]:
+    """The plan's existing periods for these months, from its tracking start on."""
+    start = plan.tracking_start.replace(day=1)
+    return list(ReportingPeriod.objects.filter(
+        plan=plan, month__in=[m for m in months if m >= start]).order_by("month"))
+
+
+def _expected(plan: Plan, periods: list[ReportingPeriod]) -> dict[tuple[int, int], int]:
+    """(department id, period id) → number of tasks it had to report on. Two queries."""
+    counts = {
+        f"p{period.pk}": Count("task_id", distinct=True, filter=Q(
+            created_at__lt=local_day_start(period.deadline + datetime.timedelta(days=1))))
+        for period in periods
+    }
+    parts = expected_parts(plan)
+    direct = parts.filter(department__isnull=False).values(dept=F("department_id"))
+    named_directly = parts.filter(task_id=OuterRef("task_id"), department_id=OuterRef("dept"))
+    via_group = (parts.filter(group__isnull=False).annotate(dept=F("group__members"))
+                 .filter(dept__isnull=False).exclude(Exists(named_directly)).values("dept"))
+    expected: dict[tuple[int, int], int] = defaultdict(int)
+    for rows in (direct.annotate(**counts), via_group.annotate(**counts)):
+        for row in rows:
+            for period in periods:
+                expected[row["dept"], period.pk] += row[f"p{period.pk}"]
+    return expected
+
+
+def _submitted(plan: Plan, periods: list[ReportingPeriod]) -> dict[tuple[int, int], tuple]:
+    """(department id, period id) → (on time, late) among expected reports. One query."""
+    parts = expected_parts(plan).filter(task_id=OuterRef("task_id"),
+                                        created_at__date__lte=OuterRef("period__deadline"))
+    on_part = (Exists(parts.filter(department_id=OuterRef("department_id")))
+               | Exists(parts.filter(group__members=OuterRef("department_id"))))
+    rows = (ProgressReport.objects.filter(period__in=periods, state__in=SUBMITTED_STATES)
+            .filter(on_part).values("department_id", "period_id")
+            .annotate(on_time=Count("id", filter=Q(is_late=False)),
+                      late=Count("id", filter=Q(is_late=True))))
+    return {(r["department_id"], r["period_id"]): (r["on_time"], r["late"]) for r in rows}
+
+
+def reporting_compliance(
+    plan: Plan, periods: list[ReportingPeriod]
+) -> dict[tuple[int, int], Compliance]:
+    """(department id, period id) → :class:`Compliance`. Three queries whatever the size."""
+    if not periods:
+        return {}
+    expected = _expected(plan, periods)
+    submitted = _submitted(plan, periods)
+    result: dict[tuple[int, int], Compliance] = {}
+    for key in expected.keys() | submitted.keys():
+        on_time, late = submitted.get(key, (0, 0))
+        if expected.get(key, 0) or on_time or late:
+            result[key] = Compliance(expected.get(key, 0), on_time, late)
+    return result
+
+
+def compliance_by_department(
+    compliance: dict[tuple[int, int], Compliance]
+) -> dict[int, Compliance]:
+    totals: dict[int, Compliance] = defaultdict(Compliance)
+    for (department_id, _period_id), counts in compliance.items():
+        totals[department_id].add(counts)
+    return dict(totals)
+
+
+def red_on(schedule: Schedule, period: ReportingPeriod) -> datetime.date:
+    """The day a missing report reaches the red step of the ladder (named in the bulletin)."""
+    return add_working_days(period.deadline, schedule.chase_lead_office_after)
+
+
+def named_departments(
+    schedule: Schedule, periods: list[ReportingPeriod],
+    compliance: dict[tuple[int, int], Compliance], today: datetime.date,
+) -> dict[int, list[tuple[ReportingPeriod, int]]]:
+    """Department id → [(period, missing reports)] for periods already at the red step.
+
+    Our own selector for the departments a bulletin names; it reads the same counts as the
+    on-time rates so that the bulletin never contradicts itself.
+    """
+    named: dict[int, list[tuple[ReportingPeriod, int]]] = defaultdict(list)
+    for period in periods:
+        if red_on(schedule, period) > today:
+            continue
+        for (department_id, period_id), counts in compliance.items():
+            if period_id == period.pk and counts.missing:
+                named[department_id].append((period, counts.missing))
+    return dict(named)
+
+
+def per_department(tasks: QuerySet, *, values: tuple[str, ...] = (),
+                   excluded_parts: tuple[str, ...] = (PartState.TRANSFERRED,),
+                   **aggregates) -> list[dict]:
+    """Aggregate a Task queryset per department working on the tasks. Two queries.
+
+    Rows carry ``dept`` plus ``values`` and ``aggregates`` (use ``distinct=True`` counts
+    over task ids). A department counts once per task: directly named, or else through a
+    group it belongs to; a department named both ways appears only in the direct rows.
+    """
+    named = Assignment.objects.filter(task_id=OuterRef("pk"), department_id=OuterRef("dept"))
+    rows = []
+    for path, extra in (("assignments__department_id", None),
+                        ("assignments__group__members",
+                         Exists(named.exclude(state__in=excluded_parts)))):
+        queryset = (tasks.annotate(dept=F(path), part_state=F("assignments__state"))
+                    .filter(dept__isnull=False).exclude(part_state__in=excluded_parts))
+        if extra is not None:
+            queryset = queryset.exclude(extra)
+        rows.extend(queryset.order_by().values("dept", *values).annotate(**aggregates))
+    return rows
