@@ -1,12 +1,15 @@
 """Who had to report, and who reported on time — per department and period, counted in SQL.
 
-A department is *expected* to report on a task for a period when it has a live part in the
-task (directly or as a member of a group named on it, see tasks_app.permissions) that
-existed at the period's deadline. Parts that are completed, suspended or transferred, and
-tasks that are completed or suspended, are no longer expected to report. A report counts
-when it is submitted (submitted, approved by the head, or accepted); it is on time when it
-was not filed after the deadline (``is_late``). The bulletin's on-time rates, the
-departments it names, and the assessment's timeliness score all read these numbers.
+A department is *expected* to report on a task for a period when it had a part in the task
+on the period's deadline — directly, or as a member of a group named on it (see
+tasks_app.permissions): the part was given by then, and neither the part nor the task was
+closed (completed or suspended) by then. Closing dates come from the task's history: PART
+events of the department's part, else the STATUS event that closed the task; a closed part
+whose closing is nowhere in the history is not expected. Transferred parts are never
+expected. A report counts when it is submitted (submitted, approved by the head, or
+accepted); it is on time when it was not filed after the deadline (``is_late``). The
+bulletin's on-time rates, the departments it names, and the assessment's timeliness score
+all read these numbers.
 """
 
 import datetime
@@ -14,16 +17,56 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import translation
 
-from ..choices import PartState, ReportState, TaskStatus
-from ..models import Assignment, Plan, ProgressReport, ReportingPeriod, Schedule
-from ..record_dates import local_day_start
+from ..choices import EventKind, PartState, ReportState, TaskStatus
+from ..models import Assignment, Plan, ProgressReport, ReportingPeriod, Schedule, TaskEvent
 from ..workdays import add_working_days
 
-NOT_EXPECTED_PARTS = (PartState.TRANSFERRED, PartState.SUSPENDED, PartState.COMPLETED)
+CLOSED_PARTS = (PartState.SUSPENDED, PartState.COMPLETED)
 CLOSED_TASKS = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
 SUBMITTED_STATES = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED, ReportState.ACCEPTED)
+
+
+def history_labels(*choices) -> list[str]:
+    """Labels as history rows store them (before → after), in every language of the site."""
+    labels = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels.update(str(choice.label) for choice in choices)
+    return sorted(labels)
+
+
+def _closed_on(*, part: bool) -> TruncDate:
+    """The day the part (or its task) was last closed, from the task's history."""
+    if part:
+        events = TaskEvent.objects.filter(
+            task=OuterRef("task_id"), department=OuterRef("department_id"),
+            kind=EventKind.PART, field="state", after__in=history_labels(*CLOSED_PARTS))
+    else:
+        events = TaskEvent.objects.filter(
+            task=OuterRef("task_id"), kind=EventKind.STATUS, field="status",
+            after__in=history_labels(*CLOSED_TASKS))
+    return TruncDate(Subquery(events.order_by("-at").values("at")[:1]))
+
+
+def reporting_parts(plan: Plan) -> QuerySet[Assignment]:
+    """The plan's parts that are not transferred, with the aliases :func:`open_on` reads."""
+    return (Assignment.objects.filter(task__plan_id=plan.pk)
+            .exclude(state=PartState.TRANSFERRED)
+            .alias(given_on=TruncDate("created_at"), task_closed_on=_closed_on(part=False))
+            .alias(part_closed_on=Coalesce(_closed_on(part=True), "task_closed_on")))
+
+
+def open_on(day) -> Q:
+    """The part was live on ``day`` (a date or an OuterRef to one). Cheap tests come first
+    so that the history is only read for closed parts."""
+    return (Q(given_on__lte=day)
+            & (~Q(state__in=CLOSED_PARTS) | Q(part_closed_on__gt=day))
+            & (~Q(task__status__in=CLOSED_TASKS) | Q(task_closed_on__gt=day)))
 
 
 @dataclass
@@ -47,12 +90,6 @@ class Compliance:
         self.late += other.late
 
 
-def expected_parts(plan: Plan) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(
-        ~Q(state__in=NOT_EXPECTED_PARTS) & ~Q(task__status__in=CLOSED_TASKS),
-        task__plan_id=plan.pk)
-
-
 def tracked_periods(plan: Plan, months: Iterable[datetime.date]) -> list[ReportingPeriod]:
     """The plan's existing periods for these months, from its tracking start on."""
     start = plan.tracking_start.replace(day=1)
@@ -62,14 +99,12 @@ def tracked_periods(plan: Plan, months: Iterable[datetime.date]) -> list[Reporti
 
 def _expected(plan: Plan, periods: list[ReportingPeriod]) -> dict[tuple[int, int], int]:
     """(department id, period id) → number of tasks it had to report on. Two queries."""
-    counts = {
-        f"p{period.pk}": Count("task_id", distinct=True, filter=Q(
-            created_at__lt=local_day_start(period.deadline + datetime.timedelta(days=1))))
-        for period in periods
-    }
-    parts = expected_parts(plan)
+    counts = {f"p{period.pk}": Count("task_id", distinct=True, filter=open_on(period.deadline))
+              for period in periods}
+    parts = reporting_parts(plan)
     direct = parts.filter(department__isnull=False).values(dept=F("department_id"))
-    named_directly = parts.filter(task_id=OuterRef("task_id"), department_id=OuterRef("dept"))
+    named_directly = reporting_parts(plan).filter(task_id=OuterRef("task_id"),
+                                                  department_id=OuterRef("dept"))
     via_group = (parts.filter(group__isnull=False).annotate(dept=F("group__members"))
                  .filter(dept__isnull=False).exclude(Exists(named_directly)).values("dept"))
     expected: dict[tuple[int, int], int] = defaultdict(int)
@@ -82,12 +117,12 @@ def _expected(plan: Plan, periods: list[ReportingPeriod]) -> dict[tuple[int, int
 
 def _submitted(plan: Plan, periods: list[ReportingPeriod]) -> dict[tuple[int, int], tuple]:
     """(department id, period id) → (on time, late) among expected reports. One query."""
-    parts = expected_parts(plan).filter(task_id=OuterRef("task_id"),
-                                        created_at__date__lte=OuterRef("period__deadline"))
+    parts = reporting_parts(plan).filter(open_on(OuterRef("period__deadline")),
+                                         task_id=OuterRef("task_id"))
     on_part = (Exists(parts.filter(department_id=OuterRef("department_id")))
                | Exists(parts.filter(group__members=OuterRef("department_id"))))
     rows = (ProgressReport.objects.filter(period__in=periods, state__in=SUBMITTED_STATES)
-            .filter(on_part).values("department_id", "period_id")
+            .filter(on_part).order_by().values("department_id", "period_id")
             .annotate(on_time=Count("id", filter=Q(is_late=False)),
                       late=Count("id", filter=Q(is_late=True))))
     return {(r["department_id"], r["period_id"]): (r["on_time"], r["late"]) for r in rows}

@@ -15,11 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
-from django.utils import translation
 
 from ..attainment import attainment
 from ..choices import EventKind, PartState, ReportState, TargetKind, TaskStatus
@@ -37,6 +35,7 @@ from ..models import (
 )
 from ..selectors.reporting import (
     compliance_by_department,
+    history_labels,
     per_department,
     reporting_compliance,
 )
@@ -86,15 +85,6 @@ def pct(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
-def _labels(choice) -> list[str]:
-    """The label as history rows store it, in every language the site speaks."""
-    labels = set()
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            labels.add(str(choice.label))
-    return sorted(labels)
-
-
 def measure_timeliness(ctx: Context) -> dict[int, Measure]:
     totals = compliance_by_department(reporting_compliance(ctx.plan, ctx.periods))
     return {dept: Measure(
@@ -117,7 +107,8 @@ def _sum_rows(rows: list[dict], names: tuple[str, ...]) -> dict[int, list[int]]:
 def measure_completion(ctx: Context) -> dict[int, Measure]:
     """Tasks due in the year: completed by the due date (full), later (partly), or not."""
     done_on = (TaskEvent.objects.filter(task=OuterRef("pk"), kind=EventKind.STATUS,
-                                        field="status", after__in=_labels(TaskStatus.COMPLETED))
+                                        field="status",
+                                        after__in=history_labels(TaskStatus.COMPLETED))
                .order_by("-at").annotate(day=TruncDate("at")).values("day")[:1])
     tasks = (Task.objects.filter(plan=ctx.plan, due_on__year=ctx.year)
              .exclude(status=TaskStatus.SUSPENDED).annotate(done_on=Subquery(done_on)))
@@ -203,7 +194,7 @@ def measure_returned(ctx: Context) -> dict[int, Measure]:
     """Each time a report of the year was returned (by the head or the reviewer)."""
     per, cap = ctx.weights["returned_per_report"], ctx.weights["returned_max"]
     rows = (TaskEvent.objects.filter(kind=EventKind.REVIEW, field="report_state",
-                                     after__in=_labels(ReportState.RETURNED),
+                                     after__in=history_labels(ReportState.RETURNED),
                                      report__period__in=ctx.periods)
             .values("department_id").order_by().annotate(n=Count("id")))
     result = {}
