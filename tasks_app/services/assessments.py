@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from departments.access import access_for
 
-from ..models import Assessment, DepartmentScore, Plan
+from ..models import Assessment, AssessmentEntry, DepartmentScore, Plan
 from ..record_dates import assessment_year_due
 from ..selectors.reporting import tracked_periods
 from .assessment_rules import (
@@ -116,6 +116,22 @@ def assessment_compute(plan: Plan, year: int, *, actor: User | None = None,
         assessment.save(update_fields=["weights"])
     _compute_scores(assessment, now or timezone.now())
     return assessment
+
+
+@transaction.atomic
+def assessment_entry_save(*, entry: AssessmentEntry, user: User) -> AssessmentEntry:
+    """Record (or correct) a bonus or deduction item; counted at the next computation."""
+    _check_lead_office(user, "记录加减分项")
+    if user is None:
+        raise PermissionDenied("加减分项必须由牵头办公室人员记录。")
+    if _locked(entry.assessment).state == Assessment.State.FINAL:
+        raise ValidationError({"points": "考核结果已定稿,不能再记录加减分项。"})
+    entry.reason = (entry.reason or "").strip()
+    if entry.created_by_id is None:
+        entry.created_by = user
+    entry.full_clean()
+    entry.save()
+    return entry
 
 
 @transaction.atomic
