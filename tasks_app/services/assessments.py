@@ -98,7 +98,8 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
 
 
 def _locked(assessment: Assessment) -> Assessment:
-    return Assessment.objects.select_for_update().select_related("plan").get(pk=assessment.pk)
+    return (Assessment.objects.select_for_update(of=("self",)).select_related("plan")
+            .get(pk=assessment.pk))
 
 
 @transaction.atomic

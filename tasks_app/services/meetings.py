@@ -62,7 +62,7 @@ def decision_to_follow_up(*, decision: MeetingDecision, departments: Iterable[De
     department the item waits in the lead office's unassigned queue (never a guessed lead).
     """
     _check_lead_office(actor)
-    decision = MeetingDecision.objects.select_for_update().select_related(
+    decision = MeetingDecision.objects.select_for_update(of=("self",)).select_related(
         "meeting__plan").get(pk=decision.pk)
     if decision.follow_up_task_id:
         raise ValidationError({"follow_up_task": "该议定事项已转为跟踪督办事项。"})
@@ -96,7 +96,7 @@ def decision_close(*, decision: MeetingDecision, actor: User) -> MeetingDecision
     """Mark a decision as carried out (已落实). One with a follow-up item closes when that
     item is completed (办结)."""
     _check_lead_office(actor)
-    decision = MeetingDecision.objects.select_for_update().select_related(
+    decision = MeetingDecision.objects.select_for_update(of=("self",)).select_related(
         "follow_up_task").get(pk=decision.pk)
     if decision.is_closed:
         return decision
