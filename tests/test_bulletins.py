@@ -11,7 +11,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from departments.choices import Role
-from tasks_app.choices import AssignmentRole, PartState, PeriodState, ReportStatus, TaskStatus
+from tasks_app.choices import (
+    AssignmentRole,
+    FeedbackCycle,
+    FeedbackType,
+    PartState,
+    PeriodState,
+    ReportStatus,
+    TaskStatus,
+)
 from tasks_app.models import Bulletin, ReportingPeriod
 from tasks_app.record_dates import bulletin_due_on
 from tasks_app.services.bulletins import (
@@ -143,6 +151,28 @@ def test_a_part_given_after_a_deadline_is_not_expected_for_that_month(world):
         newcomer = AssignmentFactory(task=world.t2).department
     content = bulletin_build(world.plan, 2026, 1)
     assert _department(content, newcomer.name)["expected"] == 2  # February and March
+
+
+@time_machine.travel(BULLETIN_DAY)
+def test_an_item_reporting_quarterly_owes_only_the_quarters_last_month(world):
+    with time_machine.travel(at(2025, 12, 15, 9)):
+        task = TaskFactory(plan=world.plan, number=4, feedback_cycle=FeedbackCycle.QUARTERLY,
+                           status=TaskStatus.IN_PROGRESS)
+        department = AssignmentFactory(task=task).department
+    assert _department(bulletin_build(world.plan, 2026, 1), department.name)["expected"] == 1
+
+
+@time_machine.travel(BULLETIN_DAY)
+def test_one_off_items_and_inactive_departments_owe_no_monthly_reports(world):
+    with time_machine.travel(at(2025, 12, 15, 9)):
+        one_off = TaskFactory(plan=world.plan, number=4, feedback_type=FeedbackType.ONE_OFF,
+                              status=TaskStatus.IN_PROGRESS)
+        department = AssignmentFactory(task=one_off).department
+    world.c.is_active = False
+    world.c.save()
+    content = bulletin_build(world.plan, 2026, 1)
+    assert _department(content, department.name)["expected"] == 0
+    assert _department(content, "区丙局")["expected"] == 0
 
 
 @time_machine.travel(BULLETIN_DAY)

@@ -5,11 +5,12 @@ on the period's deadline — directly, or as a member of a group named on it (se
 tasks_app.permissions): the part was given by then, and neither the part nor the task was
 closed (completed or suspended) by then. Closing dates come from the task's history: PART
 events of the department's part, else the STATUS event that closed the task; a closed part
-whose closing is nowhere in the history is not expected. Transferred parts are never
-expected. A report counts when it is submitted (submitted, approved by the head, or
-accepted); it is on time when it was not filed after the deadline (``is_late``). The
-bulletin's on-time rates, the departments it names, and the assessment's timeliness score
-all read these numbers.
+whose closing is nowhere in the history is not expected. Transferred parts, inactive
+departments and one-off items (一次性反馈) are never expected; items reporting quarterly
+only in a quarter's last month (the same rules as the cycle's chases). A report counts when
+it is submitted (submitted, approved by the head, or accepted); it is on time when it was
+not filed after the deadline (``is_late``). The bulletin's on-time rates, the departments
+it names, and the assessment's timeliness score all read these numbers.
 """
 
 import datetime
@@ -22,13 +23,21 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import translation
 
-from ..choices import EventKind, PartState, ReportState, TaskStatus
+from ..choices import (
+    EventKind,
+    FeedbackCycle,
+    FeedbackType,
+    PartState,
+    ReportState,
+    TaskStatus,
+)
 from ..models import Assignment, Plan, ProgressReport, ReportingPeriod, Schedule, TaskEvent
 from ..workdays import add_working_days
 
 CLOSED_PARTS = (PartState.SUSPENDED, PartState.COMPLETED)
 CLOSED_TASKS = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
 SUBMITTED_STATES = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED, ReportState.ACCEPTED)
+QUARTER_END_MONTHS = (3, 6, 9, 12)
 
 
 def history_labels(*choices) -> list[str]:
@@ -57,6 +66,7 @@ def reporting_parts(plan: Plan) -> QuerySet[Assignment]:
     """The plan's parts that are not transferred, with the aliases :func:`open_on` reads."""
     return (Assignment.objects.filter(task__plan_id=plan.pk)
             .exclude(state=PartState.TRANSFERRED)
+            .exclude(task__feedback_type=FeedbackType.ONE_OFF)
             .alias(given_on=TruncDate("created_at"), task_closed_on=_closed_on(part=False))
             .alias(part_closed_on=Coalesce(_closed_on(part=True), "task_closed_on")))
 
@@ -97,16 +107,27 @@ def tracked_periods(plan: Plan, months: Iterable[datetime.date]) -> list[Reporti
         plan=plan, month__in=[m for m in months if m >= start]).order_by("month"))
 
 
+def _reports_in(period: ReportingPeriod) -> Q:
+    """Tasks that report every quarter owe a report only in a quarter's last month."""
+    if period.month.month in QUARTER_END_MONTHS:
+        return Q()
+    return ~Q(task__feedback_cycle=FeedbackCycle.QUARTERLY)
+
+
 def _expected(plan: Plan, periods: list[ReportingPeriod]) -> dict[tuple[int, int], int]:
     """(department id, period id) → number of tasks it had to report on. Two queries."""
-    counts = {f"p{period.pk}": Count("task_id", distinct=True, filter=open_on(period.deadline))
+    counts = {f"p{period.pk}": Count("task_id", distinct=True,
+                                     filter=open_on(period.deadline) & _reports_in(period))
               for period in periods}
     parts = reporting_parts(plan)
-    direct = parts.filter(department__isnull=False).values(dept=F("department_id"))
+    direct = (parts.filter(department__isnull=False, department__is_active=True)
+              .values(dept=F("department_id")))
     named_directly = reporting_parts(plan).filter(task_id=OuterRef("task_id"),
                                                   department_id=OuterRef("dept"))
-    via_group = (parts.filter(group__isnull=False).annotate(dept=F("group__members"))
-                 .filter(dept__isnull=False).exclude(Exists(named_directly)).values("dept"))
+    via_group = (parts.filter(group__isnull=False)
+                 .annotate(dept=F("group__members"), active=F("group__members__is_active"))
+                 .filter(dept__isnull=False, active=True).exclude(Exists(named_directly))
+                 .values("dept"))
     expected: dict[tuple[int, int], int] = defaultdict(int)
     for rows in (direct.annotate(**counts), via_group.annotate(**counts)):
         for row in rows:
@@ -121,8 +142,11 @@ def _submitted(plan: Plan, periods: list[ReportingPeriod]) -> dict[tuple[int, in
                                          task_id=OuterRef("task_id"))
     on_part = (Exists(parts.filter(department_id=OuterRef("department_id")))
                | Exists(parts.filter(group__members=OuterRef("department_id"))))
-    rows = (ProgressReport.objects.filter(period__in=periods, state__in=SUBMITTED_STATES)
-            .filter(on_part).order_by().values("department_id", "period_id")
+    off_month = (Q(task__feedback_cycle=FeedbackCycle.QUARTERLY)
+                 & ~Q(period__month__month__in=QUARTER_END_MONTHS))
+    rows = (ProgressReport.objects.filter(period__in=periods, state__in=SUBMITTED_STATES,
+                                          department__is_active=True)
+            .exclude(off_month).filter(on_part).order_by().values("department_id", "period_id")
             .annotate(on_time=Count("id", filter=Q(is_late=False)),
                       late=Count("id", filter=Q(is_late=True))))
     return {(r["department_id"], r["period_id"]): (r["on_time"], r["late"]) for r in rows}
