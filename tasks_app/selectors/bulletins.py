@@ -14,7 +14,7 @@ from django.utils import timezone
 from departments.models import Department
 
 from ..attainment import attainment, percent, plain_number
-from ..choices import Health, TargetKind, TaskStatus
+from ..choices import Health, ReportStatus, TargetKind, TaskStatus
 from ..formatting import cn_date, cn_month
 from ..health import with_health
 from ..models import (
@@ -25,6 +25,7 @@ from ..models import (
     TargetReading,
     Task,
 )
+from ..permissions import live_parts
 from ..record_dates import quarter_end, quarter_months
 from .reporting import (
     SUBMITTED_STATES,
@@ -35,7 +36,6 @@ from .reporting import (
     reporting_compliance,
     tracked_periods,
 )
-from .tasks import parts_prefetch
 
 CONTENT_VERSION = 1
 
@@ -135,50 +135,68 @@ def _department_rows(counts: dict, compliance: dict[int, Compliance], names: dic
     return sorted(rows, key=lambda row: row["name"])
 
 
-def _with_parts(tasks: QuerySet[Task]) -> QuerySet[Task]:
-    return tasks.select_related("driver").prefetch_related(parts_prefetch()).order_by("number")
+TASK_FIELDS = ("id", "number", "title", "driver__title", "due_on", "progress", "status",
+               "health_override", "health_override_reason")
 
 
-def _task_row(task: Task) -> dict:
-    units = {role: "、".join(p.unit_name for p in task.live_parts if p.role == role)
-             for role in ("lead", "responsible")}
-    return {"id": task.pk, "number": task.number, "title": task.title,
-            "driver": task.driver.title if task.driver_id else "",
-            "due_on": cn_date(task.due_on), "progress": task.progress,
-            "status": str(TaskStatus(task.status).label),
-            "lead": units["lead"], "responsible": units["responsible"]}
+def _units(tasks: QuerySet[Task]) -> dict[int, dict[str, list[str]]]:
+    """Task id → role → unit names in document order, for these tasks. One query."""
+    units: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    parts = (live_parts().filter(task__in=tasks.values("pk"))
+             .order_by("task_id", "role", "position", "id")
+             .values_list("task_id", "role", "department__name", "group__name", "source_text"))
+    for task_id, role, department, group, source_text in parts:
+        units[task_id][role].append(department or group or source_text)
+    return units
 
 
-def _red_reason(task: Task, today: datetime.date) -> str:
-    if task.health_override:
-        return f"人工标注:{task.health_override_reason}"
-    if task.due_on and task.due_on < today:
-        return f"已超过完成时限({cn_date(task.due_on)})"
+def _task_row(task: dict, units: dict[str, list[str]]) -> dict:
+    return {"id": task["id"], "number": task["number"], "title": task["title"],
+            "driver": task["driver__title"] or "", "due_on": cn_date(task["due_on"]),
+            "progress": task["progress"], "status": str(TaskStatus(task["status"]).label),
+            "lead": "、".join(units.get("lead", [])),
+            "responsible": "、".join(units.get("responsible", []))}
+
+
+def _red_reason(task: dict, today: datetime.date) -> str:
+    if task["health_override"]:
+        return f"人工标注:{task['health_override_reason']}"
+    if task["due_on"] and task["due_on"] < today:
+        return f"已超过完成时限({cn_date(task['due_on'])})"
     return "最近一次报送为“进度滞后”"
 
 
-def _apart(tasks: QuerySet[Task], periods: list[ReportingPeriod], today) -> dict:
-    """The lagging (red) tasks with the problems the departments wrote this quarter (the
-    latest per department), and the suspended tasks. Four queries."""
-    red = Q(health=Health.RED) & ~Q(status=TaskStatus.SUSPENDED)
+def _problems(tasks: QuerySet[Task], periods: list[ReportingPeriod]) -> dict[int, list[dict]]:
+    """Task id → the problems each department wrote this quarter (its latest report)."""
     problems: dict[int, dict[int, dict]] = defaultdict(dict)
-    reports = (ProgressReport.objects.filter(task__in=tasks.filter(red).values("pk"),
-                                             period__in=periods, state__in=SUBMITTED_STATES)
-               .exclude(problems="").select_related("department", "period")
-               .order_by("task_id", "department__name", "-period__month"))
-    for report in reports:
-        problems[report.task_id].setdefault(report.department_id, {
-            "department": report.department.name, "month": cn_month(report.period.month),
-            "status": str(report.get_status_display()), "problems": report.problems,
-            "needs_coordination": report.needs_coordination,
+    reports = (ProgressReport.objects.filter(task__in=tasks.values("pk"), period__in=periods,
+                                             state__in=SUBMITTED_STATES)
+               .exclude(problems="").order_by("task_id", "department__name", "-period__month")
+               .values_list("task_id", "department_id", "department__name", "period__month",
+                            "status", "problems", "needs_coordination"))
+    for task_id, department_id, name, month, status, text, coordination in reports:
+        problems[task_id].setdefault(department_id, {
+            "department": name, "month": cn_month(month),
+            "status": str(ReportStatus(status).label), "problems": text,
+            "needs_coordination": coordination,
         })
+    return {task_id: list(rows.values()) for task_id, rows in problems.items()}
+
+
+def _apart(tasks: QuerySet[Task], periods: list[ReportingPeriod], today) -> dict:
+    """The lagging (red) tasks with the problems the departments wrote this quarter, and
+    the suspended tasks. Three queries."""
+    red = Q(health=Health.RED) & ~Q(status=TaskStatus.SUSPENDED)
+    shown = tasks.filter(red | Q(status=TaskStatus.SUSPENDED))
+    problems, units = _problems(tasks.filter(red), periods), _units(shown)
     lagging, suspended = [], []
-    for task in _with_parts(tasks.filter(red | Q(status=TaskStatus.SUSPENDED))):
-        if task.status == TaskStatus.SUSPENDED:
-            suspended.append(_task_row(task))
+    for task in shown.order_by("number").values(*TASK_FIELDS):
+        row = _task_row(task, units.get(task["id"], {}))
+        if task["status"] == TaskStatus.SUSPENDED:
+            suspended.append(row)
         else:
-            lagging.append({**_task_row(task), "reason": _red_reason(task, today),
-                            "problems": list(problems[task.pk].values())})
+            lagging.append({**row, "reason": _red_reason(task, today),
+                            "problems": problems.get(task["id"], [])})
     return {"lagging": lagging, "suspended": suspended}
 
 

@@ -18,65 +18,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDate
-from django.utils import translation
+from django.db.models import Exists, F, OuterRef, QuerySet
 
-from ..choices import (
-    EventKind,
-    FeedbackCycle,
-    FeedbackType,
-    PartState,
-    ReportState,
-    TaskStatus,
-)
-from ..models import Assignment, Plan, ProgressReport, ReportingPeriod, Schedule, TaskEvent
+from ..choices import PartState
+from ..models import Assignment, Plan, ReportingPeriod, Schedule
 from ..workdays import add_working_days
+from .owed_reports import SUBMITTED_STATES, history_labels, owed_and_filed
 
-CLOSED_PARTS = (PartState.SUSPENDED, PartState.COMPLETED)
-CLOSED_TASKS = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
-SUBMITTED_STATES = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED, ReportState.ACCEPTED)
-QUARTER_END_MONTHS = (3, 6, 9, 12)
-
-
-def history_labels(*choices) -> list[str]:
-    """Labels as history rows store them (before → after), in every language of the site."""
-    labels = set()
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            labels.update(str(choice.label) for choice in choices)
-    return sorted(labels)
-
-
-def _closed_on(*, part: bool) -> TruncDate:
-    """The day the part (or its task) was last closed, from the task's history."""
-    if part:
-        events = TaskEvent.objects.filter(
-            task=OuterRef("task_id"), department=OuterRef("department_id"),
-            kind=EventKind.PART, field="state", after__in=history_labels(*CLOSED_PARTS))
-    else:
-        events = TaskEvent.objects.filter(
-            task=OuterRef("task_id"), kind=EventKind.STATUS, field="status",
-            after__in=history_labels(*CLOSED_TASKS))
-    return TruncDate(Subquery(events.order_by("-at").values("at")[:1]))
-
-
-def reporting_parts(plan: Plan) -> QuerySet[Assignment]:
-    """The plan's parts that are not transferred, with the aliases :func:`open_on` reads."""
-    return (Assignment.objects.filter(task__plan_id=plan.pk)
-            .exclude(state=PartState.TRANSFERRED)
-            .exclude(task__feedback_type=FeedbackType.ONE_OFF)
-            .alias(given_on=TruncDate("created_at"), task_closed_on=_closed_on(part=False))
-            .alias(part_closed_on=Coalesce(_closed_on(part=True), "task_closed_on")))
-
-
-def open_on(day) -> Q:
-    """The part was live on ``day`` (a date or an OuterRef to one). Cheap tests come first
-    so that the history is only read for closed parts."""
-    return (Q(given_on__lte=day)
-            & (~Q(state__in=CLOSED_PARTS) | Q(part_closed_on__gt=day))
-            & (~Q(task__status__in=CLOSED_TASKS) | Q(task_closed_on__gt=day)))
+__all__ = ["SUBMITTED_STATES", "Compliance", "compliance_by_department", "history_labels",
+           "named_departments", "per_department", "red_on", "reporting_compliance",
+           "tracked_periods"]
 
 
 @dataclass
@@ -107,65 +58,12 @@ def tracked_periods(plan: Plan, months: Iterable[datetime.date]) -> list[Reporti
         plan=plan, month__in=[m for m in months if m >= start]).order_by("month"))
 
 
-def _reports_in(period: ReportingPeriod) -> Q:
-    """Tasks that report every quarter owe a report only in a quarter's last month."""
-    if period.month.month in QUARTER_END_MONTHS:
-        return Q()
-    return ~Q(task__feedback_cycle=FeedbackCycle.QUARTERLY)
-
-
-def _expected(plan: Plan, periods: list[ReportingPeriod]) -> dict[tuple[int, int], int]:
-    """(department id, period id) → number of tasks it had to report on. Two queries."""
-    counts = {f"p{period.pk}": Count("task_id", distinct=True,
-                                     filter=open_on(period.deadline) & _reports_in(period))
-              for period in periods}
-    parts = reporting_parts(plan)
-    direct = (parts.filter(department__isnull=False, department__is_active=True)
-              .values(dept=F("department_id")))
-    named_directly = reporting_parts(plan).filter(task_id=OuterRef("task_id"),
-                                                  department_id=OuterRef("dept"))
-    via_group = (parts.filter(group__isnull=False)
-                 .annotate(dept=F("group__members"), active=F("group__members__is_active"))
-                 .filter(dept__isnull=False, active=True).exclude(Exists(named_directly))
-                 .values("dept"))
-    expected: dict[tuple[int, int], int] = defaultdict(int)
-    for rows in (direct.annotate(**counts), via_group.annotate(**counts)):
-        for row in rows:
-            for period in periods:
-                expected[row["dept"], period.pk] += row[f"p{period.pk}"]
-    return expected
-
-
-def _submitted(plan: Plan, periods: list[ReportingPeriod]) -> dict[tuple[int, int], tuple]:
-    """(department id, period id) → (on time, late) among expected reports. One query."""
-    parts = reporting_parts(plan).filter(open_on(OuterRef("period__deadline")),
-                                         task_id=OuterRef("task_id"))
-    on_part = (Exists(parts.filter(department_id=OuterRef("department_id")))
-               | Exists(parts.filter(group__members=OuterRef("department_id"))))
-    off_month = (Q(task__feedback_cycle=FeedbackCycle.QUARTERLY)
-                 & ~Q(period__month__month__in=QUARTER_END_MONTHS))
-    rows = (ProgressReport.objects.filter(period__in=periods, state__in=SUBMITTED_STATES,
-                                          department__is_active=True)
-            .exclude(off_month).filter(on_part).order_by().values("department_id", "period_id")
-            .annotate(on_time=Count("id", filter=Q(is_late=False)),
-                      late=Count("id", filter=Q(is_late=True))))
-    return {(r["department_id"], r["period_id"]): (r["on_time"], r["late"]) for r in rows}
-
-
 def reporting_compliance(
     plan: Plan, periods: list[ReportingPeriod]
 ) -> dict[tuple[int, int], Compliance]:
-    """(department id, period id) → :class:`Compliance`. Three queries whatever the size."""
-    if not periods:
-        return {}
-    expected = _expected(plan, periods)
-    submitted = _submitted(plan, periods)
-    result: dict[tuple[int, int], Compliance] = {}
-    for key in expected.keys() | submitted.keys():
-        on_time, late = submitted.get(key, (0, 0))
-        if expected.get(key, 0) or on_time or late:
-            result[key] = Compliance(expected.get(key, 0), on_time, late)
-    return result
+    """(department id, period id) → :class:`Compliance`. Nine queries whatever the size."""
+    return {key: Compliance(*counts)
+            for key, counts in owed_and_filed(plan, periods).items() if any(counts)}
 
 
 def compliance_by_department(
