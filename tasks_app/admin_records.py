@@ -77,6 +77,14 @@ class MeetingAdmin(admin.ModelAdmin):
     search_fields = ("title", "notes", "decisions__text")
     date_hierarchy = "held_on"
     inlines = [DecisionInline]
+    actions = ["decisions_to_follow_up"]
+
+    @admin.action(description=_("将选中会议尚未督办的议定事项转为跟踪督办事项"))
+    def decisions_to_follow_up(self, request, queryset):
+        decisions = MeetingDecision.objects.filter(
+            meeting__in=queryset, follow_up_task__isnull=True, is_closed=False,
+        ).prefetch_related("departments")
+        return _follow_up(self, request, queryset, decisions, "decisions_to_follow_up")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("plan").annotate(
@@ -103,6 +111,24 @@ class MeetingAdmin(admin.ModelAdmin):
             except (ValidationError, PermissionDenied) as error:
                 self.message_user(request, _errors(error), messages.ERROR)
         return saved
+
+
+def _follow_up(model_admin, request, selected, decisions, action: str):
+    """Ask for the lead department and due date, then turn each decision into an item."""
+    form = FollowUpForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        return TemplateResponse(request, "admin/tasks_app/records_action.html", {
+            **model_admin.admin_site.each_context(request), "opts": model_admin.model._meta,
+            "form": form, "objects": selected, "action": action,
+            "title": _("转为跟踪督办事项"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+    lead, due_on = form.cleaned_data["lead_department"], form.cleaned_data["due_on"]
+    _run(model_admin, request, decisions, lambda decision: decision_to_follow_up(
+        decision=decision, departments=list(decision.departments.all()),
+        lead_department=lead, due_on=due_on, actor=request.user),
+        str(_("已将 %(n)d 项议定事项转为跟踪督办事项。")))
+    return None
 
 
 class FollowUpForm(forms.Form):
@@ -141,20 +167,7 @@ class MeetingDecisionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("将选中的议定事项转为跟踪督办事项"))
     def to_follow_up(self, request, queryset):
-        form = FollowUpForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return TemplateResponse(request, "admin/tasks_app/records_action.html", {
-                **self.admin_site.each_context(request), "opts": self.model._meta,
-                "form": form, "objects": queryset, "action": "to_follow_up",
-                "title": _("转为跟踪督办事项"),
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            })
-        lead, due_on = form.cleaned_data["lead_department"], form.cleaned_data["due_on"]
-        _run(self, request, queryset, lambda decision: decision_to_follow_up(
-            decision=decision, departments=list(decision.departments.all()),
-            lead_department=lead, due_on=due_on, actor=request.user),
-            str(_("已将 %(n)d 项议定事项转为跟踪督办事项。")))
-        return None
+        return _follow_up(self, request, queryset, queryset, "to_follow_up")
 
     @admin.action(description=_("标记为已落实"))
     def close(self, request, queryset):

@@ -70,6 +70,21 @@ def test_the_lead_office_turns_selected_decisions_into_follow_up_items(lead_clie
 
 
 @time_machine.travel(datetime.datetime(2026, 4, 1, 9, tzinfo=SH))
+def test_a_meetings_open_decisions_become_follow_up_items_from_the_meeting_list(lead_client):
+    meeting = MeetingFactory()
+    department = DepartmentFactory()
+    pending = DecisionFactory(meeting=meeting, departments=[department])
+    closed = DecisionFactory(meeting=meeting, departments=[department], is_closed=True)
+    lead_client.post(reverse("admin:tasks_app_meeting_changelist"), {
+        "action": "decisions_to_follow_up", ACTION_CHECKBOX_NAME: [meeting.pk],
+        "apply": "1", "lead_department": "", "due_on": "2026-06-30"})
+    pending.refresh_from_db()
+    closed.refresh_from_db()
+    assert pending.follow_up_task.due_on == datetime.date(2026, 6, 30)
+    assert closed.follow_up_task is None
+
+
+@time_machine.travel(datetime.datetime(2026, 4, 1, 9, tzinfo=SH))
 def test_decisions_recorded_on_the_meeting_page_go_through_the_service(lead_client):
     meeting = MeetingFactory(state=Meeting.State.SCHEDULED)
     url = reverse("admin:tasks_app_meeting_change", args=[meeting.pk])
