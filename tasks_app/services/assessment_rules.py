@@ -325,10 +325,11 @@ def department_score(measures: dict[str, Measure],
     full = sum(weights[rule.key] for rule in RULES if rule.weighted)
     base = q2(sum(earned) / counted * full) if counted else Decimal(0)
     if counted and counted != full:
+        summed = " + ".join(_n(p) for p in earned)
+        summed = f"({summed})" if len(earned) > 1 else summed
         weighted.append({
-            "key": "scaled", "name": "折算为百分制", "inputs": {"计分项满分合计": float(counted)},
-            "formula": f"({' + '.join(_n(p) for p in earned)}) ÷ {_n(counted)} × {_n(full)}"
-                       f" = {_n(base)} 分",
+            "key": "scaled", "name": "折算为百分制", "inputs": {"计分项满分合计": _n(counted)},
+            "formula": f"{summed} ÷ {_n(counted)} × {_n(full)} = {_n(base)} 分",
             "points": float(base), "weight": float(full), "applicable": True})
     total = q2(base + sum(points for _, points in adjustments))
     return weighted + [component for component, _ in adjustments], total
