@@ -182,6 +182,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "tasks_app.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tasks_app.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("DUBAN_THROTTLE_AUTH", default="20/min"),
         "writes": env("DUBAN_THROTTLE_WRITES", default="120/min"),
@@ -196,6 +197,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tasks_app.api.schema.describe_fields",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "tasks_app.choices.TaskStatus",
+        "ReportStatusEnum": "tasks_app.choices.ReportStatus",
+        "ReportStateEnum": "tasks_app.choices.ReportState",
+        "PartStateEnum": "tasks_app.choices.PartState",
+        "PeriodStateEnum": "tasks_app.choices.PeriodState",
+        "HealthEnum": "tasks_app.choices.Health",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
