@@ -14,6 +14,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import ScopedRateThrottle
 
 from .errors import ErrorSerializer
+from .schema import DubanAutoSchema
 
 _TOKEN_KEY = re.compile(r"[0-9A-Za-z]{1,40}")
 
@@ -35,6 +36,7 @@ class TokenObtainView(ObtainAuthToken):
     """Exchange a username and password for the user's API token (created on first use)."""
 
     authentication_classes: list = []
+    schema = DubanAutoSchema()
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 

@@ -19,7 +19,8 @@ ERRORS = {
     "429": "请求过于频繁(见 Retry-After 响应头)",
 }
 SAFE_ERRORS = ("400", "401", "403", "404", "406", "429")
-UNSAFE_ERRORS = (*SAFE_ERRORS, "409", "412", "415")
+UNSAFE_ERRORS = (*SAFE_ERRORS, "415")
+VERSIONED_ERRORS = (*UNSAFE_ERRORS, "409", "412")
 
 SECURITY = {
     "tokenAuth": "API 令牌:请求头 `Authorization: Token <令牌>`(POST /api/v1/auth/token/ 获取)",
@@ -61,7 +62,10 @@ class DubanAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        codes = SAFE_ERRORS if self.method in ("GET", "HEAD", "OPTIONS") else UNSAFE_ERRORS
+        if self.method in ("GET", "HEAD", "OPTIONS"):
+            codes = SAFE_ERRORS
+        else:
+            codes = VERSIONED_ERRORS if getattr(self.view, "versioned", False) else UNSAFE_ERRORS
         for code in codes:
             if code not in responses:
                 responses[code] = self._get_response_for_code(

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from departments.choices import Role
 from tasks_app.choices import AssignmentRole, PartState
+from tasks_app.lifecycle import refresh_task_statuses
 from tasks_app.models import Target, TargetAssignment
 from tasks_app.services.periods import period_ensure
 from tests.factories import (
@@ -77,6 +78,7 @@ def build_world(month: datetime.date) -> World:
     w.others = TaskFactory(plan=w.plan, driver=w.driver, number=3, title="扩大对外开放")
     AssignmentFactory(task=w.others, department=w.other, role=AssignmentRole.LEAD)
     w.orphan = TaskFactory(plan=w.plan, driver=w.driver, number=4, title="未分配任务")
+    refresh_task_statuses([w.shared.pk, w.grouped.pk, w.others.pk, w.orphan.pk])
     w.period = period_ensure(w.plan, month)
     w.lead_liaison, w.lead_head = _person(w.lead, Role.LIAISON), _person(w.lead, Role.HEAD)
     w.liaison, w.head = _person(w.resp, Role.LIAISON), _person(w.resp, Role.HEAD)
