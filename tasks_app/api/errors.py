@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -134,7 +135,15 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 @csrf_exempt
 def json_not_found(request, *args, **kwargs) -> JsonResponse:
     """Unknown addresses under /api/ answer in the API's shape, not with an HTML page."""
-    return JsonResponse(error_body("not_found", str(MESSAGES["not_found"])), status=404,
+    message = str(MESSAGES["not_found"])
+    if not request.path.endswith("/"):
+        try:
+            known = resolve(f"{request.path}/").func is not json_not_found
+        except Resolver404:
+            known = False
+        if known:
+            message = _("接口地址须以 / 结尾:%(path)s/") % {"path": request.path}
+    return JsonResponse(error_body("not_found", message), status=404,
                         json_dumps_params={"ensure_ascii": False})
 
 

@@ -99,6 +99,8 @@ def test_an_unknown_api_address_is_a_json_404(world):
     assert_error_shape(world.client(world.liaison).get("/api/v1/nothing-here/"), 404,
                        "not_found")
     assert_error_shape(world.client(world.liaison).post("/api/v2/tasks/"), 404, "not_found")
+    missing_slash = world.client(world.liaison).get("/api/v1/tasks")
+    assert "/api/v1/tasks/" in assert_error_shape(missing_slash, 404, "not_found")["message"]
 
 
 def test_malformed_json_is_a_parse_error(world):
