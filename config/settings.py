@@ -198,6 +198,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "tasks_app.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tasks_app.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("DUBAN_THROTTLE_AUTH", default="20/min"),
         "writes": env("DUBAN_THROTTLE_WRITES", default="120/min"),
@@ -205,13 +206,40 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "督办 Duban API",
-    "DESCRIPTION": "任务责任落实督办系统接口(v1)。",
+    "DESCRIPTION": (
+        "任务责任落实督办系统接口(v1)。认证:请求头 `Authorization: Token <令牌>`"
+        "(POST /api/v1/auth/token/ 获取)或门户登录会话。可见范围与门户相同:部门用户只看到"
+        "本部门承担的任务和报送,其他对象返回 404。错误统一为 "
+        '`{"error": {"code", "message", "fields"}}`。写入时用 If-Match(412)或 version(409)'
+        "防止覆盖他人的修改;写操作和换取令牌有频率限制(429)。"
+    ),
+    "TAGS": [
+        {"name": "认证", "description": "换取 API 令牌"},
+        {"name": "计划", "description": "计划、战略驱动"},
+        {"name": "任务", "description": "督办任务、责任分工、任务历史"},
+        {"name": "进展报送", "description": "填报周期、进展报送及审核"},
+        {"name": "量化指标", "description": "量化指标及月度监测"},
+        {"name": "部门", "description": "部门、部门组"},
+        {"name": "督办周期", "description": "专题会议、季度通报、年度考核"},
+    ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tasks_app.api.schema.describe_fields",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStatusEnum": "tasks_app.choices.TaskStatus",
+        "ReportStatusEnum": "tasks_app.choices.ReportStatus",
+        "ReportStateEnum": "tasks_app.choices.ReportState",
+        "PartStateEnum": "tasks_app.choices.PartState",
+        "PeriodStateEnum": "tasks_app.choices.PeriodState",
+        "HealthEnum": "tasks_app.choices.Health",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

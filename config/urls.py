@@ -5,6 +5,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("tasks_app.api.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("tasks_app.records.urls")),
     path("", include("tasks_app.portal.urls")),
 ]

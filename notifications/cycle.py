@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from tasks_app.services.assessments import assessments_compute_due
+from tasks_app.services.bulletins import bulletins_publish_due
+
 from .context import CycleContext
 from .decisions.daily import daily_drafts
 from .decisions.digests import digest_drafts
 from .decisions.meetings import meeting_pack_drafts
+from .decisions.published import assessment_drafts, bulletin_drafts
 from .decisions.returned import returned_drafts
 from .decisions.slips import escalation_slip_drafts
 from .dispatch import Dispatcher, deliverable_ids, enqueue
@@ -32,15 +36,25 @@ def open_periods(ctx: CycleContext) -> list[Draft]:
     return []
 
 
-# The order matters only for reading the logs. After merging the records branch, add:
-#   ("bulletin", bulletins_step), ("assessment", assessments_step)
-# where each step passes the newly published rows to decisions.published (see README).
+def bulletins_step(ctx: CycleContext) -> list[Draft]:
+    """Publish the quarterly bulletins that are due; announce each one (same transaction)."""
+    return bulletin_drafts(ctx, bulletins_publish_due(ctx.now))
+
+
+def assessments_step(ctx: CycleContext) -> list[Draft]:
+    """Compute and publish the annual assessments that are due; announce each one."""
+    return assessment_drafts(ctx, assessments_compute_due(ctx.now))
+
+
+# The order matters only for reading the logs.
 STEPS: list[tuple[str, Step]] = [
     ("periods", open_periods),
     ("daily", daily_drafts),  # reminder, chase, escalation, due_soon, ack_overdue
     ("slips", escalation_slip_drafts),  # 督办单 when the chase reaches the plan's slip level
     ("returned", returned_drafts),
     ("meeting_pack", meeting_pack_drafts),
+    ("bulletin", bulletins_step),
+    ("assessment", assessments_step),
     ("digest", digest_drafts),
 ]
 

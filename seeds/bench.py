@@ -7,6 +7,7 @@ time of the request without the network.
 """
 
 import datetime
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -18,13 +19,21 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
 
+from departments.access import access_for
 from departments.choices import Role
 from departments.models import Membership
+from notifications.cycle import run_cycle
+from notifications.dispatch import InProcess
 from tasks_app.importing import parse_document, read_document
 from tasks_app.importing.loader import plan_load
-from tasks_app.models import Assignment, Plan, ProgressReport, Task
+from tasks_app.models import Assignment, Plan, ProgressReport, ReportingPeriod, Task
+from tasks_app.selectors.bulletins import bulletin_compute
+from tasks_app.services.assessments import assessment_compute
+from tasks_app.services.periods import period_ensure
+from tasks_app.workdays import add_months, add_working_days, month_start
 
 SCALES = {
     "small": {"plans": 4, "tasks_per_plan": 50, "departments": 40, "users": 200, "months": 6},
@@ -121,19 +130,128 @@ def raw_sql_ms(statements: list[str], runs: int) -> float:
     return statistics.median(times[1:])
 
 
+def _deadline_chase_moment() -> tuple[ReportingPeriod, datetime.datetime]:
+    """09:30 on the first working day after the next report deadline: the blue chase.
+
+    The next deadline, not a past one: the cycle rightly ignores parts assigned after a
+    deadline, and the synthetic parts are created today.
+    """
+    today = timezone.localdate()
+    plan = Plan.objects.select_related("schedule").order_by("pk").first()
+    period = period_ensure(plan, today)
+    if period.deadline < today:
+        period = period_ensure(plan, add_months(month_start(today), 1))
+    day = add_working_days(period.deadline, 1)
+    return period, timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
+
+
+def measure_run_cycle() -> dict:
+    """One full run_cycle at a report deadline — deciding and handing out, as beat does —
+    then the delivery of its messages in-process through the locmem email backend (in
+    production Celery workers do this part, one message per task)."""
+    period, moment = _deadline_chase_moment()
+    handed_out: list[int] = []
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = run_cycle(moment, dispatch=lambda ids, now: handed_out.extend(ids))
+        seconds = time.perf_counter() - started
+    sender = InProcess()
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
+            CaptureQueriesContext(connection) as sending:
+        started = time.perf_counter()
+        sender(handed_out, moment)
+        send_seconds = time.perf_counter() - started
+    with CaptureQueriesContext(connection) as again:
+        second = run_cycle(moment, dispatch=InProcess())
+    return {
+        "at": moment.isoformat(), "period": str(period), "seconds": round(seconds, 2),
+        "queries": len(queries), "messages": sum(result.decided.values()),
+        "by_kind": {str(kind): n for kind, n in result.decided.items()},
+        "delivery": {"seconds": round(send_seconds, 2), "queries": len(sending),
+                     "sent": sum(n for (state, _), n in sender.outcomes.items()
+                                 if state == "sent")},
+        "second_run": {"messages": sum(second.decided.values()), "queries": len(again)},
+    }
+
+
+def measure_builds(plans: list[Plan], build: Callable[[Plan], object]) -> dict:
+    """Build one document per plan (the whole city): total seconds and queries."""
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        with transaction.atomic():
+            for plan in plans:
+                build(plan)
+            transaction.set_rollback(True)
+        seconds = time.perf_counter() - started
+    return {"plans": len(plans), "seconds": round(seconds, 2), "queries": len(queries)}
+
+
+def _latest_full_quarter() -> tuple[int, int]:
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3  # the quarter before the current one
+    return (today.year, quarter) if quarter else (today.year - 1, 4)
+
+
+def _pages(liaison: User, manager: User, lead: User) -> dict[str, tuple[Client, str]]:
+    department_ids = access_for(liaison).department_ids
+    task = (Task.objects.filter(assignments__department_id__in=department_ids)
+            .annotate(n=Count("reports")).order_by("-n").first())
+    period = period_ensure(task.plan, timezone.localdate())
+    liaison_client, manager_client = client_for(liaison), client_for(manager)
+    lead_client = client_for(lead)
+    return {
+        "department_home": (liaison_client, "/"),
+        "task_page": (liaison_client, f"/tasks/{task.pk}/"),
+        "monthly_report_page": (liaison_client, f"/periods/{period.pk}/report/"),
+        "plan_overview": (manager_client, "/overview/"),
+        "task_list_api_page_50": (lead_client, "/api/v1/tasks/?page_size=50"),
+        "task_list_api_page_50_liaison": (liaison_client, "/api/v1/tasks/?page_size=50"),
+        "admin_task_changelist": (lead_client, "/admin/tasks_app/task/"),
+    }
+
+
+def _sql_ratio(client: Client, url: str, endpoint: Measurement, runs: int) -> dict:
+    """Server time of the API page relative to running its own SQL statements directly."""
+    with CaptureQueriesContext(connection) as queries:
+        get_page(client, url)()
+    statements = [q["sql"] for q in queries.captured_queries
+                  if q["sql"].lstrip().upper().startswith("SELECT")]
+    raw = raw_sql_ms(statements, runs)
+    return {"ratio": round(endpoint.p50_ms / raw, 2) if raw else None,
+            "endpoint_p50_ms": endpoint.p50_ms, "raw_sql_p50_ms": round(raw, 2),
+            "statements": len(statements)}
+
+
+# Static URLs without a collectstatic run (the manifest lookup is an in-memory dict anyway).
+PLAIN_STATIC = {**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@override_settings(STORAGES=PLAIN_STATIC)
 def run_benchmark(*, runs: int) -> dict:
-    """Measure everything that exists; returns the JSON-ready result."""
+    """Measure every page, endpoint and build; returns the JSON-ready result."""
     liaison, lead = busiest_liaison(), lead_office_user()
-    liaison_client, lead_client = client_for(liaison), client_for(lead)
-    endpoints: dict[str, Measurement] = {}
-    endpoints["admin_task_changelist"] = measure(
-        get_page(lead_client, "/admin/tasks_app/task/"), runs=runs)
+    manager = Membership.objects.filter(role=Role.MANAGER).select_related("user").first().user
+    endpoints: dict[str, Measurement] = {
+        name: measure(get_page(client, url), runs=runs)
+        for name, (client, url) in _pages(liaison, manager, lead).items()
+    }
     endpoints["import_primary_plan"] = measure(import_primary_plan, runs=max(3, runs // 3))
-    del liaison_client
-    result = {
+    client, url = _pages(liaison, manager, lead)["task_list_api_page_50"]
+    ratio = _sql_ratio(client, url, endpoints["task_list_api_page_50"], runs)
+    plans = list(Plan.objects.select_related("schedule"))
+    year, quarter = _latest_full_quarter()
+    return {
         "database": f"{connection.vendor} {connection.Database.__name__}",
+        "cores": os.cpu_count(),
         "measured_at": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "sizes": sizes(),
         "endpoints": {name: asdict(m) for name, m in endpoints.items()},
+        "task_list_sql_ratio": ratio["ratio"],
+        "task_list_sql": ratio,
+        "bulletin": {"year": year, "quarter": quarter, **measure_builds(
+            plans, lambda plan: bulletin_compute(plan, year, quarter))},
+        "assessment": {"year": year - 1, **measure_builds(
+            plans, lambda plan: assessment_compute(plan, year - 1))},
+        "run_cycle": measure_run_cycle(),
     }
-    return result

@@ -401,3 +401,6 @@ class TaskEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_records  # noqa: E402,F401  (meetings, bulletins, assessments)

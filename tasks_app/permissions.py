@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from departments.access import Access
 
 from .choices import AssignmentRole, PartState
-from .models import Assignment, ProgressReport, Task
+from .models import Assignment, ProgressReport, Target, TargetAssignment, Task
 
 INACTIVE_PARTS = (PartState.TRANSFERRED,)
 
@@ -78,3 +78,16 @@ def reviews_as_lead(access: Access, task: Task, report_department_id: int) -> bo
     if leads and report_department_id not in leads:
         return bool(leads & access.department_ids) or access.is_lead_office
     return access.is_lead_office
+
+
+def visible_targets(access: Access, queryset: QuerySet[Target] | None = None) -> QuerySet[Target]:
+    """A department sees the targets it is responsible for, directly or through a group."""
+    queryset = Target.objects.all() if queryset is None else queryset
+    if access.reads_everything:
+        return queryset
+    if not access.department_ids:
+        return queryset.none()
+    ids = access.department_ids
+    parts = TargetAssignment.objects.filter(
+        Q(department_id__in=ids) | Q(group__members__in=ids), target=OuterRef("pk"))
+    return queryset.filter(Exists(parts))

@@ -49,6 +49,8 @@ RED = days("2/2", "3/3", "4/1", "5/7", "6/1", "7/2", "8/3", "9/1", "10/10", "11/
 PACKS = days("1/29", "2/27", "3/30", "4/29", "5/28", "6/29", "7/30", "8/28", "9/29", "10/29",
              "11/27", "12/30")
 DUE_SOON = days("6/23", "6/29", "9/8", "9/14")
+# Quarterly bulletins on the 10th of the month after the quarter (10/10 is a make-up workday).
+BULLETINS = days("4/10", "7/10", "10/10")
 ACK_OVERDUE = days("1/9")
 
 
@@ -148,9 +150,15 @@ def test_a_department_that_reports_on_time_hears_only_of_returns_and_due_dates(y
     assert _of(year, "gxj.head") == []
 
 
-def test_the_lead_office_gets_the_red_escalations_and_the_meeting_packs(year):
+def test_the_lead_office_gets_red_escalations_meeting_packs_and_bulletins(year):
     assert _of(year, "leadoffice") == sorted(
-        [(d, "escalation") for d in RED] + [(d, "meeting_pack") for d in PACKS])
+        [(d, "escalation") for d in RED] + [(d, "meeting_pack") for d in PACKS]
+        + [(d, "bulletin") for d in BULLETINS])
+
+
+def test_managers_get_each_quarterly_bulletin_once(year):
+    bulletins = [d for d, kind in _of(year, "manager") if kind == "bulletin"]
+    assert bulletins == BULLETINS
 
 
 def test_managers_also_get_a_weekly_digest_every_monday(year):

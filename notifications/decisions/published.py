@@ -24,7 +24,7 @@ def bulletin_drafts(ctx: CycleContext, bulletins: list[Bulletin]) -> list[Draft]
         for recipient in ctx.audience.leaders + ctx.audience.manager_hooks:
             drafts.append(draft_render(
                 kind=Kind.BULLETIN, key=f"bulletin:{bulletin.pk}", recipient=recipient,
-                context=context, url=page_url("bulletins:detail", bulletin.pk)))
+                context=context, url=page_url("records:bulletin", bulletin.pk)))
     return drafts
 
 
@@ -46,5 +46,5 @@ def assessment_drafts(ctx: CycleContext, assessments: list[Assessment]) -> list[
             drafts.append(draft_render(
                 kind=Kind.ASSESSMENT, key=f"assessment:{assessment.pk}:{assessment.state}",
                 recipient=recipient, context=context,
-                url=page_url("assessments:detail", assessment.pk)))
+                url=page_url("records:assessment", assessment.pk)))
     return drafts

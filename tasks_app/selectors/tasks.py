@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from departments.access import Access
 
 from ..health import with_health
-from ..models import Assignment, Task
+from ..models import Assignment, Task, TaskEvent
 from ..permissions import live_parts, visible_tasks
 
 
@@ -24,3 +24,15 @@ def task_list(access: Access, now: datetime.datetime | None = None) -> QuerySet[
         visible_tasks(access).select_related("plan", "driver").prefetch_related(parts_prefetch()),
         now,
     ).order_by("plan_id", "number")
+
+
+def assignment_list(access: Access) -> QuerySet[Assignment]:
+    """Every part (live or transferred) of the tasks the user may see."""
+    parts = Assignment.objects.select_related("task", "department", "group")
+    if access.reads_everything:
+        return parts
+    return parts.filter(task__in=visible_tasks(access).values("pk"))
+
+
+def task_history(task: Task) -> QuerySet[TaskEvent]:
+    return task.events.select_related("department", "actor").order_by("-at", "-id")

@@ -111,6 +111,8 @@ def report_save(
 ) -> ProgressReport:
     """Create or update the department's report for the period; optionally submit it."""
     access = _check_can_file(user, filing)
+    if filing.period.plan_id != filing.task.plan_id:
+        raise ValidationError({"period": "该填报周期不属于此任务所在的计划。"})
     now = timezone.now()
     _check_period(access, filing.period, timezone.localtime(now).date())
     report = (ProgressReport.objects.select_for_update()

@@ -1,0 +1,21 @@
+from rest_framework import serializers
+
+from ..models import Department, DepartmentGroup
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    aliases = serializers.SlugRelatedField(slug_field="alias", many=True, read_only=True,
+                                           help_text="其他写法(别名)")
+
+    class Meta:
+        model = Department
+        fields = ("id", "name", "code", "kind", "level", "parent", "is_active", "aliases",
+                  "created_at")
+        read_only_fields = fields
+
+
+class DepartmentGroupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DepartmentGroup
+        fields = ("id", "name", "description", "members")
+        read_only_fields = fields

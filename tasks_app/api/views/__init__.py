@@ -1,0 +1,2 @@
+"""API views: thin viewsets that declare a selector, a serializer and a FilterSet, and call
+the services for writes."""

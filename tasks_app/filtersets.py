@@ -1,0 +1,218 @@
+"""One FilterSet per model, shared by the API and the portal's list pages.
+
+Every filter is strict (see :mod:`tasks_app.filter_types`): a value it cannot understand is
+a 400 naming the parameter, never a silently unfiltered list.
+"""
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema_field
+
+from .choices import (
+    AssignmentRole,
+    Health,
+    PartState,
+    PeriodState,
+    ReportState,
+    ReportStatus,
+    TargetKind,
+    TaskStatus,
+)
+from .filter_types import ChoicesFilter, IdFilter, StrictBooleanFilter
+from .models import (
+    Assessment,
+    Assignment,
+    Bulletin,
+    Driver,
+    Meeting,
+    Plan,
+    ProgressReport,
+    ReportingPeriod,
+    Target,
+    TargetAssignment,
+    TargetReading,
+    Task,
+)
+from .permissions import live_parts, parts_of_departments
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9999)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class YearFilter(filters.NumberFilter):
+    field_class = YearField
+
+
+def _choices(choices, label: str) -> ChoicesFilter:
+    return ChoicesFilter(choices=choices, label=label)
+
+
+def _between(field_name: str, label: str) -> tuple[filters.DateFilter, filters.DateFilter]:
+    return (filters.DateFilter(field_name=field_name, lookup_expr="gte",
+                               label=f"{label}不早于(YYYY-MM-DD)"),
+            filters.DateFilter(field_name=field_name, lookup_expr="lte",
+                               label=f"{label}不晚于(YYYY-MM-DD)"))
+
+
+class PlanFilterSet(filters.FilterSet):
+    is_active = StrictBooleanFilter(label="是否督办中")
+
+    class Meta:
+        model = Plan
+        fields: list[str] = []
+
+
+class DriverFilterSet(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", label="计划 id")
+
+    class Meta:
+        model = Driver
+        fields: list[str] = []
+
+
+class TaskFilterSet(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", label="计划 id")
+    driver = IdFilter(field_name="driver_id", label="战略驱动 id")
+    department = IdFilter(
+        method="filter_department",
+        label="部门 id:该部门(直接或通过部门组)承担的任务;"
+              "与 role 同时给出时为该部门担任该角色的任务")
+    role = filters.ChoiceFilter(
+        choices=AssignmentRole.choices, method="filter_role",
+        label="角色:单独使用时为有该角色单位的任务;与 department 同时使用时限定该部门的角色")
+    status = _choices(TaskStatus.choices, "任务状态(可多选)")
+    health = _choices(Health.choices, "预警状态(可多选)")
+    source_type = _choices(Task._meta.get_field("source_type").choices, "来源(可多选)")
+    urgency = _choices(Task._meta.get_field("urgency").choices, "紧急程度(可多选)")
+    due_after, due_before = _between("due_on", "完成时限")
+    unassigned = StrictBooleanFilter(
+        method="filter_unassigned",
+        label="true:未明确牵头部门的任务(牵头办公室待分配队列);false:已明确牵头部门")
+
+    class Meta:
+        model = Task
+        fields: list[str] = []
+
+    def filter_department(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        role = self.form.cleaned_data.get("role") or None
+        parts = parts_of_departments([value], role)
+        return queryset.filter(Exists(parts.filter(task=OuterRef("pk"))))
+
+    def filter_role(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if self.form.cleaned_data.get("department"):
+            return queryset  # applied together with the department
+        return queryset.filter(Exists(live_parts().filter(task=OuterRef("pk"), role=value)))
+
+    def filter_unassigned(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        has_lead = Exists(live_parts().filter(task=OuterRef("pk"), role=AssignmentRole.LEAD,
+                                              department__isnull=False))
+        return queryset.filter(~has_lead if value else has_lead)
+
+
+class AssignmentFilterSet(filters.FilterSet):
+    task = IdFilter(field_name="task_id", label="任务 id")
+    plan = IdFilter(field_name="task__plan_id", label="计划 id")
+    department = IdFilter(field_name="department_id", label="部门 id(直接分工)")
+    group = IdFilter(field_name="group_id", label="部门组 id")
+    role = filters.ChoiceFilter(choices=AssignmentRole.choices, label="角色")
+    state = _choices(PartState.choices, "办理状态(可多选)")
+
+    class Meta:
+        model = Assignment
+        fields: list[str] = []
+
+
+class ProgressReportFilterSet(filters.FilterSet):
+    task = IdFilter(field_name="task_id", label="任务 id")
+    plan = IdFilter(field_name="task__plan_id", label="计划 id")
+    department = IdFilter(field_name="department_id", label="报送部门 id")
+    period = IdFilter(field_name="period_id", label="填报周期 id")
+    month_after, month_before = _between("period__month", "填报月份")
+    state = _choices(ReportState.choices, "报送状态(可多选)")
+    status = _choices(ReportStatus.choices, "推进情况(可多选)")
+    needs_coordination = StrictBooleanFilter(label="需提请会议协调")
+    is_late = StrictBooleanFilter(label="逾期报送")
+
+    class Meta:
+        model = ProgressReport
+        fields: list[str] = []
+
+
+class ReportingPeriodFilterSet(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", label="计划 id")
+    state = _choices(PeriodState.choices, "周期状态(可多选)")
+    month_after, month_before = _between("month", "月份")
+
+    class Meta:
+        model = ReportingPeriod
+        fields: list[str] = []
+
+
+class TargetFilterSet(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", label="计划 id")
+    driver = IdFilter(field_name="driver_id", label="战略驱动 id")
+    kind = _choices(TargetKind.choices, "指标类别(可多选)")
+    year = YearFilter(field_name="year", label="目标年度")
+    department = IdFilter(method="filter_department",
+                          label="部门 id:该部门(直接或通过部门组)负责的指标")
+
+    class Meta:
+        model = Target
+        fields: list[str] = []
+
+    def filter_department(self, queryset: QuerySet, name: str, value: int) -> QuerySet:
+        parts = TargetAssignment.objects.filter(
+            Q(department_id=value) | Q(group__members=value), target=OuterRef("pk"))
+        return queryset.filter(Exists(parts))
+
+
+class TargetReadingFilterSet(filters.FilterSet):
+    target = IdFilter(field_name="target_id", label="指标 id")
+    plan = IdFilter(field_name="target__plan_id", label="计划 id")
+    department = IdFilter(field_name="department_id", label="报送部门 id")
+    month_after, month_before = _between("month", "月份")
+
+    class Meta:
+        model = TargetReading
+        fields: list[str] = []
+
+
+class MeetingFilterSet(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", label="计划 id")
+    kind = _choices(Meeting.Kind.choices, "会议类别(可多选)")
+    state = _choices(Meeting.State.choices, "会议状态(可多选)")
+    held_after, held_before = _between("held_on", "会议日期")
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+
+class BulletinFilterSet(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", label="计划 id")
+    year = YearFilter(field_name="year", label="年度")
+    quarter = filters.TypedChoiceFilter(choices=[(q, f"第{q}季度") for q in range(1, 5)],
+                                        coerce=int, label="季度(1–4)")
+    state = _choices(Bulletin.State.choices, "状态(可多选)")
+
+    class Meta:
+        model = Bulletin
+        fields: list[str] = []
+
+
+class AssessmentFilterSet(filters.FilterSet):
+    plan = IdFilter(field_name="plan_id", label="计划 id")
+    year = YearFilter(field_name="year", label="年度")
+    state = _choices(Assessment.State.choices, "状态(可多选)")
+
+    class Meta:
+        model = Assessment
+        fields: list[str] = []

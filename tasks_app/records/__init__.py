@@ -1,0 +1,1 @@
+"""Pages for the cycle's records: quarterly bulletins and annual assessments."""

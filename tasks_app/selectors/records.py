@@ -1,0 +1,35 @@
+"""Read paths for the records pages: who may read which bulletin and assessment.
+
+Published bulletins and published or final assessments are for every logged-in user;
+drafts only for the lead office and managers. Anything else is invisible (404).
+"""
+
+from django.db.models import QuerySet
+
+from departments.access import Access
+
+from ..models import Assessment, Bulletin, DepartmentScore
+
+
+def visible_bulletins(access: Access) -> QuerySet[Bulletin]:
+    bulletins = Bulletin.objects.select_related("plan").order_by("-year", "-quarter", "plan_id")
+    if access.reads_everything:
+        return bulletins
+    if access.user_id is None:
+        return bulletins.none()
+    return bulletins.filter(state=Bulletin.State.PUBLISHED)
+
+
+def visible_assessments(access: Access) -> QuerySet[Assessment]:
+    assessments = Assessment.objects.select_related("plan").order_by("-year", "plan_id")
+    if access.reads_everything:
+        return assessments
+    if access.user_id is None:
+        return assessments.none()
+    return assessments.exclude(state=Assessment.State.DRAFT)
+
+
+def ranking(assessment: Assessment) -> QuerySet[DepartmentScore]:
+    """The assessment's scores in rank order, with their departments (one query)."""
+    return (assessment.scores.select_related("department")
+            .order_by("rank", "-total", "department__name"))

@@ -1,0 +1,121 @@
+"""Who had to report, and who reported on time — per department and period, counted in SQL.
+
+A department is *expected* to report on a task for a period when it had a part in the task
+on the period's deadline — directly, or as a member of a group named on it (see
+tasks_app.permissions): the part was given by then, and neither the part nor the task was
+closed (completed or suspended) by then. Closing dates come from the task's history: PART
+events of the department's part, else the STATUS event that closed the task; a closed part
+whose closing is nowhere in the history is not expected. Transferred parts, inactive
+departments and one-off items (一次性反馈) are never expected; items reporting quarterly
+only in a quarter's last month (the same rules as the cycle's chases). A report counts when
+it is submitted (submitted, approved by the head, or accepted); it is on time when it was
+not filed after the deadline (``is_late``). The bulletin's on-time rates, the departments
+it names, and the assessment's timeliness score all read these numbers.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, QuerySet
+
+from ..choices import PartState
+from ..models import Assignment, Plan, ReportingPeriod, Schedule
+from ..workdays import add_working_days
+from .owed_reports import SUBMITTED_STATES, history_labels, owed_and_filed
+
+__all__ = ["SUBMITTED_STATES", "Compliance", "compliance_by_department", "history_labels",
+           "named_departments", "per_department", "red_on", "reporting_compliance",
+           "tracked_periods"]
+
+
+@dataclass
+class Compliance:
+    expected: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.on_time - self.late, 0)
+
+    @property
+    def rate(self) -> float | None:
+        """On-time share of expected reports, None when nothing was expected."""
+        return min(self.on_time / self.expected, 1.0) if self.expected else None
+
+    def add(self, other: "Compliance") -> None:
+        self.expected += other.expected
+        self.on_time += other.on_time
+        self.late += other.late
+
+
+def tracked_periods(plan: Plan, months: Iterable[datetime.date]) -> list[ReportingPeriod]:
+    """The plan's existing periods for these months, from its tracking start on."""
+    start = plan.tracking_start.replace(day=1)
+    return list(ReportingPeriod.objects.filter(
+        plan=plan, month__in=[m for m in months if m >= start]).order_by("month"))
+
+
+def reporting_compliance(
+    plan: Plan, periods: list[ReportingPeriod]
+) -> dict[tuple[int, int], Compliance]:
+    """(department id, period id) → :class:`Compliance`. Nine queries whatever the size."""
+    return {key: Compliance(*counts)
+            for key, counts in owed_and_filed(plan, periods).items() if any(counts)}
+
+
+def compliance_by_department(
+    compliance: dict[tuple[int, int], Compliance]
+) -> dict[int, Compliance]:
+    totals: dict[int, Compliance] = defaultdict(Compliance)
+    for (department_id, _period_id), counts in compliance.items():
+        totals[department_id].add(counts)
+    return dict(totals)
+
+
+def red_on(schedule: Schedule, period: ReportingPeriod) -> datetime.date:
+    """The day a missing report reaches the red step of the ladder (named in the bulletin)."""
+    return add_working_days(period.deadline, schedule.chase_lead_office_after)
+
+
+def named_departments(
+    schedule: Schedule, periods: list[ReportingPeriod],
+    compliance: dict[tuple[int, int], Compliance], today: datetime.date,
+) -> dict[int, list[tuple[ReportingPeriod, int]]]:
+    """Department id → [(period, missing reports)] for periods already at the red step.
+
+    Our own selector for the departments a bulletin names; it reads the same counts as the
+    on-time rates so that the bulletin never contradicts itself.
+    """
+    named: dict[int, list[tuple[ReportingPeriod, int]]] = defaultdict(list)
+    for period in periods:
+        if red_on(schedule, period) > today:
+            continue
+        for (department_id, period_id), counts in compliance.items():
+            if period_id == period.pk and counts.missing:
+                named[department_id].append((period, counts.missing))
+    return dict(named)
+
+
+def per_department(tasks: QuerySet, *, values: tuple[str, ...] = (),
+                   excluded_parts: tuple[str, ...] = (PartState.TRANSFERRED,),
+                   **aggregates) -> list[dict]:
+    """Aggregate a Task queryset per department working on the tasks. Two queries.
+
+    Rows carry ``dept`` plus ``values`` and ``aggregates`` (use ``distinct=True`` counts
+    over task ids). A department counts once per task: directly named, or else through a
+    group it belongs to; a department named both ways appears only in the direct rows.
+    """
+    named = Assignment.objects.filter(task_id=OuterRef("pk"), department_id=OuterRef("dept"))
+    rows = []
+    for path, extra in (("assignments__department_id", None),
+                        ("assignments__group__members",
+                         Exists(named.exclude(state__in=excluded_parts)))):
+        queryset = (tasks.annotate(dept=F(path), part_state=F("assignments__state"))
+                    .filter(dept__isnull=False).exclude(part_state__in=excluded_parts))
+        if extra is not None:
+            queryset = queryset.exclude(extra)
+        rows.extend(queryset.order_by().values("dept", *values).annotate(**aggregates))
+    return rows

@@ -1,0 +1,335 @@
+"""The rules of the annual assessment (年度考核), one function per rule.
+
+A *weighted* rule measures a share (0…1) per department and earns share × its weight in
+points; the weights of the weighted rules add up to 100. A weighted rule that does not
+apply to a department (no tasks due, no targets…) is left out and the department's points
+are scaled back to 100, so nobody loses points for work it was never given. An
+*adjustment* rule adds or deducts points directly (returned reports, bonus and deduction
+items). To add an input (late acknowledgements, extensions, refused completions, 督办单
+received — issue #9), write a measure function and append a :class:`Rule` to ``RULES``.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncDate
+
+from ..attainment import attainment
+from ..choices import EventKind, PartState, ReportState, TargetKind, TaskStatus
+from ..models import (
+    Assessment,
+    AssessmentEntry,
+    MeetingDecision,
+    Plan,
+    ReportingPeriod,
+    Target,
+    TargetAssignment,
+    TargetReading,
+    Task,
+    TaskEvent,
+)
+from ..selectors.reporting import (
+    compliance_by_department,
+    history_labels,
+    per_department,
+    reporting_compliance,
+)
+
+CENT = Decimal("0.01")
+
+
+@dataclass
+class Context:
+    """What every rule may read: the assessment, its year, weights and report periods."""
+
+    assessment: Assessment
+    plan: Plan
+    year: int
+    weights: dict[str, Decimal]
+    periods: list[ReportingPeriod]
+    today: datetime.date
+
+
+@dataclass
+class Measure:
+    """A rule's reading for one department. Weighted rules set ``share`` (None: does not
+    apply) and ``text`` (e.g. "按时报送率 92.0%"); adjustment rules set ``points`` and
+    ``text`` (the whole formula)."""
+
+    inputs: dict
+    text: str
+    share: float | None = None
+    points: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    name: str
+    weighted: bool
+    measure: Callable[[Context], dict[int, Measure]]
+    defaults: dict[str, Decimal] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def q2(value) -> Decimal:
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def pct(share: float) -> str:
+    return f"{share * 100:.1f}%"
+
+
+def measure_timeliness(ctx: Context) -> dict[int, Measure]:
+    totals = compliance_by_department(reporting_compliance(ctx.plan, ctx.periods))
+    return {dept: Measure(
+        inputs={"应报送": c.expected, "按时报送": c.on_time, "逾期报送": c.late,
+                "未报送": c.missing},
+        share=c.rate,
+        text=(f"按时报送率 {c.on_time} ÷ {c.expected} = {pct(c.rate)}" if c.rate is not None
+              else "本年度无应报送的进展"),
+    ) for dept, c in totals.items()}
+
+
+def _sum_rows(rows: list[dict], names: tuple[str, ...]) -> dict[int, list[int]]:
+    totals: dict[int, list[int]] = defaultdict(lambda: [0] * len(names))
+    for row in rows:
+        for index, name in enumerate(names):
+            totals[row["dept"]][index] += row[name]
+    return dict(totals)
+
+
+def measure_completion(ctx: Context) -> dict[int, Measure]:
+    """Tasks due in the year: completed by the due date (full), later (partly), or not."""
+    done_on = (TaskEvent.objects.filter(task=OuterRef("pk"), kind=EventKind.STATUS,
+                                        field="status",
+                                        after__in=history_labels(TaskStatus.COMPLETED))
+               .order_by("-at").annotate(day=TruncDate("at")).values("day")[:1])
+    tasks = (Task.objects.filter(plan=ctx.plan, due_on__year=ctx.year)
+             .exclude(status=TaskStatus.SUSPENDED).annotate(done_on=Subquery(done_on)))
+    completed = Q(status=TaskStatus.COMPLETED)
+    rows = per_department(
+        tasks, excluded_parts=(PartState.TRANSFERRED, PartState.SUSPENDED),
+        due=Count("id", distinct=True),
+        on_time=Count("id", distinct=True, filter=completed & Q(done_on__lte=F("due_on"))),
+        done=Count("id", distinct=True, filter=completed),
+    )
+    credit = ctx.weights["late_completion_credit"]
+    result: dict[int, Measure] = {}
+    for dept, (due, on_time, done) in _sum_rows(rows, ("due", "on_time", "done")).items():
+        late = done - on_time
+        share = float((on_time + late * credit) / due) if due else None
+        result[dept] = Measure(
+            inputs={"年内到期": due, "按期办结": on_time, "逾期办结": late, "未办结": due - done},
+            share=share,
+            text=(f"按期完成率 ({on_time} + {late} × {_n(credit)}) ÷ {due} = {pct(share)}"
+                  if share is not None else "本年度无到期任务"),
+        )
+    return result
+
+
+def _n(value: Decimal) -> str:
+    """A weight as written: 30, 0.5."""
+    return f"{value.normalize():f}"
+
+
+def _target_departments(plan: Plan) -> dict[int, set[int]]:
+    """Target id → departments responsible for it, directly or through a group. 2 queries."""
+    result: dict[int, set[int]] = defaultdict(set)
+    parts = TargetAssignment.objects.filter(target__plan=plan)
+    for target_id, dept in parts.filter(department__isnull=False).values_list(
+            "target_id", "department_id"):
+        result[target_id].add(dept)
+    for target_id, dept in parts.filter(group__members__isnull=False).values_list(
+            "target_id", "group__members"):
+        result[target_id].add(dept)
+    return result
+
+
+def measure_targets(ctx: Context) -> dict[int, Measure]:
+    """Targets of the year (or without a year): the year's latest reading ÷ target value.
+    A target without any reading in the year counts as 0%."""
+    latest = (TargetReading.objects.filter(target=OuterRef("pk"), month__year=ctx.year)
+              .order_by("-month").values("value")[:1])
+    targets = (Target.objects.filter(plan=ctx.plan, value__isnull=False)
+               .filter(Q(year=ctx.year) | Q(year__isnull=True))
+               .annotate(actual=Subquery(latest)).values_list("pk", "kind", "value", "actual"))
+    shares = {pk: (attainment(kind, value, actual) or 0.0) if actual is not None else 0.0
+              for pk, kind, value, actual in targets if kind in TargetKind.values}
+    per_dept: dict[int, list[float]] = defaultdict(list)
+    for target_id, departments in _target_departments(ctx.plan).items():
+        if target_id in shares:
+            for dept in departments:
+                per_dept[dept].append(shares[target_id])
+    return {dept: Measure(
+        inputs={"考核指标数": len(values), "平均达成率": pct(sum(values) / len(values))},
+        share=sum(values) / len(values),
+        text=f"指标平均达成率 {pct(sum(values) / len(values))}({len(values)} 项)",
+    ) for dept, values in per_dept.items()}
+
+
+def measure_decisions(ctx: Context) -> dict[int, Measure]:
+    """Meeting decisions of the year assigned to the department: share closed (落实)."""
+    closed = Q(is_closed=True) | Q(follow_up_task__status=TaskStatus.COMPLETED)
+    rows = (MeetingDecision.objects.filter(meeting__plan=ctx.plan,
+                                           meeting__held_on__year=ctx.year,
+                                           departments__isnull=False)
+            .values(dept=F("departments")).order_by()
+            .annotate(total=Count("id", distinct=True),
+                      closed=Count("id", distinct=True, filter=closed)))
+    return {row["dept"]: Measure(
+        inputs={"议定事项": row["total"], "已落实": row["closed"]},
+        share=row["closed"] / row["total"],
+        text=f"会议议定事项落实率 {row['closed']} ÷ {row['total']} = "
+             f"{pct(row['closed'] / row['total'])}",
+    ) for row in rows}
+
+
+def measure_returned(ctx: Context) -> dict[int, Measure]:
+    """Each time a report of the year was returned (by the head or the reviewer)."""
+    per, cap = ctx.weights["returned_per_report"], ctx.weights["returned_max"]
+    rows = (TaskEvent.objects.filter(kind=EventKind.REVIEW, field="report_state",
+                                     after__in=history_labels(ReportState.RETURNED),
+                                     report__period__in=ctx.periods)
+            .values("department_id").order_by().annotate(n=Count("id")))
+    result = {}
+    for row in rows:
+        points = -min(row["n"] * per, cap)
+        result[row["department_id"]] = Measure(
+            inputs={"被退回次数": row["n"]}, points=q2(points),
+            text=f"被退回 {row['n']} 次 × {_n(per)} 分 = 扣 {_n(q2(-points))} 分"
+                 f"(最多扣 {_n(cap)} 分)",
+        )
+    return result
+
+
+def measure_entries(ctx: Context) -> dict[int, Measure]:
+    """Bonus and deduction items the lead office recorded (加减分项), each side capped."""
+    bonus_max, deduction_max = ctx.weights["bonus_max"], ctx.weights["deduction_max"]
+    rows = (AssessmentEntry.objects.filter(assessment=ctx.assessment)
+            .values("department_id").order_by()
+            .annotate(bonus=Sum("points", filter=Q(points__gt=0), default=0),
+                      deduction=Sum("points", filter=Q(points__lt=0), default=0),
+                      n=Count("id")))
+    result = {}
+    for row in rows:
+        bonus = min(Decimal(row["bonus"]), bonus_max)
+        deduction = max(Decimal(row["deduction"]), -deduction_max)
+        result[row["department_id"]] = Measure(
+            inputs={"加减分项": row["n"], "加分": _n(q2(row["bonus"])),
+                    "扣分": _n(q2(row["deduction"]))},
+            points=q2(bonus + deduction),
+            text=f"加分 {_n(q2(bonus))} 分(最多 {_n(bonus_max)} 分)"
+                 f",扣分 {_n(q2(-deduction))} 分(最多 {_n(deduction_max)} 分)",
+        )
+    return result
+
+
+D = Decimal
+RULES: list[Rule] = [
+    Rule("timeliness", "报送及时性", True, measure_timeliness, {"timeliness": D(30)},
+         {"timeliness": "报送及时性(满分)"}),
+    Rule("completion", "任务按期完成", True, measure_completion,
+         {"completion": D(40), "late_completion_credit": D("0.5")},
+         {"completion": "任务按期完成(满分)",
+          "late_completion_credit": "逾期办结计分比例(0~1)"}),
+    Rule("targets", "目标指标达成", True, measure_targets, {"targets": D(20)},
+         {"targets": "目标指标达成(满分)"}),
+    Rule("decisions", "会议议定事项落实", True, measure_decisions, {"decisions": D(10)},
+         {"decisions": "会议议定事项落实(满分)"}),
+    Rule("returned", "报送被退回", False, measure_returned,
+         {"returned_per_report": D(1), "returned_max": D(10)},
+         {"returned_per_report": "每次退回扣分", "returned_max": "退回扣分上限"}),
+    Rule("entries", "加减分项", False, measure_entries,
+         {"bonus_max": D(5), "deduction_max": D(10)},
+         {"bonus_max": "加分上限", "deduction_max": "扣分上限"}),
+]
+
+
+def default_weights() -> dict[str, float]:
+    """The rules' default weights as plain JSON (what the admin starts from)."""
+    return {key: float(value) if value % 1 else int(value)
+            for rule in RULES for key, value in rule.defaults.items()}
+
+
+def weight_labels() -> dict[str, str]:
+    return {key: label for rule in RULES for key, label in rule.labels.items()}
+
+
+def clean_weights(raw) -> dict[str, Decimal]:
+    """Validated weights, defaults filled in for keys not given. Errors in Chinese."""
+    if not isinstance(raw, dict):
+        raise ValidationError({"weights": "评分规则必须是“名称: 分值”的 JSON 对象。"})
+    labels = weight_labels()
+    unknown = sorted(set(raw) - set(labels))
+    if unknown:
+        raise ValidationError({"weights": f"未知的评分项:{'、'.join(unknown)}。"
+                                          f"可用的评分项:{'、'.join(labels)}。"})
+    weights = {key: value for rule in RULES for key, value in rule.defaults.items()}
+    for key, value in raw.items():
+        try:
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            number = Decimal("NaN")
+        if isinstance(value, bool) or not number.is_finite() or number < 0:
+            raise ValidationError({"weights": f"“{labels[key]}”必须是不小于 0 的数字。"})
+        weights[key] = number
+    if weights["late_completion_credit"] > 1:
+        raise ValidationError({"weights": "“逾期办结计分比例”不能大于 1。"})
+    full = sum(weights[rule.key] for rule in RULES if rule.weighted)
+    if full != 100:
+        parts = " + ".join(f"{rule.name} {_n(weights[rule.key])}" for rule in RULES
+                           if rule.weighted)
+        raise ValidationError(
+            {"weights": f"各计分项满分合计须为 100 分,现为 {parts} = {_n(full)}。"})
+    return weights
+
+
+def _component(rule: Rule, measure: Measure | None, formula: str, points: Decimal | None,
+               weight: Decimal | None = None) -> dict:
+    return {"key": rule.key, "name": rule.name, "formula": formula,
+            "inputs": measure.inputs if measure else {},
+            "points": None if points is None else float(points),
+            "weight": None if weight is None else float(weight),
+            "applicable": points is not None}
+
+
+def department_score(measures: dict[str, Measure],
+                     weights: dict[str, Decimal]) -> tuple[list[dict], Decimal]:
+    """A department's components (name, formula in Chinese, inputs, points) and total."""
+    weighted, adjustments = [], []
+    earned, counted = [], Decimal(0)
+    for rule in RULES:
+        measure = measures.get(rule.key)
+        if not rule.weighted:
+            points = measure.points if measure else Decimal(0)
+            formula = f"{measure.text} = {_n(points)} 分" if measure else "无 = 0 分"
+            adjustments.append((_component(rule, measure, formula, points), points))
+            continue
+        weight = weights[rule.key]
+        if measure is None or measure.share is None:
+            reason = measure.text if measure else "无相关数据"
+            weighted.append(_component(rule, measure, f"{reason},不计分(满分按比例折算)",
+                                       None, weight))
+            continue
+        points = q2(Decimal(str(round(measure.share, 6))) * weight)
+        earned.append(points)
+        counted += weight
+        weighted.append(_component(
+            rule, measure, f"{measure.text} × {_n(weight)} 分 = {_n(points)} 分", points, weight))
+    full = sum(weights[rule.key] for rule in RULES if rule.weighted)
+    base = q2(sum(earned) / counted * full) if counted else Decimal(0)
+    if counted and counted != full:
+        summed = " + ".join(_n(p) for p in earned)
+        summed = f"({summed})" if len(earned) > 1 else summed
+        weighted.append({
+            "key": "scaled", "name": "折算为百分制", "inputs": {"计分项满分合计": _n(counted)},
+            "formula": f"{summed} ÷ {_n(counted)} × {_n(full)} = {_n(base)} 分",
+            "points": float(base), "weight": float(full), "applicable": True})
+    total = q2(base + sum(points for _, points in adjustments))
+    return weighted + [component for component, _ in adjustments], total
