@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import views, views_desk, views_lifecycle, views_reports, views_reviews, views_slips
+from . import (
+    views,
+    views_desk,
+    views_lifecycle,
+    views_reports,
+    views_reviews,
+    views_slips,
+)
 
 app_name = "portal"
 
@@ -17,6 +24,12 @@ urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("tasks/<int:pk>/do/<slug:action>/", views_lifecycle.task_action, name="task_action"),
+    path("tasks/<int:pk>/instructions/", views_lifecycle.task_instructions,
+         name="task_instructions"),
+    path("tasks/<int:pk>/requests/", views_lifecycle.task_requests_panel, name="task_requests"),
+    path("tasks/<int:pk>/parts/<int:part_pk>/transfer/", views_lifecycle.transfer_page,
+         name="transfer"),
+    path("todo/", views_lifecycle.todo, name="todo"),
     path("desk/", views_desk.desk, name="desk"),
     path("items/new/", views_desk.item_new, name="item_new"),
     path("slips/", views_slips.slips, name="slips"),

@@ -15,7 +15,7 @@ from ..models import Attachment
 from ..permissions import visible_reports, visible_tasks
 from ..selectors import overview as overview_selectors
 from ..selectors import portal as selectors
-from ..selectors.lifecycle import department_todo, task_lifecycle
+from ..selectors.lifecycle import task_lifecycle
 from ..services.tokens import api_token_issue
 from ..workdays import month_start
 from .charts import progress_chart
@@ -29,8 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if not access.department_ids and access.reads_everything:
         return redirect("portal:overview")
     return render(request, "portal/home.html", {
-        "home": selectors.home(access, today()), "today": today(),
-        "todo": department_todo(request.user, today())})
+        "home": selectors.home(access, today()), "today": today()})
 
 
 @login_required
@@ -43,7 +42,7 @@ def task_page(request: HttpRequest, pk: int, *, status: int = 200,
     """The task page; ``failed``: a refused lifecycle action, shown with its input kept."""
     with not_found_if_denied():
         detail = selectors.task_detail(access_for(request.user), pk)
-    lifecycle = task_lifecycle(detail.task, detail.parts, request.user, today())
+    lifecycle = task_lifecycle(detail.parts, request.user, today())
     return render(request, "portal/task.html", {
         "detail": detail, "task": detail.task, "lifecycle": lifecycle, "today": today(),
         "failed": failed or {}}, status=status)

@@ -1,7 +1,9 @@
-"""The lifecycle actions on the task page: one POST endpoint per action, each reading its
-form and calling one service. Success: back to the task page with a message. Refused:
-the task page again (422, or 403 for a role not allowed) with the reason and the input
-kept. A task the user may not see: 404."""
+"""The lifecycle on the task page: one POST endpoint per action, each reading its form and
+calling one service (success: back to the task page with a message; refused: the task page
+again, 422 or 403 for a role not allowed, with the reason and the input kept), and the
+panels the task page loads after it (instructions; requests and 督办单), the transfer form
+and the department's 待办 — each also a page of its own without JavaScript. A task the
+user may not see: 404."""
 
 from collections.abc import Callable
 
@@ -9,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,6 +21,13 @@ from departments.models import Department
 
 from ..models import Assignment, CompletionRequest, ExtensionRequest, Task
 from ..permissions import department_ids_on_task, visible_reports, visible_tasks
+from ..selectors.lifecycle import (
+    department_todo,
+    departments_on_task,
+    instructions_of,
+    task_requests,
+    transfer_targets,
+)
 from ..services.lifecycle import (
     completions,
     extensions,
@@ -27,7 +36,10 @@ from ..services.lifecycle import (
     slips,
     suspension,
 )
+from ..services.lifecycle.machine import actor_roles
+from ..services.lifecycle.tables import INSTRUCTING_ROLES
 from . import forms_lifecycle as f
+from .common import is_htmx, today
 from .views import task_page
 
 
@@ -179,3 +191,52 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             "action": action, "errors": _errors(error), "posted": request.POST})
     messages.success(request, done)
     return redirect(reverse("portal:task", args=[pk]) + "#lifecycle")
+
+
+def _panel(request: HttpRequest, fragment: str, heading: str, context: dict) -> HttpResponse:
+    """The fragment for htmx, or a page around it."""
+    context = {**context, "fragment": fragment, "heading": heading}
+    return render(request, fragment if is_htmx(request) else "portal/lifecycle/page.html",
+                  context)
+
+
+def _visible_task(request: HttpRequest, pk: int) -> Task:
+    return get_object_or_404(visible_tasks(access_for(request.user)).select_related("plan"),
+                             pk=pk)
+
+
+@login_required
+def task_instructions(request: HttpRequest, pk: int) -> HttpResponse:
+    """领导批示 on the task, newest first, with each department's reply (at most 7 queries)."""
+    task = _visible_task(request, pk)
+    can_instruct = bool(actor_roles(request.user, None) & INSTRUCTING_ROLES)
+    departments = departments_on_task(task) if can_instruct else []
+    return _panel(request, "portal/lifecycle/instructions.html", _("领导批示"), {
+        "task": task, "instructions": instructions_of(task), "can_instruct": can_instruct,
+        "departments": departments})
+
+
+@login_required
+def task_requests_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Extension and completion requests and 督办单 of the task (9 queries at most)."""
+    task = _visible_task(request, pk)
+    return _panel(request, "portal/lifecycle/requests.html", _("延期申请、办结申请和督办单"), {
+        "task": task, "requests": task_requests(task, request.user)})
+
+
+@login_required
+def transfer_page(request: HttpRequest, pk: int, part_pk: int) -> HttpResponse:
+    """The lead office picks the department a part passes to (posted to task_action)."""
+    task = _visible_task(request, pk)
+    part = _part(task, part_pk)
+    if not access_for(request.user).is_lead_office:
+        raise Http404
+    return render(request, "portal/lifecycle/transfer.html", {
+        "task": task, "part": part, "departments": transfer_targets(task)})
+
+
+@login_required
+def todo(request: HttpRequest) -> HttpResponse:
+    """What the user's departments must do: acknowledge, answer 督办单, endorse, reply."""
+    return _panel(request, "portal/lifecycle/todo.html", _("待办"), {
+        "todo": department_todo(request.user, today())})

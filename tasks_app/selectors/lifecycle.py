@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 
 from departments.access import access_for
 from departments.models import Department
@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..services.lifecycle.machine import actor_roles
 from ..services.lifecycle.parts import ack_is_overdue
-from ..services.lifecycle.tables import COMPLETION, EXTENSION, PART, SLIP
+from ..services.lifecycle.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
 
 
 @dataclass
@@ -43,36 +43,64 @@ class Offered:
 
 @dataclass
 class TaskLifecycle:
-    instructions: list[LeaderInstruction]
-    parts: list[PartView]
-    extensions: list[Offered]
-    completions: list[Offered]
-    slips: list[Offered]
-    task_actions: set[str] = field(default_factory=set)
-    transfer_targets: list[Department] = field(default_factory=list)
+    """The task page's parts with the user's actions, and the task-level actions (computed
+    from data the page already has: no query)."""
 
-    @property
-    def my_actions(self) -> set[str]:
-        return {action for view in self.parts for action in view.actions}
+    parts: list[PartView]
+    task_actions: set[str] = field(default_factory=set)
 
     def part_actions(self, action: str) -> list[PartView]:
         return [view for view in self.parts if action in view.actions]
 
 
-def instructions_of(task: Task) -> list[LeaderInstruction]:
-    """The task's instructions, newest first, with their addressees and replies (3 queries)."""
-    replies = InstructionReply.objects.select_related("department", "created_by").order_by(
-        "department__name")
-    found = list(LeaderInstruction.objects.filter(task=task)
-                 .select_related("author", "report__period", "report__department")
-                 .prefetch_related(Prefetch("departments", Department.objects.order_by("name")),
-                                   Prefetch("replies", replies)))
-    for instruction in found:
-        instruction.replied_ids = {reply.department_id for reply in instruction.replies.all()}
-    return found
+@dataclass
+class TaskRequests:
+    """The task's extension and completion requests and 督办单, with the user's actions."""
+
+    extensions: list[Offered]
+    completions: list[Offered]
+    slips: list[Offered]
 
 
-def _parts(parts: list[Assignment], user: User, today: datetime.date) -> list[PartView]:
+@dataclass
+class Instruction:
+    """An instruction with its addressees and, for each, the reply (or None)."""
+
+    instruction: LeaderInstruction
+    addressees: list[tuple[Department, InstructionReply | None]] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> list[Department]:
+        return [department for department, reply in self.addressees if reply is None]
+
+
+def instructions_of(task: Task) -> list[Instruction]:
+    """The task's instructions, newest first, each with its addressees and their replies.
+
+    Two queries (one when there is none): the addressees with their instructions, the
+    replies.
+    """
+    through = LeaderInstruction.departments.through
+    rows = (through.objects.filter(leaderinstruction__task=task)
+            .select_related("leaderinstruction__author", "leaderinstruction__report__period",
+                            "leaderinstruction__report__department", "department")
+            .order_by("-leaderinstruction__created_at", "-leaderinstruction_id",
+                      "department__name"))
+    found: dict[int, Instruction] = {}
+    for row in rows:
+        found.setdefault(row.leaderinstruction_id, Instruction(row.leaderinstruction))
+    if not found:
+        return []
+    replies = {(r.instruction_id, r.department_id): r for r in InstructionReply.objects.filter(
+        instruction_id__in=found).select_related("created_by")}
+    for row in rows:
+        found[row.leaderinstruction_id].addressees.append(
+            (row.department, replies.get((row.leaderinstruction_id, row.department_id))))
+    return list(found.values())
+
+
+def part_views(parts: list[Assignment], user: User, today: datetime.date) -> list[PartView]:
+    """Each part with the actions open to ``user`` and its 签收逾期 warning. No query."""
     views = []
     for part in parts:
         roles = actor_roles(user, part.department_id, lead=part.role == AssignmentRole.LEAD)
@@ -81,53 +109,60 @@ def _parts(parts: list[Assignment], user: User, today: datetime.date) -> list[Pa
     return views
 
 
-def _requests(task: Task, user: User, parts: dict[int, Assignment]) -> tuple[list, list]:
+def task_lifecycle(parts: list[Assignment], user: User,
+                   today: datetime.date) -> TaskLifecycle:
+    """The task page's lifecycle card, from the parts the page loaded: no query."""
+    result = TaskLifecycle(parts=part_views(parts, user, today))
+    roles = actor_roles(user, None)
+    states = {p.state for p in parts if p.department_id}
+    for action in ("suspend", "resume"):
+        if any(PART.allowed(action, state, roles) for state in states):
+            result.task_actions.add(action)
+    if states and SLIP.allowed("issue", None, roles):
+        result.task_actions.add("issue_slip")
+    if roles & INSTRUCTING_ROLES:
+        result.task_actions.add("instruct")
+    return result
+
+
+def task_requests(task: Task, user: User) -> TaskRequests:
+    """Five queries: the lead departments, extension requests, completion requests and their
+    evidence, 督办单 (only the user's departments' unless the user reads everything)."""
+    lead = set(Assignment.objects.filter(task=task, role=AssignmentRole.LEAD)
+               .exclude(state=PartState.TRANSFERRED).values_list("department_id", flat=True))
     extensions = (ExtensionRequest.objects.filter(assignment__task=task)
                   .select_related("assignment__department", "requested_by", "endorsed_by",
                                   "decided_by").order_by("-requested_at", "-pk"))
     completions = (CompletionRequest.objects.filter(task=task)
                    .select_related("department", "filed_by", "decided_by")
                    .prefetch_related("attachments").order_by("-filed_at", "-pk"))
-    offered_extensions = [Offered(r, EXTENSION.actions_from(r.state, actor_roles(
-        user, r.assignment.department_id))) for r in extensions]
-    lead = {p.department_id for p in parts.values() if p.role == AssignmentRole.LEAD}
-    offered_completions = [Offered(r, COMPLETION.actions_from(r.decision, actor_roles(
-        user, r.department_id, lead=r.department_id in lead))) for r in completions]
-    return offered_extensions, offered_completions
-
-
-def _slips(task: Task, user: User) -> list[Offered]:
     access = access_for(user)
     slips = SupervisionSlip.objects.filter(task=task).select_related("department")
     if not access.reads_everything:
         slips = slips.filter(department_id__in=access.department_ids)
-    return [Offered(s, SLIP.actions_from(s.state, actor_roles(user, s.department_id)))
-            for s in slips.order_by("-year", "-sequence")]
+    return TaskRequests(
+        extensions=[Offered(r, EXTENSION.actions_from(r.state, actor_roles(
+            user, r.assignment.department_id))) for r in extensions],
+        completions=[Offered(r, COMPLETION.actions_from(r.decision, actor_roles(
+            user, r.department_id, lead=r.department_id in lead))) for r in completions],
+        slips=[Offered(s, SLIP.actions_from(s.state, actor_roles(user, s.department_id)))
+               for s in slips.order_by("-year", "-sequence")])
 
 
-def task_lifecycle(task: Task, parts: list[Assignment], user: User,
-                   today: datetime.date) -> TaskLifecycle:
-    """The lifecycle panels of the task page: 7 queries (8 for the lead office)."""
-    views = _parts(parts, user, today)
-    extensions, completions = _requests(task, user, {p.pk: p for p in parts})
-    result = TaskLifecycle(instructions=instructions_of(task), parts=views,
-                           extensions=extensions, completions=completions,
-                           slips=_slips(task, user))
-    roles = actor_roles(user, None)
-    states = {p.state for p in parts if p.department_id}
-    for action in ("suspend", "resume"):
-        if any(PART.allowed(action, state, roles) for state in states):
-            result.task_actions.add(action)
-    if access_for(user).is_lead_office:
-        if states:
-            result.task_actions.add("issue_slip")
-        if result.part_actions("transfer"):
-            taken = [p.department_id for p in parts if p.department_id]
-            result.transfer_targets = list(Department.objects.filter(is_active=True)
-                                           .exclude(pk__in=taken).order_by("name"))
-    if access_for(user).is_manager:
-        result.task_actions.add("instruct")
-    return result
+def departments_on_task(task: Task) -> list[Department]:
+    """The departments working on the task, directly or through a group (one query)."""
+    live = Assignment.objects.filter(task=task).exclude(state=PartState.TRANSFERRED)
+    return list(Department.objects.filter(
+        Exists(live.filter(department=OuterRef("pk")))
+        | Exists(live.filter(group__members=OuterRef("pk")))).order_by("name"))
+
+
+def transfer_targets(task: Task) -> list[Department]:
+    """Active departments without a live part in the task (one query)."""
+    taken = Assignment.objects.filter(task=task, department__isnull=False).exclude(
+        state=PartState.TRANSFERRED).values("department_id")
+    return list(Department.objects.filter(is_active=True).exclude(pk__in=taken)
+                .order_by("name"))
 
 
 def waiting_parts(today: datetime.date, *, limit: int = 200) -> list[PartView]:
@@ -232,7 +267,7 @@ def department_todo(user: User, today: datetime.date) -> Todo:
     waiting = (through.objects.filter(department_id__in=ids).filter(~Exists(replied))
                .select_related("leaderinstruction__task", "department")
                .order_by("leaderinstruction__created_at"))
-    return Todo(parts=_parts(list(parts), user, today), slips=list(slips),
+    return Todo(parts=part_views(list(parts), user, today), slips=list(slips),
                 endorsements=list(endorsements),
                 instructions=[(row.leaderinstruction, row.department) for row in waiting])
 

@@ -23,6 +23,13 @@ def page(client, world):
     return client.get(reverse("portal:task", args=[world.task.pk])).content.decode()
 
 
+def panel(client, name, *args):
+    """A panel the page loads with htmx after it (the same view serves a page without it)."""
+    response = client.get(reverse(name, args=args), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def test_the_liaison_acknowledges_from_the_task_page(client, world):
     client.force_login(world.liaison)
     assert "签收时限 2026年3月25日" in page(client, world)
@@ -48,10 +55,11 @@ def test_a_person_sees_only_the_actions_open_to_them(client, world):
     assert "签发督办单" not in html and "中止任务" not in html
     client.force_login(world.lead_office)
     html = page(client, world)
-    assert "签发督办单" in html and "中止任务" in html and "转办" in html
-    assert "作出批示" not in html
+    assert "签发督办单" in html and "中止任务" in html
+    assert reverse("portal:transfer", args=[world.task.pk, world.part.pk]) in html
+    assert "作出批示" not in panel(client, "portal:task_instructions", world.task.pk)
     client.force_login(world.manager)
-    assert "作出批示" in page(client, world)
+    assert "作出批示" in panel(client, "portal:task_instructions", world.task.pk)
 
 
 def test_a_refused_action_explains_why_and_keeps_the_input(client, world):
@@ -83,8 +91,12 @@ def test_instructions_come_first_on_the_task_page(client, world):
     instruction_create(task=world.task, text="务必年内见效。", actor=world.manager)
     client.force_login(world.liaison)
     html = page(client, world)
-    assert html.index("务必年内见效。") < html.index("任务原文")
-    assert "待落实反馈" in html
+    assert html.index('id="instructions"') < html.index("任务原文")
+    fragment = panel(client, "portal:task_instructions", world.task.pk)
+    assert "务必年内见效。" in fragment and "待落实反馈" in fragment
+    assert "<html" not in fragment
+    full = client.get(reverse("portal:task_instructions", args=[world.task.pk]))
+    assert "<html" in full.content.decode() and "务必年内见效。" in full.content.decode()
 
 
 def test_the_report_form_asks_for_the_reply_and_refuses_without_it(client, world):
@@ -134,7 +146,8 @@ def test_a_department_sees_only_its_own_slips_and_answers_them(client, world):
     assert slip.number in listing and other.number not in listing
     assert client.get(reverse("portal:slip", args=[other.pk])).status_code == 404
     assert client.get(reverse("portal:slip_pdf", args=[other.pk])).status_code == 404
-    assert "督办单待签收" in client.get(reverse("portal:home")).content.decode()
+    assert 'id="todo"' in client.get(reverse("portal:home")).content.decode()
+    assert "督办单待签收" in panel(client, "portal:todo")
     url = reverse("portal:slip", args=[slip.pk])
     client.post(url, {"action": "receive"})
     client.post(url, {"action": "answer", "answer": "已补报并说明原因。"})
@@ -149,12 +162,31 @@ def test_the_head_endorses_and_the_lead_office_approves_in_the_portal(client, wo
         reason="设备到货延迟")
     request = ExtensionRequest.objects.get()
     client.force_login(world.head)
-    assert "延期申请待审核" in client.get(reverse("portal:home")).content.decode()
+    assert "延期申请待审核" in panel(client, "portal:todo")
     act(client, world, "endorse_extension", request=request.pk, decision="endorse")
     client.force_login(world.lead_office)
     act(client, world, "decide_extension", request=request.pk, decision="approve",
         due_on="2027-03-31", reason="")
     world.refresh()
     assert world.task.due_on == datetime.date(2027, 3, 31)
-    html = page(client, world)
+    html = panel(client, "portal:task_requests", world.task.pk)
     assert "原定完成时限:2026年12月31日;现完成时限:2027年3月31日" in html
+
+
+def test_the_lead_office_transfers_a_part_from_its_page(client, world):
+    client.force_login(world.lead_office)
+    url = reverse("portal:transfer", args=[world.task.pk, world.part.pk])
+    form = client.get(url).content.decode()
+    assert "区承接局" in form and "区牵头局" not in form.split('id="transfer-to"')[1]
+    act(client, world, "transfer", part=world.part.pk, department=world.third.pk,
+        reason="职能划转")
+    world.refresh()
+    assert world.part.state == PartState.TRANSFERRED
+    client.force_login(world.liaison)
+    assert client.get(url).status_code == 404
+
+
+def test_panels_of_an_invisible_task_are_404(client, world):
+    client.force_login(world.outsider)
+    for name in ("portal:task_instructions", "portal:task_requests"):
+        assert client.get(reverse(name, args=[world.task.pk])).status_code == 404

@@ -84,15 +84,32 @@ def filed(world):
 
 def test_task_page_for_the_lead_office(client, filed):
     client.force_login(filed.lead_office)
-    # the portal's 10, the lifecycle panels' 6 (instructions with their addressees and
-    # replies, extension requests, completion requests with their evidence, slips) and the
-    # departments a part may be transferred to
-    constant(client, filed, reverse("portal:task", args=[filed.task.pk]), limit=17)
+    constant(client, filed, reverse("portal:task", args=[filed.task.pk]), limit=10)
 
 
-def test_task_page_for_a_manager(client, filed):
+def test_instructions_panel_for_a_manager(client, filed):
     client.force_login(filed.manager)
-    constant(client, filed, reverse("portal:task", args=[filed.task.pk]), limit=16)
+    url = reverse("portal:task_instructions", args=[filed.task.pk])
+    # request (3), task, addressees with their instructions, replies, departments to address
+    constant(client, filed, url, limit=7)
+
+
+def test_requests_panel_for_the_lead_office(client, filed):
+    client.force_login(filed.lead_office)
+    url = reverse("portal:task_requests", args=[filed.task.pk])
+    # request (3), task, lead departments, extensions, completions and their evidence, slips
+    constant(client, filed, url, limit=9)
+
+
+def test_transfer_page(client, world):
+    client.force_login(world.lead_office)
+    url = reverse("portal:transfer", args=[world.task.pk, world.part.pk])
+    constant(client, world, url, limit=6)
+
+
+def test_todo_panel_for_a_head(client, world):
+    client.force_login(world.head)
+    constant(client, world, reverse("portal:todo"), limit=7)
 
 
 def test_desk(client, world):
@@ -114,9 +131,9 @@ def test_slip_page(client, world):
     constant(client, world, reverse("portal:slip", args=[slip.pk]), limit=4)
 
 
-def test_home_with_the_todo_list_for_a_head(client, world):
+def test_home_for_a_head(client, world):
     client.force_login(world.head)
-    constant(client, world, reverse("portal:home"), limit=12)
+    constant(client, world, reverse("portal:home"), limit=8)
 
 
 def test_new_item_form(client, world):
