@@ -36,6 +36,7 @@ from .reporting import (
     reporting_compliance,
     tracked_periods,
 )
+from .slips import quarter_slips
 
 CONTENT_VERSION = 1
 
@@ -81,6 +82,7 @@ def bulletin_compute(plan: Plan, year: int, quarter: int, *,
         **_apart(tasks, periods, today),
         "targets": _targets(plan, quarter_months(year, quarter)[-1]),
         "named_departments": _named_rows(named, names),
+        "slips": quarter_slips(plan, quarter_months(year, quarter), today),
     }
 
 

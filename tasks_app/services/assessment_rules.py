@@ -39,6 +39,12 @@ from ..selectors.reporting import (
     per_department,
     reporting_compliance,
 )
+from .assessment_lifecycle import (
+    measure_extensions,
+    measure_late_acknowledgements,
+    measure_refused_completions,
+    measure_slips,
+)
 
 CENT = Decimal("0.01")
 
@@ -245,6 +251,19 @@ RULES: list[Rule] = [
     Rule("returned", "报送被退回", False, measure_returned,
          {"returned_per_report": D(1), "returned_max": D(10)},
          {"returned_per_report": "每次退回扣分", "returned_max": "退回扣分上限"}),
+    Rule("late_ack", "逾期签收", False, measure_late_acknowledgements,
+         {"late_ack_per": D("0.5"), "late_ack_max": D(5)},
+         {"late_ack_per": "每次逾期签收扣分", "late_ack_max": "逾期签收扣分上限"}),
+    Rule("extensions", "申请延期", False, measure_extensions,
+         {"extension_per": D("0.5"), "extension_max": D(5)},
+         {"extension_per": "每次获批延期扣分", "extension_max": "延期扣分上限"}),
+    Rule("refused_completions", "办结未通过", False, measure_refused_completions,
+         {"refused_completion_per": D(1), "refused_completion_max": D(5)},
+         {"refused_completion_per": "每次不同意办结或需要整改扣分",
+          "refused_completion_max": "办结未通过扣分上限"}),
+    Rule("slips", "收到督办单", False, measure_slips,
+         {"slip_per": D(1), "slip_max": D(10)},
+         {"slip_per": "每份督办单扣分", "slip_max": "督办单扣分上限"}),
     Rule("entries", "加减分项", False, measure_entries,
          {"bonus_max": D(5), "deduction_max": D(10)},
          {"bonus_max": "加分上限", "deduction_max": "扣分上限"}),

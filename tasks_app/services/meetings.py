@@ -12,11 +12,10 @@ from django.utils import timezone
 from departments.access import access_for
 from departments.models import Department
 
-from ..choices import AssignmentRole, FeedbackType, SourceType, TaskStatus
+from ..choices import FeedbackCycle, FeedbackType, SourceType, TaskStatus
 from ..formatting import cn_date
 from ..models import Meeting, MeetingDecision, Task
-from .assignments import assignment_add
-from .tasks import task_create
+from .lifecycle.items import supervised_item_create
 
 TITLE_LENGTH = 60
 
@@ -71,23 +70,18 @@ def decision_to_follow_up(*, decision: MeetingDecision, departments: Iterable[De
         raise ValidationError({"departments": "请至少指定一个牵头部门或责任部门。"})
     meeting = decision.meeting
     reference = f"{meeting.title}({cn_date(meeting.held_on)})"
-    task = task_create(plan=meeting.plan, actor=actor, reason=f"{reference}议定事项转督办", data={
-        "title": _title(decision.text), "text": decision.text, "driver": None,
-        "source_type": SourceType.MEETING, "source_reference": reference[:300],
-        "due_on": due_on or decision.due_on, "feedback_type": FeedbackType.PERIODIC,
-    })
-    reason = f"根据{reference}议定事项"
-    if lead_department is not None:
-        assignment_add(task=task, role=AssignmentRole.LEAD, department=lead_department,
-                       actor=actor, reason=reason)
-    for department in departments:
-        assignment_add(task=task, role=AssignmentRole.RESPONSIBLE, department=department,
-                       actor=actor, reason=reason)
+    task = supervised_item_create(
+        plan=meeting.plan, actor=actor, lead_department=lead_department,
+        departments=departments, reason=f"{reference}议定事项转督办", data={
+            "title": _title(decision.text), "text": decision.text, "driver": None,
+            "source_type": SourceType.MEETING, "source_reference": reference[:300],
+            "due_on": due_on or decision.due_on, "feedback_type": FeedbackType.PERIODIC,
+            "feedback_cycle": FeedbackCycle.MONTHLY,
+        })
     decision.follow_up_task = task
     decision.due_on = decision.due_on or due_on
     decision.save(update_fields=["follow_up_task", "due_on"])
     decision.departments.add(*departments, *([lead_department] if lead_department else []))
-    task.refresh_from_db()
     return task
 
 

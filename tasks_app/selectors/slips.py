@@ -1,0 +1,35 @@
+"""督办单 as the records count them: the slips of a plan issued in a quarter, for the
+bulletin (listed and counted per department)."""
+
+import datetime
+from collections import Counter
+
+from ..formatting import cn_date
+from ..models import Plan, SupervisionSlip
+
+
+def quarter_slips(plan: Plan, months: list[datetime.date], today: datetime.date) -> dict:
+    """The quarter's slips (issued within ``months``) as plain JSON. One query."""
+    first = months[0]
+    after = (months[-1].replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    slips = list(SupervisionSlip.objects.filter(
+        task__plan=plan, issued_at__date__gte=first, issued_at__date__lt=after)
+        .order_by("year", "sequence")
+        .values("prefix", "year", "sequence", "addressee", "item_title", "level", "state",
+                "respond_by"))
+    levels = dict(SupervisionSlip._meta.get_field("level").choices)
+    states = dict(SupervisionSlip.State.choices)
+    rows = [{
+        "number": f"{s['prefix']}〔{s['year']}〕{s['sequence']}号", "department": s["addressee"],
+        "item": s["item_title"], "level": str(levels.get(s["level"], s["level"])),
+        "state": str(states[s["state"]]), "respond_by": cn_date(s["respond_by"]),
+        "overdue": s["state"] != SupervisionSlip.State.ANSWERED and s["respond_by"] < today,
+    } for s in slips]
+    per_department = Counter(row["department"] for row in rows)
+    answered = Counter(row["department"] for row, s in zip(rows, slips, strict=True)
+                       if s["state"] == SupervisionSlip.State.ANSWERED)
+    return {
+        "total": len(rows), "rows": rows,
+        "departments": [{"name": name, "slips": n, "answered": answered[name]}
+                        for name, n in sorted(per_department.items(), key=lambda i: (-i[1], i[0]))],
+    }

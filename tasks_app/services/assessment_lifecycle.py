@@ -1,0 +1,70 @@
+"""The lifecycle's inputs to the annual assessment (年度考核), as deduction rules appended to
+``assessment_rules.RULES``: late acknowledgements, approved extensions, refused completions
+(不同意办结 or 需要整改) and 督办单 received in the year. Each deducts a configurable number
+of points per occurrence, up to a configurable cap (the assessment's weights)."""
+
+from collections.abc import Callable
+
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+
+from ..choices import PartState
+from ..models import Assignment, CompletionRequest, ExtensionRequest, SupervisionSlip
+
+
+def _late_acknowledgements(ctx) -> QuerySet:
+    """Parts whose acknowledgement deadline fell in the year and that were acknowledged
+    after it, or are still waiting past it."""
+    parts = Assignment.objects.filter(task__plan=ctx.plan, department__isnull=False,
+                                      ack_due_on__year=ctx.year)
+    late = parts.annotate(acknowledged_on=TruncDate("acknowledged_at")).filter(
+        Q(acknowledged_on__gt=F("ack_due_on"))
+        | Q(acknowledged_at__isnull=True, state=PartState.PENDING_ACK,
+            ack_due_on__lt=ctx.today))
+    return late.values(dept=F("department_id"))
+
+
+def _extensions(ctx) -> QuerySet:
+    return (ExtensionRequest.objects
+            .filter(assignment__task__plan=ctx.plan, state=ExtensionRequest.State.APPROVED,
+                    decided_at__year=ctx.year)
+            .values(dept=F("assignment__department_id")))
+
+
+def _refused_completions(ctx) -> QuerySet:
+    refused = (CompletionRequest.Decision.REJECTED, CompletionRequest.Decision.RECTIFY)
+    return (CompletionRequest.objects
+            .filter(task__plan=ctx.plan, decision__in=refused, decided_at__year=ctx.year)
+            .values(dept=F("department_id")))
+
+
+def _slips(ctx) -> QuerySet:
+    return (SupervisionSlip.objects.filter(task__plan=ctx.plan, year=ctx.year)
+            .values(dept=F("department_id")))
+
+
+def _deduction(rows: Callable, per_key: str, cap_key: str, what: str) -> Callable:
+    """A measure: count per department × points each, capped. One grouped query."""
+    def measure(ctx) -> dict:
+        from .assessment_rules import Measure, _n, q2
+
+        per, cap = ctx.weights[per_key], ctx.weights[cap_key]
+        counts = rows(ctx).order_by().annotate(n=Count("dept")).values_list("dept", "n")
+        result = {}
+        for dept, n in counts:
+            points = -min(n * per, cap)
+            result[dept] = Measure(
+                inputs={what: n}, points=q2(points),
+                text=f"{what} {n} 次 × {_n(per)} 分 = 扣 {_n(q2(-points))} 分"
+                     f"(最多扣 {_n(cap)} 分)")
+        return result
+    measure.__name__ = f"measure_{per_key}"
+    return measure
+
+
+measure_late_acknowledgements = _deduction(_late_acknowledgements, "late_ack_per",
+                                           "late_ack_max", "逾期签收")
+measure_extensions = _deduction(_extensions, "extension_per", "extension_max", "获批延期")
+measure_refused_completions = _deduction(_refused_completions, "refused_completion_per",
+                                         "refused_completion_max", "办结未通过")
+measure_slips = _deduction(_slips, "slip_per", "slip_max", "收到督办单")
