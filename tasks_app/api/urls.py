@@ -9,6 +9,12 @@ from departments.api.views import DepartmentGroupViewSet, DepartmentViewSet
 from .auth import TokenObtainView
 from .errors import json_not_found
 from .views.cycle import AssessmentViewSet, BulletinViewSet, MeetingViewSet
+from .views.lifecycle import (
+    CompletionRequestViewSet,
+    ExtensionRequestViewSet,
+    InstructionViewSet,
+    SlipViewSet,
+)
 from .views.plans import DriverViewSet, PlanViewSet, ReportingPeriodViewSet
 from .views.reports import ReportViewSet
 from .views.targets import TargetReadingViewSet, TargetViewSet
@@ -29,6 +35,11 @@ router.register("periods", ReportingPeriodViewSet, basename="period")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("bulletins", BulletinViewSet, basename="bulletin")
 router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("extension-requests", ExtensionRequestViewSet, basename="extension-request")
+router.register("completion-requests", CompletionRequestViewSet,
+                basename="completion-request")
+router.register("slips", SlipViewSet, basename="slip")
+router.register("instructions", InstructionViewSet, basename="instruction")
 
 app_name = "api"
 urlpatterns = [

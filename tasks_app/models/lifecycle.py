@@ -38,6 +38,7 @@ class ExtensionRequest(models.Model):
     approved_due_on = models.DateField(_("批准延至"), null=True, blank=True)
     decision_reason = models.TextField(_("审批意见"), blank=True)
     late = models.BooleanField(_("逾期后申请"), default=False)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("延期申请")
@@ -73,6 +74,7 @@ class CompletionRequest(models.Model):
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decision_reason = models.TextField(_("审核意见"), blank=True)
     rectify_due_on = models.DateField(_("整改时限"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("办结申请")
@@ -168,6 +170,7 @@ class SupervisionSlip(models.Model):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("反馈人"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("督办单")

@@ -6,13 +6,14 @@ from ...permissions import visible_tasks
 from ...selectors.tasks import assignment_list, task_history, task_list
 from ..serializers.tasks import AssignmentSerializer, TaskEventSerializer, TaskSerializer
 from .base import ReadOnlyViewSet, described
+from .lifecycle import TaskLifecycleActions
 
 TASKS = ("督办任务及其责任分工和预警状态。部门用户只看到本部门(直接或通过部门组)承担的任务,"
          "其他任务返回 404;牵头办公室和管理领导看到全部。")
 
 
 @described("督办任务", TASKS)
-class TaskViewSet(ReadOnlyViewSet):
+class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
     schema_tag = "任务"
     serializer_class = TaskSerializer
     filterset_class = TaskFilterSet

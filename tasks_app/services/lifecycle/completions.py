@@ -20,7 +20,7 @@ from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, Attachment, CompletionRequest, Task
 from ..reports import validate_attachment
 from ..tasks import task_update
-from .machine import LEAD_OFFICE
+from .machine import LEAD_OFFICE, check_version
 from .notices import notify_departments
 from .parts import part_check, part_locked, part_move, part_roles
 from .tables import COMPLETION, COMPLETION_ACTION, COMPLETION_PART_ACTION
@@ -104,11 +104,12 @@ def _check_decision(decision: str, reason: str, rectify_due_on: datetime.date | 
 
 @transaction.atomic
 def completion_request_decide(*, request: CompletionRequest, actor: User, decision: str,
-                              reason: str = "",
-                              rectify_due_on: datetime.date | None = None) -> CompletionRequest:
+                              reason: str = "", rectify_due_on: datetime.date | None = None,
+                              expected_version: int | None = None) -> CompletionRequest:
     """The lead office verifies: 同意办结, 补充办理, 不同意办结 or 需要整改 (new deadline)."""
     request = CompletionRequest.objects.select_for_update(of=("self",)).select_related(
         "task", "department").get(pk=request.pk)
+    check_version(request, expected_version)
     part = _lead_part(request.task, request.department)
     roles = part_roles(part, actor)
     part_action = COMPLETION_PART_ACTION.get(decision, "approve_completion")
@@ -120,6 +121,7 @@ def completion_request_decide(*, request: CompletionRequest, actor: User, decisi
     request.decided_by, request.decided_at = actor, timezone.now()
     request.decision_reason = reason
     request.rectify_due_on = rectify_due_on if decision == Decision.RECTIFY else None
+    request.version += 1
     request.save()
     _event(request, actor, before, reason or "办结销号")
     part_move(part=part, action=part_action, actor=actor, reason=reason or "办结销号")

@@ -16,7 +16,7 @@ from ...history import record, task_event
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, ExtensionRequest, Schedule
 from ..tasks import task_update
-from .machine import HEAD
+from .machine import HEAD, check_version
 from .notices import notify_departments
 from .parts import part_check, part_locked, part_move, part_roles
 from .tables import EXTENSION
@@ -91,9 +91,11 @@ def _locked(request: ExtensionRequest) -> ExtensionRequest:
 
 @transaction.atomic
 def extension_request_endorse(*, request: ExtensionRequest, actor: User, endorse: bool,
-                              comment: str = "") -> ExtensionRequest:
+                              comment: str = "",
+                              expected_version: int | None = None) -> ExtensionRequest:
     """The department head endorses the request (to the lead office) or returns it."""
     request = _locked(request)
+    check_version(request, expected_version)
     part = request.assignment
     roles = part_roles(part, actor)
     action = "endorse" if endorse else "return"
@@ -108,6 +110,7 @@ def extension_request_endorse(*, request: ExtensionRequest, actor: User, endorse
     else:
         request.decided_by, request.decided_at = actor, timezone.now()
         request.decision_reason = comment
+    request.version += 1
     request.save()
     _event(request, actor, before, comment or "部门负责人审核同意")
     if not endorse:
@@ -118,10 +121,11 @@ def extension_request_endorse(*, request: ExtensionRequest, actor: User, endorse
 
 @transaction.atomic
 def extension_request_decide(*, request: ExtensionRequest, actor: User, approve: bool,
-                             due_on: datetime.date | None = None,
-                             reason: str = "") -> ExtensionRequest:
+                             due_on: datetime.date | None = None, reason: str = "",
+                             expected_version: int | None = None) -> ExtensionRequest:
     """The lead office approves, naming the new due date, or refuses with a reason."""
     request = _locked(request)
+    check_version(request, expected_version)
     part = request.assignment
     action = "approve" if approve else "refuse"
     part_check(part, f"{action}_extension", actor)
@@ -137,6 +141,7 @@ def extension_request_decide(*, request: ExtensionRequest, actor: User, approve:
     before, request.state = request.state, step.target
     request.decided_by, request.decided_at = actor, timezone.now()
     request.decision_reason, request.approved_due_on = reason, due_on if approve else None
+    request.version += 1
     request.save()
     verdict = f"批准延至{cn_date(due_on)}" if approve else "不同意延期"
     _event(request, actor, before, f"{verdict}{':' + reason if reason else ''}")

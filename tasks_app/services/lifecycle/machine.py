@@ -19,6 +19,8 @@ from django.db.models import TextChoices
 
 from departments.access import access_for
 
+from ...exceptions import StaleVersion
+
 LIAISON = "liaison"
 HEAD = "head"
 LEAD_DEPARTMENT = "lead_department"
@@ -100,3 +102,9 @@ class Machine:
     def actions_from(self, state: str | None, roles: frozenset[str]) -> list[str]:
         """The actions open to ``roles`` in ``state`` (what a page offers)."""
         return [a for a in self.table if self.allowed(a, state, roles)]
+
+
+def check_version(obj, expected_version: int | None) -> None:
+    """Refuse a write that expects an older version of ``obj`` (someone acted first)."""
+    if expected_version is not None and obj.version != expected_version:
+        raise StaleVersion()

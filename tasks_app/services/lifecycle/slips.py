@@ -24,7 +24,7 @@ from ...models import Plan, ReportingPeriod, SlipSequence, SupervisionSlip, Task
 from ...permissions import department_ids_on_task
 from ...selectors.compliance import MissingReport
 from ...workdays import add_working_days
-from .machine import actor_roles
+from .machine import actor_roles, check_version
 from .slip_notices import slip_notify
 from .tables import SLIP
 
@@ -124,6 +124,7 @@ def _locked(slip: SupervisionSlip) -> SupervisionSlip:
 def _move(slip: SupervisionSlip, action: str, actor: User, reason: str) -> SupervisionSlip:
     step = SLIP.check(action, slip.state, actor_roles(actor, slip.department_id))
     before, slip.state = slip.state, step.target
+    slip.version += 1
     slip.save()
     record(task_event(slip.task_id, EventKind.SLIP, actor=actor,
                       department_id=slip.department_id, field="slip",
@@ -133,17 +134,21 @@ def _move(slip: SupervisionSlip, action: str, actor: User, reason: str) -> Super
 
 
 @transaction.atomic
-def slip_receive(*, slip: SupervisionSlip, actor: User) -> SupervisionSlip:
+def slip_receive(*, slip: SupervisionSlip, actor: User,
+                 expected_version: int | None = None) -> SupervisionSlip:
     """The department confirms it has received the slip."""
     slip = _locked(slip)
+    check_version(slip, expected_version)
     slip.received_by, slip.received_at = actor, timezone.now()
     return _move(slip, "receive", actor, "签收督办单")
 
 
 @transaction.atomic
-def slip_answer(*, slip: SupervisionSlip, actor: User, answer: str) -> SupervisionSlip:
+def slip_answer(*, slip: SupervisionSlip, actor: User, answer: str,
+                expected_version: int | None = None) -> SupervisionSlip:
     """The department answers the slip (what it has done, by the response deadline)."""
     slip = _locked(slip)
+    check_version(slip, expected_version)
     SLIP.check("answer", slip.state, actor_roles(actor, slip.department_id))
     answer = (answer or "").strip()
     if not answer:

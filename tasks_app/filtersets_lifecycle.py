@@ -1,0 +1,47 @@
+"""FilterSets of the lifecycle's records (strict, like tasks_app.filtersets)."""
+
+from django_filters import rest_framework as filters
+
+from .filter_types import ChoicesFilter, IdFilter
+from .filtersets import YearFilter
+from .models import CompletionRequest, ExtensionRequest, LeaderInstruction, SupervisionSlip
+
+
+class ExtensionRequestFilterSet(filters.FilterSet):
+    task = IdFilter(field_name="assignment__task_id", label="任务 id")
+    department = IdFilter(field_name="assignment__department_id", label="申请部门 id")
+    state = ChoicesFilter(choices=ExtensionRequest.State.choices, label="状态(可多选)")
+
+    class Meta:
+        model = ExtensionRequest
+        fields: list[str] = []
+
+
+class CompletionRequestFilterSet(filters.FilterSet):
+    task = IdFilter(field_name="task_id", label="任务 id")
+    department = IdFilter(field_name="department_id", label="申请部门 id")
+    decision = ChoicesFilter(choices=CompletionRequest.Decision.choices,
+                             label="审核结论(可多选)")
+
+    class Meta:
+        model = CompletionRequest
+        fields: list[str] = []
+
+
+class SlipFilterSet(filters.FilterSet):
+    task = IdFilter(field_name="task_id", label="任务 id")
+    department = IdFilter(field_name="department_id", label="主送部门 id")
+    year = YearFilter(field_name="year", label="年度")
+    state = ChoicesFilter(choices=SupervisionSlip.State.choices, label="状态(可多选)")
+
+    class Meta:
+        model = SupervisionSlip
+        fields: list[str] = []
+
+
+class InstructionFilterSet(filters.FilterSet):
+    task = IdFilter(field_name="task_id", label="任务 id")
+
+    class Meta:
+        model = LeaderInstruction
+        fields: list[str] = []
