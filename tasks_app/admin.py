@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from departments.models import Department
 
 from .admin_import import PlanImportMixin
+from .admin_lifecycle import resume_tasks, suspend_tasks
 from .choices import AssignmentRole, Health, PartState
 from .health import with_health
 from .models import (
@@ -55,7 +56,8 @@ class ScheduleForm(forms.ModelForm):
         model = Schedule
         fields = ("report_deadline_day", "reminder_offsets", "due_soon_offsets",
                   "chase_head_after", "chase_lead_office_after", "meeting_rule", "meeting_day",
-                  "meeting_pack_days_before", "ack_working_days", "send_time", "digest_weekday",
+                  "meeting_pack_days_before", "ack_working_days", "allow_late_extension",
+                  "slip_level", "slip_response_days", "send_time", "digest_weekday",
                   "digest_time", "bulletin_day", "assessment_month", "assessment_day")
 
     def clean(self):
@@ -239,7 +241,7 @@ class TaskAdmin(admin.ModelAdmin):
     list_select_related = ("plan", "driver")
     list_per_page = 50
     inlines = [AssignmentInline, TaskEventInline]
-    actions = ["bulk_assign"]
+    actions = ["bulk_assign", suspend_tasks, resume_tasks]
     readonly_fields = ("status", "version", "original_due_on", "created_at", "updated_at",
                        "last_reported_at")
     fieldsets = (
