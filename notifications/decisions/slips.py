@@ -1,12 +1,13 @@
 """督办单 from the chase ladder: when a plan's chase reaches its slip level (yellow or red,
 the schedule's ``slip_level``), every report still missing for the chased period earns its
 department a numbered slip about that item, told at once to the department's liaisons and
-heads. One slip per (item, department, period): a second run issues nothing new.
+heads — one message per person listing the department's new slips. One slip per (item,
+department, period): a second run issues nothing new.
 """
 
 from tasks_app.choices import SlipTrigger
 from tasks_app.models import Task
-from tasks_app.services.lifecycle.slip_notices import slip_drafts
+from tasks_app.services.lifecycle.slip_notices import slips_drafts
 from tasks_app.services.lifecycle.slips import slips_issue_for_missing
 from tasks_app.workdays import is_working_day, working_days_between
 
@@ -38,5 +39,5 @@ def escalation_slip_drafts(ctx: CycleContext) -> list[Draft]:
     if not issued:
         return []
     tasks = Task.objects.select_related("plan").in_bulk({slip.task_id for slip in issued})
-    return [draft for slip in issued for draft in slip_drafts(
-        slip, tasks[slip.task_id], ctx.audience.department(slip.department_id, heads=True))]
+    return slips_drafts(issued, tasks,
+                        lambda department_id: ctx.audience.department(department_id, heads=True))

@@ -38,7 +38,11 @@ def test_the_red_chase_issues_a_slip_per_missing_item_and_its_pdf_names_them(wor
         ("哈经开督〔2026〕2号", world.jia, world.task2, SlipLevel.RED)]
     assert slips[0].respond_by == datetime.date(2026, 4, 7)  # 3 working days, 清明 4/6
     told = Counter((m.user, m.kind) for m in sent if m.kind == "slip")
-    assert told == {("jia.liaison", "slip"): 2, ("jia.head", "slip"): 2}
+    assert told == {("jia.liaison", "slip"): 1, ("jia.head", "slip"): 1}  # both slips in one
+    message = next(m for m in sent if m.kind == "slip")
+    assert "区甲局收到 2 份督办单" in message.subject
+    assert "哈经开督〔2026〕1号" in message.text and "哈经开督〔2026〕2号" in message.text
+    assert f"/slips/{slips[1].pk}/pdf/" in message.text
     client.force_login(world.people["jia.liaison"])
     response = client.get(f"/slips/{slips[0].pk}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

@@ -1,6 +1,10 @@
 """What a 督办单's message says, and to whom: the addressed department's liaisons and heads
-(and its robot). Issued by the lead office, it goes out at once; issued by the cycle, the
-cycle stores the drafts with the rest of its run."""
+(and its robot). A slip the lead office issues is told at once, alone; the slips the cycle
+issues in one run are told in one message per person (a department missing many reports
+gets one email listing its slips, not one email per slip)."""
+
+from collections import defaultdict
+from collections.abc import Callable
 
 from notifications.choices import Kind
 from notifications.drafts import Draft, Recipient, draft_render
@@ -11,24 +15,40 @@ from ...formatting import cn_date
 from ...models import SupervisionSlip, Task
 
 
-def slip_context(slip: SupervisionSlip, task: Task) -> dict:
-    return {"slip": slip, "task": task, "level": slip.get_level_display(),
-            "respond_by": cn_date(slip.respond_by), "item_due_on": cn_date(slip.item_due_on),
-            "pdf_url": page_url("portal:slip_pdf", slip.pk),
-            "heading": f"督办单 {slip.number}"}
+def slip_row(slip: SupervisionSlip) -> dict:
+    return {"number": slip.number, "item": slip.item_title, "reason": slip.reason,
+            "required_response": slip.required_response, "level": slip.get_level_display(),
+            "item_due_on": cn_date(slip.item_due_on), "respond_by": cn_date(slip.respond_by),
+            "url": page_url("portal:slip", slip.pk),
+            "pdf_url": page_url("portal:slip_pdf", slip.pk)}
 
 
-def slip_key(slip: SupervisionSlip) -> str:
-    return f"slip:{slip.prefix}-{slip.year}-{slip.sequence}"
+def _context(slips: list[SupervisionSlip], tasks: dict[int, Task]) -> dict:
+    rows = [slip_row(slip) for slip in slips]
+    return {"slips": rows, "first": rows[0], "count": len(rows),
+            "addressee": slips[0].addressee, "plan": tasks[slips[0].task_id].plan.code}
 
 
 def slip_notify(slip: SupervisionSlip, task: Task) -> list[int]:
-    return notify_now(kind=Kind.SLIP, key=slip_key(slip),
+    """The one slip the lead office has just issued, to its department, after commit."""
+    return notify_now(kind=Kind.SLIP, key=f"slip:{slip.prefix}-{slip.year}-{slip.sequence}",
                       recipients=department_recipients([slip.department_id]),
-                      context=slip_context(slip, task), url=page_url("portal:slip", slip.pk))
+                      context=_context([slip], {task.pk: task}),
+                      url=page_url("portal:slip", slip.pk))
 
 
-def slip_drafts(slip: SupervisionSlip, task: Task, recipients: list[Recipient]) -> list[Draft]:
-    context, url = slip_context(slip, task), page_url("portal:slip", slip.pk)
-    return [draft_render(kind=Kind.SLIP, key=slip_key(slip), recipient=recipient,
-                         context=context, url=url) for recipient in recipients]
+def slips_drafts(slips: list[SupervisionSlip], tasks: dict[int, Task],
+                 recipients: Callable[[int], list[Recipient]]) -> list[Draft]:
+    """One message per department recipient listing the department's new slips."""
+    by_department: dict[int, list[SupervisionSlip]] = defaultdict(list)
+    for slip in slips:
+        by_department[slip.department_id].append(slip)
+    drafts = []
+    for department_id, own in by_department.items():
+        context = _context(own, tasks)
+        first, last = own[0], own[-1]
+        key = f"slip:{first.prefix}-{first.year}-{first.sequence}-{last.sequence}"
+        url = page_url("portal:slip", first.pk) if len(own) == 1 else page_url("portal:slips")
+        drafts += [draft_render(kind=Kind.SLIP, key=key, recipient=recipient, context=context,
+                                url=url) for recipient in recipients(department_id)]
+    return drafts
