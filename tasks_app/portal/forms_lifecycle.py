@@ -106,7 +106,8 @@ class ItemForm(forms.Form):
     lead_department = forms.TypedChoiceField(label=_("牵头部门"), coerce=int, required=False,
                                              empty_value=None)
     departments = forms.TypedMultipleChoiceField(label=_("责任部门"), coerce=int,
-                                                 required=False)
+                                                 required=False,
+                                                 help_text=_("按住 Ctrl(或 ⌘)可多选"))
 
     def __init__(self, *args, plans=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)

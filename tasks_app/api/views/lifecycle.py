@@ -248,6 +248,8 @@ class InstructionViewSet(LifecycleViewSet):
                 task=task)).select_related("department", "period"), data["report"], "report",
                 _("报送"))
         departments = list(Department.objects.filter(pk__in=data["departments"]))
+        if len(departments) != len(set(data["departments"])):
+            raise ValidationError({"departments": [_("部门不存在。")]})
         done = instructions.instruction_create(task=task, text=data["text"],
                                                actor=request.user, report=report,
                                                departments=departments or None)

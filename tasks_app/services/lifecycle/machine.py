@@ -87,13 +87,18 @@ class Machine:
         step = self.table[action]
         return bool(step.roles & roles) and state in step.sources
 
-    def check(self, action: str, state: str | None, roles: frozenset[str]) -> Transition:
-        """The transition for ``action`` from ``state`` by someone with ``roles``, or an
-        error: PermissionDenied for the role, ValidationError for the state."""
+    def check_role(self, action: str, roles: frozenset[str]) -> Transition:
+        """The transition for ``action`` if ``roles`` may take it, else PermissionDenied."""
         step = self.table[action]
         if not step.roles & roles:
             who = "或".join(ROLE_LABELS[r] for r in ROLE_ORDER if r in step.roles)
             raise PermissionDenied(f"只有{who}可以{step.verb}。")
+        return step
+
+    def check(self, action: str, state: str | None, roles: frozenset[str]) -> Transition:
+        """The transition for ``action`` from ``state`` by someone with ``roles``, or an
+        error: PermissionDenied for the role, ValidationError for the state."""
+        step = self.check_role(action, roles)
         if state not in step.sources:
             raise ValidationError({"state": (
                 f"{self.noun}当前为“{self.label(state)}”,不能{step.verb}。")})

@@ -32,7 +32,7 @@ def part_check(part: Assignment, action: str, actor: User | None) -> Transition:
     """The PART table's verdict on ``action`` by ``actor``; raises when refused."""
     roles = part_roles(part, actor)
     if part.department_id is None:
-        step = PART.check(action, part.state, roles)  # the role is still checked first
+        step = PART.check_role(action, roles)  # the role is still checked first
         raise ValidationError({"state": f"部门组“{part.unit_name}”的分工没有单独的办理环节,"
                                         f"不能{step.verb}。"})
     return PART.check(action, part.state, roles)
