@@ -44,7 +44,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not access_for(request.user).reads_everything:
         raise Http404
     day = today()
-    data = overview_selectors.overview(day)
+    data = overview_selectors.overview(day, page_number=request.GET.get("page", 1))
     plans = [(plan, progress_chart(plan.progress_series, month_start(day)))
              for plan in data.plans]
     return render(request, "portal/overview.html", {

@@ -1,8 +1,10 @@
-"""Read paths for the managers' overview: every active plan at a glance (7 queries)."""
+"""Read paths for the managers' overview: the active plans at a glance, ten per page
+(7 queries)."""
 
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Exists, OuterRef, Q
 
 from ..choices import Health, PartState, ReportState, TaskStatus
@@ -12,6 +14,8 @@ from ..workdays import month_start
 
 CHART_MONTHS = 12
 RED_TASKS_SHOWN = 20
+MISSING_SHOWN = 10
+PLANS_PER_PAGE = 10  # per plan, the departments with the most unreported tasks
 _QUIET_PARTS = (PartState.TRANSFERRED, PartState.COMPLETED, PartState.SUSPENDED)
 _CLOSED = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
 
@@ -33,6 +37,7 @@ class PlanOverview:
     status_counts: dict[str, int]
     period: ReportingPeriod | None = None
     missing: list[dict] = field(default_factory=list)
+    missing_total: int = 0
     progress_series: list[tuple[datetime.date, float, int]] = field(default_factory=list)
 
     @property
@@ -52,6 +57,7 @@ class PlanOverview:
 class Overview:
     plans: list[PlanOverview]
     red_tasks: list[Task]
+    page: Page | None = None
 
 
 def _health_by_driver(plans: dict[int, PlanOverview], now) -> None:
@@ -88,9 +94,11 @@ def _missing_reports(plans: dict[int, PlanOverview], month: datetime.date) -> No
                .annotate(tasks=Count("task_id", distinct=True))
                .order_by("task__plan_id", "-tasks", "department__name"))
     for row in missing:
-        plans[row["task__plan_id"]].missing.append(
-            {"department_id": row["department_id"], "name": row["department__name"],
-             "tasks": row["tasks"]})
+        item = plans[row["task__plan_id"]]
+        item.missing_total += 1
+        if len(item.missing) < MISSING_SHOWN:
+            item.missing.append({"department_id": row["department_id"],
+                                 "name": row["department__name"], "tasks": row["tasks"]})
 
 
 def _progress_series(plans: dict[int, PlanOverview], month: datetime.date) -> None:
@@ -108,16 +116,20 @@ def _progress_series(plans: dict[int, PlanOverview], month: datetime.date) -> No
             (row["period__month"], float(row["avg"] or 0), row["n"]))
 
 
-def overview(today: datetime.date, now: datetime.datetime | None = None) -> Overview:
-    plans = {p.pk: PlanOverview(p, [], {}) for p in Plan.objects.filter(is_active=True)
-             .select_related("lead_office").order_by("-signed_on", "code")}
-    if not plans:
+def overview(today: datetime.date, now: datetime.datetime | None = None, *,
+             page_number: object = 1) -> Overview:
+    """A page of active plans in detail; the lagging tasks of all of them."""
+    active = list(Plan.objects.filter(is_active=True).select_related("lead_office")
+                  .order_by("-signed_on", "code"))
+    if not active:
         return Overview([], [])
+    page = Paginator(active, PLANS_PER_PAGE).get_page(page_number)
+    plans = {p.pk: PlanOverview(p, [], {}) for p in page.object_list}
     month = month_start(today)
     _health_by_driver(plans, now)
     _missing_reports(plans, month)
     _progress_series(plans, month)
-    red = list(with_health(Task.objects.filter(plan_id__in=plans), now)
+    red = list(with_health(Task.objects.filter(plan_id__in=[p.pk for p in active]), now)
                .filter(Q(health=Health.RED)).select_related("plan")
                .order_by("due_on", "plan_id", "number")[:RED_TASKS_SHOWN])
-    return Overview(list(plans.values()), red)
+    return Overview(list(plans.values()), red, page)
