@@ -19,6 +19,7 @@ from ..selectors import overview as overview_selectors
 from ..selectors import portal as selectors
 from ..services.tokens import api_token_issue
 from ..workdays import month_start
+from .bar_charts import plan_charts
 from .charts import progress_chart
 from .common import not_found_if_denied, today
 
@@ -47,7 +48,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise Http404
     day = today()
     data = overview_selectors.overview(day)
-    plans = [(plan, progress_chart(plan.progress_series, month_start(day)))
+    plans = [(plan, progress_chart(plan.progress_series, month_start(day)), plan_charts(plan))
              for plan in data.plans]
     return render(request, "portal/overview.html", {
         "overview": data, "plans": plans, "today": day})

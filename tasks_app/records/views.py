@@ -15,6 +15,10 @@ from ..documents.bulletin import bulletin_filename, bulletin_pdf, bulletin_workb
 from ..documents.pdf import pdf_download
 from ..documents.xlsx import download
 from ..models import Assessment, Bulletin, DepartmentScore
+from ..portal.bar_charts import bulletin_charts
+from ..portal.charts import progress_chart
+from ..record_dates import quarter_months
+from ..selectors.overview import plan_progress_series
 from ..selectors.records import ranking, visible_assessments, visible_bulletins
 from ..services.assessments import score_contest
 from .presenters import bulletin_tables
@@ -30,9 +34,11 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_object_or_404(visible_bulletins(access_for(request.user)), pk=pk)
+    last_month = quarter_months(bulletin.year, bulletin.quarter)[-1]
     return render(request, "records/bulletin_detail.html", {
         "bulletin": bulletin, "content": bulletin.content,
-        "tables": bulletin_tables(bulletin.content)})
+        "tables": bulletin_tables(bulletin.content), "charts": bulletin_charts(bulletin.content),
+        "progress": progress_chart(plan_progress_series(bulletin.plan, last_month), last_month)})
 
 
 @login_required

@@ -1,13 +1,24 @@
-"""Read paths for the managers' overview: every active plan at a glance (7 queries)."""
+"""Read paths for the managers' overview: every active plan at a glance (8 queries)."""
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Avg, Count, Exists, JSONField, OuterRef, Q, Subquery
 
+from ..attainment import attainment, percent, plain_number
 from ..choices import Health, PartState, ReportState, TaskStatus
 from ..health import with_health
-from ..models import Assignment, Driver, Plan, ProgressReport, ReportingPeriod, Task
+from ..models import (
+    Assignment,
+    Bulletin,
+    Driver,
+    Plan,
+    ProgressReport,
+    ReportingPeriod,
+    Target,
+    TargetReading,
+    Task,
+)
 from ..workdays import month_start
 
 CHART_MONTHS = 12
@@ -34,6 +45,8 @@ class PlanOverview:
     period: ReportingPeriod | None = None
     missing: list[dict] = field(default_factory=list)
     progress_series: list[tuple[datetime.date, float, int]] = field(default_factory=list)
+    bulletin: Bulletin | None = None  # the latest, for on-time reporting by department
+    targets: list[dict] = field(default_factory=list)
 
     @property
     def health_totals(self) -> dict[str, int]:
@@ -108,15 +121,54 @@ def _progress_series(plans: dict[int, PlanOverview], month: datetime.date) -> No
             (row["period__month"], float(row["avg"] or 0), row["n"]))
 
 
+def _latest_bulletins(plans: dict[int, PlanOverview]) -> None:
+    """The latest bulletin of each plan, read with the plans (no query of its own)."""
+    for item in plans.values():
+        plan = item.plan
+        if plan.latest_bulletin_year:
+            item.bulletin = Bulletin(plan=plan, year=plan.latest_bulletin_year,
+                                     quarter=plan.latest_bulletin_quarter,
+                                     content=plan.latest_bulletin_content or {})
+
+
+def _targets(plans: dict[int, PlanOverview], month: datetime.date) -> None:
+    """Every target with its latest reading up to this month (one query)."""
+    latest = TargetReading.objects.filter(target=OuterRef("pk"), month__lte=month).order_by(
+        "-month")
+    targets = Target.objects.filter(plan_id__in=plans).annotate(
+        reading=Subquery(latest.values("value")[:1]),
+        reading_month=Subquery(latest.values("month")[:1]),
+    ).order_by("plan_id", "position", "id")
+    for t in targets:
+        plans[t.plan_id].targets.append({
+            "name": t.name, "unit": t.unit, "actual": plain_number(t.reading),
+            "attainment": percent(attainment(t.kind, t.value, t.reading))})
+
+
+def plan_progress_series(plan: Plan, month: datetime.date) -> list[tuple]:
+    """(month, average progress, reports) for the 12 months ending ``month`` (one query)."""
+    item = PlanOverview(plan, [], {})
+    _progress_series({plan.pk: item}, month)
+    return item.progress_series
+
+
 def overview(today: datetime.date, now: datetime.datetime | None = None) -> Overview:
+    latest = Bulletin.objects.filter(plan=OuterRef("pk")).order_by("-year", "-quarter")
     plans = {p.pk: PlanOverview(p, [], {}) for p in Plan.objects.filter(is_active=True)
-             .select_related("lead_office").order_by("-signed_on", "code")}
+             .select_related("lead_office")
+             .annotate(latest_bulletin_year=Subquery(latest.values("year")[:1]),
+                       latest_bulletin_quarter=Subquery(latest.values("quarter")[:1]),
+                       latest_bulletin_content=Subquery(latest.values("content")[:1],
+                                                        output_field=JSONField()))
+             .order_by("-signed_on", "code")}
     if not plans:
         return Overview([], [])
     month = month_start(today)
     _health_by_driver(plans, now)
     _missing_reports(plans, month)
     _progress_series(plans, month)
+    _latest_bulletins(plans)
+    _targets(plans, month)
     red = list(with_health(Task.objects.filter(plan_id__in=plans), now)
                .filter(Q(health=Health.RED)).select_related("plan")
                .order_by("due_on", "plan_id", "number")[:RED_TASKS_SHOWN])
