@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from ..choices import Health
 
-WIDTH = 640
-LABEL_WIDTH = 170
-NOTE_WIDTH = 78
-ROW_HEIGHT = 26
-BAR_HEIGHT = 16
-TOP, BOTTOM = 8, 26
-MAX_LABEL = 13  # characters shown before the label is cut (the full text is the tooltip)
+WIDTH = 560
+LABEL_WIDTH = 150
+NOTE_WIDTH = 96
+ROW_HEIGHT = 28
+BAR_HEIGHT = 18
+TOP, BOTTOM = 20, 26
+MAX_LABEL = 10  # characters shown before the label is cut (the full text is the tooltip)
 
 
 @dataclass(frozen=True)
