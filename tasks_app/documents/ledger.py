@@ -10,9 +10,7 @@ from django.utils import timezone
 from ..formatting import cn_date, cn_month
 from ..selectors.ledger import Ledger, LedgerRow
 from .xlsx import (
-    BODY_FONT,
-    BORDER,
-    CENTER,
+    DATE,
     Column,
     body_row,
     health_style,
@@ -22,7 +20,6 @@ from .xlsx import (
     write_only_sheet,
 )
 
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 PLAN_COLUMN = Column("计划文号", 22)
 COLUMNS = (
     Column("序号", 6),
@@ -80,15 +77,13 @@ def ledger_workbook(ledger: Ledger) -> bytes:
     title, subtitle = ledger_heading(ledger)
     workbook = new_workbook()
     sheet = write_only_sheet(workbook, "督办台账", columns, heading=title, subtitle=subtitle)
-    due_style = {"number_format": DATE_FORMAT, "font": BODY_FONT, "border": BORDER,
-                 "alignment": CENTER}
     for number, row in enumerate(ledger.rows, start=1):
         values = _values(number, row)
         if multi:
             values.insert(0, row.task["plan__code"])
         sheet.append(body_row(sheet, values, columns, {
             HEALTH_INDEX + shift: health_style(row.task["health"]),
-            DUE_INDEX + shift: due_style,
+            DUE_INDEX + shift: DATE,
         }))
     return workbook_bytes(workbook)
 

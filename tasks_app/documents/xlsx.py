@@ -17,7 +17,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,29 +100,45 @@ def write_only_sheet(workbook: Workbook, title: str, columns: Sequence[Column], 
     return sheet
 
 
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+BODY, WRAPPED, DATE = "duban-body", "duban-wrap", "duban-date"
+
+
+def _named_styles() -> list[NamedStyle]:
+    """Body cells share named styles: much faster to write than a style per cell."""
+    styles = [NamedStyle(BODY, font=BODY_FONT, border=BORDER),
+              NamedStyle(WRAPPED, font=BODY_FONT, border=BORDER, alignment=WRAP),
+              NamedStyle(DATE, font=BODY_FONT, border=BORDER, alignment=CENTER,
+                         number_format=DATE_FORMAT)]
+    styles += [NamedStyle(health_style(health), fill=fill, font=HEALTH_FONTS[health],
+                          border=BORDER, alignment=CENTER)
+               for health, fill in HEALTH_FILLS.items()]
+    return styles
+
+
 def body_row(sheet, values: Iterable, columns: Sequence[Column],
-             overrides: dict[int, dict] | None = None) -> list:
-    """One data row; ``overrides`` maps a column index to extra cell styles."""
+             overrides: dict[int, str] | None = None) -> list:
+    """One data row; ``overrides`` maps a column index to another named style."""
     overrides = overrides or {}
     cells = []
     for index, (value, column) in enumerate(zip(values, columns)):
-        style = {"font": BODY_FONT, "border": BORDER}
-        if column.wrap:
-            style["alignment"] = WRAP
-        style.update(overrides.get(index, {}))
-        cells.append(text_cell(sheet, value, **style))
+        cell = text_cell(sheet, value)
+        cell.style = overrides.get(index) or (WRAPPED if column.wrap else BODY)
+        cells.append(cell)
     return cells
 
 
-def health_style(health: str) -> dict:
-    return {"fill": HEALTH_FILLS.get(health), "font": HEALTH_FONTS.get(health, BODY_FONT),
-            "alignment": CENTER, "border": BORDER}
+def health_style(health: str) -> str:
+    """The named style of a health cell (its colour)."""
+    return f"duban-health-{health}" if health in HEALTH_FILLS else BODY
 
 
 def new_workbook(write_only: bool = True) -> Workbook:
     workbook = Workbook(write_only=write_only)
     if not write_only:
         workbook.remove(workbook.active)
+    for style in _named_styles():
+        workbook.add_named_style(style)
     return workbook
 
 
