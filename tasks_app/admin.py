@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 
+from .admin_documents import PlanLedgerMixin, TaskLedgerMixin
 from .admin_import import PlanImportMixin
 from .choices import AssignmentRole, Health, PartState
 from .health import with_health
@@ -80,7 +81,7 @@ class DriverInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PlanImportMixin, admin.ModelAdmin):
+class PlanAdmin(PlanLedgerMixin, PlanImportMixin, admin.ModelAdmin):
     list_display = ("code", "title", "issuer", "signed_on", "period_start", "period_end",
                     "lead_office", "tracking_start", "is_active")
     search_fields = ("code", "title", "issuer")
@@ -227,7 +228,7 @@ class TaskAdminForm(forms.ModelForm):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
     form = TaskAdminForm
     list_display = ("number", "short_title", "plan", "driver", "lead_units",
                     "responsible_units", "status", "progress", "due_on", "health_badge")
@@ -239,7 +240,7 @@ class TaskAdmin(admin.ModelAdmin):
     list_select_related = ("plan", "driver")
     list_per_page = 50
     inlines = [AssignmentInline, TaskEventInline]
-    actions = ["bulk_assign"]
+    actions = ["bulk_assign", "export_ledger"]
     readonly_fields = ("status", "version", "original_due_on", "created_at", "updated_at",
                        "last_reported_at")
     fieldsets = (
