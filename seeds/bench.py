@@ -213,6 +213,8 @@ def _pages(liaison: User, manager: User, lead: User) -> dict[str, tuple[Client, 
         "task_list_api_page_50": (lead_client, "/api/v1/tasks/?page_size=50"),
         "task_list_api_page_50_liaison": (liaison_client, "/api/v1/tasks/?page_size=50"),
         "admin_task_changelist": (lead_client, "/admin/tasks_app/task/"),
+        "ledger_export_plan": (lead_client, f"/api/v1/tasks/ledger/?plan={task.plan_id}"),
+        "ledger_export_department": (liaison_client, "/ledger.xlsx"),
     }
 
 
