@@ -25,6 +25,7 @@ from .decisions.returned import returned_drafts
 from .decisions.slips import escalation_slip_drafts
 from .dispatch import Dispatcher, deliverable_ids, enqueue
 from .drafts import Draft, drafts_store
+from .selectors import assessments_final_unannounced
 
 logger = logging.getLogger(__name__)
 Step = Callable[[CycleContext], list[Draft]]
@@ -42,8 +43,10 @@ def bulletins_step(ctx: CycleContext) -> list[Draft]:
 
 
 def assessments_step(ctx: CycleContext) -> list[Draft]:
-    """Compute and publish the annual assessments that are due; announce each one."""
-    return assessment_drafts(ctx, assessments_compute_due(ctx.now))
+    """Compute and publish the annual assessments that are due, and announce them; announce
+    the final ranking of those the lead office has finalised since."""
+    published = assessments_compute_due(ctx.now)
+    return assessment_drafts(ctx, published + assessments_final_unannounced())
 
 
 # The order matters only for reading the logs.

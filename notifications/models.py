@@ -116,3 +116,20 @@ class NotificationItem(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address (.ics): whoever has the key reads the feed, so the
+    user can regenerate it (the old address stops working at once)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("用户"),
+                                on_delete=models.CASCADE, related_name="calendar_feed")
+    key = models.CharField(_("密钥"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("日历订阅")
+        verbose_name_plural = _("日历订阅")
+
+    def __str__(self) -> str:
+        return f"{self.user} · 日历"

@@ -6,4 +6,5 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.history, name="history"),
     path("digest/", views.digest, name="digest"),
+    path("calendar/<str:key>.ics", views.calendar_feed, name="calendar"),
 ]

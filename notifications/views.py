@@ -5,11 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from departments.access import access_for
 
+from .calendar import calendar_for_key
 from .forms import DigestSubscriptionForm
 from .selectors import digest_subscription_for, notification_history
 from .services import digest_subscription_update
@@ -52,3 +53,15 @@ def digest(request):
             messages.success(request, "摘要设置已保存。")
             return redirect("notifications:digest")
     return render(request, "notifications/digest.html", {"form": form})
+
+
+def calendar_feed(request, key: str) -> HttpResponse:
+    """The secret calendar address: no login (calendar apps cannot log in), the key is the
+    credential; an unknown key is a 404."""
+    text = calendar_for_key(key)
+    if text is None:
+        raise Http404
+    response = HttpResponse(text.encode("utf-8"), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="duban.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response

@@ -132,8 +132,10 @@ def synthetic_build(
     sizes.users = _people(units, users, password)
     reporters = dict(Membership.objects.filter(role=Role.LIAISON, department__in=units)
                      .values_list("department_id", "user_id"))
+    # Tracking starts this month: the cycle has nothing older to catch up (a steady state),
+    # while bulletins and assessments can still be built over the months of reports.
     for index in range(1, plans + 1):
-        plan = _plan(index, units[index % len(units)], first_month.year, first_month)
+        plan = _plan(index, units[index % len(units)], first_month.year, month_start(today))
         built = _plan_content(plan, units, reporters, tasks_per_plan, first_month, months,
                               today, rng)
         for name in ("tasks", "periods", "assignments", "reports", "events"):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 
+from .admin_documents import PlanLedgerMixin, TaskLedgerMixin
 from .admin_import import PlanImportMixin
 from .admin_lifecycle import resume_tasks, suspend_tasks
 from .choices import AssignmentRole, Health, PartState
@@ -82,7 +83,7 @@ class DriverInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(PlanImportMixin, admin.ModelAdmin):
+class PlanAdmin(PlanLedgerMixin, PlanImportMixin, admin.ModelAdmin):
     list_display = ("code", "title", "issuer", "signed_on", "period_start", "period_end",
                     "lead_office", "tracking_start", "is_active")
     search_fields = ("code", "title", "issuer")
@@ -229,7 +230,7 @@ class TaskAdminForm(forms.ModelForm):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
     form = TaskAdminForm
     list_display = ("number", "short_title", "plan", "driver", "lead_units",
                     "responsible_units", "status", "progress", "due_on", "health_badge")
@@ -241,7 +242,7 @@ class TaskAdmin(admin.ModelAdmin):
     list_select_related = ("plan", "driver")
     list_per_page = 50
     inlines = [AssignmentInline, TaskEventInline]
-    actions = ["bulk_assign", suspend_tasks, resume_tasks]
+    actions = ["bulk_assign", "export_ledger", suspend_tasks, resume_tasks]
     readonly_fields = ("status", "version", "original_due_on", "created_at", "updated_at",
                        "last_reported_at")
     fieldsets = (

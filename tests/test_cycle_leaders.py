@@ -134,3 +134,17 @@ def test_a_published_assessment_reaches_the_heads_of_the_scored_departments(worl
     assert who == {"leadoffice", "manager", "jia.head"}
     assert "可在定稿前提出申诉" in drafts[0].subject
     assert "1. 区甲局 92.00 分\n2. 区丙局 88.00 分" in drafts[0].body_text
+
+
+def test_a_finalised_assessment_announces_the_final_ranking_once(world):
+    assessment = Assessment.objects.create(plan=world.plan, year=2026, state="final")
+    DepartmentScore.objects.create(assessment=assessment, department=world.jia,
+                                   computed_total=90, total=91, rank=1)
+    at = datetime.datetime(2027, 2, 3, 9, 30, tzinfo=moment(1, 1).tzinfo)
+    first, again = cycle_at(at), cycle_at(at + datetime.timedelta(hours=1))
+    final = Notification.objects.filter(kind=Kind.ASSESSMENT)
+    assert {n.recipient.username for n in final} == {"leadoffice", "manager", "jia.head"}
+    assert len([m for m in first if m.kind == Kind.ASSESSMENT]) == 3
+    assert [m for m in again if m.kind == Kind.ASSESSMENT] == []
+    assert {n.subject.endswith("结果已定稿") for n in final} == {True}
+    assert "1. 区甲局 91.00 分" in final.first().body_text

@@ -120,8 +120,9 @@ def test_the_bulletin_page_runs_the_same_queries_whatever_the_size(
             bulletin = bulletin_generate(plan=world.plan, year=2026, quarter=quarter)
         client.force_login(world.liaison_a)
         Bulletin.objects.filter(pk=bulletin.pk).update(state=Bulletin.State.PUBLISHED)
-        # session, user, memberships (access), the bulletin with its plan
-        with django_assert_num_queries(4):
+        # session, user, memberships (access), the bulletin with its plan, the progress
+        # series of its chart
+        with django_assert_num_queries(5):
             assert client.get(reverse("records:bulletin", args=[bulletin.pk])).status_code == 200
 
     _grow(world.plan, world.period, 0, 2)

@@ -181,3 +181,22 @@ def test_the_bulletin_and_the_assessment_build_in_under_ten_seconds_at_city_scal
           f"assessment {assessment_s:.2f} s ({assessment_q} queries)")
     assert bulletin_s < 10 and assessment_s < 10
     assert plan.assessments.get().scores.count() > 0
+
+
+def test_the_ledger_of_the_city_builds_in_constant_queries(city):
+    """The whole plan's ledger (every task × department with its latest report) as .xlsx."""
+    from departments.access import Access
+    from tasks_app.documents.ledger import ledger_workbook
+    from tasks_app.selectors.ledger import ledger_for
+
+    plan, _reports = city
+    everything = Access(user_id=None, is_lead_office=True)
+    holder = {}
+    select_s, queries = _timed(lambda: holder.update(
+        ledger=ledger_for(everything, {"plan": str(plan.pk)})))
+    write_s, _ = _timed(lambda: holder.update(content=ledger_workbook(holder["ledger"])))
+    rows = len(holder["ledger"].rows)
+    print(f"\nledger: {TASKS} tasks, {rows} rows: select {select_s:.2f} s ({queries} queries), "
+          f"xlsx {write_s:.2f} s ({len(holder['content']) // 1024} KB)")
+    assert queries == 4 and rows >= TASKS * 3
+    assert select_s + write_s < 60

@@ -194,3 +194,13 @@ def test_attachments_are_checked_for_type_and_size(world, settings):
     with pytest.raises(ValidationError, match="超过大小上限"):
         attachment_add(report=report, upload=SimpleUploadedFile("b.pdf", b"%PDF" + b"x" * 20),
                        user=world.liaison)
+
+
+@time_machine.travel(datetime.datetime(2026, 4, 20, 9, tzinfo=datetime.UTC))
+def test_a_lead_office_correction_in_a_locked_period_is_recorded(world):
+    world.period.state = PeriodState.LOCKED
+    world.period.save()
+    office = MembershipFactory(role=Role.LEAD_OFFICE, department=None).user
+    report_save(filing=world.filing, data=GOOD, user=office)
+    event = TaskEvent.objects.get(task=world.task, kind=EventKind.REPORT)
+    assert event.actor == office and event.reason == "季度通报发布后由牵头办公室更正"

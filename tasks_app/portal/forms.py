@@ -99,3 +99,14 @@ class SummaryForm(ServiceErrorsMixin, forms.Form):
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+
+class SheetUploadForm(forms.Form):
+    """The filled monthly sheet; what is in it is checked by the services."""
+
+    file = forms.FileField(label=_("填好的报送表(.xlsx)"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    action = forms.ChoiceField(
+        label=_("导入后"), initial="save", widget=forms.RadioSelect,
+        choices=[("save", _("保存为草稿(之后在门户逐项检查后报送)")),
+                 ("submit", _("直接报送全部任务"))])

@@ -10,6 +10,8 @@ from rest_framework.authtoken.models import Token
 
 from departments.access import access_for
 from departments.models import Membership
+from notifications.calendar import calendar_feed_issue
+from notifications.models import CalendarFeed
 
 from ..models import Attachment
 from ..permissions import visible_reports, visible_tasks
@@ -18,6 +20,7 @@ from ..selectors import portal as selectors
 from ..selectors.lifecycle import task_lifecycle
 from ..services.tokens import api_token_issue
 from ..workdays import month_start
+from .bar_charts import plan_charts
 from .charts import progress_chart
 from .common import not_found_if_denied, today
 
@@ -54,8 +57,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     if not access_for(request.user).reads_everything:
         raise Http404
     day = today()
-    data = overview_selectors.overview(day)
-    plans = [(plan, progress_chart(plan.progress_series, month_start(day)))
+    data = overview_selectors.overview(day, page_number=request.GET.get("page", 1))
+    plans = [(plan, progress_chart(plan.progress_series, month_start(day)), plan_charts(plan))
              for plan in data.plans]
     return render(request, "portal/overview.html", {
         "overview": data, "plans": plans, "today": day})
@@ -65,6 +68,12 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     """The user's memberships and personal API token (create or regenerate)."""
+    if request.method == "POST" and request.POST.get("action", "").startswith("calendar"):
+        regenerate = request.POST["action"] == "calendar_regenerate"
+        calendar_feed_issue(user=request.user, regenerate=regenerate)
+        messages.success(request, _("已重新生成日历订阅地址,旧地址已失效。") if regenerate
+                         else _("已生成日历订阅地址。"))
+        return redirect("portal:profile")
     if request.method == "POST":
         regenerate = request.POST.get("action") == "regenerate"
         api_token_issue(user=request.user, regenerate=regenerate)
@@ -74,7 +83,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     memberships = (Membership.objects.filter(user=request.user).select_related("department")
                    .order_by("role", "department__name"))
     return render(request, "portal/profile.html", {
-        "memberships": memberships, "token": Token.objects.filter(user=request.user).first()})
+        "memberships": memberships, "token": Token.objects.filter(user=request.user).first(),
+        "calendar": CalendarFeed.objects.filter(user=request.user).first()})
 
 
 @login_required

@@ -10,7 +10,15 @@ from django.views.decorators.http import require_POST
 
 from departments.access import access_for
 
-from ..models import Assessment, DepartmentScore
+from ..documents.assessment import assessment_filename, assessment_pdf, assessment_workbook
+from ..documents.bulletin import bulletin_filename, bulletin_pdf, bulletin_workbook
+from ..documents.pdf import pdf_download
+from ..documents.xlsx import download
+from ..models import Assessment, Bulletin, DepartmentScore
+from ..portal.bar_charts import bulletin_charts
+from ..portal.charts import progress_chart
+from ..record_dates import quarter_months
+from ..selectors.overview import plan_progress_series
 from ..selectors.records import ranking, visible_assessments, visible_bulletins
 from ..services.assessments import score_contest
 from .presenters import bulletin_tables
@@ -26,9 +34,11 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = get_object_or_404(visible_bulletins(access_for(request.user)), pk=pk)
+    last_month = quarter_months(bulletin.year, bulletin.quarter)[-1]
     return render(request, "records/bulletin_detail.html", {
         "bulletin": bulletin, "content": bulletin.content,
-        "tables": bulletin_tables(bulletin.content)})
+        "tables": bulletin_tables(bulletin.content), "charts": bulletin_charts(bulletin.content),
+        "progress": progress_chart(plan_progress_series(bulletin.plan, last_month), last_month)})
 
 
 @login_required
@@ -66,3 +76,38 @@ def score_contest_view(request: HttpRequest, pk: int, score_pk: int) -> HttpResp
         messages.success(request, _("已提出申诉:%(department)s,请等待牵头办公室答复。")
                          % {"department": score.department.name})
     return redirect("records:assessment", pk=assessment.pk)
+
+
+# ---------------------------------------------------------------- downloads (same visibility)
+
+
+def _bulletin(request: HttpRequest, pk: int) -> Bulletin:
+    return get_object_or_404(visible_bulletins(access_for(request.user)), pk=pk)
+
+
+def _assessment(request: HttpRequest, pk: int) -> Assessment:
+    return get_object_or_404(visible_assessments(access_for(request.user)), pk=pk)
+
+
+@login_required
+def bulletin_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = _bulletin(request, pk)
+    return pdf_download(bulletin_pdf(bulletin), bulletin_filename(bulletin, "pdf"))
+
+
+@login_required
+def bulletin_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    bulletin = _bulletin(request, pk)
+    return download(bulletin_workbook(bulletin), bulletin_filename(bulletin, "xlsx"))
+
+
+@login_required
+def assessment_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk)
+    return pdf_download(assessment_pdf(assessment), assessment_filename(assessment, "pdf"))
+
+
+@login_required
+def assessment_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = _assessment(request, pk)
+    return download(assessment_workbook(assessment), assessment_filename(assessment, "xlsx"))

@@ -135,6 +135,11 @@ def report_save(
     report.version += 1
     report.updated_by = user
     report.save()
+    if period_is_locked(filing.period):  # only the lead office gets here: keep a trace
+        record(task_event(
+            filing.task, EventKind.REPORT, actor=user, department_id=filing.department_id,
+            field="report", after=f"{filing.period} {report.get_status_display()} "
+            f"{report.progress}%", reason="季度通报发布后由牵头办公室更正", report_id=report.pk))
     if submit:
         check_instructions_answered(report)
         _submit(report, user, now)

@@ -145,3 +145,17 @@ def test_a_department_in_a_group_on_the_task_sees_it_and_may_report(as_user, wor
 def test_an_unknown_page_answers_a_chinese_404(as_user, world):
     response = as_user(world.liaison).get("/tasks/999999/")
     assert response.status_code == 404 and "页面不存在" in response.content.decode()
+
+
+def test_the_overview_shows_ten_plans_per_page_and_every_lagging_task(as_user, world):
+    from tests.factories import PlanFactory
+
+    for _ in range(11):
+        PlanFactory()
+    first = as_user(world.manager).get(reverse("portal:overview"))
+    second = as_user(world.manager).get(reverse("portal:overview") + "?page=2")
+    assert len(first.context["overview"].plans) == 10
+    shown = {p.plan.pk for p in first.context["overview"].plans} | {
+        p.plan.pk for p in second.context["overview"].plans}
+    assert len(shown) == first.context["overview"].page.paginator.count
+    assert "下一页" in first.content.decode()

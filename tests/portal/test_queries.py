@@ -116,4 +116,6 @@ def test_review_queues_run_a_constant_number_of_queries(as_user, world, travel):
 
 def test_overview_runs_a_constant_number_of_queries(as_user, world, travel):
     seed(world, travel)
+    # 3 for the request, 7 for the active plans' ids, the page's plans (with their period and
+    # latest bulletin), health by driver, missing reports, progress, targets, red tasks.
     constant(as_user(world.manager), reverse("portal:overview"), world, travel, limit=10)

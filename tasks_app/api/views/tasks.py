@@ -1,9 +1,15 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 
+from ...documents.ledger import ledger_filename, ledger_workbook
+from ...documents.xlsx import XLSX_TYPE, download
 from ...filtersets import AssignmentFilterSet, TaskFilterSet
 from ...permissions import visible_tasks
+from ...selectors.ledger import ledger, ledger_departments
 from ...selectors.tasks import assignment_list, task_history, task_list
+from ..renderers import XlsxRenderer
 from ..serializers.tasks import AssignmentSerializer, TaskEventSerializer, TaskSerializer
 from .base import ReadOnlyViewSet, described
 from .lifecycle import TaskLifecycleActions
@@ -34,6 +40,25 @@ class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
     def history(self, request, pk=None):
         page = self.paginate_queryset(task_history(self.get_object()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        summary="督办台账(Excel)", filters=True,
+        parameters=[OpenApiParameter(
+            "format", OpenApiTypes.STR, enum=["json", "xlsx"], required=False,
+            description="可省略:总是返回 .xlsx 文件;出错时以 JSON 返回错误")],
+        description="按与任务列表相同的过滤条件导出督办台账 .xlsx:每个任务 × 部门一行,含战略驱动、"
+                    "编号、标题、牵头/责任部门、完成时限、状态、进度、预警(彩色单元格),以及该部门最近一次"
+                    "报送的本期进展、存在问题、下步计划。部门用户只得到本部门的行;给出 department "
+                    "时只含该部门的行。不分页。",
+        responses={(200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="台账文件")})
+    @action(detail=False, url_path="ledger", url_name="ledger", pagination_class=None,
+            renderer_classes=[JSONRenderer, XlsxRenderer])
+    def ledger(self, request):
+        tasks = self.filter_queryset(self.get_queryset())
+        wanted = request.query_params.get("department")
+        result = ledger(tasks, departments=ledger_departments(
+            self.access, int(wanted) if wanted else None))
+        return download(ledger_workbook(result), ledger_filename(result))
 
 
 @described("责任分工", "每个部门(或部门组)在任务中的角色和办理状态,含已转办的。"

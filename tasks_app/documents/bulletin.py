@@ -1,0 +1,168 @@
+"""The quarterly bulletin (季度通报) as a PDF in official-document layout and as .xlsx.
+
+Both read the bulletin's stored content — the snapshot as published — so the files say
+exactly what the page says.
+"""
+
+from django.utils import timezone
+
+from ..models import Bulletin
+from ..records.presenters import bulletin_tables
+from .pdf import Letterhead, issuer_of, render_pdf
+from .xlsx import (
+    Column,
+    body_row,
+    new_workbook,
+    safe_filename,
+    workbook_bytes,
+    write_only_sheet,
+)
+
+
+def bulletin_letterhead(bulletin: Bulletin) -> Letterhead:
+    issuer = issuer_of(bulletin.plan)
+    at = bulletin.published_at or bulletin.generated_at or timezone.now()
+    return Letterhead(issuer=issuer, mark=f"{issuer}督办通报",
+                      number=bulletin.number or "(草稿)",
+                      title=bulletin.content.get("title") or str(bulletin),
+                      date=timezone.localtime(at).date())
+
+
+def _sentence(counts: dict, columns: list) -> str:
+    return "、".join(f"{label}{counts[key]}项" for key, label in columns if counts.get(key))
+
+
+def bulletin_summary(content: dict) -> str:
+    """一、总体情况's opening sentence, from the counts."""
+    totals, columns = content["totals"], content["columns"]
+    status = _sentence(totals["status"], columns["status"]) or "无"
+    health = _sentence(totals["health"], columns["health"]) or "无"
+    return (f"截至{content['as_of']},{content['plan']['code']}共有督办任务{totals['tasks']}项。"
+            f"按办理状态:{status};按预警状态(不含已中止任务):{health}。")
+
+
+def _printed_tables(content: dict) -> dict:
+    """The page's tables, with only the status columns that count something: an A4 page
+    has no room for six columns of zeros."""
+    tables = bulletin_tables(content)
+    if not tables:
+        return tables
+    keep = [i for i, n in enumerate(tables["totals"]["status"]) if n]
+    tables["columns"] = {**tables["columns"],
+                         "status": [tables["columns"]["status"][i] for i in keep]}
+    for row in (*tables["drivers"], tables["totals"]):
+        row["status"] = [row["status"][i] for i in keep]
+    return tables
+
+
+def bulletin_context(bulletin: Bulletin) -> dict:
+    content = bulletin.content
+    return {
+        "bulletin": bulletin, "content": content, "tables": _printed_tables(content),
+        "letterhead": bulletin_letterhead(bulletin), "summary": bulletin_summary(content),
+        "draft": "" if bulletin.state == Bulletin.State.PUBLISHED else "草稿 · 尚未发布",
+    }
+
+
+def bulletin_pdf(bulletin: Bulletin) -> bytes:
+    return render_pdf("documents/bulletin.html", bulletin_context(bulletin))
+
+
+def bulletin_filename(bulletin: Bulletin, extension: str) -> str:
+    return safe_filename(f"{bulletin.plan.code}-{bulletin.year}年第{bulletin.quarter}季度督办通报"
+                         ) + f".{extension}"
+
+
+def _count_columns(content: dict, first: list[Column], *, status: bool = True) -> list:
+    columns = list(first) + [Column("任务数", 8)]
+    if status:
+        columns += [Column(label, 9) for _key, label in content["columns"]["status"]]
+    return columns + [Column(label, 8) for _key, label in content["columns"]["health"]]
+
+
+def _drivers_sheet(book, content, tables, heading: str) -> None:
+    columns = _count_columns(content, [Column("战略驱动", 40, wrap=True)])
+    sheet = write_only_sheet(book, "总体情况", columns, heading=heading,
+                             subtitle=bulletin_summary(content))
+    for row in tables["drivers"]:
+        title = f"({row['number']}){row['title']}" if row["number"] else row["title"]
+        sheet.append(body_row(sheet, [title, row["tasks"], *row["status"], *row["health"]],
+                              columns))
+    totals = tables["totals"]
+    sheet.append(body_row(sheet, ["合计", totals["tasks"], *totals["status"],
+                                  *totals["health"]], columns))
+
+
+def _departments_sheet(book, content, tables, heading: str) -> None:
+    columns = _count_columns(content, [Column("部门", 24, wrap=True)], status=False) + [
+        Column("应报", 8), Column("按时", 8), Column("逾期", 8), Column("未报", 8),
+        Column("按时报送率(%)", 12)]
+    periods = "、".join(f"{p['month']}(截止{p['deadline']})" for p in content["periods"])
+    sheet = write_only_sheet(book, "各部门", columns, heading=heading,
+                             subtitle=f"填报周期:{periods or '无'}")
+    for row in tables["departments"]:
+        sheet.append(body_row(sheet, [row["name"], row["tasks"], *row["health"],
+                                      row["expected"], row["on_time"], row["late"],
+                                      row["missing"], row["on_time_rate"]], columns))
+
+
+LAGGING = (Column("编号", 7), Column("任务", 36, wrap=True), Column("战略驱动", 22, wrap=True),
+           Column("牵头部门", 16, wrap=True), Column("责任部门", 22, wrap=True),
+           Column("完成时限", 15), Column("进度(%)", 8), Column("状态", 10),
+           Column("滞后原因", 26, wrap=True), Column("各部门报送的存在问题", 50, wrap=True))
+
+
+def _lagging_sheet(book, content, heading: str) -> None:
+    sheet = write_only_sheet(book, "进度滞后任务", LAGGING, heading=heading,
+                             subtitle=f"{len(content['lagging'])} 项")
+    for task in content["lagging"]:
+        problems = "\n".join(f"{p['department']}({p['month']},{p['status']}):{p['problems']}"
+                             for p in task["problems"])
+        sheet.append(body_row(sheet, [
+            task["number"], task["title"], task["driver"], task["lead"], task["responsible"],
+            task["due_on"], task["progress"], task["status"], task["reason"], problems],
+            LAGGING))
+
+
+TARGETS = (Column("指标", 34, wrap=True), Column("类别", 10), Column("目标年度", 9),
+           Column("目标值", 14), Column("单位", 8), Column("监测月份", 11),
+           Column("最新监测值", 12), Column("年内累计", 9), Column("达成率(%)", 10))
+
+
+def _targets_sheet(book, content, heading: str) -> None:
+    sheet = write_only_sheet(book, "目标指标", TARGETS, heading=heading)
+    for t in content["targets"]:
+        target = f"{t['qualifier']}{t['target']}" if t["target"] is not None else ""
+        sheet.append(body_row(sheet, [
+            t["name"], t["kind"], t["year"], target, t["unit"], t["month"], t["actual"],
+            "是" if t["year_to_date"] else "", t["attainment"]], TARGETS))
+
+
+def _named_sheet(book, content, heading: str) -> None:
+    columns = (Column("部门", 24), Column("未报送(项)", 11), Column("涉及周期", 50, wrap=True))
+    sheet = write_only_sheet(book, "未按时报送部门", columns, heading=heading)
+    for row in content["named_departments"]:
+        sheet.append(body_row(sheet, [row["name"], row["missing"], "、".join(row["periods"])],
+                              columns))
+    columns = (Column("编号", 7), Column("已中止任务", 50, wrap=True), Column("牵头部门", 20))
+    sheet = write_only_sheet(book, "已中止任务", columns, heading=heading)
+    for task in content["suspended"]:
+        sheet.append(body_row(sheet, [task["number"], task["title"], task["lead"]], columns))
+
+
+def bulletin_workbook(bulletin: Bulletin) -> bytes:
+    content = bulletin.content
+    book = new_workbook()
+    heading = (f"{bulletin.plan.code} {content.get('title', bulletin)}"
+               f"{'(' + bulletin.number + ')' if bulletin.number else '(草稿)'}")
+    if content:
+        tables = bulletin_tables(content)
+        _drivers_sheet(book, content, tables, heading)
+        _departments_sheet(book, content, tables, heading)
+        _lagging_sheet(book, content, heading)
+        _targets_sheet(book, content, heading)
+        _named_sheet(book, content, heading)
+    else:
+        write_only_sheet(book, "通报", [Column("说明", 40)], heading=heading,
+                         subtitle="通报内容尚未生成。")
+    return workbook_bytes(book)

@@ -1,0 +1,299 @@
+"""The department's monthly report sheet as .xlsx: download it pre-filled, fill it offline,
+upload it back.
+
+The sheet is protected: task number, title and the other facts are locked (grey); the
+report cells are open, with a drop-down for 推进情况 and 是/否, and a whole-number check on
+进度. A hidden sheet records which plan, month and department the file belongs to, and a
+hidden column each report's version, so a file filled from a stale copy is refused rather
+than overwriting someone's later change. Reading the upload only turns cells into values;
+the rules are the services' (see :mod:`tasks_app.services.report_sheets`).
+"""
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from openpyxl import load_workbook
+from openpyxl.styles import Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..choices import ReportStatus
+from ..formatting import cn_date
+from ..models import ReportingPeriod
+from ..selectors.portal import SheetRow
+from ..services.report_sheets import SheetEntry, SheetProblem, SheetRejected
+from .xlsx import (
+    BODY_FONT,
+    BORDER,
+    CENTER,
+    HEADER_FILL,
+    HEADER_FONT,
+    LOCKED_FILL,
+    SUBTITLE_FONT,
+    TITLE_FONT,
+    WRAP,
+    Column,
+    cell_value,
+    new_workbook,
+    safe_filename,
+    workbook_bytes,
+)
+
+SHEET_TITLE = "进展报送"
+META_TITLE = "_duban"
+HEADER_ROW, FIRST_ROW = 3, 4
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+YES, NO = "是", "否"
+
+
+@dataclass(frozen=True)
+class SheetColumn(Column):
+    field: str = ""
+    editable: bool = False
+
+
+COLUMNS = (
+    SheetColumn("任务编号", 9, field="task"),
+    SheetColumn("任务名称", 36, wrap=True),
+    SheetColumn("本部门角色", 10),
+    SheetColumn("完成时限", 15),
+    SheetColumn("报送状态", 12),
+    SheetColumn("推进情况", 12, field="status", editable=True),
+    SheetColumn("进度(%)", 9, field="progress", editable=True),
+    SheetColumn("本期进展", 48, wrap=True, field="progress_text", editable=True),
+    SheetColumn("存在问题", 32, wrap=True, field="problems", editable=True),
+    SheetColumn("下步计划", 32, wrap=True, field="next_steps", editable=True),
+    SheetColumn("需提请会议协调", 11, field="needs_coordination", editable=True),
+    SheetColumn("版本(请勿修改)", 8, field="version"),
+)
+HEADERS = [column.header for column in COLUMNS]
+LETTERS = {column.field: get_column_letter(i) for i, column in enumerate(COLUMNS, 1)
+           if column.field}
+STATUS_BY_LABEL = {str(status.label): status.value for status in ReportStatus}
+
+
+def column_of(field: str) -> tuple[str, str]:
+    """(column letter, header) where a report field is typed in the sheet."""
+    for index, column in enumerate(COLUMNS, 1):
+        if column.field == field:
+            return get_column_letter(index), column.header
+    return "", ""
+
+
+def _meta(period: ReportingPeriod, department_id: int) -> list[tuple[str, str]]:
+    return [("plan", period.plan.code), ("month", period.month.isoformat()),
+            ("department", str(department_id))]
+
+
+# ---------------------------------------------------------------- download
+
+
+def _row_values(row: SheetRow) -> list:
+    values = row.values
+    state = (row.report.get_state_display() if row.report else
+             ("按上期预填" if row.prefilled else "未填写"))
+    return [row.task.number, row.task.title, "牵头" if row.role == "lead" else "责任",
+            cn_date(row.task.due_on) or "—", state,
+            str(ReportStatus(values["status"]).label), values["progress"],
+            values["progress_text"], values["problems"], values["next_steps"],
+            YES if values["needs_coordination"] else NO, row.version]
+
+
+def _validations(sheet, last_row: int) -> None:
+    status = DataValidation(type="list", formula1='"' + ",".join(STATUS_BY_LABEL) + '"',
+                            allow_blank=False, showErrorMessage=True,
+                            errorTitle="推进情况", error="请从下拉列表中选择推进情况。")
+    progress = DataValidation(type="whole", operator="between", formula1="0", formula2="100",
+                              showErrorMessage=True, errorTitle="进度",
+                              error="进度必须是 0 到 100 之间的整数。")
+    flag = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True,
+                          showErrorMessage=True, error="请选择“是”或“否”。")
+    for validation, field in ((status, "status"), (progress, "progress"),
+                              (flag, "needs_coordination")):
+        letter = LETTERS[field]
+        validation.add(f"{letter}{FIRST_ROW}:{letter}{max(last_row, FIRST_ROW)}")
+        sheet.add_data_validation(validation)
+
+
+def _write_row(sheet, row_number: int, row: SheetRow) -> None:
+    for index, (value, column) in enumerate(zip(_row_values(row), COLUMNS), 1):
+        cell = sheet.cell(row=row_number, column=index, value=cell_value(value))
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+        open_cell = column.editable and row.editable
+        cell.font, cell.border = BODY_FONT, BORDER
+        cell.alignment = WRAP if column.wrap else CENTER
+        cell.protection = Protection(locked=not open_cell)
+        if not open_cell:
+            cell.fill = LOCKED_FILL
+
+
+def sheet_workbook(period: ReportingPeriod, department_name: str, department_id: int,
+                   rows: list[SheetRow]) -> bytes:
+    """The department's sheet for the period, pre-filled like the portal's batch page."""
+    workbook = new_workbook(write_only=False)
+    sheet = workbook.create_sheet(SHEET_TITLE)
+    last = get_column_letter(len(COLUMNS))
+    sheet["A1"] = f"{department_name} {period}进展报送表"
+    sheet["A1"].font = TITLE_FONT
+    sheet["A2"] = (f"{period.plan.code} · 报送截止 {cn_date(period.deadline)} · 灰色单元格不可修改;"
+                   "推进情况从下拉列表选择,进度填 0–100 的整数;填好后在门户“上传报送表”页面上传。")
+    sheet["A2"].font = SUBTITLE_FONT
+    sheet.merge_cells(f"A1:{last}1")
+    sheet.merge_cells(f"A2:{last}2")
+    for index, column in enumerate(COLUMNS, 1):
+        cell = sheet.cell(row=HEADER_ROW, column=index, value=column.header)
+        cell.font, cell.fill, cell.border, cell.alignment = (
+            HEADER_FONT, HEADER_FILL, BORDER, CENTER)
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.column_dimensions[LETTERS["version"]].hidden = True
+    for offset, row in enumerate(rows):
+        _write_row(sheet, FIRST_ROW + offset, row)
+    _validations(sheet, FIRST_ROW + len(rows) - 1)
+    sheet.freeze_panes = "C4"
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = sheet.protection.formatRows = False
+    meta = workbook.create_sheet(META_TITLE)
+    for key, value in _meta(period, department_id):
+        meta.append([key, value])
+    meta.sheet_state = "hidden"
+    meta.protection.sheet = True
+    workbook.active = 0
+    return workbook_bytes(workbook)
+
+
+def sheet_filename(period: ReportingPeriod, department_name: str) -> str:
+    return safe_filename(f"{department_name}-{period.month:%Y年%m月}进展报送表") + ".xlsx"
+
+
+# ---------------------------------------------------------------- upload
+
+
+def _refuse(message: str, row: int | None = None, field: str = "") -> SheetRejected:
+    return SheetRejected([SheetProblem(row, field, message)])
+
+
+def _open(upload) -> tuple:
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise _refuse(f"文件超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB,请上传从系统下载的报送表。")
+    data = upload.read()
+    if not data.startswith(b"PK\x03\x04"):
+        raise _refuse("上传的文件不是 Excel(.xlsx)表格;请上传从系统下载的报送表。")
+    try:
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        raise _refuse("无法读取该 Excel 文件(文件已损坏或不是 .xlsx 格式)。") from error
+    if SHEET_TITLE not in workbook.sheetnames:
+        raise _refuse(f"表格中没有“{SHEET_TITLE}”工作表;请使用从系统下载的报送表。")
+    return workbook, workbook[SHEET_TITLE]
+
+
+def _check_meta(workbook, period: ReportingPeriod, department_id: int) -> None:
+    if META_TITLE not in workbook.sheetnames:
+        raise _refuse("表格缺少系统信息;请使用从系统下载的报送表。")
+    found = {str(key): str(value) for key, value, *_ in
+             workbook[META_TITLE].iter_rows(max_col=2, values_only=True) if key}
+    if found != dict(_meta(period, department_id)):
+        raise _refuse(f"该表格不是本部门 {period} 的报送表(计划、月份或部门不符);"
+                      "请在本页重新下载后填写。")
+
+
+def _check_headers(sheet) -> None:
+    found = [("" if v is None else str(v).strip()) for v in next(sheet.iter_rows(
+        min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=len(COLUMNS) + 3, values_only=True),
+        ())]
+    found += [""] * (len(COLUMNS) + 3 - len(found))
+    for index, expected in enumerate(HEADERS):
+        if found[index] != expected:
+            raise _refuse(f"表头不符:第 {get_column_letter(index + 1)} 列应为“{expected}”,"
+                          f"实为“{found[index] or '空'}”。请勿增删或移动列。", HEADER_ROW)
+    extra = [value for value in found[len(HEADERS):] if value]
+    if extra:
+        raise _refuse(f"表头不符:多出了列“{extra[0]}”。请勿增删或移动列。", HEADER_ROW)
+
+
+def _progress(value):
+    """Whole numbers as int; anything else as text, for the service to refuse in Chinese."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return "" if value is None else str(value).strip()
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _whole(value) -> int | None:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _flag(value) -> bool | None:
+    text = "" if value is None else str(value).strip()
+    return {"": False, NO: False, "FALSE": False, "0": False,
+            YES: True, "TRUE": True, "1": True}.get(text.upper())
+
+
+def _entry(number: int, cells: dict, problems: list[SheetProblem]) -> SheetEntry | None:
+    task_number = _whole(cells["task"])
+    if task_number is None:
+        problems.append(SheetProblem(number, "task", "任务编号必须是整数(请勿修改灰色单元格)。"))
+        return None
+    flag = _flag(cells["needs_coordination"])
+    if flag is None:
+        problems.append(SheetProblem(number, "needs_coordination", "请填写“是”或“否”。"))
+        return None
+    status = _text(cells["status"]).strip()
+    data = {"status": STATUS_BY_LABEL.get(status, status),
+            "progress": _progress(cells["progress"]),
+            "progress_text": _text(cells["progress_text"]), "problems": _text(cells["problems"]),
+            "next_steps": _text(cells["next_steps"]), "needs_coordination": flag}
+    return SheetEntry(number, task_number, data, _whole(cells["version"]))
+
+
+def sheet_entries(upload, period: ReportingPeriod, department_id: int) -> list[SheetEntry]:
+    """The filled rows of an uploaded sheet; SheetRejected when the file itself is wrong
+    (not .xlsx, another department's or month's sheet, moved columns, unreadable cells)."""
+    workbook, sheet = _open(upload)
+    _check_meta(workbook, period, department_id)
+    _check_headers(sheet)
+    entries, problems = [], []
+    fields = [column.field for column in COLUMNS]
+    for number, values in enumerate(sheet.iter_rows(min_row=FIRST_ROW, max_col=len(COLUMNS),
+                                                    values_only=True), FIRST_ROW):
+        if all(value is None or str(value).strip() == "" for value in values):
+            continue
+        if len(entries) + len(problems) >= MAX_ROWS:
+            raise _refuse(f"表格超过 {MAX_ROWS} 行。")
+        cells = dict(zip(fields, values))
+        entry = _entry(number, {f: cells.get(f) for f in fields if f}, problems)
+        if entry is not None:
+            entries.append(entry)
+    if problems:
+        raise SheetRejected(problems)
+    return entries
+
+
+def problem_rows(problems: list[SheetProblem]) -> list[dict]:
+    """Problems as the page shows them: 第几行、哪一列、什么问题."""
+    rows = []
+    for problem in problems:
+        letter, header = column_of(problem.field) if problem.field else ("", "")
+        rows.append({"row": problem.row, "column": letter, "header": header,
+                     "message": problem.message})
+    return rows
+
+

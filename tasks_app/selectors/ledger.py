@@ -1,0 +1,186 @@
+"""The task ledger (督办台账): one row per task and department, with the department's latest
+submitted report. Four queries whatever the number of tasks, so the portal, the admin, the
+API and the ``export_ledger`` command can all ask for a whole city's plans.
+
+The caller passes the tasks already filtered (visibility, then the task list's filters,
+see :class:`tasks_app.filtersets.TaskFilterSet`). ``departments`` limits the rows to those
+departments: a department user's ledger has only its own rows.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from departments.access import Access
+from departments.models import DepartmentGroup
+
+from ..choices import AssignmentRole, Health, ReportStatus, TaskStatus
+from ..filtersets import TaskFilterSet
+from ..health import with_health
+from ..models import ProgressReport, Task
+from ..permissions import live_parts, visible_tasks
+from .owed_reports import SUBMITTED_STATES
+
+TASK_VALUES = ("id", "plan_id", "plan__code", "plan__title", "driver__number", "driver__title",
+               "number", "title", "due_on", "status", "progress", "health")
+
+
+@dataclass(frozen=True)
+class LatestReport:
+    month: datetime.date
+    status: str
+    progress: int
+    progress_text: str
+    problems: str
+    next_steps: str
+
+    @property
+    def status_label(self) -> str:
+        return str(ReportStatus(self.status).label)
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    task: dict
+    lead: str
+    responsible: str
+    department_id: int | None
+    department: str
+    role: str
+    report: LatestReport | None
+
+    @property
+    def status_label(self) -> str:
+        return str(TaskStatus(self.task["status"]).label)
+
+    @property
+    def health_label(self) -> str:
+        return str(Health(self.task["health"]).label)
+
+    @property
+    def role_label(self) -> str:
+        return str(AssignmentRole(self.role).label) if self.role else ""
+
+
+@dataclass
+class Ledger:
+    rows: list[LedgerRow]
+    plans: dict[int, tuple[str, str]]  # id → (code, title), in row order
+    as_of: datetime.date
+
+    @property
+    def task_count(self) -> int:
+        return len({row.task["id"] for row in self.rows})
+
+    @property
+    def single_plan(self) -> tuple[str, str] | None:
+        return next(iter(self.plans.values())) if len(self.plans) == 1 else None
+
+
+def ledger_departments(access: Access, wanted: int | None = None) -> frozenset[int] | None:
+    """The departments whose rows the user gets: all for managers and the lead office, its
+    own for a department; only ``wanted`` when the list is filtered by a department."""
+    mine = None if access.reads_everything else access.department_ids
+    if wanted is None:
+        return mine
+    return frozenset({wanted}) if mine is None else mine & {wanted}
+
+
+def ledger_for(access: Access, params, now: datetime.datetime | None = None) -> Ledger:
+    """The ledger of the tasks the user may see, filtered like the task list (``params``
+    are TaskFilterSet's); ValidationError naming the parameter when a value is refused."""
+    filterset = TaskFilterSet(params, queryset=with_health(visible_tasks(access), now))
+    if not filterset.is_valid():
+        raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
+    wanted = filterset.form.cleaned_data.get("department")
+    return ledger(filterset.qs, departments=ledger_departments(access, wanted), now=now)
+
+
+def _units(task_ids) -> tuple[dict, set[int]]:
+    """Task id → [(role, department id, department name, group id, unit name)]; group ids."""
+    parts: dict[int, list[tuple]] = defaultdict(list)
+    groups: set[int] = set()
+    rows = (live_parts().filter(task_id__in=task_ids)
+            .order_by("task_id", "role", "position", "id")
+            .values_list("task_id", "role", "department_id", "department__name", "group_id",
+                         "group__name", "source_text"))
+    for task_id, role, department_id, department, group_id, group, source_text in rows:
+        parts[task_id].append((role, department_id, department, group_id,
+                               department or group or source_text))
+        if group_id:
+            groups.add(group_id)
+    return parts, groups
+
+
+def _members(group_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+    members: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    if not group_ids:
+        return members
+    through = DepartmentGroup.members.through.objects.filter(departmentgroup_id__in=group_ids)
+    for group_id, department_id, name in through.order_by("department__name").values_list(
+            "departmentgroup_id", "department_id", "department__name"):
+        members[group_id].append((department_id, name))
+    return members
+
+
+def _latest_reports(task_ids, departments) -> dict[tuple[int, int], LatestReport]:
+    """(task id, department id) → the department's latest submitted report on the task."""
+    reports = ProgressReport.objects.filter(task_id__in=task_ids, state__in=SUBMITTED_STATES)
+    if departments is not None:
+        reports = reports.filter(department_id__in=departments)
+    latest = reports.annotate(rank=Window(
+        RowNumber(), partition_by=[F("task_id"), F("department_id")],
+        order_by=[F("period__month").desc(), F("id").desc()],
+    )).filter(rank=1).values_list("task_id", "department_id", "period__month", "status",
+                                  "progress", "progress_text", "problems", "next_steps")
+    return {(task_id, department_id): LatestReport(*rest)
+            for task_id, department_id, *rest in latest}
+
+
+def _holders(parts: list[tuple], members: dict) -> list[tuple[int, str, str]]:
+    """(department id, name, role) working on a task: direct parts first, then the members
+    of groups named on it (a direct part wins)."""
+    holders: dict[int, tuple[int, str, str]] = {}
+    for role, department_id, name, _group_id, _unit in parts:
+        if department_id:
+            holders.setdefault(department_id, (department_id, name, role))
+    for role, department_id, _name, group_id, _unit in parts:
+        if not department_id:
+            for member_id, member_name in members.get(group_id, []):
+                holders.setdefault(member_id, (member_id, member_name, role))
+    return list(holders.values())
+
+
+def ledger(tasks: QuerySet[Task], *, departments: Collection[int] | None = None,
+           now: datetime.datetime | None = None) -> Ledger:
+    """The ledger of these tasks (ordered by plan and number). Four queries."""
+    now = now or timezone.now()
+    ids = tasks.order_by().values("pk")
+    task_rows = list(with_health(Task.objects.filter(pk__in=ids), now)
+                     .order_by("plan__signed_on", "plan_id", "number").values(*TASK_VALUES))
+    parts, groups = _units(ids) if task_rows else ({}, set())
+    members = _members(groups)
+    reports = _latest_reports(ids, departments) if task_rows else {}
+    rows: list[LedgerRow] = []
+    plans: dict[int, tuple[str, str]] = {}
+    for task in task_rows:
+        task_parts = parts.get(task["id"], [])
+        lead = "、".join(unit for role, *_, unit in task_parts if role == AssignmentRole.LEAD)
+        responsible = "、".join(unit for role, *_, unit in task_parts
+                                if role == AssignmentRole.RESPONSIBLE)
+        holders = _holders(task_parts, members)
+        if departments is not None:
+            holders = [h for h in holders if h[0] in departments]
+            if not holders:
+                continue
+        for department_id, name, role in holders or [(None, "", "")]:
+            rows.append(LedgerRow(task, lead, responsible, department_id, name, role,
+                                  reports.get((task["id"], department_id))))
+        plans.setdefault(task["plan_id"], (task["plan__code"], task["plan__title"]))
+    return Ledger(rows, plans, timezone.localtime(now).date())
