@@ -43,3 +43,20 @@ def test_only_a_verified_completion_counts_as_completed(world):
                               decision=CompletionRequest.Decision.APPROVED)
     content = bulletin_compute(world.task.plan, 2026, 1)
     assert content["totals"]["status"]["completed"] == 1
+
+
+def test_the_bulletin_pdf_lists_the_slips(world):
+    import io
+
+    from pypdf import PdfReader
+
+    from tasks_app.documents.bulletin import bulletin_pdf
+    from tasks_app.models import Bulletin
+
+    slip_issue(task=world.task, department=world.department, reason="进展缓慢",
+               respond_by=datetime.date(2026, 3, 27), actor=world.lead_office)
+    bulletin = Bulletin.objects.create(plan=world.task.plan, year=2026, quarter=1,
+                                       content=bulletin_compute(world.task.plan, 2026, 1))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(bulletin_pdf(bulletin))).pages)
+    text = "".join(text.split())  # table cells wrap
+    assert "七、督办单" in text and "本季度共签发督办单1件" in text and "测督〔2026〕1号" in text
