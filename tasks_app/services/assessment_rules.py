@@ -5,8 +5,9 @@ points; the weights of the weighted rules add up to 100. A weighted rule that do
 apply to a department (no tasks due, no targets…) is left out and the department's points
 are scaled back to 100, so nobody loses points for work it was never given. An
 *adjustment* rule adds or deducts points directly (returned reports, bonus and deduction
-items). To add an input (late acknowledgements, extensions, refused completions, 督办单
-received — issue #9), write a measure function and append a :class:`Rule` to ``RULES``.
+items, and the lifecycle's inputs from :mod:`.assessment_lifecycle`: late
+acknowledgements, extensions, refused completions, 督办单 received). To add an input, write a
+measure function and append a :class:`Rule` to ``RULES``.
 """
 
 import datetime
