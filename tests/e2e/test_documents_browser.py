@@ -16,8 +16,7 @@ from tasks_app.services.reports import Filing, report_save
 from . import test_portal_browser as base
 from .test_portal_browser import login, shot
 
-browser_type_launch_args = base.browser_type_launch_args  # the same Chromium, same world
-portal = base.portal
+portal = base.portal  # the same world as the portal's browser tests
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

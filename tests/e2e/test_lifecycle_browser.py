@@ -5,11 +5,8 @@ then accepted. Every step through the pages a person would use. Screenshots go t
 test-artifacts/ (not committed)."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
@@ -20,23 +17,12 @@ from tasks_app.choices import PartState, TaskStatus
 from tasks_app.models import CompletionRequest, ExtensionRequest, Task
 
 from ..factories import DepartmentFactory, MembershipFactory, PlanFactory, UserFactory
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+from .conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 EVIDENCE = {"name": "竣工验收报告.pdf", "mimeType": "application/pdf",
             "buffer": b"%PDF-1.4\n% evidence\n"}
 
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"],
-    }
 
 
 @pytest.fixture

@@ -4,12 +4,9 @@ Screenshots of the main pages go to test-artifacts/ (not committed).
 """
 
 import datetime
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
@@ -27,23 +24,12 @@ from ..factories import (
     TaskFactory,
     UserFactory,
 )
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+from .conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 PASSWORD = "pw"  # UserFactory's password (and the demo accounts in tests)
 PDF = {"name": "进展材料.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% test\n"}
 
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"],
-    }
 
 
 @pytest.fixture
