@@ -1,0 +1,37 @@
+"""Translation helpers: Chinese is the source language, English comes from locale/en.
+
+- ``lazy_format`` fills a lazily translated message with named values when it is shown, so
+  module-level text (API descriptions, column headers) follows the reader's language.
+- ``site_language`` renders text for someone other than the current reader (an email to a
+  department, a record kept in the database) in the site's language, ``LANGUAGE_CODE``.
+- ``join_list`` joins names with the language's list separator (、 in Chinese).
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.translation import pgettext
+
+
+def _format(message, params: dict) -> str:
+    return str(message) % {key: str(value) for key, value in params.items()}
+
+
+_format_lazy = lazy(_format, str)
+
+
+def lazy_format(message, **params) -> str:
+    """``message % params``, translated (and filled) each time it is turned into text."""
+    return _format_lazy(message, params)
+
+
+def site_language() -> translation.override:
+    """``with site_language():`` text in the site's language whoever is reading."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+def join_list(items: Iterable[object]) -> str:
+    """Names joined as a list: 区工信局、区财政局 (in English: ``A, B``)."""
+    return pgettext("list separator", "、").join(str(item) for item in items)
