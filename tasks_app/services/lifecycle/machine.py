@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from departments.access import access_for
 
@@ -28,8 +30,9 @@ LEAD_OFFICE = "lead_office"
 MANAGER = "manager"
 SYSTEM = "system"
 ROLE_LABELS = {
-    LIAISON: "本部门联络员", HEAD: "本部门负责人", LEAD_DEPARTMENT: "牵头部门",
-    LEAD_OFFICE: "牵头办公室", MANAGER: "领导", SYSTEM: "督办系统",
+    LIAISON: gettext_lazy("本部门联络员"), HEAD: gettext_lazy("本部门负责人"),
+    LEAD_DEPARTMENT: gettext_lazy("牵头部门"), LEAD_OFFICE: gettext_lazy("牵头办公室"),
+    MANAGER: gettext_lazy("领导"), SYSTEM: gettext_lazy("督办系统"),
 }
 ROLE_ORDER = list(ROLE_LABELS)
 
@@ -81,7 +84,7 @@ class Machine:
         self.table = {t.action: t for t in transitions}
 
     def label(self, state: str | None) -> str:
-        return str(self.labels(state).label) if state else "(新建)"
+        return str(self.labels(state).label) if state else _("(新建)")
 
     def allowed(self, action: str, state: str | None, roles: frozenset[str]) -> bool:
         step = self.table[action]
@@ -91,8 +94,10 @@ class Machine:
         """The transition for ``action`` if ``roles`` may take it, else PermissionDenied."""
         step = self.table[action]
         if not step.roles & roles:
-            who = "或".join(ROLE_LABELS[r] for r in ROLE_ORDER if r in step.roles)
-            raise PermissionDenied(f"只有{who}可以{step.verb}。")
+            who = pgettext("alternatives", "或").join(
+                str(ROLE_LABELS[r]) for r in ROLE_ORDER if r in step.roles)
+            raise PermissionDenied(_("只有%(who)s可以%(action)s。")
+                                   % {"who": who, "action": step.verb})
         return step
 
     def check(self, action: str, state: str | None, roles: frozenset[str]) -> Transition:
@@ -100,8 +105,8 @@ class Machine:
         error: PermissionDenied for the role, ValidationError for the state."""
         step = self.check_role(action, roles)
         if state not in step.sources:
-            raise ValidationError({"state": (
-                f"{self.noun}当前为“{self.label(state)}”,不能{step.verb}。")})
+            raise ValidationError({"state": _("%(object)s当前为“%(state)s”,不能%(action)s。") % {
+                "object": self.noun, "state": self.label(state), "action": step.verb}})
         return step
 
     def actions_from(self, state: str | None, roles: frozenset[str]) -> list[str]:
