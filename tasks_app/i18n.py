@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils import translation
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import pgettext
 
 
@@ -25,6 +26,11 @@ _format_lazy = lazy(_format, str)
 def lazy_format(message, **params) -> str:
     """``message % params``, translated (and filled) each time it is turned into text."""
     return _format_lazy(message, params)
+
+
+def lazy_concat(*parts) -> str:
+    """Texts (some lazily translated) joined when shown: ``lazy_concat(RULES, _("…"))``."""
+    return format_lazy("{}" * len(parts), *parts)
 
 
 def site_language() -> translation.override:
