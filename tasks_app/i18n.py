@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
-from django.utils.translation import pgettext
+from django.utils.translation import gettext, pgettext
 
 
 def _format(message, params: dict) -> str:
@@ -36,6 +36,12 @@ def lazy_concat(*parts) -> str:
 def site_language() -> translation.override:
     """``with site_language():`` text in the site's language whoever is reading."""
     return translation.override(settings.LANGUAGE_CODE)
+
+
+def translated(text: str) -> str:
+    """A label stored in the site's language (a rule's name in a score), in the reader's
+    language when it is one of ours; anything else (plan data) as it is."""
+    return gettext(text) if text else text
 
 
 def join_list(items: Iterable[object]) -> str:
