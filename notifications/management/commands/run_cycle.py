@@ -22,8 +22,10 @@ def _moment(value: str | None) -> datetime.datetime:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("按指定时间运行一次督办周期(与 Celery 定时任务同样的判断),"
-             "并在本进程内通过 EMAIL_BACKEND 发送产生的消息,按类别输出发送结果。")
+    @property
+    def help(self) -> str:
+        return gettext("按指定时间运行一次督办周期(与 Celery 定时任务同样的判断),"
+                       "并在本进程内通过 EMAIL_BACKEND 发送产生的消息,按类别输出发送结果。")
 
     def add_arguments(self, parser):
         parser.add_argument("--at", help=gettext_lazy("ISO 时间,如 2026-03-26T09:00(默认为当前时间,"
