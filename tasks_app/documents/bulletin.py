@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from ..i18n import join_list
+from ..i18n import join_list, translated
 from ..models import Bulletin
 from ..records.presenters import bulletin_tables
 from .pdf import Letterhead, issuer_of, render_pdf
@@ -33,7 +33,7 @@ def bulletin_letterhead(bulletin: Bulletin) -> Letterhead:
 
 def _sentence(counts: dict, columns: list) -> str:
     return join_list(ngettext("%(label)s%(count)d项", "%(label)s%(count)d项", counts[key])
-                     % {"label": label, "count": counts[key]}
+                     % {"label": translated(label), "count": counts[key]}
                      for key, label in columns if counts.get(key))
 
 
@@ -86,8 +86,9 @@ def bulletin_filename(bulletin: Bulletin, extension: str) -> str:
 def _count_columns(content: dict, first: list[Column], *, status: bool = True) -> list:
     columns = list(first) + [Column(_("任务数"), 8)]
     if status:
-        columns += [Column(label, 9) for _key, label in content["columns"]["status"]]
-    return columns + [Column(label, 8) for _key, label in content["columns"]["health"]]
+        columns += [Column(translated(label), 9) for _key, label in content["columns"]["status"]]
+    return columns + [Column(translated(label), 8)
+                      for _key, label in content["columns"]["health"]]
 
 
 def _drivers_sheet(book, content, tables, heading: str) -> None:
@@ -132,11 +133,11 @@ def _lagging_sheet(book, content, heading: str) -> None:
                                                len(content["lagging"]))
                              % {"count": len(content["lagging"])})
     for task in content["lagging"]:
-        problems = "\n".join(_("%(department)s(%(month)s,%(status)s):%(problems)s") % p
-                             for p in task["problems"])
+        problems = "\n".join(_("%(department)s(%(month)s,%(status)s):%(problems)s")
+                             % {**p, "status": translated(p["status"])} for p in task["problems"])
         sheet.append(body_row(sheet, [
             task["number"], task["title"], task["driver"], task["lead"], task["responsible"],
-            task["due_on"], task["progress"], task["status"], task["reason"], problems],
+            task["due_on"], task["progress"], translated(task["status"]), task["reason"], problems],
             LAGGING))
 
 
@@ -153,7 +154,7 @@ def _targets_sheet(book, content, heading: str) -> None:
     for t in content["targets"]:
         target = f"{t['qualifier']}{t['target']}" if t["target"] is not None else ""
         sheet.append(body_row(sheet, [
-            t["name"], t["kind"], t["year"], target, t["unit"], t["month"], t["actual"],
+            t["name"], translated(t["kind"]), t["year"], target, t["unit"], t["month"], t["actual"],
             _("是") if t["year_to_date"] else "", t["attainment"]], TARGETS))
 
 
