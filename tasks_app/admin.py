@@ -12,6 +12,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from departments.models import Department
 
@@ -281,7 +282,7 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
     def responsible_units(self, task):
         return self._units(task, AssignmentRole.RESPONSIBLE)
 
-    @admin.display(description=_("预警"), ordering="health")
+    @admin.display(description=pgettext_lazy("health column", "预警"), ordering="health")
     def health_badge(self, task):
         health = getattr(task, "health", None)
         if not health:

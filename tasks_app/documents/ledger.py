@@ -7,7 +7,7 @@ without holding a styled cell object per value.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from ..formatting import cn_date, cn_month
 from ..selectors.ledger import Ledger, LedgerRow
@@ -35,7 +35,7 @@ COLUMNS = (
     Column(gettext_lazy("完成时限"), 15),
     Column(gettext_lazy("任务状态"), 11),
     Column(gettext_lazy("任务进度(%)"), 9),
-    Column(gettext_lazy("预警"), 8),
+    Column(pgettext_lazy("health column", "预警"), 8),
     Column(gettext_lazy("最近报送月份"), 12),
     Column(gettext_lazy("推进情况"), 10),
     Column(gettext_lazy("部门报送进度(%)"), 10),

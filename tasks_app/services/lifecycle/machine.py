@@ -17,7 +17,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import TextChoices
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from departments.access import access_for
 
@@ -29,10 +29,11 @@ LEAD_DEPARTMENT = "lead_department"
 LEAD_OFFICE = "lead_office"
 MANAGER = "manager"
 SYSTEM = "system"
-ROLE_LABELS = {
-    LIAISON: gettext_lazy("本部门联络员"), HEAD: gettext_lazy("本部门负责人"),
-    LEAD_DEPARTMENT: gettext_lazy("牵头部门"), LEAD_OFFICE: gettext_lazy("牵头办公室"),
-    MANAGER: gettext_lazy("领导"), SYSTEM: gettext_lazy("督办系统"),
+ROLE_LABELS = {  # as in "只有本部门负责人可以……" (who may act)
+    LIAISON: pgettext_lazy("who", "本部门联络员"), HEAD: pgettext_lazy("who", "本部门负责人"),
+    LEAD_DEPARTMENT: pgettext_lazy("who", "牵头部门"),
+    LEAD_OFFICE: pgettext_lazy("who", "牵头办公室"), MANAGER: pgettext_lazy("who", "领导"),
+    SYSTEM: pgettext_lazy("who", "督办系统"),
 }
 ROLE_ORDER = list(ROLE_LABELS)
 

@@ -89,7 +89,7 @@ def part_transfer(*, part: Assignment, department: Department, actor: User,
     """
     part = part_locked(part)
     part_check(part, "transfer", actor)
-    reason = _required_reason(reason, _("转办"))
+    reason = _required_reason(reason, PART.table["transfer"].verb)
     task = Task.objects.select_related("plan__schedule").get(pk=part.task_id)
     if department.pk == part.department_id:
         raise ValidationError({"department": _("请选择另一个部门。")})
