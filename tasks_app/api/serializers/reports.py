@@ -42,7 +42,8 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class ReportContentSerializer(serializers.Serializer):
-    """部门填写的内容;未提交的字段保留原值。"""
+    # The schema's description of the component, in the reader's language.
+    __doc__ = _("部门填写的内容;未提交的字段保留原值。")
 
     status = serializers.ChoiceField(choices=ReportStatus.choices, required=False,
                                      help_text=_("推进情况"))

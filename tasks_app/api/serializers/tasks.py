@@ -6,7 +6,8 @@ from ...models import Assignment, Task, TaskEvent
 
 
 class PartSerializer(serializers.ModelSerializer):
-    """A department's or group's live part in a task (牵头/责任)."""
+    # The schema's description of the component, in the reader's language.
+    __doc__ = _("部门或部门组在任务中的现行分工(牵头/责任)。")
 
     department_name = serializers.CharField(source="department.name", read_only=True,
                                             allow_null=True, help_text=_("部门名称"))
