@@ -163,6 +163,13 @@ def test_a_service_refuses_in_english_when_english_is_active():
     assert refused.value.message_dict == {"progress": ["Progress must be from 0 to 100."]}
 
 
+def test_a_lifecycle_refusal_names_the_field_in_english(world):  # noqa: F811
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        slip_issue(task=world.task, department=world.department, reason=" ",
+                   actor=world.lead_office, respond_by=datetime.date(2026, 3, 30))
+    assert refused.value.message_dict == {"reason": ["Give the reason for the slip."]}
+
+
 def test_the_same_refusal_is_chinese_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     with pytest.raises(ValidationError) as refused:

@@ -103,23 +103,19 @@ def health_chart(rows: list[tuple[str, dict[str, int]]]) -> BarChart:
             n = counts.get(health, 0)
             if n:
                 width = _scale(n, top)
-                segments.append(Segment(x, width, f"seg-{health}", _items(
-                    n, "%(label)s:%(health)s %(count)d 项", label=label,
-                    health=labels[health])))
+                segments.append(Segment(x, width, f"seg-{health}", _segment_note(
+                    label, labels[health], n)))
                 x += width
+        total = sum(counts.values())
         bars.append(Bar(_short(label), label, _y(index), segments,
-                        _items(sum(counts.values()), "%(count)d 项")))
+                        ngettext("%(count)d 项", "%(count)d 项", total) % {"count": total}))
     ticks = [(LABEL_WIDTH + _scale(t, top), str(t)) for t in _nice_ticks(top)] if top else []
     return BarChart(bars, ticks)
 
 
-def _items(count: int, message: str, **values) -> str:
-    """``message`` (one of the two below) in the language's plural form for ``count``."""
-    forms = {"%(count)d 项": ngettext("%(count)d 项", "%(count)d 项", count),
-             "%(label)s:%(health)s %(count)d 项": ngettext(
-                 "%(label)s:%(health)s %(count)d 项", "%(label)s:%(health)s %(count)d 项",
-                 count)}
-    return forms[message] % {"count": count, **values}
+def _segment_note(label: str, health: str, count: int) -> str:
+    return ngettext("%(label)s:%(health)s %(count)d 项", "%(label)s:%(health)s %(count)d 项",
+                    count) % {"label": label, "health": health, "count": count}
 
 
 def percent_chart(rows: list[tuple[str, float | None, str]], *, top: float = 100,
