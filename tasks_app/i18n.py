@@ -11,13 +11,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.functional import lazy
+from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext
 
 
 def _format(message, params: dict) -> str:
-    return str(message) % {key: str(value) for key, value in params.items()}
+    return str(message) % {key: str(value) if isinstance(value, Promise) else value
+                           for key, value in params.items()}
 
 
 _format_lazy = lazy(_format, str)
