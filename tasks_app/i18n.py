@@ -1,9 +1,11 @@
 """Translation helpers: Chinese is the source language, English comes from locale/en.
 
-- ``lazy_format`` fills a lazily translated message with named values when it is shown, so
-  module-level text (API descriptions, column headers) follows the reader's language.
+- ``lazy_format`` / ``lazy_concat`` fill or join lazily translated messages when they are
+  shown, so module-level text (API descriptions, column headers) follows the reader.
 - ``site_language`` renders text for someone other than the current reader (an email to a
   department, a record kept in the database) in the site's language, ``LANGUAGE_CODE``.
+- ``translated`` shows a label kept in the database (written in the site's language) in the
+  reader's language when it is one of our messages.
 - ``join_list`` joins names with the language's list separator (、 in Chinese).
 """
 
