@@ -205,8 +205,8 @@ REST_FRAMEWORK = {
     },
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "督办 Duban API",
-    "DESCRIPTION": (
+    "TITLE": _("督办 Duban API"),
+    "DESCRIPTION": _(
         "任务责任落实督办系统接口(v1)。认证:请求头 `Authorization: Token <令牌>`"
         "(POST /api/v1/auth/token/ 获取)或门户登录会话。可见范围与门户相同:部门用户只看到"
         "本部门承担的任务和报送,其他对象返回 404。错误统一为 "
@@ -214,13 +214,13 @@ SPECTACULAR_SETTINGS = {
         "防止覆盖他人的修改;写操作和换取令牌有频率限制(429)。"
     ),
     "TAGS": [
-        {"name": "认证", "description": "换取 API 令牌"},
-        {"name": "计划", "description": "计划、战略驱动"},
-        {"name": "任务", "description": "督办任务、责任分工、任务历史"},
-        {"name": "进展报送", "description": "填报周期、进展报送及审核"},
-        {"name": "量化指标", "description": "量化指标及月度监测"},
-        {"name": "部门", "description": "部门、部门组"},
-        {"name": "督办周期", "description": "专题会议、季度通报、年度考核"},
+        {"name": _("认证"), "description": _("换取 API 令牌")},
+        {"name": _("计划"), "description": _("计划、战略驱动")},
+        {"name": _("任务"), "description": _("督办任务、责任分工、任务历史")},
+        {"name": _("进展报送"), "description": _("填报周期、进展报送及审核")},
+        {"name": _("量化指标"), "description": _("量化指标及月度监测")},
+        {"name": _("部门"), "description": _("部门、部门组")},
+        {"name": _("督办周期"), "description": _("专题会议、季度通报、年度考核")},
     ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

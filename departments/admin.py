@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
+from tasks_app.i18n import join_list
+
 from .models import Department, DepartmentAlias, DepartmentGroup, Membership
 
 
@@ -23,7 +25,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("别名"))
     def alias_names(self, department):
-        return "、".join(alias.alias for alias in department.aliases.all()) or "—"
+        return join_list(alias.alias for alias in department.aliases.all()) or "—"
 
 
 @admin.register(DepartmentAlias)
@@ -44,7 +46,7 @@ class DepartmentGroupAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("成员部门"))
     def member_names(self, group):
-        return "、".join(member.name for member in group.members.all()) or _("(尚未明确)")
+        return join_list(member.name for member in group.members.all()) or _("(尚未明确)")
 
 
 @admin.register(Membership)

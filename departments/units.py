@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .choices import DepartmentKind, DepartmentLevel, UnitMatch
 from .models import Department, DepartmentAlias, DepartmentGroup
@@ -203,24 +204,26 @@ def registry_load(path: Path) -> list[str]:
             defaults={"code": row["code"], "kind": row["kind"], "level": row["level"]},
         )
         if created:
-            changes.append(f"新增部门 {department.name}")
+            changes.append(gettext("新增部门 %(name)s") % {"name": department.name})
         for alias in row.get("aliases", []):
             _, created = DepartmentAlias.objects.get_or_create(
                 alias=alias, defaults={"department": department}
             )
             if created:
-                changes.append(f"新增别名 {alias} → {department.name}")
+                changes.append(gettext("新增别名 %(alias)s → %(name)s")
+                               % {"alias": alias, "name": department.name})
     for row in data.get("departments", []):
         if row.get("parent"):
             updated = Department.objects.filter(name=row["name"], parent__isnull=True).update(
                 parent=Department.objects.get(name=row["parent"])
             )
             if updated:
-                changes.append(f"设置上级单位 {row['name']} → {row['parent']}")
+                changes.append(gettext("设置上级单位 %(name)s → %(parent)s")
+                               % {"name": row["name"], "parent": row["parent"]})
     for row in data.get("groups", []):
         group, created = DepartmentGroup.objects.get_or_create(
             name=row["name"], defaults={"description": row.get("description", "")}
         )
         if created:
-            changes.append(f"新增部门组 {group.name}")
+            changes.append(gettext("新增部门组 %(name)s") % {"name": group.name})
     return changes

@@ -12,9 +12,11 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from departments.access import Access, access_for
 from tasks_app.choices import TaskStatus
+from tasks_app.formatting import cn_month
 from tasks_app.models import Meeting, Milestone, Plan, ReportingPeriod, Task
 from tasks_app.permissions import visible_tasks
 from tasks_app.services.periods import deadline_for
@@ -58,9 +60,11 @@ def _deadlines(plans: list[Plan], start: datetime.date, end: datetime.date):
             deadline = existing.get((plan.pk, month)) or deadline_for(plan.schedule, month)
             yield CalendarEvent(
                 uid=f"deadline-{plan.pk}-{month:%Y%m}@duban", day=deadline,
-                summary=f"进展报送截止:{month.year}年{month.month}月({plan.code})",
-                description=f"{plan.code} {plan.title}\n{month.year}年{month.month}月进展报送截止",
-                categories="报送截止")
+                summary=gettext("进展报送截止:%(month)s(%(plan)s)")
+                % {"month": cn_month(month), "plan": plan.code},
+                description=f"{plan.code} {plan.title}\n"
+                + gettext("%(month)s进展报送截止") % {"month": cn_month(month)},
+                categories=gettext("报送截止"))
             month = add_months(month, 1)
 
 
@@ -76,17 +80,21 @@ def _tasks(tasks: QuerySet[Task], start, end):
     open_tasks = tasks.exclude(status__in=CLOSED)
     for task in open_tasks.filter(due_on__gte=start, due_on__lte=end).select_related("plan"):
         yield CalendarEvent(uid=f"task-{task.pk}@duban", day=task.due_on,
-                            summary=f"任务到期:{task.number}. {task.title}",
-                            description=f"{task.plan.code}\n{task.title}", categories="任务到期",
+                            summary=gettext("任务到期:%(number)s. %(title)s")
+                            % {"number": task.number, "title": task.title},
+                            description=f"{task.plan.code}\n{task.title}",
+                            categories=gettext("任务到期"),
                             url=page_url("portal:task", task.pk))
     milestones = Milestone.objects.filter(
         task__in=open_tasks, completed_on__isnull=True, due_on__gte=start, due_on__lte=end,
     ).select_related("task__plan")
     for item in milestones:
         yield CalendarEvent(uid=f"milestone-{item.pk}@duban", day=item.due_on,
-                            summary=f"节点到期:{item.title}", categories="节点到期",
-                            description=f"{item.task.plan.code} 任务 {item.task.number}. "
-                                        f"{item.task.title}",
+                            summary=gettext("节点到期:%(title)s") % {"title": item.title},
+                            categories=gettext("节点到期"),
+                            description=gettext("%(plan)s 任务 %(number)s. %(title)s") % {
+                                "plan": item.task.plan.code, "number": item.task.number,
+                                "title": item.task.title},
                             url=page_url("portal:task", item.task_id))
 
 
@@ -106,4 +114,5 @@ def calendar_for_key(key: str) -> str | None:
         return None
     now = timezone.now()
     events = calendar_events(access_for(feed.user), timezone.localtime(now).date())
-    return ics_calendar(events, name=f"督办日历({feed.user.get_username()})", now=now)
+    name = gettext("督办日历(%(user)s)") % {"user": feed.user.get_username()}
+    return ics_calendar(events, name=name, now=now)

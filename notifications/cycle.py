@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from tasks_app.i18n import site_language
 from tasks_app.services.assessments import assessments_compute_due
 from tasks_app.services.bulletins import bulletins_publish_due
 
@@ -73,11 +74,12 @@ class CycleResult:
 def run_cycle(now: datetime.datetime, *, dispatch: Dispatcher | None = None,
               steps: list[tuple[str, Step]] | None = None) -> CycleResult:
     """Decide and store what is due at ``now``; hand deliverable messages to ``dispatch``
-    (default: one Celery task each, after commit)."""
+    (default: one Celery task each, after commit). Messages are written in the site's
+    language (Chinese), whatever language the caller uses."""
     ctx, result = CycleContext(now), CycleResult(now)
     for name, step in steps if steps is not None else STEPS:
         try:
-            with transaction.atomic():
+            with transaction.atomic(), site_language():
                 result.decided += drafts_store(step(ctx), today=ctx.today)
         except Exception:
             logger.exception("督办周期步骤 %s 失败,其余步骤继续", name)

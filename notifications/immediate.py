@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from departments.choices import Role
 from departments.models import Membership
+from tasks_app.i18n import site_language
 
 from .dispatch import enqueue
 from .drafts import Draft, Recipient, draft_render, drafts_store
@@ -37,10 +38,12 @@ def department_recipients(department_ids: Iterable[int], *,
 def notify_now(*, kind: str, key: str, recipients: Iterable[Recipient], context: dict,
                url: str) -> list[int]:
     """Write one message per recipient and send them after commit. Returns their ids
-    (a message whose key was already used is not written again nor resent)."""
-    drafts: list[Draft] = [draft_render(kind=kind, key=key, recipient=recipient,
-                                        context=context, url=url)
-                           for recipient in dict.fromkeys(recipients)]
+    (a message whose key was already used is not written again nor resent). Messages are
+    in the site's language (the recipients'), not the language of whoever acted."""
+    with site_language():
+        drafts: list[Draft] = [draft_render(kind=kind, key=key, recipient=recipient,
+                                            context=context, url=url)
+                               for recipient in dict.fromkeys(recipients)]
     if not drafts:
         return []
     now = timezone.now()

@@ -132,4 +132,4 @@ class CalendarFeed(models.Model):
         verbose_name_plural = _("日历订阅")
 
     def __str__(self) -> str:
-        return f"{self.user} · 日历"
+        return _("%(user)s · 日历") % {"user": self.user}

@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from departments.access import access_for
 from departments.choices import Role
@@ -30,7 +31,7 @@ def digest_subscriptions_ensure(*, now: datetime.datetime) -> int:
 
 def _check_scope(plans: list[Plan], drivers: list[Driver]) -> None:
     if plans and any(driver.plan_id not in {plan.pk for plan in plans} for driver in drivers):
-        raise ValidationError({"drivers": "所选战略驱动不属于所选计划。"})
+        raise ValidationError({"drivers": gettext("所选战略驱动不属于所选计划。")})
 
 
 @transaction.atomic
@@ -40,9 +41,9 @@ def digest_subscription_update(
 ) -> DigestSubscription:
     """A manager or the lead office sets the digest frequency and scope (empty = everything)."""
     if not access_for(user).reads_everything:
-        raise PermissionDenied("只有领导和牵头办公室可以订阅督办摘要。")
+        raise PermissionDenied(gettext("只有领导和牵头办公室可以订阅督办摘要。"))
     if frequency not in DigestFrequency.values:
-        raise ValidationError({"frequency": "请选择摘要频率:每日、每周、每月或不接收。"})
+        raise ValidationError({"frequency": gettext("请选择摘要频率:每日、每周、每月或不接收。")})
     _check_scope(plans, drivers)
     subscription, _ = DigestSubscription.objects.select_for_update().get_or_create(
         user=user, defaults={"last_sent_at": timezone.now()})

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from departments.access import access_for
 
@@ -50,7 +51,7 @@ def digest(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "摘要设置已保存。")
+            messages.success(request, gettext("摘要设置已保存。"))
             return redirect("notifications:digest")
     return render(request, "notifications/digest.html", {"form": form})
 

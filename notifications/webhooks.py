@@ -2,6 +2,9 @@
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext
+
+from tasks_app.i18n import site_language
 
 from .choices import WebhookFlavor
 from .models import Notification
@@ -15,7 +18,9 @@ class WebhookError(Exception):
 
 def _markdown(notification: Notification) -> str:
     text = f"**{notification.subject}**\n\n{notification.body_text.strip()}"
-    link = f"\n\n[打开督办系统]({notification.url})" if notification.url else ""
+    with site_language():
+        label = gettext("打开督办系统")
+    link = f"\n\n[{label}]({notification.url})" if notification.url else ""
     encoded = text.encode()
     if len(encoded) + len(link.encode()) > MAX_MARKDOWN_BYTES:
         room = MAX_MARKDOWN_BYTES - len(link.encode()) - len("\n……".encode())

@@ -12,6 +12,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from departments.models import Department
 
@@ -20,6 +21,7 @@ from .admin_import import PlanImportMixin
 from .admin_lifecycle import resume_tasks, suspend_tasks
 from .choices import AssignmentRole, Health, PartState
 from .health import with_health
+from .i18n import join_list
 from .models import (
     Assignment,
     Driver,
@@ -270,7 +272,7 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
         parts = getattr(task, "live_parts", None)
         if parts is None:
             parts = task.assignments.exclude(state=PartState.TRANSFERRED)
-        return "、".join(p.unit_name for p in parts if p.role == role) or "—"
+        return join_list(p.unit_name for p in parts if p.role == role) or "—"
 
     @admin.display(description=_("牵头部门"))
     def lead_units(self, task):
@@ -280,7 +282,7 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
     def responsible_units(self, task):
         return self._units(task, AssignmentRole.RESPONSIBLE)
 
-    @admin.display(description=_("预警"), ordering="health")
+    @admin.display(description=pgettext_lazy("health column", "预警"), ordering="health")
     def health_badge(self, task):
         health = getattr(task, "health", None)
         if not health:
@@ -339,7 +341,7 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
             if result.skipped:
                 self.message_user(request, _("%(d)s 已在以下任务中,未重复指定:%(t)s") % {
                     "d": department.name,
-                    "t": "、".join(str(t.number) for t in result.skipped)}, messages.WARNING)
+                    "t": join_list(t.number for t in result.skipped)}, messages.WARNING)
             return None
         return TemplateResponse(request, "admin/tasks_app/task/bulk_assign.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.access import access_for
 
+from .i18n import join_list
 from .importing import FORMAT_LABELS
 from .importing.preview import plan_preview
 from .models import ImportDraft
@@ -86,7 +87,7 @@ class PlanImportMixin:
                     draft=draft, user=request.user,
                     accept_aliases=request.POST.getlist("accept_alias"))
             except ValidationError as error:
-                self.message_user(request, "；".join(error.messages), messages.ERROR)
+                self.message_user(request, join_list(error.messages), messages.ERROR)
                 return redirect("admin:tasks_app_plan_import")
             self.message_user(request, _("已导入 %(code)s:%(n)d 项变化。")
                               % {"code": result.plan.code, "n": len(result.changes)},

@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 
+from .i18n import join_list, lazy_format
 from .models import (
     Assessment,
     AssessmentEntry,
@@ -163,7 +165,7 @@ class MeetingDecisionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("责任部门"))
     def department_names(self, decision):
-        return "、".join(d.name for d in decision.departments.all()) or "—"
+        return join_list(d.name for d in decision.departments.all()) or "—"
 
     @admin.action(description=_("将选中的议定事项转为跟踪督办事项"))
     def to_follow_up(self, request, queryset):
@@ -218,12 +220,16 @@ class BulletinAdmin(admin.ModelAdmin):
              str(_("已发布 %(n)d 份季度通报。")))
 
 
+def _weight_keys() -> str:
+    return join_list(f"{key}({label})" for key, label in weight_labels().items())
+
+
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = ("plan", "year", "weights")
-        help_texts = {"weights": _("JSON:评分项 → 分值。可用评分项:%(keys)s") % {
-            "keys": "、".join(f"{key}({label})" for key, label in weight_labels().items())}}
+        help_texts = {"weights": lazy_format(
+            _("JSON:评分项 → 分值。可用评分项:%(keys)s"), keys=lazy(_weight_keys, str)())}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ a 400 naming the parameter, never a silently unfiltered list.
 
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
@@ -20,6 +21,7 @@ from .choices import (
     TaskStatus,
 )
 from .filter_types import ChoicesFilter, IdFilter, StrictBooleanFilter
+from .i18n import lazy_format
 from .models import (
     Assessment,
     Assignment,
@@ -55,13 +57,13 @@ def _choices(choices, label: str) -> ChoicesFilter:
 
 def _between(field_name: str, label: str) -> tuple[filters.DateFilter, filters.DateFilter]:
     return (filters.DateFilter(field_name=field_name, lookup_expr="gte",
-                               label=f"{label}不早于(YYYY-MM-DD)"),
+                               label=lazy_format(_("%(field)s不早于(YYYY-MM-DD)"), field=label)),
             filters.DateFilter(field_name=field_name, lookup_expr="lte",
-                               label=f"{label}不晚于(YYYY-MM-DD)"))
+                               label=lazy_format(_("%(field)s不晚于(YYYY-MM-DD)"), field=label)))
 
 
 class PlanFilterSet(filters.FilterSet):
-    is_active = StrictBooleanFilter(label="是否督办中")
+    is_active = StrictBooleanFilter(label=_("是否督办中"))
 
     class Meta:
         model = Plan
@@ -69,7 +71,7 @@ class PlanFilterSet(filters.FilterSet):
 
 
 class DriverFilterSet(filters.FilterSet):
-    plan = IdFilter(field_name="plan_id", label="计划 id")
+    plan = IdFilter(field_name="plan_id", label=_("计划 id"))
 
     class Meta:
         model = Driver
@@ -77,23 +79,23 @@ class DriverFilterSet(filters.FilterSet):
 
 
 class TaskFilterSet(filters.FilterSet):
-    plan = IdFilter(field_name="plan_id", label="计划 id")
-    driver = IdFilter(field_name="driver_id", label="战略驱动 id")
+    plan = IdFilter(field_name="plan_id", label=_("计划 id"))
+    driver = IdFilter(field_name="driver_id", label=_("战略驱动 id"))
     department = IdFilter(
         method="filter_department",
-        label="部门 id:该部门(直接或通过部门组)承担的任务;"
-              "与 role 同时给出时为该部门担任该角色的任务")
+        label=_("部门 id:该部门(直接或通过部门组)承担的任务;"
+              "与 role 同时给出时为该部门担任该角色的任务"))
     role = filters.ChoiceFilter(
         choices=AssignmentRole.choices, method="filter_role",
-        label="角色:单独使用时为有该角色单位的任务;与 department 同时使用时限定该部门的角色")
-    status = _choices(TaskStatus.choices, "任务状态(可多选)")
-    health = _choices(Health.choices, "预警状态(可多选)")
-    source_type = _choices(Task._meta.get_field("source_type").choices, "来源(可多选)")
-    urgency = _choices(Task._meta.get_field("urgency").choices, "紧急程度(可多选)")
-    due_after, due_before = _between("due_on", "完成时限")
+        label=_("角色:单独使用时为有该角色单位的任务;与 department 同时使用时限定该部门的角色"))
+    status = _choices(TaskStatus.choices, _("任务状态(可多选)"))
+    health = _choices(Health.choices, _("预警状态(可多选)"))
+    source_type = _choices(Task._meta.get_field("source_type").choices, _("来源(可多选)"))
+    urgency = _choices(Task._meta.get_field("urgency").choices, _("紧急程度(可多选)"))
+    due_after, due_before = _between("due_on", _("完成时限"))
     unassigned = StrictBooleanFilter(
         method="filter_unassigned",
-        label="true:未明确牵头部门的任务(牵头办公室待分配队列);false:已明确牵头部门")
+        label=_("true:未明确牵头部门的任务(牵头办公室待分配队列);false:已明确牵头部门"))
 
     class Meta:
         model = Task
@@ -118,12 +120,12 @@ class TaskFilterSet(filters.FilterSet):
 
 
 class AssignmentFilterSet(filters.FilterSet):
-    task = IdFilter(field_name="task_id", label="任务 id")
-    plan = IdFilter(field_name="task__plan_id", label="计划 id")
-    department = IdFilter(field_name="department_id", label="部门 id(直接分工)")
-    group = IdFilter(field_name="group_id", label="部门组 id")
-    role = filters.ChoiceFilter(choices=AssignmentRole.choices, label="角色")
-    state = _choices(PartState.choices, "办理状态(可多选)")
+    task = IdFilter(field_name="task_id", label=_("任务 id"))
+    plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
+    department = IdFilter(field_name="department_id", label=_("部门 id(直接分工)"))
+    group = IdFilter(field_name="group_id", label=_("部门组 id"))
+    role = filters.ChoiceFilter(choices=AssignmentRole.choices, label=_("角色"))
+    state = _choices(PartState.choices, _("办理状态(可多选)"))
 
     class Meta:
         model = Assignment
@@ -131,15 +133,15 @@ class AssignmentFilterSet(filters.FilterSet):
 
 
 class ProgressReportFilterSet(filters.FilterSet):
-    task = IdFilter(field_name="task_id", label="任务 id")
-    plan = IdFilter(field_name="task__plan_id", label="计划 id")
-    department = IdFilter(field_name="department_id", label="报送部门 id")
-    period = IdFilter(field_name="period_id", label="填报周期 id")
-    month_after, month_before = _between("period__month", "填报月份")
-    state = _choices(ReportState.choices, "报送状态(可多选)")
-    status = _choices(ReportStatus.choices, "推进情况(可多选)")
-    needs_coordination = StrictBooleanFilter(label="需提请会议协调")
-    is_late = StrictBooleanFilter(label="逾期报送")
+    task = IdFilter(field_name="task_id", label=_("任务 id"))
+    plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
+    department = IdFilter(field_name="department_id", label=_("报送部门 id"))
+    period = IdFilter(field_name="period_id", label=_("填报周期 id"))
+    month_after, month_before = _between("period__month", _("填报月份"))
+    state = _choices(ReportState.choices, _("报送状态(可多选)"))
+    status = _choices(ReportStatus.choices, _("推进情况(可多选)"))
+    needs_coordination = StrictBooleanFilter(label=_("需提请会议协调"))
+    is_late = StrictBooleanFilter(label=_("逾期报送"))
 
     class Meta:
         model = ProgressReport
@@ -147,9 +149,9 @@ class ProgressReportFilterSet(filters.FilterSet):
 
 
 class ReportingPeriodFilterSet(filters.FilterSet):
-    plan = IdFilter(field_name="plan_id", label="计划 id")
-    state = _choices(PeriodState.choices, "周期状态(可多选)")
-    month_after, month_before = _between("month", "月份")
+    plan = IdFilter(field_name="plan_id", label=_("计划 id"))
+    state = _choices(PeriodState.choices, _("周期状态(可多选)"))
+    month_after, month_before = _between("month", _("月份"))
 
     class Meta:
         model = ReportingPeriod
@@ -157,12 +159,12 @@ class ReportingPeriodFilterSet(filters.FilterSet):
 
 
 class TargetFilterSet(filters.FilterSet):
-    plan = IdFilter(field_name="plan_id", label="计划 id")
-    driver = IdFilter(field_name="driver_id", label="战略驱动 id")
-    kind = _choices(TargetKind.choices, "指标类别(可多选)")
-    year = YearFilter(field_name="year", label="目标年度")
+    plan = IdFilter(field_name="plan_id", label=_("计划 id"))
+    driver = IdFilter(field_name="driver_id", label=_("战略驱动 id"))
+    kind = _choices(TargetKind.choices, _("指标类别(可多选)"))
+    year = YearFilter(field_name="year", label=_("目标年度"))
     department = IdFilter(method="filter_department",
-                          label="部门 id:该部门(直接或通过部门组)负责的指标")
+                          label=_("部门 id:该部门(直接或通过部门组)负责的指标"))
 
     class Meta:
         model = Target
@@ -175,10 +177,10 @@ class TargetFilterSet(filters.FilterSet):
 
 
 class TargetReadingFilterSet(filters.FilterSet):
-    target = IdFilter(field_name="target_id", label="指标 id")
-    plan = IdFilter(field_name="target__plan_id", label="计划 id")
-    department = IdFilter(field_name="department_id", label="报送部门 id")
-    month_after, month_before = _between("month", "月份")
+    target = IdFilter(field_name="target_id", label=_("指标 id"))
+    plan = IdFilter(field_name="target__plan_id", label=_("计划 id"))
+    department = IdFilter(field_name="department_id", label=_("报送部门 id"))
+    month_after, month_before = _between("month", _("月份"))
 
     class Meta:
         model = TargetReading
@@ -186,10 +188,10 @@ class TargetReadingFilterSet(filters.FilterSet):
 
 
 class MeetingFilterSet(filters.FilterSet):
-    plan = IdFilter(field_name="plan_id", label="计划 id")
-    kind = _choices(Meeting.Kind.choices, "会议类别(可多选)")
-    state = _choices(Meeting.State.choices, "会议状态(可多选)")
-    held_after, held_before = _between("held_on", "会议日期")
+    plan = IdFilter(field_name="plan_id", label=_("计划 id"))
+    kind = _choices(Meeting.Kind.choices, _("会议类别(可多选)"))
+    state = _choices(Meeting.State.choices, _("会议状态(可多选)"))
+    held_after, held_before = _between("held_on", _("会议日期"))
 
     class Meta:
         model = Meeting
@@ -197,11 +199,12 @@ class MeetingFilterSet(filters.FilterSet):
 
 
 class BulletinFilterSet(filters.FilterSet):
-    plan = IdFilter(field_name="plan_id", label="计划 id")
-    year = YearFilter(field_name="year", label="年度")
-    quarter = filters.TypedChoiceFilter(choices=[(q, f"第{q}季度") for q in range(1, 5)],
-                                        coerce=int, label="季度(1–4)")
-    state = _choices(Bulletin.State.choices, "状态(可多选)")
+    plan = IdFilter(field_name="plan_id", label=_("计划 id"))
+    year = YearFilter(field_name="year", label=_("年度"))
+    quarter = filters.TypedChoiceFilter(choices=[(q, lazy_format(_("第%(quarter)s季度"), quarter=q))
+                                                 for q in range(1, 5)],
+                                        coerce=int, label=_("季度(1–4)"))
+    state = _choices(Bulletin.State.choices, _("状态(可多选)"))
 
     class Meta:
         model = Bulletin
@@ -209,9 +212,9 @@ class BulletinFilterSet(filters.FilterSet):
 
 
 class AssessmentFilterSet(filters.FilterSet):
-    plan = IdFilter(field_name="plan_id", label="计划 id")
-    year = YearFilter(field_name="year", label="年度")
-    state = _choices(Assessment.State.choices, "状态(可多选)")
+    plan = IdFilter(field_name="plan_id", label=_("计划 id"))
+    year = YearFilter(field_name="year", label=_("年度"))
+    state = _choices(Assessment.State.choices, _("状态(可多选)"))
 
     class Meta:
         model = Assessment

@@ -1,5 +1,6 @@
 """FilterSets of the lifecycle's records (strict, like tasks_app.filtersets)."""
 
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from .filter_types import ChoicesFilter, IdFilter
@@ -8,9 +9,9 @@ from .models import CompletionRequest, ExtensionRequest, LeaderInstruction, Supe
 
 
 class ExtensionRequestFilterSet(filters.FilterSet):
-    task = IdFilter(field_name="assignment__task_id", label="任务 id")
-    department = IdFilter(field_name="assignment__department_id", label="申请部门 id")
-    state = ChoicesFilter(choices=ExtensionRequest.State.choices, label="状态(可多选)")
+    task = IdFilter(field_name="assignment__task_id", label=_("任务 id"))
+    department = IdFilter(field_name="assignment__department_id", label=_("申请部门 id"))
+    state = ChoicesFilter(choices=ExtensionRequest.State.choices, label=_("状态(可多选)"))
 
     class Meta:
         model = ExtensionRequest
@@ -18,10 +19,10 @@ class ExtensionRequestFilterSet(filters.FilterSet):
 
 
 class CompletionRequestFilterSet(filters.FilterSet):
-    task = IdFilter(field_name="task_id", label="任务 id")
-    department = IdFilter(field_name="department_id", label="申请部门 id")
+    task = IdFilter(field_name="task_id", label=_("任务 id"))
+    department = IdFilter(field_name="department_id", label=_("申请部门 id"))
     decision = ChoicesFilter(choices=CompletionRequest.Decision.choices,
-                             label="审核结论(可多选)")
+                             label=_("审核结论(可多选)"))
 
     class Meta:
         model = CompletionRequest
@@ -29,10 +30,10 @@ class CompletionRequestFilterSet(filters.FilterSet):
 
 
 class SlipFilterSet(filters.FilterSet):
-    task = IdFilter(field_name="task_id", label="任务 id")
-    department = IdFilter(field_name="department_id", label="主送部门 id")
-    year = YearFilter(field_name="year", label="年度")
-    state = ChoicesFilter(choices=SupervisionSlip.State.choices, label="状态(可多选)")
+    task = IdFilter(field_name="task_id", label=_("任务 id"))
+    department = IdFilter(field_name="department_id", label=_("主送部门 id"))
+    year = YearFilter(field_name="year", label=_("年度"))
+    state = ChoicesFilter(choices=SupervisionSlip.State.choices, label=_("状态(可多选)"))
 
     class Meta:
         model = SupervisionSlip
@@ -40,7 +41,7 @@ class SlipFilterSet(filters.FilterSet):
 
 
 class InstructionFilterSet(filters.FilterSet):
-    task = IdFilter(field_name="task_id", label="任务 id")
+    task = IdFilter(field_name="task_id", label=_("任务 id"))
 
     class Meta:
         model = LeaderInstruction

@@ -1,8 +1,12 @@
-"""Chinese formatting used by pages, emails and exports (dates as 2026年3月31日)."""
+"""Chinese formatting used by pages, emails and exports (dates as 2026年3月31日).
+
+The patterns are translatable: English shows ISO dates (2026-03-31, 2026-03).
+"""
 
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 
 def cn_date(value: datetime.date | datetime.datetime | None) -> str:
@@ -10,7 +14,8 @@ def cn_date(value: datetime.date | datetime.datetime | None) -> str:
         return ""
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{value.year}年{value.month}月{value.day}日"
+    return gettext("%(year)d年%(month)d月%(day)d日") % {
+        "year": value.year, "month": value.month, "day": value.day}
 
 
 def cn_datetime(value: datetime.datetime | None) -> str:
@@ -21,4 +26,4 @@ def cn_datetime(value: datetime.datetime | None) -> str:
 
 
 def cn_month(value: datetime.date) -> str:
-    return f"{value.year}年{value.month}月"
+    return gettext("%(year)d年%(month)d月") % {"year": value.year, "month": value.month}

@@ -9,6 +9,8 @@ and acknowledgement deadline, and not for deadlines older than ``ACK_CHASE_DAYS`
 import datetime
 from collections import defaultdict
 
+from django.utils.translation import gettext, ngettext
+
 from tasks_app.choices import PartState
 from tasks_app.formatting import cn_date
 from tasks_app.models import Assignment, Milestone, Plan, Task
@@ -40,11 +42,15 @@ def _due_items(ctx: CycleContext, plans: list[Plan]) -> list[dict]:
                   .values("id", "title", "due_on", "task_id", "task__number", "task__title",
                           "task__plan_id"))
     items = [{"key": f"task-{t['id']}", "task_id": t["id"], "plan_id": t["plan_id"],
-              "due_on": t["due_on"], "what": f"任务 {t['number']}. {t['title']}"}
+              "due_on": t["due_on"],
+              "what": gettext("任务 %(number)s. %(title)s") % {
+                  "number": t["number"], "title": t["title"]}}
              for t in tasks]
     items += [{"key": f"milestone-{m['id']}", "task_id": m["task_id"],
                "plan_id": m["task__plan_id"], "due_on": m["due_on"],
-               "what": f"任务 {m['task__number']}. {m['task__title']} 的节点“{m['title']}”"}
+               "what": gettext("任务 %(number)s. %(title)s 的节点“%(milestone)s”") % {
+                   "number": m["task__number"], "title": m["task__title"],
+                   "milestone": m["title"]}}
               for m in milestones]
     return items
 
@@ -63,12 +69,15 @@ def due_soon_findings(ctx: CycleContext) -> list[Addressed]:
     found = []
     for item, stage in staged:
         left = working_days_between(ctx.today, item["due_on"])
-        when = "今天到期" if left == 0 else f"还有 {left} 个工作日"
+        when = gettext("今天到期") if left == 0 else ngettext(
+            "还有 %(count)d 个工作日", "还有 %(count)d 个工作日", left) % {"count": left}
         for department_id, name in departments.get(item["task_id"], []):
             finding = Finding(
                 key=f"due_soon:{item['key']}:{item['due_on']}:s{stage}:dept-{department_id}",
                 kind=Kind.DUE_SOON, url=page_url("portal:task", item["task_id"]),
-                heading=f"{name}:{item['what']}将于{cn_date(item['due_on'])}到期({when})",
+                heading=gettext("%(department)s:%(what)s将于%(date)s到期(%(when)s)") % {
+                    "department": name, "what": item["what"], "date": cn_date(item["due_on"]),
+                    "when": when},
                 detail=plans[item["plan_id"]].code,
             )
             found.append((finding, ctx.audience.department(department_id)))
@@ -96,8 +105,10 @@ def ack_overdue_findings(ctx: CycleContext) -> list[Addressed]:
         finding = Finding(
             key=f"ack_overdue:plan-{plan_id}:{ack_due_on}:dept-{department_id}",
             kind=Kind.ACK_OVERDUE, url=page_url("portal:home"), lines=tuple(lines),
-            heading=(f"{name}:{len(lines)} 项任务分工签收时限为{cn_date(ack_due_on)},"
-                     f"至今仍未签收"),
+            heading=ngettext("%(department)s:%(count)d 项任务分工签收时限为%(date)s,至今仍未签收",
+                             "%(department)s:%(count)d 项任务分工签收时限为%(date)s,至今仍未签收",
+                             len(lines)) % {"department": name, "count": len(lines),
+                                            "date": cn_date(ack_due_on)},
             detail=plans[plan_id].code,
         )
         found.append((finding, ctx.audience.department(department_id, heads=True)))

@@ -4,6 +4,8 @@ filtered per subscriber's scope in memory."""
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from tasks_app.choices import EventKind, Health, ReportState
 from tasks_app.formatting import cn_date, cn_datetime, cn_month
 from tasks_app.health import with_health
@@ -38,10 +40,11 @@ class DigestData:
     def sections(self, since: datetime.datetime) -> list[tuple[str, list[Row]]]:
         def after(rows: list[Row]) -> list[Row]:
             return [row for row in rows if row.at is None or row.at > since]
-        return [("新报送的进展", after(self.new_reports)),
-                ("任务状态变化", after(self.status_changes)),
-                ("滞后(红色预警)任务", self.red_tasks), ("逾期未报送", self.missing),
-                ("近期截止", self.upcoming)]
+        return [(gettext("新报送的进展"), after(self.new_reports)),
+                (gettext("任务状态变化"), after(self.status_changes)),
+                (gettext("滞后(红色预警)任务"), self.red_tasks),
+                (gettext("逾期未报送"), self.missing),
+                (gettext("近期截止"), self.upcoming)]
 
     @classmethod
     def load(cls, ctx: CycleContext, *, since: datetime.datetime) -> "DigestData":
@@ -66,17 +69,22 @@ class DigestData:
         data.new_reports = _new_reports(ctx, plans, since)
         data.status_changes = [
             Row(e["task__plan_id"], e["task__driver_id"],
-                f"{cn_datetime(e['at'])} 任务 {e['task__number']}. {e['task__title']}:"
-                f"{e['before']} → {e['after']}", on(e["task_id"]), e["at"]) for e in events]
+                gettext("%(at)s 任务 %(number)s. %(title)s:%(before)s → %(after)s") % {
+                    "at": cn_datetime(e["at"]), "number": e["task__number"],
+                    "title": e["task__title"], "before": e["before"], "after": e["after"]},
+                on(e["task_id"]), e["at"]) for e in events]
         data.red_tasks = [Row(t["plan_id"], t["driver_id"],
-                              f"任务 {t['number']}. {t['title']}(进度 {t['progress']}%)",
+                              gettext("任务 %(number)s. %(title)s(进度 %(progress)s%%)") % {
+                                  "number": t["number"], "title": t["title"],
+                                  "progress": t["progress"]},
                               on(t["id"])) for t in red]
         data.missing = _missing(ctx, plans)
         data.upcoming = [Row(plan_id, driver_id, text, on(task_id))
                          for task_id, plan_id, driver_id, text in upcoming]
         data.upcoming += [
-            Row(plan.pk, None, f"{plan.code}:{cn_month(period.month)}进展报送截止 "
-                               f"{cn_date(period.deadline)}", plan_level=True)
+            Row(plan.pk, None, gettext("%(plan)s:%(month)s进展报送截止 %(date)s") % {
+                "plan": plan.code, "month": cn_month(period.month),
+                "date": cn_date(period.deadline)}, plan_level=True)
             for plan in plans if (period := ctx.upcoming_period(plan))]
         return data
 
@@ -91,9 +99,11 @@ def _new_reports(ctx: CycleContext, plans, since: datetime.datetime) -> list[Row
                        "submitted_at"))
     labels = dict(ProgressReport._meta.get_field("status").choices)
     return [Row(r["task__plan_id"], r["task__driver_id"],
-                f"{r['department__name']} · 任务 {r['task__number']}. {r['task__title']}:"
-                f"{labels.get(r['status'], r['status'])},进度 {r['progress']}%"
-                f"{'(逾期报送)' if r['is_late'] else ''}",
+                gettext("%(department)s · 任务 %(number)s. %(title)s:%(status)s,进度 "
+                        "%(progress)s%%") % {
+                    "department": r["department__name"], "number": r["task__number"],
+                    "title": r["task__title"], "status": labels.get(r["status"], r["status"]),
+                    "progress": r["progress"]} + (gettext("(逾期报送)") if r["is_late"] else ""),
                 frozenset([r["department_id"]]), r["submitted_at"]) for r in reports]
 
 
@@ -103,8 +113,10 @@ def _missing(ctx: CycleContext, plans) -> list[Row]:
         period = ctx.chased_period(plan)
         for missing in ctx.missing.get(period.pk, []) if period else []:
             rows.append(Row(plan.pk, missing.driver_id,
-                            f"{missing.department_name} · {cn_month(period.month)} · 任务 "
-                            f"{missing.task_number}. {missing.task_title}",
+                            gettext("%(department)s · %(month)s · 任务 %(number)s. %(title)s")
+                            % {"department": missing.department_name,
+                               "month": cn_month(period.month),
+                               "number": missing.task_number, "title": missing.task_title},
                             frozenset([missing.department_id])))
     return rows
 
@@ -121,10 +133,12 @@ def _upcoming(ctx: CycleContext, plans) -> list[tuple[int, int, int | None, str]
                   .exclude(task__status__in=CLOSED_TASK_STATES).order_by("due_on", "id")
                   .values_list("task_id", "task__plan_id", "task__driver_id", "task__number",
                                "title", "due_on"))
-    return ([(i, p, d, f"{cn_date(due)} 任务 {n}. {title} 到期") for i, p, d, n, title, due
-             in tasks]
-            + [(i, p, d, f"{cn_date(due)} 任务 {n} 的节点“{title}”到期") for i, p, d, n, title, due
-               in milestones])
+    task_text = gettext("%(date)s 任务 %(number)s. %(title)s 到期")
+    milestone_text = gettext("%(date)s 任务 %(number)s 的节点“%(title)s”到期")
+    return ([(i, p, d, task_text % {"date": cn_date(due), "number": n, "title": title})
+             for i, p, d, n, title, due in tasks]
+            + [(i, p, d, milestone_text % {"date": cn_date(due), "number": n, "title": title})
+               for i, p, d, n, title, due in milestones])
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from tasks_app.choices import Health, ReportState
 from tasks_app.formatting import cn_date, cn_month
 from tasks_app.health import with_health
@@ -99,7 +101,7 @@ def meeting_pack_drafts(ctx: CycleContext) -> list[Draft]:
             continue
         meeting, _ = Meeting.objects.get_or_create(
             plan=plan, kind=Meeting.Kind.MONTHLY, held_on=held_on,
-            defaults={"title": f"{cn_month(held_on)}月度专题会议"})
+            defaults={"title": gettext("%(month)s月度专题会议") % {"month": cn_month(held_on)}})
         packs.append(Pack(plan, meeting, _period_for(ctx, plan, held_on)))
     if not packs:
         return []

@@ -14,7 +14,10 @@ is chased.
 import datetime
 from collections import defaultdict
 
+from django.utils.translation import gettext, ngettext
+
 from tasks_app.formatting import cn_date, cn_month
+from tasks_app.i18n import join_list
 from tasks_app.models import Plan, ReportingPeriod
 from tasks_app.selectors.compliance import MissingReport
 from tasks_app.workdays import add_working_days, working_days_between
@@ -65,12 +68,26 @@ def reminder_findings(ctx: CycleContext) -> list[Addressed]:
             finding = Finding(
                 key=f"reminder:{_period_key(plan, period)}:s{stage}:dept-{department_id}",
                 kind=Kind.REMINDER, url=url, lines=_task_lines(rows),
-                heading=(f"{rows[0].department_name}:{cn_month(period.month)}进展报送将于"
-                         f"{cn_date(period.deadline)}截止,尚有 {len(rows)} 项任务未报送"),
+                heading=ngettext(
+                    "%(department)s:%(month)s进展报送将于%(date)s截止,尚有 %(count)d 项任务未报送",
+                    "%(department)s:%(month)s进展报送将于%(date)s截止,尚有 %(count)d 项任务未报送",
+                    len(rows)) % {"department": rows[0].department_name,
+                                  "month": cn_month(period.month),
+                                  "date": cn_date(period.deadline), "count": len(rows)},
                 detail=plan.code,
             )
             found.append((finding, ctx.audience.department(department_id)))
     return found
+
+
+def _overdue_heading(department: str, period: ReportingPeriod, late: int, count: int) -> str:
+    return ngettext(
+        "%(department)s:%(month)s进展报送已于%(date)s截止,"
+        "逾期 %(late)d 个工作日仍有 %(count)d 项未报送",
+        "%(department)s:%(month)s进展报送已于%(date)s截止,"
+        "逾期 %(late)d 个工作日仍有 %(count)d 项未报送",
+        count) % {"department": department, "month": cn_month(period.month),
+                  "date": cn_date(period.deadline), "late": late, "count": count}
 
 
 def _blue_and_yellow(ctx: CycleContext, plan: Plan, period: ReportingPeriod,
@@ -79,7 +96,7 @@ def _blue_and_yellow(ctx: CycleContext, plan: Plan, period: ReportingPeriod,
     url = page_url("portal:batch_report", period.pk)
     ladder = [("blue", 1, Kind.CHASE, False, True, ""),
               ("yellow", schedule.chase_head_after, Kind.ESCALATION, True, False,
-               "(黄色督办,请部门负责人督促报送)")]
+               gettext("(黄色督办,请部门负责人督促报送)"))]
     for level, after, kind, heads, liaisons, label in ladder:
         if late < after:
             continue
@@ -87,9 +104,8 @@ def _blue_and_yellow(ctx: CycleContext, plan: Plan, period: ReportingPeriod,
             finding = Finding(
                 key=f"chase-{level}:{_period_key(plan, period)}:dept-{department_id}",
                 kind=kind, url=url, lines=_task_lines(rows), detail=plan.code,
-                heading=(f"{rows[0].department_name}:{cn_month(period.month)}进展报送已于"
-                         f"{cn_date(period.deadline)}截止,逾期 {late} 个工作日仍有 "
-                         f"{len(rows)} 项未报送{label}"),
+                heading=_overdue_heading(rows[0].department_name, period, late,
+                                         len(rows)) + label,
             )
             found.append((finding, ctx.audience.department(
                 department_id, heads=heads, liaisons=liaisons)))
@@ -101,13 +117,20 @@ def _red(ctx: CycleContext, plan: Plan, period: ReportingPeriod, late: int) -> l
         return []
     departments = _by_department(ctx.missing[period.pk])
     lines = tuple(
-        f"{rows[0].department_name}:任务 {'、'.join(str(r.task_number) for r in rows)}"
+        gettext("%(department)s:任务 %(numbers)s") % {
+            "department": rows[0].department_name,
+            "numbers": join_list(r.task_number for r in rows)}
         for rows in sorted(departments.values(), key=lambda rows: rows[0].department_name))
     finding = Finding(
         key=f"chase-red:{_period_key(plan, period)}", kind=Kind.ESCALATION, lines=lines,
         url=page_url("portal:overview"), detail=plan.code,
-        heading=(f"{cn_month(period.month)}进展报送逾期 {late} 个工作日,{len(departments)} 个"
-                 f"部门仍未报送(红色督办,将在季度通报中点名)"),
+        heading=ngettext(
+            "%(month)s进展报送逾期 %(late)d 个工作日,"
+            "%(count)d 个部门仍未报送(红色督办,将在季度通报中点名)",
+            "%(month)s进展报送逾期 %(late)d 个工作日,"
+            "%(count)d 个部门仍未报送(红色督办,将在季度通报中点名)",
+            len(departments)) % {"month": cn_month(period.month), "late": late,
+                                 "count": len(departments)},
     )
     return [(finding, ctx.audience.leaders + ctx.audience.manager_hooks)]
 

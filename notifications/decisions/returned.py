@@ -6,6 +6,7 @@ version); returns older than RETURNED_WINDOW are not told late.
 import datetime
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from tasks_app.choices import ReportState
 from tasks_app.formatting import cn_datetime, cn_month
@@ -35,8 +36,8 @@ def _by_whom(report: ProgressReport) -> tuple[str, str, datetime.datetime]:
     head = report.head_reviewed_at
     lead = report.reviewed_at
     if lead and (not head or lead >= head):
-        return "牵头部门", report.review_comment, lead
-    return "部门负责人", report.head_comment, head
+        return gettext("牵头部门"), report.review_comment, lead
+    return gettext("部门负责人"), report.head_comment, head
 
 
 def returned_drafts(ctx: CycleContext) -> list[Draft]:

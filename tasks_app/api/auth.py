@@ -42,20 +42,20 @@ class TokenObtainView(ObtainAuthToken):
 
     @extend_schema(
         operation_id="auth_token_obtain",
-        summary="用用户名和密码换取 API 令牌",
+        summary=_("用用户名和密码换取 API 令牌"),
         description=(
-            "返回用户的 API 令牌(首次调用时创建)。之后每个请求带上请求头 "
+            _("返回用户的 API 令牌(首次调用时创建)。之后每个请求带上请求头 "
             "`Authorization: Token <令牌>`。该接口有频率限制(设置项 DUBAN_THROTTLE_AUTH)。"
-            "管理员也可以用 `python manage.py drf_create_token 用户名` 生成令牌。"
+            "管理员也可以用 `python manage.py drf_create_token 用户名` 生成令牌。")
         ),
-        tags=["认证"],
+        tags=[_("认证")],
         request=inline_serializer("TokenRequest", {
-            "username": serializers.CharField(help_text="用户名"),
-            "password": serializers.CharField(help_text="密码"),
+            "username": serializers.CharField(help_text=_("用户名")),
+            "password": serializers.CharField(help_text=_("密码")),
         }),
         responses={
             200: inline_serializer("TokenResponse", {
-                "token": serializers.CharField(help_text="API 令牌(40 位)"),
+                "token": serializers.CharField(help_text=_("API 令牌(40 位)")),
             }),
             400: ErrorSerializer,
         },

@@ -159,6 +159,7 @@ class ErrorDetailSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """所有错误响应的统一格式。"""
+    # The schema's description of the component, in the reader's language.
+    __doc__ = gettext_lazy("所有错误响应的统一格式。")
 
     error = ErrorDetailSerializer(help_text=gettext_lazy("错误"))

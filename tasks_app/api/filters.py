@@ -4,6 +4,8 @@ from django.utils.translation import gettext as _
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
+from ..i18n import join_list
+
 SEARCH_MAX_LENGTH = 200
 
 
@@ -22,7 +24,7 @@ class StrictSearchFilter(filters.SearchFilter):
         fields = getattr(view, "search_fields", None)
         if not fields:
             return []
-        described = getattr(view, "search_description", "") or "、".join(
+        described = getattr(view, "search_description", "") or join_list(
             f.lstrip("^=@$") for f in fields)
         return [{
             "name": self.search_param, "required": False, "in": "query",
@@ -49,7 +51,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
         if wrong:
             raise ValidationError({self.ordering_param: [
                 _("不支持按“%(term)s”排序;可选:%(valid)s(前加 - 表示倒序)。")
-                % {"term": wrong[0], "valid": "、".join(valid)}]})
+                % {"term": wrong[0], "valid": join_list(valid)}]})
         return terms
 
     def filter_queryset(self, request, queryset, view):
@@ -66,7 +68,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
         return [{
             "name": self.ordering_param, "required": False, "in": "query",
             "description": _("排序字段,逗号分隔,前加 - 表示倒序;可选:%(valid)s") % {
-                "valid": "、".join(valid)},
+                "valid": join_list(valid)},
             "style": "form", "explode": False, "allowEmptyValue": True,
             "schema": {"type": "array", "items": {
                 "type": "string", "enum": [v for f in valid for v in (f, f"-{f}")]}},

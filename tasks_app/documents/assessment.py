@@ -5,15 +5,18 @@ formula and data, and the lead office's adjustments."""
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
+from ..i18n import translated
 from ..models import Assessment, DepartmentScore
 from ..selectors.records import ranking
 from ..services.assessment_rules import RULES, clean_weights
 from .pdf import Letterhead, issuer_of, render_pdf
 from .xlsx import Column, body_row, new_workbook, safe_filename, workbook_bytes, write_only_sheet
 
-STATE_NOTES = {Assessment.State.DRAFT: "测算稿 · 尚未公示",
-               Assessment.State.PUBLISHED: "公示稿 · 公示期间可申诉"}
+STATE_NOTES = {Assessment.State.DRAFT: gettext_lazy("测算稿 · 尚未公示"),
+               Assessment.State.PUBLISHED: gettext_lazy("公示稿 · 公示期间可申诉")}
 
 
 @dataclass(frozen=True)
@@ -26,11 +29,14 @@ def rule_lines(assessment: Assessment) -> list[RuleLine]:
     weights = clean_weights(assessment.weights or {})
     lines = []
     for rule in RULES:
-        parts = [f"{label.replace('(满分)', '')} {weights[key]:g}"
-                 for key, label in rule.labels.items()]
-        text = f"满分 {weights[rule.key]:g} 分" if rule.weighted else ",".join(parts) + " 分"
+        if rule.weighted:
+            text = _("满分 %(points)s 分") % {"points": f"{weights[rule.key]:g}"}
+        else:
+            parts = [f"{label} {weights[key]:g}" for key, label in rule.labels.items()]
+            text = _("%(limits)s 分") % {"limits": pgettext("enumeration", ",").join(parts)}
         if rule.key == "completion":
-            text += f",逾期办结按 {weights['late_completion_credit']:g} 计分"
+            text += _(",逾期办结按 %(credit)s 计分") % {
+                "credit": f"{weights['late_completion_credit']:g}"}
         lines.append(RuleLine(rule.name, text))
     return lines
 
@@ -43,8 +49,8 @@ def assessment_letterhead(assessment: Assessment) -> Letterhead:
     issuer = issuer_of(assessment.plan)
     at = (assessment.finalised_at or assessment.published_at or assessment.computed_at
           or timezone.now())
-    return Letterhead(issuer=issuer, mark=f"{issuer}督办通报", number="",
-                      title=f"关于{assessment.year}年度督办工作考核结果的通报",
+    return Letterhead(issuer=issuer, mark=_("%(issuer)s督办通报") % {"issuer": issuer}, number="",
+                      title=_("关于%(year)s年度督办工作考核结果的通报") % {"year": assessment.year},
                       date=timezone.localtime(at).date())
 
 
@@ -68,32 +74,39 @@ def assessment_pdf(assessment: Assessment) -> bytes:
 
 
 def assessment_filename(assessment: Assessment, extension: str) -> str:
-    return safe_filename(f"{assessment.plan.code}-{assessment.year}年度督办考核") + f".{extension}"
+    name = _("%(plan)s-%(year)s年度督办考核") % {"plan": assessment.plan.code,
+                                               "year": assessment.year}
+    return safe_filename(name) + f".{extension}"
 
 
 def assessment_workbook(assessment: Assessment) -> bytes:
     context = assessment_context(assessment)
-    heading = f"{assessment.plan.code} {assessment.year}年度督办工作考核结果"
-    note = f"{assessment.get_state_display()} · " + ";".join(
-        f"{line.name}:{line.points}" for line in context["rule_lines"])
+    heading = _("%(plan)s %(year)s年度督办工作考核结果") % {
+        "plan": assessment.plan.code, "year": assessment.year}
+    note = f"{assessment.get_state_display()} · " + pgettext("enumeration", ";").join(
+        _("%(name)s:%(points)s") % {"name": line.name, "points": line.points}
+        for line in context["rule_lines"])
     book = new_workbook()
-    columns = [Column("排名", 6), Column("部门", 24, wrap=True),
+    columns = [Column(_("排名"), 6), Column(_("部门"), 24, wrap=True),
                *[Column(rule.name, 11) for rule in context["rules"]],
-               Column("测算得分", 10), Column("调整分", 9), Column("最终得分", 10),
-               Column("调整理由", 30, wrap=True), Column("申诉状态", 10)]
-    sheet = write_only_sheet(book, "考核结果", columns, heading=heading, subtitle=note)
+               Column(_("测算得分"), 10), Column(_("调整分"), 9), Column(_("最终得分"), 10),
+               Column(_("调整理由"), 30, wrap=True), Column(_("申诉状态"), 10)]
+    sheet = write_only_sheet(book, _("考核结果"), columns, heading=heading, subtitle=note)
     for score in context["scores"]:
         sheet.append(body_row(sheet, [
             score.rank, score.department.name, *score.rule_points, score.computed_total,
             score.adjustment or None, score.total, score.adjustment_reason,
             score.get_contest_state_display() if score.contest_state else ""], columns))
-    columns = [Column("部门", 24), Column("项目", 16), Column("计算公式", 60, wrap=True),
-               Column("数据", 40, wrap=True), Column("得分", 9)]
-    sheet = write_only_sheet(book, "得分构成", columns, heading=heading,
-                             subtitle="每个部门每一项的计算公式和数据")
+    columns = [Column(_("部门"), 24), Column(_("项目"), 16), Column(_("计算公式"), 60, wrap=True),
+               Column(_("数据"), 40, wrap=True), Column(_("得分"), 9)]
+    sheet = write_only_sheet(book, _("得分构成"), columns, heading=heading,
+                             subtitle=_("每个部门每一项的计算公式和数据"))
     for score in context["scores"]:
         for c in score.components:
-            inputs = ";".join(f"{k}:{v}" for k, v in c["inputs"].items())
-            sheet.append(body_row(sheet, [score.department.name, c["name"], c["formula"],
-                                          inputs, c["points"]], columns))
+            # names and input labels were stored in the site's language: shown translated
+            inputs = pgettext("enumeration", ";").join(
+                _("%(name)s:%(points)s") % {"name": translated(k), "points": v}
+                for k, v in c["inputs"].items())
+            sheet.append(body_row(sheet, [score.department.name, translated(c["name"]),
+                                          c["formula"], inputs, c["points"]], columns))
     return workbook_bytes(book)

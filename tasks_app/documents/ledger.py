@@ -6,6 +6,8 @@ without holding a styled cell object per value.
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from ..formatting import cn_date, cn_month
 from ..selectors.ledger import Ledger, LedgerRow
@@ -20,26 +22,26 @@ from .xlsx import (
     write_only_sheet,
 )
 
-PLAN_COLUMN = Column("计划文号", 22)
+PLAN_COLUMN = Column(gettext_lazy("计划文号"), 22)
 COLUMNS = (
-    Column("序号", 6),
-    Column("战略驱动", 22, wrap=True),
-    Column("任务编号", 8),
-    Column("任务名称", 40, wrap=True),
-    Column("牵头部门", 18, wrap=True),
-    Column("责任部门", 24, wrap=True),
-    Column("填报部门", 16, wrap=True),
-    Column("部门角色", 9),
-    Column("完成时限", 15),
-    Column("任务状态", 11),
-    Column("任务进度(%)", 9),
-    Column("预警", 8),
-    Column("最近报送月份", 12),
-    Column("推进情况", 10),
-    Column("部门报送进度(%)", 10),
-    Column("本期进展", 44, wrap=True),
-    Column("存在问题", 30, wrap=True),
-    Column("下步计划", 30, wrap=True),
+    Column(gettext_lazy("序号"), 6),
+    Column(gettext_lazy("战略驱动"), 22, wrap=True),
+    Column(gettext_lazy("任务编号"), 8),
+    Column(gettext_lazy("任务名称"), 40, wrap=True),
+    Column(gettext_lazy("牵头部门"), 18, wrap=True),
+    Column(gettext_lazy("责任部门"), 24, wrap=True),
+    Column(gettext_lazy("填报部门"), 16, wrap=True),
+    Column(gettext_lazy("部门角色"), 9),
+    Column(gettext_lazy("完成时限"), 15),
+    Column(gettext_lazy("任务状态"), 11),
+    Column(gettext_lazy("任务进度(%)"), 9),
+    Column(pgettext_lazy("health column", "预警"), 8),
+    Column(gettext_lazy("最近报送月份"), 12),
+    Column(gettext_lazy("推进情况"), 10),
+    Column(gettext_lazy("部门报送进度(%)"), 10),
+    Column(gettext_lazy("本期进展"), 44, wrap=True),
+    Column(gettext_lazy("存在问题"), 30, wrap=True),
+    Column(gettext_lazy("下步计划"), 30, wrap=True),
 )
 HEALTH_INDEX = 11  # position of 预警 in COLUMNS
 DUE_INDEX = 8
@@ -48,10 +50,16 @@ DUE_INDEX = 8
 def ledger_heading(ledger: Ledger) -> tuple[str, str]:
     """The title row and the subtitle row."""
     plan = ledger.single_plan
-    title = f"{plan[0]} 督办台账" if plan else "督办台账"
-    facts = [plan[1]] if plan else [f"{len(ledger.plans)} 个计划"]
-    facts += [f"截至 {cn_date(ledger.as_of)}",
-              f"{ledger.task_count} 项任务,{len(ledger.rows)} 行(任务 × 部门)"]
+    title = _("%(plan)s 督办台账") % {"plan": plan[0]} if plan else _("督办台账")
+    count = len(ledger.plans)
+    facts = [plan[1]] if plan else [
+        ngettext("%(count)d 个计划", "%(count)d 个计划", count) % {"count": count}]
+    facts += [_("截至 %(date)s") % {"date": cn_date(ledger.as_of)},
+              _("%(tasks)s,%(rows)s") % {
+                  "tasks": ngettext("%(count)d 项任务", "%(count)d 项任务", ledger.task_count)
+                  % {"count": ledger.task_count},
+                  "rows": ngettext("%(count)d 行(任务 × 部门)", "%(count)d 行(任务 × 部门)",
+                                   len(ledger.rows)) % {"count": len(ledger.rows)}}]
     return title, " · ".join(facts)
 
 
@@ -76,7 +84,7 @@ def ledger_workbook(ledger: Ledger) -> bytes:
     shift = 1 if multi else 0
     title, subtitle = ledger_heading(ledger)
     workbook = new_workbook()
-    sheet = write_only_sheet(workbook, "督办台账", columns, heading=title, subtitle=subtitle)
+    sheet = write_only_sheet(workbook, _("督办台账"), columns, heading=title, subtitle=subtitle)
     for number, row in enumerate(ledger.rows, start=1):
         values = _values(number, row)
         if multi:
@@ -91,4 +99,5 @@ def ledger_workbook(ledger: Ledger) -> bytes:
 def ledger_filename(ledger: Ledger) -> str:
     plan = ledger.single_plan
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return safe_filename(f"{plan[0] if plan else '督办'}台账-{stamp}") + ".xlsx"
+    name = _("%(plan)s台账-%(date)s") % {"plan": plan[0] if plan else _("督办"), "date": stamp}
+    return safe_filename(name) + ".xlsx"

@@ -12,13 +12,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy
 
 from ..formatting import cn_date
 from .xlsx import download
 
 STYLESHEET = Path(__file__).with_name("official.css")
 PDF_TYPE = "application/pdf"
-DEFAULT_ISSUER = "督办工作办公室"
+DEFAULT_ISSUER = gettext_lazy("督办工作办公室")
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,27 @@ report cells are open, with a drop-down for 推进情况 and 是/否, and a whol
 hidden column each report's version, so a file filled from a stale copy is refused rather
 than overwriting someone's later change. Reading the upload only turns cells into values;
 the rules are the services' (see :mod:`tasks_app.services.report_sheets`).
+
+The sheet is written in the reader's language; an upload is read in any of the site's
+languages (a sheet downloaded in Chinese may be uploaded from the English page).
 """
 
+import functools
 import io
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..choices import ReportStatus
-from ..formatting import cn_date
+from ..formatting import cn_date, cn_month
 from ..models import ReportingPeriod
 from ..selectors.portal import SheetRow
 from ..services.report_sheets import SheetEntry, SheetProblem, SheetRejected
@@ -40,12 +48,12 @@ from .xlsx import (
     workbook_bytes,
 )
 
-SHEET_TITLE = "进展报送"
+SHEET_TITLE = gettext_lazy("进展报送")
 META_TITLE = "_duban"
 HEADER_ROW, FIRST_ROW = 3, 4
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-YES, NO = "是", "否"
+YES, NO = gettext_lazy("是"), gettext_lazy("否")
 
 
 @dataclass(frozen=True)
@@ -55,30 +63,45 @@ class SheetColumn(Column):
 
 
 COLUMNS = (
-    SheetColumn("任务编号", 9, field="task"),
-    SheetColumn("任务名称", 36, wrap=True),
-    SheetColumn("本部门角色", 10),
-    SheetColumn("完成时限", 15),
-    SheetColumn("报送状态", 12),
-    SheetColumn("推进情况", 12, field="status", editable=True),
-    SheetColumn("进度(%)", 9, field="progress", editable=True),
-    SheetColumn("本期进展", 48, wrap=True, field="progress_text", editable=True),
-    SheetColumn("存在问题", 32, wrap=True, field="problems", editable=True),
-    SheetColumn("下步计划", 32, wrap=True, field="next_steps", editable=True),
-    SheetColumn("需提请会议协调", 11, field="needs_coordination", editable=True),
-    SheetColumn("版本(请勿修改)", 8, field="version"),
+    SheetColumn(gettext_lazy("任务编号"), 9, field="task"),
+    SheetColumn(gettext_lazy("任务名称"), 36, wrap=True),
+    SheetColumn(gettext_lazy("本部门角色"), 10),
+    SheetColumn(gettext_lazy("完成时限"), 15),
+    SheetColumn(gettext_lazy("报送状态"), 12),
+    SheetColumn(gettext_lazy("推进情况"), 12, field="status", editable=True),
+    SheetColumn(gettext_lazy("进度(%)"), 9, field="progress", editable=True),
+    SheetColumn(gettext_lazy("本期进展"), 48, wrap=True, field="progress_text", editable=True),
+    SheetColumn(gettext_lazy("存在问题"), 32, wrap=True, field="problems", editable=True),
+    SheetColumn(gettext_lazy("下步计划"), 32, wrap=True, field="next_steps", editable=True),
+    SheetColumn(gettext_lazy("需提请会议协调"), 11, field="needs_coordination",
+                editable=True),
+    SheetColumn(gettext_lazy("版本(请勿修改)"), 8, field="version"),
 )
-HEADERS = [column.header for column in COLUMNS]
 LETTERS = {column.field: get_column_letter(i) for i, column in enumerate(COLUMNS, 1)
            if column.field}
-STATUS_BY_LABEL = {str(status.label): status.value for status in ReportStatus}
+
+
+def in_each_language(text) -> set[str]:
+    """A lazily translated text as every language of the site writes it."""
+    found = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            found.add(str(text))
+    return found
+
+
+@functools.cache
+def status_by_label() -> dict[str, str]:
+    """推进情况 label (in any of the site's languages) → value."""
+    return {label: status.value for status in ReportStatus
+            for label in in_each_language(status.label)}
 
 
 def column_of(field: str) -> tuple[str, str]:
     """(column letter, header) where a report field is typed in the sheet."""
     for index, column in enumerate(COLUMNS, 1):
         if column.field == field:
-            return get_column_letter(index), column.header
+            return get_column_letter(index), str(column.header)
     return "", ""
 
 
@@ -93,8 +116,8 @@ def _meta(period: ReportingPeriod, department_id: int) -> list[tuple[str, str]]:
 def _row_values(row: SheetRow) -> list:
     values = row.values
     state = (row.report.get_state_display() if row.report else
-             ("按上期预填" if row.prefilled else "未填写"))
-    return [row.task.number, row.task.title, "牵头" if row.role == "lead" else "责任",
+             (_("按上期预填") if row.prefilled else _("未填写")))
+    return [row.task.number, row.task.title, _("牵头") if row.role == "lead" else _("责任"),
             cn_date(row.task.due_on) or "—", state,
             str(ReportStatus(values["status"]).label), values["progress"],
             values["progress_text"], values["problems"], values["next_steps"],
@@ -102,14 +125,15 @@ def _row_values(row: SheetRow) -> list:
 
 
 def _validations(sheet, last_row: int) -> None:
-    status = DataValidation(type="list", formula1='"' + ",".join(STATUS_BY_LABEL) + '"',
+    labels = ",".join(str(status.label) for status in ReportStatus)
+    status = DataValidation(type="list", formula1=f'"{labels}"',
                             allow_blank=False, showErrorMessage=True,
-                            errorTitle="推进情况", error="请从下拉列表中选择推进情况。")
+                            errorTitle=_("推进情况"), error=_("请从下拉列表中选择推进情况。"))
     progress = DataValidation(type="whole", operator="between", formula1="0", formula2="100",
-                              showErrorMessage=True, errorTitle="进度",
-                              error="进度必须是 0 到 100 之间的整数。")
+                              showErrorMessage=True, errorTitle=_("进度"),
+                              error=_("进度必须是 0 到 100 之间的整数。"))
     flag = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True,
-                          showErrorMessage=True, error="请选择“是”或“否”。")
+                          showErrorMessage=True, error=_("请选择“是”或“否”。"))
     for validation, field in ((status, "status"), (progress, "progress"),
                               (flag, "needs_coordination")):
         letter = LETTERS[field]
@@ -134,17 +158,19 @@ def sheet_workbook(period: ReportingPeriod, department_name: str, department_id:
                    rows: list[SheetRow]) -> bytes:
     """The department's sheet for the period, pre-filled like the portal's batch page."""
     workbook = new_workbook(write_only=False)
-    sheet = workbook.create_sheet(SHEET_TITLE)
+    sheet = workbook.create_sheet(str(SHEET_TITLE))
     last = get_column_letter(len(COLUMNS))
-    sheet["A1"] = f"{department_name} {period}进展报送表"
+    sheet["A1"] = _("%(department)s %(period)s进展报送表") % {
+        "department": department_name, "period": period}
     sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = (f"{period.plan.code} · 报送截止 {cn_date(period.deadline)} · 灰色单元格不可修改;"
-                   "推进情况从下拉列表选择,进度填 0–100 的整数;填好后在门户“上传报送表”页面上传。")
+    sheet["A2"] = _("%(plan)s · 报送截止 %(date)s · 灰色单元格不可修改;推进情况从下拉列表选择,"
+                    "进度填 0–100 的整数;填好后在门户“上传报送表”页面上传。") % {
+        "plan": period.plan.code, "date": cn_date(period.deadline)}
     sheet["A2"].font = SUBTITLE_FONT
     sheet.merge_cells(f"A1:{last}1")
     sheet.merge_cells(f"A2:{last}2")
     for index, column in enumerate(COLUMNS, 1):
-        cell = sheet.cell(row=HEADER_ROW, column=index, value=column.header)
+        cell = sheet.cell(row=HEADER_ROW, column=index, value=str(column.header))
         cell.font, cell.fill, cell.border, cell.alignment = (
             HEADER_FONT, HEADER_FILL, BORDER, CENTER)
         sheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -165,7 +191,9 @@ def sheet_workbook(period: ReportingPeriod, department_name: str, department_id:
 
 
 def sheet_filename(period: ReportingPeriod, department_name: str) -> str:
-    return safe_filename(f"{department_name}-{period.month:%Y年%m月}进展报送表") + ".xlsx"
+    name = _("%(department)s-%(month)s进展报送表") % {
+        "department": department_name, "month": cn_month(period.month)}
+    return safe_filename(name) + ".xlsx"
 
 
 # ---------------------------------------------------------------- upload
@@ -177,27 +205,30 @@ def _refuse(message: str, row: int | None = None, field: str = "") -> SheetRejec
 
 def _open(upload) -> tuple:
     if upload.size > MAX_UPLOAD_BYTES:
-        raise _refuse(f"文件超过 {MAX_UPLOAD_BYTES // (1024 * 1024)} MB,请上传从系统下载的报送表。")
+        raise _refuse(_("文件超过 %(size)s MB,请上传从系统下载的报送表。")
+                      % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
     data = upload.read()
     if not data.startswith(b"PK\x03\x04"):
-        raise _refuse("上传的文件不是 Excel(.xlsx)表格;请上传从系统下载的报送表。")
+        raise _refuse(_("上传的文件不是 Excel(.xlsx)表格;请上传从系统下载的报送表。"))
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        raise _refuse("无法读取该 Excel 文件(文件已损坏或不是 .xlsx 格式)。") from error
-    if SHEET_TITLE not in workbook.sheetnames:
-        raise _refuse(f"表格中没有“{SHEET_TITLE}”工作表;请使用从系统下载的报送表。")
-    return workbook, workbook[SHEET_TITLE]
+        raise _refuse(_("无法读取该 Excel 文件(文件已损坏或不是 .xlsx 格式)。")) from error
+    titles = [name for name in workbook.sheetnames if name in in_each_language(SHEET_TITLE)]
+    if not titles:
+        raise _refuse(_("表格中没有“%(sheet)s”工作表;请使用从系统下载的报送表。")
+                      % {"sheet": SHEET_TITLE})
+    return workbook, workbook[titles[0]]
 
 
 def _check_meta(workbook, period: ReportingPeriod, department_id: int) -> None:
     if META_TITLE not in workbook.sheetnames:
-        raise _refuse("表格缺少系统信息;请使用从系统下载的报送表。")
-    found = {str(key): str(value) for key, value, *_ in
+        raise _refuse(_("表格缺少系统信息;请使用从系统下载的报送表。"))
+    found = {str(key): str(value) for key, value, *_rest in
              workbook[META_TITLE].iter_rows(max_col=2, values_only=True) if key}
     if found != dict(_meta(period, department_id)):
-        raise _refuse(f"该表格不是本部门 {period} 的报送表(计划、月份或部门不符);"
-                      "请在本页重新下载后填写。")
+        raise _refuse(_("该表格不是本部门 %(period)s 的报送表(计划、月份或部门不符);"
+                        "请在本页重新下载后填写。") % {"period": period})
 
 
 def _check_headers(sheet) -> None:
@@ -205,17 +236,20 @@ def _check_headers(sheet) -> None:
         min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=len(COLUMNS) + 3, values_only=True),
         ())]
     found += [""] * (len(COLUMNS) + 3 - len(found))
-    for index, expected in enumerate(HEADERS):
-        if found[index] != expected:
-            raise _refuse(f"表头不符:第 {get_column_letter(index + 1)} 列应为“{expected}”,"
-                          f"实为“{found[index] or '空'}”。请勿增删或移动列。", HEADER_ROW)
-    extra = [value for value in found[len(HEADERS):] if value]
+    for index, column in enumerate(COLUMNS):
+        if found[index] not in in_each_language(column.header):
+            raise _refuse(_("表头不符:第 %(column)s 列应为“%(expected)s”,实为“%(found)s”。"
+                            "请勿增删或移动列。") % {
+                "column": get_column_letter(index + 1), "expected": column.header,
+                "found": found[index] or _("空")}, HEADER_ROW)
+    extra = [value for value in found[len(COLUMNS):] if value]
     if extra:
-        raise _refuse(f"表头不符:多出了列“{extra[0]}”。请勿增删或移动列。", HEADER_ROW)
+        raise _refuse(_("表头不符:多出了列“%(column)s”。请勿增删或移动列。")
+                      % {"column": extra[0]}, HEADER_ROW)
 
 
 def _progress(value):
-    """Whole numbers as int; anything else as text, for the service to refuse in Chinese."""
+    """Whole numbers as int; anything else as text, for the service to refuse."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
@@ -243,21 +277,29 @@ def _whole(value) -> int | None:
 
 def _flag(value) -> bool | None:
     text = "" if value is None else str(value).strip()
-    return {"": False, NO: False, "FALSE": False, "0": False,
-            YES: True, "TRUE": True, "1": True}.get(text.upper())
+    return _flag_answers().get(text.upper())
+
+
+@functools.cache
+def _flag_answers() -> dict[str, bool]:
+    """是/否 (in any of the site's languages) and a few spellings spreadsheets use."""
+    answers = {"": False, "FALSE": False, "0": False, "TRUE": True, "1": True}
+    answers |= dict.fromkeys((word.upper() for word in in_each_language(NO)), False)
+    answers |= dict.fromkeys((word.upper() for word in in_each_language(YES)), True)
+    return answers
 
 
 def _entry(number: int, cells: dict, problems: list[SheetProblem]) -> SheetEntry | None:
     task_number = _whole(cells["task"])
     if task_number is None:
-        problems.append(SheetProblem(number, "task", "任务编号必须是整数(请勿修改灰色单元格)。"))
+        problems.append(SheetProblem(number, "task", _("任务编号必须是整数(请勿修改灰色单元格)。")))
         return None
     flag = _flag(cells["needs_coordination"])
     if flag is None:
-        problems.append(SheetProblem(number, "needs_coordination", "请填写“是”或“否”。"))
+        problems.append(SheetProblem(number, "needs_coordination", _("请填写“是”或“否”。")))
         return None
     status = _text(cells["status"]).strip()
-    data = {"status": STATUS_BY_LABEL.get(status, status),
+    data = {"status": status_by_label().get(status, status),
             "progress": _progress(cells["progress"]),
             "progress_text": _text(cells["progress_text"]), "problems": _text(cells["problems"]),
             "next_steps": _text(cells["next_steps"]), "needs_coordination": flag}
@@ -277,7 +319,7 @@ def sheet_entries(upload, period: ReportingPeriod, department_id: int) -> list[S
         if all(value is None or str(value).strip() == "" for value in values):
             continue
         if len(entries) + len(problems) >= MAX_ROWS:
-            raise _refuse(f"表格超过 {MAX_ROWS} 行。")
+            raise _refuse(_("表格超过 %(rows)s 行。") % {"rows": MAX_ROWS})
         cells = dict(zip(fields, values))
         entry = _entry(number, {f: cells.get(f) for f in fields if f}, problems)
         if entry is not None:

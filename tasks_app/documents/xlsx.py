@@ -15,6 +15,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
@@ -53,7 +54,7 @@ HEALTH_FONTS = {
 
 def clean_text(value: str) -> str:
     """A string openpyxl can always write: no XML-illegal characters, valid UTF-8, capped."""
-    value = _ILLEGAL.sub("", value)
+    value = _ILLEGAL.sub("", str(value))
     value = value.encode("utf-8", "replace").decode("utf-8")
     return value[:MAX_CELL_CHARS]
 
@@ -100,8 +101,12 @@ def write_only_sheet(workbook: Workbook, title: str, columns: Sequence[Column], 
     return sheet
 
 
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 BODY, WRAPPED, DATE = "duban-body", "duban-wrap", "duban-date"
+
+
+def date_format() -> str:
+    """Excel's number format for dates: 2026年3月31日 (2026-03-31 in English)."""
+    return gettext('yyyy"年"m"月"d"日"')
 
 
 def _named_styles() -> list[NamedStyle]:
@@ -109,7 +114,7 @@ def _named_styles() -> list[NamedStyle]:
     styles = [NamedStyle(BODY, font=BODY_FONT, border=BORDER),
               NamedStyle(WRAPPED, font=BODY_FONT, border=BORDER, alignment=WRAP),
               NamedStyle(DATE, font=BODY_FONT, border=BORDER, alignment=CENTER,
-                         number_format=DATE_FORMAT)]
+                         number_format=date_format())]
     styles += [NamedStyle(health_style(health), fill=fill, font=HEALTH_FONTS[health],
                           border=BORDER, alignment=CENTER)
                for health, fill in HEALTH_FILLS.items()]

@@ -6,6 +6,9 @@ Formats are pure functions ``parse(text) -> ParsedPlan`` with a ``looks_like(tex
 
 from pathlib import Path
 
+from django.utils.translation import gettext, gettext_lazy
+
+from ..i18n import join_list
 from . import focus_areas, implementation_plan, numbered_areas, task_list, task_table
 from .document import ImportFailed, ParsedPlan
 from .docx_text import docx_text
@@ -15,11 +18,11 @@ FORMATS = {
     for module in (implementation_plan, task_table, focus_areas, numbered_areas, task_list)
 }
 FORMAT_LABELS = {
-    implementation_plan.NAME: "实施方案(带文号,〔牵头部门:…〕分工说明)",
-    task_table.NAME: "任务分工表(任务 | 牵头单位 | 责任单位 | 完成时限)",
-    focus_areas.NAME: "工作计划:### 重点领域 + **粗体标题**事项",
-    numbered_areas.NAME: "工作计划:编号工作领域(1 聚焦……)+ 标题事项",
-    task_list.NAME: "任务清单:一、(一)1. 编号任务 + (责任单位:…)/牵头单位:…",
+    implementation_plan.NAME: gettext_lazy("实施方案(带文号,〔牵头部门:…〕分工说明)"),
+    task_table.NAME: gettext_lazy("任务分工表(任务 | 牵头单位 | 责任单位 | 完成时限)"),
+    focus_areas.NAME: gettext_lazy("工作计划:### 重点领域 + **粗体标题**事项"),
+    numbered_areas.NAME: gettext_lazy("工作计划:编号工作领域(1 聚焦……)+ 标题事项"),
+    task_list.NAME: gettext_lazy("任务清单:一、(一)1. 编号任务 + (责任单位:…)/牵头单位:…"),
 }
 EXTENSIONS = (".txt", ".md", ".docx")
 
@@ -30,11 +33,13 @@ def document_text(name: str, data: bytes) -> str:
     if suffix == ".docx":
         return docx_text(data)
     if suffix not in EXTENSIONS:
-        raise ImportFailed(f"不支持的文件类型“{suffix or name}”:请上传 .txt、.md 或 .docx 文件")
+        raise ImportFailed(gettext("不支持的文件类型“%(type)s”:请上传 .txt、.md 或 .docx 文件")
+                           % {"type": suffix or name})
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ImportFailed(f"文件不是 UTF-8 编码的文本:{name}") from error
+        raise ImportFailed(gettext("文件不是 UTF-8 编码的文本:%(name)s") % {"name": name}) \
+            from error
 
 
 def read_document(path: Path) -> str:
@@ -42,7 +47,7 @@ def read_document(path: Path) -> str:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError as error:
-        raise ImportFailed(f"找不到文件 {path}") from error
+        raise ImportFailed(gettext("找不到文件 %(path)s") % {"path": path}) from error
     return document_text(str(path), data)
 
 
@@ -50,7 +55,8 @@ def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
     """Parse ``text`` in format ``fmt`` (or the first format that recognises it)."""
     if fmt != "auto":
         if fmt not in FORMATS:
-            raise ImportFailed(f"未知格式 {fmt}(可选:auto、{'、'.join(FORMATS)})")
+            raise ImportFailed(gettext("未知格式 %(format)s(可选:%(formats)s)") % {
+                "format": fmt, "formats": join_list(["auto", *FORMATS])})
         return FORMATS[fmt].parse(text)
     for module in FORMATS.values():
         if module.looks_like(text):
@@ -58,8 +64,9 @@ def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
     try:
         return implementation_plan.parse(text)  # names the first line it cannot understand
     except ImportFailed as error:
-        raise ImportFailed(f"{error.message};也不符合其他可识别的格式({'、'.join(FORMATS)}),"
-                           "请检查文件内容或用 --format 指定格式", error.line) from error
+        raise ImportFailed(gettext("%(error)s;也不符合其他可识别的格式(%(formats)s),"
+                                   "请检查文件内容或用 --format 指定格式") % {
+            "error": error.message, "formats": join_list(FORMATS)}, error.line) from error
 
 
 __all__ = ["EXTENSIONS", "FORMATS", "FORMAT_LABELS", "ImportFailed", "ParsedPlan",

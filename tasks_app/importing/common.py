@@ -4,6 +4,8 @@ import datetime
 import hashlib
 import re
 
+from django.utils.translation import gettext
+
 from ..choices import AssignmentRole
 from .document import ImportFailed, ParsedUnit
 
@@ -56,13 +58,15 @@ def parse_units_note(note: str, line: int) -> list[ParsedUnit]:
     for segment in NOTE_KEY_SPLIT.split(note.strip()):
         match = re.match(r"^\s*([^:：]+)[:：](.*)$", segment, re.S)
         if not match or match.group(1).strip() not in ROLE_KEYS:
-            raise ImportFailed(f"无法识别的分工说明“{segment}”(应为 牵头部门:… 或 责任部门:…)",
-                               line)
+            raise ImportFailed(gettext("无法识别的分工说明“%(note)s”"
+                                       "(应为 牵头部门:… 或 责任部门:…)")
+                               % {"note": segment}, line)
         key, names = match.group(1).strip(), match.group(2)
         for name in UNIT_SPLIT.split(names):
             name = name.strip()
             if not name:
-                raise ImportFailed(f"分工说明“{segment}”中有空的单位名称", line)
+                raise ImportFailed(gettext("分工说明“%(note)s”中有空的单位名称")
+                                   % {"note": segment}, line)
             if name not in seen:
                 seen.add(name)
                 units.append(ParsedUnit(name=name, role=ROLE_KEYS[key]))

@@ -4,6 +4,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 
 class ImportFailed(Exception):
     """A document that cannot be imported; ``line`` is 1-based (None when not line-bound)."""
@@ -11,7 +13,8 @@ class ImportFailed(Exception):
     def __init__(self, message: str, line: int | None = None) -> None:
         self.message = message
         self.line = line
-        super().__init__(f"第{line}行:{message}" if line else message)
+        super().__init__(gettext("第%(line)s行:%(message)s") % {"line": line, "message": message}
+                         if line else message)
 
 
 @dataclass

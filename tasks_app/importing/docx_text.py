@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 
+from django.utils.translation import gettext
 from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -26,7 +27,8 @@ def docx_text(data: bytes) -> str:
     try:
         document = Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise ImportFailed("无法读取 Word 文件(应为 .docx 格式,.doc 请先另存为 .docx)") from error
+        raise ImportFailed(gettext("无法读取 Word 文件"
+                                   "(应为 .docx 格式,.doc 请先另存为 .docx)")) from error
     lines = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):

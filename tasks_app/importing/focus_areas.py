@@ -14,6 +14,8 @@ they are numbers to monitor monthly like the annual targets, not dated checkpoin
 
 import re
 
+from django.utils.translation import gettext
+
 from .common import TRAILER, numbered_lines
 from .document import ImportFailed, ParsedDriver, ParsedPlan, ParsedTask
 from .goals import item_targets, line_targets, targets_add
@@ -61,7 +63,8 @@ def parse(text: str) -> ParsedPlan:
             plan.unparsed.append((number, line))
     _finish(plan, task)
     if not plan.tasks:
-        raise ImportFailed("未找到“### 标题”下以粗体标题开头的事项(如“**坚定不移聚产业集群。**…”)",
+        raise ImportFailed(gettext("未找到“### 标题”下以粗体标题开头的事项"
+                                   "(如“**坚定不移聚产业集群。**…”)"),
                            lines[-1][0] if lines else None)
     return plan
 

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from departments.choices import UnitMatch
 from departments.units import UnitResolver, UnitStatus, registry_load
@@ -93,14 +94,22 @@ def plan_load(
         _add_milestones(plan, parsed, tasks, result)
         _upsert_targets(plan, parsed, drivers, resolver, result)
         for unit in resolver.created:
-            kind = "部门组" if unit._meta.model_name == "departmentgroup" else "部门"
             status = result.units.get(unit.name)
-            similar = (f"(与现有部门 {status.department} 相似,未设为别名)"
-                       if status and status.match == UnitMatch.PROPOSED_ALIAS else "")
-            result.note("departments", f"新增{kind} {unit.name}{similar}")
+            result.note("departments", _created_unit(unit, status))
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _created_unit(unit, status: UnitStatus | None) -> str:
+    if unit._meta.model_name == "departmentgroup":
+        line = gettext("新增部门组 %(name)s") % {"name": unit.name}
+    else:
+        line = gettext("新增部门 %(name)s") % {"name": unit.name}
+    if status and status.match == UnitMatch.PROPOSED_ALIAS:
+        line += gettext("(与现有部门 %(department)s 相似,未设为别名)") % {
+            "department": status.department}
+    return line
 
 
 def _unit_names(parsed: ParsedPlan) -> list[str]:
@@ -118,10 +127,11 @@ def _review_units(
         if status.match == UnitMatch.PROPOSED_ALIAS and (accepted is None or name in accepted):
             department = resolver.alias_accept(name)
             status = UnitStatus(name, UnitMatch.ACCEPTED_ALIAS, department.name)
-            result.note("departments", f"新增别名 {name} → {department.name}")
+            result.note("departments", gettext("新增别名 %(alias)s → %(name)s")
+                        % {"alias": name, "name": department.name})
         result.units[name] = status
     for name in sorted((accepted or set()) - set(result.units)):
-        result.changes.append(f"忽略别名 {name}:文件中没有这个单位名称")
+        result.changes.append(gettext("忽略别名 %(name)s:文件中没有这个单位名称") % {"name": name})
 
 
 def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult) -> Plan:
@@ -140,13 +150,16 @@ def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult)
         plan = Plan.objects.create(code=parsed.code, tracking_start=today.replace(day=1),
                                    source_name=parsed.source_name[:255], **values)
         Schedule.objects.create(plan=plan)
-        result.note("plans", f"新增计划 {plan.code} {plan.title}")
+        result.note("plans", gettext("新增计划 %(code)s %(title)s")
+                    % {"code": plan.code, "title": plan.title})
         return plan
     diffs = [name for name, value in values.items() if getattr(plan, name) != value]
     for name in diffs:
         label = Plan._meta.get_field(name).verbose_name
-        shown = "(原文)" if name == "source_text" else f"{getattr(plan, name)} → {values[name]}"
-        result.note("plans", f"更新计划{label}:{shown}")
+        shown = (gettext("(原文)") if name == "source_text"
+                 else f"{getattr(plan, name)} → {values[name]}")
+        result.note("plans", gettext("更新计划%(field)s:%(change)s")
+                    % {"field": label, "change": shown})
         setattr(plan, name, values[name])
     if diffs:
         plan.save()
@@ -162,9 +175,11 @@ def _upsert_drivers(plan: Plan, parsed: ParsedPlan, result: LoadResult) -> dict[
             driver = Driver(plan=plan, number=item.number, title=item.title)
             new.append(driver)
             existing[item.number] = driver
-            result.note("drivers", f"新增战略驱动 ({item.number}) {item.title}")
+            result.note("drivers", gettext("新增战略驱动 (%(number)s) %(title)s")
+                        % {"number": item.number, "title": item.title})
         elif driver.title != item.title:
-            result.note("drivers", f"更新战略驱动 ({item.number}):{driver.title} → {item.title}")
+            result.note("drivers", gettext("更新战略驱动 (%(number)s):%(before)s → %(after)s")
+                        % {"number": item.number, "before": driver.title, "after": item.title})
             driver.title = item.title
             changed.append(driver)
     Driver.objects.bulk_create(new)
@@ -188,7 +203,8 @@ def _upsert_tasks(
                 task = Task(plan=plan, number=item.number, original_due_on=item.due_on, **values)
                 new.append(task)
                 existing[item.number] = task
-                result.note("tasks", f"新增任务 {item.number}. {item.title}")
+                result.note("tasks", gettext("新增任务 %(number)s. %(title)s")
+                            % {"number": item.number, "title": item.title})
                 continue
             diffs = [name for name, value in values.items() if getattr(task, name) != value]
             if diffs:
@@ -196,9 +212,10 @@ def _upsert_tasks(
                     label = Task._meta.get_field(name.removesuffix("_id")).verbose_name
                     events.append(task_event(task, EventKind.FIELD, field=name,
                                              before=getattr(task, name), after=values[name],
-                                             reason="重新导入文件"))
+                                             reason=gettext("重新导入文件")))
                     setattr(task, name, values[name])
-                    result.note("tasks", f"更新任务 {item.number} 的{label}")
+                    result.note("tasks", gettext("更新任务 %(number)s 的%(field)s")
+                                % {"number": item.number, "field": label})
                 changed.append(task)
     Task.objects.bulk_create(new)
     Task.objects.bulk_update(changed, ["title", "text", "driver_id", "due_on"])
@@ -227,8 +244,8 @@ def _add_task_assignments(
                 continue
             if department_id and (task.pk, department_id) in taken_departments:
                 result.changes.append(
-                    f"保留任务 {item.number} 中 {parsed_unit.name} 的现有分工(与文件不同)"
-                )
+                    gettext("保留任务 %(number)s 中 %(unit)s 的现有分工(与文件不同)")
+                    % {"number": item.number, "unit": parsed_unit.name})
                 continue
             new.append(Assignment(
                 task=task, department_id=department_id, group_id=group_id,
@@ -240,13 +257,14 @@ def _add_task_assignments(
             events.append(task_event(
                 task, EventKind.ASSIGNMENT_ADDED, actor=actor, department_id=department_id,
                 field="assignment", after=f"{parsed_unit.name}({label})",
-                reason=f"导入文件 {plan.code}",
+                reason=gettext("导入文件 %(plan)s") % {"plan": plan.code},
             ))
-            result.note("assignments", f"新增分工 任务{item.number} {parsed_unit.name} {label}")
+            result.note("assignments", gettext("新增分工 任务%(number)s %(unit)s %(role)s") % {
+                "number": item.number, "unit": parsed_unit.name, "role": label})
     Assignment.objects.bulk_create(new)
     record(*events)
     refresh_task_statuses({task.pk for task in tasks.values()}, actor=actor,
-                          reason=f"导入文件 {plan.code}")
+                          reason=gettext("导入文件 %(plan)s") % {"plan": plan.code})
 
 
 def _add_milestones(
@@ -263,7 +281,8 @@ def _add_milestones(
             existing.add((task.pk, milestone.title))
             new.append(Milestone(task=task, title=milestone.title, due_on=milestone.due_on,
                                  position=position))
-            result.note("milestones", f"新增任务 {item.number} 的节点:{milestone.title}")
+            result.note("milestones", gettext("新增任务 %(number)s 的节点:%(milestone)s")
+                        % {"number": item.number, "milestone": milestone.title})
     Milestone.objects.bulk_create(new)
 
 
@@ -287,7 +306,8 @@ def _upsert_targets(
             existing[(item.name, item.year)] = target
             new.append(target)
             shown = "" if item.value is None else f"{item.value.normalize():f}"
-            result.note("targets", f"新增指标 {item.name} {item.qualifier}{shown}{item.unit}")
+            result.note("targets", gettext("新增指标 %(name)s %(value)s") % {
+                "name": item.name, "value": f"{item.qualifier}{shown}{item.unit}"})
         else:
             diffs = {n for n, v in values.items() if getattr(target, n) != v}
             for name in diffs:
@@ -308,7 +328,7 @@ def _upsert_targets(
     new_ids = {target.pk for target in new}
     for target in changed.values():
         if target.pk not in new_ids:
-            result.note("targets", f"更新指标 {target.name}")
+            result.note("targets", gettext("更新指标 %(name)s") % {"name": target.name})
     _add_target_assignments(plan, links, resolver, result)
 
 
@@ -334,5 +354,7 @@ def _add_target_assignments(
             ))
             added += 1
         if added:
-            result.note("assignments", f"新增指标 {target.name} 的责任单位 {added} 个")
+            result.note("assignments", ngettext("新增指标 %(name)s 的责任单位 %(count)d 个",
+                                                "新增指标 %(name)s 的责任单位 %(count)d 个",
+                                                added) % {"name": target.name, "count": added})
     TargetAssignment.objects.bulk_create(new)

@@ -10,6 +10,8 @@ for the lead office), target lines targets. Everything else is listed as not und
 
 import re
 
+from django.utils.translation import gettext
+
 from .common import TRAILER, numbered_lines, title_of
 from .document import ImportFailed, ParsedDriver, ParsedPlan, ParsedTask
 from .goals import line_targets, targets_add
@@ -47,7 +49,7 @@ def parse(text: str) -> ParsedPlan:
         else:
             plan.unparsed.append((number, line))
     if not plan.tasks:
-        raise ImportFailed("未找到编号的工作领域(如“1 聚焦制度创新,……”)及其下的事项",
+        raise ImportFailed(gettext("未找到编号的工作领域(如“1 聚焦制度创新,……”)及其下的事项"),
                            lines[-1][0] if lines else None)
     return plan
 
@@ -55,7 +57,8 @@ def parse(text: str) -> ParsedPlan:
 def _start_area(plan: ParsedPlan, area: re.Match, line: int) -> None:
     expected = len(plan.drivers) + 1
     if int(area.group(1)) != expected:
-        raise ImportFailed(f"工作领域序号应为 {expected},实为 {area.group(1)}", line)
+        raise ImportFailed(gettext("工作领域序号应为 %(expected)s,实为 %(found)s")
+                           % {"expected": expected, "found": area.group(1)}, line)
     title = area.group(2).strip().rstrip("。")
     plan.drivers.append(ParsedDriver(expected, title, line))
 

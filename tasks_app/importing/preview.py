@@ -8,11 +8,14 @@ matches, the alias proposals and the list of changes are exactly what loading wo
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, ngettext
+
 from departments.choices import UnitMatch
 from departments.units import UnitStatus
 
 from ..choices import AssignmentRole, TargetKind
 from ..formatting import cn_date
+from ..i18n import join_list
 from ..models import Plan
 from . import FORMAT_LABELS
 from .document import ParsedDriver, ParsedPlan, ParsedTarget, ParsedTask
@@ -92,55 +95,73 @@ def plan_preview(
 
 def _header(preview: PlanPreview) -> list[str]:
     plan = preview.parsed
-    period = (f"{plan.period_start}—{plan.period_end}年" if plan.period_start != plan.period_end
-              else f"{plan.period_start}年") if plan.period_start else "—"
+    period = ((gettext("%(start)s—%(end)s年") if plan.period_start != plan.period_end
+               else gettext("%(start)s年")) % {"start": plan.period_start,
+                                                "end": plan.period_end}
+              if plan.period_start else "—")
     lines = [
-        f"计划:{plan.code}  {plan.title}",
-        f"格式:{plan.source_format}({preview.format_label})",
-        f"发文单位:{plan.issuer or '—'}  成文日期:{cn_date(plan.signed_on) or '—'}  年度:{period}",
-        "状态:已有此计划,导入将更新" if preview.exists else "状态:新计划",
+        gettext("计划:%(code)s  %(title)s") % {"code": plan.code, "title": plan.title},
+        gettext("格式:%(format)s(%(label)s)") % {"format": plan.source_format,
+                                                 "label": preview.format_label},
+        gettext("发文单位:%(issuer)s  成文日期:%(date)s  年度:%(period)s") % {
+            "issuer": plan.issuer or "—", "date": cn_date(plan.signed_on) or "—",
+            "period": period},
+        gettext("状态:已有此计划,导入将更新") if preview.exists else gettext("状态:新计划"),
     ]
-    lines += [f"文件规则:{rule}(已用于每项任务)" for rule in plan.rules]
-    lines.append(f"战略驱动 {len(plan.drivers)} 个:")
-    lines += [f"  ({d.number}) {d.title} — {len(d.tasks)} 项任务" for d in plan.drivers]
+    lines += [gettext("文件规则:%(rule)s(已用于每项任务)") % {"rule": rule}
+              for rule in plan.rules]
+    lines.append(ngettext("战略驱动 %(count)d 个:", "战略驱动 %(count)d 个:", len(plan.drivers))
+                 % {"count": len(plan.drivers)})
+    lines += [ngettext("  (%(number)s) %(title)s — %(count)d 项任务",
+                       "  (%(number)s) %(title)s — %(count)d 项任务", len(d.tasks))
+              % {"number": d.number, "title": d.title, "count": len(d.tasks)}
+              for d in plan.drivers]
     return lines
 
 
 def _tasks(preview: PlanPreview) -> list[str]:
-    lines = [f"任务 {len(preview.parsed.tasks)} 项(未分工 {len(preview.unassigned)} 项):"]
+    lines = [gettext("任务 %(count)s 项(未分工 %(unassigned)s 项):") % {
+        "count": len(preview.parsed.tasks), "unassigned": len(preview.unassigned)}]
     for driver in preview.drivers:
         for row in driver.tasks:
             task = row.task
-            due = f"  完成时限:{cn_date(task.due_on)}" if task.due_on else ""
+            due = (gettext("  完成时限:%(date)s") % {"date": cn_date(task.due_on)}
+                   if task.due_on else "")
             lines.append(f"  {task.number}. {task.title}{due}")
-            units = "、".join(f"{u.name}[{u.role_label}·{u.status.label}]" for u in row.units)
-            lines.append(f"     单位:{units}" if units else "     单位:无(待牵头办公室分工)")
-            lines += [f"     节点:{m.title}" + (f"({cn_date(m.due_on)})" if m.due_on else "")
+            units = join_list(f"{u.name}[{u.role_label}·{u.status.label}]" for u in row.units)
+            lines.append(gettext("     单位:%(units)s") % {"units": units} if units
+                         else gettext("     单位:无(待牵头办公室分工)"))
+            lines += [gettext("     节点:%(title)s") % {"title": m.title}
+                      + (f"({cn_date(m.due_on)})" if m.due_on else "")
                       for m in task.milestones]
     return lines
 
 
 def _targets(targets: list[ParsedTarget]) -> list[str]:
-    lines = [f"指标 {len(targets)} 个:"]
+    lines = [ngettext("指标 %(count)d 个:", "指标 %(count)d 个:", len(targets))
+             % {"count": len(targets)}]
     for target in targets:
         value = "" if target.value is None else f"{target.value.normalize():f}"
-        driver = f" 战略驱动({target.driver_number})" if target.driver_number else ""
+        driver = (gettext(" 战略驱动(%(number)s)") % {"number": target.driver_number}
+                  if target.driver_number else "")
+        year = gettext("%(start)s年") % {"start": target.year} if target.year else "—"
         lines.append(f"  {target.name} {target.qualifier}{value}{target.unit}"
-                     f"({target.year or '—'}年,{KIND_LABELS[target.kind]}{driver})")
+                     f"({year},{KIND_LABELS[target.kind]}{driver})")
     return lines
 
 
 def _proposals(result: LoadResult) -> list[str]:
     if not result.proposals:
         return []
-    lines = ["别名建议(名称与现有部门相似,不会自动合并):"]
+    lines = [gettext("别名建议(名称与现有部门相似,不会自动合并):")]
     for status in result.proposals:
-        state = ("已采纳,将设为别名" if status.match == UnitMatch.ACCEPTED_ALIAS
-                 else "未采纳,将新建部门;用 --accept-aliases 采纳")
+        state = (gettext("已采纳,将设为别名") if status.match == UnitMatch.ACCEPTED_ALIAS
+                 else gettext("未采纳,将新建部门;用 --accept-aliases 采纳"))
         lines.append(f"  {status.name} → {status.department}({state})")
     return lines
 
 
 def _unparsed(plan: ParsedPlan) -> list[str]:
-    lines = [f"未识别的行 {len(plan.unparsed)} 行(不会导入):"]
-    return lines + [f"  第{number}行:{text}" for number, text in plan.unparsed]
+    lines = [gettext("未识别的行 %(count)s 行(不会导入):") % {"count": len(plan.unparsed)}]
+    return lines + [gettext("  第%(line)s行:%(text)s") % {"line": number, "text": text}
+                    for number, text in plan.unparsed]

@@ -21,6 +21,8 @@ When no task is numbered 1. 2. …, headings （一）（二）… are the tasks
 
 import re
 
+from django.utils.translation import gettext
+
 from .common import TRAILER, bracket_depth, clean_line, numbered_lines, title_of, trailing_group
 from .deadlines import deadline_in_text, keyed_deadline
 from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
@@ -77,7 +79,8 @@ def parse(text: str) -> ParsedPlan:
         reader.read(number, line)
     reader.finish()
     if not plan.tasks:
-        raise ImportFailed("未找到编号任务(如“1．……”或“（一）……”)", lines[-1][0] if lines else None)
+        raise ImportFailed(gettext("未找到编号任务(如“1．……”或“（一）……”)"),
+                           lines[-1][0] if lines else None)
     if plan.rules:
         for note in reader.notes:
             apply_first_is_lead(note)
@@ -170,7 +173,7 @@ class _Reader:
         task.due_on = note.due_on or keyed_deadline(task.text) or deadline_in_text(task.text)
         self.notes.append(note)
         if not task.title:
-            raise ImportFailed("任务没有标题", task.line)
+            raise ImportFailed(gettext("任务没有标题"), task.line)
         self.current = None
 
     def finish(self) -> None:

@@ -11,6 +11,8 @@ deadlines that are not dates (other than 长期/持续…), are listed as not un
 
 import re
 
+from django.utils.translation import gettext
+
 from .common import clean_line, numbered_lines, title_of, trailing_group
 from .deadlines import deadline_in_text, is_ongoing, parse_deadline
 from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
@@ -65,7 +67,7 @@ def parse(text: str) -> ParsedPlan:
     for number, line in body:
         reader.read(number, line.strip())
     if not plan.tasks:
-        raise ImportFailed("未找到任务分工表(表头应有“任务”和“牵头单位”或“责任单位”列)",
+        raise ImportFailed(gettext("未找到任务分工表(表头应有“任务”和“牵头单位”或“责任单位”列)"),
                            lines[-1][0] if lines else None)
     if plan.rules:
         for note in reader.notes:

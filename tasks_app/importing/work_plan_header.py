@@ -6,6 +6,8 @@ titled ``哈尔滨新区2023年工作计划`` and gets a stable generated code (
 
 import re
 
+from django.utils.translation import gettext
+
 from .common import generated_code
 from .document import ImportFailed, ParsedPlan
 
@@ -16,7 +18,8 @@ def work_plan_header(lines: list[tuple[int, str]], source_format: str) -> Parsed
     """Header fields from the first sentence naming the year and the issuer."""
     match = next((m for _, line in lines[:20] if (m := LEAD_SENTENCE.search(line))), None)
     if match is None:
-        raise ImportFailed("未找到计划年度和发布单位(应有“2023年,哈尔滨新区将……”这样的导语)",
+        raise ImportFailed(gettext("未找到计划年度和发布单位"
+                                   "(应有“2023年,哈尔滨新区将……”这样的导语)"),
                            lines[0][0] if lines else 1)
     year, issuer = int(match.group("year")), match.group("issuer")
     title = f"{issuer}{year}年工作计划"

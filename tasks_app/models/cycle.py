@@ -93,7 +93,7 @@ class Bulletin(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年第{self.quarter}季度通报"
+        return _("%(year)s年第%(quarter)s季度通报") % {"year": self.year, "quarter": self.quarter}
 
 
 class Assessment(models.Model):
@@ -123,7 +123,7 @@ class Assessment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年度考核"
+        return _("%(year)s年度考核") % {"year": self.year}
 
 
 class DepartmentScore(models.Model):

@@ -145,5 +145,5 @@ class Schedule(models.Model):
         verbose_name_plural = _("督办日程")
 
     def __str__(self) -> str:
-        return f"{self.plan} · 日程"
+        return _("%(plan)s · 日程") % {"plan": self.plan}
 

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import PeriodState, ReportState, ReportStatus
+from ..formatting import cn_month
 from .plans import Plan
 from .tasks import Task
 
@@ -30,7 +31,7 @@ class ReportingPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.month.year}年{self.month.month}月"
+        return cn_month(self.month)
 
 
 class ProgressReport(models.Model):

@@ -6,6 +6,8 @@ The numbers and coordinates are computed here; ``portal/_bar_chart.html`` draws 
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, ngettext
+
 from ..choices import Health
 
 WIDTH = 560
@@ -101,13 +103,19 @@ def health_chart(rows: list[tuple[str, dict[str, int]]]) -> BarChart:
             n = counts.get(health, 0)
             if n:
                 width = _scale(n, top)
-                segments.append(Segment(x, width, f"seg-{health}",
-                                        f"{label}:{labels[health]} {n} 项"))
+                segments.append(Segment(x, width, f"seg-{health}", _segment_note(
+                    label, labels[health], n)))
                 x += width
+        total = sum(counts.values())
         bars.append(Bar(_short(label), label, _y(index), segments,
-                        f"{sum(counts.values())} 项"))
+                        ngettext("%(count)d 项", "%(count)d 项", total) % {"count": total}))
     ticks = [(LABEL_WIDTH + _scale(t, top), str(t)) for t in _nice_ticks(top)] if top else []
     return BarChart(bars, ticks)
+
+
+def _segment_note(label: str, health: str, count: int) -> str:
+    return ngettext("%(label)s:%(health)s %(count)d 项", "%(label)s:%(health)s %(count)d 项",
+                    count) % {"label": label, "health": health, "count": count}
 
 
 def percent_chart(rows: list[tuple[str, float | None, str]], *, top: float = 100,
@@ -149,11 +157,11 @@ def targets_chart(targets: list[dict], limit: int = 30) -> BarChart:
     for t in targets[:limit]:
         unit = t.get("unit") or ""
         if t.get("attainment") is None:
-            note = "未报送" if t.get("actual") is None else f"{t['actual']}{unit}"
+            note = gettext("未报送") if t.get("actual") is None else f"{t['actual']}{unit}"
         else:
             note = f"{t['attainment']}%"
         rows.append((t["name"], t.get("attainment"), note))
-    return percent_chart(rows, top=150, marker=(100, "目标"),
+    return percent_chart(rows, top=150, marker=(100, gettext("目标")),
                          css=lambda v: "seg-green" if v >= 100 else "seg-bar")
 
 
@@ -164,7 +172,8 @@ def driver_label(number: int | None, title: str) -> str:
 def plan_charts(item) -> dict:
     """The overview's bar charts of one plan (a selectors.overview.PlanOverview)."""
     health = health_chart([
-        (driver_label(row.driver.number, row.driver.title) if row.driver else "其他督办事项",
+        (driver_label(row.driver.number, row.driver.title) if row.driver
+         else gettext("其他督办事项"),
          row.counts) for row in item.drivers])
     content = item.bulletin.content if item.bulletin else {}
     return {"health": health, "targets": targets_chart(item.targets),

@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from ..formatting import cn_month
 from ..workdays import month_start
 
@@ -63,7 +65,8 @@ def progress_chart(series: list[tuple[datetime.date, float, int]], last_month: d
             value, count = values[month]
             points.append(ChartPoint(LEFT + i * step, TOP + height * (1 - value / 100),
                                      cn_month(month), round(value, 1), count))
-    labels = [(LEFT + i * step, f"{m.month}月" if m.month != 1 or i == 0 else f"{m.year}年1月")
+    labels = [(LEFT + i * step, gettext("%(month)d月") % {"month": m.month}
+               if m.month != 1 or i == 0 else cn_month(m))
               for i, m in enumerate(axis) if i % 2 == (len(axis) - 1) % 2]
     ticks = [(TOP + height * (1 - v / 100), v) for v in (0, 25, 50, 75, 100)]
     return LineChart(WIDTH, HEIGHT, points, labels, ticks)

@@ -74,6 +74,6 @@ def slip(request: HttpRequest, pk: int) -> HttpResponse:
 def slip_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     item = _slip(request, pk)
     response = HttpResponse(render_pdf(item), content_type="application/pdf")
-    name = quote(f"督办单{item.year}-{item.sequence}.pdf")
+    name = quote(_("督办单%(year)s-%(number)s.pdf") % {"year": item.year, "number": item.sequence})
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{name}"
     return response

@@ -10,6 +10,8 @@ from collections import Counter, defaultdict
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from departments.models import Department
 
@@ -17,6 +19,7 @@ from ..attainment import attainment, percent, plain_number
 from ..choices import Health, ReportStatus, TargetKind, TaskStatus
 from ..formatting import cn_date, cn_month
 from ..health import with_health
+from ..i18n import join_list
 from ..models import (
     Bulletin,
     Plan,
@@ -70,7 +73,7 @@ def bulletin_compute(plan: Plan, year: int, quarter: int, *,
         "version": CONTENT_VERSION,
         "plan": {"code": plan.code, "title": plan.title},
         "year": year, "quarter": quarter,
-        "title": f"{year}年第{quarter}季度督办工作通报",
+        "title": _("%(year)s年第%(quarter)s季度督办工作通报") % {"year": year, "quarter": quarter},
         "quarter_end": cn_date(quarter_end(year, quarter)),
         "as_of": cn_date(today),
         "columns": {"status": [[s.value, str(s.label)] for s in TaskStatus],
@@ -109,7 +112,7 @@ def _driver_section(plan: Plan, tasks: QuerySet[Task]) -> dict:
     drivers = [{"number": d.number, "title": d.title, **_counts(rows.get(d.pk, []))}
                for d in plan.drivers.order_by("number")]
     if rows.get(None):
-        drivers.append({"number": None, "title": "其他督办事项", **_counts(rows[None])})
+        drivers.append({"number": None, "title": _("其他督办事项"), **_counts(rows[None])})
     everything = [row for driver_rows in rows.values() for row in driver_rows]
     return {"drivers": drivers, "totals": _counts(everything)}
 
@@ -156,16 +159,16 @@ def _task_row(task: dict, units: dict[str, list[str]]) -> dict:
     return {"id": task["id"], "number": task["number"], "title": task["title"],
             "driver": task["driver__title"] or "", "due_on": cn_date(task["due_on"]),
             "progress": task["progress"], "status": str(TaskStatus(task["status"]).label),
-            "lead": "、".join(units.get("lead", [])),
-            "responsible": "、".join(units.get("responsible", []))}
+            "lead": join_list(units.get("lead", [])),
+            "responsible": join_list(units.get("responsible", []))}
 
 
 def _red_reason(task: dict, today: datetime.date) -> str:
     if task["health_override"]:
-        return f"人工标注:{task['health_override_reason']}"
+        return _("人工标注:%(reason)s") % {"reason": task["health_override_reason"]}
     if task["due_on"] and task["due_on"] < today:
-        return f"已超过完成时限({cn_date(task['due_on'])})"
-    return "最近一次报送为“进度滞后”"
+        return _("已超过完成时限(%(date)s)") % {"date": cn_date(task["due_on"])}
+    return _("最近一次报送为“进度滞后”")
 
 
 def _problems(tasks: QuerySet[Task], periods: list[ReportingPeriod]) -> dict[int, list[dict]]:
@@ -224,6 +227,7 @@ def _targets(plan: Plan, last_month: datetime.date) -> list[dict]:
 def _named_rows(named: dict, names: dict) -> list[dict]:
     rows = [{"id": department_id, "name": names.get(department_id, ""),
              "missing": sum(n for _, n in entries),
-             "periods": [f"{cn_month(p.month)}({n}项)" for p, n in entries]}
+             "periods": [ngettext("%(month)s(%(count)d项)", "%(month)s(%(count)d项)", n)
+                         % {"month": cn_month(p.month), "count": n} for p, n in entries]}
             for department_id, entries in named.items()]
     return sorted(rows, key=lambda row: (-row["missing"], row["name"]))

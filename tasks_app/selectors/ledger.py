@@ -23,6 +23,7 @@ from departments.models import DepartmentGroup
 from ..choices import AssignmentRole, Health, ReportStatus, TaskStatus
 from ..filtersets import TaskFilterSet
 from ..health import with_health
+from ..i18n import join_list
 from ..models import ProgressReport, Task
 from ..permissions import live_parts, visible_tasks
 from .owed_reports import SUBMITTED_STATES
@@ -171,8 +172,8 @@ def ledger(tasks: QuerySet[Task], *, departments: Collection[int] | None = None,
     plans: dict[int, tuple[str, str]] = {}
     for task in task_rows:
         task_parts = parts.get(task["id"], [])
-        lead = "、".join(unit for role, *_, unit in task_parts if role == AssignmentRole.LEAD)
-        responsible = "、".join(unit for role, *_, unit in task_parts
+        lead = join_list(unit for role, *_, unit in task_parts if role == AssignmentRole.LEAD)
+        responsible = join_list(unit for role, *_, unit in task_parts
                                 if role == AssignmentRole.RESPONSIBLE)
         holders = _holders(task_parts, members)
         if departments is not None:

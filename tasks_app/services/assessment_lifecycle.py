@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext, gettext_lazy
 
 from ..choices import PartState
 from ..models import Assignment, CompletionRequest, ExtensionRequest, SupervisionSlip
@@ -43,7 +44,7 @@ def _slips(ctx) -> QuerySet:
             .values(dept=F("department_id")))
 
 
-def _deduction(rows: Callable, per_key: str, cap_key: str, what: str) -> Callable:
+def _deduction(rows: Callable, per_key: str, cap_key: str, what) -> Callable:
     """A measure: count per department × points each, capped. One grouped query."""
     def measure(ctx) -> dict:
         from .assessment_rules import Measure, _n, q2
@@ -54,17 +55,20 @@ def _deduction(rows: Callable, per_key: str, cap_key: str, what: str) -> Callabl
         for dept, n in counts:
             points = -min(n * per, cap)
             result[dept] = Measure(
-                inputs={what: n}, points=q2(points),
-                text=f"{what} {n} 次 × {_n(per)} 分 = 扣 {_n(q2(-points))} 分"
-                     f"(最多扣 {_n(cap)} 分)")
+                inputs={str(what): n}, points=q2(points),
+                text=gettext("%(what)s %(count)s 次 × %(per)s 分 = 扣 %(points)s 分"
+                             "(最多扣 %(cap)s 分)") % {
+                    "what": what, "count": n, "per": _n(per), "points": _n(q2(-points)),
+                    "cap": _n(cap)})
         return result
     measure.__name__ = f"measure_{per_key}"
     return measure
 
 
 measure_late_acknowledgements = _deduction(_late_acknowledgements, "late_ack_per",
-                                           "late_ack_max", "逾期签收")
-measure_extensions = _deduction(_extensions, "extension_per", "extension_max", "获批延期")
+                                           "late_ack_max", gettext_lazy("逾期签收"))
+measure_extensions = _deduction(_extensions, "extension_per", "extension_max",
+                                gettext_lazy("获批延期"))
 measure_refused_completions = _deduction(_refused_completions, "refused_completion_per",
-                                         "refused_completion_max", "办结未通过")
-measure_slips = _deduction(_slips, "slip_per", "slip_max", "收到督办单")
+                                         "refused_completion_max", gettext_lazy("办结未通过"))
+measure_slips = _deduction(_slips, "slip_per", "slip_max", gettext_lazy("收到督办单"))

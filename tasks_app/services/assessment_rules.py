@@ -19,9 +19,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..attainment import attainment
 from ..choices import EventKind, PartState, ReportState, TargetKind, TaskStatus
+from ..i18n import join_list
 from ..models import (
     Assessment,
     AssessmentEntry,
@@ -95,11 +98,12 @@ def pct(share: float) -> str:
 def measure_timeliness(ctx: Context) -> dict[int, Measure]:
     totals = compliance_by_department(reporting_compliance(ctx.plan, ctx.periods))
     return {dept: Measure(
-        inputs={"应报送": c.expected, "按时报送": c.on_time, "逾期报送": c.late,
-                "未报送": c.missing},
+        inputs={_("应报送"): c.expected, _("按时报送"): c.on_time, _("逾期报送"): c.late,
+                _("未报送"): c.missing},
         share=c.rate,
-        text=(f"按时报送率 {c.on_time} ÷ {c.expected} = {pct(c.rate)}" if c.rate is not None
-              else "本年度无应报送的进展"),
+        text=(_("按时报送率 %(on_time)s ÷ %(expected)s = %(rate)s") % {
+            "on_time": c.on_time, "expected": c.expected, "rate": pct(c.rate)}
+              if c.rate is not None else _("本年度无应报送的进展")),
     ) for dept, c in totals.items()}
 
 
@@ -132,10 +136,12 @@ def measure_completion(ctx: Context) -> dict[int, Measure]:
         late = done - on_time
         share = float((on_time + late * credit) / due) if due else None
         result[dept] = Measure(
-            inputs={"年内到期": due, "按期办结": on_time, "逾期办结": late, "未办结": due - done},
+            inputs={_("年内到期"): due, _("按期办结"): on_time, _("逾期办结"): late,
+                    _("未办结"): due - done},
             share=share,
-            text=(f"按期完成率 ({on_time} + {late} × {_n(credit)}) ÷ {due} = {pct(share)}"
-                  if share is not None else "本年度无到期任务"),
+            text=(_("按期完成率 (%(on_time)s + %(late)s × %(credit)s) ÷ %(due)s = %(rate)s") % {
+                "on_time": on_time, "late": late, "credit": _n(credit), "due": due,
+                "rate": pct(share)} if share is not None else _("本年度无到期任务")),
         )
     return result
 
@@ -174,9 +180,11 @@ def measure_targets(ctx: Context) -> dict[int, Measure]:
             for dept in departments:
                 per_dept[dept].append(shares[target_id])
     return {dept: Measure(
-        inputs={"考核指标数": len(values), "平均达成率": pct(sum(values) / len(values))},
+        inputs={_("考核指标数"): len(values), _("平均达成率"): pct(sum(values) / len(values))},
         share=sum(values) / len(values),
-        text=f"指标平均达成率 {pct(sum(values) / len(values))}({len(values)} 项)",
+        text=ngettext("指标平均达成率 %(rate)s(%(count)d 项)",
+                      "指标平均达成率 %(rate)s(%(count)d 项)", len(values)) % {
+            "rate": pct(sum(values) / len(values)), "count": len(values)},
     ) for dept, values in per_dept.items()}
 
 
@@ -190,10 +198,11 @@ def measure_decisions(ctx: Context) -> dict[int, Measure]:
             .annotate(total=Count("id", distinct=True),
                       closed=Count("id", distinct=True, filter=closed)))
     return {row["dept"]: Measure(
-        inputs={"议定事项": row["total"], "已落实": row["closed"]},
+        inputs={_("议定事项"): row["total"], _("已落实"): row["closed"]},
         share=row["closed"] / row["total"],
-        text=f"会议议定事项落实率 {row['closed']} ÷ {row['total']} = "
-             f"{pct(row['closed'] / row['total'])}",
+        text=_("会议议定事项落实率 %(closed)s ÷ %(total)s = %(rate)s") % {
+            "closed": row["closed"], "total": row["total"],
+            "rate": pct(row["closed"] / row["total"])},
     ) for row in rows}
 
 
@@ -208,9 +217,9 @@ def measure_returned(ctx: Context) -> dict[int, Measure]:
     for row in rows:
         points = -min(row["n"] * per, cap)
         result[row["department_id"]] = Measure(
-            inputs={"被退回次数": row["n"]}, points=q2(points),
-            text=f"被退回 {row['n']} 次 × {_n(per)} 分 = 扣 {_n(q2(-points))} 分"
-                 f"(最多扣 {_n(cap)} 分)",
+            inputs={_("被退回次数"): row["n"]}, points=q2(points),
+            text=_("被退回 %(count)s 次 × %(per)s 分 = 扣 %(points)s 分(最多扣 %(cap)s 分)") % {
+                "count": row["n"], "per": _n(per), "points": _n(q2(-points)), "cap": _n(cap)},
         )
     return result
 
@@ -228,46 +237,51 @@ def measure_entries(ctx: Context) -> dict[int, Measure]:
         bonus = min(Decimal(row["bonus"]), bonus_max)
         deduction = max(Decimal(row["deduction"]), -deduction_max)
         result[row["department_id"]] = Measure(
-            inputs={"加减分项": row["n"], "加分": _n(q2(row["bonus"])),
-                    "扣分": _n(q2(row["deduction"]))},
+            inputs={_("加减分项"): row["n"], _("加分"): _n(q2(row["bonus"])),
+                    _("扣分"): _n(q2(row["deduction"]))},
             points=q2(bonus + deduction),
-            text=f"加分 {_n(q2(bonus))} 分(最多 {_n(bonus_max)} 分)"
-                 f",扣分 {_n(q2(-deduction))} 分(最多 {_n(deduction_max)} 分)",
+            text=_("加分 %(bonus)s 分(最多 %(bonus_max)s 分),扣分 %(deduction)s 分"
+                   "(最多 %(deduction_max)s 分)") % {
+                "bonus": _n(q2(bonus)), "bonus_max": _n(bonus_max),
+                "deduction": _n(q2(-deduction)), "deduction_max": _n(deduction_max)},
         )
     return result
 
 
 D = Decimal
 RULES: list[Rule] = [
-    Rule("timeliness", "报送及时性", True, measure_timeliness, {"timeliness": D(30)},
-         {"timeliness": "报送及时性(满分)"}),
-    Rule("completion", "任务按期完成", True, measure_completion,
+    Rule("timeliness", gettext_lazy("报送及时性"), True, measure_timeliness,
+         {"timeliness": D(30)}, {"timeliness": gettext_lazy("报送及时性(满分)")}),
+    Rule("completion", gettext_lazy("任务按期完成"), True, measure_completion,
          {"completion": D(40), "late_completion_credit": D("0.5")},
-         {"completion": "任务按期完成(满分)",
-          "late_completion_credit": "逾期办结计分比例(0~1)"}),
-    Rule("targets", "目标指标达成", True, measure_targets, {"targets": D(20)},
-         {"targets": "目标指标达成(满分)"}),
-    Rule("decisions", "会议议定事项落实", True, measure_decisions, {"decisions": D(10)},
-         {"decisions": "会议议定事项落实(满分)"}),
-    Rule("returned", "报送被退回", False, measure_returned,
+         {"completion": gettext_lazy("任务按期完成(满分)"),
+          "late_completion_credit": gettext_lazy("逾期办结计分比例(0~1)")}),
+    Rule("targets", gettext_lazy("目标指标达成"), True, measure_targets, {"targets": D(20)},
+         {"targets": gettext_lazy("目标指标达成(满分)")}),
+    Rule("decisions", gettext_lazy("会议议定事项落实"), True, measure_decisions,
+         {"decisions": D(10)}, {"decisions": gettext_lazy("会议议定事项落实(满分)")}),
+    Rule("returned", gettext_lazy("报送被退回"), False, measure_returned,
          {"returned_per_report": D(1), "returned_max": D(10)},
-         {"returned_per_report": "每次退回扣分", "returned_max": "退回扣分上限"}),
-    Rule("late_ack", "逾期签收", False, measure_late_acknowledgements,
+         {"returned_per_report": gettext_lazy("每次退回扣分"),
+          "returned_max": gettext_lazy("退回扣分上限")}),
+    Rule("late_ack", gettext_lazy("逾期签收"), False, measure_late_acknowledgements,
          {"late_ack_per": D("0.5"), "late_ack_max": D(5)},
-         {"late_ack_per": "每次逾期签收扣分", "late_ack_max": "逾期签收扣分上限"}),
-    Rule("extensions", "申请延期", False, measure_extensions,
+         {"late_ack_per": gettext_lazy("每次逾期签收扣分"),
+          "late_ack_max": gettext_lazy("逾期签收扣分上限")}),
+    Rule("extensions", gettext_lazy("申请延期"), False, measure_extensions,
          {"extension_per": D("0.5"), "extension_max": D(5)},
-         {"extension_per": "每次获批延期扣分", "extension_max": "延期扣分上限"}),
-    Rule("refused_completions", "办结未通过", False, measure_refused_completions,
+         {"extension_per": gettext_lazy("每次获批延期扣分"),
+          "extension_max": gettext_lazy("延期扣分上限")}),
+    Rule("refused_completions", gettext_lazy("办结未通过"), False, measure_refused_completions,
          {"refused_completion_per": D(1), "refused_completion_max": D(5)},
-         {"refused_completion_per": "每次不同意办结或需要整改扣分",
-          "refused_completion_max": "办结未通过扣分上限"}),
-    Rule("slips", "收到督办单", False, measure_slips,
+         {"refused_completion_per": gettext_lazy("每次不同意办结或需要整改扣分"),
+          "refused_completion_max": gettext_lazy("办结未通过扣分上限")}),
+    Rule("slips", gettext_lazy("收到督办单"), False, measure_slips,
          {"slip_per": D(1), "slip_max": D(10)},
-         {"slip_per": "每份督办单扣分", "slip_max": "督办单扣分上限"}),
-    Rule("entries", "加减分项", False, measure_entries,
+         {"slip_per": gettext_lazy("每份督办单扣分"), "slip_max": gettext_lazy("督办单扣分上限")}),
+    Rule("entries", gettext_lazy("加减分项"), False, measure_entries,
          {"bonus_max": D(5), "deduction_max": D(10)},
-         {"bonus_max": "加分上限", "deduction_max": "扣分上限"}),
+         {"bonus_max": gettext_lazy("加分上限"), "deduction_max": gettext_lazy("扣分上限")}),
 ]
 
 
@@ -278,18 +292,19 @@ def default_weights() -> dict[str, float]:
 
 
 def weight_labels() -> dict[str, str]:
-    return {key: label for rule in RULES for key, label in rule.labels.items()}
+    return {key: str(label) for rule in RULES for key, label in rule.labels.items()}
 
 
 def clean_weights(raw) -> dict[str, Decimal]:
     """Validated weights, defaults filled in for keys not given. Errors in Chinese."""
     if not isinstance(raw, dict):
-        raise ValidationError({"weights": "评分规则必须是“名称: 分值”的 JSON 对象。"})
+        raise ValidationError({"weights": _("评分规则必须是“名称: 分值”的 JSON 对象。")})
     labels = weight_labels()
     unknown = sorted(set(raw) - set(labels))
     if unknown:
-        raise ValidationError({"weights": f"未知的评分项:{'、'.join(unknown)}。"
-                                          f"可用的评分项:{'、'.join(labels)}。"})
+        message = _("未知的评分项:%(unknown)s。可用的评分项:%(known)s。")
+        raise ValidationError({"weights": message % {
+            "unknown": join_list(unknown), "known": join_list(labels)}})
     weights = {key: value for rule in RULES for key, value in rule.defaults.items()}
     for key, value in raw.items():
         try:
@@ -297,22 +312,24 @@ def clean_weights(raw) -> dict[str, Decimal]:
         except (InvalidOperation, ValueError):
             number = Decimal("NaN")
         if isinstance(value, bool) or not number.is_finite() or number < 0:
-            raise ValidationError({"weights": f"“{labels[key]}”必须是不小于 0 的数字。"})
+            raise ValidationError({"weights": _("“%(label)s”必须是不小于 0 的数字。")
+                                   % {"label": labels[key]}})
         weights[key] = number
     if weights["late_completion_credit"] > 1:
-        raise ValidationError({"weights": "“逾期办结计分比例”不能大于 1。"})
+        raise ValidationError({"weights": _("“逾期办结计分比例”不能大于 1。")})
     full = sum(weights[rule.key] for rule in RULES if rule.weighted)
     if full != 100:
         parts = " + ".join(f"{rule.name} {_n(weights[rule.key])}" for rule in RULES
                            if rule.weighted)
         raise ValidationError(
-            {"weights": f"各计分项满分合计须为 100 分,现为 {parts} = {_n(full)}。"})
+            {"weights": _("各计分项满分合计须为 100 分,现为 %(parts)s = %(full)s。") % {
+                "parts": parts, "full": _n(full)}})
     return weights
 
 
 def _component(rule: Rule, measure: Measure | None, formula: str, points: Decimal | None,
                weight: Decimal | None = None) -> dict:
-    return {"key": rule.key, "name": rule.name, "formula": formula,
+    return {"key": rule.key, "name": str(rule.name), "formula": formula,
             "inputs": measure.inputs if measure else {},
             "points": None if points is None else float(points),
             "weight": None if weight is None else float(weight),
@@ -328,28 +345,34 @@ def department_score(measures: dict[str, Measure],
         measure = measures.get(rule.key)
         if not rule.weighted:
             points = measure.points if measure else Decimal(0)
-            formula = f"{measure.text} = {_n(points)} 分" if measure else "无 = 0 分"
+            formula = (_("%(text)s = %(points)s 分") % {"text": measure.text, "points": _n(points)}
+                       if measure else _("无 = 0 分"))
             adjustments.append((_component(rule, measure, formula, points), points))
             continue
         weight = weights[rule.key]
         if measure is None or measure.share is None:
-            reason = measure.text if measure else "无相关数据"
-            weighted.append(_component(rule, measure, f"{reason},不计分(满分按比例折算)",
+            reason = measure.text if measure else _("无相关数据")
+            weighted.append(_component(rule, measure,
+                                       _("%(reason)s,不计分(满分按比例折算)") % {"reason": reason},
                                        None, weight))
             continue
         points = q2(Decimal(str(round(measure.share, 6))) * weight)
         earned.append(points)
         counted += weight
         weighted.append(_component(
-            rule, measure, f"{measure.text} × {_n(weight)} 分 = {_n(points)} 分", points, weight))
+            rule, measure, _("%(text)s × %(weight)s 分 = %(points)s 分") % {
+                "text": measure.text, "weight": _n(weight), "points": _n(points)},
+            points, weight))
     full = sum(weights[rule.key] for rule in RULES if rule.weighted)
     base = q2(sum(earned) / counted * full) if counted else Decimal(0)
     if counted and counted != full:
         summed = " + ".join(_n(p) for p in earned)
         summed = f"({summed})" if len(earned) > 1 else summed
         weighted.append({
-            "key": "scaled", "name": "折算为百分制", "inputs": {"计分项满分合计": _n(counted)},
-            "formula": f"{summed} ÷ {_n(counted)} × {_n(full)} = {_n(base)} 分",
+            "key": "scaled", "name": _("折算为百分制"),
+            "inputs": {_("计分项满分合计"): _n(counted)},
+            "formula": _("%(summed)s ÷ %(counted)s × %(full)s = %(base)s 分") % {
+                "summed": summed, "counted": _n(counted), "full": _n(full), "base": _n(base)},
             "points": float(base), "weight": float(full), "applicable": True})
-    total = q2(base + sum(points for _, points in adjustments))
-    return weighted + [component for component, _ in adjustments], total
+    total = q2(base + sum(points for _component, points in adjustments))
+    return weighted + [component for component, _points in adjustments], total

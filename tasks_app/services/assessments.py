@@ -15,9 +15,11 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.access import access_for
 
+from ..i18n import join_list, site_language
 from ..models import Assessment, AssessmentEntry, DepartmentScore, Plan
 from ..record_dates import assessment_year_due
 from ..selectors.reporting import tracked_periods
@@ -36,7 +38,7 @@ ADJUSTMENT_LIMIT = Decimal(100)
 
 def _check_lead_office(user: User | None, action: str) -> None:
     if user is not None and not access_for(user).is_lead_office:
-        raise PermissionDenied(f"只有牵头办公室可以{action}。")
+        raise PermissionDenied(_("只有牵头办公室可以%(action)s。") % {"action": action})
 
 
 def _context(assessment: Assessment, now: datetime.datetime) -> Context:
@@ -106,27 +108,28 @@ def _locked(assessment: Assessment) -> Assessment:
 def assessment_compute(plan: Plan, year: int, *, actor: User | None = None,
                        now: datetime.datetime | None = None) -> Assessment:
     """Compute (or recompute) the year's scores; refused once the assessment is final."""
-    _check_lead_office(actor, "测算年度考核")
-    assessment, _ = Assessment.objects.get_or_create(
+    _check_lead_office(actor, _("测算年度考核"))
+    assessment, _created = Assessment.objects.get_or_create(
         plan=plan, year=year, defaults={"weights": default_weights()})
     assessment = _locked(assessment)
     if assessment.state == Assessment.State.FINAL:
-        raise ValidationError({"state": "考核结果已定稿,不能重新测算。"})
+        raise ValidationError({"state": _("考核结果已定稿,不能重新测算。")})
     if not assessment.weights:
         assessment.weights = default_weights()
         assessment.save(update_fields=["weights"])
-    _compute_scores(assessment, now or timezone.now())
+    with site_language():  # the formulas are kept as written, in the site's language
+        _compute_scores(assessment, now or timezone.now())
     return assessment
 
 
 @transaction.atomic
 def assessment_entry_save(*, entry: AssessmentEntry, user: User) -> AssessmentEntry:
     """Record (or correct) a bonus or deduction item; counted at the next computation."""
-    _check_lead_office(user, "记录加减分项")
+    _check_lead_office(user, _("记录加减分项"))
     if user is None:
-        raise PermissionDenied("加减分项必须由牵头办公室人员记录。")
+        raise PermissionDenied(_("加减分项必须由牵头办公室人员记录。"))
     if _locked(entry.assessment).state == Assessment.State.FINAL:
-        raise ValidationError({"points": "考核结果已定稿,不能再记录加减分项。"})
+        raise ValidationError({"points": _("考核结果已定稿,不能再记录加减分项。")})
     entry.reason = (entry.reason or "").strip()
     if entry.created_by_id is None:
         entry.created_by = user
@@ -138,7 +141,7 @@ def assessment_entry_save(*, entry: AssessmentEntry, user: User) -> AssessmentEn
 @transaction.atomic
 def assessment_publish(*, assessment: Assessment, user: User | None = None) -> Assessment:
     """Show the computed ranking to every department; contests are open from now on."""
-    _check_lead_office(user, "公示考核结果")
+    _check_lead_office(user, _("公示考核结果"))
     now = timezone.now()
     claimed = Assessment.objects.filter(
         pk=assessment.pk, state=Assessment.State.DRAFT, computed_at__isnull=False,
@@ -146,8 +149,9 @@ def assessment_publish(*, assessment: Assessment, user: User | None = None) -> A
     if claimed != 1:
         current = Assessment.objects.get(pk=assessment.pk)
         if current.computed_at is None:
-            raise ValidationError({"state": "请先测算考核得分,再公示。"})
-        raise ValidationError({"state": f"考核结果{current.get_state_display()},不能再次公示。"})
+            raise ValidationError({"state": _("请先测算考核得分,再公示。")})
+        raise ValidationError({"state": _("考核结果%(state)s,不能再次公示。")
+                               % {"state": current.get_state_display()}})
     return Assessment.objects.select_related("plan").get(pk=assessment.pk)
 
 
@@ -160,16 +164,16 @@ def _locked_score(score: DepartmentScore) -> tuple[DepartmentScore, Assessment]:
 def score_contest(*, score: DepartmentScore, user: User, reason: str) -> DepartmentScore:
     """The department's head contests its score, with a reason, while it is not final."""
     if not access_for(user).heads(score.department_id):
-        raise PermissionDenied("只有本部门负责人可以对本部门的得分提出申诉。")
+        raise PermissionDenied(_("只有本部门负责人可以对本部门的得分提出申诉。"))
     if not (reason or "").strip():
-        raise ValidationError({"reason": "请填写申诉理由。"})
+        raise ValidationError({"reason": _("请填写申诉理由。")})
     score, assessment = _locked_score(score)
     if assessment.state == Assessment.State.FINAL:
-        raise ValidationError({"reason": "考核结果已定稿,不能再申诉。"})
+        raise ValidationError({"reason": _("考核结果已定稿,不能再申诉。")})
     if assessment.state != Assessment.State.PUBLISHED:
-        raise ValidationError({"reason": "考核结果尚未公示。"})
+        raise ValidationError({"reason": _("考核结果尚未公示。")})
     if score.contest_state == DepartmentScore.ContestState.CONTESTED:
-        raise ValidationError({"reason": "已提出申诉,请等待牵头办公室答复。"})
+        raise ValidationError({"reason": _("已提出申诉,请等待牵头办公室答复。")})
     score.contest_state = DepartmentScore.ContestState.CONTESTED
     score.contest_reason, score.contested_by = reason.strip(), user
     score.contest_reply = ""
@@ -184,7 +188,7 @@ def _adjustment(value) -> Decimal:
     except (InvalidOperation, ValueError):
         number = Decimal("NaN")
     if not number.is_finite() or abs(number) > ADJUSTMENT_LIMIT:
-        raise ValidationError({"adjustment": "调整分必须是 -100 到 100 之间的数字。"})
+        raise ValidationError({"adjustment": _("调整分必须是 -100 到 100 之间的数字。")})
     return q2(number)
 
 
@@ -192,15 +196,15 @@ def _adjustment(value) -> Decimal:
 def score_adjust(*, score: DepartmentScore, user: User, adjustment, reason: str
                  ) -> DepartmentScore:
     """The lead office sets the score's adjustment, with a reason; this answers a contest."""
-    _check_lead_office(user, "调整考核得分")
+    _check_lead_office(user, _("调整考核得分"))
     if user is None:
-        raise PermissionDenied("调整考核得分必须由牵头办公室人员操作。")
+        raise PermissionDenied(_("调整考核得分必须由牵头办公室人员操作。"))
     adjustment = _adjustment(adjustment)
     if not (reason or "").strip():
-        raise ValidationError({"adjustment_reason": "调整得分必须填写理由。"})
+        raise ValidationError({"adjustment_reason": _("调整得分必须填写理由。")})
     score, assessment = _locked_score(score)
     if assessment.state == Assessment.State.FINAL:
-        raise ValidationError({"adjustment": "考核结果已定稿,不能再调整。"})
+        raise ValidationError({"adjustment": _("考核结果已定稿,不能再调整。")})
     score.adjustment, score.adjustment_reason = adjustment, reason.strip()
     score.total = q2(score.computed_total + adjustment)
     if score.contest_state == DepartmentScore.ContestState.CONTESTED:
@@ -216,19 +220,20 @@ def score_adjust(*, score: DepartmentScore, user: User, adjustment, reason: str
 @transaction.atomic
 def assessment_finalise(*, assessment: Assessment, user: User) -> Assessment:
     """Fix the ranking. Every contest must have been answered; no contest after this."""
-    _check_lead_office(user, "考核定稿")
+    _check_lead_office(user, _("考核定稿"))
     if user is None:
-        raise PermissionDenied("考核定稿必须由牵头办公室人员操作。")
+        raise PermissionDenied(_("考核定稿必须由牵头办公室人员操作。"))
     assessment = _locked(assessment)
     if assessment.state != Assessment.State.PUBLISHED:
-        message = ("考核结果已定稿。" if assessment.state == Assessment.State.FINAL
-                   else "请先公示考核结果,听取各部门意见后再定稿。")
+        message = (_("考核结果已定稿。") if assessment.state == Assessment.State.FINAL
+                   else _("请先公示考核结果,听取各部门意见后再定稿。"))
         raise ValidationError({"state": message})
     pending = list(assessment.scores.filter(
         contest_state=DepartmentScore.ContestState.CONTESTED
     ).values_list("department__name", flat=True))
     if pending:
-        raise ValidationError({"state": f"以下部门的申诉尚未答复:{'、'.join(pending)}。"})
+        raise ValidationError({"state": _("以下部门的申诉尚未答复:%(departments)s。")
+                               % {"departments": join_list(pending)}})
     _rerank(assessment)
     assessment.state, assessment.finalised_at = Assessment.State.FINAL, timezone.now()
     assessment.save(update_fields=["state", "finalised_at"])
@@ -256,7 +261,7 @@ def assessments_compute_due(now: datetime.datetime) -> list[Assessment]:
         if (plan.pk, year) in done:
             continue
         with transaction.atomic():
-            assessment, _ = Assessment.objects.get_or_create(
+            assessment, _created = Assessment.objects.get_or_create(
                 plan=plan, year=year, defaults={"weights": default_weights()})
             claimed = Assessment.objects.filter(
                 pk=assessment.pk, state=Assessment.State.DRAFT,

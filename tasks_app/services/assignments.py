@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.models import Department, DepartmentGroup
 
@@ -30,20 +31,22 @@ def _check_free(task: Task, department: Department | None, group: DepartmentGrou
     if department is not None:
         taken = live.filter(department=department).first()
         if taken:
-            raise ValidationError({"department": (
-                f"{department.name} 已是任务 {task.number} 的{_label(taken.role)},"
+            raise ValidationError({"department": _(
+                "%(department)s 已是任务 %(number)s 的%(role)s,"
                 "同一部门在一个任务中只能担任一个角色。"
-            )})
+            ) % {"department": department.name, "number": task.number,
+                 "role": _label(taken.role)}})
     if group is not None and live.filter(group=group).exists():
-        raise ValidationError({"group": f"{group.name} 已在任务 {task.number} 的分工中。"})
+        raise ValidationError({"group": _("%(group)s 已在任务 %(number)s 的分工中。")
+                               % {"group": group.name, "number": task.number}})
 
 
 def _new_part(task: Task, role: str, department: Department | None,
               group: DepartmentGroup | None, position: int) -> Assignment:
     if role not in AssignmentRole.values:
-        raise ValidationError({"role": "角色必须是牵头部门或责任部门。"})
+        raise ValidationError({"role": _("角色必须是牵头部门或责任部门。")})
     if (department is None) == (group is None):
-        raise ValidationError({"department": "请选择一个部门或一个部门组(二选一)。"})
+        raise ValidationError({"department": _("请选择一个部门或一个部门组(二选一)。")})
     ack_days = task.plan.schedule.ack_working_days if hasattr(task.plan, "schedule") else 3
     return Assignment(
         task=task, role=role, department=department, group=group, position=position,
@@ -76,8 +79,8 @@ def assignment_remove(*, assignment: Assignment, actor: User | None, reason: str
         task_id=assignment.task_id, department_id=assignment.department_id
     ).exists():
         raise ValidationError(
-            f"{assignment.unit_name} 已就任务 {assignment.task.number} 报送过进展,"
-            "不能删除分工;请使用“转办”或“中止”。"
+            _("%(unit)s 已就任务 %(number)s 报送过进展,不能删除分工;请使用“转办”或“中止”。")
+            % {"unit": assignment.unit_name, "number": assignment.task.number}
         )
     record(task_event(assignment.task_id, EventKind.ASSIGNMENT_REMOVED, actor=actor,
                       department_id=assignment.department_id, field="assignment",
@@ -93,7 +96,7 @@ def assignment_change_role(
     *, assignment: Assignment, role: str, actor: User | None, reason: str = ""
 ) -> Assignment:
     if role not in AssignmentRole.values:
-        raise ValidationError({"role": "角色必须是牵头部门或责任部门。"})
+        raise ValidationError({"role": _("角色必须是牵头部门或责任部门。")})
     if role == assignment.role:
         return assignment
     record(task_event(assignment.task_id, EventKind.ASSIGNMENT_CHANGED, actor=actor,

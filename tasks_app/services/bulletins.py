@@ -12,10 +12,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.access import access_for
 
 from ..choices import PeriodState
+from ..i18n import site_language
 from ..models import Bulletin, Plan, ReportingPeriod
 from ..record_dates import bulletin_quarter_due, quarter_end, quarter_months
 from ..selectors.bulletins import bulletin_build, bulletin_compute
@@ -25,14 +27,14 @@ __all__ = ["bulletin_build", "bulletin_generate", "bulletin_publish", "bulletins
 
 def _check_lead_office(actor: User | None) -> None:
     if actor is not None and not access_for(actor).is_lead_office:
-        raise PermissionDenied("只有牵头办公室可以生成和发布季度通报。")
+        raise PermissionDenied(_("只有牵头办公室可以生成和发布季度通报。"))
 
 
 def _check_quarter(year: int, quarter: int) -> None:
     if quarter not in (1, 2, 3, 4):
-        raise ValidationError({"quarter": "季度必须是 1 至 4。"})
+        raise ValidationError({"quarter": _("季度必须是 1 至 4。")})
     if not 2000 <= year <= 2100:
-        raise ValidationError({"year": "年度不正确。"})
+        raise ValidationError({"year": _("年度不正确。")})
 
 
 @transaction.atomic
@@ -47,7 +49,8 @@ def bulletin_generate(*, plan: Plan, year: int, quarter: int,
     if bulletin.state == Bulletin.State.PUBLISHED:
         return bulletin
     now = timezone.now()
-    bulletin.content = bulletin_compute(plan, year, quarter, now=now)
+    with site_language():  # the content is kept as computed, in the site's language
+        bulletin.content = bulletin_compute(plan, year, quarter, now=now)
     bulletin.generated_at = now
     bulletin.save(update_fields=["content", "generated_at"])
     return bulletin
@@ -57,7 +60,7 @@ def _number(plan: Plan, year: int, quarter: int) -> str:
     """2026年第1期: the bulletin's place among the year's published bulletins."""
     earlier = Bulletin.objects.filter(plan=plan, year=year, quarter__lt=quarter,
                                       state=Bulletin.State.PUBLISHED).count()
-    return f"{year}年第{earlier + 1}期"
+    return _("%(year)s年第%(number)s期") % {"year": year, "number": earlier + 1}
 
 
 def _claim_and_publish(bulletin: Bulletin, now: datetime.datetime,
@@ -68,8 +71,9 @@ def _claim_and_publish(bulletin: Bulletin, now: datetime.datetime,
     if claimed != 1:
         return None
     plan = bulletin.plan
-    content = bulletin_compute(plan, bulletin.year, bulletin.quarter, now=now)
-    number = _number(plan, bulletin.year, bulletin.quarter)
+    with site_language():  # a published snapshot never changes, whoever reads it
+        content = bulletin_compute(plan, bulletin.year, bulletin.quarter, now=now)
+        number = _number(plan, bulletin.year, bulletin.quarter)
     content["number"] = number
     content["published_at"] = timezone.localtime(now).isoformat()
     content["published_by"] = actor.get_username() if actor is not None else ""
@@ -87,7 +91,7 @@ def bulletin_publish(bulletin: Bulletin, *, actor: User | None = None) -> Bullet
     _check_lead_office(actor)
     published = _claim_and_publish(bulletin, timezone.now(), actor)
     if published is None:
-        raise ValidationError({"state": "该季度通报已发布,发布后的内容不再改变。"})
+        raise ValidationError({"state": _("该季度通报已发布,发布后的内容不再改变。")})
     return published
 
 

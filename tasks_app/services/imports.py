@@ -6,6 +6,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..importing import ImportFailed, ParsedPlan, document_text, parse_document
 from ..importing.loader import LoadResult, plan_load
@@ -19,7 +20,8 @@ def import_draft_parsed(draft: ImportDraft) -> ParsedPlan:
     try:
         parsed = parse_document(draft.text, draft.source_format)
     except ImportFailed as error:
-        raise ValidationError({"document": f"文件无法解析:{error}"}) from error
+        raise ValidationError(
+            {"document": _("文件无法解析:%(error)s") % {"error": error}}) from error
     parsed.source_name = draft.file_name
     return parsed
 

@@ -8,12 +8,14 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.access import access_for
 from departments.models import Department
 
 from ..choices import FeedbackCycle, FeedbackType, SourceType, TaskStatus
 from ..formatting import cn_date
+from ..i18n import site_language
 from ..models import Meeting, MeetingDecision, Task
 from .lifecycle.items import supervised_item_create
 
@@ -22,7 +24,7 @@ TITLE_LENGTH = 60
 
 def _check_lead_office(actor: User | None) -> None:
     if actor is None or not access_for(actor).is_lead_office:
-        raise PermissionDenied("只有牵头办公室可以记录和督办会议议定事项。")
+        raise PermissionDenied(_("只有牵头办公室可以记录和督办会议议定事项。"))
 
 
 @transaction.atomic
@@ -33,10 +35,11 @@ def decision_record(*, meeting: Meeting, text: str, actor: User,
     _check_lead_office(actor)
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": "请填写议定事项。"})
+        raise ValidationError({"text": _("请填写议定事项。")})
     if meeting.held_on > timezone.localdate():
         raise ValidationError(
-            {"meeting": f"会议定于{cn_date(meeting.held_on)}召开,会后再记录议定事项。"})
+            {"meeting": _("会议定于%(date)s召开,会后再记录议定事项。")
+             % {"date": cn_date(meeting.held_on)}})
     if meeting.state != Meeting.State.HELD:
         meeting.state = Meeting.State.HELD
         meeting.save(update_fields=["state"])
@@ -64,15 +67,17 @@ def decision_to_follow_up(*, decision: MeetingDecision, departments: Iterable[De
     decision = MeetingDecision.objects.select_for_update(of=("self",)).select_related(
         "meeting__plan").get(pk=decision.pk)
     if decision.follow_up_task_id:
-        raise ValidationError({"follow_up_task": "该议定事项已转为跟踪督办事项。"})
+        raise ValidationError({"follow_up_task": _("该议定事项已转为跟踪督办事项。")})
     departments = [d for d in dict.fromkeys(departments) if d != lead_department]
     if lead_department is None and not departments:
-        raise ValidationError({"departments": "请至少指定一个牵头部门或责任部门。"})
+        raise ValidationError({"departments": _("请至少指定一个牵头部门或责任部门。")})
     meeting = decision.meeting
-    reference = f"{meeting.title}({cn_date(meeting.held_on)})"
+    with site_language():  # kept with the item, in the site's language
+        reference = f"{meeting.title}({cn_date(meeting.held_on)})"
+        reason = _("%(meeting)s议定事项转督办") % {"meeting": reference}
     task = supervised_item_create(
         plan=meeting.plan, actor=actor, lead_department=lead_department,
-        departments=departments, reason=f"{reference}议定事项转督办", data={
+        departments=departments, reason=reason, data={
             "title": _title(decision.text), "text": decision.text, "driver": None,
             "source_type": SourceType.MEETING, "source_reference": reference[:300],
             "due_on": due_on or decision.due_on, "feedback_type": FeedbackType.PERIODIC,
@@ -97,7 +102,8 @@ def decision_close(*, decision: MeetingDecision, actor: User) -> MeetingDecision
     task = decision.follow_up_task
     if task is not None and task.status != TaskStatus.COMPLETED:
         raise ValidationError(
-            {"is_closed": f"跟踪督办事项 {task.number} 尚未办结,不能标记为已落实。"})
+            {"is_closed": _("跟踪督办事项 %(number)s 尚未办结,不能标记为已落实。")
+             % {"number": task.number}})
     decision.is_closed, decision.closed_at = True, timezone.now()
     decision.save(update_fields=["is_closed", "closed_at"])
     return decision

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..exceptions import StaleVersion
 from ..models import ReportingPeriod
@@ -17,7 +19,7 @@ from ..selectors.portal import SheetRow, sheet_rows
 from .reports import EDITABLE_STATES, REPORT_FIELDS, Filing, report_save
 
 ROW_WIDE_FIELDS = ("period", "state", "__all__", "task", "version")
-STALE_TEXT = "下载表格后,该任务本期的报送已被修改;请重新下载表格后再填写。"
+STALE_TEXT = gettext_lazy("下载表格后,该任务本期的报送已被修改;请重新下载表格后再填写。")
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,9 @@ def _save_one(entry: SheetEntry, row: SheetRow, period: ReportingPeriod, departm
               user: User, submit: bool, result: SheetResult) -> None:
     if row.report is not None and row.report.state not in EDITABLE_STATES:
         if not _same(row, entry.data):
-            raise ValidationError({"state": f"该任务本期报送{row.report.get_state_display()},"
-                                            "不能修改;如需修改请先在门户撤回。"})
+            raise ValidationError({"state": _("该任务本期报送%(state)s,不能修改;"
+                                              "如需修改请先在门户撤回。")
+                                   % {"state": row.report.get_state_display()}})
         result.unchanged.append(entry.task_number)
         return
     if not submit and _same(row, entry.data):
@@ -114,13 +117,14 @@ def reports_save_bulk(*, period: ReportingPeriod, department_id: int,
     problems: list[SheetProblem] = []
     result, seen = SheetResult(), set()
     if not entries:
-        problems.append(SheetProblem(None, "", "表格中没有任何任务行。"))
+        problems.append(SheetProblem(None, "", _("表格中没有任何任务行。")))
     for entry in entries:
         row = rows.get(entry.task_number)
         if row is None or entry.task_number in seen:
-            problems.append(SheetProblem(entry.row, "task", (
-                f"任务编号 {entry.task_number} 在表格中重复出现。" if row is not None else
-                f"任务编号 {entry.task_number} 不是本部门在该计划中需要报送的任务。")))
+            message = (_("任务编号 %(number)s 在表格中重复出现。") if row is not None else
+                       _("任务编号 %(number)s 不是本部门在该计划中需要报送的任务。"))
+            problems.append(SheetProblem(entry.row, "task",
+                                         message % {"number": entry.task_number}))
             continue
         seen.add(entry.task_number)
         try:

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.access import Access, access_for
 
@@ -53,19 +54,21 @@ class Filing:
 def _check_can_file(user: User, filing: Filing) -> Access:
     access = access_for(user)
     if not access.works_for(filing.department_id) and not access.is_lead_office:
-        raise PermissionDenied("只能为本部门报送进展。")
+        raise PermissionDenied(_("只能为本部门报送进展。"))
     if filing.department_id not in department_ids_on_task(filing.task):
-        raise PermissionDenied("该部门不承担此任务。")
+        raise PermissionDenied(_("该部门不承担此任务。"))
     return access
 
 
 def _check_period(access: Access, period: ReportingPeriod, today) -> None:
     if period.opens_on > today:
         raise ValidationError(
-            {"period": f"{period} 的填报尚未开始({cn_date(period.opens_on)}起)。"})
+            {"period": _("%(period)s 的填报尚未开始(%(date)s起)。")
+             % {"period": period, "date": cn_date(period.opens_on)}})
     if period_is_locked(period) and not access.is_lead_office:
         raise ValidationError(
-            {"period": f"{period} 的季度通报已发布,填报已锁定;如需更正请联系牵头办公室。"})
+            {"period": _("%(period)s 的季度通报已发布,填报已锁定;如需更正请联系牵头办公室。")
+             % {"period": period}})
 
 
 def validate_report_data(data: dict, *, submitting: bool) -> dict:
@@ -77,21 +80,21 @@ def validate_report_data(data: dict, *, submitting: bool) -> dict:
         try:
             cleaned["progress"] = int(progress)
         except (TypeError, ValueError):
-            errors["progress"] = "进度必须是 0 到 100 之间的整数。"
+            errors["progress"] = _("进度必须是 0 到 100 之间的整数。")
         else:
             if not 0 <= cleaned["progress"] <= 100:
-                errors["progress"] = "进度必须在 0 到 100 之间。"
+                errors["progress"] = _("进度必须在 0 到 100 之间。")
     if "status" in cleaned and cleaned["status"] not in ReportStatus.values:
-        errors["status"] = "请选择推进情况。"
+        errors["status"] = _("请选择推进情况。")
     for name in ("progress_text", "problems", "next_steps"):
         if name in cleaned:
             cleaned[name] = (cleaned[name] or "").strip()
     if submitting:
         if not cleaned.get("progress_text"):
-            errors["progress_text"] = "报送前请填写本期进展。"
+            errors["progress_text"] = _("报送前请填写本期进展。")
         troubled = cleaned.get("status") in (ReportStatus.AT_RISK, ReportStatus.DELAYED)
         if (troubled or cleaned.get("needs_coordination")) and not cleaned.get("problems"):
-            errors["problems"] = "推进存在困难、滞后或需提请会议协调时,请填写存在问题。"
+            errors["problems"] = _("推进存在困难、滞后或需提请会议协调时,请填写存在问题。")
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -112,7 +115,7 @@ def report_save(
     """Create or update the department's report for the period; optionally submit it."""
     access = _check_can_file(user, filing)
     if filing.period.plan_id != filing.task.plan_id:
-        raise ValidationError({"period": "该填报周期不属于此任务所在的计划。"})
+        raise ValidationError({"period": _("该填报周期不属于此任务所在的计划。")})
     now = timezone.now()
     _check_period(access, filing.period, timezone.localtime(now).date())
     report = (ProgressReport.objects.select_for_update()
@@ -127,7 +130,8 @@ def report_save(
         raise StaleVersion()
     if report.state not in EDITABLE_STATES:
         raise ValidationError(
-            {"state": f"该报送{report.get_state_display()},不能修改;如需修改请先撤回。"})
+            {"state": _("该报送%(state)s,不能修改;如需修改请先撤回。")
+             % {"state": report.get_state_display()}})
     merged = {name: getattr(report, name) for name in REPORT_FIELDS} | data
     cleaned = validate_report_data(merged, submitting=submit)
     for name, value in cleaned.items():
@@ -139,7 +143,7 @@ def report_save(
         record(task_event(
             filing.task, EventKind.REPORT, actor=user, department_id=filing.department_id,
             field="report", after=f"{filing.period} {report.get_status_display()} "
-            f"{report.progress}%", reason="季度通报发布后由牵头办公室更正", report_id=report.pk))
+            f"{report.progress}%", reason=_("季度通报发布后由牵头办公室更正"), report_id=report.pk))
     if submit:
         check_instructions_answered(report)
         _submit(report, user, now)
@@ -184,7 +188,7 @@ def _submit(report: ProgressReport, user: User, now) -> None:
     events = [task_event(
         task, EventKind.REPORT, actor=user, department_id=report.department_id,
         field="report", after=f"{report.period} {report.get_status_display()} {report.progress}%",
-        reason="逾期报送" if report.is_late else "", report_id=report.pk,
+        reason=_("逾期报送") if report.is_late else "", report_id=report.pk,
     )]
     task.last_reported_at = now
     task.last_report_status = report.status
@@ -223,13 +227,14 @@ def report_withdraw(*, report: ProgressReport, user: User,
     """Take a submitted report back to draft, until the lead department has reviewed it."""
     report = _locked_report(report, expected_version)
     if not access_for(user).works_for(report.department_id):
-        raise PermissionDenied("只能撤回本部门的报送。")
+        raise PermissionDenied(_("只能撤回本部门的报送。"))
     if report.state not in WITHDRAWABLE_STATES:
-        raise ValidationError({"state": f"该报送{report.get_state_display()},不能撤回。"})
+        raise ValidationError({"state": _("该报送%(state)s,不能撤回。")
+                               % {"state": report.get_state_display()}})
     before = report.state
     report.state, report.version = ReportState.DRAFT, report.version + 1
     report.save(update_fields=["state", "version", "updated_at"])
-    _review_event(report, user, before, "报送单位撤回")
+    _review_event(report, user, before, _("报送单位撤回"))
     return report
 
 
@@ -239,17 +244,18 @@ def report_head_review(*, report: ProgressReport, user: User, approve: bool, com
     """The department head approves the report or returns it to the liaison."""
     report = _locked_report(report, expected_version)
     if not access_for(user).heads(report.department_id):
-        raise PermissionDenied("只有本部门负责人可以审核。")
+        raise PermissionDenied(_("只有本部门负责人可以审核。"))
     if report.state != ReportState.SUBMITTED:
-        raise ValidationError({"state": f"该报送{report.get_state_display()},不能审核。"})
+        raise ValidationError({"state": _("该报送%(state)s,不能审核。")
+                               % {"state": report.get_state_display()}})
     if not approve and not comment.strip():
-        raise ValidationError({"comment": "退回时请填写意见。"})
+        raise ValidationError({"comment": _("退回时请填写意见。")})
     before = report.state
     report.state = ReportState.HEAD_APPROVED if approve else ReportState.RETURNED
     report.head_reviewed_at, report.head_reviewed_by = timezone.now(), user
     report.head_comment, report.version = comment.strip(), report.version + 1
     report.save()
-    _review_event(report, user, before, comment.strip() or "负责人审核通过")
+    _review_event(report, user, before, comment.strip() or _("负责人审核通过"))
     return report
 
 
@@ -259,17 +265,18 @@ def report_lead_review(*, report: ProgressReport, user: User, accept: bool, comm
     """The task's lead department (or the lead office) accepts or returns a report."""
     report = _locked_report(report, expected_version)
     if not reviews_as_lead(access_for(user), report.task, report.department_id):
-        raise PermissionDenied("只有任务的牵头部门(或牵头办公室)可以审核该报送。")
+        raise PermissionDenied(_("只有任务的牵头部门(或牵头办公室)可以审核该报送。"))
     if report.state not in WITHDRAWABLE_STATES:
-        raise ValidationError({"state": f"该报送{report.get_state_display()},不能审核。"})
+        raise ValidationError({"state": _("该报送%(state)s,不能审核。")
+                               % {"state": report.get_state_display()}})
     if not accept and not comment.strip():
-        raise ValidationError({"comment": "退回时请填写意见。"})
+        raise ValidationError({"comment": _("退回时请填写意见。")})
     before = report.state
     report.state = ReportState.ACCEPTED if accept else ReportState.RETURNED
     report.reviewed_at, report.reviewed_by = timezone.now(), user
     report.review_comment, report.version = comment.strip(), report.version + 1
     report.save()
-    _review_event(report, user, before, comment.strip() or "牵头部门采纳")
+    _review_event(report, user, before, comment.strip() or _("牵头部门采纳"))
     return report
 
 
@@ -281,9 +288,9 @@ def summary_save(*, task: Task, period: ReportingPeriod, text: str, user: User,
     access = access_for(user)
     leads = lead_department_ids(task)
     if not (leads & access.department_ids or (access.is_lead_office)):
-        raise PermissionDenied("只有牵头部门或牵头办公室可以填写任务汇总。")
+        raise PermissionDenied(_("只有牵头部门或牵头办公室可以填写任务汇总。"))
     if not text.strip():
-        raise ValidationError({"text": "请填写汇总进展。"})
+        raise ValidationError({"text": _("请填写汇总进展。")})
     if progress is not None:
         validate_report_data({"progress": progress}, submitting=False)
     summary = TaskSummary.objects.select_for_update().filter(task=task, period=period).first()
@@ -295,12 +302,13 @@ def summary_save(*, task: Task, period: ReportingPeriod, text: str, user: User,
     summary.version += 1
     summary.save()
     events = [task_event(task, EventKind.SUMMARY, actor=user, field="summary",
-                         after=f"{period} 汇总", reason=summary.text[:200])]
+                         after=_("%(period)s 汇总") % {"period": period},
+                         reason=summary.text[:200])]
     task = Task.objects.select_for_update().get(pk=task.pk)
     if progress is not None and task.progress != progress:
         events.append(task_event(task, EventKind.PROGRESS, actor=user, field="progress",
                                  before=f"{task.progress}%", after=f"{progress}%",
-                                 reason="牵头部门汇总"))
+                                 reason=_("牵头部门汇总")))
         task.progress, task.version = progress, task.version + 1
         task.save(update_fields=["progress", "version", "updated_at"])
     record(*events)
@@ -311,23 +319,25 @@ def validate_attachment(upload: UploadedFile) -> None:
     name = upload.name or ""
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if extension not in ALLOWED_EXTENSIONS:
-        raise ValidationError({"file": f"不支持的附件类型“{extension or name}”;"
-                                       "请上传 PDF、Office 文档或图片。"})
+        raise ValidationError({"file": _("不支持的附件类型“%(type)s”;"
+                                         "请上传 PDF、Office 文档或图片。")
+                               % {"type": extension or name}})
     limit = settings.DUBAN_ATTACHMENT_MAX_BYTES
     if upload.size > limit:
-        raise ValidationError({"file": f"附件“{name}”超过大小上限 {limit // (1024 * 1024)} MB。"})
+        raise ValidationError({"file": _("附件“%(name)s”超过大小上限 %(limit)s MB。")
+                               % {"name": name, "limit": limit // (1024 * 1024)}})
     head = upload.read(8)
     upload.seek(0)
     if not head.startswith(_MAGIC):
-        raise ValidationError({"file": f"附件“{name}”的内容与文件类型不符。"})
+        raise ValidationError({"file": _("附件“%(name)s”的内容与文件类型不符。") % {"name": name}})
 
 
 @transaction.atomic
 def attachment_add(*, report: ProgressReport, upload: UploadedFile, user: User) -> Attachment:
     if not access_for(user).works_for(report.department_id):
-        raise PermissionDenied("只能为本部门的报送上传附件。")
+        raise PermissionDenied(_("只能为本部门的报送上传附件。"))
     if report.state not in EDITABLE_STATES:
-        raise ValidationError({"file": "已报送的报送不能再添加附件;如需修改请先撤回。"})
+        raise ValidationError({"file": _("已报送的报送不能再添加附件;如需修改请先撤回。")})
     validate_attachment(upload)
     return Attachment.objects.create(
         report=report, file=upload, original_name=upload.name[:255], size=upload.size,
@@ -339,9 +349,9 @@ def attachment_add(*, report: ProgressReport, upload: UploadedFile, user: User) 
 def attachment_remove(*, attachment: Attachment, user: User) -> None:
     report = attachment.report
     if report is None or not access_for(user).works_for(report.department_id):
-        raise PermissionDenied("只能删除本部门报送的附件。")
+        raise PermissionDenied(_("只能删除本部门报送的附件。"))
     if report.state not in EDITABLE_STATES:
-        raise ValidationError({"file": "已报送的报送不能删除附件;如需修改请先撤回。"})
+        raise ValidationError({"file": _("已报送的报送不能删除附件;如需修改请先撤回。")})
     attachment.file.delete(save=False)
     attachment.delete()
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.access import access_for
 
@@ -42,17 +43,17 @@ def target_reading_save(
     access = access_for(user)
     departments = target_department_ids(target) & set(access.department_ids)
     if not (departments or access.is_lead_office):
-        raise PermissionDenied("只有指标的责任单位或牵头办公室可以报送监测数据。")
+        raise PermissionDenied(_("只有指标的责任单位或牵头办公室可以报送监测数据。"))
     errors = {}
     try:
         value = Decimal(str(value))
         if not value.is_finite():
             raise InvalidOperation
     except (InvalidOperation, ValueError):
-        errors["value"] = "实际值必须是数字。"
+        errors["value"] = _("实际值必须是数字。")
     month = month_start(month)
     if month > timezone.localdate():
-        errors["month"] = "不能报送未来月份的数据。"
+        errors["month"] = _("不能报送未来月份的数据。")
     if errors:
         raise ValidationError(errors)
     reading = TargetReading.objects.select_for_update().filter(target=target, month=month).first()

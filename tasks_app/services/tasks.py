@@ -4,6 +4,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from ..choices import EventKind, Health
 from ..exceptions import StaleVersion
@@ -25,14 +26,14 @@ _EVENT_KIND = {
 def _shown(task: Task, name: str) -> str:
     value = getattr(task, name)
     if name == "health_override":
-        return Health(value).label if value else "自动"
+        return Health(value).label if value else _("自动")
     return "" if value is None else str(value)
 
 
 def check_health_override(override: str, reason: str) -> None:
     """A manual health needs a reason: it overrules what the data says."""
     if override and not (reason or "").strip():
-        raise ValidationError({"health_override_reason": "人工调整预警状态必须填写原因。"})
+        raise ValidationError({"health_override_reason": _("人工调整预警状态必须填写原因。")})
 
 
 @transaction.atomic
@@ -46,7 +47,7 @@ def task_update(
     """
     unknown = set(data) - set(EDITABLE)
     if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "该字段不能在此修改。"))
+        raise ValidationError(dict.fromkeys(unknown, _("该字段不能在此修改。")))
     locked = Task.objects.select_for_update().get(pk=task.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion()
@@ -85,5 +86,5 @@ def task_create(*, plan, data: dict, actor: User | None, reason: str = "") -> Ta
     task.full_clean()
     task.save()
     record(task_event(task, EventKind.FIELD, actor=actor, field="created",
-                      after=f"{task.number}. {task.title}", reason=reason or "新建督办事项"))
+                      after=f"{task.number}. {task.title}", reason=reason or _("新建督办事项")))
     return task

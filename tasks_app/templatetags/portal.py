@@ -1,11 +1,11 @@
-"""Template filters for the portal: Chinese dates and the labels of choice values."""
+"""Template filters for the portal: Chinese dates, lists and the labels of choice values."""
 
 from django import template
 from django.db.models import TextChoices
 
 from departments.choices import Role
 
-from .. import formatting
+from .. import formatting, i18n
 from ..choices import (
     AssignmentRole,
     EventKind,
@@ -38,6 +38,18 @@ def cn_datetime(value) -> str:
 @register.filter
 def cn_month(value) -> str:
     return formatting.cn_month(value) if value else ""
+
+
+@register.filter
+def join_list(items) -> str:
+    """Names joined as a list: 区工信局、区财政局 (``A, B`` in English)."""
+    return i18n.join_list(items)
+
+
+@register.filter
+def translated(text) -> str:
+    """A label stored in the site's language, in the reader's language when it is ours."""
+    return i18n.translated(text)
 
 
 @register.filter

@@ -1,5 +1,6 @@
 """Meetings, quarterly bulletins and annual assessments, read-only as they are stored."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ...models import Assessment, Bulletin, DepartmentScore, Meeting, MeetingDecision
@@ -16,7 +17,7 @@ class MeetingDecisionSerializer(serializers.ModelSerializer):
 class MeetingSerializer(serializers.ModelSerializer):
     decisions = MeetingDecisionSerializer(
         source="visible_decisions", many=True, read_only=True,
-        help_text="会议议定事项(部门用户只看到本部门承担的)")
+        help_text=_("会议议定事项(部门用户只看到本部门承担的)"))
 
     class Meta:
         model = Meeting
@@ -34,7 +35,7 @@ class BulletinSerializer(serializers.ModelSerializer):
 
 class DepartmentScoreSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True,
-                                            help_text="部门名称")
+                                            help_text=_("部门名称"))
 
     class Meta:
         model = DepartmentScore
@@ -44,7 +45,7 @@ class DepartmentScoreSerializer(serializers.ModelSerializer):
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
-    scores = DepartmentScoreSerializer(many=True, read_only=True, help_text="部门得分(按名次)")
+    scores = DepartmentScoreSerializer(many=True, read_only=True, help_text=_("部门得分(按名次)"))
 
     class Meta:
         model = Assessment

@@ -1,6 +1,7 @@
 """The lifecycle in the API: extension and completion requests, 督办单, leaders' instructions
 — what is shown, and what a client may send to the lifecycle services."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ...models import (
@@ -15,19 +16,19 @@ from .reports import MAX_VERSION, username_field
 def version_field() -> serializers.IntegerField:
     return serializers.IntegerField(
         min_value=1, max_value=MAX_VERSION, required=False,
-        help_text="可选:读取时的 version;记录此后被他人处理则返回 409(也可用 If-Match)")
+        help_text=_("可选:读取时的 version;记录此后被他人处理则返回 409(也可用 If-Match)"))
 
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):
     task = serializers.IntegerField(source="assignment.task_id", read_only=True,
-                                    help_text="任务 id")
+                                    help_text=_("任务 id"))
     department = serializers.IntegerField(source="assignment.department_id", read_only=True,
-                                          help_text="申请部门 id")
+                                          help_text=_("申请部门 id"))
     department_name = serializers.CharField(source="assignment.department.name", read_only=True,
-                                            help_text="申请部门名称")
-    requested_by = username_field("requested_by", "申请人(用户名)")
-    endorsed_by = username_field("endorsed_by", "审核负责人(用户名)")
-    decided_by = username_field("decided_by", "审批人(用户名)")
+                                            help_text=_("申请部门名称"))
+    requested_by = username_field("requested_by", _("申请人(用户名)"))
+    endorsed_by = username_field("endorsed_by", _("审核负责人(用户名)"))
+    decided_by = username_field("decided_by", _("审批人(用户名)"))
 
     class Meta:
         model = ExtensionRequest
@@ -39,33 +40,33 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 
 
 class ExtensionFileSerializer(serializers.Serializer):
-    assignment = serializers.IntegerField(min_value=1, help_text="本部门的责任分工 id")
-    proposed_due_on = serializers.DateField(help_text="申请延至(须晚于现完成时限)")
-    reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="延期理由")
+    assignment = serializers.IntegerField(min_value=1, help_text=_("本部门的责任分工 id"))
+    proposed_due_on = serializers.DateField(help_text=_("申请延至(须晚于现完成时限)"))
+    reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=_("延期理由"))
 
 
 class EndorseSerializer(serializers.Serializer):
-    endorse = serializers.BooleanField(help_text="true 审核同意(报牵头办公室),false 退回")
+    endorse = serializers.BooleanField(help_text=_("true 审核同意(报牵头办公室),false 退回"))
     comment = serializers.CharField(allow_blank=True, required=False, default="",
-                                    help_text="意见(退回时必填)")
+                                    help_text=_("意见(退回时必填)"))
     version = version_field()
 
 
 class ExtensionDecisionSerializer(serializers.Serializer):
-    approve = serializers.BooleanField(help_text="true 同意延期,false 不同意")
+    approve = serializers.BooleanField(help_text=_("true 同意延期,false 不同意"))
     due_on = serializers.DateField(required=False, allow_null=True, default=None,
-                                   help_text="批准延至(不填为申请的日期)")
+                                   help_text=_("批准延至(不填为申请的日期)"))
     reason = serializers.CharField(allow_blank=True, required=False, default="",
-                                   help_text="审批意见(不同意时必填)")
+                                   help_text=_("审批意见(不同意时必填)"))
     version = version_field()
 
 
 class CompletionRequestSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True,
-                                            help_text="申请部门名称")
-    filed_by = username_field("filed_by", "申请人(用户名)")
-    decided_by = username_field("decided_by", "审核人(用户名)")
-    attachments = serializers.SerializerMethodField(help_text="佐证材料(文件名)")
+                                            help_text=_("申请部门名称"))
+    filed_by = username_field("filed_by", _("申请人(用户名)"))
+    decided_by = username_field("decided_by", _("审核人(用户名)"))
+    attachments = serializers.SerializerMethodField(help_text=_("佐证材料(文件名)"))
 
     class Meta:
         model = CompletionRequest
@@ -79,29 +80,29 @@ class CompletionRequestSerializer(serializers.ModelSerializer):
 
 
 class CompletionFileSerializer(serializers.Serializer):
-    task = serializers.IntegerField(min_value=1, help_text="任务 id")
-    department = serializers.IntegerField(min_value=1, help_text="牵头部门 id")
+    task = serializers.IntegerField(min_value=1, help_text=_("任务 id"))
+    department = serializers.IntegerField(min_value=1, help_text=_("牵头部门 id"))
     results = serializers.CharField(allow_blank=True, trim_whitespace=False,
-                                    help_text="办理结果(佐证材料请在门户上传)")
+                                    help_text=_("办理结果(佐证材料请在门户上传)"))
 
 
 class CompletionDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
         choices=[c for c in CompletionRequest.Decision.choices if c[0] != "pending"],
-        help_text="审核结论:approved 同意办结,supplement 补充办理,rejected 不同意办结,"
-                  "rectify 需要整改")
+        help_text=_("审核结论:approved 同意办结,supplement 补充办理,rejected 不同意办结,"
+                  "rectify 需要整改"))
     reason = serializers.CharField(allow_blank=True, required=False, default="",
-                                   help_text="审核意见(同意办结以外必填)")
+                                   help_text=_("审核意见(同意办结以外必填)"))
     rectify_due_on = serializers.DateField(required=False, allow_null=True, default=None,
-                                           help_text="整改时限(需要整改时必填)")
+                                           help_text=_("整改时限(需要整改时必填)"))
     version = version_field()
 
 
 class SlipSerializer(serializers.ModelSerializer):
-    number = serializers.CharField(read_only=True, help_text="编号,如 哈经开督〔2026〕7号")
-    issued_by = username_field("issued_by", "签发人(用户名;空为逾期升级自动签发)")
-    received_by = username_field("received_by", "签收人(用户名)")
-    answered_by = username_field("answered_by", "反馈人(用户名)")
+    number = serializers.CharField(read_only=True, help_text=_("编号,如 哈经开督〔2026〕7号"))
+    issued_by = username_field("issued_by", _("签发人(用户名;空为逾期升级自动签发)"))
+    received_by = username_field("received_by", _("签收人(用户名)"))
+    answered_by = username_field("answered_by", _("反馈人(用户名)"))
 
     class Meta:
         model = SupervisionSlip
@@ -113,17 +114,17 @@ class SlipSerializer(serializers.ModelSerializer):
 
 
 class SlipIssueSerializer(serializers.Serializer):
-    task = serializers.IntegerField(min_value=1, help_text="任务 id")
-    department = serializers.IntegerField(min_value=1, help_text="主送部门 id(须承担该任务)")
-    reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="督办事由")
+    task = serializers.IntegerField(min_value=1, help_text=_("任务 id"))
+    department = serializers.IntegerField(min_value=1, help_text=_("主送部门 id(须承担该任务)"))
+    reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=_("督办事由"))
     required_response = serializers.CharField(allow_blank=True, required=False, default="",
-                                              help_text="反馈要求(不填使用默认要求)")
-    respond_by = serializers.DateField(help_text="反馈时限")
+                                              help_text=_("反馈要求(不填使用默认要求)"))
+    respond_by = serializers.DateField(help_text=_("反馈时限"))
 
 
 class SlipAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(allow_blank=True, trim_whitespace=False,
-                                   help_text="反馈内容")
+                                   help_text=_("反馈内容"))
     version = version_field()
 
 
@@ -132,10 +133,10 @@ class VersionOnlySerializer(serializers.Serializer):
 
 
 class InstructionSerializer(serializers.ModelSerializer):
-    author = username_field("author", "批示领导(用户名)")
+    author = username_field("author", _("批示领导(用户名)"))
     departments = serializers.PrimaryKeyRelatedField(many=True, read_only=True,
-                                                     help_text="批示对象部门 id")
-    replied_departments = serializers.SerializerMethodField(help_text="已反馈落实情况的部门 id")
+                                                     help_text=_("批示对象部门 id"))
+    replied_departments = serializers.SerializerMethodField(help_text=_("已反馈落实情况的部门 id"))
 
     class Meta:
         model = LeaderInstruction
@@ -148,27 +149,27 @@ class InstructionSerializer(serializers.ModelSerializer):
 
 
 class InstructionCreateSerializer(serializers.Serializer):
-    task = serializers.IntegerField(min_value=1, help_text="任务 id")
-    text = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="批示内容")
+    task = serializers.IntegerField(min_value=1, help_text=_("任务 id"))
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=_("批示内容"))
     report = serializers.IntegerField(min_value=1, required=False, allow_null=True,
-                                      default=None, help_text="针对的报送 id(可选)")
+                                      default=None, help_text=_("针对的报送 id(可选)"))
     departments = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list,
-        max_length=500, help_text="批示对象部门 id(不填为任务的全部承担部门)")
+        max_length=500, help_text=_("批示对象部门 id(不填为任务的全部承担部门)"))
 
 
 class TaskReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="原因")
+    reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=_("原因"))
     version = version_field()
 
 
 class TaskAcknowledgeSerializer(serializers.Serializer):
     department = serializers.IntegerField(min_value=1, required=False, allow_null=True,
                                           default=None,
-                                          help_text="签收的部门 id(用户只在一个部门时可不填)")
+                                          help_text=_("签收的部门 id(用户只在一个部门时可不填)"))
     version = version_field()
 
 
 class TaskTransferSerializer(TaskReasonSerializer):
-    department = serializers.IntegerField(min_value=1, help_text="转出部门 id")
-    to_department = serializers.IntegerField(min_value=1, help_text="转办至部门 id")
+    department = serializers.IntegerField(min_value=1, help_text=_("转出部门 id"))
+    to_department = serializers.IntegerField(min_value=1, help_text=_("转办至部门 id"))

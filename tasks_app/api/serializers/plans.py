@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ...models import Driver, Plan, ReportingPeriod
@@ -6,7 +7,7 @@ from ...models import Driver, Plan, ReportingPeriod
 class PlanSerializer(serializers.ModelSerializer):
     lead_office_name = serializers.CharField(
         source="lead_office.name", read_only=True, allow_null=True,
-        help_text="牵头抓总单位名称")
+        help_text=_("牵头抓总单位名称"))
 
     class Meta:
         model = Plan

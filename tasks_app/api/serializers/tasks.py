@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ...choices import Health
@@ -5,12 +6,13 @@ from ...models import Assignment, Task, TaskEvent
 
 
 class PartSerializer(serializers.ModelSerializer):
-    """A department's or group's live part in a task (牵头/责任)."""
+    # The schema's description of the component, in the reader's language.
+    __doc__ = _("部门或部门组在任务中的现行分工(牵头/责任)。")
 
     department_name = serializers.CharField(source="department.name", read_only=True,
-                                            allow_null=True, help_text="部门名称")
+                                            allow_null=True, help_text=_("部门名称"))
     group_name = serializers.CharField(source="group.name", read_only=True, allow_null=True,
-                                       help_text="部门组名称")
+                                       help_text=_("部门组名称"))
 
     class Meta:
         model = Assignment
@@ -28,18 +30,18 @@ def optional_choice(model, name: str, **kwargs) -> serializers.ChoiceField:
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    plan_code = serializers.CharField(source="plan.code", read_only=True, help_text="计划文号")
+    plan_code = serializers.CharField(source="plan.code", read_only=True, help_text=_("计划文号"))
     driver_number = serializers.IntegerField(source="driver.number", read_only=True,
                                              allow_null=True,
-                                             help_text="战略驱动序号")
+                                             help_text=_("战略驱动序号"))
     health = serializers.ChoiceField(
         choices=Health.choices, read_only=True,
-        help_text="预警状态:由完成时限、状态、最近报送及存在问题计算得出(或人工调整)")
+        help_text=_("预警状态:由完成时限、状态、最近报送及存在问题计算得出(或人工调整)"))
     health_override = optional_choice(Task, "health_override")
     last_report_status = optional_choice(Task, "last_report_status")
     feedback_cycle = optional_choice(Task, "feedback_cycle")
     parts = PartSerializer(source="live_parts", many=True, read_only=True,
-                           help_text="责任分工(牵头部门在前;不含已转办的)")
+                           help_text=_("责任分工(牵头部门在前;不含已转办的)"))
 
     class Meta:
         model = Task
@@ -54,7 +56,7 @@ class TaskSerializer(serializers.ModelSerializer):
 
 class AssignmentSerializer(PartSerializer):
     task_number = serializers.IntegerField(source="task.number", read_only=True,
-                                           help_text="任务序号")
+                                           help_text=_("任务序号"))
 
     class Meta(PartSerializer.Meta):
         fields = ("id", "task", "task_number", "department", "department_name", "group",
@@ -65,9 +67,9 @@ class AssignmentSerializer(PartSerializer):
 
 class TaskEventSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True,
-                                            allow_null=True, help_text="部门名称")
+                                            allow_null=True, help_text=_("部门名称"))
     actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True,
-                                  help_text="操作人(用户名)")
+                                  help_text=_("操作人(用户名)"))
 
     class Meta:
         model = TaskEvent

@@ -1,6 +1,7 @@
 """What every API view shares: authentication, JSON only, strict filters, throttling,
 visibility from the user's :class:`~departments.access.Access`, and the schema class."""
 
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 
 from departments.access import Access, access_for
 
+from ...i18n import lazy_format
 from ..auth import API_AUTHENTICATION
 from ..concurrency import etag_for
 from ..filters import StrictOrderingFilter, StrictSearchFilter
@@ -56,7 +58,9 @@ def versioned_response(view, instance, status: int = 200) -> Response:
 def described(noun: str, description: str = "", **more):
     """Chinese summaries for a read-only viewset's list and retrieve operations."""
     return extend_schema_view(
-        list=extend_schema(summary=f"{noun}列表", description=description),
-        retrieve=extend_schema(summary=f"{noun}详情", description=description),
+        list=extend_schema(summary=lazy_format(_("%(noun)s列表"), noun=noun),
+                           description=description),
+        retrieve=extend_schema(summary=lazy_format(_("%(noun)s详情"), noun=noun),
+                               description=description),
         **more,
     )

@@ -8,7 +8,7 @@ not allow is 403; a state that does not allow it is 400, with the reason in Chin
 """
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -25,6 +25,7 @@ from ...filtersets_lifecycle import (
     InstructionFilterSet,
     SlipFilterSet,
 )
+from ...i18n import lazy_concat
 from ...models import (
     Assignment,
     CompletionRequest,
@@ -48,7 +49,12 @@ from ..concurrency import Expectation
 from ..serializers import lifecycle as s
 from .base import ApiView, versioned_response
 
-SAME = "规则与门户相同(同一套服务)。"
+SAME = _("规则与门户相同(同一套服务)。")
+
+
+def same(description) -> str:
+    """"Same rules as the portal" before ``description``, translated when shown."""
+    return lazy_concat(SAME, description)
 
 
 def _found(queryset, pk: int, field: str, noun: str):
@@ -62,7 +68,7 @@ def _found(queryset, pk: int, field: str, noun: str):
 
 class LifecycleViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        viewsets.GenericViewSet):
-    schema_tag = "办理环节"
+    schema_tag = _("办理环节")
     http_method_names = ["get", "post", "head", "options"]
     versioned = True
 
@@ -89,20 +95,21 @@ class LifecycleViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin
 
 
 @extend_schema_view(
-    list=extend_schema(summary="延期申请列表", description="可见任务上的延期申请。"),
-    retrieve=extend_schema(summary="延期申请详情", description="响应头 ETag 可用于 If-Match。"),
-    create=extend_schema(summary="申请延期", request=s.ExtensionFileSerializer,
+    list=extend_schema(summary=_("延期申请列表"), description=_("可见任务上的延期申请。")),
+    retrieve=extend_schema(summary=_("延期申请详情"),
+                           description=_("响应头 ETag 可用于 If-Match。")),
+    create=extend_schema(summary=_("申请延期"), request=s.ExtensionFileSerializer,
                          responses={201: s.ExtensionRequestSerializer},
-                         description=SAME + "本部门联络员或负责人在完成时限前申请"
-                         "(负责人申请视同审核);逾期后的申请只在计划允许时受理。"),
-    endorse=extend_schema(summary="负责人审核延期申请", request=s.EndorseSerializer,
+                         description=same(_("本部门联络员或负责人在完成时限前申请"
+                                            "(负责人申请视同审核);逾期后的申请只在计划允许时受理。"))),
+    endorse=extend_schema(summary=_("负责人审核延期申请"), request=s.EndorseSerializer,
                           responses=s.ExtensionRequestSerializer,
-                          description=SAME + "本部门负责人审核同意(报牵头办公室)"
-                          "或退回(须填意见)。"),
-    decide=extend_schema(summary="牵头办公室审批延期申请", request=s.ExtensionDecisionSerializer,
+                          description=same(_("本部门负责人审核同意(报牵头办公室)或退回(须填意见)。"))),
+    decide=extend_schema(summary=_("牵头办公室审批延期申请"),
+                         request=s.ExtensionDecisionSerializer,
                          responses=s.ExtensionRequestSerializer,
-                         description=SAME + "同意时任务完成时限改为批准的日期(历史保留原定时限);"
-                         "不同意须填写理由。"),
+                         description=same(_("同意时任务完成时限改为批准的日期(历史保留原定时限);"
+                                            "不同意须填写理由。"))),
 )
 class ExtensionRequestViewSet(LifecycleViewSet):
     serializer_class = s.ExtensionRequestSerializer
@@ -138,15 +145,16 @@ class ExtensionRequestViewSet(LifecycleViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="办结申请列表", description="可见任务上的办结申请。"),
-    retrieve=extend_schema(summary="办结申请详情", description="响应头 ETag 可用于 If-Match。"),
-    create=extend_schema(summary="申请办结", request=s.CompletionFileSerializer,
+    list=extend_schema(summary=_("办结申请列表"), description=_("可见任务上的办结申请。")),
+    retrieve=extend_schema(summary=_("办结申请详情"),
+                           description=_("响应头 ETag 可用于 If-Match。")),
+    create=extend_schema(summary=_("申请办结"), request=s.CompletionFileSerializer,
                          responses={201: s.CompletionRequestSerializer},
-                         description=SAME + "只有牵头部门可以申请;佐证材料请在门户上传。"),
-    decide=extend_schema(summary="办结审核(销号)", request=s.CompletionDecisionSerializer,
+                         description=same(_("只有牵头部门可以申请;佐证材料请在门户上传。"))),
+    decide=extend_schema(summary=_("办结审核(销号)"), request=s.CompletionDecisionSerializer,
                          responses=s.CompletionRequestSerializer,
-                         description=SAME + "牵头办公室同意办结(任务办结)、要求补充办理、"
-                         "不同意办结(退回办理)或需要整改(新的整改时限)。"),
+                         description=same(_("牵头办公室同意办结(任务办结)、要求补充办理、"
+                                            "不同意办结(退回办理)或需要整改(新的整改时限)。"))),
 )
 class CompletionRequestViewSet(LifecycleViewSet):
     serializer_class = s.CompletionRequestSerializer
@@ -176,16 +184,18 @@ class CompletionRequestViewSet(LifecycleViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="督办单列表",
-                       description="牵头办公室和管理领导看到全部;部门用户看到发给本部门的。"),
-    retrieve=extend_schema(summary="督办单详情", description="PDF 见门户 /slips/{id}/pdf/。"),
-    create=extend_schema(summary="签发督办单", request=s.SlipIssueSerializer,
+    list=extend_schema(summary=_("督办单列表"),
+                       description=_("牵头办公室和管理领导看到全部;部门用户看到发给本部门的。")),
+    retrieve=extend_schema(summary=_("督办单详情"), description=_("PDF 见门户 /slips/{id}/pdf/。")),
+    create=extend_schema(summary=_("签发督办单"), request=s.SlipIssueSerializer,
                          responses={201: s.SlipSerializer},
-                         description=SAME + "牵头办公室向承担任务的部门签发,按年度连续编号。"),
-    receive=extend_schema(summary="签收督办单", request=s.VersionOnlySerializer,
-                          responses=s.SlipSerializer, description=SAME + "主送部门签收。"),
-    answer=extend_schema(summary="反馈督办单", request=s.SlipAnswerSerializer,
-                         responses=s.SlipSerializer, description=SAME + "签收后反馈办理情况。"),
+                         description=same(_("牵头办公室向承担任务的部门签发,按年度连续编号。"))),
+    receive=extend_schema(summary=_("签收督办单"), request=s.VersionOnlySerializer,
+                          responses=s.SlipSerializer,
+                          description=same(_("主送部门签收。"))),
+    answer=extend_schema(summary=_("反馈督办单"), request=s.SlipAnswerSerializer,
+                         responses=s.SlipSerializer,
+                         description=same(_("签收后反馈办理情况。"))),
 )
 class SlipViewSet(LifecycleViewSet):
     serializer_class = s.SlipSerializer
@@ -218,12 +228,13 @@ class SlipViewSet(LifecycleViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="领导批示列表", description="可见任务上的领导批示及已反馈的部门。"),
-    retrieve=extend_schema(summary="领导批示详情", description="可见任务上的领导批示。"),
-    create=extend_schema(summary="作出批示", request=s.InstructionCreateSerializer,
+    list=extend_schema(summary=_("领导批示列表"),
+                       description=_("可见任务上的领导批示及已反馈的部门。")),
+    retrieve=extend_schema(summary=_("领导批示详情"), description=_("可见任务上的领导批示。")),
+    create=extend_schema(summary=_("作出批示"), request=s.InstructionCreateSerializer,
                          responses={201: s.InstructionSerializer},
-                         description=SAME + "只有领导可以批示;批示对象立即收到通知,"
-                         "须在下次报送时填写落实情况。"),
+                         description=same(_("只有领导可以批示;批示对象立即收到通知,"
+                                            "须在下次报送时填写落实情况。"))),
 )
 class InstructionViewSet(LifecycleViewSet):
     serializer_class = s.InstructionSerializer
@@ -292,7 +303,8 @@ TASK_ACTIONS = {
 
 def _task_action(summary: str, description: str, name: str):
     return extend_schema(summary=summary, request=TASK_ACTIONS[name][0],
-                         description=SAME + description + "可提交任务的 version 或 If-Match。")
+                         description=lazy_concat(SAME, description,
+                                                 _("可提交任务的 version 或 If-Match。")))
 
 
 class TaskLifecycleActions:
@@ -312,24 +324,24 @@ class TaskLifecycleActions:
             service(task=locked, actor=request.user, **values)
         return versioned_response(self, self.get_queryset().get(pk=task.pk))
 
-    @_task_action("签收", "本部门联络员或负责人签收本部门的分工(逾期签收计入考核)。",
+    @_task_action(_("签收"), _("本部门联络员或负责人签收本部门的分工(逾期签收计入考核)。"),
                   "acknowledge")
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         return self._lifecycle(request, "acknowledge")
 
-    @_task_action("中止任务", "牵头办公室中止任务(须填原因),提醒和催报随之停止。", "suspend")
+    @_task_action(_("中止任务"), _("牵头办公室中止任务(须填原因),提醒和催报随之停止。"), "suspend")
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         return self._lifecycle(request, "suspend")
 
-    @_task_action("恢复办理", "牵头办公室恢复已中止的任务(须填原因)。", "resume")
+    @_task_action(_("恢复办理"), _("牵头办公室恢复已中止的任务(须填原因)。"), "resume")
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         return self._lifecycle(request, "resume")
 
-    @_task_action("转办", "牵头办公室把一个部门的分工转给另一个部门(须填原因),"
-                  "新部门须签收。", "transfer")
+    @_task_action(_("转办"), _("牵头办公室把一个部门的分工转给另一个部门(须填原因),"
+                  "新部门须签收。"), "transfer")
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):
         return self._lifecycle(request, "transfer")

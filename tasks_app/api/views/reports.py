@@ -1,7 +1,7 @@
 """Progress reports: list and read what the user may see; file, submit and review them
 through tasks_app.services.reports, exactly as the portal does."""
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -9,6 +9,7 @@ from rest_framework.exceptions import ValidationError
 
 from ...exceptions import StaleVersion
 from ...filtersets import ProgressReportFilterSet
+from ...i18n import lazy_concat
 from ...models import ProgressReport
 from ...permissions import reporting_departments, visible_tasks
 from ...selectors.reports import report_list
@@ -32,9 +33,9 @@ from ..serializers.reports import (
 )
 from .base import ApiView, versioned_response
 
-REPORTS = ("部门的月度进展报送。部门用户看到本部门的报送,以及本部门牵头的任务上其他部门的报送;"
-           "牵头办公室和管理领导看到全部;其他报送返回 404。")
-WRITE = "规则与门户相同(同一套服务):"
+REPORTS = (_("部门的月度进展报送。部门用户看到本部门的报送,以及本部门牵头的任务上其他部门的报送;"
+           "牵头办公室和管理领导看到全部;其他报送返回 404。"))
+WRITE = _("规则与门户相同(同一套服务):")
 
 
 def _action(summary: str, description: str, request) -> dict:
@@ -43,35 +44,37 @@ def _action(summary: str, description: str, request) -> dict:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="进展报送列表", description=REPORTS),
-    retrieve=extend_schema(summary="进展报送详情",
-                           description=REPORTS + " 响应头 ETag 可用于 If-Match。"),
+    list=extend_schema(summary=_("进展报送列表"), description=REPORTS),
+    retrieve=extend_schema(summary=_("进展报送详情"),
+                           description=lazy_concat(REPORTS, _(" 响应头 ETag 可用于 If-Match。"))),
     create=extend_schema(
-        summary="填写进展报送(草稿,可同时报送)", request=ReportCreateSerializer,
+        summary=_("填写进展报送(草稿,可同时报送)"), request=ReportCreateSerializer,
         responses={201: ReportSerializer},
-        description=WRITE + "只能为本部门承担的任务报送;周期未开始不能填报;截止后报送标记为逾期;"
-        "季度通报发布后周期锁定。同一任务、部门、周期已有报送时返回 409,请改用 PATCH。"),
+        description=lazy_concat(WRITE, _(
+            "只能为本部门承担的任务报送;周期未开始不能填报;截止后报送标记为逾期;"
+            "季度通报发布后周期锁定。同一任务、部门、周期已有报送时返回 409,请改用 PATCH。"))),
     partial_update=extend_schema(
-        summary="修改进展报送(草稿或已退回)", request=ReportUpdateSerializer,
+        summary=_("修改进展报送(草稿或已退回)"), request=ReportUpdateSerializer,
         responses=ReportSerializer,
-        description=WRITE + "只能修改草稿或已退回的报送;已报送的请先撤回。"
-        "提交 version 或 If-Match 防止覆盖他人的修改。"),
-    submit=_action("报送", WRITE + "报送前须填写本期进展;存在困难、滞后或需协调时须填写存在问题。",
-                   VersionSerializer),
-    withdraw=_action("撤回报送", WRITE + "牵头部门审核前,报送部门可以撤回到草稿。",
-                     VersionSerializer),
-    head_review=_action("部门负责人审核", WRITE + "只有本部门负责人可以审核已报送的报送;"
-                        "退回须填写意见。", HeadReviewSerializer),
-    lead_review=_action("牵头部门审核", WRITE + "任务的牵头部门审核其他部门的报送,牵头办公室"
-                        "审核牵头部门自己的报送;退回须填写意见。", LeadReviewSerializer),
+        description=lazy_concat(WRITE, _("只能修改草稿或已退回的报送;已报送的请先撤回。"
+                                         "提交 version 或 If-Match 防止覆盖他人的修改。"))),
+    submit=_action(_("报送"), lazy_concat(WRITE, _(
+        "报送前须填写本期进展;存在困难、滞后或需协调时须填写存在问题。")), VersionSerializer),
+    withdraw=_action(_("撤回报送"), lazy_concat(WRITE, _(
+        "牵头部门审核前,报送部门可以撤回到草稿。")), VersionSerializer),
+    head_review=_action(_("部门负责人审核"), lazy_concat(WRITE, _(
+        "只有本部门负责人可以审核已报送的报送;退回须填写意见。")), HeadReviewSerializer),
+    lead_review=_action(_("牵头部门审核"), lazy_concat(WRITE, _(
+        "任务的牵头部门审核其他部门的报送,牵头办公室审核牵头部门自己的报送;退回须填写意见。")),
+        LeadReviewSerializer),
 )
 class ReportViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                     viewsets.GenericViewSet):
-    schema_tag = "进展报送"
+    schema_tag = _("进展报送")
     serializer_class = ReportSerializer
     filterset_class = ProgressReportFilterSet
     search_fields = ["progress_text", "problems", "next_steps", "task__title"]
-    search_description = "本期进展、存在问题、下步计划、任务标题"
+    search_description = _("本期进展、存在问题、下步计划、任务标题")
     ordering_fields = ["period__month", "task__number", "department__name", "state", "status",
                        "progress", "submitted_at", "updated_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -1,11 +1,12 @@
 """Targets and their monthly readings; readings are written through target_reading_save."""
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from ...exceptions import StaleVersion
 from ...filtersets import TargetFilterSet, TargetReadingFilterSet
+from ...i18n import lazy_concat
 from ...models import TargetReading
 from ...permissions import visible_targets
 from ...selectors.targets import reading_list, target_list
@@ -20,18 +21,18 @@ from ..serializers.targets import (
 )
 from .base import ApiView, ReadOnlyViewSet, described, versioned_response
 
-TARGETS = ("计划的量化指标及责任单位。部门用户只看到本部门(直接或通过部门组)负责的指标,"
-           "牵头办公室和管理领导看到全部。")
-READINGS = "指标的月度实际值(月监测)。可见范围与指标相同。"
+TARGETS = (_("计划的量化指标及责任单位。部门用户只看到本部门(直接或通过部门组)负责的指标,"
+           "牵头办公室和管理领导看到全部。"))
+READINGS = _("指标的月度实际值(月监测)。可见范围与指标相同。")
 
 
-@described("量化指标", TARGETS)
+@described(_("量化指标"), TARGETS)
 class TargetViewSet(ReadOnlyViewSet):
-    schema_tag = "量化指标"
+    schema_tag = _("量化指标")
     serializer_class = TargetSerializer
     filterset_class = TargetFilterSet
     search_fields = ["name", "source_text"]
-    search_description = "指标名称、原文"
+    search_description = _("指标名称、原文")
     ordering_fields = ["position", "name", "year", "kind"]
 
     def get_queryset(self):
@@ -39,26 +40,27 @@ class TargetViewSet(ReadOnlyViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="指标月度监测列表", description=READINGS),
-    retrieve=extend_schema(summary="指标月度监测详情",
-                           description=READINGS + " 响应头 ETag 可用于 If-Match。"),
+    list=extend_schema(summary=_("指标月度监测列表"), description=READINGS),
+    retrieve=extend_schema(summary=_("指标月度监测详情"),
+                           description=lazy_concat(READINGS,
+                                                   _(" 响应头 ETag 可用于 If-Match。"))),
     create=extend_schema(
-        summary="报送指标月度实际值", request=TargetReadingCreateSerializer,
+        summary=_("报送指标月度实际值"), request=TargetReadingCreateSerializer,
         responses={201: TargetReadingSerializer},
-        description="指标的责任单位或牵头办公室可以报送;不能报送未来月份。"
-        "该月已有数据时返回 409,请改用 PATCH 更正。"),
+        description=_("指标的责任单位或牵头办公室可以报送;不能报送未来月份。"
+                      "该月已有数据时返回 409,请改用 PATCH 更正。")),
     partial_update=extend_schema(
-        summary="更正指标月度实际值", request=TargetReadingUpdateSerializer,
+        summary=_("更正指标月度实际值"), request=TargetReadingUpdateSerializer,
         responses=TargetReadingSerializer,
-        description="规则同报送;提交 version 或 If-Match 防止覆盖他人的修改。"),
+        description=_("规则同报送;提交 version 或 If-Match 防止覆盖他人的修改。")),
 )
 class TargetReadingViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                            viewsets.GenericViewSet):
-    schema_tag = "量化指标"
+    schema_tag = _("量化指标")
     serializer_class = TargetReadingSerializer
     filterset_class = TargetReadingFilterSet
     search_fields = ["note", "target__name"]
-    search_description = "说明、指标名称"
+    search_description = _("说明、指标名称")
     ordering_fields = ["month", "target", "value", "reported_at"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     versioned = True

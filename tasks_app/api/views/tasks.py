@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
@@ -14,17 +15,17 @@ from ..serializers.tasks import AssignmentSerializer, TaskEventSerializer, TaskS
 from .base import ReadOnlyViewSet, described
 from .lifecycle import TaskLifecycleActions
 
-TASKS = ("督办任务及其责任分工和预警状态。部门用户只看到本部门(直接或通过部门组)承担的任务,"
-         "其他任务返回 404;牵头办公室和管理领导看到全部。")
+TASKS = (_("督办任务及其责任分工和预警状态。部门用户只看到本部门(直接或通过部门组)承担的任务,"
+         "其他任务返回 404;牵头办公室和管理领导看到全部。"))
 
 
-@described("督办任务", TASKS)
+@described(_("督办任务"), TASKS)
 class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
-    schema_tag = "任务"
+    schema_tag = _("任务")
     serializer_class = TaskSerializer
     filterset_class = TaskFilterSet
     search_fields = ["title", "text"]
-    search_description = "标题、任务原文"
+    search_description = _("标题、任务原文")
     ordering_fields = ["number", "title", "due_on", "status", "progress", "health",
                        "last_reported_at", "created_at", "updated_at"]
     versioned = True
@@ -34,23 +35,24 @@ class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
             return visible_tasks(self.access)
         return task_list(self.access)
 
-    @extend_schema(summary="任务历史", responses=TaskEventSerializer(many=True),
-                   description="任务的全部变更记录(状态、进度、分工、报送、审核……),最新的在前。")
+    @extend_schema(summary=_("任务历史"), responses=TaskEventSerializer(many=True),
+                   description=_("任务的全部变更记录(状态、进度、分工、报送、审核……),最新的在前。"))
     @action(detail=True, serializer_class=TaskEventSerializer, filter_backends=[])
     def history(self, request, pk=None):
         page = self.paginate_queryset(task_history(self.get_object()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
-        summary="督办台账(Excel)", filters=True,
+        summary=_("督办台账(Excel)"), filters=True,
         parameters=[OpenApiParameter(
             "format", OpenApiTypes.STR, enum=["json", "xlsx"], required=False,
-            description="可省略:总是返回 .xlsx 文件;出错时以 JSON 返回错误")],
-        description="按与任务列表相同的过滤条件导出督办台账 .xlsx:每个任务 × 部门一行,含战略驱动、"
-                    "编号、标题、牵头/责任部门、完成时限、状态、进度、预警(彩色单元格),以及该部门最近一次"
-                    "报送的本期进展、存在问题、下步计划。部门用户只得到本部门的行;给出 department "
-                    "时只含该部门的行。不分页。",
-        responses={(200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="台账文件")})
+            description=_("可省略:总是返回 .xlsx 文件;出错时以 JSON 返回错误"))],
+        description=_("按与任务列表相同的过滤条件导出督办台账 .xlsx:每个任务 × 部门一行,"
+                      "含战略驱动、编号、标题、牵头/责任部门、完成时限、状态、进度、预警(彩色单元格),"
+                      "以及该部门最近一次报送的本期进展、存在问题、下步计划。部门用户只得到本部门的行;"
+                      "给出 department 时只含该部门的行。不分页。"),
+        responses={(200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY,
+                                                     description=_("台账文件"))})
     @action(detail=False, url_path="ledger", url_name="ledger", pagination_class=None,
             renderer_classes=[JSONRenderer, XlsxRenderer])
     def ledger(self, request):
@@ -61,14 +63,14 @@ class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
         return download(ledger_workbook(result), ledger_filename(result))
 
 
-@described("责任分工", "每个部门(或部门组)在任务中的角色和办理状态,含已转办的。"
-           "部门用户只看到本部门可见任务的分工。")
+@described(_("责任分工"), _("每个部门(或部门组)在任务中的角色和办理状态,含已转办的。"
+           "部门用户只看到本部门可见任务的分工。"))
 class AssignmentViewSet(ReadOnlyViewSet):
-    schema_tag = "任务"
+    schema_tag = _("任务")
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilterSet
     search_fields = ["source_text", "department__name", "group__name"]
-    search_description = "原文写法、部门名称、部门组名称"
+    search_description = _("原文写法、部门名称、部门组名称")
     ordering_fields = ["task", "role", "state", "position", "created_at"]
 
     def get_queryset(self):

@@ -10,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.models import Department
 
 from ...choices import AssignmentRole, EventKind, PartState
 from ...formatting import cn_date
 from ...history import record, task_event
+from ...i18n import join_list, site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, Attachment, CompletionRequest, Task
 from ..reports import validate_attachment
@@ -40,7 +42,8 @@ def _lead_part(task: Task, department: Department) -> Assignment:
     part = (Assignment.objects.filter(task=task, department=department)
             .exclude(state=PartState.TRANSFERRED).first())
     if part is None:
-        raise ValidationError({"department": f"{department.name}不承担任务 {task.number}。"})
+        raise ValidationError({"department": _("%(department)s不承担任务 %(number)s。")
+                               % {"department": department.name, "number": task.number}})
     return part_locked(part)
 
 
@@ -52,10 +55,10 @@ def completion_request_file(*, task: Task, department: Department, results: str,
     part_check(part, "request_completion", actor)
     COMPLETION.check("file", None, part_roles(part, actor))
     if CompletionRequest.objects.filter(task=task, decision=Decision.PENDING).exists():
-        raise ValidationError({"results": "该任务已有待审核的办结申请。"})
+        raise ValidationError({"results": _("该任务已有待审核的办结申请。")})
     results = (results or "").strip()
     if not results:
-        raise ValidationError({"results": "请填写办理结果。"})
+        raise ValidationError({"results": _("请填写办理结果。")})
     for upload in uploads:
         validate_attachment(upload)
     request = CompletionRequest.objects.create(task=task, department=department,
@@ -66,7 +69,7 @@ def completion_request_file(*, task: Task, department: Department, results: str,
             size=upload.size, content_type=mimetypes.guess_type(upload.name)[0] or "",
             uploaded_by=actor)
     _event(request, actor, None, results[:500])
-    part_move(part=part, action="request_completion", actor=actor, reason="申请办结销号")
+    part_move(part=part, action="request_completion", actor=actor, reason=_("申请办结销号"))
     refresh_task_statuses([task.pk], actor=actor)
     return request
 
@@ -82,7 +85,8 @@ def _complete_other_parts(task_id: int, lead_part_id: int, actor: User, reason: 
     pending = [p.department.name for p in others if p.state == PartState.EXTENSION_REQUESTED]
     if pending:
         raise ValidationError({"decision": (
-            f"{'、'.join(pending)}的延期申请尚未处理,请先审批延期申请再办结。")})
+            _("%(departments)s的延期申请尚未处理,请先审批延期申请再办结。")
+            % {"departments": join_list(pending)})})
     for other in others:
         part_move(part=other, action="complete_with_task", actor=actor, reason=reason)
 
@@ -90,15 +94,15 @@ def _complete_other_parts(task_id: int, lead_part_id: int, actor: User, reason: 
 def _check_decision(decision: str, reason: str, rectify_due_on: datetime.date | None) -> str:
     if decision not in COMPLETION_ACTION:
         raise ValidationError(
-            {"decision": "请选择审核结论:同意办结、补充办理、不同意办结或需要整改。"})
+            {"decision": _("请选择审核结论:同意办结、补充办理、不同意办结或需要整改。")})
     reason = (reason or "").strip()
     if decision != Decision.APPROVED and not reason:
-        raise ValidationError({"reason": "补充办理、不同意办结或需要整改时,请填写意见。"})
+        raise ValidationError({"reason": _("补充办理、不同意办结或需要整改时,请填写意见。")})
     if decision == Decision.RECTIFY:
         if rectify_due_on is None:
-            raise ValidationError({"rectify_due_on": "需要整改时请填写整改时限。"})
+            raise ValidationError({"rectify_due_on": _("需要整改时请填写整改时限。")})
         if rectify_due_on <= timezone.localdate():
-            raise ValidationError({"rectify_due_on": "整改时限须晚于今天。"})
+            raise ValidationError({"rectify_due_on": _("整改时限须晚于今天。")})
     return reason
 
 
@@ -123,22 +127,26 @@ def completion_request_decide(*, request: CompletionRequest, actor: User, decisi
     request.rectify_due_on = rectify_due_on if decision == Decision.RECTIFY else None
     request.version += 1
     request.save()
-    _event(request, actor, before, reason or "办结销号")
-    part_move(part=part, action=part_action, actor=actor, reason=reason or "办结销号")
+    _event(request, actor, before, reason or _("办结销号"))
+    part_move(part=part, action=part_action, actor=actor, reason=reason or _("办结销号"))
     if decision == Decision.APPROVED:
-        _complete_other_parts(request.task_id, part.pk, actor, "任务经牵头办公室审核办结")
+        _complete_other_parts(request.task_id, part.pk, actor, _("任务经牵头办公室审核办结"))
     if decision == Decision.RECTIFY:
         task_update(task=request.task, data={"due_on": rectify_due_on}, actor=actor,
-                    reason=f"办结审核要求整改:{reason}")
+                    reason=_("办结审核要求整改:%(reason)s") % {"reason": reason})
     refresh_task_statuses([request.task_id], actor=actor)
     _notify(request, part)
     return request
 
 
 def _notify(request: CompletionRequest, part: Assignment) -> None:
-    lines = [f"审核意见:{request.decision_reason}"] if request.decision_reason else []
-    if request.rectify_due_on:
-        lines.append(f"整改时限:{cn_date(request.rectify_due_on)}")
+    with site_language():  # the departments' language, not the lead office's
+        lines = ([_("审核意见:%(reason)s") % {"reason": request.decision_reason}]
+                 if request.decision_reason else [])
+        if request.rectify_due_on:
+            lines.append(_("整改时限:%(date)s") % {"date": cn_date(request.rectify_due_on)})
+        heading = _("任务 %(number)s 的办结申请:%(decision)s") % {
+            "number": request.task.number, "decision": request.get_decision_display()}
     department_ids = [part.department_id]
     if request.decision == Decision.APPROVED:
         department_ids += list(Assignment.objects.filter(
@@ -146,5 +154,4 @@ def _notify(request: CompletionRequest, part: Assignment) -> None:
             role=AssignmentRole.RESPONSIBLE).values_list("department_id", flat=True))
     notify_departments(
         key=f"completion:{request.pk}:{request.decision}", department_ids=department_ids,
-        task=request.task, lines=lines,
-        heading=f"任务 {request.task.number} 的办结申请:{request.get_decision_display()}")
+        task=request.task, lines=lines, heading=heading)

@@ -9,10 +9,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ...choices import EventKind
 from ...formatting import cn_date
 from ...history import record, task_event
+from ...i18n import site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, ExtensionRequest, Schedule
 from ..tasks import task_update
@@ -43,17 +45,18 @@ def _check_dates(part: Assignment, proposed: datetime.date, today: datetime.date
     """Whether the request comes late (after the due date); refuses what cannot be asked."""
     due = part.task.due_on
     if due is None:
-        raise ValidationError({"proposed_due_on": "该任务没有完成时限,无需申请延期。"})
+        raise ValidationError({"proposed_due_on": _("该任务没有完成时限,无需申请延期。")})
     if proposed <= due:
         raise ValidationError(
-            {"proposed_due_on": f"申请延至的日期须晚于现完成时限{cn_date(due)}。"})
+            {"proposed_due_on": _("申请延至的日期须晚于现完成时限%(date)s。")
+             % {"date": cn_date(due)}})
     late = today > due
     allowed = Schedule.objects.filter(plan_id=part.task.plan_id,
                                       allow_late_extension=True).exists()
     if late and not allowed:
         raise ValidationError({"proposed_due_on": (
-            f"已超过完成时限{cn_date(due)},逾期后不受理延期申请;"
-            "如确需延期,请联系牵头办公室。")})
+            _("已超过完成时限%(date)s,逾期后不受理延期申请;如确需延期,请联系牵头办公室。")
+            % {"date": cn_date(due)})})
     return late
 
 
@@ -65,7 +68,7 @@ def extension_request_file(*, part: Assignment, proposed_due_on: datetime.date, 
     roles = part_roles(part, actor)
     part_check(part, "request_extension", actor)
     step = EXTENSION.check("file", None, roles)
-    reason = _required(reason, "reason", "请填写延期理由。")
+    reason = _required(reason, "reason", _("请填写延期理由。"))
     now = timezone.now()
     late = _check_dates(part, proposed_due_on, timezone.localtime(now).date())
     by_head = HEAD in roles
@@ -75,8 +78,9 @@ def extension_request_file(*, part: Assignment, proposed_due_on: datetime.date, 
         state=State.PENDING_DECISION if by_head else step.target,
         endorsed_by=actor if by_head else None, endorsed_at=now if by_head else None)
     request.assignment = part
-    _event(request, actor, None, f"申请延至{cn_date(proposed_due_on)}:{reason}"
-                                 + ("(部门负责人申请)" if by_head else ""))
+    _event(request, actor, None,
+           _("申请延至%(date)s:%(reason)s") % {"date": cn_date(proposed_due_on), "reason": reason}
+           + (_("(部门负责人申请)") if by_head else ""))
     part_move(part=part, action="request_extension", actor=actor, reason=reason)
     refresh_task_statuses([part.task_id], actor=actor)
     return request
@@ -103,7 +107,7 @@ def extension_request_endorse(*, request: ExtensionRequest, actor: User, endorse
         part_check(part, "return_extension", actor)
     step = EXTENSION.check(action, request.state, roles)
     comment = comment.strip() if endorse else _required(comment, "comment",
-                                                        "退回延期申请时请填写意见。")
+                                                        _("退回延期申请时请填写意见。"))
     before, request.state = request.state, step.target
     if endorse:
         request.endorsed_by, request.endorsed_at = actor, timezone.now()
@@ -112,7 +116,7 @@ def extension_request_endorse(*, request: ExtensionRequest, actor: User, endorse
         request.decision_reason = comment
     request.version += 1
     request.save()
-    _event(request, actor, before, comment or "部门负责人审核同意")
+    _event(request, actor, before, comment or _("部门负责人审核同意"))
     if not endorse:
         part_move(part=part, action="return_extension", actor=actor, reason=comment)
         refresh_task_statuses([part.task_id], actor=actor)
@@ -135,24 +139,43 @@ def extension_request_decide(*, request: ExtensionRequest, actor: User, approve:
         due_on = due_on or request.proposed_due_on
         current = part.task.due_on
         if current and due_on <= current:
-            raise ValidationError({"due_on": f"批准延至的日期须晚于现完成时限{cn_date(current)}。"})
+            raise ValidationError({"due_on": _("批准延至的日期须晚于现完成时限%(date)s。")
+                                   % {"date": cn_date(current)}})
     else:
-        reason = _required(reason, "reason", "不同意延期时请填写理由。")
+        reason = _required(reason, "reason", _("不同意延期时请填写理由。"))
     before, request.state = request.state, step.target
     request.decided_by, request.decided_at = actor, timezone.now()
     request.decision_reason, request.approved_due_on = reason, due_on if approve else None
     request.version += 1
     request.save()
-    verdict = f"批准延至{cn_date(due_on)}" if approve else "不同意延期"
-    _event(request, actor, before, f"{verdict}{':' + reason if reason else ''}")
+    verdict = _verdict(approve, due_on)
+    _event(request, actor, before, _with_reason(verdict, reason))
     part_move(part=part, action=f"{action}_extension", actor=actor, reason=reason or verdict)
     if approve:
         task_update(task=part.task, data={"due_on": due_on}, actor=actor,
-                    reason=f"{part.department.name}延期申请获批" + (f":{reason}" if reason else ""))
+                    reason=_with_reason(_("%(department)s延期申请获批")
+                                        % {"department": part.department.name}, reason))
     refresh_task_statuses([part.task_id], actor=actor)
+    _notify(request, part, approve, reason)
+    return request
+
+
+def _verdict(approve: bool, due_on: datetime.date | None) -> str:
+    return (_("批准延至%(date)s") % {"date": cn_date(due_on)}) if approve else _("不同意延期")
+
+
+def _with_reason(text: str, reason: str) -> str:
+    return _("%(text)s:%(reason)s") % {"text": text, "reason": reason} if reason else text
+
+
+def _notify(request: ExtensionRequest, part: Assignment, approve: bool, reason: str) -> None:
+    with site_language():  # the department's language, not the lead office's
+        heading = _("%(department)s的延期申请:%(verdict)s") % {
+            "department": part.department.name,
+            "verdict": _verdict(approve, request.approved_due_on)}
+        lines = [_("申请延至:%(date)s") % {"date": cn_date(request.proposed_due_on)},
+                 _("理由:%(reason)s") % {"reason": request.reason},
+                 *([_("审批意见:%(reason)s") % {"reason": reason}] if reason else [])]
     notify_departments(
         key=f"extension:{request.pk}:{request.state}", department_ids=[part.department_id],
-        task=part.task, heading=f"{part.department.name}的延期申请:{verdict}",
-        lines=[f"申请延至:{cn_date(request.proposed_due_on)}", f"理由:{request.reason}",
-               *([f"审批意见:{reason}"] if reason else [])])
-    return request
+        task=part.task, heading=heading, lines=lines)

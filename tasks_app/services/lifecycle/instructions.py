@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.access import access_for
 from departments.models import Department
@@ -17,6 +18,7 @@ from notifications.choices import Kind
 from ...choices import EventKind, ReportState
 from ...formatting import cn_datetime, cn_month
 from ...history import record, task_event
+from ...i18n import join_list, site_language
 from ...models import InstructionReply, LeaderInstruction, ProgressReport, Task
 from ...permissions import department_ids_on_task
 from .machine import actor_roles
@@ -29,16 +31,17 @@ def _addressees(task: Task, report: ProgressReport | None,
     on_task = department_ids_on_task(task)
     if report is not None:
         if report.task_id != task.pk:
-            raise ValidationError({"report": "该报送不属于此任务。"})
+            raise ValidationError({"report": _("该报送不属于此任务。")})
         return [report.department_id]
     chosen = [d.pk for d in departments] if departments else sorted(on_task)
     strangers = [pk for pk in chosen if pk not in on_task]
     if strangers:
-        names = "、".join(Department.objects.filter(pk__in=strangers)
-                         .values_list("name", flat=True))
-        raise ValidationError({"departments": f"{names}不承担此任务,不能作为批示对象。"})
+        names = join_list(Department.objects.filter(pk__in=strangers)
+                          .values_list("name", flat=True))
+        raise ValidationError({"departments": _("%(departments)s不承担此任务,不能作为批示对象。")
+                               % {"departments": names}})
     if not chosen:
-        raise ValidationError({"departments": "该任务尚无责任单位,批示无法送达。"})
+        raise ValidationError({"departments": _("该任务尚无责任单位,批示无法送达。")})
     return chosen
 
 
@@ -49,28 +52,39 @@ def instruction_create(*, task: Task, text: str, actor: User,
     """A manager's instruction; by default to every department on the task (on a report:
     to that report's department)."""
     if not actor_roles(actor, None) & INSTRUCTING_ROLES:
-        raise PermissionDenied("只有领导可以作出批示。")
+        raise PermissionDenied(_("只有领导可以作出批示。"))
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": "请填写批示内容。"})
+        raise ValidationError({"text": _("请填写批示内容。")})
     addressees = _addressees(task, report, departments)
     instruction = LeaderInstruction.objects.create(task=task, report=report, text=text,
                                                    author=actor)
     instruction.departments.set(addressees)
-    names = "、".join(Department.objects.filter(pk__in=addressees).order_by("name")
-                     .values_list("name", flat=True))
+    names = list(Department.objects.filter(pk__in=addressees).order_by("name")
+                 .values_list("name", flat=True))
     record(task_event(task, EventKind.INSTRUCTION, actor=actor, field="instruction",
-                      after=text[:500], reason=f"批示对象:{names}",
+                      after=text[:500],
+                      reason=_("批示对象:%(departments)s") % {"departments": join_list(names)},
                       report_id=report.pk if report else None))
+    _notify(instruction, task, report, addressees, names)
+    return instruction
+
+
+def _notify(instruction: LeaderInstruction, task: Task, report: ProgressReport | None,
+            addressees: list[int], names: list[str]) -> None:
+    actor = instruction.author
     author = f"{actor.last_name}{actor.first_name}" or actor.username
+    with site_language():  # the departments' language, not the leader's
+        context = {
+            "instruction": instruction, "instruction_author": author,
+            "departments": join_list(names), "when": cn_datetime(instruction.created_at),
+            "report_label": (_("%(department)s %(month)s进展报送") % {
+                "department": report.department.name,
+                "month": cn_month(report.period.month)} if report else "")}
+        heading = _("领导批示")
     notify_departments(
         kind=Kind.INSTRUCTION, key=f"instruction-{instruction.pk}", department_ids=addressees,
-        task=task, heading="领导批示", context={
-            "instruction": instruction, "instruction_author": author, "departments": names,
-            "when": cn_datetime(instruction.created_at),
-            "report_label": (f"{report.department.name} {cn_month(report.period.month)}进展报送"
-                             if report else "")})
-    return instruction
+        task=task, heading=heading, context=context)
 
 
 def unanswered_instructions(task_id: int, department_id: int) -> QuerySet[LeaderInstruction]:
@@ -85,9 +99,9 @@ def check_instructions_answered(report: ProgressReport) -> None:
     """Refuse to submit a report while an instruction to its department is unanswered."""
     waiting = list(unanswered_instructions(report.task_id, report.department_id)[:3])
     if waiting:
-        quoted = ";".join(f"“{i.text[:30]}”" for i in waiting)
+        quoted = join_list(f"“{i.text[:30]}”" for i in waiting)
         raise ValidationError({"instruction_replies": (
-            f"请先填写对领导批示的落实情况再报送:{quoted}")})
+            _("请先填写对领导批示的落实情况再报送:%(instructions)s") % {"instructions": quoted})})
 
 
 @transaction.atomic
@@ -98,9 +112,9 @@ def instruction_replies_save(*, report: ProgressReport, replies: dict[int, str],
     ``replies`` maps instruction ids to text; blank texts are left out.
     """
     if not access_for(user).works_for(report.department_id):
-        raise PermissionDenied("只能为本部门填写批示落实情况。")
+        raise PermissionDenied(_("只能为本部门填写批示落实情况。"))
     if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
-        raise ValidationError({"instruction_replies": "该报送已报送,不能修改批示落实情况。"})
+        raise ValidationError({"instruction_replies": _("该报送已报送,不能修改批示落实情况。")})
     wanted = {pk: (text or "").strip() for pk, text in replies.items() if (text or "").strip()}
     if not wanted:
         return []
@@ -111,7 +125,7 @@ def instruction_replies_save(*, report: ProgressReport, replies: dict[int, str],
     saved = []
     for pk, text in wanted.items():
         if pk not in instructions:
-            raise ValidationError({"instruction_replies": "该批示不是写给本部门的。"})
+            raise ValidationError({"instruction_replies": _("该批示不是写给本部门的。")})
         reply = existing.get(pk)
         if reply is not None and reply.report_id not in (None, report.pk):
             continue  # answered in an earlier report: that reply stays as it was
@@ -125,7 +139,9 @@ def instruction_replies_save(*, report: ProgressReport, replies: dict[int, str],
         reply.save()
         record(task_event(report.task_id, EventKind.INSTRUCTION, actor=user,
                           department_id=report.department_id, field="instruction_reply",
-                          after=text[:500], reason=f"落实批示“{instructions[pk].text[:30]}”",
+                          after=text[:500],
+                          reason=_("落实批示“%(instruction)s”") % {
+                              "instruction": instructions[pk].text[:30]},
                           report_id=report.pk))
         saved.append(reply)
     return saved

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import TextChoices
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 from departments.access import access_for
 
@@ -27,9 +29,11 @@ LEAD_DEPARTMENT = "lead_department"
 LEAD_OFFICE = "lead_office"
 MANAGER = "manager"
 SYSTEM = "system"
-ROLE_LABELS = {
-    LIAISON: "本部门联络员", HEAD: "本部门负责人", LEAD_DEPARTMENT: "牵头部门",
-    LEAD_OFFICE: "牵头办公室", MANAGER: "领导", SYSTEM: "督办系统",
+ROLE_LABELS = {  # as in "只有本部门负责人可以……" (who may act)
+    LIAISON: pgettext_lazy("who", "本部门联络员"), HEAD: pgettext_lazy("who", "本部门负责人"),
+    LEAD_DEPARTMENT: pgettext_lazy("who", "牵头部门"),
+    LEAD_OFFICE: pgettext_lazy("who", "牵头办公室"), MANAGER: pgettext_lazy("who", "领导"),
+    SYSTEM: pgettext_lazy("who", "督办系统"),
 }
 ROLE_ORDER = list(ROLE_LABELS)
 
@@ -81,7 +85,7 @@ class Machine:
         self.table = {t.action: t for t in transitions}
 
     def label(self, state: str | None) -> str:
-        return str(self.labels(state).label) if state else "(新建)"
+        return str(self.labels(state).label) if state else _("(新建)")
 
     def allowed(self, action: str, state: str | None, roles: frozenset[str]) -> bool:
         step = self.table[action]
@@ -91,8 +95,10 @@ class Machine:
         """The transition for ``action`` if ``roles`` may take it, else PermissionDenied."""
         step = self.table[action]
         if not step.roles & roles:
-            who = "或".join(ROLE_LABELS[r] for r in ROLE_ORDER if r in step.roles)
-            raise PermissionDenied(f"只有{who}可以{step.verb}。")
+            who = pgettext("alternatives", "或").join(
+                str(ROLE_LABELS[r]) for r in ROLE_ORDER if r in step.roles)
+            raise PermissionDenied(_("只有%(who)s可以%(action)s。")
+                                   % {"who": who, "action": step.verb})
         return step
 
     def check(self, action: str, state: str | None, roles: frozenset[str]) -> Transition:
@@ -100,8 +106,8 @@ class Machine:
         error: PermissionDenied for the role, ValidationError for the state."""
         step = self.check_role(action, roles)
         if state not in step.sources:
-            raise ValidationError({"state": (
-                f"{self.noun}当前为“{self.label(state)}”,不能{step.verb}。")})
+            raise ValidationError({"state": _("%(object)s当前为“%(state)s”,不能%(action)s。") % {
+                "object": self.noun, "state": self.label(state), "action": step.verb}})
         return step
 
     def actions_from(self, state: str | None, roles: frozenset[str]) -> list[str]:

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ...choices import AssignmentRole, EventKind, PartState
 from ...formatting import cn_date
@@ -33,8 +34,9 @@ def part_check(part: Assignment, action: str, actor: User | None) -> Transition:
     roles = part_roles(part, actor)
     if part.department_id is None:
         step = PART.check_role(action, roles)  # the role is still checked first
-        raise ValidationError({"state": f"部门组“{part.unit_name}”的分工没有单独的办理环节,"
-                                        f"不能{step.verb}。"})
+        raise ValidationError({"state": _("部门组“%(group)s”的分工没有单独的办理环节,"
+                                          "不能%(action)s。")
+                               % {"group": part.unit_name, "action": step.verb}})
     return PART.check(action, part.state, roles)
 
 
@@ -62,9 +64,9 @@ def ack_is_overdue(part: Assignment, today: datetime.date) -> bool:
 def _ack_reason(part: Assignment, now: datetime.datetime, reason: str) -> str:
     today = timezone.localtime(now).date()
     if part.ack_due_on and today > part.ack_due_on:
-        late = f"逾期签收(签收时限{cn_date(part.ack_due_on)})"
-        return f"{reason};{late}" if reason else late
-    return reason or "签收"
+        late = _("逾期签收(签收时限%(date)s)") % {"date": cn_date(part.ack_due_on)}
+        return _("%(reason)s;%(late)s") % {"reason": reason, "late": late} if reason else late
+    return reason or _("签收")
 
 
 @transaction.atomic
@@ -93,7 +95,7 @@ def parts_acknowledge_by_reporting(*, task: Task, department_id: int, actor: Use
             continue
         part.acknowledged_at, part.acknowledged_by = now, actor
         part_move(part=part, action="acknowledge", actor=actor,
-                  reason=_ack_reason(part, now, "报送进展即视为签收"),
+                  reason=_ack_reason(part, now, _("报送进展即视为签收")),
                   fields=("acknowledged_at", "acknowledged_by"))
         moved = True
     if moved:

@@ -12,6 +12,7 @@ from notifications.immediate import department_recipients, notify_now
 from notifications.links import page_url
 
 from ...formatting import cn_date
+from ...i18n import site_language
 from ...models import SupervisionSlip, Task
 
 
@@ -31,10 +32,11 @@ def _context(slips: list[SupervisionSlip], tasks: dict[int, Task]) -> dict:
 
 def slip_notify(slip: SupervisionSlip, task: Task) -> list[int]:
     """The one slip the lead office has just issued, to its department, after commit."""
+    with site_language():
+        context = _context([slip], {task.pk: task})
     return notify_now(kind=Kind.SLIP, key=f"slip:{slip.prefix}-{slip.year}-{slip.sequence}",
                       recipients=department_recipients([slip.department_id]),
-                      context=_context([slip], {task.pk: task}),
-                      url=page_url("portal:slip", slip.pk))
+                      context=context, url=page_url("portal:slip", slip.pk))
 
 
 def slips_drafts(slips: list[SupervisionSlip], tasks: dict[int, Task],

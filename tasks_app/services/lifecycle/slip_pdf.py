@@ -6,6 +6,7 @@ issuing body and the date, and the imprint. Rendered from the slip's own snapsho
 item and the addressee, so a later change of the task does not change an issued slip."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ...documents.pdf import Letterhead, issuer_of, render_pdf
 from ...formatting import cn_date
@@ -14,7 +15,8 @@ from ...models import SupervisionSlip
 
 def slip_letterhead(slip: SupervisionSlip) -> Letterhead:
     issuer = issuer_of(slip.task.plan)
-    return Letterhead(issuer=issuer, mark=f"{issuer}督办单", number=slip.number, title="督办单",
+    return Letterhead(issuer=issuer, mark=_("%(issuer)s督办单") % {"issuer": issuer},
+                      number=slip.number, title=_("督办单"),
                       date=timezone.localtime(slip.issued_at).date())
 
 

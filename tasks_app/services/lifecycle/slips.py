@@ -14,12 +14,15 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from departments.models import Department
 
 from ...choices import EventKind, SlipLevel
 from ...formatting import cn_date, cn_month
 from ...history import record, task_event
+from ...i18n import site_language
 from ...models import Plan, ReportingPeriod, SlipSequence, SupervisionSlip, Task
 from ...permissions import department_ids_on_task
 from ...selectors.compliance import MissingReport
@@ -28,8 +31,8 @@ from .machine import actor_roles, check_version
 from .slip_notices import slip_notify
 from .tables import SLIP
 
-DEFAULT_RESPONSE = ("请认真研究落实,于反馈时限前在督办系统中书面反馈办理情况;"
-                    "未能按期完成的,说明原因及下步措施。")
+DEFAULT_RESPONSE = (gettext_lazy("请认真研究落实,于反馈时限前在督办系统中书面反馈办理情况;"
+                    "未能按期完成的,说明原因及下步措施。"))
 
 
 def slip_sequence_lock(prefix: str, year: int) -> SlipSequence:
@@ -54,9 +57,9 @@ def _numbered(slips: list[SupervisionSlip], prefix: str, year: int,
 
 def _check_respond_by(respond_by: datetime.date | None) -> datetime.date:
     if respond_by is None:
-        raise ValidationError({"respond_by": "请填写反馈时限。"})
+        raise ValidationError({"respond_by": _("请填写反馈时限。")})
     if respond_by < timezone.localdate():
-        raise ValidationError({"respond_by": "反馈时限不能早于今天。"})
+        raise ValidationError({"respond_by": _("反馈时限不能早于今天。")})
     return respond_by
 
 
@@ -67,16 +70,19 @@ def slip_issue(*, task: Task, department: Department, reason: str, actor: User,
     SLIP.check("issue", None, actor_roles(actor, department.pk))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "请填写督办事由。"})
+        raise ValidationError({"reason": _("请填写督办事由。")})
     if department.pk not in department_ids_on_task(task):
-        raise ValidationError({"department": f"{department.name}不承担任务 {task.number}。"})
+        raise ValidationError({"department": _("%(department)s不承担任务 %(number)s。")
+                               % {"department": department.name, "number": task.number}})
     respond_by = _check_respond_by(respond_by)
     plan = Plan.objects.get(pk=task.plan_id)
     today = timezone.localdate()
     counter = slip_sequence_lock(plan.slip_prefix, today.year)
+    with site_language():  # the slip is an official document in the site's language
+        default_response = str(DEFAULT_RESPONSE)
     slip = SupervisionSlip(
         task=task, department=department, level=SlipLevel.MANUAL, reason=reason,
-        required_response=(required_response or "").strip() or DEFAULT_RESPONSE,
+        required_response=(required_response or "").strip() or default_response,
         respond_by=respond_by, issued_by=actor, item_title=f"{task.number}. {task.title}"[:600],
         addressee=department.name, item_due_on=task.due_on)
     [slip] = _numbered([slip], plan.slip_prefix, today.year, counter)
@@ -107,12 +113,16 @@ def slips_issue_for_missing(*, plan: Plan, period: ReportingPeriod, level: str,
             item_title=f"{row.task_number}. {row.task_title}"[:600],
             addressee=row.department_name, item_due_on=due.get(row.task_id),
             respond_by=respond_by,
-            reason=(f"{row.department_name}未按时报送{cn_month(period.month)}"
-                    f"“{row.task_number}. {row.task_title}”的进展情况(报送截止日"
-                    f"{cn_date(period.deadline)}),截至{cn_date(today)}已逾期 {late_days} 个"
-                    f"工作日,现予{label}。"),
-            required_response=(f"请于{cn_date(respond_by)}前在督办系统中报送该事项"
-                               f"{cn_month(period.month)}进展情况,并书面说明逾期原因及整改措施。"),
+            reason=_("%(department)s未按时报送%(month)s“%(number)s. %(title)s”的进展情况"
+                     "(报送截止日%(deadline)s),截至%(today)s已逾期 %(late)s 个工作日,"
+                     "现予%(level)s。")
+            % {"department": row.department_name, "month": cn_month(period.month),
+               "number": row.task_number, "title": row.task_title,
+               "deadline": cn_date(period.deadline), "today": cn_date(today),
+               "late": late_days, "level": label},
+            required_response=_("请于%(date)s前在督办系统中报送该事项%(month)s进展情况,"
+                                "并书面说明逾期原因及整改措施。")
+            % {"date": cn_date(respond_by), "month": cn_month(period.month)},
         ))
     return _numbered(slips, plan.slip_prefix, today.year, counter) if slips else []
 
@@ -140,7 +150,7 @@ def slip_receive(*, slip: SupervisionSlip, actor: User,
     slip = _locked(slip)
     check_version(slip, expected_version)
     slip.received_by, slip.received_at = actor, timezone.now()
-    return _move(slip, "receive", actor, "签收督办单")
+    return _move(slip, "receive", actor, _("签收督办单"))
 
 
 @transaction.atomic
@@ -152,7 +162,7 @@ def slip_answer(*, slip: SupervisionSlip, actor: User, answer: str,
     SLIP.check("answer", slip.state, actor_roles(actor, slip.department_id))
     answer = (answer or "").strip()
     if not answer:
-        raise ValidationError({"answer": "请填写反馈内容。"})
+        raise ValidationError({"answer": _("请填写反馈内容。")})
     slip.answer, slip.answered_by, slip.answered_at = answer, actor, timezone.now()
     late = timezone.localdate() > slip.respond_by
-    return _move(slip, "answer", actor, answer[:500] + ("(逾期反馈)" if late else ""))
+    return _move(slip, "answer", actor, answer[:500] + (_("(逾期反馈)") if late else ""))

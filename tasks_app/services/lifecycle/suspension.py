@@ -5,11 +5,13 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.models import Department
 
 from ...choices import AssignmentRole, EventKind, PartState
 from ...history import record, task_event
+from ...i18n import site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, Task
 from ...workdays import add_working_days
@@ -23,7 +25,7 @@ from .tables import PART
 def _required_reason(reason: str, verb: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": f"{verb}时请填写原因。"})
+        raise ValidationError({"reason": _("%(action)s时请填写原因。") % {"action": verb}})
     return reason
 
 
@@ -41,8 +43,9 @@ def _task_action(task: Task, action: str, actor: User, reason: str,
     parts = [p for p in _department_parts(task) if p.state in states]
     if not parts:
         raise ValidationError({"state": (
-            f"任务 {task.number} 当前为“{task.get_status_display()}”,"
-            f"没有可{PART.table[action].verb}的部门分工。")})
+            _("任务 %(number)s 当前为“%(status)s”,没有可%(action)s的部门分工。") % {
+                "number": task.number, "status": task.get_status_display(),
+                "action": PART.table[action].verb})})
     return parts, reason
 
 
@@ -86,13 +89,15 @@ def part_transfer(*, part: Assignment, department: Department, actor: User,
     """
     part = part_locked(part)
     part_check(part, "transfer", actor)
-    reason = _required_reason(reason, "转办")
+    reason = _required_reason(reason, PART.table["transfer"].verb)
     task = Task.objects.select_related("plan__schedule").get(pk=part.task_id)
     if department.pk == part.department_id:
-        raise ValidationError({"department": "请选择另一个部门。"})
+        raise ValidationError({"department": _("请选择另一个部门。")})
     _check_free(task, department, None, exclude_pk=part.pk)
     old_state = part.state
-    part_move(part=part, action="transfer", actor=actor, reason=f"转办{department.name}:{reason}")
+    part_move(part=part, action="transfer", actor=actor,
+              reason=_("转办%(department)s:%(reason)s") % {
+                  "department": department.name, "reason": reason})
     new = _new_part(task, part.role, department, None, part.position)
     if old_state == PartState.SUSPENDED:
         new.state, new.state_before_suspension = PartState.SUSPENDED, PartState.PENDING_ACK
@@ -103,9 +108,13 @@ def part_transfer(*, part: Assignment, department: Department, actor: User,
                       department_id=department.pk, field="assignment",
                       before=f"{part.department.name}({AssignmentRole(part.role).label})",
                       after=f"{department.name}({AssignmentRole(new.role).label})",
-                      reason=f"转办:{reason}"))
+                      reason=_("转办:%(reason)s") % {"reason": reason}))
     refresh_task_statuses([task.pk], actor=actor, reason=reason)
+    with site_language():  # the new department's language, not the lead office's
+        heading = _("%(department)s:任务 %(number)s 由%(from)s转办至本部门,请及时签收") % {
+            "department": department.name, "number": task.number,
+            "from": part.department.name}
+        lines = [_("转办原因:%(reason)s") % {"reason": reason}]
     notify_departments(key=f"transfer:{new.pk}", department_ids=[department.pk], task=task,
-                       heading=f"{department.name}:任务 {task.number} 由{part.department.name}"
-                               f"转办至本部门,请及时签收", lines=[f"转办原因:{reason}"])
+                       heading=heading, lines=lines)
     return new
