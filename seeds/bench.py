@@ -102,11 +102,14 @@ def get_page(client: Client, url: str) -> Callable[[], object]:
 
 def busiest_liaison() -> User:
     """The liaison of the department with the most task parts: the heaviest home page."""
-    department_id = (Assignment.objects.values("department_id").annotate(n=Count("id"))
-                     .order_by("-n").values_list("department_id", flat=True).first())
-    membership = Membership.objects.filter(department_id=department_id,
-                                           role=Role.LIAISON).select_related("user").first()
-    return membership.user
+    liaisons = Membership.objects.filter(role=Role.LIAISON)
+    department_id = (Assignment.objects
+                     .filter(department_id__in=liaisons.values("department_id"))
+                     .values("department_id").annotate(n=Count("id"))
+                     .order_by("-n", "department_id").values_list("department_id", flat=True)
+                     .first())
+    return (liaisons.filter(department_id=department_id).select_related("user")
+            .order_by("pk").first().user)
 
 
 def lead_office_user() -> User:
