@@ -3,7 +3,10 @@
 """
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.utils.html import escape
 
 from .choices import Channel, DeliveryState
 from .emails import render
@@ -69,13 +72,32 @@ class Draft:
         )
 
 
+# Stands for the recipient's name while a message is rendered once for many recipients.
+_NAME = "\u2063收件人\u2063"
+
+
+def drafts_render(*, kind: str, key: str, recipients: list[Recipient], context: dict, url: str,
+                  items: Callable[[Recipient], tuple[tuple[str, str], ...]] | None = None,
+                  ) -> list[Draft]:
+    """Render the kind's templates once and address the result to each recipient.
+
+    The templates differ per recipient only by the name in the greeting, so a department's
+    six liaisons cost one rendering, not six. ``key`` gets each recipient's tag.
+    """
+    rendered = render(kind, {**context, "recipient": Recipient(name=_NAME), "url": url})
+    return [Draft(kind=kind, dedupe_key=f"{key}:{recipient.tag}", recipient=recipient,
+                  subject=rendered.subject.replace(_NAME, recipient.name),
+                  body_text=rendered.text.replace(_NAME, recipient.name),
+                  body_html=rendered.html.replace(_NAME, escape(recipient.name)),
+                  url=url, items=items(recipient) if items else ())
+            for recipient in recipients]
+
+
 def draft_render(*, kind: str, key: str, recipient: Recipient, context: dict, url: str,
                  items: tuple[tuple[str, str], ...] = ()) -> Draft:
     """Render the kind's templates for one recipient; ``key`` gets the recipient's tag."""
-    rendered = render(kind, {**context, "recipient": recipient, "url": url})
-    return Draft(kind=kind, dedupe_key=f"{key}:{recipient.tag}", recipient=recipient,
-                 subject=rendered.subject, body_text=rendered.text, body_html=rendered.html,
-                 url=url, items=items)
+    return drafts_render(kind=kind, key=key, recipients=[recipient], context=context, url=url,
+                         items=lambda _: items)[0]
 
 
 def drafts_store(drafts: list[Draft], *, today) -> Counter:

@@ -14,7 +14,7 @@ from tasks_app.workdays import is_working_day
 
 from ..choices import Kind
 from ..context import CycleContext
-from ..drafts import Draft, Finding, Recipient, draft_render
+from ..drafts import Draft, Finding, Recipient, drafts_render
 from ..models import Notification, NotificationItem
 from .deadlines import ack_overdue_findings, due_soon_findings
 from .reports import chase_findings, reminder_findings
@@ -36,16 +36,18 @@ def _already_told(ctx: CycleContext) -> tuple[set[str], set[str]]:
     return told, today
 
 
-def _draft(ctx: CycleContext, recipient: Recipient, findings: list[Finding]) -> Draft:
+def _drafts(ctx: CycleContext, recipients: list[Recipient],
+            findings: list[Finding]) -> list[Draft]:
+    """The day's message for recipients who are to hear of exactly these findings."""
     findings.sort(key=lambda f: URGENCY.index(f.kind))
     groups = [(Kind(kind).label, [f for f in findings if f.kind == kind])
               for kind in URGENCY if any(f.kind == kind for f in findings)]
     top = findings[0]
-    return draft_render(
-        kind=top.kind, key=f"daily:{ctx.today.isoformat()}", recipient=recipient, url=top.url,
+    return drafts_render(
+        kind=top.kind, key=f"daily:{ctx.today.isoformat()}", recipients=recipients, url=top.url,
         context={"top": top, "groups": groups, "count": len(findings),
                  "today": cn_date(ctx.today), "kind_label": Kind(top.kind).label},
-        items=tuple((f"{f.key}:{recipient.tag}", f.kind) for f in findings),
+        items=lambda recipient: tuple((f"{f.key}:{recipient.tag}", f.kind) for f in findings),
     )
 
 
@@ -61,4 +63,10 @@ def daily_drafts(ctx: CycleContext) -> list[Draft]:
         for recipient in recipients:
             if recipient.tag not in done_today and f"{finding.key}:{recipient.tag}" not in told:
                 per_recipient[recipient].append(finding)
-    return [_draft(ctx, recipient, findings) for recipient, findings in per_recipient.items()]
+    # People who are to hear of the same findings (a department's liaisons) share one rendering.
+    same: dict[tuple[str, ...], tuple[list[Finding], list[Recipient]]] = {}
+    for recipient, findings in per_recipient.items():
+        keys = tuple(sorted(f.key for f in findings))
+        same.setdefault(keys, (findings, []))[1].append(recipient)
+    return [draft for findings, recipients in same.values()
+            for draft in _drafts(ctx, recipients, findings)]

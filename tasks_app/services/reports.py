@@ -238,6 +238,32 @@ def report_withdraw(*, report: ProgressReport, user: User,
     return report
 
 
+# Who reviews stamps which fields: the department head, or the task's lead department.
+_REVIEW_FIELDS = {"head": ("head_reviewed_at", "head_reviewed_by", "head_comment"),
+                  "lead": ("reviewed_at", "reviewed_by", "review_comment")}
+
+
+def _review(report: ProgressReport, user: User, *, by: str, states: tuple, approve: bool,
+            approved_state: str, comment: str, default_reason: str) -> ProgressReport:
+    """Approve the report (to ``approved_state``) or return it with a required comment."""
+    if report.state not in states:
+        raise ValidationError({"state": _("该报送%(state)s,不能审核。")
+                               % {"state": report.get_state_display()}})
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": _("退回时请填写意见。")})
+    before = report.state
+    report.state = approved_state if approve else ReportState.RETURNED
+    at_field, by_field, comment_field = _REVIEW_FIELDS[by]
+    setattr(report, at_field, timezone.now())
+    setattr(report, by_field, user)
+    setattr(report, comment_field, comment)
+    report.version += 1
+    report.save()
+    _review_event(report, user, before, comment or default_reason)
+    return report
+
+
 @transaction.atomic
 def report_head_review(*, report: ProgressReport, user: User, approve: bool, comment: str = "",
                        expected_version: int | None = None) -> ProgressReport:
@@ -245,18 +271,9 @@ def report_head_review(*, report: ProgressReport, user: User, approve: bool, com
     report = _locked_report(report, expected_version)
     if not access_for(user).heads(report.department_id):
         raise PermissionDenied(_("只有本部门负责人可以审核。"))
-    if report.state != ReportState.SUBMITTED:
-        raise ValidationError({"state": _("该报送%(state)s,不能审核。")
-                               % {"state": report.get_state_display()}})
-    if not approve and not comment.strip():
-        raise ValidationError({"comment": _("退回时请填写意见。")})
-    before = report.state
-    report.state = ReportState.HEAD_APPROVED if approve else ReportState.RETURNED
-    report.head_reviewed_at, report.head_reviewed_by = timezone.now(), user
-    report.head_comment, report.version = comment.strip(), report.version + 1
-    report.save()
-    _review_event(report, user, before, comment.strip() or _("负责人审核通过"))
-    return report
+    return _review(report, user, by="head", states=(ReportState.SUBMITTED,), approve=approve,
+                   approved_state=ReportState.HEAD_APPROVED, comment=comment,
+                   default_reason=_("负责人审核通过"))
 
 
 @transaction.atomic
@@ -266,18 +283,9 @@ def report_lead_review(*, report: ProgressReport, user: User, accept: bool, comm
     report = _locked_report(report, expected_version)
     if not reviews_as_lead(access_for(user), report.task, report.department_id):
         raise PermissionDenied(_("只有任务的牵头部门(或牵头办公室)可以审核该报送。"))
-    if report.state not in WITHDRAWABLE_STATES:
-        raise ValidationError({"state": _("该报送%(state)s,不能审核。")
-                               % {"state": report.get_state_display()}})
-    if not accept and not comment.strip():
-        raise ValidationError({"comment": _("退回时请填写意见。")})
-    before = report.state
-    report.state = ReportState.ACCEPTED if accept else ReportState.RETURNED
-    report.reviewed_at, report.reviewed_by = timezone.now(), user
-    report.review_comment, report.version = comment.strip(), report.version + 1
-    report.save()
-    _review_event(report, user, before, comment.strip() or _("牵头部门采纳"))
-    return report
+    return _review(report, user, by="lead", states=WITHDRAWABLE_STATES, approve=accept,
+                   approved_state=ReportState.ACCEPTED, comment=comment,
+                   default_reason=_("牵头部门采纳"))
 
 
 @transaction.atomic

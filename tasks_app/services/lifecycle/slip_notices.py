@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from notifications.choices import Kind
-from notifications.drafts import Draft, Recipient, draft_render
+from notifications.drafts import Draft, Recipient, drafts_render
 from notifications.immediate import department_recipients, notify_now
 from notifications.links import page_url
 
@@ -51,6 +51,6 @@ def slips_drafts(slips: list[SupervisionSlip], tasks: dict[int, Task],
         first, last = own[0], own[-1]
         key = f"slip:{first.prefix}-{first.year}-{first.sequence}-{last.sequence}"
         url = page_url("portal:slip", first.pk) if len(own) == 1 else page_url("portal:slips")
-        drafts += [draft_render(kind=Kind.SLIP, key=key, recipient=recipient, context=context,
-                                url=url) for recipient in recipients(department_id)]
+        drafts += drafts_render(kind=Kind.SLIP, key=key, recipients=recipients(department_id),
+                                context=context, url=url)
     return drafts
