@@ -22,11 +22,11 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 
 from ..choices import PartState
 from ..models import Assignment, Plan, ReportingPeriod, Schedule
-from ..workdays import add_working_days
+from .compliance import red_day
 from .owed_reports import SUBMITTED_STATES, history_labels, owed_and_filed
 
 __all__ = ["SUBMITTED_STATES", "Compliance", "compliance_by_department", "history_labels",
-           "named_departments", "per_department", "red_on", "reporting_compliance",
+           "named_departments", "per_department", "reporting_compliance",
            "tracked_periods"]
 
 
@@ -75,11 +75,6 @@ def compliance_by_department(
     return dict(totals)
 
 
-def red_on(schedule: Schedule, period: ReportingPeriod) -> datetime.date:
-    """The day a missing report reaches the red step of the ladder (named in the bulletin)."""
-    return add_working_days(period.deadline, schedule.chase_lead_office_after)
-
-
 def named_departments(
     schedule: Schedule, periods: list[ReportingPeriod],
     compliance: dict[tuple[int, int], Compliance], today: datetime.date,
@@ -91,7 +86,7 @@ def named_departments(
     """
     named: dict[int, list[tuple[ReportingPeriod, int]]] = defaultdict(list)
     for period in periods:
-        if red_on(schedule, period) > today:
+        if red_day(period, schedule) > today:
             continue
         for (department_id, period_id), counts in compliance.items():
             if period_id == period.pk and counts.missing:
