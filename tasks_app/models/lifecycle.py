@@ -132,6 +132,11 @@ class InstructionReply(models.Model):
         return self.text[:40]
 
 
+def slip_number(prefix: str, year: int, sequence: int) -> str:
+    """A 督办单's number as official documents write it: 哈经开督〔2026〕7号."""
+    return f"{prefix}〔{year}〕{sequence}号"
+
+
 class SupervisionSlip(models.Model):
     """督办单: a numbered slip (哈经开督〔2026〕7号) addressed to a department."""
 
@@ -189,7 +194,7 @@ class SupervisionSlip(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{self.prefix}〔{self.year}〕{self.sequence}号"
+        return slip_number(self.prefix, self.year, self.sequence)
 
 
 class SlipSequence(models.Model):
@@ -208,4 +213,4 @@ class SlipSequence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.prefix}〔{self.year}〕{self.last}号"
+        return slip_number(self.prefix, self.year, self.last)

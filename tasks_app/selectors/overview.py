@@ -24,7 +24,7 @@ from ..models import (
     TargetReading,
     Task,
 )
-from ..workdays import month_start
+from ..workdays import add_months, month_start
 
 CHART_MONTHS = 12
 RED_TASKS_SHOWN = 20
@@ -119,9 +119,7 @@ def _missing_reports(plans: dict[int, PlanOverview], month: datetime.date) -> No
 
 def _progress_series(plans: dict[int, PlanOverview], month: datetime.date) -> None:
     """Per plan and month: the average progress of submitted reports and how many."""
-    start = month
-    for _ in range(CHART_MONTHS - 1):
-        start = month_start(start - datetime.timedelta(days=1))
+    start = add_months(month, -(CHART_MONTHS - 1))
     series = (ProgressReport.objects.exclude(state=ReportState.DRAFT)
               .filter(period__plan_id__in=plans, period__month__gte=start,
                       period__month__lte=month)

@@ -6,12 +6,14 @@ from collections import Counter
 
 from ..formatting import cn_date
 from ..models import Plan, SupervisionSlip
+from ..models.lifecycle import slip_number
+from ..workdays import add_months
 
 
 def quarter_slips(plan: Plan, months: list[datetime.date], today: datetime.date) -> dict:
     """The quarter's slips (issued within ``months``) as plain JSON. One query."""
     first = months[0]
-    after = (months[-1].replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    after = add_months(months[-1], 1)
     slips = list(SupervisionSlip.objects.filter(
         task__plan=plan, issued_at__date__gte=first, issued_at__date__lt=after)
         .order_by("year", "sequence")
@@ -20,7 +22,7 @@ def quarter_slips(plan: Plan, months: list[datetime.date], today: datetime.date)
     levels = dict(SupervisionSlip._meta.get_field("level").choices)
     states = dict(SupervisionSlip.State.choices)
     rows = [{
-        "number": f"{s['prefix']}〔{s['year']}〕{s['sequence']}号", "department": s["addressee"],
+        "number": slip_number(s["prefix"], s["year"], s["sequence"]), "department": s["addressee"],
         "item": s["item_title"], "level": str(levels.get(s["level"], s["level"])),
         "state": str(states[s["state"]]), "respond_by": cn_date(s["respond_by"]),
         "overdue": s["state"] != SupervisionSlip.State.ANSWERED and s["respond_by"] < today,
