@@ -12,7 +12,7 @@ from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from departments.models import Department
 
@@ -20,11 +20,13 @@ from .admin_documents import PlanLedgerMixin, TaskLedgerMixin
 from .admin_import import PlanImportMixin
 from .admin_lifecycle import resume_tasks, suspend_tasks
 from .choices import AssignmentRole, Health, PartState
+from .formatting import cn_date
 from .health import with_health
 from .i18n import join_list
 from .models import (
     Assignment,
     Driver,
+    Milestone,
     Plan,
     Schedule,
     Target,
@@ -39,12 +41,20 @@ from .services.assignments import (
     assignment_remove,
     assignments_bulk_add,
 )
+from .services.milestones import (
+    milestone_create,
+    milestone_data,
+    milestone_delete,
+    milestone_update,
+    milestone_validate,
+    tasks_set_due_on,
+)
 from .services.schedules import schedule_validate
 from .services.tasks import EDITABLE, check_health_override, task_create, task_update
 
 HEALTH_COLOURS = {
     Health.GREEN: "#2e7d32", Health.YELLOW: "#b8860b", Health.RED: "#c62828",
-    Health.STALE: "#757575",
+    Health.STALE: "#757575", Health.UNASSIGNED: "#5c6bc0",
 }
 
 
@@ -214,7 +224,54 @@ class BulkAssignForm(forms.Form):
     department = forms.ModelChoiceField(Department.objects.filter(is_active=True),
                                         label=_("部门"))
     role = forms.ChoiceField(choices=AssignmentRole.choices, label=_("角色"))
+    replace_lead = forms.BooleanField(
+        label=_("取代原牵头部门"), required=False,
+        help_text=_("角色为牵头部门时:原牵头部门改为责任部门。已是责任部门的,改为牵头部门。"))
     reason = forms.CharField(label=_("说明"), required=False, max_length=300)
+
+
+class BulkDueDateForm(forms.Form):
+    due_on = forms.DateField(label=_("完成时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("原因"), max_length=300)
+
+
+class MilestoneInlineForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ("title", "due_on", "departments", "completed_on")
+        widgets = {"title": forms.TextInput(attrs={"size": 50}),
+                   "due_on": forms.DateInput(attrs={"type": "date"}),
+                   "completed_on": forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self):
+        data = super().clean()
+        task = self.instance.task if self.instance.task_id else getattr(self, "parent_task", None)
+        if task is not None and task.pk and not data.get("DELETE") and self.has_changed():
+            for name, errors in milestone_validate(task, milestone_data(data)).items():
+                for error in errors:
+                    self.add_error(name if name in self.fields else None, error)
+        return data
+
+
+class MilestoneInlineFormSet(BaseInlineFormSet):
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.parent_task = self.instance
+        return form
+
+
+class MilestoneInline(admin.TabularInline):
+    """The task's dated 节点; saved through the milestone services (history kept)."""
+
+    model = Milestone
+    form = MilestoneInlineForm
+    formset = MilestoneInlineFormSet
+    extra = 1
+    autocomplete_fields = ("departments",)
+    verbose_name_plural = _("任务节点(计划分解)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("departments")
 
 
 class TaskAdminForm(forms.ModelForm):
@@ -243,8 +300,8 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
                      "assignments__source_text", "assignments__group__name")
     list_select_related = ("plan", "driver")
     list_per_page = 50
-    inlines = [AssignmentInline, TaskEventInline]
-    actions = ["bulk_assign", "export_ledger", suspend_tasks, resume_tasks]
+    inlines = [AssignmentInline, MilestoneInline, TaskEventInline]
+    actions = ["bulk_assign", "bulk_due_date", "export_ledger", suspend_tasks, resume_tasks]
     readonly_fields = ("status", "version", "original_due_on", "created_at", "updated_at",
                        "last_reported_at")
     fieldsets = (
@@ -303,6 +360,8 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
         obj.pk, obj.version = saved.pk, saved.version
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Milestone:
+            return self._save_milestones(request, form.instance, formset)
         if formset.model is not Assignment:
             return super().save_formset(request, form, formset, change)
         task = form.instance
@@ -326,28 +385,89 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
                     assignment=inline.instance, role=data["role"], actor=request.user,
                     reason=reason), ["role"]))
 
+    def _save_milestones(self, request, task, formset):
+        reason = str(_("牵头办公室在后台调整节点"))
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                milestone_delete(milestone=deleted.instance, actor=request.user, reason=reason)
+                formset.deleted_objects.append(deleted.instance)
+        for inline in formset.forms:
+            data = getattr(inline, "cleaned_data", None)
+            if not data or data.get("DELETE") or not inline.has_changed():
+                continue
+            if inline.instance.pk is None:
+                formset.new_objects.append(milestone_create(
+                    task=task, data=milestone_data(data), actor=request.user, reason=reason))
+            else:
+                formset.changed_objects.append((milestone_update(
+                    milestone=inline.instance, data=milestone_data(data), actor=request.user,
+                    reason=reason), inline.changed_data))
+
+    def _bulk_form_page(self, request, queryset, form, *, action, title, intro, submit_label):
+        return TemplateResponse(request, "admin/tasks_app/task/bulk_action.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+            "tasks": queryset, "title": title, "intro": intro, "action": action,
+            "submit_label": submit_label,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        })
+
     @admin.action(description=_("为选中的任务指定部门"))
     def bulk_assign(self, request, queryset):
         form = BulkAssignForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
+            department = form.cleaned_data["department"]
             result = assignments_bulk_add(
-                tasks=list(queryset), department=form.cleaned_data["department"],
+                tasks=list(queryset), department=department,
                 role=form.cleaned_data["role"], actor=request.user,
                 reason=form.cleaned_data["reason"] or str(_("批量指定部门")),
+                replace_lead=form.cleaned_data["replace_lead"],
             )
-            department = form.cleaned_data["department"]
             self.message_user(request, _("已为 %(n)d 个任务指定 %(d)s。") % {
                 "n": len(result.created), "d": department.name}, messages.SUCCESS)
+            if result.promoted:
+                self.message_user(request, _("%(d)s 在以下任务中改为牵头部门:%(t)s") % {
+                    "d": department.name,
+                    "t": join_list(p.task.number for p in result.promoted)}, messages.SUCCESS)
+            if result.demoted:
+                self.message_user(request, _("原牵头部门改为责任部门:%(parts)s") % {
+                    "parts": join_list(f"{p.task.number}. {p.unit_name}"
+                                       for p in result.demoted)}, messages.INFO)
             if result.skipped:
                 self.message_user(request, _("%(d)s 已在以下任务中,未重复指定:%(t)s") % {
                     "d": department.name,
                     "t": join_list(t.number for t in result.skipped)}, messages.WARNING)
             return None
-        return TemplateResponse(request, "admin/tasks_app/task/bulk_assign.html", {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
-            "tasks": queryset, "title": _("为选中的任务指定部门"),
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        })
+        return self._bulk_form_page(
+            request, queryset, form, action="bulk_assign", title=_("为选中的任务指定部门"),
+            intro=ngettext("将为以下 %(n)d 个任务指定同一部门:",
+                           "将为以下 %(n)d 个任务指定同一部门:", len(queryset))
+            % {"n": len(queryset)}, submit_label=_("确认指定"))
+
+    @admin.action(description=_("批量设置完成时限"))
+    def bulk_due_date(self, request, queryset):
+        form = BulkDueDateForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            try:
+                changed = tasks_set_due_on(tasks=list(queryset), actor=request.user,
+                                           due_on=form.cleaned_data["due_on"],
+                                           reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(request, ngettext(
+                    "已将 %(n)d 个任务的完成时限设为 %(date)s。",
+                    "已将 %(n)d 个任务的完成时限设为 %(date)s。", len(changed)) % {
+                    "n": len(changed), "date": cn_date(form.cleaned_data["due_on"])},
+                    messages.SUCCESS)
+                return None
+        return self._bulk_form_page(
+            request, queryset, form, action="bulk_due_date", title=_("批量设置完成时限"),
+            intro=ngettext("将为以下 %(n)d 个任务设置同一完成时限(原定时限保留在历史中):",
+                           "将为以下 %(n)d 个任务设置同一完成时限(原定时限保留在历史中):",
+                           len(queryset)) % {"n": len(queryset)},
+            submit_label=_("确认设置"))
 
 
 @admin.register(Assignment)

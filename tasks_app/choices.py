@@ -40,6 +40,13 @@ class Health(models.TextChoices):
     YELLOW = "yellow", _("预警")
     RED = "red", _("滞后")
     STALE = "stale", _("未更新")
+    UNASSIGNED = "unassigned", _("待分配")
+
+
+#: What the lead office may set by hand: every health except 待分配, which only the
+#: task's parts decide.
+HEALTH_OVERRIDES = [(code, label) for code, label in Health.choices
+                    if code != Health.UNASSIGNED]
 
 
 class SourceType(models.TextChoices):
@@ -113,6 +120,7 @@ class EventKind(models.TextChoices):
     SLIP = "slip", _("督办单")
     EXTENSION = "extension", _("延期申请")
     COMPLETION = "completion", _("办结申请")
+    MILESTONE = "milestone", _("任务节点")
 
 
 class SlipTrigger(models.TextChoices):

@@ -5,14 +5,22 @@ through :func:`with_health`.
 
 import datetime
 
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from .choices import Health, ReportStatus, TaskStatus
+from .models import Milestone
 
 STALE_AFTER = datetime.timedelta(days=45)  # no report for a month and a half
 DUE_SOON = datetime.timedelta(days=30)
 DUE_SOON_MIN_PROGRESS = 80
+MILESTONE_SOON = datetime.timedelta(days=7)
+
+
+def _open_milestone(due_before: datetime.date) -> Exists:
+    """An unfinished 节点 of the task dated before ``due_before``."""
+    return Exists(Milestone.objects.filter(task=OuterRef("pk"), completed_on__isnull=True,
+                                           due_on__lt=due_before))
 
 
 def health_expression(now: datetime.datetime | None = None) -> Case:
@@ -20,11 +28,14 @@ def health_expression(now: datetime.datetime | None = None) -> Case:
 
     1. a manual override (recorded with its reason);
     2. completed or suspended tasks are green;
-    3. past the due date, or the latest report says 进度滞后 → red;
-    4. no report for 45 days (and the task is older than that) → stale;
-    5. the latest report says 存在困难 or lists problems → yellow;
-    6. due within 30 days with progress under 80% → yellow;
-    7. otherwise green.
+    3. no department has a part yet → 待分配 (not green: nobody is working on it);
+    4. past the due date, a 节点 past its date and not completed, or the latest report says
+       进度滞后 → red;
+    5. no report for 45 days (and the task is older than that) → stale;
+    6. the latest report says 存在困难 or lists problems → yellow;
+    7. due within 30 days with progress under 80%, or a 节点 due within 7 days and not
+       completed → yellow;
+    8. otherwise green.
     """
     now = now or timezone.now()
     today = timezone.localtime(now).date()
@@ -32,8 +43,9 @@ def health_expression(now: datetime.datetime | None = None) -> Case:
     return Case(
         When(~Q(health_override=""), then=F("health_override")),
         When(status__in=[TaskStatus.COMPLETED, TaskStatus.SUSPENDED], then=Value(Health.GREEN)),
-        When(Q(due_on__lt=today) | Q(last_report_status=ReportStatus.DELAYED),
-             then=Value(Health.RED)),
+        When(status=TaskStatus.NEW, then=Value(Health.UNASSIGNED)),
+        When(Q(due_on__lt=today) | Q(last_report_status=ReportStatus.DELAYED)
+             | _open_milestone(today), then=Value(Health.RED)),
         When(Q(created_at__lt=stale_before)
              & (Q(last_reported_at__isnull=True) | Q(last_reported_at__lt=stale_before)),
              then=Value(Health.STALE)),
@@ -41,6 +53,7 @@ def health_expression(now: datetime.datetime | None = None) -> Case:
              then=Value(Health.YELLOW)),
         When(Q(due_on__lte=today + DUE_SOON) & Q(progress__lt=DUE_SOON_MIN_PROGRESS),
              then=Value(Health.YELLOW)),
+        When(_open_milestone(today + MILESTONE_SOON), then=Value(Health.YELLOW)),
         default=Value(Health.GREEN),
         output_field=CharField(),
     )

@@ -91,3 +91,9 @@ def visible_targets(access: Access, queryset: QuerySet[Target] | None = None) ->
     parts = TargetAssignment.objects.filter(
         Q(department_id__in=ids) | Q(group__members__in=ids), target=OuterRef("pk"))
     return queryset.filter(Exists(parts))
+
+
+def plans_milestones(access: Access, *, leads_task: bool) -> bool:
+    """The lead office and the task's lead departments (``leads_task``: the user works for
+    one) break a task into 节点."""
+    return access.is_lead_office or leads_task

@@ -10,6 +10,7 @@ class _FormParser(HTMLParser):
         self.inside = False
         self.data: dict[str, list[str]] = {}
         self._select: str | None = None
+        self._select_multiple = False
         self._select_value: str | None = None
         self._first_option: str | None = None
         self._textarea: str | None = None
@@ -30,6 +31,7 @@ class _FormParser(HTMLParser):
                 self.data.setdefault(name, []).append(a.get("value", ""))
         elif tag == "select" and name:
             self._select, self._select_value, self._first_option = name, None, None
+            self._select_multiple = "multiple" in a
         elif tag == "option" and self._select:
             if self._first_option is None:
                 self._first_option = a.get("value", "")
@@ -48,8 +50,10 @@ class _FormParser(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "select" and self._select:
-            value = self._select_value if self._select_value is not None else ""
-            self.data.setdefault(self._select, []).append(value)
+            # A multiple select with nothing chosen sends nothing, as in a browser.
+            if self._select_value is not None or not self._select_multiple:
+                value = self._select_value if self._select_value is not None else ""
+                self.data.setdefault(self._select, []).append(value)
             self._select = None
         elif tag == "textarea":
             self._textarea = None

@@ -1,5 +1,7 @@
 """The lead office's admin: filters, inline assignments, bulk assign, aliases, groups, history."""
 
+import datetime
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.db import connection
@@ -187,3 +189,45 @@ def test_changelist_queries_do_not_grow_with_rows(lead_client, primary_plan):
     for number in range(100, 130):
         TaskFactory(plan=primary_plan, driver=primary_plan.drivers.first(), number=number)
     assert count() == small
+
+
+def test_milestones_are_planned_inline_with_history(lead_client, primary_plan):
+    task = Task.objects.get(plan=primary_plan, number=2)
+    url, data = _change_form(lead_client, task)
+    data.update({"milestones-0-title": "完成招标", "milestones-0-due_on": "2026-08-31"})
+    response = lead_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert task.milestones.get().title == "完成招标"
+    event = TaskEvent.objects.get(task=task, kind=EventKind.MILESTONE)
+    assert event.actor.username == "leadoffice" and event.after == "完成招标 2026-08-31"
+
+
+def test_an_empty_milestone_row_is_refused_field_by_field(lead_client, primary_plan):
+    task = Task.objects.get(plan=primary_plan, number=2)
+    url, data = _change_form(lead_client, task)
+    data.update({"milestones-0-title": "完成招标"})
+    response = lead_client.post(url, data)
+    assert response.status_code == 200 and "请填写节点时限" in response.content.decode()
+    assert not task.milestones.exists()
+
+
+def test_bulk_due_date_action(lead_client, primary_plan):
+    tasks = Task.objects.filter(plan=primary_plan, number__in=[1, 2])
+    ids = [str(t.pk) for t in tasks]
+    form = lead_client.post(CHANGELIST, {"action": "bulk_due_date", "_selected_action": ids})
+    assert form.status_code == 200 and "批量设置完成时限" in form.content.decode()
+    response = lead_client.post(CHANGELIST, {
+        "action": "bulk_due_date", "_selected_action": ids, "apply": "1",
+        "due_on": "2026-12-31", "reason": "按年度计划"})
+    assert response.status_code == 302
+    assert set(tasks.values_list("due_on", flat=True)) == {datetime.date(2026, 12, 31)}
+
+
+def test_bulk_assign_can_make_a_department_the_lead(lead_client, primary_plan):
+    task = Task.objects.get(plan=primary_plan, number=14)  # 区财政局、区金融办 responsible
+    finance = Department.objects.get(name="区财政局")
+    response = lead_client.post(CHANGELIST, {
+        "action": "bulk_assign", "_selected_action": [task.pk], "apply": "1",
+        "department": finance.pk, "role": "lead", "reason": "明确牵头"})
+    assert response.status_code == 302
+    assert task.assignments.get(department=finance).role == AssignmentRole.LEAD

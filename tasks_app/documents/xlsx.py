@@ -43,12 +43,14 @@ HEALTH_FILLS = {
     "yellow": PatternFill("solid", fgColor="FFEB9C"),
     "red": PatternFill("solid", fgColor="FFC7CE"),
     "stale": PatternFill("solid", fgColor="D9D9D9"),
+    "unassigned": PatternFill("solid", fgColor="DDE1F5"),
 }
 HEALTH_FONTS = {
     "green": Font(name=FONT_NAME, size=10, color="006100"),
     "yellow": Font(name=FONT_NAME, size=10, color="9C5700"),
     "red": Font(name=FONT_NAME, size=10, color="9C0006", bold=True),
     "stale": Font(name=FONT_NAME, size=10, color="404040"),
+    "unassigned": Font(name=FONT_NAME, size=10, color="283593"),
 }
 
 

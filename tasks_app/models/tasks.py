@@ -6,11 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
+    HEALTH_OVERRIDES,
     AssignmentRole,
     EventKind,
     FeedbackCycle,
     FeedbackType,
-    Health,
     PartState,
     ReportStatus,
     SourceType,
@@ -51,7 +51,7 @@ class Task(models.Model):
                               default=TaskStatus.NEW, db_index=True)
     progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0,
                                                 validators=[MaxValueValidator(100)])
-    health_override = models.CharField(_("人工预警"), max_length=10, choices=Health.choices,
+    health_override = models.CharField(_("人工预警"), max_length=10, choices=HEALTH_OVERRIDES,
                                        blank=True)
     health_override_reason = models.CharField(_("人工预警原因"), max_length=500, blank=True)
     last_reported_at = models.DateTimeField(_("最近报送时间"), null=True, blank=True)
@@ -157,11 +157,17 @@ class Milestone(models.Model):
     due_on = models.DateField(_("节点时限"), null=True, blank=True)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    departments = models.ManyToManyField(
+        "departments.Department", verbose_name=_("责任部门"), blank=True,
+        related_name="milestones",
+        help_text=_("负责完成该节点的部门,须是该任务的牵头或责任部门。"),
+    )
 
     class Meta:
         verbose_name = _("任务节点")
         verbose_name_plural = _("任务节点")
         ordering = ["task", "position", "due_on", "id"]
+        indexes = [models.Index(fields=["task", "due_on"], name="milestone_task_due_idx")]
 
     def __str__(self) -> str:
         return self.title

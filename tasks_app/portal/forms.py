@@ -110,3 +110,19 @@ class SheetUploadForm(forms.Form):
         label=_("导入后"), initial="save", widget=forms.RadioSelect,
         choices=[("save", _("保存为草稿(之后在门户逐项检查后报送)")),
                  ("submit", _("直接报送全部任务"))])
+
+
+class MilestoneForm(ServiceErrorsMixin, forms.Form):
+    """One 节点 of a task; the departments offered are those working on the task."""
+
+    title = forms.CharField(label=_("节点内容"), max_length=500,
+                            widget=forms.TextInput(attrs={"size": 40}))
+    due_on = forms.DateField(label=_("节点时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    departments = forms.TypedMultipleChoiceField(label=_("责任部门"), coerce=int, required=False,
+                                                 widget=forms.CheckboxSelectMultiple)
+    completed_on = forms.DateField(label=_("完成日期"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, departments: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].choices = departments

@@ -14,7 +14,7 @@ from notifications.calendar import calendar_feed_issue
 from notifications.models import CalendarFeed
 
 from ..models import Attachment
-from ..permissions import visible_reports, visible_tasks
+from ..permissions import plans_milestones, visible_reports, visible_tasks
 from ..selectors import overview as overview_selectors
 from ..selectors import portal as selectors
 from ..selectors.lifecycle import task_lifecycle
@@ -43,11 +43,13 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
 def task_page(request: HttpRequest, pk: int, *, status: int = 200,
               failed: dict | None = None) -> HttpResponse:
     """The task page; ``failed``: a refused lifecycle action, shown with its input kept."""
+    access = access_for(request.user)
     with not_found_if_denied():
-        detail = selectors.task_detail(access_for(request.user), pk)
+        detail = selectors.task_detail(access, pk)
     lifecycle = task_lifecycle(detail.parts, request.user, today())
     return render(request, "portal/task.html", {
         "detail": detail, "task": detail.task, "lifecycle": lifecycle, "today": today(),
+        "can_plan": plans_milestones(access, leads_task=detail.leads_here),
         "failed": failed or {}}, status=status)
 
 

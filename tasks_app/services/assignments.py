@@ -3,7 +3,7 @@
 Every change writes the task's history and re-derives its status in the same transaction.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -111,35 +111,64 @@ def assignment_change_role(
 @dataclass
 class BulkAssignResult:
     created: list[Assignment]
-    skipped: list[Task]  # the department already had a part in these
+    skipped: list[Task]  # the department already had this part in these
+    promoted: list[Assignment] = field(default_factory=list)  # responsible → lead
+    demoted: list[Assignment] = field(default_factory=list)  # other leads → responsible
+
+
+def _role_changed(part: Assignment, role: str, actor: User | None, reason: str):
+    event = task_event(part.task_id, EventKind.ASSIGNMENT_CHANGED, actor=actor,
+                       department_id=part.department_id, field="role",
+                       before=f"{part.unit_name}({_label(part.role)})",
+                       after=f"{part.unit_name}({_label(role)})", reason=reason)
+    part.role = role
+    return event
 
 
 @transaction.atomic
 def assignments_bulk_add(
     *, tasks: list[Task], department: Department, role: str, actor: User | None,
-    reason: str = "",
+    reason: str = "", replace_lead: bool = False,
 ) -> BulkAssignResult:
-    """Give one department the same role in many tasks, skipping tasks it is already on.
+    """Give one department the same role in many tasks.
 
-    A constant number of queries: one read, one bulk insert, one history insert, and the
-    status refresh.
+    Where the department already has a part: as 责任部门 and ``role`` is 牵头部门, the part
+    is promoted; otherwise the task is skipped. ``replace_lead`` (with ``role`` 牵头部门) makes
+    the other lead departments of those tasks 责任部门, so the department becomes the one lead.
+    A constant number of queries: reads, one bulk insert, one bulk update, one history insert
+    and the status refresh.
     """
+    if role not in AssignmentRole.values:
+        raise ValidationError({"role": _("角色必须是牵头部门或责任部门。")})
     tasks = list(Task.objects.filter(pk__in=[t.pk for t in tasks]).select_related(
         "plan__schedule"))
-    taken = set(Assignment.objects.filter(task__in=tasks, department=department)
-                .exclude(state=PartState.TRANSFERRED).values_list("task_id", flat=True))
+    live = Assignment.objects.filter(task__in=tasks).exclude(state=PartState.TRANSFERRED)
+    mine = {part.task_id: part for part in live.filter(department=department)
+            .select_related("department", "group")}
     last = dict(Assignment.objects.filter(task__in=tasks).values("task_id")
                 .annotate(p=Max("position")).values_list("task_id", "p"))
-    created, skipped = [], []
+    result = BulkAssignResult([], [])
+    events = []
     for task in tasks:
-        if task.pk in taken:
-            skipped.append(task)
-            continue
-        created.append(_new_part(task, role, department, None, (last.get(task.pk) or 0) + 1))
-    Assignment.objects.bulk_create(created)
+        part = mine.get(task.pk)
+        if part is None:
+            result.created.append(
+                _new_part(task, role, department, None, (last.get(task.pk) or 0) + 1))
+        elif part.role != role and role == AssignmentRole.LEAD:
+            events.append(_role_changed(part, role, actor, reason))
+            result.promoted.append(part)
+        else:
+            result.skipped.append(task)
+    if role == AssignmentRole.LEAD and replace_lead:
+        for part in (live.filter(role=AssignmentRole.LEAD).exclude(department=department)
+                     .select_related("department", "group")):
+            events.append(_role_changed(part, AssignmentRole.RESPONSIBLE, actor, reason))
+            result.demoted.append(part)
+    Assignment.objects.bulk_create(result.created)
+    Assignment.objects.bulk_update(result.promoted + result.demoted, ["role"])
     record(*(task_event(part.task, EventKind.ASSIGNMENT_ADDED, actor=actor,
                         department_id=department.pk, field="assignment",
                         after=f"{department.name}({_label(role)})", reason=reason)
-             for part in created))
-    refresh_task_statuses([part.task_id for part in created], actor=actor, reason=reason)
-    return BulkAssignResult(created, skipped)
+             for part in result.created), *events)
+    refresh_task_statuses([part.task_id for part in result.created], actor=actor, reason=reason)
+    return result
