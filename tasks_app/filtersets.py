@@ -28,6 +28,7 @@ from .models import (
     Bulletin,
     Driver,
     Meeting,
+    Milestone,
     Plan,
     ProgressReport,
     ReportingPeriod,
@@ -174,6 +175,19 @@ class TargetFilterSet(filters.FilterSet):
         parts = TargetAssignment.objects.filter(
             Q(department_id=value) | Q(group__members=value), target=OuterRef("pk"))
         return queryset.filter(Exists(parts))
+
+
+class MilestoneFilterSet(filters.FilterSet):
+    task = IdFilter(field_name="task_id", label=_("任务 id"))
+    plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
+    department = IdFilter(field_name="departments", label=_("责任部门 id"))
+    completed = StrictBooleanFilter(field_name="completed_on", lookup_expr="isnull",
+                                    exclude=True, label=_("true:已完成的节点;false:未完成的节点"))
+    due_after, due_before = _between("due_on", _("节点时限"))
+
+    class Meta:
+        model = Milestone
+        fields: list[str] = []
 
 
 class TargetReadingFilterSet(filters.FilterSet):

@@ -15,6 +15,7 @@ from .views.lifecycle import (
     InstructionViewSet,
     SlipViewSet,
 )
+from .views.milestones import MilestoneViewSet
 from .views.plans import DriverViewSet, PlanViewSet, ReportingPeriodViewSet
 from .views.reports import ReportViewSet
 from .views.targets import TargetReadingViewSet, TargetViewSet
@@ -26,6 +27,7 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("drivers", DriverViewSet, basename="driver")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("milestones", MilestoneViewSet, basename="milestone")
 router.register("targets", TargetViewSet, basename="target")
 router.register("target-readings", TargetReadingViewSet, basename="target-reading")
 router.register("departments", DepartmentViewSet, basename="department")

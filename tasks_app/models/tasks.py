@@ -162,6 +162,7 @@ class Milestone(models.Model):
         related_name="milestones",
         help_text=_("负责完成该节点的部门,须是该任务的牵头或责任部门。"),
     )
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("任务节点")

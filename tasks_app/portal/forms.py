@@ -122,6 +122,7 @@ class MilestoneForm(ServiceErrorsMixin, forms.Form):
                                                  widget=forms.CheckboxSelectMultiple)
     completed_on = forms.DateField(label=_("完成日期"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, departments: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,7 +30,7 @@ def _form(milestone: Milestone | None, choices, data=None) -> MilestoneForm:
     initial = {}
     if milestone is not None:
         initial = {"title": milestone.title, "due_on": milestone.due_on,
-                   "completed_on": milestone.completed_on,
+                   "completed_on": milestone.completed_on, "version": milestone.version,
                    "departments": [d.pk for d in milestone.departments.all()]}
     return MilestoneForm(data, prefix=prefix, initial=initial, departments=choices)
 
@@ -57,19 +57,26 @@ def milestones(request: HttpRequest, pk: int) -> HttpResponse:
         if target != "new":
             milestone = get_object_or_404(Milestone, pk=target, task=task)
         reason = _("牵头部门在门户调整节点")
-        if request.POST.get("action") == "delete" and milestone is not None:
-            milestone_delete(milestone=milestone, actor=request.user, reason=reason)
-            messages.success(request, _("已删除节点:%(title)s") % {"title": milestone.title})
-            return redirect("portal:milestones", pk=task.pk)
         form = _form(milestone, choices, request.POST)
-        if form.is_valid():
+        if request.POST.get("action") == "delete" and milestone is not None:
+            form.full_clean()  # only the version is read
+            try:
+                milestone_delete(milestone=milestone, actor=request.user, reason=reason,
+                                 expected_version=form.cleaned_data.get("version"))
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("已删除节点:%(title)s") % {"title": milestone.title})
+                return redirect("portal:milestones", pk=task.pk)
+        elif form.is_valid():
             data = milestone_data(form.cleaned_data)
             try:
                 if milestone is None:
                     milestone_create(task=task, data=data, actor=request.user, reason=reason)
                 else:
                     milestone_update(milestone=milestone, data=data, actor=request.user,
-                                     reason=reason)
+                                     reason=reason,
+                                     expected_version=form.cleaned_data.get("version"))
             except ValidationError as error:
                 form.add_service_error(error)
             else:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from departments.models import Department
 
 from ..choices import EventKind
+from ..exceptions import StaleVersion
 from ..formatting import cn_date
 from ..history import record, task_event
 from ..models import Milestone, Task
@@ -99,8 +100,15 @@ def milestone_create(*, task: Task, data: MilestoneData, actor: User | None,
 
 @transaction.atomic
 def milestone_update(*, milestone: Milestone, data: MilestoneData, actor: User | None,
-                     reason: str = "") -> Milestone:
-    """Change a 节点's text, date, departments or completion; history says before → after."""
+                     reason: str = "", expected_version: int | None = None) -> Milestone:
+    """Change a 节点's text, date, departments or completion; history says before → after.
+
+    A stale ``expected_version`` (someone changed it since it was read) is refused.
+    """
+    milestone = Milestone.objects.select_for_update().select_related("task").get(
+        pk=milestone.pk)
+    if expected_version is not None and milestone.version != expected_version:
+        raise StaleVersion()
     task = milestone.task
     _check(task, data)
     before = _describe(milestone.title, milestone.due_on)
@@ -108,7 +116,8 @@ def milestone_update(*, milestone: Milestone, data: MilestoneData, actor: User |
     old_departments = set(milestone.departments.values_list("pk", flat=True))
     milestone.title, milestone.due_on = data.title.strip(), data.due_on
     milestone.completed_on = data.completed_on
-    milestone.save(update_fields=["title", "due_on", "completed_on"])
+    milestone.version += 1
+    milestone.save(update_fields=["title", "due_on", "completed_on", "version"])
     if old_departments != set(data.department_ids):
         milestone.departments.set(data.department_ids)
     after = _describe(milestone.title, milestone.due_on)
@@ -127,7 +136,11 @@ def milestone_update(*, milestone: Milestone, data: MilestoneData, actor: User |
 
 
 @transaction.atomic
-def milestone_delete(*, milestone: Milestone, actor: User | None, reason: str = "") -> None:
+def milestone_delete(*, milestone: Milestone, actor: User | None, reason: str = "",
+                     expected_version: int | None = None) -> None:
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if expected_version is not None and milestone.version != expected_version:
+        raise StaleVersion()
     record(task_event(milestone.task_id, EventKind.MILESTONE, actor=actor, field="milestone",
                       before=_describe(milestone.title, milestone.due_on), reason=reason))
     milestone.delete()

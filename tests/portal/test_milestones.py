@@ -11,7 +11,7 @@ from django.utils import timezone
 from tasks_app.choices import AssignmentRole, EventKind, Health, TaskStatus
 from tasks_app.health import with_health
 from tasks_app.lifecycle import refresh_task_statuses
-from tasks_app.models import Assignment, Task, TaskEvent
+from tasks_app.models import Assignment, Milestone, Task, TaskEvent
 from tasks_app.services.assignments import assignments_bulk_add
 from tasks_app.services.milestones import (
     MilestoneData,
@@ -158,3 +158,15 @@ def test_bulk_assign_without_replacing_keeps_the_other_lead(world):
                                   role=AssignmentRole.LEAD, actor=world.lead_office)
     assert len(result.created) == 1 and not result.demoted
     assert world.task.assignments.filter(role=AssignmentRole.LEAD).count() == 2
+
+
+def test_a_stale_edit_does_not_overwrite(world, as_user):
+    milestone = world.task.milestones.get()
+    client = as_user(world.lead_office)
+    url = reverse("portal:milestones", args=[world.task.pk])
+    fields = {"milestone": milestone.pk, "action": "save", f"m{milestone.pk}-version": 1,
+              f"m{milestone.pk}-due_on": "2026-06-30"}
+    assert client.post(url, {**fields, f"m{milestone.pk}-title": "甲的改法"}).status_code == 302
+    stale = client.post(url, {**fields, f"m{milestone.pk}-title": "乙的改法"})
+    assert stale.status_code == 400 and "已被他人修改" in stale.content.decode()
+    assert Milestone.objects.get(pk=milestone.pk).title == "甲的改法"
