@@ -17,6 +17,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from departments.models import Department
 
 from .admin_documents import PlanLedgerMixin, TaskLedgerMixin
+from .admin_fields import WorkingDaysField
 from .admin_import import PlanImportMixin
 from .admin_lifecycle import resume_tasks, suspend_tasks
 from .choices import AssignmentRole, Health, PartState
@@ -65,6 +66,13 @@ def _live_parts(**lookups):
 
 
 class ScheduleForm(forms.ModelForm):
+    reminder_offsets = WorkingDaysField(
+        label=Schedule._meta.get_field("reminder_offsets").verbose_name,
+        help_text=_("截止日前几个工作日发送提醒,用逗号分隔,如“5, 1”;留空则不提醒。"))
+    due_soon_offsets = WorkingDaysField(
+        label=Schedule._meta.get_field("due_soon_offsets").verbose_name,
+        help_text=_("任务或节点完成时限前几个工作日提醒,如“5, 1”;留空则不提醒。"))
+
     class Meta:
         model = Schedule
         fields = ("report_deadline_day", "reminder_offsets", "due_soon_offsets",

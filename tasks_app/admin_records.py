@@ -9,13 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.functional import lazy
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 
-from .i18n import join_list, lazy_format
+from .i18n import join_list
 from .models import (
     Assessment,
     AssessmentEntry,
@@ -24,7 +23,12 @@ from .models import (
     Meeting,
     MeetingDecision,
 )
-from .services.assessment_rules import clean_weights, default_weights, weight_labels
+from .services.assessment_rules import (
+    RULES,
+    clean_weights,
+    default_weights,
+    weight_labels,
+)
 from .services.assessments import (
     assessment_compute,
     assessment_entry_save,
@@ -220,29 +224,49 @@ class BulletinAdmin(admin.ModelAdmin):
              str(_("已发布 %(n)d 份季度通报。")))
 
 
-def _weight_keys() -> str:
-    return join_list(f"{key}({label})" for key, label in weight_labels().items())
+WEIGHT_PREFIX = "weight_"
 
 
-class AssessmentForm(forms.ModelForm):
+def _weight_fields() -> dict[str, forms.Field]:
+    """One number field per scoring item, labelled in Chinese (no JSON to type)."""
+    return {
+        f"{WEIGHT_PREFIX}{key}": forms.DecimalField(
+            label=label, min_value=0, max_digits=7, decimal_places=2,
+            help_text=rule.name if rule.weighted and key == rule.key else "")
+        for rule in RULES for key, label in rule.labels.items()
+    }
+
+
+class _AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
-        fields = ("plan", "year", "weights")
-        help_texts = {"weights": lazy_format(
-            _("JSON:评分项 → 分值。可用评分项:%(keys)s"), keys=lazy(_weight_keys, str)())}
+        fields = ("plan", "year")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.instance.pk and "weights" in self.fields:
-            self.initial.setdefault("weights", default_weights())
+        weights = {**default_weights(), **(self.instance.weights or {})}
+        for key, value in weights.items():
+            if f"{WEIGHT_PREFIX}{key}" in self.fields:
+                self.initial.setdefault(f"{WEIGHT_PREFIX}{key}", value)
 
-    def clean_weights(self):
+    def clean(self):
+        data = super().clean()
+        raw = {name.removeprefix(WEIGHT_PREFIX): value for name, value in data.items()
+               if name.startswith(WEIGHT_PREFIX) and value is not None}
+        if not raw:
+            return data  # a finalised assessment: the weights are read-only
         try:
-            weights = clean_weights(self.cleaned_data.get("weights"))
+            weights = clean_weights(raw)
         except ValidationError as error:
-            raise ValidationError(error.message_dict["weights"]) from error
-        return json.loads(json.dumps({k: float(v) if v % 1 else int(v)
-                                      for k, v in weights.items()}))
+            self.add_error(None, error.message_dict["weights"])
+            return data
+        self.instance.weights = json.loads(json.dumps(
+            {k: float(v) if v % 1 else int(v) for k, v in weights.items()}))
+        return data
+
+
+AssessmentForm = type("AssessmentForm", (_AssessmentForm,), _weight_fields())
+WEIGHT_FIELDS = tuple(AssessmentForm.base_fields.keys() - {"plan", "year"})
 
 
 class ScoreInlineForm(forms.ModelForm):
@@ -310,14 +334,27 @@ class AssessmentAdmin(admin.ModelAdmin):
     actions = ["compute", "publish", "finalise"]
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ("state", "computed_at", "published_at", "finalised_at", "page")
-        if obj is None:
-            return fixed
-        return fixed + ("plan", "year") + (("weights",) if obj.state == "final" else ())
+        fixed = ("state", "computed_at", "published_at", "finalised_at", "page",
+                 "weights_table")
+        return fixed if obj is None else fixed + ("plan", "year")
 
-    def get_fields(self, request, obj=None):
-        return ("plan", "year", "weights", "state", "computed_at", "published_at",
-                "finalised_at", "page")
+    def get_fieldsets(self, request, obj=None):
+        final = obj is not None and obj.state == Assessment.State.FINAL
+        weights = ("weights_table",) if final else tuple(
+            name for name in AssessmentForm.base_fields if name.startswith(WEIGHT_PREFIX))
+        return (
+            (None, {"fields": ("plan", "year", "state", "computed_at", "published_at",
+                               "finalised_at", "page")}),
+            (_("评分规则与权重"), {
+                "fields": weights,
+                "description": _("各评分项满分合计须为 100;扣分项为每次扣分和扣分上限。")}),
+        )
+
+    @admin.display(description=_("评分规则与权重"))
+    def weights_table(self, assessment):
+        labels = weight_labels()
+        return format_html_join("", "<div>{}:{}</div>", (
+            (labels.get(key, key), value) for key, value in (assessment.weights or {}).items()))
 
     @admin.display(description=_("考核页面"))
     def page(self, assessment):

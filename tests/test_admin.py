@@ -231,3 +231,16 @@ def test_bulk_assign_can_make_a_department_the_lead(lead_client, primary_plan):
         "department": finance.pk, "role": "lead", "reason": "明确牵头"})
     assert response.status_code == 302
     assert task.assignments.get(department=finance).role == AssignmentRole.LEAD
+
+
+def test_reminder_days_are_typed_as_a_list_not_json(lead_client, primary_plan):
+    url = reverse("admin:tasks_app_plan_change", args=[primary_plan.pk])
+    data = form_values(lead_client.get(url).content.decode(), "plan_form")
+    assert data["schedule-0-reminder_offsets"] == "5, 1"
+    data["schedule-0-reminder_offsets"] = "7，3、1"
+    assert lead_client.post(url, data).status_code == 302
+    primary_plan.schedule.refresh_from_db()
+    assert primary_plan.schedule.reminder_offsets == [7, 3, 1]
+    data["schedule-0-reminder_offsets"] = "五天"
+    response = lead_client.post(url, data)
+    assert response.status_code == 200 and "如“5, 1”" in response.content.decode()

@@ -1,6 +1,7 @@
 """The lead office's admin for meetings, decisions, bulletins and assessments."""
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 from seeds.demo import demo_accounts_ensure
 from tasks_app.choices import AssignmentRole, SourceType, TaskStatus
 from tasks_app.models import Assessment, Bulletin, Meeting
+from tasks_app.services.assessment_rules import default_weights
 from tasks_app.services.assessments import assessment_compute
 
 from .factories import AssignmentFactory, DepartmentFactory, PeriodFactory, PlanFactory, TaskFactory
@@ -90,7 +92,6 @@ def test_decisions_recorded_on_the_meeting_page_go_through_the_service(lead_clie
     url = reverse("admin:tasks_app_meeting_change", args=[meeting.pk])
     data = form_values(lead_client.get(url).content.decode(), "meeting_form")
     data.update({"decisions-0-text": "加快推进项目审批。", "decisions-0-due_on": "2026-05-31"})
-    data.pop("decisions-0-departments")  # an empty multiple select submits nothing
     response = lead_client.post(url, data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     meeting.refresh_from_db()
@@ -111,14 +112,28 @@ def test_generating_and_publishing_a_bulletin_from_the_admin(lead_client, scored
     assert bulletin.state == Bulletin.State.PUBLISHED and bulletin.number == "2026年第1期"
 
 
+def _new_assessment_form(client) -> dict:
+    page = client.get(reverse("admin:tasks_app_assessment_add")).content.decode()
+    assert "{" not in "".join(re.findall(r'value="([^"]*)"', page))  # no JSON to type
+    return form_values(page, "assessment_form")
+
+
 def test_the_admin_refuses_weights_that_do_not_add_up_to_100(lead_client, scored_plan):
-    response = lead_client.post(reverse("admin:tasks_app_assessment_add"), {
-        "plan": scored_plan.pk, "year": 2026, "weights": '{"timeliness": 50}',
-        "scores-TOTAL_FORMS": 0, "scores-INITIAL_FORMS": 0,
-        "entries-TOTAL_FORMS": 0, "entries-INITIAL_FORMS": 0})
+    data = _new_assessment_form(lead_client)
+    data.update({"plan": scored_plan.pk, "year": 2026, "weight_timeliness": "50"})
+    response = lead_client.post(reverse("admin:tasks_app_assessment_add"), data)
     assert response.status_code == 200
     assert "合计须为 100 分" in response.content.decode()
     assert not Assessment.objects.exists()
+
+
+def test_weights_are_one_labelled_number_each(lead_client, scored_plan):
+    data = _new_assessment_form(lead_client)
+    data.update({"plan": scored_plan.pk, "year": 2026, "weight_returned_per_report": "2"})
+    response = lead_client.post(reverse("admin:tasks_app_assessment_add"), data)
+    assert response.status_code == 302
+    weights = Assessment.objects.get().weights
+    assert weights == {**default_weights(), "returned_per_report": 2}
 
 
 def _change_form(client, assessment):
