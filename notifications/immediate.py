@@ -19,9 +19,11 @@ from .models import Notification, WebhookEndpoint
 
 
 def department_recipients(department_ids: Iterable[int], *,
-                          heads: bool = True) -> list[Recipient]:
-    """The liaisons (and heads) of these departments and their robots, each once. 2 queries."""
-    roles = [Role.LIAISON, Role.HEAD] if heads else [Role.LIAISON]
+                          roles: Iterable[str] = (Role.LIAISON, Role.HEAD),
+                          robots: bool = True) -> list[Recipient]:
+    """The people of these departments in ``roles`` and (``robots``) the departments' group
+    robots, each once. 2 queries (1 without robots)."""
+    roles = list(roles)
     ids = set(department_ids)
     people = (Membership.objects.filter(department_id__in=ids, role__in=roles,
                                         user__is_active=True)
@@ -30,8 +32,10 @@ def department_recipients(department_ids: Iterable[int], *,
                            "user__username").order_by("user_id").distinct())
     found = [Recipient(user_id=user_id, address=email, name=f"{last}{first}" or username)
              for user_id, email, last, first, username in people]
-    robots = WebhookEndpoint.objects.filter(department_id__in=ids, is_active=True).order_by("pk")
-    found += [Recipient(webhook_id=hook.pk, address=hook.url, name=hook.name) for hook in robots]
+    if robots:
+        hooks = WebhookEndpoint.objects.filter(department_id__in=ids, is_active=True)
+        found += [Recipient(webhook_id=hook.pk, address=hook.url, name=hook.name)
+                  for hook in hooks.order_by("pk")]
     return list(dict.fromkeys(found))
 
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("ledger.xlsx", views_documents.ledger_download, name="ledger"),
     path("reports/<int:pk>/review/", views_reviews.report_review, name="report_review"),
     path("reviews/", views_reviews.reviews, name="reviews"),
+    path("reviews/count/", views_reviews.reviews_count, name="reviews_count"),
     path("overview/", views.overview, name="overview"),
     path("accounts/profile/", views.profile, name="profile"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),

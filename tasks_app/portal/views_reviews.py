@@ -38,6 +38,13 @@ def reviews(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def reviews_count(request: HttpRequest) -> HttpResponse:
+    """The menu's badge: how many reports wait for the user's review (loaded by htmx)."""
+    return render(request, "portal/_review_count.html",
+                  {"count": review_selectors.review_count(access_for(request.user))})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """The lead department's page for one task and period: every department's report,

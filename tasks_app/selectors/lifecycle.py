@@ -18,12 +18,14 @@ from ..models import (
     ExtensionRequest,
     InstructionReply,
     LeaderInstruction,
+    ProgressReport,
     SupervisionSlip,
     Task,
 )
 from ..services.lifecycle.machine import actor_roles
 from ..services.lifecycle.parts import ack_is_overdue
 from ..services.lifecycle.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
+from .reviews import returned_reports, review_count
 
 
 @dataclass
@@ -236,18 +238,21 @@ class Todo:
     slips: list[SupervisionSlip]
     endorsements: list[ExtensionRequest]
     instructions: list  # (instruction, department) pairs still without a reply
+    returned: list[ProgressReport] = field(default_factory=list)  # to file again
+    reviews: int = 0  # reports waiting for the user's review (head or lead)
 
     @property
     def count(self) -> int:
-        return len(self.parts) + len(self.slips) + len(self.endorsements) + len(
-            self.instructions)
+        return (len(self.returned) + (1 if self.reviews else 0) + len(self.parts)
+                + len(self.slips) + len(self.endorsements) + len(self.instructions))
 
 
 TODO_PART_STATES = (PartState.PENDING_ACK, PartState.SUPPLEMENTING, PartState.RECTIFYING)
 
 
 def department_todo(user: User, today: datetime.date) -> Todo:
-    """Four queries (three when the user heads no department)."""
+    """Six queries (five when the user heads no department): returned reports and the
+    review count first, then the lifecycle's own items."""
     access = access_for(user)
     ids = access.department_ids
     parts = (Assignment.objects.filter(department_id__in=ids, state__in=TODO_PART_STATES)
@@ -269,7 +274,8 @@ def department_todo(user: User, today: datetime.date) -> Todo:
                .order_by("leaderinstruction__created_at"))
     return Todo(parts=part_views(list(parts), user, today), slips=list(slips),
                 endorsements=list(endorsements),
-                instructions=[(row.leaderinstruction, row.department) for row in waiting])
+                instructions=[(row.leaderinstruction, row.department) for row in waiting],
+                returned=list(returned_reports(access)), reviews=review_count(access))
 
 
 @dataclass

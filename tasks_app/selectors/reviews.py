@@ -51,6 +51,24 @@ def lead_queue(access: Access) -> QuerySet[ProgressReport]:
             .order_by("-period__month", "task__plan_id", "task__number", "department__name"))
 
 
+def review_count(access: Access) -> int:
+    """How many reports wait for the user's review, as head or as lead (one query)."""
+    if not (access.department_ids or access.is_lead_office):
+        return 0
+    waiting = Q(pk__in=lead_queue(access).values("pk"))
+    if access.head_of:
+        waiting |= Q(pk__in=head_queue(access).values("pk"))
+    return ProgressReport.objects.filter(waiting).count()
+
+
+def returned_reports(access: Access) -> QuerySet[ProgressReport]:
+    """The user's departments' reports sent back for rework, newest first."""
+    return (ProgressReport.objects.filter(department_id__in=access.department_ids,
+                                          state=ReportState.RETURNED)
+            .select_related("task", "department", "period")
+            .order_by("-reviewed_at", "-pk"))
+
+
 # ---------------------------------------------------------------- the lead's review page
 
 

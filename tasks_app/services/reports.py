@@ -26,6 +26,7 @@ from ..history import record, task_event
 from ..models import Attachment, ProgressReport, ReportingPeriod, Task, TaskSummary
 from ..permissions import department_ids_on_task, lead_department_ids, reviews_as_lead
 from .lifecycle.instructions import check_instructions_answered, instruction_replies_save
+from .lifecycle.notices import heads_told_of_review
 from .lifecycle.parts import parts_acknowledge_by_reporting
 from .periods import period_is_locked
 
@@ -185,6 +186,9 @@ def _submit(report: ProgressReport, user: User, now) -> None:
     report.head_reviewed_by = report.reviewed_by = None
     report.save()
     task = Task.objects.select_for_update().get(pk=report.task_id)
+    if not access_for(user).heads(report.department_id):  # a head's own filing needs no call
+        heads_told_of_review(department_id=report.department_id, task=task,
+                             day=timezone.localtime(now).date())
     events = [task_event(
         task, EventKind.REPORT, actor=user, department_id=report.department_id,
         field="report", after=f"{report.period} {report.get_status_display()} {report.progress}%",

@@ -109,7 +109,8 @@ def test_transfer_page(client, world):
 
 def test_todo_panel_for_a_head(client, world):
     client.force_login(world.head)
-    constant(client, world, reverse("portal:todo"), limit=7)
+    # request (3), returned reports, review count, parts, slips, endorsements, instructions
+    constant(client, world, reverse("portal:todo"), limit=9)
 
 
 def test_desk(client, world):
