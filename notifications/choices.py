@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     INSTRUCTION = "instruction", _("领导批示")
     SLIP = "slip", _("督办单")
     LIFECYCLE = "lifecycle", _("办理通知")
+    REVIEW = "review", _("待审核提醒")
 
 
 class DeliveryState(models.TextChoices):

@@ -28,9 +28,9 @@ def health_expression(now: datetime.datetime | None = None) -> Case:
 
     1. a manual override (recorded with its reason);
     2. completed or suspended tasks are green;
-    3. no department has a part yet → 待分配 (not green: nobody is working on it);
-    4. past the due date, a 节点 past its date and not completed, or the latest report says
+    3. past the due date, a 节点 past its date and not completed, or the latest report says
        进度滞后 → red;
+    4. no department has a part yet → 待分配 (not green: nobody is working on it);
     5. no report for 45 days (and the task is older than that) → stale;
     6. the latest report says 存在困难 or lists problems → yellow;
     7. due within 30 days with progress under 80%, or a 节点 due within 7 days and not
@@ -43,9 +43,9 @@ def health_expression(now: datetime.datetime | None = None) -> Case:
     return Case(
         When(~Q(health_override=""), then=F("health_override")),
         When(status__in=[TaskStatus.COMPLETED, TaskStatus.SUSPENDED], then=Value(Health.GREEN)),
-        When(status=TaskStatus.NEW, then=Value(Health.UNASSIGNED)),
         When(Q(due_on__lt=today) | Q(last_report_status=ReportStatus.DELAYED)
              | _open_milestone(today), then=Value(Health.RED)),
+        When(status=TaskStatus.NEW, then=Value(Health.UNASSIGNED)),
         When(Q(created_at__lt=stale_before)
              & (Q(last_reported_at__isnull=True) | Q(last_reported_at__lt=stale_before)),
              then=Value(Health.STALE)),

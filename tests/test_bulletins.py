@@ -103,7 +103,7 @@ def test_counts_by_status_and_health_per_driver(world):
     content = bulletin_build(world.plan, 2026, 1)
     first, second = content["drivers"]
     assert first["tasks"] == 2 and first["status"]["in_progress"] == 2
-    assert first["health"] == {"green": 1, "yellow": 0, "red": 1, "stale": 0}
+    assert first["health"] == {"green": 1, "yellow": 0, "red": 1, "stale": 0, "unassigned": 0}
     assert second["status"]["suspended"] == 1
     assert content["totals"]["tasks"] == 3
 
@@ -120,7 +120,8 @@ def test_counts_per_department_include_the_members_of_a_group(world):
 def test_suspended_tasks_are_shown_apart_and_not_counted_as_green(world):
     content = bulletin_build(world.plan, 2026, 1)
     assert [row["number"] for row in content["suspended"]] == [3]
-    assert content["drivers"][1]["health"] == {"green": 0, "yellow": 0, "red": 0, "stale": 0}
+    assert content["drivers"][1]["health"] == dict.fromkeys(
+        ("green", "yellow", "red", "stale", "unassigned"), 0)
     assert _department(content, "区甲局")["status"]["suspended"] == 1
 
 

@@ -52,6 +52,10 @@ DUE_SOON = days("6/23", "6/29", "9/8", "9/14")
 # Quarterly bulletins on the 10th of the month after the quarter (10/10 is a make-up workday).
 BULLETINS = days("4/10", "7/10", "10/10")
 ACK_OVERDUE = days("1/9")
+# 区工信局 files on the first working day from the 6th, and once more on 3/13: its head is
+# told the same day that reports wait for review.
+FILINGS = sorted({on_or_after(datetime.date(2026, month, 6)) for month in range(1, 13)}
+                 | {datetime.date(2026, 3, 13)})
 
 
 @dataclass
@@ -144,10 +148,10 @@ def test_the_head_of_a_department_that_never_reports_gets_each_yellow_escalation
         [(d, "escalation") for d in YELLOW] + [(d, "ack_overdue") for d in ACK_OVERDUE])
 
 
-def test_a_department_that_reports_on_time_hears_only_of_returns_and_due_dates(year):
+def test_a_department_that_reports_on_time_hears_only_of_returns_due_dates_and_reviews(year):
     assert _of(year, "gxj.liaison") == sorted(
         [(datetime.date(2026, 3, 12), "returned")] + [(d, "due_soon") for d in DUE_SOON])
-    assert _of(year, "gxj.head") == []
+    assert _of(year, "gxj.head") == [(d, "review") for d in FILINGS]
 
 
 def test_the_lead_office_gets_red_escalations_meeting_packs_and_bulletins(year):
@@ -179,7 +183,8 @@ def test_nothing_is_sent_twice(year):
     for _day, user, kind, hour in year.sent:
         if hour == 17:
             afternoon[kind].add(user)
-    assert set(afternoon) == {"returned"}  # the second run of a day repeats nothing
+    # the second run of a day repeats nothing: it only carries what happened since
+    assert set(afternoon) == {"returned", "review"}
 
 
 def test_a_department_that_never_reports_gets_its_slips_on_the_red_days(year):

@@ -82,7 +82,16 @@ class TargetAssignment(models.Model):
 
 
 class TargetReading(models.Model):
-    """The actual value of a target for a month (year-to-date or cumulative, per target)."""
+    """The actual value of a target for a month (year-to-date or cumulative, per target).
+
+    Filed by a responsible department, it waits for the lead office's approval; a value
+    filed by the lead office itself counts as approved.
+    """
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        APPROVED = "approved", _("已审核")
+        RETURNED = "returned", _("已退回")
 
     target = models.ForeignKey(Target, verbose_name=_("指标"), on_delete=models.CASCADE,
                                related_name="readings")
@@ -99,6 +108,14 @@ class TargetReading(models.Model):
         on_delete=models.SET_NULL, related_name="+",
     )
     reported_at = models.DateTimeField(_("报送时间"), auto_now=True)
+    state = models.CharField(_("审核状态"), max_length=20, choices=State.choices,
+                             default=State.APPROVED)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:

@@ -127,3 +127,23 @@ class MilestoneForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, departments: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["departments"].choices = departments
+
+
+class ReadingForm(ServiceErrorsMixin, forms.Form):
+    """A target's figure for a month; the rules (note when behind) are in the service."""
+
+    value = forms.DecimalField(label=_("实际值"), max_digits=18, decimal_places=4,
+                               error_messages={"invalid": _("请输入数字。"),
+                                               "required": _("请填写实际值。")})
+    is_year_to_date = forms.BooleanField(label=_("为年内累计值"), required=False)
+    note = forms.CharField(label=_("说明"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReadingReviewForm(ServiceErrorsMixin, forms.Form):
+    field_aliases = {"state": "comment"}
+
+    comment = forms.CharField(label=_("审核意见"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from departments.access import access_for
 
+from ..attainment import is_behind, target_expected
 from ..exceptions import StaleVersion
 from ..models import Target, TargetAssignment, TargetReading
 from ..workdays import month_start
@@ -61,10 +62,46 @@ def target_reading_save(
         reading = TargetReading(target=target, month=month, version=0)
     elif expected_version is not None and reading.version != expected_version:
         raise StaleVersion()
+    expected = target_expected(target, month, is_year_to_date)
+    if is_behind(target.kind, expected, value) and not note.strip():
+        raise ValidationError({"note": _(
+            "实际值未达到目标进度(本月应达到 %(expected)s%(unit)s),请在说明中写明原因和措施。"
+        ) % {"expected": f"{expected.quantize(Decimal('0.01')).normalize():f}",
+             "unit": target.unit}})
     reading.value, reading.note, reading.is_year_to_date = value, note.strip(), is_year_to_date
     reading.department_id = department_id or (min(departments) if departments else None)
     reading.reported_by = user
+    # The lead office's own figures need no approval; a department's wait for it.
+    reading.state = (TargetReading.State.APPROVED if access.is_lead_office
+                     else TargetReading.State.SUBMITTED)
+    reading.reviewed_by = user if access.is_lead_office else None
+    reading.reviewed_at = timezone.now() if access.is_lead_office else None
+    reading.review_comment = ""
     reading.version += 1
     reading.full_clean(exclude=["target"])
+    reading.save()
+    return reading
+
+
+@transaction.atomic
+def target_reading_review(*, reading: TargetReading, user: User, approve: bool,
+                          comment: str = "", expected_version: int | None = None
+                          ) -> TargetReading:
+    """The lead office approves a department's monthly figure or returns it with a reason."""
+    if not access_for(user).is_lead_office:
+        raise PermissionDenied(_("只有牵头办公室可以审核指标监测数据。"))
+    reading = TargetReading.objects.select_for_update().get(pk=reading.pk)
+    if expected_version is not None and reading.version != expected_version:
+        raise StaleVersion()
+    if reading.state != TargetReading.State.SUBMITTED:
+        raise ValidationError({"state": _("该监测数据%(state)s,无需审核。")
+                               % {"state": reading.get_state_display()}})
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("退回必须填写意见。")})
+    reading.state = (TargetReading.State.APPROVED if approve
+                     else TargetReading.State.RETURNED)
+    reading.reviewed_by, reading.reviewed_at = user, timezone.now()
+    reading.review_comment = comment.strip()
+    reading.version += 1
     reading.save()
     return reading

@@ -13,7 +13,8 @@ READINGS = "/api/v1/target-readings/"
 @pytest.fixture
 def reading(world) -> TargetReading:
     return target_reading_save(target=world.target, month=world.period.month,
-                               value=Decimal("300"), user=world.liaison)
+                               value=Decimal("300"), user=world.liaison,
+                               note="快报数,一季度低于进度。")
 
 
 def test_a_department_lists_the_targets_it_is_responsible_for(world):

@@ -22,7 +22,7 @@ def test_a_head_is_told_once_a_day_that_reports_wait(world, django_capture_on_co
         world.report(progress=50)  # filed again the same day: no second message
     to_head = [m for m in mail.outbox if "head@example.gov.cn" in m.to]
     assert len(to_head) == 1
-    assert "本部门有报送待您审核" in to_head[0].body
+    assert "本部门有报送待您审核" in to_head[0].subject and "/reviews/" in to_head[0].body
 
 
 def test_the_head_sees_the_count_in_the_menu_and_in_todo(world, as_user):

@@ -4,8 +4,6 @@ commit), through the cycle's notification rows and senders."""
 import datetime
 from collections.abc import Iterable
 
-from django.utils.translation import gettext as _
-
 from departments.choices import Role
 from notifications.choices import Kind
 from notifications.immediate import department_recipients, notify_now
@@ -32,9 +30,6 @@ def heads_told_of_review(*, department_id: int, task: Task, day: datetime.date) 
     """Tell the department's heads that its reports wait for their approval: one message per
     head per day, whatever the number of reports filed that day (they are listed on 审核)."""
     return notify_now(
-        kind=Kind.LIFECYCLE, key=f"review-waiting:{department_id}:{day.isoformat()}",
+        kind=Kind.REVIEW, key=f"review:{department_id}:{day.isoformat()}",
         recipients=department_recipients([department_id], roles=[Role.HEAD], robots=False),
-        url=page_url("portal:reviews"),
-        context={"task": task, "heading": _("本部门有报送待您审核"),
-                 "lines": [_("联络员已报送任务 %(number)s 的进展,请在“审核”中审核通过或退回。")
-                           % {"number": task.number}]})
+        url=page_url("portal:reviews"), context={"task": task})
