@@ -21,4 +21,20 @@
   }
   document.addEventListener("htmx:responseError", showFailure);
   document.addEventListener("htmx:sendError", showFailure);
+  // Typing that was not saved (or was refused) is not lost silently: leaving the page asks, and
+  // 全部报送 waits until every row is saved (it files saved drafts only).
+  function unsaved() { return document.querySelector(".sheet-row.dirty, .sheet-row.problem"); }
+  window.addEventListener("beforeunload", function (event) {
+    if (unsaved()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.classList && form.classList.contains("submit-all") && unsaved()) {
+      event.preventDefault();
+      window.alert(form.getAttribute("data-unsaved"));
+    }
+  });
 })();

@@ -22,6 +22,7 @@ urlpatterns = [
     path("tasks/<int:pk>/review/", views_reviews.review, name="review"),
     path("periods/<int:pk>/report/", views_reports.batch_report, name="batch_report"),
     path("periods/<int:pk>/report/<int:task_pk>/", views_reports.batch_row, name="batch_row"),
+    path("periods/<int:pk>/submit/", views_reports.batch_submit, name="batch_submit"),
     path("periods/<int:pk>/sheet/", views_documents.sheet_upload, name="sheet_upload"),
     path("periods/<int:pk>/sheet.xlsx", views_documents.sheet_download, name="sheet_download"),
     path("ledger.xlsx", views_documents.ledger_download, name="ledger"),

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from departments.access import access_for
@@ -20,6 +20,7 @@ from ..permissions import reporting_departments, visible_tasks
 from ..selectors import portal as selectors
 from ..selectors.lifecycle import instructions_to_answer
 from ..services import reports as services
+from ..services.report_sheets import SheetRejected, reports_submit_drafts
 from .common import int_param, is_htmx, not_found_if_denied, period_for, pick_department
 from .forms import STALE_MESSAGE, ReportForm, ReportWithAttachmentsForm
 
@@ -119,6 +120,26 @@ def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
         "department": next(d for d in departments if d.pk == department_id),
         "departments": departments, "locked": period.state == PeriodState.LOCKED,
     })
+
+
+@login_required
+@require_http_methods(["POST"])
+def batch_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """全部报送: every saved draft of the department for the period, all or nothing."""
+    period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=pk)
+    department_id = _sheet_department(request)
+    try:
+        result = reports_submit_drafts(period=period, department_id=department_id,
+                                       user=request.user)
+    except SheetRejected as error:
+        for problem in error.problems:
+            prefix = _("任务 %(number)s:") % {"number": problem.row} if problem.row else ""
+            messages.error(request, f"{prefix}{problem.message}")
+    else:
+        messages.success(request, ngettext("已报送 %(n)d 项草稿。", "已报送 %(n)d 项草稿。",
+                                           len(result.submitted)) % {"n": len(result.submitted)})
+    url = reverse("portal:batch_report", args=[period.pk])
+    return redirect(f"{url}?department={department_id}")
 
 
 def _row_response(request, period, department_id, task_id, form=None, message="", status=200):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ..choices import ReportState
 from ..exceptions import StaleVersion
 from ..models import ReportingPeriod
 from ..selectors.portal import SheetRow, sheet_rows
@@ -55,10 +56,9 @@ class SheetResult:
 
 
 def _same(row: SheetRow, data: dict) -> bool:
-    """The row repeats what is already stored for this period."""
-    if row.report is None:
-        return False
-    stored = {name: getattr(row.report, name) for name in REPORT_FIELDS}
+    """The row repeats what the sheet was given: this period's report, or (none yet) the
+    values the sheet was prefilled with — a row nobody touched."""
+    stored = row.values
     try:
         return all(str(stored[name]).strip() == str(data[name]).strip()
                    if name != "needs_coordination" else bool(stored[name]) == bool(data[name])
@@ -86,7 +86,9 @@ def _save_one(entry: SheetEntry, row: SheetRow, period: ReportingPeriod, departm
                                    % {"state": row.report.get_state_display()}})
         result.unchanged.append(entry.task_number)
         return
-    if not submit and _same(row, entry.data):
+    if _same(row, entry.data) and (row.report is None or not submit):
+        # Untouched: neither saved again nor turned into a draft (or a filing) of what was
+        # only prefilled from last month.
         result.unchanged.append(entry.task_number)
         return
     report_save(filing=Filing(row.task, department_id, period), data=entry.data, user=user,
@@ -136,3 +138,19 @@ def reports_save_bulk(*, period: ReportingPeriod, department_id: int,
     if problems:
         raise SheetRejected(_dedupe(problems))
     return result
+
+
+def reports_submit_drafts(*, period: ReportingPeriod, department_id: int,
+                          user: User) -> SheetResult:
+    """全部报送: file every saved draft of the department for the period at once, all or
+    nothing (the same checks as one by one; problems name the task). Rows never saved are
+    left alone."""
+    entries = [SheetEntry(row=row.task.number, task_number=row.task.number,
+                          data={name: getattr(row.report, name) for name in REPORT_FIELDS},
+                          version=row.report.version)
+               for row in sheet_rows(period, department_id)
+               if row.report is not None and row.report.state == ReportState.DRAFT]
+    if not entries:
+        raise SheetRejected([SheetProblem(None, "", _("本期没有待报送的草稿。"))])
+    return reports_save_bulk(period=period, department_id=department_id, entries=entries,
+                             user=user, submit=True)

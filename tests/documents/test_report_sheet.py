@@ -94,6 +94,22 @@ def test_a_filled_sheet_can_be_submitted_at_once(as_user, world):
     assert ProgressReport.objects.count() == 2
 
 
+def test_untouched_rows_are_left_untouched(as_user, world, travel):
+    travel.move_to(datetime.datetime(2026, 2, 20, 1, tzinfo=datetime.UTC))
+    report_save(filing=world.filing(period=world.february), user=world.liaison, submit=True,
+                data=GOOD | {"progress_text": "二月进展。", "progress": 20})
+    travel.move_to(datetime.datetime(2026, 3, 20, 1, tzinfo=datetime.UTC))
+    client = as_user(world.liaison)
+    second = add_task(world.task.plan, world.task.driver, world.department, title="第二项")
+    book = fill(download(client, world), row=5, **FILLED)  # row 4: prefilled, not touched
+    assert book["进展报送"]["A5"].value == second.number
+    for action in ("save", "submit"):
+        assert upload(client, world, book, action=action).status_code == 302
+        march = ProgressReport.objects.filter(period=world.period)
+        assert list(march.values_list("task", flat=True)) == [second.pk], action
+        ProgressReport.objects.filter(period=world.period).delete()
+
+
 def refused(response, *texts) -> str:
     assert response.status_code == 422
     html = response.content.decode()
@@ -154,7 +170,8 @@ def test_another_departments_sheet_is_refused(as_user, world):
 def test_a_sheet_filled_from_a_stale_copy_is_refused(as_user, world):
     client = as_user(world.liaison)
     book = fill(download(client, world), **FILLED)
-    upload(client, world, download(client, world))  # someone saves a draft meanwhile
+    # someone saves a draft meanwhile
+    upload(client, world, fill(download(client, world), **{"本期进展": "另一位同事填写。"}))
     before = ProgressReport.objects.get()
     response = upload(client, world, book)
     assert response.status_code == 422 and "已被修改" in response.content.decode()

@@ -144,6 +144,20 @@ def test_the_sheet_saves_a_row_without_reloading_the_page(browser, portal):
     expect(page.locator(f"#row-{portal.task.pk} .errorlist")).to_contain_text("0 到 100")
     shot(page, "sheet")
 
+    # Unsaved typing is not lost silently: 全部报送 waits until every row is saved.
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.click(".submit-all button")
+    assert dialogs and "尚未保存" in dialogs[0]
+    assert ProgressReport.objects.get(task=portal.task).state == ReportState.DRAFT
+    row = page.locator(f"#row-{portal.task.pk}")
+    row.locator("input[name=progress]").fill("30")
+    row.locator("button[value=save]").click()
+    expect(row.locator(".row-message")).to_have_text("已保存草稿。")
+    page.click(".submit-all button")
+    expect(page.locator(".message-success")).to_contain_text("已报送 1 项草稿")
+    assert ProgressReport.objects.get(task=portal.task).state == ReportState.SUBMITTED
+
 
 def test_on_a_phone_the_pages_fit_the_screen(browser, portal):
     phone = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,

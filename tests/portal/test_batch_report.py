@@ -135,3 +135,43 @@ def test_a_locked_period_refuses_the_row_with_a_message(as_user, world):
     response = client.post(_row(world), values, **HTMX)
     assert response.status_code == 422 and "已锁定" in response.content.decode()
     assert not ProgressReport.objects.exists()
+
+
+def _submit_all(client, world):
+    url = reverse("portal:batch_submit", args=[world.period.pk])
+    return client.post(f"{url}?department={world.department.pk}", follow=True)
+
+
+def test_submit_all_files_every_saved_draft_and_nothing_else(as_user, world):
+    second = add_task(world.task.plan, world.task.driver, world.department, title="第二项任务")
+    add_task(world.task.plan, world.task.driver, world.department, title="未填写的任务")
+    for task in (world.task, second):
+        report_save(filing=world.filing(task=task), data=GOOD, user=world.liaison)
+    response = _submit_all(as_user(world.liaison), world)
+    assert "已报送 2 项草稿" in response.content.decode()
+    assert sorted(ProgressReport.objects.values_list("state", flat=True)) == [
+        ReportState.SUBMITTED, ReportState.SUBMITTED]
+
+
+def test_submit_all_is_all_or_nothing_with_the_reason(as_user, world):
+    second = add_task(world.task.plan, world.task.driver, world.department, title="第二项任务")
+    report_save(filing=world.filing(), data=GOOD, user=world.liaison)
+    report_save(filing=world.filing(task=second), data=GOOD | {"status": "delayed",
+                                                                 "problems": ""},
+                user=world.liaison)
+    response = _submit_all(as_user(world.liaison), world)
+    html = response.content.decode()
+    assert f"任务 {second.number}" in html
+    assert set(ProgressReport.objects.values_list("state", flat=True)) == {ReportState.DRAFT}
+
+
+def test_submit_all_without_drafts_says_so(as_user, world):
+    assert "本期没有待报送的草稿" in _submit_all(as_user(world.liaison), world).content.decode()
+
+
+def test_another_department_cannot_submit_all(as_user, world):
+    report_save(filing=world.filing(), data=GOOD, user=world.liaison)
+    url = reverse("portal:batch_submit", args=[world.period.pk])
+    response = as_user(world.outsider).post(f"{url}?department={world.department.pk}")
+    assert response.status_code == 404
+    assert ProgressReport.objects.get().state == ReportState.DRAFT
