@@ -408,4 +408,4 @@ class TaskEventAdmin(admin.ModelAdmin):
         return False
 
 
-from . import admin_records  # noqa: E402,F401  (meetings, bulletins, assessments)
+from . import admin_calendar, admin_records  # noqa: E402,F401  (holidays; meetings, bulletins…)

@@ -20,3 +20,13 @@ def primary_plan(db) -> Plan:
 @pytest.fixture
 def primary_text() -> str:
     return read_document(PRIMARY_SEED)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Each test reads the working-day calendar of its own database (tasks_app.workdays)."""
+    from tasks_app import workdays
+
+    workdays.forget()
+    yield
+    workdays.forget()
