@@ -197,7 +197,8 @@ class AssignmentInline(admin.TabularInline):
 
 class TaskEventInline(admin.TabularInline):
     model = TaskEvent
-    fields = ("at", "kind", "department", "actor", "field", "before", "after", "reason")
+    fields = ("at", "kind", "department", "actor", "field", "before_shown", "after_shown",
+              "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -392,7 +393,8 @@ class TargetAdmin(admin.ModelAdmin):
 
 @admin.register(TaskEvent)
 class TaskEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "task", "kind", "department", "actor", "before", "after", "reason")
+    list_display = ("at", "task", "kind", "department", "actor", "before_shown", "after_shown",
+                    "reason")
     list_filter = ("kind", "task__plan")
     search_fields = ("task__title", "before", "after", "reason")
     list_select_related = ("task", "department", "actor")

@@ -1,9 +1,10 @@
 """Chinese working days: public holidays and statutory make-up workdays respected.
 
 The days come from the CalendarDay table (filled from ``chinese_calendar`` for the years it
-knows, and from the State Council's notice pasted in the admin for later ones). For a year
-without rows, weekends and the fixed-date holidays (元旦, 劳动节, 国庆) are non-working days,
-and from November the 督办台 warns that next year's calendar is missing.
+knows, and from the State Council's notice pasted in the admin for later ones). A year
+without rows falls back to ``chinese_calendar`` if it knows the year (an emptied table still
+gives the statutory days), else to weekends and the fixed-date holidays (元旦, 劳动节, 国庆);
+from November the 督办台 warns that next year's calendar is missing.
 
 The table is read whole (one query, a few dozen rows a year) and kept per process; a write
 clears it (``forget``) once committed, and other processes reload it after ``MAX_AGE``
@@ -15,7 +16,10 @@ import datetime
 import time
 from dataclasses import dataclass
 
+import chinese_calendar
+
 _FIXED_HOLIDAYS = {(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)}
+_PACKAGE_YEARS = frozenset(day.year for day in chinese_calendar.holidays)
 MAX_AGE = 60.0  # seconds another process may use a calendar edited elsewhere
 
 
@@ -51,8 +55,8 @@ def forget() -> None:
 
 
 def year_known(year: int) -> bool:
-    """Whether the calendar has ``year``'s holidays (otherwise weekends only are known)."""
-    return year in _calendar().years
+    """Whether ``year``'s holidays are known (otherwise weekends only are)."""
+    return year in _calendar().years or year in _PACKAGE_YEARS
 
 
 def next_year_missing(today: datetime.date) -> int | None:
@@ -70,6 +74,8 @@ def is_working_day(day: datetime.date) -> bool:
         return True
     if day.year in days.years:
         return day.weekday() < 5
+    if day.year in _PACKAGE_YEARS:
+        return chinese_calendar.is_workday(day)
     return day.weekday() < 5 and (day.month, day.day) not in _FIXED_HOLIDAYS
 
 

@@ -115,6 +115,9 @@ def test_the_known_years_come_from_chinese_calendar_and_deadlines_keep_them():
     assert not workdays.year_known(2027)
     assert workdays.is_working_day(D(2027, 2, 8))  # unknown: weekends, 1/1, 5/1, 10/1-3
     assert not workdays.is_working_day(D(2027, 1, 1))
+    CalendarDay.objects.filter(year=2026).delete()  # an emptied year: chinese_calendar's days
+    workdays.forget()
+    assert not workdays.is_working_day(D(2026, 2, 16)) and workdays.year_known(2026)
 
 
 @pytest.mark.django_db
@@ -137,6 +140,7 @@ def test_a_2027_deadline_in_spring_festival_moves_after_it_once_the_notice_is_en
 
 @pytest.mark.django_db
 def test_the_calendar_is_read_once_and_a_write_is_seen_at_once():
+    workdays.forget()
     with CaptureQueriesContext(connection) as queries:
         workdays.add_working_days(D(2026, 1, 1), 300)
         workdays.working_days_between(D(2025, 1, 1), D(2027, 12, 31))
