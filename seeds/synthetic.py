@@ -228,6 +228,7 @@ def _reports(tasks, parts, periods, reporters, today, rng):
     Task.objects.bulk_update(changed, ["last_reported_at", "last_report_status", "progress",
                                        "last_report_has_problems"], batch_size=2000)
     events = TaskEvent.objects.bulk_create([
-        TaskEvent(task=task, kind=EventKind.STATUS, field="status", before="待签收",
-                  after="办理中", reason="合成数据") for task in tasks], batch_size=5000)
+        TaskEvent(task=task, kind=EventKind.STATUS, field="status",
+                  before=TaskStatus.PENDING_ACK, after=TaskStatus.IN_PROGRESS, reason="合成数据")
+        for task in tasks], batch_size=5000)
     return written, len(events)

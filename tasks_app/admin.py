@@ -215,7 +215,8 @@ class AssignmentInline(admin.TabularInline):
 
 class TaskEventInline(admin.TabularInline):
     model = TaskEvent
-    fields = ("at", "kind", "department", "actor", "field", "before", "after", "reason")
+    fields = ("at", "kind", "department", "actor", "field", "before_shown", "after_shown",
+              "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -520,7 +521,8 @@ class TargetAdmin(admin.ModelAdmin):
 
 @admin.register(TaskEvent)
 class TaskEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "task", "kind", "department", "actor", "before", "after", "reason")
+    list_display = ("at", "task", "kind", "department", "actor", "before_shown", "after_shown",
+                    "reason")
     list_filter = ("kind", "task__plan")
     search_fields = ("task__title", "before", "after", "reason")
     list_select_related = ("task", "department", "actor")
@@ -536,4 +538,4 @@ class TaskEventAdmin(admin.ModelAdmin):
         return False
 
 
-from . import admin_records  # noqa: E402,F401  (meetings, bulletins, assessments)
+from . import admin_calendar, admin_records  # noqa: E402,F401  (holidays; meetings, bulletins…)

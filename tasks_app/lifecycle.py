@@ -4,12 +4,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from .choices import EventKind, PartState, TaskStatus
 from .history import record, task_event
 from .models import Assignment, Task
 
 _ACTIVE = {state for state in PartState.values if state != PartState.TRANSFERRED}
+# Closed: no more reports owed; the time of closing is kept in ``closed_at``.
+CLOSED_PART_STATES = frozenset({PartState.COMPLETED, PartState.SUSPENDED})
+CLOSED_TASK_STATUSES = frozenset({TaskStatus.COMPLETED, TaskStatus.SUSPENDED})
 
 
 def derive_task_status(part_states: Iterable[str], has_group: bool = False) -> str:
@@ -55,18 +59,19 @@ def refresh_task_statuses(
             groups.add(task_id)
         else:
             parts[task_id].append(state)
-    changed, events = [], []
+    changed, events, now = [], [], timezone.now()
     for task in Task.objects.filter(pk__in=task_ids).only("id", "status", "version"):
         status = derive_task_status(parts[task.pk], task.pk in groups)
         if status != task.status:
             events.append(task_event(
                 task, EventKind.STATUS, actor=actor, field="status",
-                before=TaskStatus(task.status).label, after=TaskStatus(status).label,
+                before=task.status, after=status,
                 reason=reason,
             ))
             task.status = status
+            task.closed_at = now if status in CLOSED_TASK_STATUSES else None
             task.version += 1
             changed.append(task)
-    Task.objects.bulk_update(changed, ["status", "version"])
+    Task.objects.bulk_update(changed, ["status", "closed_at", "version"])
     record(*events)
     return [task.pk for task in changed]

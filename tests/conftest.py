@@ -20,3 +20,21 @@ def primary_plan(db) -> Plan:
 @pytest.fixture
 def primary_text() -> str:
     return read_document(PRIMARY_SEED)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar(request, django_db_blocker):
+    """Each test starts with the working-day calendar of the test database already read
+    (tasks_app.workdays keeps it per process), so query counts do not depend on which test
+    ran before; a test that changes the calendar leaves no copy of it behind."""
+    from tasks_app import workdays
+
+    workdays.forget()
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if uses_db:
+        request.getfixturevalue("django_db_setup")
+        with django_db_blocker.unblock():
+            workdays.year_known(2000)
+    yield
+    workdays.forget()

@@ -176,7 +176,8 @@ def test_health_override_needs_a_reason(lead_client, primary_plan):
     data["health_override_reason"] = "管委会会议认定滞后"
     assert lead_client.post(url, data).status_code == 302
     event = TaskEvent.objects.get(task=task, kind=EventKind.HEALTH_OVERRIDE)
-    assert (event.before, event.after, event.reason) == ("自动", "滞后", "管委会会议认定滞后")
+    assert (event.before, event.after, event.reason) == ("", "red", "管委会会议认定滞后")
+    assert (event.before_shown, event.after_shown) == ("自动", "滞后")
 
 
 def test_changelist_queries_do_not_grow_with_rows(lead_client, primary_plan):

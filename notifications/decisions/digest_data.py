@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext
 
 from tasks_app.choices import EventKind, Health, ReportState
+from tasks_app.event_values import shown
 from tasks_app.formatting import cn_date, cn_datetime, cn_month
 from tasks_app.health import with_health
 from tasks_app.models import Milestone, ProgressReport, Task, TaskEvent
@@ -71,7 +72,8 @@ class DigestData:
             Row(e["task__plan_id"], e["task__driver_id"],
                 gettext("%(at)s 任务 %(number)s. %(title)s:%(before)s → %(after)s") % {
                     "at": cn_datetime(e["at"]), "number": e["task__number"],
-                    "title": e["task__title"], "before": e["before"], "after": e["after"]},
+                    "title": e["task__title"], "before": shown("status", e["before"]),
+                    "after": shown("status", e["after"])},
                 on(e["task_id"]), e["at"]) for e in events]
         data.red_tasks = [Row(t["plan_id"], t["driver_id"],
                               gettext("任务 %(number)s. %(title)s(进度 %(progress)s%%)") % {

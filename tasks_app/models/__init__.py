@@ -1,5 +1,6 @@
 """The domain of Duban, split by sub-domain (DESIGN.md §1)."""
 
+from .calendar import CalendarDay
 from .cycle import Assessment, AssessmentEntry, Bulletin, DepartmentScore, Meeting, MeetingDecision
 from .imports import ImportDraft
 from .lifecycle import (
@@ -16,7 +17,8 @@ from .targets import Target, TargetAssignment, TargetReading
 from .tasks import Assignment, Milestone, Task, TaskEvent
 
 __all__ = [
-    "Assessment", "AssessmentEntry", "Assignment", "Attachment", "Bulletin", "CompletionRequest",
+    "Assessment", "AssessmentEntry", "Assignment", "Attachment", "Bulletin", "CalendarDay",
+    "CompletionRequest",
     "DepartmentScore", "Driver", "ExtensionRequest", "ImportDraft", "InstructionReply",
     "LeaderInstruction",
     "Meeting", "MeetingDecision", "Milestone", "Plan", "ProgressReport", "ReportingPeriod",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import admin
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -49,6 +50,8 @@ class Task(models.Model):
     original_due_on = models.DateField(_("原定完成时限"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=30, choices=TaskStatus.choices,
                               default=TaskStatus.NEW, db_index=True)
+    closed_at = models.DateTimeField(_("办结/中止时间"), null=True, blank=True,
+                                     help_text=_("最近一次办结或中止的时间;重新打开时清空"))
     progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0,
                                                 validators=[MaxValueValidator(100)])
     health_override = models.CharField(_("人工预警"), max_length=10, choices=HEALTH_OVERRIDES,
@@ -100,6 +103,8 @@ class Assignment(models.Model):
                              default=PartState.PENDING_ACK)
     ack_due_on = models.DateField(_("签收时限"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结/中止时间"), null=True, blank=True,
+                                     help_text=_("最近一次办结或中止的时间;重新打开时清空"))
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("签收人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -205,4 +210,19 @@ class TaskEvent(models.Model):
         indexes = [models.Index(fields=["task", "-at"], name="taskevent_task_at_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.before} → {self.after}"
+        return f"{self.get_kind_display()}: {self.before_shown} → {self.after_shown}"
+
+    @property
+    @admin.display(description=_("变更前"))
+    def before_shown(self) -> str:
+        """``before`` for the reader: a state's code as its label (tasks_app.event_values)."""
+        from ..event_values import shown
+
+        return shown(self.field, self.before)
+
+    @property
+    @admin.display(description=_("变更后"))
+    def after_shown(self) -> str:
+        from ..event_values import shown
+
+        return shown(self.field, self.after)

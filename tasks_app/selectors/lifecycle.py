@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from departments.access import access_for
 from departments.models import Department
 
+from .. import workdays
 from ..choices import AssignmentRole, PartState, SourceType, TaskStatus
 from ..models import (
     Assignment,
@@ -196,6 +197,7 @@ class Desk:
     suspended: list[Task]
     slips: list[SupervisionSlip]
     items: list[Task]
+    calendar_missing: int | None = None  # from November: next year, if its holidays are unknown
 
     @property
     def overdue(self) -> list[PartView]:
@@ -206,7 +208,8 @@ DESK_ROWS = 200
 
 
 def desk(today: datetime.date) -> Desk:
-    """Seven queries whatever the amount of data (each list shows its first DESK_ROWS)."""
+    """Seven queries whatever the amount of data (each list shows its first DESK_ROWS), and
+    the working-day calendar's, read once per process (tasks_app.workdays)."""
     waiting_all = Assignment.objects.filter(state=PartState.PENDING_ACK,
                                             department__isnull=False)
     extensions = (ExtensionRequest.objects.filter(state__in=[
@@ -227,7 +230,8 @@ def desk(today: datetime.date) -> Desk:
     return Desk(waiting=waiting_parts(today, limit=DESK_ROWS),
                 waiting_total=waiting_all.count(), extensions=list(extensions),
                 completions=list(completions), suspended=list(suspended),
-                slips=list(open_slips), items=list(items))
+                slips=list(open_slips), items=list(items),
+                calendar_missing=workdays.next_year_missing(today))
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Open parts (the part and its task still open) owe a report for every period whose deadline
 came after they were given: counted in SQL, grouped by department and day given. Closed
 parts (completed or suspended, or on a closed task) owed reports only until they closed;
-their rows and their closing days (from the history, two grouped queries) are laid over
+their rows and their closing days (``closed_at`` of tasks and parts, two queries) are laid over
 the periods here. Nothing is read per report or per period: nine queries whatever the size.
 """
 
@@ -12,13 +12,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from ..choices import EventKind, FeedbackCycle, FeedbackType, PartState, ReportState, TaskStatus
-from ..models import Assignment, Plan, ProgressReport, ReportingPeriod, TaskEvent
+from ..choices import FeedbackCycle, FeedbackType, PartState, ReportState, TaskStatus
+from ..models import Assignment, Plan, ProgressReport, ReportingPeriod, Task
 
 CLOSED_PARTS = (PartState.SUSPENDED, PartState.COMPLETED)
 LIVE_PARTS = tuple(state for state in PartState.values if state != PartState.TRANSFERRED)
@@ -30,15 +29,6 @@ NEVER = datetime.date(1900, 1, 1)  # closed, but the history does not say when
 OPEN = Q(state__in=OPEN_PARTS) & ~Q(task__status__in=CLOSED_TASKS)
 
 Counts = dict[tuple[int, int], list[int]]  # (department id, period id) → [owed, on time, late]
-
-
-def history_labels(*choices) -> list[str]:
-    """Labels as history rows store them (before → after), in every language of the site."""
-    labels = set()
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            labels.update(str(choice.label) for choice in choices)
-    return sorted(labels)
 
 
 def owes(given_on: datetime.date, closed_on: datetime.date | None, cycle: str,
@@ -73,15 +63,13 @@ def _local_days(rows: Iterable[tuple]) -> dict:
 
 
 def _closing_days(plan: Plan) -> tuple[dict[int, datetime.date], dict[tuple, datetime.date]]:
-    """Task id → day the task was last closed; (task, department) → day the part was."""
-    events = TaskEvent.objects.filter(task__plan_id=plan.pk).order_by()
-    tasks = (events.filter(kind=EventKind.STATUS, field="status",
-                           after__in=history_labels(*CLOSED_TASKS))
-             .values("task_id").annotate(at=Max("at")).values_list("task_id", "at"))
-    parts = (events.filter(kind=EventKind.PART, field="state", department__isnull=False,
-                           after__in=history_labels(*CLOSED_PARTS))
-             .values("task_id", "department_id").annotate(at=Max("at"))
-             .values_list("task_id", "department_id", "at"))
+    """Task id → day the task was last closed; (task, department) → day the part was
+    (the ``closed_at`` columns the lifecycle services set when they close)."""
+    tasks = (Task.objects.filter(plan_id=plan.pk, closed_at__isnull=False).order_by()
+             .values_list("pk", "closed_at"))
+    parts = (Assignment.objects.filter(task__plan_id=plan.pk, department__isnull=False,
+                                       closed_at__isnull=False)
+             .order_by("closed_at").values_list("task_id", "department_id", "closed_at"))
     return _local_days(tasks), _local_days(((t, d), at) for t, d, at in parts)
 
 

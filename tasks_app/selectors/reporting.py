@@ -3,14 +3,14 @@
 A department is *expected* to report on a task for a period when it had a part in the task
 on the period's deadline — directly, or as a member of a group named on it (see
 tasks_app.permissions): the part was given by then, and neither the part nor the task was
-closed (completed or suspended) by then. Closing dates come from the task's history: PART
-events of the department's part, else the STATUS event that closed the task; a closed part
-whose closing is nowhere in the history is not expected. Transferred parts, inactive
-departments and one-off items (一次性反馈) are never expected; items reporting quarterly
-only in a quarter's last month (the same rules as the cycle's chases). A report counts when
-it is submitted (submitted, approved by the head, or accepted); it is on time when it was
-not filed after the deadline (``is_late``). The bulletin's on-time rates, the departments
-it names, and the assessment's timeliness score all read these numbers.
+closed (completed or suspended) by then. Closing dates are the ``closed_at`` columns: the
+department's part's, else the task's; a closed part without a closing time is not
+expected. Transferred parts, inactive departments and one-off items (一次性反馈) are never
+expected; items reporting quarterly only in a quarter's last month (the same rules as the
+cycle's chases). A report counts when it is submitted (submitted, approved by the head, or
+accepted); it is on time when it was not filed after the deadline (``is_late``). The
+bulletin's on-time rates, the departments it names, and the assessment's timeliness score
+all read these numbers.
 """
 
 import datetime
@@ -23,11 +23,10 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from ..choices import PartState
 from ..models import Assignment, Plan, ReportingPeriod, Schedule
 from .compliance import red_day
-from .owed_reports import SUBMITTED_STATES, history_labels, owed_and_filed
+from .owed_reports import SUBMITTED_STATES, owed_and_filed
 
-__all__ = ["SUBMITTED_STATES", "Compliance", "compliance_by_department", "history_labels",
-           "named_departments", "per_department", "reporting_compliance",
-           "tracked_periods"]
+__all__ = ["SUBMITTED_STATES", "Compliance", "compliance_by_department", "named_departments",
+           "per_department", "reporting_compliance", "tracked_periods"]
 
 
 @dataclass

@@ -39,7 +39,6 @@ from ..models import (
 )
 from ..selectors.reporting import (
     compliance_by_department,
-    history_labels,
     per_department,
     reporting_compliance,
 )
@@ -117,12 +116,8 @@ def _sum_rows(rows: list[dict], names: tuple[str, ...]) -> dict[int, list[int]]:
 
 def measure_completion(ctx: Context) -> dict[int, Measure]:
     """Tasks due in the year: completed by the due date (full), later (partly), or not."""
-    done_on = (TaskEvent.objects.filter(task=OuterRef("pk"), kind=EventKind.STATUS,
-                                        field="status",
-                                        after__in=history_labels(TaskStatus.COMPLETED))
-               .order_by("-at").annotate(day=TruncDate("at")).values("day")[:1])
     tasks = (Task.objects.filter(plan=ctx.plan, due_on__year=ctx.year)
-             .exclude(status=TaskStatus.SUSPENDED).annotate(done_on=Subquery(done_on)))
+             .exclude(status=TaskStatus.SUSPENDED).annotate(done_on=TruncDate("closed_at")))
     completed = Q(status=TaskStatus.COMPLETED)
     rows = per_department(
         tasks, excluded_parts=(PartState.TRANSFERRED, PartState.SUSPENDED),
@@ -210,7 +205,7 @@ def measure_returned(ctx: Context) -> dict[int, Measure]:
     """Each time a report of the year was returned (by the head or the reviewer)."""
     per, cap = ctx.weights["returned_per_report"], ctx.weights["returned_max"]
     rows = (TaskEvent.objects.filter(kind=EventKind.REVIEW, field="report_state",
-                                     after__in=history_labels(ReportState.RETURNED),
+                                     after=ReportState.RETURNED,
                                      report__period__in=ctx.periods)
             .values("department_id").order_by().annotate(n=Count("id")))
     result = {}

@@ -213,7 +213,7 @@ def _submit(report: ProgressReport, user: User, now) -> None:
 def _review_event(report: ProgressReport, user: User, before: str, reason: str) -> None:
     record(task_event(report.task_id, EventKind.REVIEW, actor=user,
                       department_id=report.department_id, field="report_state",
-                      before=ReportState(before).label, after=report.get_state_display(),
+                      before=before, after=report.state,
                       reason=reason, report_id=report.pk))
 
 

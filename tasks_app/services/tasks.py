@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from ..choices import EventKind, Health
+from ..choices import EventKind
 from ..exceptions import StaleVersion
 from ..history import record, task_event
 from ..models import Task
@@ -26,7 +26,7 @@ _EVENT_KIND = {
 def _shown(task: Task, name: str) -> str:
     value = getattr(task, name)
     if name == "health_override":
-        return Health(value).label if value else _("自动")
+        return value  # a code, "" for 自动 (tasks_app.event_values shows the label)
     return "" if value is None else str(value)
 
 

@@ -64,8 +64,9 @@ def test_refusing_sends_the_task_back_to_work_with_the_reason(world):
     assert world.lead_part.state == PartState.IN_PROGRESS
     assert world.task.status == TaskStatus.IN_PROGRESS
     event = TaskEvent.objects.filter(task=world.task, kind=EventKind.COMPLETION).first()
-    assert (event.before, event.after, event.reason) == ("待审核", "不同意办结",
+    assert (event.before, event.after, event.reason) == ("pending", "rejected",
                                                          "园区道路尚未完工")
+    assert (event.before_shown, event.after_shown) == ("待审核", "不同意办结")
 
 
 def test_rectification_sets_a_new_deadline_and_the_task_is_rectifying(world):

@@ -53,8 +53,8 @@ def test_an_approved_extension_moves_the_due_date_and_keeps_the_original(acknowl
     assert "延期申请获批" in due.reason
     steps = list(TaskEvent.objects.filter(task=world.task, kind=EventKind.EXTENSION)
                  .order_by("at", "id").values_list("before", "after"))
-    assert steps == [("", "待负责人审核"), ("待负责人审核", "待牵头办公室审批"),
-                     ("待牵头办公室审批", "已同意")]
+    assert steps == [("", "pending_head"), ("pending_head", "pending_decision"),
+                     ("pending_decision", "approved")]
     assert sorted(m.to[0] for m in sent) == ["resp.head@duban.example",
                                              "resp.liaison@duban.example"]
     assert "延期申请:批准延至2027年2月28日" in sent[0].subject

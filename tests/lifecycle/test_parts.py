@@ -39,7 +39,7 @@ def test_acknowledging_moves_the_part_and_the_task_and_records_who_and_when(worl
     assert world.task.status == TaskStatus.IN_PROGRESS
     event = TaskEvent.objects.get(task=world.task, kind=EventKind.PART)
     assert (event.actor, event.department, event.before, event.after, event.reason) == (
-        world.liaison, world.department, "待签收", "办理中", "签收")
+        world.liaison, world.department, "pending_ack", "in_progress", "签收")
 
 
 def test_an_acknowledgement_after_its_deadline_is_overdue_and_recorded_as_late(world, travel):

@@ -71,8 +71,13 @@ class TaskEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True,
                                   help_text=_("操作人(用户名)"))
 
+    before_label = serializers.CharField(source="before_shown", read_only=True, help_text=_(
+        "变更前的显示文字(before 为状态代码时即其名称)"))
+    after_label = serializers.CharField(source="after_shown", read_only=True, help_text=_(
+        "变更后的显示文字(after 为状态代码时即其名称)"))
+
     class Meta:
         model = TaskEvent
         fields = ("id", "at", "kind", "department", "department_name", "actor", "field",
-                  "before", "after", "reason", "report")
+                  "before", "after", "before_label", "after_label", "reason", "report")
         read_only_fields = fields

@@ -34,8 +34,7 @@ def _event(request: CompletionRequest, actor: User | None, before: str | None,
            reason: str) -> None:
     record(task_event(request.task_id, EventKind.COMPLETION, actor=actor,
                       department_id=request.department_id, field="completion",
-                      before=COMPLETION.label(before) if before else "",
-                      after=COMPLETION.label(request.decision), reason=reason))
+                      before=before or "", after=request.decision, reason=reason))
 
 
 def _lead_part(task: Task, department: Department) -> Assignment:

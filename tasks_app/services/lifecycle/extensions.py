@@ -37,8 +37,7 @@ def _event(request: ExtensionRequest, actor: User | None, before: str | None,
            reason: str) -> None:
     record(task_event(request.assignment.task_id, EventKind.EXTENSION, actor=actor,
                       department_id=request.assignment.department_id, field="extension",
-                      before=EXTENSION.label(before) if before else "",
-                      after=EXTENSION.label(request.state), reason=reason))
+                      before=before or "", after=request.state, reason=reason))
 
 
 def _check_dates(part: Assignment, proposed: datetime.date, today: datetime.date) -> bool:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ...choices import AssignmentRole, EventKind, PartState
 from ...formatting import cn_date
 from ...history import record, task_event
-from ...lifecycle import refresh_task_statuses
+from ...lifecycle import CLOSED_PART_STATES, refresh_task_statuses
 from ...models import Assignment, Task
 from .machine import Transition, actor_roles
 from .tables import PART
@@ -47,10 +47,11 @@ def part_move(*, part: Assignment, action: str, actor: User | None, reason: str 
     step = part_check(part, action, actor)
     before = part.state
     part.state = target or step.target
-    part.save(update_fields=["state", *fields])
+    part.closed_at = timezone.now() if part.state in CLOSED_PART_STATES else None
+    part.save(update_fields=["state", "closed_at", *fields])
     record(task_event(part.task_id, EventKind.PART, actor=actor,
                       department_id=part.department_id, field="state",
-                      before=PART.label(before), after=PART.label(part.state),
+                      before=before, after=part.state,
                       reason=reason or step.verb))
     return part
 
