@@ -331,6 +331,6 @@ CONTENT_SECURITY_POLICY = {
 
 # Uploads: refused before parsing when larger, more compressed or longer than this.
 DUBAN_UPLOAD_MAX_UNCOMPRESSED_BYTES = env.int(
-    "DUBAN_UPLOAD_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024)
+    "DUBAN_UPLOAD_MAX_UNCOMPRESSED_BYTES", default=20 * 1024 * 1024)
 DUBAN_UPLOAD_MAX_RATIO = env.int("DUBAN_UPLOAD_MAX_RATIO", default=100)
 # ---------------------------------------------------------------- end of security block
