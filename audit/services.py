@@ -18,7 +18,7 @@ def audit_record(kind: str, *, request: HttpRequest | None = None,
     if user is None and request is not None:
         user = getattr(request, "user", None)
     actor = user if user is not None and user.is_authenticated else None
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # three queries, no savepoint pair
         head, _created = AuditHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"hash": GENESIS})
         event = AuditEvent(
