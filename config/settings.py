@@ -277,9 +277,11 @@ DUBAN_BEHIND_PROXY = env.bool("DUBAN_BEHIND_PROXY", default=False)
 if DUBAN_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Shared cache (Redis) for lockout-free throttling across all workers; LocMem when unset.
-DUBAN_CACHE_URL = env("DUBAN_CACHE_URL", default="")
-if DUBAN_CACHE_URL:
+# Shared cache: API throttle counts are the same in every worker. Default: the Redis server
+# Celery uses (database 1); "locmem" keeps a per-process cache (tests).
+DUBAN_CACHE_URL = env("DUBAN_CACHE_URL", default=(
+    CELERY_BROKER_URL.rsplit("/", 1)[0] + "/1" if CELERY_BROKER_URL.startswith("redis") else ""))
+if DUBAN_CACHE_URL and DUBAN_CACHE_URL != "locmem":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": DUBAN_CACHE_URL}}
 
