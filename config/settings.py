@@ -144,7 +144,6 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -252,3 +251,88 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DUBAN_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ---------------------------------------------------------------- security (等保 2.0 三级, #13)
+# Everything about login protection, second factor, sessions, tokens, audit and CSP is in
+# this block. Other blocks may append to AUTHENTICATION_BACKENDS / MIDDLEWARE after it.
+INSTALLED_APPS += [
+    "axes", "django_otp", "django_otp.plugins.otp_totp", "csp", "security", "audit",
+]
+AUTHENTICATION_BACKENDS = [
+    "security.backends.LockoutBackend",  # django-axes, first: refuses locked accounts
+    "django.contrib.auth.backends.ModelBackend",
+]
+_AFTER_AUTH = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_AFTER_AUTH:_AFTER_AUTH] = [
+    "django_otp.middleware.OTPMiddleware",
+    "security.middleware.SessionLifetimeMiddleware",
+    "security.middleware.SecondFactorMiddleware",
+]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "csp.middleware.CSPMiddleware")
+MIDDLEWARE += ["audit.middleware.AuditDownloadsMiddleware", "axes.middleware.AxesMiddleware"]
+
+# Behind a reverse proxy: trust X-Forwarded-Proto / X-Forwarded-For only when it says so.
+DUBAN_BEHIND_PROXY = env.bool("DUBAN_BEHIND_PROXY", default=False)
+if DUBAN_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Shared cache: API throttle counts are the same in every worker. Default: the Redis server
+# Celery uses (database 1); "locmem" keeps a per-process cache (tests).
+DUBAN_CACHE_URL = env("DUBAN_CACHE_URL", default=(
+    CELERY_BROKER_URL.rsplit("/", 1)[0] + "/1" if CELERY_BROKER_URL.startswith("redis") else ""))
+if DUBAN_CACHE_URL and DUBAN_CACHE_URL != "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": DUBAN_CACHE_URL}}
+
+# Login lockout (django-axes): N failures per account and per address, counted in the
+# database every worker shares; the security admin unlocks in the admin.
+AXES_FAILURE_LIMIT = env.int("DUBAN_LOGIN_FAILURE_LIMIT", default=10)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = env.float("DUBAN_LOGIN_COOLOFF_HOURS", default=1.0) or None
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "security.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "security.net.client_ip"
+AXES_VERBOSE = False
+
+# Second factor (TOTP, django-otp): required for these roles ("operator" = superuser,
+# "security_admin", "audit_admin", "lead_office", "manager"); departments by their own setting.
+DUBAN_2FA_ROLES = env.list(
+    "DUBAN_2FA_ROLES",
+    default=["operator", "security_admin", "audit_admin", "lead_office", "manager"])
+DUBAN_2FA_DEPARTMENTS = env.bool("DUBAN_2FA_DEPARTMENTS", default=False)
+OTP_TOTP_ISSUER = _("督办系统")
+
+# Sessions: idle timeout and absolute lifetime.
+DUBAN_SESSION_IDLE_MINUTES = env.int("DUBAN_SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = env.int("DUBAN_SESSION_MAX_AGE_HOURS", default=12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# API tokens expire; a password change or deactivation revokes them.
+DUBAN_TOKEN_TTL_DAYS = env.int("DUBAN_TOKEN_TTL_DAYS", default=30)
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "security.passwords.RevokeTokensOnChange"}]
+
+# Audit log: kept at least 180 days (等保), append-only, hash-chained.
+DUBAN_AUDIT_RETENTION_DAYS = max(180, env.int("DUBAN_AUDIT_RETENTION_DAYS", default=365))
+
+# Content-Security-Policy (django-csp): no inline script, nothing from other sites.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Uploads: refused before parsing when larger, more compressed or longer than this.
+DUBAN_UPLOAD_MAX_UNCOMPRESSED_BYTES = env.int(
+    "DUBAN_UPLOAD_MAX_UNCOMPRESSED_BYTES", default=20 * 1024 * 1024)
+DUBAN_UPLOAD_MAX_RATIO = env.int("DUBAN_UPLOAD_MAX_RATIO", default=100)
+# ---------------------------------------------------------------- end of security block

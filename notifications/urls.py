@@ -6,5 +6,5 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.history, name="history"),
     path("digest/", views.digest, name="digest"),
-    path("calendar/<str:key>.ics", views.calendar_feed, name="calendar"),
+    path("calendar/<slug:key>.ics", views.calendar_feed, name="calendar"),
 ]

@@ -39,5 +39,8 @@ if [ "${DUBAN_TEST_DB:-postgres}" != "sqlite" ] && [ -z "${DATABASE_URL:-}" ]; t
 fi
 
 "$VENV/bin/ruff" check .
+# Security lint: bandit, medium severity and up (等保 #13).
+"$VENV/bin/bandit" -q -ll -r audit security departments tasks_app notifications seeds config \
+  -x '*/migrations/*'
 "$PY" manage.py makemigrations --check --dry-run -v0 --settings tests.settings
 "$PY" -m pytest "$@"

@@ -1,20 +1,28 @@
-"""Demo accounts: a lead office, a manager, and a liaison and a head for every department."""
+"""Demo accounts: a lead office, a security admin, an audit admin, a manager, and a liaison
+and a head for every department."""
 
 import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Q
 
 from departments.choices import Role
 from departments.models import Department, Membership
+from security.roles import (  # noqa: F401 (LEAD_OFFICE_GROUP, lead_office_group re-exported)
+    AUDIT_ADMIN,
+    AUDIT_ADMIN_GROUP,
+    LEAD_OFFICE_GROUP,
+    SECURITY_ADMIN,
+    SECURITY_ADMIN_GROUP,
+    admin_roles_ensure,
+    lead_office_group,
+)
 from tasks_app.models import Plan
 
-LEAD_OFFICE_GROUP = "牵头督办办公室"
 EMAIL_DOMAIN = "duban.example"
-_ADMIN_APPS = ("tasks_app", "departments", "notifications")
 
 
 @dataclass
@@ -22,18 +30,6 @@ class DemoAccount:
     username: str
     role: str
     department: str
-
-
-def lead_office_group() -> Group:
-    """The Django group whose members may use the admin for plans, tasks and departments."""
-    group, _ = Group.objects.get_or_create(name=LEAD_OFFICE_GROUP)
-    permissions = Permission.objects.filter(
-        Q(content_type__app_label__in=_ADMIN_APPS)
-        | Q(content_type__app_label="auth", codename__in=["view_user", "add_user", "change_user"])
-        | Q(content_type__app_label="authtoken")
-    )
-    group.permissions.set(permissions)
-    return group
 
 
 def _account(username: str, encoded_password: str, *, staff: bool = False) -> User:
@@ -64,6 +60,11 @@ def demo_accounts_ensure(password: str | None = None) -> tuple[list[DemoAccount]
     _member(lead, Role.LEAD_OFFICE, lead_department)
     accounts.append(DemoAccount("leadoffice", Role.LEAD_OFFICE,
                                 lead_department.name if lead_department else "-"))
+    for username, group, role in (("security", SECURITY_ADMIN_GROUP, SECURITY_ADMIN),
+                                  ("auditor", AUDIT_ADMIN_GROUP, AUDIT_ADMIN)):
+        admin_user = _account(username, encoded, staff=True)
+        admin_user.groups.add(admin_roles_ensure()[group])
+        accounts.append(DemoAccount(username, role, "-"))
     manager = _account("manager", encoded)
     _member(manager, Role.MANAGER, None)
     accounts.append(DemoAccount("manager", Role.MANAGER, "-"))

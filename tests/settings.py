@@ -9,6 +9,11 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
 os.environ.setdefault("DJANGO_SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("DUBAN_THROTTLE_WRITES", "10000/min")
+# Security (#13): tests that need them switch these on with override_settings.
+os.environ.setdefault("DUBAN_2FA_ROLES", "")
+os.environ.setdefault("DUBAN_SESSION_IDLE_MINUTES", "0")
+os.environ.setdefault("DUBAN_SESSION_MAX_AGE_HOURS", "336")
+os.environ.setdefault("DUBAN_CACHE_URL", "locmem")
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import BASE_DIR, DATABASES  # noqa: E402

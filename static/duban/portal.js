@@ -19,6 +19,12 @@
       box.className = "row-message bad";
     }
   }
+  // A select marked data-autosubmit submits its form on change (no inline handlers: CSP).
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-autosubmit]")) {
+      event.target.form.submit();
+    }
+  });
   document.addEventListener("htmx:responseError", showFailure);
   document.addEventListener("htmx:sendError", showFailure);
   // Typing that was not saved (or was refused) is not lost silently: leaving the page asks, and

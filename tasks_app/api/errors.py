@@ -9,7 +9,8 @@ nested errors are joined with dots (``parts.0.role``); errors about the whole re
 ``non_field_errors``.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -39,6 +40,12 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = gettext_lazy("If-Match 与记录的当前版本不符:记录已被修改,请重新读取后再提交。")
     default_code = "precondition_failed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("请求体过大:超过服务器允许的大小。")
+    default_code = "too_large"
 
 
 class StaleVersionConflict(Conflict):
@@ -97,6 +104,9 @@ def _convert(exc: Exception) -> Exception:
     """Django's exceptions (and the services') as DRF exceptions with the right status."""
     if isinstance(exc, StaleVersion):
         return StaleVersionConflict(exc.messages[0])
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(_("请求体过大:超过 %(mb)s MB。") % {
+            "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)})
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(_django_validation_fields(exc))
     if isinstance(exc, Http404):

@@ -1,7 +1,11 @@
 """/api/: v1 resources, the OpenAPI schema and its offline docs; anything else a JSON 404."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 from rest_framework.routers import DefaultRouter
 
 from departments.api.views import DepartmentGroupViewSet, DepartmentViewSet
@@ -48,7 +52,7 @@ urlpatterns = [
     path("v1/auth/token/", TokenObtainView.as_view(), name="token"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),  # CSP
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     re_path(r"^.*$", json_not_found),
 ]

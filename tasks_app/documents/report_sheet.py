@@ -14,7 +14,6 @@ languages (a sheet downloaded in Chinese may be uploaded from the English page).
 
 import functools
 import io
-import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,6 +24,8 @@ from openpyxl import load_workbook
 from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from security.uploads import UploadRefused, office_zip_check
 
 from ..choices import ReportStatus
 from ..formatting import cn_date, cn_month
@@ -54,6 +55,7 @@ HEADER_ROW, FIRST_ROW = 3, 4
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 YES, NO = gettext_lazy("是"), gettext_lazy("否")
+UNREADABLE = gettext_lazy("无法读取该 Excel 文件(文件已损坏或不是 .xlsx 格式)。")
 
 
 @dataclass(frozen=True)
@@ -211,9 +213,13 @@ def _open(upload) -> tuple:
     if not data.startswith(b"PK\x03\x04"):
         raise _refuse(_("上传的文件不是 Excel(.xlsx)表格;请上传从系统下载的报送表。"))
     try:
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        raise _refuse(_("无法读取该 Excel 文件(文件已损坏或不是 .xlsx 格式)。")) from error
+        office_zip_check(data, upload.name)  # zip bombs: refused from the directory alone
+    except UploadRefused as error:
+        raise _refuse(str(UNREADABLE) if error.broken else error.message) from error
+    try:  # streaming: rows are read one at a time, never the whole sheet
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # any malformed part: the file is refused, never a 500
+        raise _refuse(str(UNREADABLE)) from error
     titles = [name for name in workbook.sheetnames if name in in_each_language(SHEET_TITLE)]
     if not titles:
         raise _refuse(_("表格中没有“%(sheet)s”工作表;请使用从系统下载的报送表。")
@@ -308,14 +314,30 @@ def _entry(number: int, cells: dict, problems: list[SheetProblem]) -> SheetEntry
 
 def sheet_entries(upload, period: ReportingPeriod, department_id: int) -> list[SheetEntry]:
     """The filled rows of an uploaded sheet; SheetRejected when the file itself is wrong
-    (not .xlsx, another department's or month's sheet, moved columns, unreadable cells)."""
+    (not .xlsx, a zip bomb, malformed, another department's or month's sheet, moved
+    columns, too many rows, unreadable cells)."""
     workbook, sheet = _open(upload)
+    try:
+        return _entries(workbook, sheet, period, department_id)
+    except SheetRejected:
+        raise
+    except Exception as error:  # malformed XML surfaces while streaming: refuse, never 500
+        raise _refuse(str(UNREADABLE)) from error
+    finally:
+        workbook.close()
+
+
+def _entries(workbook, sheet, period: ReportingPeriod, department_id: int) -> list[SheetEntry]:
     _check_meta(workbook, period, department_id)
     _check_headers(sheet)
+    if (sheet.max_row or 0) > FIRST_ROW + MAX_ROWS:  # the sheet's own <dimension>, if any
+        raise _refuse(_("表格超过 %(rows)s 行。") % {"rows": MAX_ROWS})
     entries, problems = [], []
     fields = [column.field for column in COLUMNS]
     for number, values in enumerate(sheet.iter_rows(min_row=FIRST_ROW, max_col=len(COLUMNS),
                                                     values_only=True), FIRST_ROW):
+        if number > FIRST_ROW + MAX_ROWS:  # empty rows count too: bounded time
+            raise _refuse(_("表格超过 %(rows)s 行。") % {"rows": MAX_ROWS})
         if all(value is None or str(value).strip() == "" for value in values):
             continue
         if len(entries) + len(problems) >= MAX_ROWS:

@@ -36,10 +36,15 @@ def document_text(name: str, data: bytes) -> str:
         raise ImportFailed(gettext("不支持的文件类型“%(type)s”:请上传 .txt、.md 或 .docx 文件")
                            % {"type": suffix or name})
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportFailed(gettext("文件不是 UTF-8 编码的文本:%(name)s") % {"name": name}) \
             from error
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFailed(gettext("文件第 %(line)s 行含有空字符(NUL),不是正常的文本文件:%(name)s")
+                           % {"line": line, "name": name}, line)
+    return text
 
 
 def read_document(path: Path) -> str:

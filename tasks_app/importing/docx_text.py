@@ -18,23 +18,47 @@ from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from security.uploads import UploadRefused, office_zip_check
+
 from .document import ImportFailed
 
 HEADING_STYLE = re.compile(r"(?:Heading|标题)\s*(\d)")
 
 
+MAX_PARAGRAPHS = 20000  # a plan has a few hundred; paragraphs and table rows together
+DOCX_MAX_BYTES = 10 * 1024 * 1024  # inflated size of the whole file
+
+
+def _paragraph_count(data: bytes) -> int:
+    """Paragraphs and table rows in word/document.xml, counted before Word parses it
+    (the zip check has already bounded the member's size)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        xml = archive.read("word/document.xml")
+    return sum(xml.count(tag) for tag in (b"<w:p>", b"<w:p ", b"<w:tr>", b"<w:tr "))
+
+
 def docx_text(data: bytes) -> str:
+    unreadable = gettext("无法读取 Word 文件(文件已损坏,或不是 .docx 格式;.doc 请先另存为 .docx)")
+    try:
+        office_zip_check(data, max_bytes=DOCX_MAX_BYTES)
+        paragraphs = _paragraph_count(data)
+    except UploadRefused as error:
+        raise ImportFailed(unreadable if error.broken else error.message) from error
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as error:
+        raise ImportFailed(unreadable) from error
+    if paragraphs > MAX_PARAGRAPHS:
+        raise ImportFailed(gettext("Word 文件段落过多(%(count)s 段,上限 %(limit)s 段)")
+                           % {"count": paragraphs, "limit": MAX_PARAGRAPHS})
     try:
         document = Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise ImportFailed(gettext("无法读取 Word 文件"
-                                   "(应为 .docx 格式,.doc 请先另存为 .docx)")) from error
-    lines = []
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            lines.append(_paragraph(block))
-        else:
-            lines.extend(_table(block))
+        lines = []
+        for block in document.iter_inner_content():
+            if isinstance(block, Paragraph):
+                lines.append(_paragraph(block))
+            else:
+                lines.extend(_table(block))
+    except Exception as error:  # any malformed part: refused with a message, never a 500
+        raise ImportFailed(unreadable) from error
     return "\n".join(lines) + "\n"
 
 

@@ -7,12 +7,12 @@ A department user's view of the world is "the tasks my departments have a live p
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from departments.access import Access
 from departments.models import Department, DepartmentGroup
 
-from ..choices import AssignmentRole, EventKind, Health, ReportStatus, TaskStatus
+from ..choices import AssignmentRole, Health, ReportStatus, TaskStatus
 from ..health import with_health
 from ..models import (
     Assignment,
@@ -26,9 +26,9 @@ from ..models import (
 from ..permissions import live_parts, parts_of_departments, visible_reports, visible_tasks
 from ..services.periods import periods_current
 from ..services.reports import EDITABLE_STATES, REPORT_FIELDS, WITHDRAWABLE_STATES
+from ..visibility import visible_events
 
 CLOSED_TASK_STATUSES = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
-PRIVATE_EVENT_KINDS = (EventKind.REPORT, EventKind.REVIEW)
 
 
 def department_roles(department_ids, **filters) -> dict[int, dict[int, tuple[str, str]]]:
@@ -196,10 +196,8 @@ def task_detail(access: Access, pk: int, now: datetime.datetime | None = None) -
                .select_related("department", "period", "submitted_by", "reviewed_by",
                                "head_reviewed_by")
                .prefetch_related("attachments"))
-    events = task.events.select_related("actor", "department")
-    if not (access.reads_everything or leads_here):
-        events = events.filter(~Q(kind__in=PRIVATE_EVENT_KINDS) | Q(department_id__in=ids)
-                               | Q(department_id__isnull=True))
+    events = visible_events(access, task, task.events.select_related("actor", "department"),
+                            leads_here=leads_here)
     return TaskDetail(
         task=task, parts=parts, milestones=list(task.milestones.all()), reports=list(reports),
         summaries=list(task.summaries.select_related("period", "author")),

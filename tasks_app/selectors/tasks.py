@@ -9,6 +9,7 @@ from departments.access import Access
 from ..health import with_health
 from ..models import Assignment, Task, TaskEvent
 from ..permissions import live_parts, visible_tasks
+from ..visibility import visible_events
 
 
 def parts_prefetch(to_attr: str = "live_parts") -> Prefetch:
@@ -34,5 +35,7 @@ def assignment_list(access: Access) -> QuerySet[Assignment]:
     return parts.filter(task__in=visible_tasks(access).values("pk"))
 
 
-def task_history(task: Task) -> QuerySet[TaskEvent]:
-    return task.events.select_related("department", "actor").order_by("-at", "-id")
+def task_history(access: Access, task: Task) -> QuerySet[TaskEvent]:
+    """The task's events the user may see (:mod:`tasks_app.visibility`), newest first."""
+    return visible_events(access, task, task.events.select_related("department", "actor")
+                          .order_by("-at", "-id"))

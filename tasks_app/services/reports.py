@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.access import Access, access_for
+from security.uploads import UploadRefused, is_zip_office, office_zip_check
 
 from ..choices import EventKind, ReportState, ReportStatus
 from ..exceptions import StaleVersion
@@ -342,6 +343,13 @@ def validate_attachment(upload: UploadedFile) -> None:
     upload.seek(0)
     if not head.startswith(_MAGIC):
         raise ValidationError({"file": _("附件“%(name)s”的内容与文件类型不符。") % {"name": name}})
+    if is_zip_office(name):  # whoever opens it later must not meet a zip bomb
+        try:
+            office_zip_check(upload.read(), name)
+        except UploadRefused as error:
+            raise ValidationError({"file": error.message}) from error
+        finally:
+            upload.seek(0)
 
 
 @transaction.atomic

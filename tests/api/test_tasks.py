@@ -105,9 +105,12 @@ def test_pages_do_not_overlap(world):
 def test_history_lists_the_tasks_events_newest_first(world):
     report_save(filing=Filing(world.shared, world.lead.pk, world.period), data=GOOD,
                 user=world.lead_liaison, submit=True)
-    response = world.client(world.liaison).get(f"{TASKS}{world.shared.pk}/history/")
+    response = world.client(world.lead_liaison).get(f"{TASKS}{world.shared.pk}/history/")
     events = response.json()["results"]
     assert [e["kind"] for e in events][:2] == [EventKind.PROGRESS, EventKind.REPORT]
+    # A co-responsible department sees the task's progress, not the lead's report (#13).
+    other = world.client(world.liaison).get(f"{TASKS}{world.shared.pk}/history/").json()
+    assert [e["kind"] for e in other["results"]][:2] == [EventKind.PROGRESS, EventKind.STATUS]
     assert events[0]["before"] == "0%" and events[0]["after"] == "40%"
     assert events[1]["department_name"] == "区工信局"
     assert events[1]["actor"] == world.lead_liaison.username

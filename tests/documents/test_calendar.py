@@ -115,4 +115,4 @@ def test_the_feed_runs_a_constant_number_of_queries(client, world):
         Milestone.objects.create(task=task, title=f"节点{i}", due_on=datetime.date(2026, 9, 1))
         Meeting.objects.create(plan=world.task.plan, held_on=datetime.date(2026, 4, 1 + i),
                                title=f"会议{i}")
-    assert measure() == small <= 8
+    assert measure() == small <= 10  # 7 for the feed, 3 for its audit row (#13)

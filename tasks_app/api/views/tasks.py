@@ -39,7 +39,7 @@ class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
                    description=_("任务的全部变更记录(状态、进度、分工、报送、审核……),最新的在前。"))
     @action(detail=True, serializer_class=TaskEventSerializer, filter_backends=[])
     def history(self, request, pk=None):
-        page = self.paginate_queryset(task_history(self.get_object()))
+        page = self.paginate_queryset(task_history(self.access, self.get_object()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
