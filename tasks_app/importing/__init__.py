@@ -10,8 +10,8 @@ from django.utils.translation import gettext, gettext_lazy
 
 from ..i18n import join_list
 from . import focus_areas, implementation_plan, numbered_areas, task_list, task_table
-from .document import ImportFailed, ParsedPlan
-from .docx_text import docx_text
+from .document import ImportFailed, ParsedPlan, ParseScore
+from .reading import EXTENSIONS, document_text
 
 FORMATS = {
     module.NAME: module
@@ -24,26 +24,8 @@ FORMAT_LABELS = {
     numbered_areas.NAME: gettext_lazy("工作计划:编号工作领域(1 聚焦……)+ 标题事项"),
     task_list.NAME: gettext_lazy("任务清单:一、(一)1. 编号任务 + (责任单位:…)/牵头单位:…"),
 }
-EXTENSIONS = (".txt", ".md", ".docx")
-
-
-def document_text(name: str, data: bytes) -> str:
-    """The text of an uploaded or stored document, by its file extension."""
-    suffix = Path(name).suffix.lower()
-    if suffix == ".docx":
-        return docx_text(data)
-    if suffix not in EXTENSIONS:
-        raise ImportFailed(gettext("不支持的文件类型“%(type)s”:请上传 .txt、.md 或 .docx 文件")
-                           % {"type": suffix or name})
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFailed(gettext("文件不是 UTF-8 编码的文本:%(name)s") % {"name": name}) \
-            from error
-
-
 def read_document(path: Path) -> str:
-    """The document's text: .txt/.md as UTF-8 (with or without BOM), .docx through Word."""
+    """The document's text (see reading.document_text)."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError as error:
@@ -52,22 +34,64 @@ def read_document(path: Path) -> str:
 
 
 def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
-    """Parse ``text`` in format ``fmt`` (or the first format that recognises it)."""
+    """Parse ``text`` in format ``fmt``, or with ``auto`` in every format and keep the best.
+
+    Each result is scored (:func:`score_of`); the format whose ``looks_like`` recognises the
+    text keeps the document unless another reads it clearly better. The chosen plan carries
+    its score and the others' (``alternatives``) for the preview.
+    """
     if fmt != "auto":
         if fmt not in FORMATS:
             raise ImportFailed(gettext("未知格式 %(format)s(可选:%(formats)s)") % {
                 "format": fmt, "formats": join_list(["auto", *FORMATS])})
-        return FORMATS[fmt].parse(text)
-    for module in FORMATS.values():
-        if module.looks_like(text):
-            return module.parse(text)
-    try:
-        return implementation_plan.parse(text)  # names the first line it cannot understand
-    except ImportFailed as error:
-        raise ImportFailed(gettext("%(error)s;也不符合其他可识别的格式(%(formats)s),"
-                                   "请检查文件内容或用 --format 指定格式") % {
-            "error": error.message, "formats": join_list(FORMATS)}, error.line) from error
+        plan = FORMATS[fmt].parse(text)
+        plan.score = score_of(plan)
+        return plan
+    results: list[tuple[ParseScore, ParsedPlan | None]] = []
+    for name, module in FORMATS.items():
+        try:
+            plan = module.parse(text)
+        except ImportFailed as error:
+            results.append((ParseScore(name, 0, error=error.message), None))
+        else:
+            results.append((score_of(plan), plan))
+    parsed = [(score, plan) for score, plan in results if plan is not None and plan.tasks]
+    if not parsed:
+        try:
+            implementation_plan.parse(text)  # names the first line it cannot understand
+        except ImportFailed as error:
+            raise ImportFailed(gettext("%(error)s;也不符合其他可识别的格式(%(formats)s),"
+                                       "请检查文件内容或用 --format 指定格式") % {
+                "error": error.message, "formats": join_list(FORMATS)}, error.line) from error
+        raise ImportFailed(gettext("未找到任何任务"))
+    best = max(parsed, key=lambda item: (item[0].score, item[0].tasks))
+    recognised = next((item for item in parsed if FORMATS[item[0].format].looks_like(text)), None)
+    if recognised is not None and recognised[0].score >= best[0].score - PREFERENCE:
+        best = recognised
+    score, plan = best
+    plan.score = score
+    plan.alternatives = sorted((other for other, _ in results if other is not score),
+                               key=lambda other: -other.score)
+    return plan
 
 
-__all__ = ["EXTENSIONS", "FORMATS", "FORMAT_LABELS", "ImportFailed", "ParsedPlan",
-           "document_text", "parse_document", "read_document"]
+PREFERENCE = 10  # points a recognised format may trail by and still keep its document
+
+
+def score_of(plan: ParsedPlan) -> ParseScore:
+    """0–100: 70 for the share of tasks with units, 30 for the share of lines after the first
+    task that were read (tasks, notes) rather than left unrecognised."""
+    tasks = plan.tasks
+    if not tasks:
+        return ParseScore(plan.source_format, 0)
+    assigned = sum(1 for task in tasks if task.units)
+    first = min(task.line for task in tasks)
+    unrecognised = sum(1 for line, _ in plan.unparsed if line > first)
+    read = len(tasks) / (len(tasks) + unrecognised)
+    value = round(70 * assigned / len(tasks) + 30 * read)
+    return ParseScore(plan.source_format, value, tasks=len(tasks), assigned=assigned,
+                      unrecognised=unrecognised, rules=len(plan.rules))
+
+
+__all__ = ["EXTENSIONS", "FORMATS", "FORMAT_LABELS", "ImportFailed", "ParseScore", "ParsedPlan",
+           "document_text", "parse_document", "read_document", "score_of"]
