@@ -10,7 +10,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from ..i18n import join_list
 from . import focus_areas, implementation_plan, numbered_areas, task_list, task_table
-from .document import ImportFailed, ParsedPlan, ParseScore
+from .document import SCORE_THRESHOLD, ImportFailed, ParsedPlan, ParseScore
 from .reading import EXTENSIONS, document_text
 
 FORMATS = {
@@ -48,14 +48,21 @@ def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
         plan.score = score_of(plan)
         return plan
     results: list[tuple[ParseScore, ParsedPlan | None]] = []
+    recognised_error: ImportFailed | None = None
+    recognised_name = next((name for name, module in FORMATS.items() if module.looks_like(text)),
+                           None)
     for name, module in FORMATS.items():
         try:
             plan = module.parse(text)
         except ImportFailed as error:
             results.append((ParseScore(name, 0, error=error.message), None))
+            if name == recognised_name:
+                recognised_error = error
         else:
             results.append((score_of(plan), plan))
     parsed = [(score, plan) for score, plan in results if plan is not None and plan.tasks]
+    if recognised_error is not None:  # the document has the format's shape but breaks a rule
+        raise _with_alternative(recognised_error, parsed)
     if not parsed:
         try:
             implementation_plan.parse(text)  # names the first line it cannot understand
@@ -65,7 +72,7 @@ def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
                 "error": error.message, "formats": join_list(FORMATS)}, error.line) from error
         raise ImportFailed(gettext("未找到任何任务"))
     best = max(parsed, key=lambda item: (item[0].score, item[0].tasks))
-    recognised = next((item for item in parsed if FORMATS[item[0].format].looks_like(text)), None)
+    recognised = next((item for item in parsed if item[0].format == recognised_name), None)
     if recognised is not None and recognised[0].score >= best[0].score - PREFERENCE:
         best = recognised
     score, plan = best
@@ -73,6 +80,18 @@ def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
     plan.alternatives = sorted((other for other, _ in results if other is not score),
                                key=lambda other: -other.score)
     return plan
+
+
+def _with_alternative(error: ImportFailed, parsed: list) -> ImportFailed:
+    """The recognised format's error, naming a format that reads the document instead."""
+    good = [score for score, _ in parsed if score.score >= SCORE_THRESHOLD]
+    if not good:
+        return error
+    best = max(good, key=lambda score: score.score)
+    return ImportFailed(gettext("%(error)s(按“%(format)s”格式可读出 %(tasks)s 项任务,得分 "
+                                "%(score)s;如确属该格式,请选择该格式导入)") % {
+        "error": error.message, "format": best.format, "tasks": best.tasks,
+        "score": best.score}, error.line)
 
 
 PREFERENCE = 10  # points a recognised format may trail by and still keep its document

@@ -114,6 +114,21 @@ def trailing_group(text: str) -> tuple[int, str] | None:
     return None
 
 
+def bracket_groups(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, inner text) of every outermost bracketed group, in order."""
+    groups, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char in OPENING:
+            if depth == 0:
+                start = index
+            depth += 1
+        elif char in CLOSING and depth:
+            depth -= 1
+            if depth == 0:
+                groups.append((start, index + 1, text[start + 1: index]))
+    return groups
+
+
 def split_top(text: str, separators: str) -> list[str]:
     """``text`` split at separators outside brackets; parts stripped, empty parts dropped."""
     parts, current, depth = [], [], 0

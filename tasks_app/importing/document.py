@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.utils.translation import gettext
 
-
 SCORE_THRESHOLD = 60
 
 

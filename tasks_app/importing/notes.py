@@ -13,6 +13,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from departments.units import looks_like_group
+
 from ..choices import AssignmentRole
 from .common import ROLE_KEYS, split_names, split_top
 from .deadlines import DEADLINE_KEY, is_ongoing, parse_deadline
@@ -22,22 +24,30 @@ EXTRA_KEYS = {
     "主办单位": AssignmentRole.LEAD, "主责单位": AssignmentRole.LEAD,
     "牵头责任单位": AssignmentRole.LEAD, "责任主体": AssignmentRole.RESPONSIBLE,
     "协办部门": AssignmentRole.RESPONSIBLE, "参与部门": AssignmentRole.RESPONSIBLE,
-    "配合责任单位": AssignmentRole.RESPONSIBLE,
+    "配合责任单位": AssignmentRole.RESPONSIBLE, "相关责任单位": AssignmentRole.RESPONSIBLE,
+    "参与单位": AssignmentRole.RESPONSIBLE, "协同单位": AssignmentRole.RESPONSIBLE,
 }
 MAX_NAME = 60  # longer "names" are sentences caught by mistake, not units
 UNDIFFERENTIATED = {"责任单位", "责任部门", "责任主体"}  # lists the first-is-lead rule orders
 UNIT_KEYS = {**ROLE_KEYS, **EXTRA_KEYS}
 _KEY_ALTERNATION = "|".join(sorted(UNIT_KEYS, key=len, reverse=True))
 KEYED = re.compile(rf"({_KEY_ALTERNATION}|{DEADLINE_KEY})\s*[:：]\s*")
+# 列第一位的为牵头单位 / 列第一位者为牵头单位 / 排在第一位的部门为牵头部门 /
+# 列第一位的责任单位为牵头单位或汇总单位 / 列第一位为牵头或汇总单位 …
 FIRST_IS_LEAD = re.compile(
-    r"(?:注\s*[:：]\s*)?(?:各项任务中|责任单位中|以上)?(?:[列排]在?|排名)?"
-    r"(?:第一位|首位|第一个|第一)的?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)"
-    r"(?:\s*[,，;；]?\s*下同)?"
+    r"(?:注\s*[:：]\s*)?(?:各项任务中|责任单位中|责任分解中\s*[,，]?\s*|以上)?(?:[列排]在?|排名)?"
+    r"(?:第一位|首位|第一个|第一)(?:的|者)?(?:责任)?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)?"
+    r"(?:或汇总(?:单位|部门)?)?(?:\s*[,，;；]?\s*下同)?"
 )
+STAR_IS_LEAD = re.compile(r"加\s*[*＊※]\s*号?(?:的)?为牵头(?:单位|部门)")
 VERBS = re.compile(
-    r"^(?:由)?(?P<names>.+?)(?P<each>分别)?(?P<verb>牵头负责|牵头|负责|配合|协办|参与)$"
+    r"^(?:由)?(?P<names>.+?)(?P<each>分别)?"
+    r"(?P<verb>牵头负责|牵头落实|牵头|按职责分工负责|按职责负责|负责落实|负责|配合|协办|参与)$"
 )
-VERB_ROLES = {"牵头": AssignmentRole.LEAD, "牵头负责": AssignmentRole.LEAD}
+VERB_ROLES = {"牵头": AssignmentRole.LEAD, "牵头负责": AssignmentRole.LEAD,
+              "牵头落实": AssignmentRole.LEAD}
+NEUTRAL_VERBS = {"负责", "负责落实"}  # say nothing of roles: the first-is-lead rule may apply
+TRAILING_ETC = re.compile(r"等(?:[省市区县]?(?:有关|相关)?(?:部门|单位))?$")
 UNIT_SUFFIX = re.compile(
     r"(?:局|委|办|厅|中心|部|院|会|公司|集团|政府|街道|镇|乡|队|站|所|基地|馆|处|室|部门|单位|"
     r"国企|企业|分局|大厅|园区|组|署|行|社|团|校|学|台|司)[)）]?$"
@@ -90,7 +100,7 @@ def parse_note(content: str, *, bare_names: bool = True) -> Note | None:
     if groups:
         for names, verb in groups:
             _add(note, names, VERB_ROLES.get(verb, AssignmentRole.RESPONSIBLE))
-        note.explicit_roles = True
+        note.explicit_roles = any(verb not in NEUTRAL_VERBS for _, verb in groups)
         return note
     names = split_names(rest)
     if bare_names and names and all(looks_like_unit(name) for name in names):
@@ -113,6 +123,13 @@ def _verb_groups(text: str) -> list[tuple[str, str]] | None:
 
 
 def _keyed(note: Note, key: str, value: str) -> None:
+    groups = _verb_groups(value) if key in UNIT_KEYS else None
+    if groups and (len(groups) > 1 or groups[0][1] not in NEUTRAL_VERBS):
+        # 责任单位:A、B分别牵头,C配合 — the verbs say the roles, not the key
+        for names, verb in groups:
+            _add(note, names, VERB_ROLES.get(verb, AssignmentRole.RESPONSIBLE))
+        note.explicit_roles = True
+        return
     if key in UNIT_KEYS:
         each = VERBS.match(value)
         if each and each.group("each"):
@@ -125,16 +142,27 @@ def _keyed(note: Note, key: str, value: str) -> None:
         note.not_understood.append(f"{key}:{value}")
 
 
+def unit_names(text: str) -> list[str]:
+    """Names of a list: 、，; separate, so does 及 between two names; 区财政局等(部门) →
+    区财政局; a collective phrase (各区、县级市 excepted) stays one name."""
+    names = []
+    for name in split_names(text):
+        for part in re.split(r"(?<=[\u4e00-\u9fa5)）])及(?=[\u4e00-\u9fa5])", name):
+            part = part.strip()
+            stripped = TRAILING_ETC.sub("", part)
+            if len(stripped) >= 2 or (stripped and stripped == part):
+                names.append(stripped)
+    return names
+
+
 def _add(note: Note, names: str, role: str) -> None:
     known = {unit.name for unit in note.units}
-    for name in split_names(names):
-        if name.endswith("等") and looks_like_unit(name[:-1]):
-            name = name[:-1]  # 区财政局等 → 区财政局
+    for name in unit_names(names):
         if len(name) > MAX_NAME:
             note.not_understood.append(f"单位名称过长:{name}")
         elif name not in known:
             known.add(name)
-            note.units.append(ParsedUnit(name=name, role=role))
+            note.units.append(ParsedUnit(name=name, role=role, collective=looks_like_group(name)))
 
 
 def apply_first_is_lead(note: Note) -> None:

@@ -32,7 +32,8 @@ def document_text(name: str, data: bytes) -> str:
     if suffix == ".pdf":
         return pdf_text(data)
     if suffix not in EXTENSIONS:
-        raise ImportFailed(gettext("不支持的文件类型“%(type)s”:请上传 .txt、.md、.docx 或 .pdf 文件")
+        raise ImportFailed(gettext("不支持的文件类型“%(type)s”:"
+                                   "请上传 .txt、.md、.docx 或 .pdf 文件")
                            % {"type": suffix or name})
     return decoded(name, data)
 
@@ -61,17 +62,19 @@ def pdf_text(data: bytes) -> str:
     """The PDF's text layer: wrapped lines joined, tables as ``| cell |`` rows."""
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
+    from pdfplumber.utils.exceptions import PdfminerException
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, ValueError) as error:
+    except (PDFSyntaxError, PdfminerException, ValueError) as error:
         raise ImportFailed(gettext("无法读取 PDF 文件:文件已损坏或不是 PDF")) from error
     lines: list[str] = []
     with pdf:
         for page in pdf.pages:
             lines += _page_lines(page)
     if not any(line.strip() for line in lines):
-        raise ImportFailed(gettext("PDF 文件没有文字层(可能是扫描件):请上传可复制文字的 PDF 或 Word 文件"))
+        raise ImportFailed(gettext("PDF 文件没有文字层(可能是扫描件):"
+                                   "请上传可复制文字的 PDF 或 Word 文件"))
     return "\n".join(lines) + "\n"
 
 

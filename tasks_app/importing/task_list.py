@@ -23,7 +23,15 @@ import re
 
 from django.utils.translation import gettext
 
-from .common import TRAILER, bracket_depth, clean_line, numbered_lines, title_of, trailing_group
+from .common import (
+    TRAILER,
+    bracket_depth,
+    bracket_groups,
+    clean_line,
+    numbered_lines,
+    title_of,
+    trailing_group,
+)
 from .deadlines import deadline_in_text, keyed_deadline
 from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
 from .list_header import list_header
@@ -46,16 +54,29 @@ class _Task:
         self.body_lines: list[str] = []
 
     def add_body(self, text: str, line: int, plan: ParsedPlan) -> str:
-        """Add a line of the task's text; returns it without its trailing note."""
-        self.body_lines.append(text)
-        group = trailing_group(text)
-        note = parse_note(group[1]) if group else None
-        if note is None:
-            return text
-        self._merge(note, line, plan)
-        return text[: group[0]].rstrip()
+        """Add a line of the task's text; returns it without its notes.
 
-    def _merge(self, note: Note, line: int, plan: ParsedPlan) -> None:
+        Every note binds to its own sentence: ``……(区审批局负责)。……(区市场局牵头)。``
+        gives both; inside a sentence only a keyed or verb note counts (not a bare list of
+        names, which may be a place: 筹建黄石(上海)离岸科创中心).
+        """
+        self.body_lines.append(text)
+        kept, end = [], 0
+        trailing = trailing_group(text)
+        for start, stop, content in bracket_groups(text):
+            last = trailing is not None and start == trailing[0]
+            note = parse_note(content, bare_names=last)
+            if note is None or not (note.units or note.rule or note.due_on) or (
+                    not last and not note.units):
+                continue
+            self._merge(note, line, plan, text[start:stop])
+            kept.append(text[end:start])
+            end = stop
+        return ("".join(kept) + text[end:]).rstrip() if kept else text
+
+    def _merge(self, note: Note, line: int, plan: ParsedPlan, source: str = "") -> None:
+        if note.units:
+            self.task.sources.append((source, [unit.name for unit in note.units]))
         self.note.merge(note)
         if note.rule and note.rule not in plan.rules:
             plan.rules.append(note.rule)
@@ -86,6 +107,13 @@ def parse(text: str) -> ParsedPlan:
             apply_first_is_lead(note)
     plan.unparsed.sort()
     return plan
+
+
+def _rule_line(line: str, rule: str) -> bool:
+    """A line stating the rule (注:各项任务责任单位中,列第一位的为牵头单位。), not a task's
+    text that ends with a note stating it."""
+    rest = re.sub(r"[\W_]", "", line.replace(rule, ""))
+    return len(rest) <= 16
 
 
 def _logical_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -124,11 +152,11 @@ class _Reader:
             self._open(number, match.group(1))
         elif self.current and (match := SUB_ITEM.match(line)):
             self._milestone(number, line, match.group(1))
-        elif (rule := find_rule(line)) and not KEYED.search(line):
+        elif (rule := find_rule(line)) and not KEYED.search(line) and _rule_line(line, rule):
             if line not in self.plan.rules and rule not in self.plan.rules:
                 self.plan.rules.append(line)
         elif self.current and (note := self._unit_line(line)):
-            self.current._merge(note, number, self.plan)
+            self.current._merge(note, number, self.plan, line)
         elif self.current:
             self.current.add_body(line, number, self.plan)
             self.current.task.text += "\n" + line

@@ -1,0 +1,68 @@
+"""Import fidelity on real published plans (tests/fixtures/plans/corpus, truth written by hand)."""
+
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+
+from tasks_app.choices import AssignmentRole
+from tasks_app.importing import parse_document
+from tasks_app.importing.corpus import score_corpus
+from tasks_app.importing.notes import parse_note
+
+CORPUS = Path(__file__).parent / "fixtures" / "plans" / "corpus"
+
+
+def test_the_corpus_imports_at_least_95_percent_of_titles_and_units_exactly():
+    scores = score_corpus(CORPUS)
+    expected = sum(s.expected for s in scores)
+    assert len({s.file.split(".")[0] for s in scores}) >= 15 and expected >= 50
+    assert {s.file.rsplit(".", 1)[-1] for s in scores} >= {"txt", "docx", "pdf"}
+    titles, units = sum(s.titles for s in scores), sum(s.units for s in scores)
+    misses = [miss for s in scores for miss in (s.error, *s.misses) if miss]
+    assert titles >= 0.95 * expected and units >= 0.95 * expected, misses
+
+
+def test_import_score_prints_each_document_and_the_totals():
+    out = StringIO()
+    call_command("import_score", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("guandu.pdf") and "任务 4/4" in line for line in lines)
+    assert lines[-1].startswith("合计:19 个文件")
+
+
+def _roles(content: str) -> dict[str, tuple[str, bool]]:
+    note = parse_note(content)
+    return {unit.name: (unit.role, unit.collective) for unit in note.units}
+
+
+LEAD, RESP = AssignmentRole.LEAD, AssignmentRole.RESPONSIBLE
+
+
+def test_the_unit_grammar():
+    assert _roles("市政府办公室、市审改办牵头,市级各有关部门及各县市区政府按职责分工负责") == {
+        "市政府办公室": (LEAD, False), "市审改办": (LEAD, False),
+        "市级各有关部门": (RESP, True), "各县市区政府": (RESP, True)}
+    assert _roles("区发改局牵头,区水务局等部门,区国投公司、各街道办事处配合") == {
+        "区发改局": (LEAD, False), "区水务局": (RESP, False), "区国投公司": (RESP, False),
+        "各街道办事处": (RESP, True)}
+    assert _roles("市经信委、市国土资源局牵头落实") == {
+        "市经信委": (LEAD, False), "市国土资源局": (LEAD, False)}
+    assert _roles("省政务服务数据管理局,相关地市政府牵头") == {
+        "省政务服务数据管理局": (LEAD, False), "相关地市政府": (LEAD, True)}
+    assert _roles("责任单位:区发改局、区商务局分别牵头,区财政局配合") == {
+        "区发改局": (LEAD, False), "区商务局": (LEAD, False), "区财政局": (RESP, False)}
+    note = parse_note("市发展改革委、市财政局、市统计局等负责,列第一位者为牵头单位,下同")
+    assert note.rule and not note.explicit_roles and "下同" not in {u.name for u in note.units}
+    for wording in ("列第一位的责任单位为牵头单位或汇总单位", "列第一位为牵头或汇总单位",
+                    "排在第一位的部门为牵头部门", "列第一位者为牵头单位"):
+        assert parse_note(f"A局、B局,{wording}").rule
+
+
+def test_several_notes_in_one_paragraph_each_bind_to_their_sentence():
+    text = ("一、重点任务\n1.推进审批改革。优化流程(区审批局负责)。"
+            "加强事中事后监管(区市场局牵头,区司法局配合)。\n")
+    task = parse_document(text).tasks[0]
+    assert {u.name: u.role for u in task.units} == {
+        "区审批局": RESP, "区市场局": LEAD, "区司法局": RESP}
+    assert [names for _, names in task.sources] == [["区审批局"], ["区市场局", "区司法局"]]
