@@ -4,6 +4,7 @@ Formats are pure functions ``parse(text) -> ParsedPlan`` with a ``looks_like(tex
 ``auto`` takes the first format, in the order of :data:`FORMATS`, that recognises the text.
 """
 
+import re
 from pathlib import Path
 
 from django.utils.translation import gettext, gettext_lazy
@@ -97,17 +98,25 @@ def _with_alternative(error: ImportFailed, parsed: list) -> ImportFailed:
 PREFERENCE = 10  # points a recognised format may trail by and still keep its document
 
 
+# a responsibility note or line: (…牵头…) 〔责任部门:…〕 牵头单位:…
+UNIT_CUE = re.compile(r"[(（〔【\[][^()（）〔〕【】\[\]]*?(?:牵头|负责|配合|责任单位|责任部门)"
+                      r"[^()（）〔〕【】\[\]]*[)）〕】\]]|^\s*(?:牵头|责任|配合|协办)(?:单位|部门)\s*[:：]",
+                      re.M)
+
+
 def score_of(plan: ParsedPlan) -> ParseScore:
-    """0–100: 70 for the share of tasks with units, 30 for the share of lines after the first
+    """0–100: 70 for the share of tasks with units (in full when the document names no units
+    at all: its tasks wait for the lead office), 30 for the share of lines after the first
     task that were read (tasks, notes) rather than left unrecognised."""
     tasks = plan.tasks
     if not tasks:
         return ParseScore(plan.source_format, 0)
     assigned = sum(1 for task in tasks if task.units)
+    names_units = bool(UNIT_CUE.search(plan.source_text)) or assigned > 0
     first = min(task.line for task in tasks)
     unrecognised = sum(1 for line, _ in plan.unparsed if line > first)
     read = len(tasks) / (len(tasks) + unrecognised)
-    value = round(70 * assigned / len(tasks) + 30 * read)
+    value = round(70 * (assigned / len(tasks) if names_units else 1) + 30 * read)
     return ParseScore(plan.source_format, value, tasks=len(tasks), assigned=assigned,
                       unrecognised=unrecognised, rules=len(plan.rules))
 

@@ -50,7 +50,8 @@ NEUTRAL_VERBS = {"负责", "负责落实"}  # say nothing of roles: the first-is
 TRAILING_ETC = re.compile(r"等(?:[省市区县]?(?:有关|相关)?(?:部门|单位))?$")
 UNIT_SUFFIX = re.compile(
     r"(?:局|委|办|厅|中心|部|院|会|公司|集团|政府|街道|镇|乡|队|站|所|基地|馆|处|室|部门|单位|"
-    r"国企|企业|分局|大厅|园区|组|署|行|社|团|校|学|台|司)[)）]?$"
+    r"国企|企业|分局|大厅|园区|组|署|行|社|团|校|学|台|司|区|县|市|专班|班|委员会|人大|政协|法院|"
+    r"检察院|联|会)[)）]?$"
 )
 
 
@@ -72,7 +73,9 @@ class Note:
 
 
 def looks_like_unit(name: str) -> bool:
-    return 2 <= len(name) <= 40 and bool(UNIT_SUFFIX.search(name))
+    core = re.sub(r"[(（][^()（）]*[)）]$", "", name)  # 区住建局(交通) → 区住建局
+    return (2 <= len(name) <= 40 and bool(UNIT_SUFFIX.search(core))
+            and not re.search(r"[:：。;；]", name))
 
 
 def find_rule(text: str) -> str:
@@ -160,6 +163,9 @@ def _add(note: Note, names: str, role: str) -> None:
     for name in unit_names(names):
         if len(name) > MAX_NAME:
             note.not_understood.append(f"单位名称过长:{name}")
+        elif not looks_like_unit(name) and not looks_like_group(name):
+            # 不再做分工, 下同, a sentence: never a department without a person's yes
+            note.not_understood.append(f"存疑的单位名称(未导入):{name}")
         elif name not in known:
             known.add(name)
             note.units.append(ParsedUnit(name=name, role=role, collective=looks_like_group(name)))
