@@ -88,7 +88,8 @@ class PlanImportMixin:
                 result = import_draft_confirm(
                     draft=draft, user=request.user,
                     accept_aliases=request.POST.getlist("accept_alias"),
-                    low_score_confirmed=bool(request.POST.get("confirm_low_score")))
+                    low_score_confirmed=bool(request.POST.get("confirm_low_score")),
+                    directory=_directory(request))
             except ValidationError as error:
                 self.message_user(request, join_list(error.messages), messages.ERROR)
                 if ImportDraft.objects.filter(pk=draft.pk).exists():
@@ -98,6 +99,13 @@ class PlanImportMixin:
                               % {"code": result.plan.code, "n": len(result.changes)},
                               messages.SUCCESS)
             return redirect(reverse("admin:tasks_app_plan_change", args=[result.plan.pk]))
-        preview = plan_preview(import_draft_parsed(draft))
+        preview = plan_preview(import_draft_parsed(draft), directory=_directory(request))
         return TemplateResponse(request, "admin/tasks_app/plan/import_preview.html",
-                                {**context, "draft": draft, "preview": preview})
+                                {**context, "draft": draft, "preview": preview,
+                                 "directory": request.GET.get("directory", "auto")})
+
+
+def _directory(request: HttpRequest) -> bool | None:
+    """The office's choice of department list: harbin / none / auto (Harbin plans only)."""
+    choice = request.POST.get("directory") or request.GET.get("directory") or "auto"
+    return {"harbin": True, "none": False}.get(choice)

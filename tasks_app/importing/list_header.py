@@ -30,10 +30,13 @@ def list_header(
     tail = _signature(body)
     head, body = head + tail, body[: len(body) - len(tail)]
     texts = [clean_line(line) for _, line in head]
-    code = next((m.group(0) for text in texts if (m := DOC_NUMBER.search(text))), "")
+    # the plan's own number stands on a short line; one cited in a sentence is another's
+    code = next((m.group(0) for text in texts
+                 if len(text) <= 60 and "《" not in text and (m := DOC_NUMBER.search(text))), "")
+    code = re.sub(r"^(?:发文字号|文件编号|文号|字号)", "", code)
     title_index = _title_index(texts)
     title = texts[title_index] if title_index is not None else "未命名计划"
-    if title_index is not None and (notice := IN_NOTICE.search(title)):
+    if title_index is not None and "印发" in title and (notice := IN_NOTICE.search(title)):
         title = notice.group(1)
     signed_index = next((i for i, text in enumerate(texts) if SIGNED.match(text)), None)
     signed_on = parse_chinese_date(texts[signed_index]) if signed_index is not None else None
@@ -66,15 +69,16 @@ def _issuer(texts: list[str], title_index: int | None, signed_index: int | None)
     """The line above the date (not the title), or the 发文单位 of a 关于印发 title."""
     if signed_index and signed_index - 1 != title_index:
         return texts[signed_index - 1]
-    match = re.match(r"^(.+?)关于印发", texts[title_index]) if title_index is not None else None
-    return match.group(1) if match else ""
+    title = texts[title_index] if title_index is not None else ""
+    match = re.match(r"^(.{2,30}?)关于印发", title)
+    return match.group(1).strip() if match else ""
 
 
 def _title_index(texts: list[str]) -> int | None:
     for index, text in enumerate(texts):
-        if "印发" in text and IN_NOTICE.search(text):
+        if "印发" in text and IN_NOTICE.search(text) and len(text) <= 80:
             return index
     for index, text in enumerate(texts):
         if TITLE_WORDS.search(text) and len(text) <= 80 and not text.endswith(("。", "：", ":")):
             return index
-    return 0 if texts else None
+    return 0 if texts and len(texts[0]) <= 80 else None

@@ -74,7 +74,8 @@ class PlanPreview:
     def drivers(self) -> list[DriverRow]:
         return [
             DriverRow(driver, [
-                TaskRow(task, [UnitRow(u.name, u.role, self.result.units[u.name])
+                TaskRow(task, [UnitRow(u.name, u.role,
+                                       self.result.units[self.result.foreign.get(u.name, u.name)])
                                for u in task.units])
                 for task in driver.tasks
             ])
@@ -104,7 +105,7 @@ class PlanPreview:
     def lines(self) -> list[str]:
         """The preview as text, for the command line."""
         return [*_header(self), *_tasks(self), *_targets(self.parsed.targets),
-                *_proposals(self.result), *_unparsed(self.parsed)]
+                *_proposals(self.result), *_foreign(self.result), *_unparsed(self.parsed)]
 
 
 def low_score_reasons(plan: ParsedPlan) -> list[str]:
@@ -137,11 +138,12 @@ def score_line(plan: ParsedPlan) -> str:
 
 
 def plan_preview(
-    parsed: ParsedPlan, *, accept_aliases: Collection[str] = (), accept_all_aliases: bool = False
+    parsed: ParsedPlan, *, accept_aliases: Collection[str] = (), accept_all_aliases: bool = False,
+    directory: bool | None = None,
 ) -> PlanPreview:
     exists = Plan.objects.filter(code=parsed.code).exists()
     result = plan_load(parsed, dry_run=True, accept_aliases=accept_aliases,
-                       accept_all_aliases=accept_all_aliases)
+                       accept_all_aliases=accept_all_aliases, directory=directory)
     return PlanPreview(parsed=parsed, result=result, exists=exists)
 
 
@@ -216,6 +218,22 @@ def _proposals(result: LoadResult) -> list[str]:
         state = (gettext("已采纳,将设为别名") if status.match == UnitMatch.ACCEPTED_ALIAS
                  else gettext("未采纳,将新建部门;用 --accept-aliases 采纳"))
         lines.append(f"  {status.name} → {status.department}({state})")
+    return lines
+
+
+def directory_line(result: LoadResult) -> str:
+    return (gettext("部门名录:使用内置哈尔滨部门名录匹配单位") if result.directory_used
+            else gettext("部门名录:未使用内置哈尔滨部门名录(非哈尔滨的计划);单位按名称新建或匹配"
+                         "本系统已有的部门"))
+
+
+def _foreign(result: LoadResult) -> list[str]:
+    lines = [directory_line(result)]
+    if result.foreign:
+        lines.append(gettext("与哈尔滨部门同名的单位(不会匹配到哈尔滨的部门;如确是同一部门,"
+                             "请选择使用内置名录):"))
+        lines += [gettext("  %(name)s → 新建 %(created)s") % {"name": name, "created": created}
+                  for name, created in result.foreign.items()]
     return lines
 
 

@@ -53,7 +53,7 @@ def import_draft_create(*, file_name: str, data: bytes, fmt: str, user: User) ->
 @transaction.atomic
 def import_draft_confirm(
     *, draft: ImportDraft, user: User, accept_aliases: list[str],
-    low_score_confirmed: bool = False,
+    low_score_confirmed: bool = False, directory: bool | None = None,
 ) -> LoadResult:
     """Load the draft's plan in one transaction (aliases as accepted), then forget the draft.
 
@@ -63,7 +63,7 @@ def import_draft_confirm(
         raise ValidationError({"document": _(
             "识别得分 %(score)s 低于 %(threshold)s,未导入:请核对预览后勾选“确认按此结果导入”")
             % {"score": parsed.score.score, "threshold": SCORE_THRESHOLD}})
-    result = plan_load(parsed, actor=user, accept_aliases=accept_aliases)
+    result = plan_load(parsed, actor=user, accept_aliases=accept_aliases, directory=directory)
     draft.delete()
     return result
 

@@ -25,12 +25,17 @@ class Command(BaseCommand):
                             help=_("采纳全部别名建议(与现有部门相似的名称设为其别名)"))
         parser.add_argument("--accept-alias", action="append", default=[], metavar=_("名称"),
                             help=_("采纳某一个别名建议(可重复)"))
+        parser.add_argument("--directory", choices=["auto", "harbin", "none"], default="auto",
+                            help=_("部门名录:auto 仅哈尔滨的计划使用内置哈尔滨部门名录;"
+                                   "harbin 总是使用;none 不使用"))
         parser.add_argument("--accept-low-score", action="store_true",
                             help=_("识别得分低于阈值时仍按此结果导入(先用 --dry-run 核对)"))
 
     def handle(self, *args, path: Path, format: str, dry_run: bool, accept_aliases: bool,
-               accept_alias: list[str], accept_low_score: bool = False, **options):
-        aliases = {"accept_aliases": accept_alias, "accept_all_aliases": accept_aliases}
+               accept_alias: list[str], accept_low_score: bool = False,
+               directory: str = "auto", **options):
+        aliases = {"accept_aliases": accept_alias, "accept_all_aliases": accept_aliases,
+                   "directory": {"harbin": True, "none": False}.get(directory)}
         try:
             parsed = parse_document(read_document(path), format)
             parsed.source_name = path.name
