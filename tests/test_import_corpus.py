@@ -66,3 +66,16 @@ def test_several_notes_in_one_paragraph_each_bind_to_their_sentence():
     assert {u.name: u.role for u in task.units} == {
         "区审批局": RESP, "区市场局": LEAD, "区司法局": RESP}
     assert [names for _, names in task.sources] == [["区审批局"], ["区市场局", "区司法局"]]
+
+
+def test_top_level_measures_are_tasks_and_a_number_glued_to_its_title_is_split():
+    measures = "\n".join(f"{cn}、措施{cn}。(区发改局牵头,区财政局配合)" for cn in (
+        "一", "二", "三", "十", "十一", "二十", "三十"))
+    plan = parse_document("某区若干措施\n" + measures + "\n")
+    assert [task.title for task in plan.tasks][-2:] == ["措施二十", "措施三十"]
+    assert all(len(task.units) == 2 for task in plan.tasks)
+    numbered = "\n".join(f"{n}.项目{n}。(区人社局负责)" for n in range(1, 11))
+    plan = parse_document("某区人才工作要点\n一、重点项目\n" + numbered
+                          + "\n11.121人才梯队项目。(区委组织部负责)\n")
+    assert len(plan.tasks) == 11 and plan.tasks[-1].title == "121人才梯队项目"
+    assert plan.tasks[9].title == "项目10"

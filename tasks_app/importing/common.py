@@ -158,7 +158,8 @@ def title_of(body: str) -> str:
     return title
 
 
-def generated_code(issuer: str, title: str, year: int | None) -> str:
+def generated_code(issuer: str, title: str, year: int | None, extra: str = "") -> str:
     """A stable code for a plan without a document number: same inputs, same code."""
-    digest = hashlib.sha256(f"{issuer}|{title}|{year or ''}".encode()).hexdigest()[:8]
+    key = f"{issuer}|{title}|{year or ''}" + (f"|{extra}" if extra else "")
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
     return f"{issuer[:40] or '无文号'}-{year or '无年度'}-{digest}"

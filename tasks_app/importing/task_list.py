@@ -41,6 +41,9 @@ NAME = "task-list"
 SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(\S.*)$")
 SUBSECTION = re.compile(r"^[(（][一二三四五六七八九十]+[)）]\s*(\S.*)$")
 TASK = re.compile(r"^\d{1,3}\s*(?:[.．](?!\d)|、)\s*(\S.*)$")
+# 11.121人才梯队项目: task 11 when task 10 came before
+GLUED = re.compile(r"^(\d{1,3})[.．](\d+[^\d.．%％].*)$")
+NUMBER = re.compile(r"^(\d{1,3})")
 SUB_ITEM = re.compile(r"^(?:[(（]\d{1,2}[)）]|[①-⑳])\s*(\S.*)$")
 NOTE_HINT = re.compile(rf"{KEYED.pattern}|分别牵头|牵头[,，]|[(（][^()（）]+牵头[)）]")
 
@@ -96,6 +99,9 @@ def parse(text: str) -> ParsedPlan:
     plan.source_text = text
     tasks_at_subsections = not any(TASK.match(line) for _, line in body)
     reader = _Reader(plan, tasks_at_subsections)
+    # 一、…三十、 measures with nothing numbered below them: the measures are the tasks
+    reader.tasks_at_sections = tasks_at_subsections and not any(
+        SUBSECTION.match(line) for _, line in body)
     for number, line in body:
         reader.read(number, line)
     reader.finish()
@@ -132,6 +138,8 @@ class _Reader:
     def __init__(self, plan: ParsedPlan, tasks_at_subsections: bool) -> None:
         self.plan = plan
         self.tasks_at_subsections = tasks_at_subsections
+        self.tasks_at_sections = False
+        self.last_number = 0  # of the last task numbered 1. 2. …, for 11.121人才梯队项目
         self.heading: tuple[int, str] | None = None
         self.headings: list[tuple[int, str]] = []  # heading lines, for the unparsed list
         self.driver_of: dict[int, ParsedDriver] = {}
@@ -139,8 +147,16 @@ class _Reader:
         self.notes: list[Note] = []  # one per task, for the document-wide rule
 
     def read(self, number: int, line: str) -> None:
+        glued = GLUED.match(line)
         if TRAILER.match(line):
             self.plan.unparsed.append((number, line))
+        elif self.tasks_at_sections and (match := SECTION.match(line)):
+            self._close()
+            self._open(number, match.group(1))
+        elif glued and int(glued.group(1)) == self.last_number + 1:
+            self._close()
+            self.last_number += 1
+            self._open(number, glued.group(2))
         elif (match := SECTION.match(line)) or (
                 not self.tasks_at_subsections and (match := SUBSECTION.match(line))):
             self._close()
@@ -149,6 +165,8 @@ class _Reader:
         elif (match := TASK.match(line)) or (
                 self.tasks_at_subsections and (match := SUBSECTION.match(line))):
             self._close()
+            if numbered := NUMBER.match(line):
+                self.last_number = int(numbered.group(1))
             self._open(number, match.group(1))
         elif self.current and (match := SUB_ITEM.match(line)):
             self._milestone(number, line, match.group(1))
