@@ -79,3 +79,14 @@ def test_top_level_measures_are_tasks_and_a_number_glued_to_its_title_is_split()
                           + "\n11.121人才梯队项目。(区委组织部负责)\n")
     assert len(plan.tasks) == 11 and plan.tasks[-1].title == "121人才梯队项目"
     assert plan.tasks[9].title == "项目10"
+
+
+def test_together_with_and_words_that_are_no_units():
+    assert _roles("市发展改革委会同市财政局负责") == {
+        "市发展改革委": (LEAD, False), "市财政局": (RESP, False)}
+    assert _roles("工业和信息化部会同有关部门按职责分工负责") == {
+        "工业和信息化部": (LEAD, False), "有关部门": (RESP, True)}
+    note = parse_note("区发改局牵头,不再做分工")
+    assert [u.name for u in note.units] == ["区发改局"]
+    assert note.not_understood == ["不再做分工"]
+    assert _roles("各区、县级市人民政府负责") == {"各区、县级市人民政府": (RESP, True)}

@@ -99,8 +99,10 @@ def parse_note(content: str, *, bare_names: bool = True) -> Note | None:
         for key, value in zip(pieces[1::2], pieces[2::2]):
             _keyed(note, key, value.strip(" ,，;；。\u3000"))
         return note
-    groups = _verb_groups(rest)
+    leftovers: list[str] = []
+    groups = _verb_groups(rest, leftovers)
     if groups:
+        note.not_understood += leftovers
         for names, verb in groups:
             _add(note, names, VERB_ROLES.get(verb, AssignmentRole.RESPONSIBLE))
         note.explicit_roles = any(verb not in NEUTRAL_VERBS for _, verb in groups)
@@ -112,16 +114,30 @@ def parse_note(content: str, *, bare_names: bool = True) -> Note | None:
     return note if note.rule else None
 
 
-def _verb_groups(text: str) -> list[tuple[str, str]] | None:
-    """``A牵头，B、C配合`` → [("A", "牵头"), ("B、C", "配合")]; None unless all have a verb."""
+def _verb_groups(text: str, leftovers: list[str] | None = None) -> list[tuple[str, str]] | None:
+    """``A牵头，B、C配合`` → [("A", "牵头"), ("B、C", "配合")]; None unless all have a verb.
+
+    ``A会同B负责`` → A leads, B is responsible. With ``leftovers`` a closing clause that names
+    no unit (``不再做分工``) is handed back there instead of spoiling the note.
+    """
     groups, pending = [], []
     for clause in split_top(text, ",，;；"):
         match = VERBS.match(clause)
         if match:
-            groups.append(("、".join([*pending, match.group("names")]), match.group("verb")))
+            names, verb = "、".join([*pending, match.group("names")]), match.group("verb")
+            lead, together, others = names.partition("会同")
+            if together and lead and others:
+                groups += [(lead, "牵头"), (others, verb if verb not in VERB_ROLES else "配合")]
+            else:
+                groups.append((names, verb))
             pending = []
         else:
             pending.append(clause)
+    if groups and pending and leftovers is not None and not any(
+            looks_like_unit(name) or looks_like_group(name)
+            for clause in pending for name in split_names(clause)):
+        leftovers += pending
+        pending = []
     return groups if groups and not pending else None
 
 
@@ -145,11 +161,18 @@ def _keyed(note: Note, key: str, value: str) -> None:
         note.not_understood.append(f"{key}:{value}")
 
 
+# 各区、县级市人民政府 / 各省、自治区、直辖市人民政府: one collective, 各 governs the whole list
+COLLECTIVE_LIST = re.compile(r"各[\u4e00-\u9fa5]{1,3}(?:、[^、,，;；各]{1,4}){0,2}"
+                             r"、[^、,，;；各]{1,12}?(?:人民政府|政府|管委会|办事处)")
+KEEP = "\u2063"  # stands for 、 inside a collective while the list is split
+
+
 def unit_names(text: str) -> list[str]:
     """Names of a list: 、，; separate, so does 及 between two names; 区财政局等(部门) →
-    区财政局; a collective phrase (各区、县级市 excepted) stays one name."""
+    区财政局; a collective phrase (各区、县级市人民政府) stays one name."""
+    text = COLLECTIVE_LIST.sub(lambda m: m.group(0).replace("、", KEEP), text)
     names = []
-    for name in split_names(text):
+    for name in (part.replace(KEEP, "、") for part in split_names(text)):
         for part in re.split(r"(?<=[\u4e00-\u9fa5)）])及(?=[\u4e00-\u9fa5])", name):
             part = part.strip()
             stripped = TRAILING_ETC.sub("", part)
