@@ -90,3 +90,35 @@ def test_together_with_and_words_that_are_no_units():
     assert [u.name for u in note.units] == ["区发改局"]
     assert note.not_understood == ["不再做分工"]
     assert _roles("各区、县级市人民政府负责") == {"各区、县级市人民政府": (RESP, True)}
+
+
+def _table_pdf(path: Path) -> None:
+    from weasyprint import HTML
+
+    rows = "".join(
+        f"<tr><td>{n}</td><td>{task}</td><td>{lead}</td><td>{others}</td></tr>"
+        for n, task, lead, others in [
+            (1, "努力实现地区生产总值增长6.2%左右。", "区发改局",
+             "立山经济开发区,全区经济运行各专班"),
+            (2, "规模上工业增加值增长5%左右。", "区工信局", "立山经济开发区"),
+            (3, "固定资产投资增长15%左右。", "区发改局", "立山经济开发区,各街道、区直各部门")])
+    HTML(string=(
+        "<html><head><style>body { font-family: 'Noto Serif CJK SC' } "
+        "table { border-collapse: collapse } td, th { border: 1px solid black }"
+        "</style></head><body>"
+        "<p>立山区政府2023年重点工作任务分解和责任分工方案</p>"
+        "<table><tr><th>序号</th><th>重点工作</th>"
+        f"<th>牵头单位</th><th>责任单位</th></tr>{rows}</table></body></html>")).write_pdf(path)
+
+
+def test_a_pdf_table_is_read_from_the_pdf_table_structure(tmp_path):
+    from tasks_app.importing import read_document
+
+    path = tmp_path / "table.pdf"
+    _table_pdf(path)
+    plan = parse_document(read_document(path))
+    assert plan.source_format == "task-table"
+    assert [task.title for task in plan.tasks] == [
+        "努力实现地区生产总值增长6.2%左右", "规模上工业增加值增长5%左右", "固定资产投资增长15%左右"]
+    assert {u.name: u.role for u in plan.tasks[2].units} == {
+        "区发改局": LEAD, "立山经济开发区": RESP, "各街道": RESP, "区直各部门": RESP}

@@ -78,13 +78,23 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _joined(parts: list[str]) -> str:
+    """A cell's wrapped lines as one text: no space between Chinese characters."""
+    text = ""
+    for part in (part.strip() for part in parts):
+        if text and part and (text[-1].isascii() and part[0].isascii()):
+            text += " "
+        text += part
+    return text
+
+
 def _page_lines(page) -> list[str]:
     tables = page.find_tables()
     boxes = [table.bbox for table in tables]
     rows: list[tuple[float, str]] = []
     for table in tables:
         for cells in table.extract():
-            values = [" ".join((cell or "").split()).replace("|", "\\|") for cell in cells]
+            values = [_joined((cell or "").split("\n")).replace("|", "\\|") for cell in cells]
             if any(values):
                 rows.append((table.bbox[1], "| " + " | ".join(values) + " |"))
     text_lines = [line for line in page.extract_text_lines()
