@@ -122,3 +122,9 @@ def test_a_pdf_table_is_read_from_the_pdf_table_structure(tmp_path):
         "努力实现地区生产总值增长6.2%左右", "规模上工业增加值增长5%左右", "固定资产投资增长15%左右"]
     assert {u.name: u.role for u in plan.tasks[2].units} == {
         "区发改局": LEAD, "立山经济开发区": RESP, "各街道": RESP, "区直各部门": RESP}
+
+
+def test_a_task_title_wrapped_onto_the_next_line_is_joined():
+    plan = parse_document("某区工作方案\n一、重点任务\n1.加强项目\n谋划储备。编制三年滚动计划。"
+                          "(区发改局牵头,区财政局配合)\n2.提高审批效率。(区审批局负责)\n")
+    assert [task.title for task in plan.tasks] == ["加强项目谋划储备", "提高审批效率"]

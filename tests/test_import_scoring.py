@@ -85,3 +85,20 @@ def test_the_preview_shows_which_note_gave_which_units(tmp_path):
     out = StringIO()
     call_command("import_plan", str(path), "--dry-run", stdout=out)
     assert "依据:(区审批局牵头,区司法局配合) → 区审批局、区司法局" in out.getvalue()
+
+
+CORPUS = __import__("pathlib").Path(__file__).parent / "fixtures" / "plans" / "corpus"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["dongguan.pdf", "neijiang.gb18030.txt", "lishan.docx"])
+def test_the_admin_previews_pdf_gb18030_and_word_tables(client, primary_plan, name):
+    demo_accounts_ensure("pw-demo-1")
+    assert client.login(username="leadoffice", password="pw-demo-1")
+    response = client.post(UPLOAD, {"document": SimpleUploadedFile(
+        name, (CORPUS / name).read_bytes()), "format": "auto"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = client.get(response.url).content.decode()
+    assert "识别得分" in page and "识别结果存疑" not in page
+    assert {"dongguan.pdf": "市残联", "neijiang.gb18030.txt": "市发展改革委",
+            "lishan.docx": "全区经济运行各专班"}[name] in page

@@ -72,7 +72,7 @@ def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
                                        "请检查文件内容或用 --format 指定格式") % {
                 "error": error.message, "formats": join_list(FORMATS)}, error.line) from error
         raise ImportFailed(gettext("未找到任何任务"))
-    best = max(parsed, key=lambda item: (item[0].score, item[0].tasks))
+    best = max(parsed, key=lambda item: (item[0].score, item[0].tasks, item[0].rules))
     recognised = next((item for item in parsed if item[0].format == recognised_name), None)
     if recognised is not None and recognised[0].score >= best[0].score - PREFERENCE:
         best = recognised

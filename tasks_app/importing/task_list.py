@@ -24,6 +24,7 @@ import re
 from django.utils.translation import gettext
 
 from .common import (
+    FULL_STOP,
     TRAILER,
     bracket_depth,
     bracket_groups,
@@ -55,6 +56,7 @@ class _Task:
         self.task = task
         self.note = Note()
         self.body_lines: list[str] = []
+        self.title_open = False  # the first line ended mid-sentence (no full stop, no note)
 
     def add_body(self, text: str, line: int, plan: ParsedPlan) -> str:
         """Add a line of the task's text; returns it without its notes.
@@ -175,9 +177,15 @@ class _Reader:
                 self.plan.rules.append(line)
         elif self.current and (note := self._unit_line(line)):
             self.current._merge(note, number, self.plan, line)
+            self.current.title_open = False
         elif self.current:
-            self.current.add_body(line, number, self.plan)
+            body = self.current.add_body(line, number, self.plan)
             self.current.task.text += "\n" + line
+            task = self.current.task
+            if self.current.title_open and task.text.count("\n") == 1:
+                # 1.加强项目 / 谋划储备。… : a title hard-wrapped onto the next line
+                task.title = title_of(task.title + body)
+            self.current.title_open = False
         else:
             self.plan.unparsed.append((number, line))
 
@@ -195,7 +203,10 @@ class _Reader:
         task = ParsedTask(len(self.plan.tasks) + 1, "", text, number)
         driver.tasks.append(task)
         self.current = _Task(task)
-        task.title = title_of(self.current.add_body(text, number, self.plan))
+        body = self.current.add_body(text, number, self.plan)
+        task.title = title_of(body)
+        self.current.title_open = not FULL_STOP.search(body) and body == text and not re.search(
+            r"[,，;；:：、]$", body) and len(body) < 40
 
     def _driver(self, line: int) -> ParsedDriver:
         key, title = self.heading or (0, "重点任务")
