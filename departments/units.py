@@ -18,12 +18,14 @@ from .choices import DepartmentKind, DepartmentLevel, UnitMatch
 from .models import Department, DepartmentAlias, DepartmentGroup
 
 _GROUP_PATTERN = re.compile(r"^(?:全区|区内|市内|全市|驻区)?各(?:相关|有关|级|)")
+# 区直各部门, 全区经济运行各专班, 市级各有关部门, 区级相关部门, 相关地市政府, 有关部门和单位 …
+_COLLECTIVE = re.compile(r"各|^(?:[省市区县]级|市直|区直|县直|省直|其他|其它)?(?:相关|有关)")
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 
 
 def looks_like_group(name: str) -> bool:
     """各相关部门, 全区各相关部门, 区内各相关国企 … name a collective, not one unit."""
-    return bool(_GROUP_PATTERN.match(name))
+    return bool(_GROUP_PATTERN.match(name) or _COLLECTIVE.search(name))
 
 
 def guess_kind(name: str) -> tuple[str, str]:

@@ -28,7 +28,9 @@ from .services.imports import (
 
 
 class PlanImportForm(forms.Form):
-    document = forms.FileField(label=_("计划文件"), help_text=_("支持 .txt、.md、.docx 文件"))
+    document = forms.FileField(label=_("计划文件"),
+                               help_text=_("支持 .txt、.md、.docx、.pdf 文件"
+                                           "(文本可为 UTF-8 或 GB18030 编码)"))
     format = forms.ChoiceField(label=_("文件格式"),
                                choices=[("auto", _("自动识别")), *FORMAT_LABELS.items()])
 
@@ -85,14 +87,25 @@ class PlanImportMixin:
             try:
                 result = import_draft_confirm(
                     draft=draft, user=request.user,
-                    accept_aliases=request.POST.getlist("accept_alias"))
+                    accept_aliases=request.POST.getlist("accept_alias"),
+                    low_score_confirmed=bool(request.POST.get("confirm_low_score")),
+                    directory=_directory(request))
             except ValidationError as error:
                 self.message_user(request, join_list(error.messages), messages.ERROR)
+                if ImportDraft.objects.filter(pk=draft.pk).exists():
+                    return redirect("admin:tasks_app_plan_import_preview", draft_id=draft.pk)
                 return redirect("admin:tasks_app_plan_import")
             self.message_user(request, _("已导入 %(code)s:%(n)d 项变化。")
                               % {"code": result.plan.code, "n": len(result.changes)},
                               messages.SUCCESS)
             return redirect(reverse("admin:tasks_app_plan_change", args=[result.plan.pk]))
-        preview = plan_preview(import_draft_parsed(draft))
+        preview = plan_preview(import_draft_parsed(draft), directory=_directory(request))
         return TemplateResponse(request, "admin/tasks_app/plan/import_preview.html",
-                                {**context, "draft": draft, "preview": preview})
+                                {**context, "draft": draft, "preview": preview,
+                                 "directory": request.GET.get("directory", "auto")})
+
+
+def _directory(request: HttpRequest) -> bool | None:
+    """The office's choice of department list: harbin / none / auto (Harbin plans only)."""
+    choice = request.POST.get("directory") or request.GET.get("directory") or "auto"
+    return {"harbin": True, "none": False}.get(choice)

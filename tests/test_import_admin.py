@@ -109,7 +109,11 @@ def test_a_document_in_no_known_format_is_refused_on_the_upload_page(lead_client
     assert response.status_code == 200
     assert "也不符合其他可识别的格式" in response.content.decode()
     pdf = _upload(lead_client, "plan.pdf", b"%PDF-1.4")
-    assert "不支持的文件类型" in pdf.content.decode()
+    assert "无法读取 PDF 文件" in pdf.content.decode()
+    image = _upload(lead_client, "plan.png", b"\x89PNG")
+    assert "不支持的文件类型" in image.content.decode()
+    old_word = _upload(lead_client, "plan.doc", b"\xd0\xcf\x11\xe0")
+    assert "另存为”.docx" in old_word.content.decode()
     assert _counts() == before and not ImportDraft.objects.exists()
 
 

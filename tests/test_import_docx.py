@@ -135,7 +135,7 @@ def test_a_broken_word_file_is_refused_clearly():
 def test_an_unsupported_file_type_is_refused_and_nothing_written(tmp_path):
     path = tmp_path / "plan.pdf"
     path.write_bytes(b"%PDF-1.4")
-    with pytest.raises(CommandError, match="不支持的文件类型“.pdf”"):
+    with pytest.raises(CommandError, match="无法读取 PDF 文件"):
         call_command("import_plan", str(path), stdout=StringIO())
     assert not Plan.objects.exists()
 

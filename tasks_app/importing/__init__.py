@@ -4,14 +4,15 @@ Formats are pure functions ``parse(text) -> ParsedPlan`` with a ``looks_like(tex
 ``auto`` takes the first format, in the order of :data:`FORMATS`, that recognises the text.
 """
 
+import re
 from pathlib import Path
 
 from django.utils.translation import gettext, gettext_lazy
 
 from ..i18n import join_list
 from . import focus_areas, implementation_plan, numbered_areas, task_list, task_table
-from .document import ImportFailed, ParsedPlan
-from .docx_text import docx_text
+from .document import SCORE_THRESHOLD, ImportFailed, ParsedPlan, ParseScore
+from .reading import EXTENSIONS, document_text
 
 FORMATS = {
     module.NAME: module
@@ -24,31 +25,8 @@ FORMAT_LABELS = {
     numbered_areas.NAME: gettext_lazy("工作计划:编号工作领域(1 聚焦……)+ 标题事项"),
     task_list.NAME: gettext_lazy("任务清单:一、(一)1. 编号任务 + (责任单位:…)/牵头单位:…"),
 }
-EXTENSIONS = (".txt", ".md", ".docx")
-
-
-def document_text(name: str, data: bytes) -> str:
-    """The text of an uploaded or stored document, by its file extension."""
-    suffix = Path(name).suffix.lower()
-    if suffix == ".docx":
-        return docx_text(data)
-    if suffix not in EXTENSIONS:
-        raise ImportFailed(gettext("不支持的文件类型“%(type)s”:请上传 .txt、.md 或 .docx 文件")
-                           % {"type": suffix or name})
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFailed(gettext("文件不是 UTF-8 编码的文本:%(name)s") % {"name": name}) \
-            from error
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ImportFailed(gettext("文件第 %(line)s 行含有空字符(NUL),不是正常的文本文件:%(name)s")
-                           % {"line": line, "name": name}, line)
-    return text
-
-
 def read_document(path: Path) -> str:
-    """The document's text: .txt/.md as UTF-8 (with or without BOM), .docx through Word."""
+    """The document's text (see reading.document_text)."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError as error:
@@ -57,22 +35,91 @@ def read_document(path: Path) -> str:
 
 
 def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
-    """Parse ``text`` in format ``fmt`` (or the first format that recognises it)."""
+    """Parse ``text`` in format ``fmt``, or with ``auto`` in every format and keep the best.
+
+    Each result is scored (:func:`score_of`); the format whose ``looks_like`` recognises the
+    text keeps the document unless another reads it clearly better. The chosen plan carries
+    its score and the others' (``alternatives``) for the preview.
+    """
     if fmt != "auto":
         if fmt not in FORMATS:
             raise ImportFailed(gettext("未知格式 %(format)s(可选:%(formats)s)") % {
                 "format": fmt, "formats": join_list(["auto", *FORMATS])})
-        return FORMATS[fmt].parse(text)
-    for module in FORMATS.values():
-        if module.looks_like(text):
-            return module.parse(text)
-    try:
-        return implementation_plan.parse(text)  # names the first line it cannot understand
-    except ImportFailed as error:
-        raise ImportFailed(gettext("%(error)s;也不符合其他可识别的格式(%(formats)s),"
-                                   "请检查文件内容或用 --format 指定格式") % {
-            "error": error.message, "formats": join_list(FORMATS)}, error.line) from error
+        plan = FORMATS[fmt].parse(text)
+        plan.score = score_of(plan)
+        return plan
+    results: list[tuple[ParseScore, ParsedPlan | None]] = []
+    recognised_error: ImportFailed | None = None
+    recognised_name = next((name for name, module in FORMATS.items() if module.looks_like(text)),
+                           None)
+    for name, module in FORMATS.items():
+        try:
+            plan = module.parse(text)
+        except ImportFailed as error:
+            results.append((ParseScore(name, 0, error=error.message), None))
+            if name == recognised_name:
+                recognised_error = error
+        else:
+            results.append((score_of(plan), plan))
+    parsed = [(score, plan) for score, plan in results if plan is not None and plan.tasks]
+    if recognised_error is not None:  # the document has the format's shape but breaks a rule
+        raise _with_alternative(recognised_error, parsed)
+    if not parsed:
+        try:
+            implementation_plan.parse(text)  # names the first line it cannot understand
+        except ImportFailed as error:
+            raise ImportFailed(gettext("%(error)s;也不符合其他可识别的格式(%(formats)s),"
+                                       "请检查文件内容或用 --format 指定格式") % {
+                "error": error.message, "formats": join_list(FORMATS)}, error.line) from error
+        raise ImportFailed(gettext("未找到任何任务"))
+    best = max(parsed, key=lambda item: (item[0].score, item[0].tasks, item[0].rules))
+    recognised = next((item for item in parsed if item[0].format == recognised_name), None)
+    if recognised is not None and recognised[0].score >= best[0].score - PREFERENCE:
+        best = recognised
+    score, plan = best
+    plan.score = score
+    plan.alternatives = sorted((other for other, _ in results if other is not score),
+                               key=lambda other: -other.score)
+    return plan
 
 
-__all__ = ["EXTENSIONS", "FORMATS", "FORMAT_LABELS", "ImportFailed", "ParsedPlan",
-           "document_text", "parse_document", "read_document"]
+def _with_alternative(error: ImportFailed, parsed: list) -> ImportFailed:
+    """The recognised format's error, naming a format that reads the document instead."""
+    good = [score for score, _ in parsed if score.score >= SCORE_THRESHOLD]
+    if not good:
+        return error
+    best = max(good, key=lambda score: score.score)
+    return ImportFailed(gettext("%(error)s(按“%(format)s”格式可读出 %(tasks)s 项任务,得分 "
+                                "%(score)s;如确属该格式,请选择该格式导入)") % {
+        "error": error.message, "format": best.format, "tasks": best.tasks,
+        "score": best.score}, error.line)
+
+
+PREFERENCE = 10  # points a recognised format may trail by and still keep its document
+
+
+# a responsibility note or line: (…牵头…) 〔责任部门:…〕 牵头单位:…
+UNIT_CUE = re.compile(r"[(（〔【\[][^()（）〔〕【】\[\]]*?(?:牵头|负责|配合|责任单位|责任部门)"
+                      r"[^()（）〔〕【】\[\]]*[)）〕】\]]|^\s*(?:牵头|责任|配合|协办)(?:单位|部门)\s*[:：]",
+                      re.M)
+
+
+def score_of(plan: ParsedPlan) -> ParseScore:
+    """0–100: 70 for the share of tasks with units (in full when the document names no units
+    at all: its tasks wait for the lead office), 30 for the share of lines after the first
+    task that were read (tasks, notes) rather than left unrecognised."""
+    tasks = plan.tasks
+    if not tasks:
+        return ParseScore(plan.source_format, 0)
+    assigned = sum(1 for task in tasks if task.units)
+    names_units = bool(UNIT_CUE.search(plan.source_text)) or assigned > 0
+    first = min(task.line for task in tasks)
+    unrecognised = sum(1 for line, _ in plan.unparsed if line > first)
+    read = len(tasks) / (len(tasks) + unrecognised)
+    value = round(70 * (assigned / len(tasks) if names_units else 1) + 30 * read)
+    return ParseScore(plan.source_format, value, tasks=len(tasks), assigned=assigned,
+                      unrecognised=unrecognised, rules=len(plan.rules))
+
+
+__all__ = ["EXTENSIONS", "FORMATS", "FORMAT_LABELS", "ImportFailed", "ParseScore", "ParsedPlan",
+           "document_text", "parse_document", "read_document", "score_of"]

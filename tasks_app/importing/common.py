@@ -114,6 +114,21 @@ def trailing_group(text: str) -> tuple[int, str] | None:
     return None
 
 
+def bracket_groups(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, inner text) of every outermost bracketed group, in order."""
+    groups, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        if char in OPENING:
+            if depth == 0:
+                start = index
+            depth += 1
+        elif char in CLOSING and depth:
+            depth -= 1
+            if depth == 0:
+                groups.append((start, index + 1, text[start + 1: index]))
+    return groups
+
+
 def split_top(text: str, separators: str) -> list[str]:
     """``text`` split at separators outside brackets; parts stripped, empty parts dropped."""
     parts, current, depth = [], [], 0
@@ -143,7 +158,8 @@ def title_of(body: str) -> str:
     return title
 
 
-def generated_code(issuer: str, title: str, year: int | None) -> str:
+def generated_code(issuer: str, title: str, year: int | None, extra: str = "") -> str:
     """A stable code for a plan without a document number: same inputs, same code."""
-    digest = hashlib.sha256(f"{issuer}|{title}|{year or ''}".encode()).hexdigest()[:8]
+    key = f"{issuer}|{title}|{year or ''}" + (f"|{extra}" if extra else "")
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8]
     return f"{issuer[:40] or '无文号'}-{year or '无年度'}-{digest}"

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext
 
+SCORE_THRESHOLD = 60
+
 
 class ImportFailed(Exception):
     """A document that cannot be imported; ``line`` is 1-based (None when not line-bound)."""
@@ -21,6 +23,7 @@ class ImportFailed(Exception):
 class ParsedUnit:
     name: str  # exactly as written
     role: str  # AssignmentRole value
+    collective: bool = False  # 各街道, 区级相关部门 …: one department group, not a department
 
 
 @dataclass
@@ -38,6 +41,20 @@ class ParsedTask:
     units: list[ParsedUnit] = field(default_factory=list)
     due_on: datetime.date | None = None
     milestones: list[ParsedMilestone] = field(default_factory=list)
+    sources: list[tuple[str, list[str]]] = field(default_factory=list)  # note → unit names
+
+
+@dataclass
+class ParseScore:
+    """How well a format read a document: the preview shows it, a low one needs a yes."""
+
+    format: str
+    score: int  # 0–100
+    tasks: int = 0
+    assigned: int = 0
+    unrecognised: int = 0  # lines after the first task that no rule read
+    rules: int = 0
+    error: str = ""
 
 
 @dataclass
@@ -81,6 +98,13 @@ class ParsedPlan:
     rules: list[str] = field(default_factory=list)  # document-wide rules applied (verbatim)
     source_text: str = ""
     source_name: str = ""  # the file's name, set by the caller (parsing stays pure)
+    score: ParseScore | None = None  # set by parse_document: this format's score
+    alternatives: list[ParseScore] = field(default_factory=list)  # the other formats, best first
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Below the threshold the import waits for an explicit yes."""
+        return self.score is not None and self.score.score < SCORE_THRESHOLD
 
     @property
     def tasks(self) -> list[ParsedTask]:

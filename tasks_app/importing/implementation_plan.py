@@ -174,6 +174,7 @@ def _finish(task: ParsedTask | None) -> None:
     note = NOTE.search(task.text)
     if note:
         task.units = parse_units_note(note.group(1), task.line)
+        task.sources = [(note.group(0), [unit.name for unit in task.units])]
     body = task.text[: note.start()] if note else task.text
     title, stop, _ = body.partition("。")
     task.title = title.strip() if stop else body.strip()

@@ -11,6 +11,9 @@ department is created as a new department unless its alias proposal is accepted
 (``accept_aliases``), in which case it becomes that department's alias.
 """
 
+import copy
+import json
+import re
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -42,6 +45,21 @@ from ..workdays import add_working_days
 from .document import ParsedPlan
 
 REGISTRY = Path(settings.BASE_DIR) / "seeds" / "departments.json"
+HARBIN = re.compile(r"哈尔滨|哈经开|松北|深哈")  # plans of the deployment the bundled list serves
+
+
+def is_harbin_plan(parsed: ParsedPlan) -> bool:
+    """A plan of Harbin (its issuer, code, title or opening lines say so)."""
+    head = " ".join([parsed.issuer, parsed.code, parsed.title, parsed.source_text[:600]])
+    return bool(HARBIN.search(head))
+
+
+def directory_names(path: Path) -> set[str]:
+    """Every name (departments, aliases, groups) of the bundled department list."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    names = {row["name"] for row in data.get("departments", [])}
+    names |= {alias for row in data.get("departments", []) for alias in row.get("aliases", [])}
+    return names | {row["name"] for row in data.get("groups", [])}
 _ROLE_LABEL = dict(AssignmentRole.choices)
 
 
@@ -52,6 +70,8 @@ class LoadResult:
     changes: list[str] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     units: dict[str, UnitStatus] = field(default_factory=dict)  # in document order
+    directory_used: bool = True  # the bundled Harbin department list matched the names
+    foreign: dict[str, str] = field(default_factory=dict)  # name as written → name created
 
     @property
     def proposals(self) -> list[UnitStatus]:
@@ -72,16 +92,26 @@ def plan_load(
     registry: Path | None = REGISTRY,
     accept_aliases: Collection[str] = (),
     accept_all_aliases: bool = False,
+    directory: bool | None = None,
 ) -> LoadResult:
     """Create or update the plan described by ``parsed``; with ``dry_run`` write nothing.
 
     ``accept_aliases`` names the proposed aliases the user accepted (or all of them with
     ``accept_all_aliases``); other look-alike names become new departments.
+
+    The bundled Harbin department list (``registry``) is loaded and matched only for Harbin
+    plans, or when the office chooses it (``directory=True``). In a plan of another issuer a
+    unit named like one of that list (区发改局) is not that department: it is created as
+    ``区发改局(issuer)`` and listed in ``LoadResult.foreign``.
     """
+    available = registry is not None and registry.exists()
+    use = available and (directory if directory is not None else is_harbin_plan(parsed))
     with transaction.atomic():
-        registry_changes = registry_load(registry) if registry and registry.exists() else []
+        registry_changes = registry_load(registry) if use else []
+        result = LoadResult(plan=None, dry_run=dry_run, directory_used=bool(use))
+        if available and not use:
+            parsed = _qualify_foreign(parsed, directory_names(registry), result)
         resolver = UnitResolver()
-        result = LoadResult(plan=None, dry_run=dry_run)
         for line in registry_changes:
             result.note("departments", line)
         accepted = None if accept_all_aliases else set(accept_aliases)
@@ -99,6 +129,23 @@ def plan_load(
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def _qualify_foreign(parsed: ParsedPlan, names: set[str], result: LoadResult) -> ParsedPlan:
+    """A copy of ``parsed`` whose units named like the bundled list's carry the issuer."""
+    titled = parsed.title if parsed.title != "未命名计划" else ""
+    owner = (parsed.issuer or titled[:16] or gettext("外单位")).strip()
+    parsed = copy.deepcopy(parsed)
+    units = [u for task in parsed.tasks for u in task.units]
+    units += [u for target in parsed.targets for u in target.units]
+    for unit in units:
+        if unit.name in names:
+            result.foreign[unit.name] = f"{unit.name}({owner})"
+            unit.name = result.foreign[unit.name]
+    if parsed.lead_office in names:
+        result.foreign[parsed.lead_office] = f"{parsed.lead_office}({owner})"
+        parsed.lead_office = result.foreign[parsed.lead_office]
+    return parsed
 
 
 def _created_unit(unit, status: UnitStatus | None) -> str:

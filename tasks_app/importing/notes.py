@@ -13,6 +13,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from departments.units import looks_like_group
+
 from ..choices import AssignmentRole
 from .common import ROLE_KEYS, split_names, split_top
 from .deadlines import DEADLINE_KEY, is_ongoing, parse_deadline
@@ -22,25 +24,34 @@ EXTRA_KEYS = {
     "主办单位": AssignmentRole.LEAD, "主责单位": AssignmentRole.LEAD,
     "牵头责任单位": AssignmentRole.LEAD, "责任主体": AssignmentRole.RESPONSIBLE,
     "协办部门": AssignmentRole.RESPONSIBLE, "参与部门": AssignmentRole.RESPONSIBLE,
-    "配合责任单位": AssignmentRole.RESPONSIBLE,
+    "配合责任单位": AssignmentRole.RESPONSIBLE, "相关责任单位": AssignmentRole.RESPONSIBLE,
+    "参与单位": AssignmentRole.RESPONSIBLE, "协同单位": AssignmentRole.RESPONSIBLE,
 }
 MAX_NAME = 60  # longer "names" are sentences caught by mistake, not units
 UNDIFFERENTIATED = {"责任单位", "责任部门", "责任主体"}  # lists the first-is-lead rule orders
 UNIT_KEYS = {**ROLE_KEYS, **EXTRA_KEYS}
 _KEY_ALTERNATION = "|".join(sorted(UNIT_KEYS, key=len, reverse=True))
 KEYED = re.compile(rf"({_KEY_ALTERNATION}|{DEADLINE_KEY})\s*[:：]\s*")
+# 列第一位的为牵头单位 / 列第一位者为牵头单位 / 排在第一位的部门为牵头部门 /
+# 列第一位的责任单位为牵头单位或汇总单位 / 列第一位为牵头或汇总单位 …
 FIRST_IS_LEAD = re.compile(
-    r"(?:注\s*[:：]\s*)?(?:各项任务中|责任单位中|以上)?(?:[列排]在?|排名)?"
-    r"(?:第一位|首位|第一个|第一)的?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)"
-    r"(?:\s*[,，;；]?\s*下同)?"
+    r"(?:注\s*[:：]\s*)?(?:各项任务中|责任单位中|责任分解中\s*[,，]?\s*|以上)?(?:[列排]在?|排名)?"
+    r"(?:第一位|首位|第一个|第一)(?:的|者)?(?:责任)?(?:单位|部门)?(?:为|是)牵头(?:单位|部门)?"
+    r"(?:或汇总(?:单位|部门)?)?(?:\s*[,，;；]?\s*下同)?"
 )
+STAR_IS_LEAD = re.compile(r"加\s*[*＊※]\s*号?(?:的)?为牵头(?:单位|部门)")
 VERBS = re.compile(
-    r"^(?:由)?(?P<names>.+?)(?P<each>分别)?(?P<verb>牵头负责|牵头|负责|配合|协办|参与)$"
+    r"^(?:由)?(?P<names>.+?)(?P<each>分别)?"
+    r"(?P<verb>牵头负责|牵头落实|牵头|按职责分工负责|按职责负责|负责落实|负责|配合|协办|参与)$"
 )
-VERB_ROLES = {"牵头": AssignmentRole.LEAD, "牵头负责": AssignmentRole.LEAD}
+VERB_ROLES = {"牵头": AssignmentRole.LEAD, "牵头负责": AssignmentRole.LEAD,
+              "牵头落实": AssignmentRole.LEAD}
+NEUTRAL_VERBS = {"负责", "负责落实"}  # say nothing of roles: the first-is-lead rule may apply
+TRAILING_ETC = re.compile(r"等(?:[省市区县]?(?:有关|相关)?(?:部门|单位))?$")
 UNIT_SUFFIX = re.compile(
     r"(?:局|委|办|厅|中心|部|院|会|公司|集团|政府|街道|镇|乡|队|站|所|基地|馆|处|室|部门|单位|"
-    r"国企|企业|分局|大厅|园区|组|署|行|社|团|校|学|台|司)[)）]?$"
+    r"国企|企业|分局|大厅|园区|组|署|行|社|团|校|学|台|司|区|县|市|专班|班|委员会|人大|政协|法院|"
+    r"检察院|联|会)[)）]?$"
 )
 
 
@@ -62,7 +73,9 @@ class Note:
 
 
 def looks_like_unit(name: str) -> bool:
-    return 2 <= len(name) <= 40 and bool(UNIT_SUFFIX.search(name))
+    core = re.sub(r"[(（][^()（）]*[)）]$", "", name)  # 区住建局(交通) → 区住建局
+    return (2 <= len(name) <= 40 and bool(UNIT_SUFFIX.search(core))
+            and not re.search(r"[:：。;；]", name))
 
 
 def find_rule(text: str) -> str:
@@ -86,11 +99,13 @@ def parse_note(content: str, *, bare_names: bool = True) -> Note | None:
         for key, value in zip(pieces[1::2], pieces[2::2]):
             _keyed(note, key, value.strip(" ,，;；。\u3000"))
         return note
-    groups = _verb_groups(rest)
+    leftovers: list[str] = []
+    groups = _verb_groups(rest, leftovers)
     if groups:
+        note.not_understood += leftovers
         for names, verb in groups:
             _add(note, names, VERB_ROLES.get(verb, AssignmentRole.RESPONSIBLE))
-        note.explicit_roles = True
+        note.explicit_roles = any(verb not in NEUTRAL_VERBS for _, verb in groups)
         return note
     names = split_names(rest)
     if bare_names and names and all(looks_like_unit(name) for name in names):
@@ -99,20 +114,41 @@ def parse_note(content: str, *, bare_names: bool = True) -> Note | None:
     return note if note.rule else None
 
 
-def _verb_groups(text: str) -> list[tuple[str, str]] | None:
-    """``A牵头，B、C配合`` → [("A", "牵头"), ("B、C", "配合")]; None unless all have a verb."""
+def _verb_groups(text: str, leftovers: list[str] | None = None) -> list[tuple[str, str]] | None:
+    """``A牵头，B、C配合`` → [("A", "牵头"), ("B、C", "配合")]; None unless all have a verb.
+
+    ``A会同B负责`` → A leads, B is responsible. With ``leftovers`` a closing clause that names
+    no unit (``不再做分工``) is handed back there instead of spoiling the note.
+    """
     groups, pending = [], []
     for clause in split_top(text, ",，;；"):
         match = VERBS.match(clause)
         if match:
-            groups.append(("、".join([*pending, match.group("names")]), match.group("verb")))
+            names, verb = "、".join([*pending, match.group("names")]), match.group("verb")
+            lead, together, others = names.partition("会同")
+            if together and lead and others:
+                groups += [(lead, "牵头"), (others, verb if verb not in VERB_ROLES else "配合")]
+            else:
+                groups.append((names, verb))
             pending = []
         else:
             pending.append(clause)
+    if groups and pending and leftovers is not None and not any(
+            looks_like_unit(name) or looks_like_group(name)
+            for clause in pending for name in split_names(clause)):
+        leftovers += pending
+        pending = []
     return groups if groups and not pending else None
 
 
 def _keyed(note: Note, key: str, value: str) -> None:
+    groups = _verb_groups(value) if key in UNIT_KEYS else None
+    if groups and (len(groups) > 1 or groups[0][1] not in NEUTRAL_VERBS):
+        # 责任单位:A、B分别牵头,C配合 — the verbs say the roles, not the key
+        for names, verb in groups:
+            _add(note, names, VERB_ROLES.get(verb, AssignmentRole.RESPONSIBLE))
+        note.explicit_roles = True
+        return
     if key in UNIT_KEYS:
         each = VERBS.match(value)
         if each and each.group("each"):
@@ -125,16 +161,37 @@ def _keyed(note: Note, key: str, value: str) -> None:
         note.not_understood.append(f"{key}:{value}")
 
 
+# 各区、县级市人民政府 / 各省、自治区、直辖市人民政府: one collective, 各 governs the whole list
+COLLECTIVE_LIST = re.compile(r"各[\u4e00-\u9fa5]{1,3}(?:、[^、,，;；各]{1,4}){0,2}"
+                             r"、[^、,，;；各]{1,12}?(?:人民政府|政府|管委会|办事处)")
+KEEP = "\u2063"  # stands for 、 inside a collective while the list is split
+
+
+def unit_names(text: str) -> list[str]:
+    """Names of a list: 、，; separate, so does 及 between two names; 区财政局等(部门) →
+    区财政局; a collective phrase (各区、县级市人民政府) stays one name."""
+    text = COLLECTIVE_LIST.sub(lambda m: m.group(0).replace("、", KEEP), text)
+    names = []
+    for name in (part.replace(KEEP, "、") for part in split_names(text)):
+        for part in re.split(r"(?<=[\u4e00-\u9fa5)）])及(?=[\u4e00-\u9fa5])", name):
+            part = part.strip()
+            stripped = TRAILING_ETC.sub("", part)
+            if len(stripped) >= 2 or (stripped and stripped == part):
+                names.append(stripped)
+    return names
+
+
 def _add(note: Note, names: str, role: str) -> None:
     known = {unit.name for unit in note.units}
-    for name in split_names(names):
-        if name.endswith("等") and looks_like_unit(name[:-1]):
-            name = name[:-1]  # 区财政局等 → 区财政局
+    for name in unit_names(names):
         if len(name) > MAX_NAME:
             note.not_understood.append(f"单位名称过长:{name}")
+        elif not looks_like_unit(name) and not looks_like_group(name):
+            # 不再做分工, 下同, a sentence: never a department without a person's yes
+            note.not_understood.append(f"存疑的单位名称(未导入):{name}")
         elif name not in known:
             known.add(name)
-            note.units.append(ParsedUnit(name=name, role=role))
+            note.units.append(ParsedUnit(name=name, role=role, collective=looks_like_group(name)))
 
 
 def apply_first_is_lead(note: Note) -> None:

@@ -18,7 +18,14 @@ from ..formatting import cn_date
 from ..i18n import join_list
 from ..models import Plan
 from . import FORMAT_LABELS
-from .document import ParsedDriver, ParsedPlan, ParsedTarget, ParsedTask
+from .document import (
+    SCORE_THRESHOLD,
+    ParsedDriver,
+    ParsedPlan,
+    ParsedTarget,
+    ParsedTask,
+    ParseScore,
+)
 from .loader import LoadResult, plan_load
 
 ROLE_LABELS = dict(AssignmentRole.choices)
@@ -67,12 +74,29 @@ class PlanPreview:
     def drivers(self) -> list[DriverRow]:
         return [
             DriverRow(driver, [
-                TaskRow(task, [UnitRow(u.name, u.role, self.result.units[u.name])
+                TaskRow(task, [UnitRow(u.name, u.role,
+                                       self.result.units[self.result.foreign.get(u.name, u.name)])
                                for u in task.units])
                 for task in driver.tasks
             ])
             for driver in self.parsed.drivers
         ]
+
+    @property
+    def score(self) -> ParseScore | None:
+        return self.parsed.score
+
+    @property
+    def runner_up(self) -> ParseScore | None:
+        return next((other for other in self.parsed.alternatives if not other.error), None)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.parsed.needs_confirmation
+
+    @property
+    def low_score_reasons(self) -> list[str]:
+        return low_score_reasons(self.parsed) if self.needs_confirmation else []
 
     @property
     def unassigned(self) -> list[ParsedTask]:
@@ -81,15 +105,45 @@ class PlanPreview:
     def lines(self) -> list[str]:
         """The preview as text, for the command line."""
         return [*_header(self), *_tasks(self), *_targets(self.parsed.targets),
-                *_proposals(self.result), *_unparsed(self.parsed)]
+                *_proposals(self.result), *_foreign(self.result), *_unparsed(self.parsed)]
+
+
+def low_score_reasons(plan: ParsedPlan) -> list[str]:
+    """Why a result scored low, in the words the preview and the command use."""
+    score = plan.score
+    reasons = [gettext("识别得分 %(score)s,低于 %(threshold)s:导入前须确认结果无误") % {
+        "score": score.score, "threshold": SCORE_THRESHOLD}]
+    if score.assigned < score.tasks:
+        reasons.append(gettext("%(tasks)s 项任务中只有 %(assigned)s 项读出了责任单位") % {
+            "tasks": score.tasks, "assigned": score.assigned})
+    if score.unrecognised:
+        reasons.append(gettext("任务之间有 %(count)s 行未能识别") % {"count": score.unrecognised})
+    return reasons
+
+
+def score_line(plan: ParsedPlan) -> str:
+    """识别得分 … and the runner-up format."""
+    score = plan.score
+    if score is None:
+        return ""
+    line = gettext("识别得分:%(score)s/100(%(format)s:任务 %(tasks)s 项,有单位 %(assigned)s 项,"
+                   "未识别 %(unrecognised)s 行)") % {
+        "score": score.score, "format": score.format, "tasks": score.tasks,
+        "assigned": score.assigned, "unrecognised": score.unrecognised}
+    other = next((other for other in plan.alternatives if not other.error), None)
+    if other is not None:
+        line += gettext(";次优:%(format)s %(score)s") % {"format": other.format,
+                                                        "score": other.score}
+    return line
 
 
 def plan_preview(
-    parsed: ParsedPlan, *, accept_aliases: Collection[str] = (), accept_all_aliases: bool = False
+    parsed: ParsedPlan, *, accept_aliases: Collection[str] = (), accept_all_aliases: bool = False,
+    directory: bool | None = None,
 ) -> PlanPreview:
     exists = Plan.objects.filter(code=parsed.code).exists()
     result = plan_load(parsed, dry_run=True, accept_aliases=accept_aliases,
-                       accept_all_aliases=accept_all_aliases)
+                       accept_all_aliases=accept_all_aliases, directory=directory)
     return PlanPreview(parsed=parsed, result=result, exists=exists)
 
 
@@ -110,6 +164,10 @@ def _header(preview: PlanPreview) -> list[str]:
     ]
     lines += [gettext("文件规则:%(rule)s(已用于每项任务)") % {"rule": rule}
               for rule in plan.rules]
+    if plan.score is not None:
+        lines.append(score_line(plan))
+    lines += [gettext("注意:%(reason)s") % {"reason": reason}
+              for reason in preview.low_score_reasons]
     lines.append(ngettext("战略驱动 %(count)d 个:", "战略驱动 %(count)d 个:", len(plan.drivers))
                  % {"count": len(plan.drivers)})
     lines += [ngettext("  (%(number)s) %(title)s — %(count)d 项任务",
@@ -131,6 +189,8 @@ def _tasks(preview: PlanPreview) -> list[str]:
             units = join_list(f"{u.name}[{u.role_label}·{u.status.label}]" for u in row.units)
             lines.append(gettext("     单位:%(units)s") % {"units": units} if units
                          else gettext("     单位:无(待牵头办公室分工)"))
+            lines += [gettext("     依据:%(note)s → %(units)s") % {
+                "note": note, "units": join_list(names)} for note, names in task.sources]
             lines += [gettext("     节点:%(title)s") % {"title": m.title}
                       + (f"({cn_date(m.due_on)})" if m.due_on else "")
                       for m in task.milestones]
@@ -158,6 +218,22 @@ def _proposals(result: LoadResult) -> list[str]:
         state = (gettext("已采纳,将设为别名") if status.match == UnitMatch.ACCEPTED_ALIAS
                  else gettext("未采纳,将新建部门;用 --accept-aliases 采纳"))
         lines.append(f"  {status.name} → {status.department}({state})")
+    return lines
+
+
+def directory_line(result: LoadResult) -> str:
+    return (gettext("部门名录:使用内置哈尔滨部门名录匹配单位") if result.directory_used
+            else gettext("部门名录:未使用内置哈尔滨部门名录(非哈尔滨的计划);单位按名称新建或匹配"
+                         "本系统已有的部门"))
+
+
+def _foreign(result: LoadResult) -> list[str]:
+    lines = [directory_line(result)]
+    if result.foreign:
+        lines.append(gettext("与哈尔滨部门同名的单位(不会匹配到哈尔滨的部门;如确是同一部门,"
+                             "请选择使用内置名录):"))
+        lines += [gettext("  %(name)s → 新建 %(created)s") % {"name": name, "created": created}
+                  for name, created in result.foreign.items()]
     return lines
 
 

@@ -23,7 +23,16 @@ import re
 
 from django.utils.translation import gettext
 
-from .common import TRAILER, bracket_depth, clean_line, numbered_lines, title_of, trailing_group
+from .common import (
+    FULL_STOP,
+    TRAILER,
+    bracket_depth,
+    bracket_groups,
+    clean_line,
+    numbered_lines,
+    title_of,
+    trailing_group,
+)
 from .deadlines import deadline_in_text, keyed_deadline
 from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
 from .list_header import list_header
@@ -33,6 +42,9 @@ NAME = "task-list"
 SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(\S.*)$")
 SUBSECTION = re.compile(r"^[(（][一二三四五六七八九十]+[)）]\s*(\S.*)$")
 TASK = re.compile(r"^\d{1,3}\s*(?:[.．](?!\d)|、)\s*(\S.*)$")
+# 11.121人才梯队项目: task 11 when task 10 came before
+GLUED = re.compile(r"^(\d{1,3})[.．](\d+[^\d.．%％].*)$")
+NUMBER = re.compile(r"^(\d{1,3})")
 SUB_ITEM = re.compile(r"^(?:[(（]\d{1,2}[)）]|[①-⑳])\s*(\S.*)$")
 NOTE_HINT = re.compile(rf"{KEYED.pattern}|分别牵头|牵头[,，]|[(（][^()（）]+牵头[)）]")
 
@@ -44,18 +56,32 @@ class _Task:
         self.task = task
         self.note = Note()
         self.body_lines: list[str] = []
+        self.title_open = False  # the first line ended mid-sentence (no full stop, no note)
 
     def add_body(self, text: str, line: int, plan: ParsedPlan) -> str:
-        """Add a line of the task's text; returns it without its trailing note."""
-        self.body_lines.append(text)
-        group = trailing_group(text)
-        note = parse_note(group[1]) if group else None
-        if note is None:
-            return text
-        self._merge(note, line, plan)
-        return text[: group[0]].rstrip()
+        """Add a line of the task's text; returns it without its notes.
 
-    def _merge(self, note: Note, line: int, plan: ParsedPlan) -> None:
+        Every note binds to its own sentence: ``……(区审批局负责)。……(区市场局牵头)。``
+        gives both; inside a sentence only a keyed or verb note counts (not a bare list of
+        names, which may be a place: 筹建黄石(上海)离岸科创中心).
+        """
+        self.body_lines.append(text)
+        kept, end = [], 0
+        trailing = trailing_group(text)
+        for start, stop, content in bracket_groups(text):
+            last = trailing is not None and start == trailing[0]
+            note = parse_note(content, bare_names=last)
+            if note is None or not (note.units or note.rule or note.due_on) or (
+                    not last and not note.units):
+                continue
+            self._merge(note, line, plan, text[start:stop])
+            kept.append(text[end:start])
+            end = stop
+        return ("".join(kept) + text[end:]).rstrip() if kept else text
+
+    def _merge(self, note: Note, line: int, plan: ParsedPlan, source: str = "") -> None:
+        if note.units:
+            self.task.sources.append((source, [unit.name for unit in note.units]))
         self.note.merge(note)
         if note.rule and note.rule not in plan.rules:
             plan.rules.append(note.rule)
@@ -75,6 +101,9 @@ def parse(text: str) -> ParsedPlan:
     plan.source_text = text
     tasks_at_subsections = not any(TASK.match(line) for _, line in body)
     reader = _Reader(plan, tasks_at_subsections)
+    # 一、…三十、 measures with nothing numbered below them: the measures are the tasks
+    reader.tasks_at_sections = tasks_at_subsections and not any(
+        SUBSECTION.match(line) for _, line in body)
     for number, line in body:
         reader.read(number, line)
     reader.finish()
@@ -86,6 +115,13 @@ def parse(text: str) -> ParsedPlan:
             apply_first_is_lead(note)
     plan.unparsed.sort()
     return plan
+
+
+def _rule_line(line: str, rule: str) -> bool:
+    """A line stating the rule (注:各项任务责任单位中,列第一位的为牵头单位。), not a task's
+    text that ends with a note stating it."""
+    rest = re.sub(r"[\W_]", "", line.replace(rule, ""))
+    return len(rest) <= 16
 
 
 def _logical_lines(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -104,6 +140,8 @@ class _Reader:
     def __init__(self, plan: ParsedPlan, tasks_at_subsections: bool) -> None:
         self.plan = plan
         self.tasks_at_subsections = tasks_at_subsections
+        self.tasks_at_sections = False
+        self.last_number = 0  # of the last task numbered 1. 2. …, for 11.121人才梯队项目
         self.heading: tuple[int, str] | None = None
         self.headings: list[tuple[int, str]] = []  # heading lines, for the unparsed list
         self.driver_of: dict[int, ParsedDriver] = {}
@@ -111,8 +149,16 @@ class _Reader:
         self.notes: list[Note] = []  # one per task, for the document-wide rule
 
     def read(self, number: int, line: str) -> None:
+        glued = GLUED.match(line)
         if TRAILER.match(line):
             self.plan.unparsed.append((number, line))
+        elif self.tasks_at_sections and (match := SECTION.match(line)):
+            self._close()
+            self._open(number, match.group(1))
+        elif glued and int(glued.group(1)) == self.last_number + 1:
+            self._close()
+            self.last_number += 1
+            self._open(number, glued.group(2))
         elif (match := SECTION.match(line)) or (
                 not self.tasks_at_subsections and (match := SUBSECTION.match(line))):
             self._close()
@@ -121,17 +167,25 @@ class _Reader:
         elif (match := TASK.match(line)) or (
                 self.tasks_at_subsections and (match := SUBSECTION.match(line))):
             self._close()
+            if numbered := NUMBER.match(line):
+                self.last_number = int(numbered.group(1))
             self._open(number, match.group(1))
         elif self.current and (match := SUB_ITEM.match(line)):
             self._milestone(number, line, match.group(1))
-        elif (rule := find_rule(line)) and not KEYED.search(line):
+        elif (rule := find_rule(line)) and not KEYED.search(line) and _rule_line(line, rule):
             if line not in self.plan.rules and rule not in self.plan.rules:
                 self.plan.rules.append(line)
         elif self.current and (note := self._unit_line(line)):
-            self.current._merge(note, number, self.plan)
+            self.current._merge(note, number, self.plan, line)
+            self.current.title_open = False
         elif self.current:
-            self.current.add_body(line, number, self.plan)
+            body = self.current.add_body(line, number, self.plan)
             self.current.task.text += "\n" + line
+            task = self.current.task
+            if self.current.title_open and task.text.count("\n") == 1:
+                # 1.加强项目 / 谋划储备。… : a title hard-wrapped onto the next line
+                task.title = title_of(task.title + body)
+            self.current.title_open = False
         else:
             self.plan.unparsed.append((number, line))
 
@@ -149,7 +203,10 @@ class _Reader:
         task = ParsedTask(len(self.plan.tasks) + 1, "", text, number)
         driver.tasks.append(task)
         self.current = _Task(task)
-        task.title = title_of(self.current.add_body(text, number, self.plan))
+        body = self.current.add_body(text, number, self.plan)
+        task.title = title_of(body)
+        self.current.title_open = not FULL_STOP.search(body) and body == text and not re.search(
+            r"[,，;；:：、]$", body) and len(body) < 40
 
     def _driver(self, line: int) -> ParsedDriver:
         key, title = self.heading or (0, "重点任务")

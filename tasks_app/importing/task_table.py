@@ -13,7 +13,7 @@ import re
 
 from django.utils.translation import gettext
 
-from .common import clean_line, numbered_lines, title_of, trailing_group
+from .common import clean_line, numbered_lines, split_names, title_of, trailing_group
 from .deadlines import deadline_in_text, is_ongoing, parse_deadline
 from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
 from .list_header import BODY_START, list_header
@@ -26,14 +26,17 @@ HEADING = re.compile(r"^(?:#{1,6}\s*)?(?:[一二三四五六七八九十]+[、.�
                      r"|[(（][一二三四五六七八九十]+[)）])\s*(\S.*)$|^#{1,6}\s+(\S.*)$")
 SUB_ITEM = re.compile(r"^(?:[(（]\d{1,2}[)）]|[①-⑳])\s*(\S.*)$")
 COLUMNS = [  # first match wins: 任务类别 is a driver column, not the task
-    ("other", re.compile(r"领导|备注|说明|目标|依据")),
+    ("other", re.compile(r"领导|备注|说明|^(?:年度)?目标$|依据|责任人|评分")),
     ("number", re.compile(r"^(?:序号|编号)$")),
     ("area", re.compile(r"领域|类别|板块|方面|专项")),
+    ("starred", re.compile(r"[*＊※]号?为牵头")),  # 责任部门(加*号为牵头部门,其余为参与部门)
     ("lead", re.compile(r"牵头")),
-    ("responsible", re.compile(r"责任单位|责任部门|配合|协办|参与|责任主体")),
+    ("responsible", re.compile(r"责任|配合|协办|参与")),
     ("deadline", re.compile(r"时限|时间|节点")),
-    ("task", re.compile(r"任务|工作内容|事项|举措|措施|内容")),
+    ("title", re.compile(r"名称")),  # 任务名称 beside 任务要求及举措: the title
+    ("task", re.compile(r"任务|工作|事项|举措|措施|内容")),
 ]
+STAR = re.compile(r"[*＊※]")
 BODY = re.compile(rf"{BODY_START.pattern}|^\|")
 
 
@@ -51,7 +54,10 @@ def _columns(cells: list[str]) -> dict[int, str] | None:
         text = re.sub(r"\s", "", cell)
         roles[index] = next((role for role, pattern in COLUMNS if pattern.search(text)), "other")
     found = set(roles.values())
-    return roles if "task" in found and found & {"lead", "responsible"} else None
+    if "title" in found and "task" not in found:
+        roles = {index: "task" if role == "title" else role for index, role in roles.items()}
+        found = set(roles.values())
+    return roles if "task" in found and found & {"lead", "responsible", "starred"} else None
 
 
 def looks_like(text: str) -> bool:
@@ -83,12 +89,12 @@ class _TableReader:
         self.heading: tuple[int, str] | None = None
         self.drivers: dict[tuple[int, str], ParsedDriver] = {}
         self.notes: list[Note] = []
+        self.sources: list[tuple[str, list[str]]] = []
 
     def read(self, number: int, line: str) -> None:
         cells = _cells(line)
-        if cells is None:
-            self.columns = None
-            self._paragraph(number, clean_line(line))
+        if cells is None:  # a section row spanning the table, or text between two parts
+            self._paragraph(number, clean_line(line))  # of a table: the columns carry on
         elif SEPARATOR.match(line):
             return
         elif (columns := _columns(cells)) is not None:
@@ -122,14 +128,19 @@ class _TableReader:
             if role == "other" and cell:
                 self.plan.unparsed.append((number, f"{self.headers[index]}:{cell}"))
         task_cell = " ".join(by_role.get("task", [])).strip()
+        title_cell = " ".join(by_role.get("title", [])).strip()
+        if title_cell:
+            task_cell = "<br>".join(part for part in (title_cell, task_cell) if part)
         if not task_cell:
             self.plan.unparsed.append((number, " | ".join(cells)))
             return
         driver = self._driver(number, " ".join(by_role.get("area", [])).strip())
         task = self._task(number, task_cell)
         driver.tasks.append(task)
+        self.sources = []
         note = self._units(by_role)
         task.units = note.units
+        task.sources = self.sources
         self.notes.append(note)
         deadline = " ".join(by_role.get("deadline", [])).replace("<br>", " ").strip()
         task.due_on = parse_deadline(deadline) if deadline else deadline_in_text(task.text)
@@ -151,10 +162,20 @@ class _TableReader:
 
     def _units(self, by_role: dict[str, list[str]]) -> Note:
         note = Note()  # a filled 牵头单位 cell makes the roles explicit
+        for cell in by_role.get("starred", []):  # 区农业农村委*、区规划资源局: * leads
+            names = cell.replace("<br>", "、")
+            starred = "、".join(n for n in split_names(names) if STAR.search(n))
+            others = "、".join(n for n in split_names(names) if not STAR.search(n))
+            keyed = [f"牵头单位:{STAR.sub('', starred)}" if starred else "",
+                     f"责任单位:{others}" if others else ""]
+            if cell_note := parse_note(";".join(part for part in keyed if part)):
+                note.merge(cell_note)
+                self.sources.append((cell, [u.name for u in cell_note.units]))
         for role, key in (("lead", "牵头单位"), ("responsible", "责任单位")):
             for cell in by_role.get(role, []):
                 names = re.sub(r"(?:分别)?牵头$", "", cell.replace("<br>", "、"))
                 if names.strip() and (cell_note := parse_note(f"{key}:{names}")):
                     note.merge(cell_note)
+                    self.sources.append((cell, [u.name for u in cell_note.units]))
         return note
 

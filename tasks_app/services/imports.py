@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..importing import ImportFailed, ParsedPlan, document_text, parse_document
+from ..importing.document import SCORE_THRESHOLD
 from ..importing.loader import LoadResult, plan_load
 from ..models import ImportDraft
 
@@ -16,9 +17,16 @@ DRAFT_LIFETIME = datetime.timedelta(days=1)
 
 
 def import_draft_parsed(draft: ImportDraft) -> ParsedPlan:
-    """The draft's document parsed again, in the format recognised at upload."""
+    """The draft's document parsed again, in the format recognised at upload (with the other
+    formats' scores when that was the automatic choice)."""
     try:
-        parsed = parse_document(draft.text, draft.source_format)
+        parsed = parse_document(draft.text)
+        if parsed.source_format != draft.source_format:
+            parsed = parse_document(draft.text, draft.source_format)
+    except ImportFailed:
+        parsed = None
+    try:
+        parsed = parsed or parse_document(draft.text, draft.source_format)
     except ImportFailed as error:
         raise ValidationError(
             {"document": _("文件无法解析:%(error)s") % {"error": error}}) from error
@@ -44,10 +52,18 @@ def import_draft_create(*, file_name: str, data: bytes, fmt: str, user: User) ->
 
 @transaction.atomic
 def import_draft_confirm(
-    *, draft: ImportDraft, user: User, accept_aliases: list[str]
+    *, draft: ImportDraft, user: User, accept_aliases: list[str],
+    low_score_confirmed: bool = False, directory: bool | None = None,
 ) -> LoadResult:
-    """Load the draft's plan in one transaction (aliases as accepted), then forget the draft."""
-    result = plan_load(import_draft_parsed(draft), actor=user, accept_aliases=accept_aliases)
+    """Load the draft's plan in one transaction (aliases as accepted), then forget the draft.
+
+    A result scored below the threshold is loaded only when the user confirmed it."""
+    parsed = import_draft_parsed(draft)
+    if parsed.needs_confirmation and not low_score_confirmed:
+        raise ValidationError({"document": _(
+            "识别得分 %(score)s 低于 %(threshold)s,未导入:请核对预览后勾选“确认按此结果导入”")
+            % {"score": parsed.score.score, "threshold": SCORE_THRESHOLD}})
+    result = plan_load(parsed, actor=user, accept_aliases=accept_aliases, directory=directory)
     draft.delete()
     return result
 

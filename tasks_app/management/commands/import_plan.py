@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from tasks_app.i18n import join_list
 from tasks_app.importing import FORMATS, ImportFailed, parse_document, read_document
 from tasks_app.importing.loader import plan_load
-from tasks_app.importing.preview import plan_preview
+from tasks_app.importing.preview import low_score_reasons, plan_preview
 
 
 class Command(BaseCommand):
@@ -25,10 +25,17 @@ class Command(BaseCommand):
                             help=_("采纳全部别名建议(与现有部门相似的名称设为其别名)"))
         parser.add_argument("--accept-alias", action="append", default=[], metavar=_("名称"),
                             help=_("采纳某一个别名建议(可重复)"))
+        parser.add_argument("--directory", choices=["auto", "harbin", "none"], default="auto",
+                            help=_("部门名录:auto 仅哈尔滨的计划使用内置哈尔滨部门名录;"
+                                   "harbin 总是使用;none 不使用"))
+        parser.add_argument("--accept-low-score", action="store_true",
+                            help=_("识别得分低于阈值时仍按此结果导入(先用 --dry-run 核对)"))
 
     def handle(self, *args, path: Path, format: str, dry_run: bool, accept_aliases: bool,
-               accept_alias: list[str], **options):
-        aliases = {"accept_aliases": accept_alias, "accept_all_aliases": accept_aliases}
+               accept_alias: list[str], accept_low_score: bool = False,
+               directory: str = "auto", **options):
+        aliases = {"accept_aliases": accept_alias, "accept_all_aliases": accept_aliases,
+                   "directory": {"harbin": True, "none": False}.get(directory)}
         try:
             parsed = parse_document(read_document(path), format)
             parsed.source_name = path.name
@@ -37,6 +44,10 @@ class Command(BaseCommand):
                 result = preview.result
                 for line in preview.lines():
                     self.stdout.write(line)
+            elif parsed.needs_confirmation and not accept_low_score:
+                raise CommandError(_("未导入(%(path)s):%(reasons)s;先用 --dry-run 核对预览,"
+                                     "确认无误再加 --accept-low-score") % {
+                    "path": path, "reasons": join_list(low_score_reasons(parsed))})
             else:
                 result = plan_load(parsed, **aliases)
         except ImportFailed as error:

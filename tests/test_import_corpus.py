@@ -1,0 +1,130 @@
+"""Import fidelity on real published plans (tests/fixtures/plans/corpus, truth written by hand)."""
+
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+
+from tasks_app.choices import AssignmentRole
+from tasks_app.importing import parse_document
+from tasks_app.importing.corpus import score_corpus
+from tasks_app.importing.notes import parse_note
+
+CORPUS = Path(__file__).parent / "fixtures" / "plans" / "corpus"
+
+
+def test_the_corpus_imports_at_least_95_percent_of_titles_and_units_exactly():
+    scores = score_corpus(CORPUS)
+    expected = sum(s.expected for s in scores)
+    assert len({s.file.split(".")[0] for s in scores}) >= 15 and expected >= 50
+    assert {s.file.rsplit(".", 1)[-1] for s in scores} >= {"txt", "docx", "pdf"}
+    titles, units = sum(s.titles for s in scores), sum(s.units for s in scores)
+    misses = [miss for s in scores for miss in (s.error, *s.misses) if miss]
+    assert titles >= 0.95 * expected and units >= 0.95 * expected, misses
+
+
+def test_import_score_prints_each_document_and_the_totals():
+    out = StringIO()
+    call_command("import_score", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("guandu.pdf") and "任务 4/4" in line for line in lines)
+    assert lines[-1].startswith("合计:19 个文件")
+
+
+def _roles(content: str) -> dict[str, tuple[str, bool]]:
+    note = parse_note(content)
+    return {unit.name: (unit.role, unit.collective) for unit in note.units}
+
+
+LEAD, RESP = AssignmentRole.LEAD, AssignmentRole.RESPONSIBLE
+
+
+def test_the_unit_grammar():
+    assert _roles("市政府办公室、市审改办牵头,市级各有关部门及各县市区政府按职责分工负责") == {
+        "市政府办公室": (LEAD, False), "市审改办": (LEAD, False),
+        "市级各有关部门": (RESP, True), "各县市区政府": (RESP, True)}
+    assert _roles("区发改局牵头,区水务局等部门,区国投公司、各街道办事处配合") == {
+        "区发改局": (LEAD, False), "区水务局": (RESP, False), "区国投公司": (RESP, False),
+        "各街道办事处": (RESP, True)}
+    assert _roles("市经信委、市国土资源局牵头落实") == {
+        "市经信委": (LEAD, False), "市国土资源局": (LEAD, False)}
+    assert _roles("省政务服务数据管理局,相关地市政府牵头") == {
+        "省政务服务数据管理局": (LEAD, False), "相关地市政府": (LEAD, True)}
+    assert _roles("责任单位:区发改局、区商务局分别牵头,区财政局配合") == {
+        "区发改局": (LEAD, False), "区商务局": (LEAD, False), "区财政局": (RESP, False)}
+    note = parse_note("市发展改革委、市财政局、市统计局等负责,列第一位者为牵头单位,下同")
+    assert note.rule and not note.explicit_roles and "下同" not in {u.name for u in note.units}
+    for wording in ("列第一位的责任单位为牵头单位或汇总单位", "列第一位为牵头或汇总单位",
+                    "排在第一位的部门为牵头部门", "列第一位者为牵头单位"):
+        assert parse_note(f"A局、B局,{wording}").rule
+
+
+def test_several_notes_in_one_paragraph_each_bind_to_their_sentence():
+    text = ("一、重点任务\n1.推进审批改革。优化流程(区审批局负责)。"
+            "加强事中事后监管(区市场局牵头,区司法局配合)。\n")
+    task = parse_document(text).tasks[0]
+    assert {u.name: u.role for u in task.units} == {
+        "区审批局": RESP, "区市场局": LEAD, "区司法局": RESP}
+    assert [names for _, names in task.sources] == [["区审批局"], ["区市场局", "区司法局"]]
+
+
+def test_top_level_measures_are_tasks_and_a_number_glued_to_its_title_is_split():
+    measures = "\n".join(f"{cn}、措施{cn}。(区发改局牵头,区财政局配合)" for cn in (
+        "一", "二", "三", "十", "十一", "二十", "三十"))
+    plan = parse_document("某区若干措施\n" + measures + "\n")
+    assert [task.title for task in plan.tasks][-2:] == ["措施二十", "措施三十"]
+    assert all(len(task.units) == 2 for task in plan.tasks)
+    numbered = "\n".join(f"{n}.项目{n}。(区人社局负责)" for n in range(1, 11))
+    plan = parse_document("某区人才工作要点\n一、重点项目\n" + numbered
+                          + "\n11.121人才梯队项目。(区委组织部负责)\n")
+    assert len(plan.tasks) == 11 and plan.tasks[-1].title == "121人才梯队项目"
+    assert plan.tasks[9].title == "项目10"
+
+
+def test_together_with_and_words_that_are_no_units():
+    assert _roles("市发展改革委会同市财政局负责") == {
+        "市发展改革委": (LEAD, False), "市财政局": (RESP, False)}
+    assert _roles("工业和信息化部会同有关部门按职责分工负责") == {
+        "工业和信息化部": (LEAD, False), "有关部门": (RESP, True)}
+    note = parse_note("区发改局牵头,不再做分工")
+    assert [u.name for u in note.units] == ["区发改局"]
+    assert note.not_understood == ["不再做分工"]
+    assert _roles("各区、县级市人民政府负责") == {"各区、县级市人民政府": (RESP, True)}
+
+
+def _table_pdf(path: Path) -> None:
+    from weasyprint import HTML
+
+    rows = "".join(
+        f"<tr><td>{n}</td><td>{task}</td><td>{lead}</td><td>{others}</td></tr>"
+        for n, task, lead, others in [
+            (1, "努力实现地区生产总值增长6.2%左右。", "区发改局",
+             "立山经济开发区,全区经济运行各专班"),
+            (2, "规模上工业增加值增长5%左右。", "区工信局", "立山经济开发区"),
+            (3, "固定资产投资增长15%左右。", "区发改局", "立山经济开发区,各街道、区直各部门")])
+    HTML(string=(
+        "<html><head><style>body { font-family: 'Noto Serif CJK SC' } "
+        "table { border-collapse: collapse } td, th { border: 1px solid black }"
+        "</style></head><body>"
+        "<p>立山区政府2023年重点工作任务分解和责任分工方案</p>"
+        "<table><tr><th>序号</th><th>重点工作</th>"
+        f"<th>牵头单位</th><th>责任单位</th></tr>{rows}</table></body></html>")).write_pdf(path)
+
+
+def test_a_pdf_table_is_read_from_the_pdf_table_structure(tmp_path):
+    from tasks_app.importing import read_document
+
+    path = tmp_path / "table.pdf"
+    _table_pdf(path)
+    plan = parse_document(read_document(path))
+    assert plan.source_format == "task-table"
+    assert [task.title for task in plan.tasks] == [
+        "努力实现地区生产总值增长6.2%左右", "规模上工业增加值增长5%左右", "固定资产投资增长15%左右"]
+    assert {u.name: u.role for u in plan.tasks[2].units} == {
+        "区发改局": LEAD, "立山经济开发区": RESP, "各街道": RESP, "区直各部门": RESP}
+
+
+def test_a_task_title_wrapped_onto_the_next_line_is_joined():
+    plan = parse_document("某区工作方案\n一、重点任务\n1.加强项目\n谋划储备。编制三年滚动计划。"
+                          "(区发改局牵头,区财政局配合)\n2.提高审批效率。(区审批局负责)\n")
+    assert [task.title for task in plan.tasks] == ["加强项目谋划储备", "提高审批效率"]
