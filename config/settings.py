@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tasks_app",
     "notifications",
     "seeds",
+    "ops",
 ]
 
 MIDDLEWARE = [
