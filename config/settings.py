@@ -52,9 +52,11 @@ INSTALLED_APPS = [
     "notifications",
     "seeds",
     "ops",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,6 +148,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+# Probes and the metrics scraper talk plain http to the process behind the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -184,6 +189,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("DUBAN_CYCLE_INTERVAL_SECONDS", default=15 * 60),
     },
 }
+# Exactly one beat sends (a Redis lock; a second beat waits on standby) and it writes a
+# heartbeat on every loop, read by /readyz.
+CELERY_BEAT_SCHEDULER = "ops.beat:LockedScheduler"
+DUBAN_REDIS_URL = env("DUBAN_REDIS_URL", default=CELERY_BROKER_URL)
+DUBAN_BEAT_LOOP_SECONDS = env.float("DUBAN_BEAT_LOOP_SECONDS", default=5)
+DUBAN_BEAT_LOCK_SECONDS = env.float("DUBAN_BEAT_LOCK_SECONDS", default=30)
+# /readyz: a message due this long that no sender has taken means the outbox is stuck.
+DUBAN_READY_OUTBOX_STUCK_SECONDS = env.float("DUBAN_READY_OUTBOX_STUCK_SECONDS", default=900)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

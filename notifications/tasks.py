@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.utils import timezone
 
+from ops.signals import cycle_ran
+
 from .cycle import run_cycle
 from .delivery import notification_deliver
 
@@ -14,6 +16,7 @@ RETRY_MARGIN_SECONDS = 0.5
 def tick() -> None:
     """Run the cycle for now; messages are handed to ``deliver`` after commit."""
     run_cycle(timezone.now())
+    cycle_ran()
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=None, acks_late=True)

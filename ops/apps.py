@@ -7,3 +7,12 @@ class OpsConfig(AppConfig):
 
     name = "ops"
     verbose_name = _("运维")
+
+    def ready(self) -> None:
+        from prometheus_client import REGISTRY
+
+        from .metrics import CycleCollector
+
+        if not getattr(REGISTRY, "_duban_cycle", False):
+            REGISTRY.register(CycleCollector())
+            REGISTRY._duban_cycle = True

@@ -43,4 +43,4 @@ cat >&2 <<MSG
 
 MSG
 # Every process supervised: one that dies is started again within seconds.
-exec "$PY" scripts/supervise.py -f Procfile "${extra[@]}"
+exec "$PY" scripts/supervise.py -f Procfile --first "web=http://127.0.0.1:$PORT/healthz" "${extra[@]}"

@@ -3,7 +3,8 @@
 process exits): starts every Procfile entry, prefixes their output, and restarts a process
 that exits within seconds (1 s, doubling up to 30 s while it keeps dying at once).
 
-    python scripts/supervise.py -f Procfile [--extra 'redis=redis-server …'] …
+    python scripts/supervise.py -f Procfile [--extra 'redis=redis-server …'] \
+        [--first web=http://127.0.0.1:8000/healthz]
 
 Extra entries start first and stop last. SIGTERM or SIGINT stops everything (SIGTERM to each
 process group, SIGKILL after 15 s). Standard library only.
@@ -17,10 +18,11 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 
 STABLE_AFTER = 30.0  # a process that ran this long restarts after the shortest delay
-FIRST_DELAY, MAX_DELAY, STOP_GRACE = 1.0, 30.0, 15.0
+FIRST_DELAY, MAX_DELAY, STOP_GRACE, FIRST_WAIT = 1.0, 30.0, 15.0, 30.0
 _print_lock = threading.Lock()
 
 
@@ -72,7 +74,17 @@ def read_procfile(path: str) -> list[Entry]:
     return entries
 
 
-def supervise(entries: list[Entry]) -> int:
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def supervise(entries: list[Entry], first: str = "", ready: str = "") -> int:
+    """Start ``entries`` in order (the rest after ``first`` answers at ``ready``, at most
+    FIRST_WAIT seconds later), restart any that exits, stop all on SIGTERM/SIGINT."""
     stopping = threading.Event()
 
     def request_stop(signum, frame) -> None:
@@ -81,7 +93,13 @@ def supervise(entries: list[Entry]) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     for entry in entries:
+        if stopping.is_set():
+            break
         entry.start()
+        if entry.name == first:  # the web process boots first on a busy machine
+            deadline = time.monotonic() + FIRST_WAIT
+            while not stopping.is_set() and time.monotonic() < deadline and not _up(ready):
+                stopping.wait(0.2)
     while not stopping.wait(0.2):
         now = time.monotonic()
         for entry in entries:
@@ -114,9 +132,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-f", "--procfile", default="Procfile")
     parser.add_argument("--extra", action="append", default=[], metavar="NAME=COMMAND")
+    parser.add_argument("--first", default="", metavar="NAME=URL",
+                        help="start the others once NAME answers 200 at URL")
     args = parser.parse_args()
     extras = [Entry(*item.split("=", 1)) for item in args.extra]
-    return supervise(extras + read_procfile(args.procfile))
+    first, _, ready = args.first.partition("=")
+    return supervise(extras + read_procfile(args.procfile), first, ready)
 
 
 if __name__ == "__main__":

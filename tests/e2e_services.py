@@ -69,10 +69,16 @@ class Process:
         self._file.close()
 
 
-def redis_start(log_dir: Path) -> tuple[Process, str]:
-    port = free_port()
-    process = Process("redis", [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no"], log_dir)
+def redis_start(log_dir: Path, port: int | None = None,
+                persist: Path | None = None) -> tuple[Process, str]:
+    """A redis-server on a free port (or ``port``); with ``persist`` an append-only file in
+    that directory, as run.sh starts it, so a restarted server has its queues back."""
+    port = port or free_port()
+    storage = (["--dir", str(persist), "--appendonly", "yes", "--appendfsync", "always"]
+               if persist else ["--appendonly", "no"])
+    process = Process(f"redis-{port}", [REDIS_SERVER, "--port", str(port), "--bind",
+                                        "127.0.0.1", "--save", "", *storage],
+                      log_dir)
     client = redis.Redis(host="127.0.0.1", port=port)
 
     def answers() -> bool:

@@ -2,12 +2,14 @@
 ``manage.py`` start costs seconds on a busy machine): migrate when needed, static files
 when changed, the primary plan, the demo accounts with a password kept in var/."""
 
+import hashlib
 import io
 import os
 import secrets
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
@@ -32,6 +34,18 @@ def demo_password(path: Path, given: str | None, renew: bool) -> str:
     path.write_text(password + "\n")
     path.chmod(0o600)
     return password
+
+
+def known_hash(path: Path, password: str) -> str | None:
+    """The demo accounts' stored hash when it is the hash of ``password`` (written by the
+    last start), so that a restart does not spend seconds hashing the same password again."""
+    if not path.exists():
+        return None
+    digest, _, encoded = path.read_text().strip().partition("\t")
+    if digest != hashlib.sha256(password.encode()).hexdigest():
+        return None
+    stored = User.objects.filter(username="leadoffice").values_list("password", flat=True)
+    return encoded if encoded and list(stored) == [encoded] else None
 
 
 def migrations_pending() -> bool:
@@ -64,7 +78,12 @@ class Command(BaseCommand):
         self.stdout.write(_("演示账号(用户名 / 角色 / 部门):"))
         password = demo_password(Path(settings.BASE_DIR) / "var" / "demo_password",
                                  password, new_password)
-        accounts, password = demo_accounts_ensure(password)
+        hash_file = Path(settings.BASE_DIR) / "var" / "demo_password.hash"
+        accounts, password = demo_accounts_ensure(password,
+                                                  encoded=known_hash(hash_file, password))
+        stored = User.objects.filter(username="leadoffice").values_list("password", flat=True)
+        hash_file.write_text(f"{hashlib.sha256(password.encode()).hexdigest()}\t{stored[0]}\n")
+        hash_file.chmod(0o600)
         for account in accounts:
             self.stdout.write(f"{account.username}\t{account.role}\t{account.department}")
         self.stdout.write(_("演示账号密码: %(password)s") % {"password": password})
