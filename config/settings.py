@@ -168,10 +168,15 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="督办系统 <duban@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Delivery of notifications (email and group robots): attempts and exponential backoff.
-DUBAN_NOTIFY_MAX_ATTEMPTS = env.int("DUBAN_NOTIFY_MAX_ATTEMPTS", default=6)
+# Delivery of notifications (email and group robots): retried with exponential backoff
+# (capped) until the message is older than the horizon, then marked failed.
+DUBAN_NOTIFY_HORIZON_SECONDS = env.float("DUBAN_NOTIFY_HORIZON_SECONDS", default=24 * 3600)
 DUBAN_NOTIFY_RETRY_BASE_SECONDS = env.float("DUBAN_NOTIFY_RETRY_BASE_SECONDS", default=60)
-DUBAN_NOTIFY_RETRY_MAX_SECONDS = env.float("DUBAN_NOTIFY_RETRY_MAX_SECONDS", default=3600)
+DUBAN_NOTIFY_RETRY_MAX_SECONDS = env.float("DUBAN_NOTIFY_RETRY_MAX_SECONDS", default=600)
+# A sender that died holding a message gives it back after the lease; messages handed out
+# but not taken (queue lost with Redis or the database) are handed out again by the resweep.
+DUBAN_NOTIFY_LEASE_SECONDS = env.float("DUBAN_NOTIFY_LEASE_SECONDS", default=90)
+DUBAN_NOTIFY_RESWEEP_SECONDS = env.float("DUBAN_NOTIFY_RESWEEP_SECONDS", default=30)
 DUBAN_WEBHOOK_TIMEOUT = env.float("DUBAN_WEBHOOK_TIMEOUT", default=10)
 
 # Celery on Redis. One beat entry drives the whole cycle (notifications.tasks.tick).
@@ -188,7 +193,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.tick",
         "schedule": env.float("DUBAN_CYCLE_INTERVAL_SECONDS", default=15 * 60),
     },
+    "duban-resweep": {
+        "task": "notifications.tasks.resweep",
+        "schedule": DUBAN_NOTIFY_RESWEEP_SECONDS,
+    },
 }
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # wait for Redis as long as it takes
 # Exactly one beat sends (a Redis lock; a second beat waits on standby) and it writes a
 # heartbeat on every loop, read by /readyz.
 CELERY_BEAT_SCHEDULER = "ops.beat:LockedScheduler"

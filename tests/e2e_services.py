@@ -107,7 +107,7 @@ def celery_env(broker: str, smtp_port: int, **extra: str) -> dict:
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "EMAIL_TIMEOUT": "5",
         "DUBAN_CYCLE_INTERVAL_SECONDS": "1", "DUBAN_NOTIFY_RETRY_BASE_SECONDS": "1",
-        "DUBAN_NOTIFY_RETRY_MAX_SECONDS": "2", "DUBAN_NOTIFY_MAX_ATTEMPTS": "40",
+        "DUBAN_NOTIFY_RETRY_MAX_SECONDS": "2", "DUBAN_NOTIFY_HORIZON_SECONDS": "86400",
         "DUBAN_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1", **extra,
     }
 
