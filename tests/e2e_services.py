@@ -2,6 +2,7 @@
 an SMTP server (aiosmtpd) and an HTTP server on 127.0.0.1. Every process is stopped by its
 own handle."""
 
+import asyncio
 import email
 import os
 import socket
@@ -113,14 +114,17 @@ def celery_env(broker: str, smtp_port: int, **extra: str) -> dict:
 
 
 class Mailbox:
-    """An SMTP server on 127.0.0.1 that keeps every message it receives."""
+    """An SMTP server on 127.0.0.1 that keeps every message it receives (also across a stop
+    and a start again); ``delay`` seconds before accepting each message."""
 
-    def __init__(self, port: int):
-        self.port, self.messages = port, []
+    def __init__(self, port: int, delay: float = 0.0):
+        self.port, self.messages, self.delay = port, [], delay
         self._lock = threading.Lock()
-        self._controller = Controller(self, hostname="127.0.0.1", port=port)
+        self._controller = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self._lock:
             self.messages.append(email.message_from_bytes(envelope.content,
                                                           policy=policy.default))
@@ -131,6 +135,7 @@ class Mailbox:
             return list(self.messages)
 
     def start(self) -> "Mailbox":
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
 
