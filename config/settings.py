@@ -136,6 +136,9 @@ STORAGES = {
         ),
     },
 }
+# Backups (manage.py backup): where, and how many archives to keep.
+DUBAN_BACKUP_DIR = env("DUBAN_BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))
+DUBAN_BACKUP_KEEP = env.int("DUBAN_BACKUP_KEEP", default=14)
 # Attachments: PDF, Office documents and images, at most this many bytes each.
 DUBAN_ATTACHMENT_MAX_BYTES = env.int("DUBAN_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
