@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ops.replica.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -103,6 +104,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# Optional read replica for the heavy read pages (ops.replica): GET requests to the paths in
+# DUBAN_REPLICA_PATHS read from it; every write and every other page uses the primary.
+if env("DUBAN_REPLICA_DATABASE_URL", default=""):
+    DATABASES["replica"] = env.db("DUBAN_REPLICA_DATABASE_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ops.replica.ReplicaRouter"]
+DUBAN_REPLICA_PATHS = env.list("DUBAN_REPLICA_PATHS", default=[
+    r"^/overview/", r"^/bulletins/", r"^/assessments/", r"^/ledger\.xlsx$",
+])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -139,6 +150,24 @@ STORAGES = {
 # Backups (manage.py backup): where, and how many archives to keep.
 DUBAN_BACKUP_DIR = env("DUBAN_BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))
 DUBAN_BACKUP_KEEP = env.int("DUBAN_BACKUP_KEEP", default=14)
+# Media on S3-compatible object storage when a bucket is configured (several web machines
+# then serve the same attachments); otherwise on the local disk in MEDIA_ROOT.
+if env("DUBAN_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("DUBAN_S3_BUCKET"),
+            "endpoint_url": env("DUBAN_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("DUBAN_S3_REGION", default="") or None,
+            "access_key": env("DUBAN_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env("DUBAN_S3_SECRET_KEY", default="") or None,
+            "location": env("DUBAN_S3_PREFIX", default="media"),
+            "addressing_style": env("DUBAN_S3_ADDRESSING_STYLE", default="path"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 # Attachments: PDF, Office documents and images, at most this many bytes each.
 DUBAN_ATTACHMENT_MAX_BYTES = env.int("DUBAN_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -269,7 +298,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The one CACHES (throttles, lockouts, sessions): Redis when DUBAN_CACHE_URL is set
+# (redis://host:6379/1), so that every web process counts the same; memory otherwise.
+CACHES = {"default": env.cache("DUBAN_CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache":
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LOGGING = {
     "version": 1,

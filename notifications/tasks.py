@@ -36,10 +36,24 @@ def deliver(self, notification_id: int) -> str:
     return outcome.state
 
 
+def _queue_length() -> int:
+    """Tasks waiting in the broker's default queue (0 when it cannot tell)."""
+    try:
+        with deliver.app.connection_for_write() as connection_:
+            queue = deliver.app.conf.task_default_queue
+            return connection_.default_channel.queue_declare(queue, passive=True).message_count
+    except Exception:
+        return 0
+
+
 @shared_task(ignore_result=True)
 def resweep() -> None:
     """Hand out again the messages whose task was lost (Redis or the database restarted, a
-    worker died), between two cycles, so that recovery takes a minute, not a cycle."""
+    worker died), between two cycles, so that recovery takes a minute, not a cycle. Only
+    when the queue is empty: while it is not, the workers are still busy with the backlog
+    and a message handed out long ago is waiting in it, not lost."""
+    if _queue_length():
+        return
     now = timezone.now()
     with transaction.atomic():
         enqueue(deliverable_ids(now), now)

@@ -48,6 +48,9 @@ duban_setup() {
     runtime) duban_apt redis-server libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
                        postgresql-client
              duban_venv requirements.txt ;;
+    # The container image (Dockerfile): system libraries, then the virtualenv, in two steps.
+    image-system) duban_apt libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk postgresql-client ;;
+    image-venv)   duban_venv requirements.txt ;;
     dev)     duban_apt redis-server postgresql chromium fonts-noto-cjk libpango-1.0-0 \
                        libpangoft2-1.0-0 poppler-utils
              duban_venv requirements-dev.txt ;;
