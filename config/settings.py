@@ -51,9 +51,13 @@ INSTALLED_APPS = [
     "tasks_app",
     "notifications",
     "seeds",
+    "ops",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "ops.replica.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,6 +104,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# Optional read replica for the heavy read pages (ops.replica): GET requests to the paths in
+# DUBAN_REPLICA_PATHS read from it; every write and every other page uses the primary.
+if env("DUBAN_REPLICA_DATABASE_URL", default=""):
+    DATABASES["replica"] = env.db("DUBAN_REPLICA_DATABASE_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["ops.replica.ReplicaRouter"]
+DUBAN_REPLICA_PATHS = env.list("DUBAN_REPLICA_PATHS", default=[
+    r"^/overview/", r"^/bulletins/", r"^/assessments/", r"^/ledger\.xlsx$",
+])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -132,6 +147,27 @@ STORAGES = {
         ),
     },
 }
+# Backups (manage.py backup): where, and how many archives to keep.
+DUBAN_BACKUP_DIR = env("DUBAN_BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))
+DUBAN_BACKUP_KEEP = env.int("DUBAN_BACKUP_KEEP", default=14)
+# Media on S3-compatible object storage when a bucket is configured (several web machines
+# then serve the same attachments); otherwise on the local disk in MEDIA_ROOT.
+if env("DUBAN_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("DUBAN_S3_BUCKET"),
+            "endpoint_url": env("DUBAN_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("DUBAN_S3_REGION", default="") or None,
+            "access_key": env("DUBAN_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env("DUBAN_S3_SECRET_KEY", default="") or None,
+            "location": env("DUBAN_S3_PREFIX", default="media"),
+            "addressing_style": env("DUBAN_S3_ADDRESSING_STYLE", default="path"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 # Attachments: PDF, Office documents and images, at most this many bytes each.
 DUBAN_ATTACHMENT_MAX_BYTES = env.int("DUBAN_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -144,6 +180,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+# Probes and the metrics scraper talk plain http to the process behind the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -161,10 +199,15 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="督办系统 <duban@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Delivery of notifications (email and group robots): attempts and exponential backoff.
-DUBAN_NOTIFY_MAX_ATTEMPTS = env.int("DUBAN_NOTIFY_MAX_ATTEMPTS", default=6)
+# Delivery of notifications (email and group robots): retried with exponential backoff
+# (capped) until the message is older than the horizon, then marked failed.
+DUBAN_NOTIFY_HORIZON_SECONDS = env.float("DUBAN_NOTIFY_HORIZON_SECONDS", default=24 * 3600)
 DUBAN_NOTIFY_RETRY_BASE_SECONDS = env.float("DUBAN_NOTIFY_RETRY_BASE_SECONDS", default=60)
-DUBAN_NOTIFY_RETRY_MAX_SECONDS = env.float("DUBAN_NOTIFY_RETRY_MAX_SECONDS", default=3600)
+DUBAN_NOTIFY_RETRY_MAX_SECONDS = env.float("DUBAN_NOTIFY_RETRY_MAX_SECONDS", default=600)
+# A sender that died holding a message gives it back after the lease; messages handed out
+# but not taken (queue lost with Redis or the database) are handed out again by the resweep.
+DUBAN_NOTIFY_LEASE_SECONDS = env.float("DUBAN_NOTIFY_LEASE_SECONDS", default=90)
+DUBAN_NOTIFY_RESWEEP_SECONDS = env.float("DUBAN_NOTIFY_RESWEEP_SECONDS", default=30)
 DUBAN_WEBHOOK_TIMEOUT = env.float("DUBAN_WEBHOOK_TIMEOUT", default=10)
 
 # Celery on Redis. One beat entry drives the whole cycle (notifications.tasks.tick).
@@ -181,7 +224,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.tick",
         "schedule": env.float("DUBAN_CYCLE_INTERVAL_SECONDS", default=15 * 60),
     },
+    "duban-resweep": {
+        "task": "notifications.tasks.resweep",
+        "schedule": DUBAN_NOTIFY_RESWEEP_SECONDS,
+    },
 }
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # wait for Redis as long as it takes
+# Exactly one beat sends (a Redis lock; a second beat waits on standby) and it writes a
+# heartbeat on every loop, read by /readyz.
+CELERY_BEAT_SCHEDULER = "ops.beat:LockedScheduler"
+DUBAN_REDIS_URL = env("DUBAN_REDIS_URL", default=CELERY_BROKER_URL)
+DUBAN_BEAT_LOOP_SECONDS = env.float("DUBAN_BEAT_LOOP_SECONDS", default=5)
+DUBAN_BEAT_LOCK_SECONDS = env.float("DUBAN_BEAT_LOCK_SECONDS", default=30)
+# /readyz: a message due this long that no sender has taken means the outbox is stuck.
+DUBAN_READY_OUTBOX_STUCK_SECONDS = env.float("DUBAN_READY_OUTBOX_STUCK_SECONDS", default=900)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -241,7 +297,11 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The one CACHES (throttles, lockouts, sessions): Redis when DUBAN_CACHE_URL is set
+# (redis://host:6379/1), so that every web process counts the same; memory otherwise.
+CACHES = {"default": env.cache("DUBAN_CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache":
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LOGGING = {
     "version": 1,

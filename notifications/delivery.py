@@ -6,9 +6,11 @@ into the caller, so it cannot block other messages or the cycle.
 
 import datetime
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -19,8 +21,10 @@ from .webhooks import webhook_post
 
 logger = logging.getLogger(__name__)
 
-# A claimed message whose sender died is handed out again after this lease.
-LEASE = datetime.timedelta(minutes=10)
+# A claimed message whose sender died is handed out again after this lease: the only window
+# in which a message can go out twice (sent, then the sender died before recording it). The
+# copy carries the same Message-ID (emails.message_id).
+LEASE = datetime.timedelta(seconds=settings.DUBAN_NOTIFY_LEASE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,8 @@ def _failed(notification: Notification, error: Exception, now: datetime.datetime
     logger.warning("通知 %s 发送失败(第 %s 次):%s", notification.pk, notification.attempts,
                    message)
     sending = Notification.objects.filter(pk=notification.pk, state=DeliveryState.SENDING)
-    if notification.attempts >= settings.DUBAN_NOTIFY_MAX_ATTEMPTS:
+    horizon = datetime.timedelta(seconds=settings.DUBAN_NOTIFY_HORIZON_SECONDS)
+    if now - notification.created_at >= horizon:  # retried until the horizon, then failed
         sending.update(state=DeliveryState.FAILED, last_error=message, next_attempt_at=None)
         return Outcome(DeliveryState.FAILED, notification.kind)
     delay = backoff_seconds(notification.attempts)
@@ -78,6 +83,23 @@ def notification_deliver(notification_id: int, *, now: datetime.datetime | None 
         _send(notification, connection)
     except Exception as error:  # any failure is recorded and retried, never raised
         return _failed(notification, error, now)
-    Notification.objects.filter(pk=notification_id, state=DeliveryState.SENDING).update(
-        state=DeliveryState.SENT, sent_at=timezone.now(), next_attempt_at=None)
+    _record_sent(notification_id)
     return Outcome(DeliveryState.SENT, notification.kind)
+
+
+def _record_sent(notification_id: int) -> None:
+    """Mark sent, waiting out a database restart for up to half the lease: the message has
+    left, and every second it stays unrecorded is a second it could be sent again."""
+    deadline = time.monotonic() + LEASE.total_seconds() / 2
+    while True:
+        try:
+            Notification.objects.filter(pk=notification_id, state=DeliveryState.SENDING).update(
+                state=DeliveryState.SENT, sent_at=timezone.now(), next_attempt_at=None)
+            return
+        except DatabaseError:
+            if time.monotonic() >= deadline or connection.in_atomic_block:
+                raise
+            logger.warning("通知 %s 已发出,数据库暂不可用,稍后记录", notification_id)
+            connection.close()
+            time.sleep(1)
+            close_old_connections()

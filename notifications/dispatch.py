@@ -1,9 +1,9 @@
 """Handing decided messages to the senders: Celery workers, or this process.
 
 Each run of the cycle hands out every message that is deliverable now: new ones, and old
-ones whose Celery task was lost (still pending ten minutes after they were handed out, or
-claimed by a sender that died). A message handed out twice is still sent once: the sender
-claims it first.
+ones whose Celery task was lost (still pending RESWEEP_AFTER after they were handed out, or
+claimed by a sender that died). Beat's ``resweep`` entry does the same between two cycles.
+A message handed out twice is still sent once: the sender claims it first.
 """
 
 import contextlib
@@ -11,6 +11,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Q
@@ -19,7 +20,8 @@ from .choices import DeliveryState
 from .delivery import notification_deliver
 from .models import Notification
 
-RESWEEP_AFTER = datetime.timedelta(minutes=10)
+# A handed-out message nobody took (its task was lost) is handed out again after this.
+RESWEEP_AFTER = datetime.timedelta(seconds=2 * settings.DUBAN_NOTIFY_RESWEEP_SECONDS)
 Dispatcher = Callable[[list[int], datetime.datetime], object]
 
 

@@ -3,7 +3,9 @@
 ``X-Duban-Kind`` header so that recipients can filter).
 """
 
+import hashlib
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -38,6 +40,14 @@ def _tidy(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def message_id(notification: Notification) -> str:
+    """The same Message-ID every time this notification is sent: a copy sent again after a
+    crash (see delivery.LEASE) can be recognised and dropped by the receiver."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "duban.local"
+    digest = hashlib.sha256(notification.dedupe_key.encode()).hexdigest()[:20]
+    return f"<duban.{notification.pk}.{digest}@{domain}>"
+
+
 def message_build(notification: Notification, connection=None) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=notification.subject, body=notification.body_text,
@@ -46,6 +56,7 @@ def message_build(notification: Notification, connection=None) -> EmailMultiAlte
         headers={
             "X-Duban-Kind": notification.kind,
             "X-Duban-Notification": str(notification.pk),
+            "Message-ID": message_id(notification),
             "Auto-Submitted": "auto-generated",
         },
     )

@@ -17,24 +17,20 @@ export DJANGO_SECURE_HSTS_SECONDS="${DJANGO_SECURE_HSTS_SECONDS:-0}"
 export CELERY_BROKER_URL="${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}"
 mkdir -p var
 
-# Start Redis unless the broker already answers.
+# Redis (the broker) under the supervisor unless one already answers: append-only file in
+# var/redis, so queued tasks survive a restart of Redis.
 redis_hostport="${CELERY_BROKER_URL#redis://}"; redis_hostport="${redis_hostport%%/*}"
 redis_host="${redis_hostport%%:*}"; redis_port="${redis_hostport##*:}"
-REDIS_PID=""
+extra=()
 if ! duban_port_open "$redis_host" "$redis_port"; then
-  duban_log "启动 Redis(端口 $redis_port)"
-  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no \
-    >var/redis.log 2>&1 &
-  REDIS_PID=$!
-  for _ in $(seq 50); do duban_port_open "$redis_host" "$redis_port" && break; sleep 0.1; done
+  mkdir -p var/redis
+  extra+=(--extra "redis=redis-server --port $redis_port --bind 127.0.0.1 --dir '$DUBAN_ROOT/var/redis' --appendonly yes --appendfsync everysec --save ''")
 fi
-trap '[ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null || true' EXIT
 
-"$PY" manage.py migrate --noinput -v0
-"$PY" manage.py collectstatic --noinput -v0
-"$PY" manage.py import_plan seeds/hjkwf-2023-1-implementation-plan.txt | tail -n 2
-duban_log "演示账号(用户名 / 角色 / 部门):"
-"$PY" manage.py seed_demo ${DUBAN_DEMO_PASSWORD:+--password "$DUBAN_DEMO_PASSWORD"}
+# Migrations when pending, static files when changed, plan, demo accounts (one process).
+# The demo password is kept in var/demo_password; DUBAN_DEMO_PASSWORD sets it,
+# DUBAN_DEMO_PASSWORD_RENEW=1 makes a new one.
+"$PY" manage.py prepare_run
 
 cat >&2 <<MSG
 
@@ -42,7 +38,9 @@ cat >&2 <<MSG
   部门门户登录:    $DUBAN_SITE_URL/accounts/login/
   牵头办公室后台:  $DUBAN_SITE_URL/admin/   (账号 leadoffice)
   接口文档:        $DUBAN_SITE_URL/api/docs/
+  就绪检查:        $DUBAN_SITE_URL/readyz   指标: $DUBAN_SITE_URL/metrics
   按 Ctrl+C 停止。
 
 MSG
-"$VENV/bin/honcho" -d "$DUBAN_ROOT" -f Procfile start
+# Every process supervised: one that dies is started again within seconds.
+exec "$PY" scripts/supervise.py -f Procfile --first "web=http://127.0.0.1:$PORT/healthz" "${extra[@]}"

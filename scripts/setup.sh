@@ -22,8 +22,11 @@ duban_apt() {
       duban_log "缺少系统软件包(需要 root 安装): ${missing[*]}"; return 1; fi
   fi
   duban_log "apt-get install ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Wait for the dpkg lock (unattended upgrades on a fresh machine) instead of failing at once.
+  local lock=(-o DPkg::Lock::Timeout="${DUBAN_APT_LOCK_TIMEOUT:-300}")
+  $sudo apt-get "${lock[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get "${lock[@]}" install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # Create the virtualenv and install a pinned requirements file (skipped when unchanged).
@@ -42,8 +45,12 @@ duban_venv() {
 
 duban_setup() {
   case "${1:-runtime}" in
-    runtime) duban_apt redis-server libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
+    runtime) duban_apt redis-server libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+                       postgresql-client
              duban_venv requirements.txt ;;
+    # The container image (Dockerfile): system libraries, then the virtualenv, in two steps.
+    image-system) duban_apt libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk postgresql-client ;;
+    image-venv)   duban_venv requirements.txt ;;
     dev)     duban_apt redis-server postgresql chromium fonts-noto-cjk libpango-1.0-0 \
                        libpangoft2-1.0-0 poppler-utils
              duban_venv requirements-dev.txt ;;

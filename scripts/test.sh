@@ -35,6 +35,8 @@ if [ "${DUBAN_TEST_DB:-postgres}" != "sqlite" ] && [ -z "${DATABASE_URL:-}" ]; t
     "-p $PG_PORT -k $PG_DIR/sock -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     start >/dev/null
   export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  # The fault test restarts this server mid-batch (tests/test_e2e_faults.py).
+  export DUBAN_TEST_PG_RESTART="$PG_AS $PG_BIN/pg_ctl -D $PG_DIR/data -l $PG_DIR/sock/server.log -m immediate -w restart"
   duban_log "PostgreSQL 测试库: $DATABASE_URL"
 fi
 

@@ -46,10 +46,13 @@ def _member(user: User, role: str, department: Department | None) -> None:
 
 
 @transaction.atomic
-def demo_accounts_ensure(password: str | None = None) -> tuple[list[DemoAccount], str]:
-    """Create what is missing; (re)set every demo account's password. Returns the accounts."""
+def demo_accounts_ensure(password: str | None = None, *,
+                         encoded: str | None = None) -> tuple[list[DemoAccount], str]:
+    """Create what is missing; (re)set every demo account's password. Returns the accounts.
+    ``encoded``: the password's hash when the caller already has it (a restart)."""
     password = password or secrets.token_urlsafe(9)
-    encoded = make_password(password)  # hashed once: the same password for every demo account
+    # hashed once: the same password for every demo account
+    encoded = encoded or make_password(password)
     accounts: list[DemoAccount] = []
     lead_department = (
         Plan.objects.filter(lead_office__isnull=False).values_list("lead_office", flat=True).first()

@@ -2,6 +2,7 @@
 an SMTP server (aiosmtpd) and an HTTP server on 127.0.0.1. Every process is stopped by its
 own handle."""
 
+import asyncio
 import email
 import os
 import socket
@@ -69,10 +70,16 @@ class Process:
         self._file.close()
 
 
-def redis_start(log_dir: Path) -> tuple[Process, str]:
-    port = free_port()
-    process = Process("redis", [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no"], log_dir)
+def redis_start(log_dir: Path, port: int | None = None,
+                persist: Path | None = None) -> tuple[Process, str]:
+    """A redis-server on a free port (or ``port``); with ``persist`` an append-only file in
+    that directory, as run.sh starts it, so a restarted server has its queues back."""
+    port = port or free_port()
+    storage = (["--dir", str(persist), "--appendonly", "yes", "--appendfsync", "always"]
+               if persist else ["--appendonly", "no"])
+    process = Process(f"redis-{port}", [REDIS_SERVER, "--port", str(port), "--bind",
+                                        "127.0.0.1", "--save", "", *storage],
+                      log_dir)
     client = redis.Redis(host="127.0.0.1", port=port)
 
     def answers() -> bool:
@@ -101,20 +108,23 @@ def celery_env(broker: str, smtp_port: int, **extra: str) -> dict:
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp_port), "EMAIL_TIMEOUT": "5",
         "DUBAN_CYCLE_INTERVAL_SECONDS": "1", "DUBAN_NOTIFY_RETRY_BASE_SECONDS": "1",
-        "DUBAN_NOTIFY_RETRY_MAX_SECONDS": "2", "DUBAN_NOTIFY_MAX_ATTEMPTS": "40",
+        "DUBAN_NOTIFY_RETRY_MAX_SECONDS": "2", "DUBAN_NOTIFY_HORIZON_SECONDS": "86400",
         "DUBAN_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1", **extra,
     }
 
 
 class Mailbox:
-    """An SMTP server on 127.0.0.1 that keeps every message it receives."""
+    """An SMTP server on 127.0.0.1 that keeps every message it receives (also across a stop
+    and a start again); ``delay`` seconds before accepting each message."""
 
-    def __init__(self, port: int):
-        self.port, self.messages = port, []
+    def __init__(self, port: int, delay: float = 0.0):
+        self.port, self.messages, self.delay = port, [], delay
         self._lock = threading.Lock()
-        self._controller = Controller(self, hostname="127.0.0.1", port=port)
+        self._controller = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self._lock:
             self.messages.append(email.message_from_bytes(envelope.content,
                                                           policy=policy.default))
@@ -125,6 +135,7 @@ class Mailbox:
             return list(self.messages)
 
     def start(self) -> "Mailbox":
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
 

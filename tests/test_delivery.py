@@ -8,16 +8,22 @@ from email import policy
 
 import pytest
 import time_machine
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core import mail
+from django.db import OperationalError
+from django.db.models import QuerySet
 from django.test import override_settings
+from django.utils import timezone
 
 from config.celery import app
 from notifications.choices import Channel, DeliveryState, Kind
 from notifications.delivery import LEASE, backoff_seconds, notification_deliver
-from notifications.dispatch import InProcess, deliverable_ids, enqueue
+from notifications.dispatch import RESWEEP_AFTER, InProcess, deliverable_ids, enqueue
+from notifications.emails import message_build
 from notifications.models import Notification, WebhookEndpoint
 from notifications.services import notifications_retry
+from notifications.tasks import deliver, resweep
 
 from .cycle_support import World, cycle_at, moment
 from .factories import UserFactory
@@ -95,13 +101,22 @@ def test_backoff_doubles_and_is_capped():
     assert backoff_seconds(30) == cap
 
 
-@override_settings(DUBAN_NOTIFY_MAX_ATTEMPTS=2)
-def test_after_the_last_attempt_a_message_fails_and_can_be_retried(
+def test_a_message_is_retried_until_the_horizon_then_fails_and_can_be_retried(
         django_capture_on_commit_callbacks):
     message = _message()
+    Notification.objects.filter(pk=message.pk).update(created_at=NOW)
+    horizon = datetime.timedelta(seconds=settings.DUBAN_NOTIFY_HORIZON_SECONDS)
+    assert horizon == datetime.timedelta(hours=24)
+    at, attempts = NOW, 0
     with _smtp_down():
-        notification_deliver(message.pk, now=NOW)
-        outcome = notification_deliver(message.pk, now=NOW + datetime.timedelta(hours=1))
+        while at < NOW + horizon:  # every attempt inside the horizon: retried, never failed
+            outcome = notification_deliver(message.pk, now=at)
+            attempts += 1
+            assert outcome.state == "retry"
+            assert outcome.retry_in <= settings.DUBAN_NOTIFY_RETRY_MAX_SECONDS
+            at += datetime.timedelta(seconds=outcome.retry_in)
+        outcome = notification_deliver(message.pk, now=at)
+    assert attempts > 100  # capped backoff: about every ten minutes for a day
     assert outcome.state == DeliveryState.FAILED
     message.refresh_from_db()
     assert (message.state, message.next_attempt_at) == (DeliveryState.FAILED, None)
@@ -135,11 +150,73 @@ def test_a_message_whose_sender_died_is_handed_out_again_after_the_lease():
     assert deliverable_ids(NOW + LEASE + datetime.timedelta(seconds=1)) == [message.pk]
 
 
-def test_a_handed_out_message_is_not_handed_out_again_before_ten_minutes():
+def test_a_handed_out_message_is_handed_out_again_after_the_resweep_delay():
     message = _message()
+    assert datetime.timedelta(minutes=1) >= RESWEEP_AFTER  # recovery well inside 2 minutes
     assert deliverable_ids(NOW) == [message.pk]
-    assert deliverable_ids(NOW + datetime.timedelta(minutes=5)) == []
-    assert deliverable_ids(NOW + datetime.timedelta(minutes=11)) == [message.pk]
+    assert deliverable_ids(NOW + RESWEEP_AFTER / 2) == []
+    assert deliverable_ids(NOW + RESWEEP_AFTER + datetime.timedelta(seconds=1)) == [message.pk]
+
+
+def test_the_resweep_task_hands_out_lost_messages_between_cycles(
+        django_capture_on_commit_callbacks):
+    message = _message()
+    deliverable_ids(timezone.now() - 2 * RESWEEP_AFTER)  # handed out, its task lost
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            resweep.delay()
+    finally:
+        app.conf.task_always_eager = False
+    message.refresh_from_db()
+    assert message.state == DeliveryState.SENT and len(mail.outbox) == 1
+    assert "duban-resweep" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_every_copy_of_a_message_carries_the_same_message_id():
+    message = _message()
+    first = message_build(message).message()["Message-ID"]
+    again = message_build(Notification.objects.get(pk=message.pk)).message()["Message-ID"]
+    other = message_build(_message(dedupe_key="test:other")).message()["Message-ID"]
+    assert first == again != other
+    assert first.startswith(f"<duban.{message.pk}.") and first.endswith("@localhost>")
+    notification_deliver(message.pk, now=NOW)
+    assert mail.outbox[0].message()["Message-ID"] == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sent_message_is_recorded_once_the_database_is_back(monkeypatch):
+    message = _message()
+    real_update = QuerySet.update
+    failures = []
+
+    def flaky_update(queryset, **fields):
+        if fields.get("state") == DeliveryState.SENT and len(failures) < 2:
+            failures.append(fields)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_update(queryset, **fields)
+
+    monkeypatch.setattr(QuerySet, "update", flaky_update)
+    monkeypatch.setattr("notifications.delivery.time.sleep", lambda seconds: None)
+    assert notification_deliver(message.pk, now=NOW).state == DeliveryState.SENT
+    message.refresh_from_db()
+    assert len(failures) == 2 and message.state == DeliveryState.SENT
+
+
+def test_the_deliver_task_is_retried_when_the_database_fails(monkeypatch):
+    calls = []
+
+    def database_down(notification_id):
+        calls.append(notification_id)
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("notifications.tasks.notification_deliver", database_down)
+    retried = []
+    monkeypatch.setattr(deliver, "retry", lambda **kw: retried.append(kw) or Retry())
+    with pytest.raises(Retry):
+        deliver.run(7)
+    assert calls == [7] and retried[0]["countdown"] > 0
+    assert isinstance(retried[0]["exc"], OperationalError)
 
 
 def test_enqueued_messages_are_published_after_commit_to_the_deliver_task(

@@ -1,0 +1,26 @@
+"""Liveness and readiness for load balancers, compose and orchestrators (no login)."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .health import readiness
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """The process answers: nothing else is checked (a restart would not fix a database)."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """200 when the database, Redis, migrations, beat and the outbox are all fine, else 503."""
+    checks = readiness()
+    ready = all(check.ok for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if ready else "fail",
+         "checks": {name: {"ok": c.ok, "detail": c.detail} for name, c in checks.items()}},
+        status=200 if ready else 503, json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,84 @@
+"""The image and compose file cannot be built here (no Docker engine): check that they are
+consistent with the scripts they use, and that the compose file parses."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text())
+
+
+def test_every_file_the_dockerfile_copies_or_runs_exists():
+    text = (ROOT / "Dockerfile").read_text()
+    for line in re.findall(r"^COPY (?!--from)(?:--\S+ )*(.+)$", text, re.M):
+        *sources, _target = line.split()
+        for source in sources:
+            assert source == "." or (ROOT / source).exists(), source
+    for mode in re.findall(r"duban_setup (\S+)'", text):
+        assert re.search(rf"^\s*{re.escape(mode)}\)", (ROOT / "scripts/setup.sh").read_text(),
+                         re.M), mode
+    assert "USER duban" in text and "useradd" in text  # not root
+    assert re.search(r"ARG PYTHON_IMAGE=python:\d+\.\d+\.\d+-slim-bookworm", text)  # pinned
+    entrypoint = ROOT / "scripts/container.sh"
+    assert '"/app/scripts/container.sh"' in text and entrypoint.stat().st_mode & 0o111
+
+
+def test_the_image_installs_the_weasyprint_libraries_and_fonts_through_setup_sh():
+    done = subprocess.run(["bash", "-c", "source scripts/setup.sh; declare -f duban_setup"],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    image_system = re.search(r"image-system\)(.*?);;", done.stdout, re.S).group(1)
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-noto-cjk",
+                    "postgresql-client"):
+        assert package in image_system
+
+
+def test_the_containers_run_the_procfile_commands_on_all_interfaces():
+    for role in ("web", "worker", "beat"):
+        done = subprocess.run(["scripts/container.sh", "--print", role], cwd=ROOT,
+                              capture_output=True, text=True, check=True)
+        procfile = re.search(rf"^{role}: (.*)$", (ROOT / "Procfile").read_text(), re.M)
+        assert done.stdout.strip() == procfile.group(1).replace("127.0.0.1:$PORT",
+                                                                 "0.0.0.0:$PORT")
+    assert "0.0.0.0:$PORT" in subprocess.run(["scripts/container.sh", "--print", "web"],
+                                             cwd=ROOT, capture_output=True, text=True).stdout
+
+
+def test_compose_runs_every_part_supervised_with_persistent_redis():
+    compose = _compose()
+    services = compose["services"]
+    assert {"web", "worker", "beat", "postgres", "redis", "caddy", "migrate"} <= set(services)
+    for name in ("web", "worker", "beat", "postgres", "redis", "caddy"):
+        assert services[name]["restart"] == "unless-stopped", name
+    assert "--appendonly" in services["redis"]["command"]
+    assert "redisdata" in compose["volumes"] and "pgdata" in compose["volumes"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["command"] == [name]
+        assert services[name]["image"] == "duban:latest"
+        assert services[name]["depends_on"]["migrate"]["condition"] == \
+            "service_completed_successfully"
+
+
+def test_compose_configures_through_environment_variables_only():
+    environment = _compose()["services"]["web"]["environment"]
+    assert environment["DJANGO_SECRET_KEY"].startswith("${DJANGO_SECRET_KEY:?")
+    assert "${POSTGRES_PASSWORD:?" in environment["DATABASE_URL"]
+    assert environment["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+    assert environment["DUBAN_CACHE_URL"].startswith("redis://redis:6379/")
+    for key in environment:  # every variable is one the settings read
+        assert key in (ROOT / "config/settings.py").read_text(), key
+
+
+def test_caddy_proxies_to_the_web_service_with_tls():
+    caddyfile = (ROOT / "deploy/Caddyfile").read_text()
+    assert "reverse_proxy web:8000" in caddyfile
+    assert "{$DUBAN_DOMAIN" in caddyfile
+    caddy = _compose()["services"]["caddy"]
+    assert "443:443" in caddy["ports"]
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
