@@ -168,6 +168,28 @@ DUBAN_NOTIFY_RETRY_BASE_SECONDS = env.float("DUBAN_NOTIFY_RETRY_BASE_SECONDS", d
 DUBAN_NOTIFY_RETRY_MAX_SECONDS = env.float("DUBAN_NOTIFY_RETRY_MAX_SECONDS", default=3600)
 DUBAN_WEBHOOK_TIMEOUT = env.float("DUBAN_WEBHOOK_TIMEOUT", default=10)
 
+# People (#14): invitations, channels to a person, quiet hours. See README「人员与渠道」.
+DUBAN_INVITATION_DAYS = env.int("DUBAN_INVITATION_DAYS", default=7)
+DUBAN_SMS_PROVIDER = env("DUBAN_SMS_PROVIDER", default="")  # "" | aliyun | tencent
+DUBAN_SMS_ENDPOINT = env("DUBAN_SMS_ENDPOINT", default="")  # vendor default when empty
+DUBAN_SMS_ACCESS_KEY_ID = env("DUBAN_SMS_ACCESS_KEY_ID", default="")
+DUBAN_SMS_ACCESS_KEY_SECRET = env("DUBAN_SMS_ACCESS_KEY_SECRET", default="")
+DUBAN_SMS_SIGN_NAME = env("DUBAN_SMS_SIGN_NAME", default="")
+DUBAN_SMS_TEMPLATE_CODE = env("DUBAN_SMS_TEMPLATE_CODE", default="")
+DUBAN_SMS_SDK_APP_ID = env("DUBAN_SMS_SDK_APP_ID", default="")  # Tencent Cloud only
+DUBAN_SMS_REGION = env("DUBAN_SMS_REGION", default="ap-guangzhou")  # Tencent Cloud only
+DUBAN_DINGTALK_ENDPOINT = env("DUBAN_DINGTALK_ENDPOINT", default="https://oapi.dingtalk.com")
+DUBAN_DINGTALK_APP_KEY = env("DUBAN_DINGTALK_APP_KEY", default="")
+DUBAN_DINGTALK_APP_SECRET = env("DUBAN_DINGTALK_APP_SECRET", default="")
+DUBAN_DINGTALK_AGENT_ID = env("DUBAN_DINGTALK_AGENT_ID", default="")
+DUBAN_WECOM_ENDPOINT = env("DUBAN_WECOM_ENDPOINT", default="https://qyapi.weixin.qq.com")
+DUBAN_WECOM_CORP_ID = env("DUBAN_WECOM_CORP_ID", default="")
+DUBAN_WECOM_CORP_SECRET = env("DUBAN_WECOM_CORP_SECRET", default="")
+DUBAN_WECOM_AGENT_ID = env("DUBAN_WECOM_AGENT_ID", default="")
+# Channels a person receives when their profile chooses none, per kind ("*" = any kind).
+DUBAN_CHANNELS_DEFAULT = env.json("DUBAN_CHANNELS_DEFAULT", default={"*": ["email"]})
+DUBAN_QUIET_HOURS = env("DUBAN_QUIET_HOURS", default="21:00-08:00")  # no SMS/IM; "" = none
+
 # Celery on Redis. One beat entry drives the whole cycle (notifications.tasks.tick).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)

@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from departments.views import InvitationAcceptView
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/activate/<uidb64>/<token>/", InvitationAcceptView.as_view(),
+         name="invitation_accept"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("tasks_app.api.urls")),

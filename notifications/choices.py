@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class Channel(models.TextChoices):
     EMAIL = "email", _("邮件")
     WEBHOOK = "webhook", _("群机器人")
+    SMS = "sms", _("短信")
+    DINGTALK = "dingtalk", _("钉钉工作通知")
+    WECOM = "wecom", _("企业微信应用消息")
 
 
 class Kind(models.TextChoices):
@@ -23,6 +26,7 @@ class Kind(models.TextChoices):
     INSTRUCTION = "instruction", _("领导批示")
     SLIP = "slip", _("督办单")
     LIFECYCLE = "lifecycle", _("办理通知")
+    INVITATION = "invitation", _("账号邀请")
 
 
 class DeliveryState(models.TextChoices):
