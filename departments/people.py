@@ -8,7 +8,7 @@ successor named in the same roster.
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -102,7 +102,13 @@ def _apply_person(plan: RosterPlan, person: PersonPlan, *, actor: User, draft: R
     if person.email:
         user.email = person.email
     user.is_active = True
+    if any(role == Role.LEAD_OFFICE for _, role in person.roles):
+        user.is_staff = True  # the lead office works in the admin
     user.save()
+    if any(role == Role.LEAD_OFFICE for _, role in person.added or person.roles):
+        office = Group.objects.filter(name=LEAD_OFFICE_GROUP).first()
+        if office:
+            user.groups.add(office)
     profile, _ = Person.objects.get_or_create(user=user)
     profile.mobile = person.mobile or profile.mobile
     profile.dingtalk_userid = person.dingtalk or profile.dingtalk_userid
@@ -121,6 +127,9 @@ def _apply_person(plan: RosterPlan, person: PersonPlan, *, actor: User, draft: R
                        {"department_id": department_id, "role": role}))
     return user
 
+
+# The Django group holding the lead office's admin permissions (seeds.demo creates it).
+LEAD_OFFICE_GROUP = "牵头督办办公室"
 
 # Messages a liaison or head acts on: they follow the duty to the successor.
 DUTY_KINDS = (Kind.REMINDER, Kind.CHASE, Kind.ESCALATION, Kind.DUE_SOON, Kind.ACK_OVERDUE,
