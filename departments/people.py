@@ -19,6 +19,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext
 
+from notifications.channels.routing import quiet_until
 from notifications.choices import Channel, DeliveryState, Kind
 from notifications.dispatch import enqueue
 from notifications.drafts import Recipient, draft_render, person
@@ -245,7 +246,8 @@ def invitations_send(*, users: list[User], actor: User,
                                recipient=Recipient(user_id=user.pk, address=profile.mobile,
                                                    name=str(user)),
                                context=context, url=url).notification()
-            sms.channel = Channel.SMS
+            sms.channel, sms.body_html = Channel.SMS, ""
+            sms.next_attempt_at = quiet_until(now)  # no SMS at night: held until morning
             rows.append(sms)
         events.append(_event(user, PersonAction.INVITED, actor=actor, draft=draft))
         sent.append(user)

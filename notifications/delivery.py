@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .channels import channel_send
 from .choices import Channel, DeliveryState
 from .emails import email_send
 from .models import Notification
@@ -49,8 +50,10 @@ def notification_claim(notification_id: int, now: datetime.datetime) -> bool:
 def _send(notification: Notification, connection) -> None:
     if notification.channel == Channel.WEBHOOK:
         webhook_post(notification)
-    else:
+    elif notification.channel == Channel.EMAIL:
         email_send(notification, connection)
+    else:  # SMS, 钉钉, 企业微信: notifications.channels
+        channel_send(notification)
 
 
 def _failed(notification: Notification, error: Exception, now: datetime.datetime) -> Outcome:

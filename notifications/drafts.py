@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape
 
+from .channels.routing import route
 from .choices import Channel, DeliveryState
 from .emails import render
 from .models import Notification, NotificationItem
@@ -108,8 +109,8 @@ def drafts_store(drafts: list[Draft], *, today) -> Counter:
     """
     if not drafts:
         return Counter()
-    Notification.objects.bulk_create([d.notification() for d in drafts], ignore_conflicts=True,
-                                     batch_size=1000)
+    Notification.objects.bulk_create(route([d.notification() for d in drafts]),
+                                     ignore_conflicts=True, batch_size=1000)
     with_items = [d for d in drafts if d.items]
     items = []
     for start in range(0, len(with_items), ID_LOOKUP_CHUNK):

@@ -18,6 +18,10 @@ class WebhookEndpoint(models.Model):
         on_delete=models.CASCADE, related_name="webhooks",
         help_text=_("接收该部门的提醒与催报;留空则按下列勾选接收"),
     )
+    secret = models.CharField(
+        _("加签密钥"), max_length=200, blank=True,
+        help_text=_("钉钉机器人“加签”安全设置的密钥(SEC 开头);留空则不签名"),
+    )
     for_managers = models.BooleanField(_("接收领导类消息(摘要、通报、会议材料)"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
 
