@@ -189,6 +189,10 @@ DUBAN_WECOM_AGENT_ID = env("DUBAN_WECOM_AGENT_ID", default="")
 # Channels a person receives when their profile chooses none, per kind ("*" = any kind).
 DUBAN_CHANNELS_DEFAULT = env.json("DUBAN_CHANNELS_DEFAULT", default={"*": ["email"]})
 DUBAN_QUIET_HOURS = env("DUBAN_QUIET_HOURS", default="21:00-08:00")  # no SMS/IM; "" = none
+# An unread chase (逾期催报/升级督办/督办单/批示) climbs email → IM → SMS after this many
+# working hours (DUBAN_WORKING_HOURS on Chinese working days); 0 = never.
+DUBAN_ESCALATE_UNREAD_HOURS = env.float("DUBAN_ESCALATE_UNREAD_HOURS", default=4)
+DUBAN_WORKING_HOURS = env("DUBAN_WORKING_HOURS", default="09:00-17:00")
 
 # Celery on Redis. One beat entry drives the whole cycle (notifications.tasks.tick).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

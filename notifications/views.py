@@ -7,13 +7,20 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from departments.access import access_for
 
 from .calendar import calendar_for_key
 from .forms import DigestSubscriptionForm
-from .selectors import digest_subscription_for, notification_history
+from .receipts import receipt_open
+from .selectors import (
+    digest_subscription_for,
+    notification_history,
+    receipts_mark,
+    unread_receipts,
+)
 from .services import digest_subscription_update
 
 PAGE_SIZE = 50
@@ -23,6 +30,7 @@ PAGE_SIZE = 50
 def history(request):
     page = Paginator(notification_history(request.user), PAGE_SIZE).get_page(
         request.GET.get("page"))
+    receipts_mark(page.object_list)
     return render(request, "notifications/history.html", {
         "page": page, "can_subscribe": access_for(request.user).reads_everything,
     })
@@ -66,3 +74,21 @@ def calendar_feed(request, key: str) -> HttpResponse:
     response["Content-Disposition"] = 'inline; filename="duban.ics"'
     response["Cache-Control"] = "private, max-age=900"
     return response
+
+
+def read(request, token: str):
+    """A tracked link from an email, SMS or IM message: 已读, then on to the page. No login
+    needed to count the opening (the token is the credential); the page itself asks."""
+    target = receipt_open(token=token, via=request.GET.get("via", "web"))
+    if target is None:
+        raise Http404
+    return redirect(target or "portal:home")
+
+
+@login_required
+def unread(request):
+    """Who has not read the chases (督办台, loaded into the desk page)."""
+    if not access_for(request.user).reads_everything:
+        raise Http404
+    return render(request, "notifications/_unread.html",
+                  {"receipts": unread_receipts(timezone.now())})

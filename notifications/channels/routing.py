@@ -13,7 +13,7 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from ..choices import Channel
+from ..choices import Channel, DeliveryState
 from ..models import Notification
 from . import channel_configured
 
@@ -71,7 +71,7 @@ def channel_copy(notification: Notification, channel: str, address: str, *,
         recipient_id=notification.recipient_id, address=address[:500],
         subject=notification.subject, body_text=notification.body_text,
         body_html=notification.body_html if channel == Channel.EMAIL else "",
-        url=notification.url, state=notification.state)
+        url=notification.url, state=DeliveryState.PENDING)
     if channel in QUIET_CHANNELS and hold_until is not None:
         copy.next_attempt_at = hold_until
     return copy
