@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "notifications.receipts.ReceiptMiddleware",  # ?r=<token>: 已读 (people #14)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     SLIP = "slip", _("督办单")
     LIFECYCLE = "lifecycle", _("办理通知")
     INVITATION = "invitation", _("账号邀请")
+    URGE = "urge", _("一键催办")
 
 
 class DeliveryState(models.TextChoices):

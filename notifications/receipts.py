@@ -1,9 +1,9 @@
 """Read receipts (已读/未读) and escalation on silence.
 
 When the cycle stores messages to people, :func:`receipts_attach` gives each message (all
-its channel copies) one :class:`Receipt` and points its links at
-``/notifications/r/<token>/?via=<channel>``; opening that link reads the receipt and goes on
-to the page. :func:`unread_escalation_step` (a cycle step) re-sends a chase nobody opened
+its channel copies) one :class:`Receipt` and adds ``?r=<token>~<channel>`` to its links;
+opening such a link (any channel, or from the history page) reads the receipt.
+:func:`unread_escalation_step` (a cycle step) re-sends a chase nobody opened
 after ``DUBAN_ESCALATE_UNREAD_HOURS`` working hours on the next channel of the ladder
 email → IM (钉钉 or 企业微信) → SMS, through the same outbox (dedupe, retries, quiet hours).
 """
@@ -14,7 +14,6 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from departments.models import Person
@@ -28,7 +27,7 @@ from .models import Notification, Receipt
 # Messages that get a receipt (invitations carry their own one-time link).
 TRACKED_KINDS = tuple(k for k in Kind.values if k not in (Kind.INVITATION, Kind.DIGEST))
 # Messages that climb the ladder when nobody reads them.
-ESCALATED_KINDS = (Kind.CHASE, Kind.ESCALATION, Kind.SLIP, Kind.INSTRUCTION)
+ESCALATED_KINDS = (Kind.CHASE, Kind.ESCALATION, Kind.SLIP, Kind.INSTRUCTION, Kind.URGE)
 LADDER = (Channel.EMAIL, Channel.DINGTALK, Channel.WECOM, Channel.SMS)
 COPY_SUFFIXES = tuple(f":{c}" for c in (Channel.EMAIL, Channel.SMS, Channel.DINGTALK,
                                          Channel.WECOM))
@@ -43,8 +42,30 @@ def base_key(dedupe_key: str) -> str:
     return dedupe_key
 
 
-def tracked_url(token: str, via: str) -> str:
-    return f"{settings.SITE_URL}{reverse('notifications:read', args=[token])}?via={via}"
+READ_PARAM = "r"
+
+
+def tracked_url(url: str, token: str, via: str) -> str:
+    """The page's own address with ``?r=<token>~<channel>``: the recipient still sees where
+    the link goes; :class:`ReceiptMiddleware` reads the receipt when it is opened."""
+    base, hash_mark, fragment = url.partition("#")
+    joiner = "&" if "?" in base else "?"
+    return f"{base}{joiner}{READ_PARAM}={token}~{via}{hash_mark}{fragment}"
+
+
+class ReceiptMiddleware:
+    """Opening any Duban page with ``?r=<token>~<channel>`` reads that message (one UPDATE,
+    only on such requests). No login is needed to count the opening."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        mark = request.GET.get(READ_PARAM, "") if request.method == "GET" else ""
+        if mark:
+            token, _, via = mark.partition("~")
+            receipt_read(token=token, via=via or "web")
+        return self.get_response(request)
 
 
 def _swap(text: str, url: str, tracked: str) -> str:
@@ -62,9 +83,9 @@ def receipts_attach(rows: list[Notification]) -> list[Receipt]:
         if receipt is None:
             receipt = receipts[key] = Receipt(
                 key=key, recipient_id=row.recipient_id, kind=row.kind,
-                subject=row.subject[:300], token=secrets.token_urlsafe(24), url=row.url)
+                subject=row.subject[:300], token=secrets.token_urlsafe(12), url=row.url)
         receipt.channels = ",".join(filter(None, [receipt.channels, row.channel]))
-        tracked = tracked_url(receipt.token, row.channel)
+        tracked = tracked_url(receipt.url, receipt.token, row.channel)
         row.body_text = _swap(row.body_text, receipt.url, tracked)
         row.body_html = _swap(row.body_html, receipt.url, tracked)
         row.url = tracked[:500]
@@ -75,15 +96,10 @@ def receipts_store(receipts: list[Receipt]) -> None:
     Receipt.objects.bulk_create(receipts, ignore_conflicts=True, batch_size=1000)
 
 
-def receipt_open(*, token: str, via: str, now: datetime.datetime | None = None) -> str | None:
-    """Mark the message read (first opening counts) and return where it points."""
-    receipt = Receipt.objects.filter(token=token).only("id", "url", "read_at").first()
-    if receipt is None:
-        return None
-    if receipt.read_at is None:
-        Receipt.objects.filter(pk=receipt.pk, read_at__isnull=True).update(
-            read_at=now or timezone.now(), read_via=via[:10])
-    return receipt.url
+def receipt_read(*, token: str, via: str, now: datetime.datetime | None = None) -> bool:
+    """Mark the message read; the first opening counts. One UPDATE."""
+    return bool(Receipt.objects.filter(token=token, read_at__isnull=True).update(
+        read_at=now or timezone.now(), read_via=via[:10]))
 
 
 def _hours() -> tuple[datetime.time, datetime.time]:
@@ -151,7 +167,7 @@ def unread_escalations(now: datetime.datetime) -> int:
         copy = channel_copy(original, channel, address,
                             dedupe_key=f"{receipt.key}:up{receipt.level}:{channel}",
                             hold_until=hold)
-        copy.url = tracked_url(receipt.token, channel)
+        copy.url = tracked_url(receipt.url, receipt.token, channel)
         copy.body_text = _swap(original.body_text, original.url, copy.url)
         if channel == Channel.EMAIL:
             copy.body_html = _swap(original.body_html, original.url, copy.url)

@@ -6,7 +6,7 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.history, name="history"),
     path("digest/", views.digest, name="digest"),
-    path("r/<str:token>/", views.read, name="read"),
     path("unread/", views.unread, name="unread"),
+    path("urge/", views.urge, name="urge"),
     path("calendar/<str:key>.ics", views.calendar_feed, name="calendar"),
 ]

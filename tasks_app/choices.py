@@ -113,6 +113,7 @@ class EventKind(models.TextChoices):
     SLIP = "slip", _("督办单")
     EXTENSION = "extension", _("延期申请")
     COMPLETION = "completion", _("办结申请")
+    URGE = "urge", _("一键催办")
 
 
 class SlipTrigger(models.TextChoices):
