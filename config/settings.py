@@ -195,6 +195,36 @@ DUBAN_QUIET_HOURS = env("DUBAN_QUIET_HOURS", default="21:00-08:00")  # no SMS/IM
 DUBAN_ESCALATE_UNREAD_HOURS = env.float("DUBAN_ESCALATE_UNREAD_HOURS", default=4)
 DUBAN_WORKING_HOURS = env("DUBAN_WORKING_HOURS", default="09:00-17:00")
 
+# Single sign-on, optional (people #14; departments/sso.py). Users are matched by
+# DUBAN_SSO_MATCH_FIELD (email | username | mobile); roles stay managed in Duban.
+DUBAN_SSO_MATCH_FIELD = env("DUBAN_SSO_MATCH_FIELD", default="email")
+DUBAN_SSO_CREATE_USERS = env.bool("DUBAN_SSO_CREATE_USERS", default=False)
+DUBAN_LDAP_URI = env("DUBAN_LDAP_URI", default="")  # e.g. ldaps://ldap.example.gov.cn
+DUBAN_LDAP_BIND_DN = env("DUBAN_LDAP_BIND_DN", default="")
+DUBAN_LDAP_BIND_PASSWORD = env("DUBAN_LDAP_BIND_PASSWORD", default="")
+DUBAN_LDAP_START_TLS = env.bool("DUBAN_LDAP_START_TLS", default=False)
+DUBAN_LDAP_USER_BASE = env("DUBAN_LDAP_USER_BASE", default="")
+DUBAN_LDAP_USER_FILTER = env("DUBAN_LDAP_USER_FILTER", default="(uid=%(user)s)")
+DUBAN_LDAP_MATCH_ATTR = env("DUBAN_LDAP_MATCH_ATTR", default="mail")
+DUBAN_LDAP_EMAIL_ATTR = env("DUBAN_LDAP_EMAIL_ATTR", default="mail")
+DUBAN_LDAP_NAME_ATTR = env("DUBAN_LDAP_NAME_ATTR", default="cn")
+DUBAN_OIDC_ENABLED = env.bool("DUBAN_OIDC_ENABLED", default=False)
+DUBAN_OIDC_MATCH_CLAIM = env("DUBAN_OIDC_MATCH_CLAIM", default="email")
+OIDC_RP_CLIENT_ID = env("DUBAN_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("DUBAN_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env("DUBAN_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("DUBAN_OIDC_SCOPES", default="openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("DUBAN_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("DUBAN_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("DUBAN_OIDC_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("DUBAN_OIDC_JWKS_ENDPOINT", default="")
+OIDC_CREATE_USER = DUBAN_SSO_CREATE_USERS
+AUTHENTICATION_BACKENDS = [
+    "departments.sso.DubanLDAPBackend",  # only with DUBAN_LDAP_URI
+    "departments.sso.DubanOIDCBackend",  # only with DUBAN_OIDC_ENABLED
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 # Celery on Redis. One beat entry drives the whole cycle (notifications.tasks.tick).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
