@@ -226,3 +226,14 @@ def test_invitation_link_sets_the_password_once(client, world):
     assert zhang.check_password("Duban-2026-long") and zhang.person.activated_at
     client.logout()
     assert "已使用或已过期" in client.get(url, follow=True).content.decode()
+
+
+def test_invitations_go_by_sms_too_but_not_at_night(world, settings):
+    settings.DUBAN_SMS_PROVIDER = "aliyun"
+    settings.DUBAN_QUIET_HOURS = "00:00-23:59"  # whenever this runs, it is night
+    _import(world, ROWS[:1])
+    sms = Notification.objects.get(kind=Kind.INVITATION, channel=Channel.SMS)
+    assert sms.address == "13800000001" and sms.url.startswith("http://testserver/accounts/")
+    assert sms.next_attempt_at is not None and sms.next_attempt_at > sms.created_at  # held
+    assert Notification.objects.get(kind=Kind.INVITATION, channel=Channel.EMAIL) \
+        .next_attempt_at is None

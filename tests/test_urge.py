@@ -2,6 +2,8 @@
 recipients, channels and text, adds a note and sends — once a day per selection; each
 department chased is in the tasks' history and counted in the bulletin."""
 
+import re
+
 import pytest
 import time_machine
 from django.core import mail
@@ -84,3 +86,26 @@ def test_only_the_lead_office_urges_and_entry_points_exist(world, client, admin_
 
 
 vendors = test_channels.vendors
+
+
+def test_urge_from_the_overview_reaches_the_checked_departments_once(world, office):
+    from tasks_app.services.periods import period_ensure
+
+    with time_machine.travel(moment(3, 26, 10), tick=False):
+        period_ensure(world.plan, moment(3, 26).date())
+        page = office.get("/overview/").content.decode()
+        form = re.search(r'<form method="get" action="/notifications/urge/".*?</form>', page,
+                         re.S).group(0)
+        departments = re.findall(r'name="department" value="(\d+)" checked', form)
+        assert sorted(map(int, departments)) == sorted([world.jia.pk, world.yi.pk])
+        plan = re.search(r'name="plan" value="(\d+)"', form).group(1)
+        preview = office.get(URGE, {"department": [world.yi.pk], "plan": plan})
+        assert "区乙局" in preview.content.decode() and "区甲局" not in \
+            preview.content.decode().split('id="urge-recipients"')[1].split("</section>")[0]
+        for _ in range(2):  # pressed twice: sent once
+            office.post(URGE, {"department": [world.yi.pk], "plan": plan, "next": "/overview/"})
+        _deliver(moment(3, 26, 10))
+    urged = [m.to[0] for m in mail.outbox if m.extra_headers["X-Duban-Kind"] == "urge"]
+    assert urged == ["yi.liaison@duban.example"]
+    assert list(TaskEvent.objects.filter(kind=EventKind.URGE).values_list(
+        "task__title", "department__name")) == [("甲乙共同任务", "区乙局")]
