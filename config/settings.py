@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "notifications.receipts.ReceiptMiddleware",  # ?r=<token>: 已读 (people #14)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
@@ -209,6 +210,62 @@ DUBAN_NOTIFY_RETRY_MAX_SECONDS = env.float("DUBAN_NOTIFY_RETRY_MAX_SECONDS", def
 DUBAN_NOTIFY_LEASE_SECONDS = env.float("DUBAN_NOTIFY_LEASE_SECONDS", default=90)
 DUBAN_NOTIFY_RESWEEP_SECONDS = env.float("DUBAN_NOTIFY_RESWEEP_SECONDS", default=30)
 DUBAN_WEBHOOK_TIMEOUT = env.float("DUBAN_WEBHOOK_TIMEOUT", default=10)
+
+# People (#14): invitations, channels to a person, quiet hours. See README「人员与渠道」.
+DUBAN_INVITATION_DAYS = env.int("DUBAN_INVITATION_DAYS", default=7)
+DUBAN_SMS_PROVIDER = env("DUBAN_SMS_PROVIDER", default="")  # "" | aliyun | tencent
+DUBAN_SMS_ENDPOINT = env("DUBAN_SMS_ENDPOINT", default="")  # vendor default when empty
+DUBAN_SMS_ACCESS_KEY_ID = env("DUBAN_SMS_ACCESS_KEY_ID", default="")
+DUBAN_SMS_ACCESS_KEY_SECRET = env("DUBAN_SMS_ACCESS_KEY_SECRET", default="")
+DUBAN_SMS_SIGN_NAME = env("DUBAN_SMS_SIGN_NAME", default="")
+DUBAN_SMS_TEMPLATE_CODE = env("DUBAN_SMS_TEMPLATE_CODE", default="")
+DUBAN_SMS_SDK_APP_ID = env("DUBAN_SMS_SDK_APP_ID", default="")  # Tencent Cloud only
+DUBAN_SMS_REGION = env("DUBAN_SMS_REGION", default="ap-guangzhou")  # Tencent Cloud only
+DUBAN_DINGTALK_ENDPOINT = env("DUBAN_DINGTALK_ENDPOINT", default="https://oapi.dingtalk.com")
+DUBAN_DINGTALK_APP_KEY = env("DUBAN_DINGTALK_APP_KEY", default="")
+DUBAN_DINGTALK_APP_SECRET = env("DUBAN_DINGTALK_APP_SECRET", default="")
+DUBAN_DINGTALK_AGENT_ID = env("DUBAN_DINGTALK_AGENT_ID", default="")
+DUBAN_WECOM_ENDPOINT = env("DUBAN_WECOM_ENDPOINT", default="https://qyapi.weixin.qq.com")
+DUBAN_WECOM_CORP_ID = env("DUBAN_WECOM_CORP_ID", default="")
+DUBAN_WECOM_CORP_SECRET = env("DUBAN_WECOM_CORP_SECRET", default="")
+DUBAN_WECOM_AGENT_ID = env("DUBAN_WECOM_AGENT_ID", default="")
+# Channels a person receives when their profile chooses none, per kind ("*" = any kind).
+DUBAN_CHANNELS_DEFAULT = env.json("DUBAN_CHANNELS_DEFAULT", default={"*": ["email"]})
+DUBAN_QUIET_HOURS = env("DUBAN_QUIET_HOURS", default="21:00-08:00")  # no SMS/IM; "" = none
+# An unread chase (逾期催报/升级督办/督办单/批示) climbs email → IM → SMS after this many
+# working hours (DUBAN_WORKING_HOURS on Chinese working days); 0 = never.
+DUBAN_ESCALATE_UNREAD_HOURS = env.float("DUBAN_ESCALATE_UNREAD_HOURS", default=4)
+DUBAN_WORKING_HOURS = env("DUBAN_WORKING_HOURS", default="09:00-17:00")
+
+# Single sign-on, optional (people #14; departments/sso.py). Users are matched by
+# DUBAN_SSO_MATCH_FIELD (email | username | mobile); roles stay managed in Duban.
+DUBAN_SSO_MATCH_FIELD = env("DUBAN_SSO_MATCH_FIELD", default="email")
+DUBAN_SSO_CREATE_USERS = env.bool("DUBAN_SSO_CREATE_USERS", default=False)
+DUBAN_LDAP_URI = env("DUBAN_LDAP_URI", default="")  # e.g. ldaps://ldap.example.gov.cn
+DUBAN_LDAP_BIND_DN = env("DUBAN_LDAP_BIND_DN", default="")
+DUBAN_LDAP_BIND_PASSWORD = env("DUBAN_LDAP_BIND_PASSWORD", default="")
+DUBAN_LDAP_START_TLS = env.bool("DUBAN_LDAP_START_TLS", default=False)
+DUBAN_LDAP_USER_BASE = env("DUBAN_LDAP_USER_BASE", default="")
+DUBAN_LDAP_USER_FILTER = env("DUBAN_LDAP_USER_FILTER", default="(uid=%(user)s)")
+DUBAN_LDAP_MATCH_ATTR = env("DUBAN_LDAP_MATCH_ATTR", default="mail")
+DUBAN_LDAP_EMAIL_ATTR = env("DUBAN_LDAP_EMAIL_ATTR", default="mail")
+DUBAN_LDAP_NAME_ATTR = env("DUBAN_LDAP_NAME_ATTR", default="cn")
+DUBAN_OIDC_ENABLED = env.bool("DUBAN_OIDC_ENABLED", default=False)
+DUBAN_OIDC_MATCH_CLAIM = env("DUBAN_OIDC_MATCH_CLAIM", default="email")
+OIDC_RP_CLIENT_ID = env("DUBAN_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("DUBAN_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env("DUBAN_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("DUBAN_OIDC_SCOPES", default="openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("DUBAN_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("DUBAN_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("DUBAN_OIDC_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("DUBAN_OIDC_JWKS_ENDPOINT", default="")
+OIDC_CREATE_USER = DUBAN_SSO_CREATE_USERS
+AUTHENTICATION_BACKENDS = [
+    "departments.sso.DubanLDAPBackend",  # only with DUBAN_LDAP_URI
+    "departments.sso.DubanOIDCBackend",  # only with DUBAN_OIDC_ENABLED
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 # Celery on Redis. One beat entry drives the whole cycle (notifications.tasks.tick).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

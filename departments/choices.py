@@ -38,3 +38,18 @@ class UnitMatch(models.TextChoices):
     NEW_GROUP = "new_group", _("新部门组")
     PROPOSED_ALIAS = "proposed_alias", _("新部门(建议设为别名)")
     ACCEPTED_ALIAS = "accepted_alias", _("设为别名")
+
+
+class PersonAction(models.TextChoices):
+    """What happened to a person (the roster's history, never deleted)."""
+
+    CREATED = "created", _("新增人员")
+    CHANGED = "changed", _("信息变更")
+    ROLE_ADDED = "role_added", _("新增角色")
+    ROLE_REMOVED = "role_removed", _("撤销角色")
+    HANDOVER_OUT = "handover_out", _("移交职责")
+    HANDOVER_IN = "handover_in", _("接任职责")
+    DEACTIVATED = "deactivated", _("停用(离开)")
+    REACTIVATED = "reactivated", _("重新启用")
+    INVITED = "invited", _("发送邀请")
+    ACTIVATED = "activated", _("激活账号")

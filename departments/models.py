@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DepartmentKind, DepartmentLevel, Role
+from .choices import DepartmentKind, DepartmentLevel, PersonAction, Role
 
 
 class Department(models.Model):
@@ -118,3 +118,79 @@ class Membership(models.Model):
     def clean(self) -> None:
         if self.role in (Role.LIAISON, Role.HEAD) and not self.department_id:
             raise ValidationError({"department": _("联络员和部门负责人必须属于一个部门。")})
+
+
+class Person(models.Model):
+    """Roster data of a user: 姓名 is the user's ``first_name`` (shown everywhere instead of
+    the username); mobile and IM ids address SMS, 钉钉 and 企业微信 messages."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("用户"),
+                                on_delete=models.CASCADE, related_name="person")
+    mobile = models.CharField(_("手机"), max_length=20, blank=True, db_index=True)
+    dingtalk_userid = models.CharField(_("钉钉用户ID"), max_length=64, blank=True)
+    wecom_userid = models.CharField(_("企业微信用户ID"), max_length=64, blank=True)
+    channels = models.JSONField(
+        _("接收渠道"), default=dict, blank=True,
+        help_text=_('按消息类别选择渠道,如 {"chase": ["email", "dingtalk", "sms"], "*": ["email"]};'
+                    "留空则按系统默认"),
+    )
+    invited_at = models.DateTimeField(_("最近邀请"), null=True, blank=True)
+    invitations_sent = models.PositiveSmallIntegerField(_("邀请次数"), default=0)
+    activated_at = models.DateTimeField(_("激活时间"), null=True, blank=True)
+    left_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["user__first_name", "user__username"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+
+class RosterImport(models.Model):
+    """An uploaded roster, kept between preview and confirmation (and afterwards, as record)."""
+
+    file_name = models.CharField(_("文件名"), max_length=255)
+    rows = models.JSONField(_("名单行"), default=list)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"),
+                                    on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    summary = models.JSONField(_("变更摘要"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("人员名单导入")
+        verbose_name_plural = _("人员名单导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class PersonEvent(models.Model):
+    """One line of a person's history: roles given and taken, handovers, invitations."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("人员"),
+                             on_delete=models.CASCADE, related_name="person_events")
+    action = models.CharField(_("事项"), max_length=20, choices=PersonAction.choices)
+    department = models.ForeignKey(Department, verbose_name=_("部门"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, blank=True)
+    detail = models.CharField(_("说明"), max_length=500, blank=True)
+    other = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("交接对象"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True,
+                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    roster_import = models.ForeignKey(RosterImport, verbose_name=_("名单导入"), null=True,
+                                      blank=True, on_delete=models.SET_NULL,
+                                      related_name="events")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("人员变动记录")
+        verbose_name_plural = _("人员变动记录")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_action_display()}"

@@ -5,6 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class Channel(models.TextChoices):
     EMAIL = "email", _("邮件")
     WEBHOOK = "webhook", _("群机器人")
+    SMS = "sms", _("短信")
+    DINGTALK = "dingtalk", _("钉钉工作通知")
+    WECOM = "wecom", _("企业微信应用消息")
 
 
 class Kind(models.TextChoices):
@@ -24,6 +27,8 @@ class Kind(models.TextChoices):
     SLIP = "slip", _("督办单")
     LIFECYCLE = "lifecycle", _("办理通知")
     REVIEW = "review", _("待审核提醒")
+    INVITATION = "invitation", _("账号邀请")
+    URGE = "urge", _("一键催办")
 
 
 class DeliveryState(models.TextChoices):

@@ -26,6 +26,7 @@ from .decisions.returned import returned_drafts
 from .decisions.slips import escalation_slip_drafts
 from .dispatch import Dispatcher, deliverable_ids, enqueue
 from .drafts import Draft, drafts_store
+from .receipts import unread_escalation_step
 from .selectors import assessments_final_unannounced
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ STEPS: list[tuple[str, Step]] = [
     ("bulletin", bulletins_step),
     ("assessment", assessments_step),
     ("digest", digest_drafts),
+    ("unread", unread_escalation_step),  # unread chases climb email → IM → SMS
 ]
 
 

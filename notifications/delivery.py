@@ -14,6 +14,7 @@ from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .channels import channel_send
 from .choices import Channel, DeliveryState
 from .emails import email_send
 from .models import Notification
@@ -53,8 +54,10 @@ def notification_claim(notification_id: int, now: datetime.datetime) -> bool:
 def _send(notification: Notification, connection) -> None:
     if notification.channel == Channel.WEBHOOK:
         webhook_post(notification)
-    else:
+    elif notification.channel == Channel.EMAIL:
         email_send(notification, connection)
+    else:  # SMS, 钉钉, 企业微信: notifications.channels
+        channel_send(notification)
 
 
 def _failed(notification: Notification, error: Exception, now: datetime.datetime) -> Outcome:

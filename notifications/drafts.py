@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape
 
+from .channels.routing import route
 from .choices import Channel, DeliveryState
 from .emails import render
 from .models import Notification, NotificationItem
+from .receipts import receipts_attach, receipts_store
 
 ID_LOOKUP_CHUNK = 1000
 
@@ -108,8 +110,10 @@ def drafts_store(drafts: list[Draft], *, today) -> Counter:
     """
     if not drafts:
         return Counter()
-    Notification.objects.bulk_create([d.notification() for d in drafts], ignore_conflicts=True,
-                                     batch_size=1000)
+    rows = route([d.notification() for d in drafts])  # channels per person (people #14)
+    receipts = receipts_attach(rows)  # 已读/未读: links go through the receipt
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    receipts_store(receipts)
     with_items = [d for d in drafts if d.items]
     items = []
     for start in range(0, len(with_items), ID_LOOKUP_CHUNK):

@@ -18,6 +18,10 @@ class WebhookEndpoint(models.Model):
         on_delete=models.CASCADE, related_name="webhooks",
         help_text=_("接收该部门的提醒与催报;留空则按下列勾选接收"),
     )
+    secret = models.CharField(
+        _("加签密钥"), max_length=200, blank=True,
+        help_text=_("钉钉机器人“加签”安全设置的密钥(SEC 开头);留空则不签名"),
+    )
     for_managers = models.BooleanField(_("接收领导类消息(摘要、通报、会议材料)"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -133,3 +137,34 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return _("%(user)s · 日历") % {"user": self.user}
+
+
+class Receipt(models.Model):
+    """已读/未读 of one message to one person, whatever channels carried it: every copy links
+    through ``/notifications/r/<token>/``, and opening it (or the page in Duban) reads it.
+    Unread chases climb the channel ladder (email → IM → SMS) after working hours of
+    silence; ``level`` counts the climbs."""
+
+    key = models.CharField(_("消息键"), max_length=255, unique=True)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("收件人"),
+                                  on_delete=models.CASCADE, related_name="receipts")
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(_("标题"), max_length=300)
+    token = models.CharField(_("链接令牌"), max_length=40, unique=True)
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    channels = models.CharField(_("已用渠道"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    read_via = models.CharField(_("阅读途径"), max_length=10, blank=True)
+    level = models.PositiveSmallIntegerField(_("升级次数"), default=0)
+    escalated_at = models.DateTimeField(_("最近升级"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("阅读回执")
+        verbose_name_plural = _("阅读回执")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["read_at", "kind", "created_at"],
+                                name="receipt_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.subject}"

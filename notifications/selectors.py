@@ -1,5 +1,7 @@
 """Read paths of the notifications app."""
 
+import datetime
+
 from django.contrib.auth.models import User
 from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Cast, Concat
@@ -7,14 +9,14 @@ from django.db.models.functions import Cast, Concat
 from tasks_app.models import Assessment
 
 from .choices import Kind
-from .models import DigestSubscription, Notification
+from .models import DigestSubscription, Notification, Receipt
 
 
 def notification_history(user: User) -> QuerySet[Notification]:
     """The user's own messages, newest first (one query per page)."""
     return (Notification.objects.filter(recipient=user)
             .only("id", "kind", "channel", "subject", "body_text", "url", "state", "attempts",
-                  "created_at", "sent_at")
+                  "created_at", "sent_at", "dedupe_key")
             .order_by("-created_at", "-id"))
 
 
@@ -31,3 +33,28 @@ def assessments_final_unannounced() -> list[Assessment]:
                                       Value(f":{Assessment.State.FINAL}:")))
     return list(Assessment.objects.filter(state=Assessment.State.FINAL, plan__is_active=True)
                 .filter(~Exists(announced)).select_related("plan"))
+
+
+UNREAD_DAYS = 30
+UNREAD_LIMIT = 200
+
+
+def unread_receipts(now: datetime.datetime) -> list[Receipt]:
+    """Chases of the last 30 days nobody has opened yet, oldest first (one query)."""
+    from .receipts import ESCALATED_KINDS
+
+    return list(Receipt.objects.filter(
+        read_at__isnull=True, kind__in=ESCALATED_KINDS,
+        created_at__gte=now - datetime.timedelta(days=UNREAD_DAYS))
+        .select_related("recipient").order_by("created_at", "id")[:UNREAD_LIMIT])
+
+
+def receipts_mark(notifications: list[Notification]) -> None:
+    """Set ``receipt`` (或 None) on each message of a page: 已读/未读 (one query)."""
+    from .receipts import base_key
+
+    keys = {n.pk: base_key(n.dedupe_key) for n in notifications}
+    receipts = {r.key: r for r in Receipt.objects.filter(key__in=set(keys.values()))
+                .only("key", "read_at", "token")}
+    for notification in notifications:
+        notification.receipt = receipts.get(keys[notification.pk])

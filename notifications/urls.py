@@ -6,5 +6,7 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.history, name="history"),
     path("digest/", views.digest, name="digest"),
+    path("unread/", views.unread, name="unread"),
+    path("urge/", views.urge, name="urge"),
     path("calendar/<slug:key>.ics", views.calendar_feed, name="calendar"),
 ]

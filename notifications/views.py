@@ -7,14 +7,21 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from departments.access import access_for
 
 from .calendar import calendar_for_key
 from .forms import DigestSubscriptionForm
-from .selectors import digest_subscription_for, notification_history
+from .selectors import (
+    digest_subscription_for,
+    notification_history,
+    receipts_mark,
+    unread_receipts,
+)
 from .services import digest_subscription_update
+from .urge import urge_department_choices, urge_preview_text, urge_send, urge_targets
 
 PAGE_SIZE = 50
 
@@ -23,6 +30,7 @@ PAGE_SIZE = 50
 def history(request):
     page = Paginator(notification_history(request.user), PAGE_SIZE).get_page(
         request.GET.get("page"))
+    receipts_mark(page.object_list)
     return render(request, "notifications/history.html", {
         "page": page, "can_subscribe": access_for(request.user).reads_everything,
     })
@@ -66,3 +74,57 @@ def calendar_feed(request, key: str) -> HttpResponse:
     response["Content-Disposition"] = 'inline; filename="duban.ics"'
     response["Cache-Control"] = "private, max-age=900"
     return response
+
+
+@login_required
+def unread(request):
+    """Who has not read the chases (督办台, loaded into the desk page)."""
+    if not access_for(request.user).reads_everything:
+        raise Http404
+    return render(request, "notifications/_unread.html",
+                  {"receipts": unread_receipts(timezone.now())})
+
+
+def _ids(values: list[str]) -> list[int]:
+    return sorted({int(v) for v in values if v.isdigit()})
+
+
+@login_required
+def urge(request):
+    """一键催办: choose departments (or come with tasks/departments selected on the overview,
+    the desk or the admin task list), see recipients, channels and text, add a note, send."""
+    if not access_for(request.user).is_lead_office:
+        raise Http404
+    data = request.POST if request.method == "POST" else request.GET
+    department_ids, task_ids = _ids(data.getlist("department")), _ids(data.getlist("task"))
+    plan_id = (_ids([data.get("plan", "")]) or [None])[0]
+    note = data.get("note", "")
+    if request.method == "POST":
+        try:
+            result = urge_send(user=request.user, department_ids=department_ids,
+                               task_ids=task_ids, plan_id=plan_id, note=note)
+        except ValidationError as error:
+            messages.error(request, "".join(error.messages))
+        else:
+            text = gettext("已催办 %(departments)s 个部门,发出 %(messages)s 条消息。") % result
+            if result["skipped"]:
+                text += gettext("%(n)s 个部门今天已催办过相同任务,未重复发送。") % {
+                    "n": result["skipped"]}
+            if result["unreachable"]:
+                text += gettext("以下部门没有联络员或负责人:%(names)s。") % {
+                    "names": "、".join(result["unreachable"])}
+            messages.success(request, text)
+            return redirect(request.POST.get("next") or "notifications:urge")
+    targets = urge_targets(user=request.user, department_ids=department_ids,
+                           task_ids=task_ids, plan_id=plan_id)
+    preview = None
+    if targets:
+        sample = next((t for t in targets if t.recipients), None)
+        if sample is not None:
+            preview = urge_preview_text(sample, note=note, user=request.user)
+    return render(request, "notifications/urge.html", {
+        "targets": targets, "preview": preview, "note": note, "plan_id": plan_id,
+        "task_ids": task_ids, "department_ids": department_ids,
+        "choices": urge_department_choices() if not targets else [],
+        "next": data.get("next", ""),
+    })

@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 
 from tasks_app.i18n import site_language
 
+from .channels.dingtalk import robot_url
 from .choices import WebhookFlavor
 from .models import Notification
 
@@ -42,8 +43,11 @@ def webhook_payload(notification: Notification, flavor: str) -> dict:
 def webhook_post(notification: Notification) -> None:
     """POST the message; raises WebhookError or a requests exception on failure."""
     hook = notification.webhook
+    url = notification.address or hook.url
+    if hook.secret and hook.flavor == WebhookFlavor.DINGTALK:
+        url = robot_url(url, hook.secret)  # 加签: timestamp + sign on every request
     response = requests.post(
-        notification.address or hook.url, json=webhook_payload(notification, hook.flavor),
+        url, json=webhook_payload(notification, hook.flavor),
         headers={"X-Duban-Kind": notification.kind}, timeout=settings.DUBAN_WEBHOOK_TIMEOUT,
     )
     if response.status_code >= 300:

@@ -46,13 +46,14 @@ duban_venv() {
 duban_setup() {
   case "${1:-runtime}" in
     runtime) duban_apt redis-server libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
-                       postgresql-client
+                       postgresql-client libldap2-dev libsasl2-dev
              duban_venv requirements.txt ;;
     # The container image (Dockerfile): system libraries, then the virtualenv, in two steps.
-    image-system) duban_apt libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk postgresql-client ;;
+    image-system) duban_apt libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk postgresql-client \
+                            libldap2-dev libsasl2-dev ;;
     image-venv)   duban_venv requirements.txt ;;
     dev)     duban_apt redis-server postgresql chromium fonts-noto-cjk libpango-1.0-0 \
-                       libpangoft2-1.0-0 poppler-utils
+                       libpangoft2-1.0-0 poppler-utils libldap2-dev libsasl2-dev slapd ldap-utils
              duban_venv requirements-dev.txt ;;
   esac
 }

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from departments.models import Department
+from notifications.urge_admin import urge_tasks
 
 from .admin_documents import PlanLedgerMixin, TaskLedgerMixin
 from .admin_fields import WorkingDaysField
@@ -310,7 +311,8 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
     list_select_related = ("plan", "driver")
     list_per_page = 50
     inlines = [AssignmentInline, MilestoneInline, TaskEventInline]
-    actions = ["bulk_assign", "bulk_due_date", "export_ledger", suspend_tasks, resume_tasks]
+    actions = ["bulk_assign", "bulk_due_date", "export_ledger", suspend_tasks, resume_tasks,
+               urge_tasks]
     readonly_fields = ("status", "version", "original_due_on", "created_at", "updated_at",
                        "last_reported_at")
     fieldsets = (

@@ -121,6 +121,7 @@ class EventKind(models.TextChoices):
     EXTENSION = "extension", _("延期申请")
     COMPLETION = "completion", _("办结申请")
     MILESTONE = "milestone", _("任务节点")
+    URGE = "urge", _("一键催办")
 
 
 class SlipTrigger(models.TextChoices):

@@ -74,7 +74,7 @@ def test_the_email_has_its_kind_a_chinese_subject_both_parts_and_the_page_link()
     html = parsed.get_body(("html",)).get_content()
     period = world.plan.periods.get(month=datetime.date(2026, 3, 1))
     link = f"http://testserver/periods/{period.pk}/report/"
-    assert link in text and f'href="{link}"' in html
+    assert link in text and f'href="{link}?r=' in html  # ?r=: the read receipt
     assert "截止" in text and "<html" in html
 
 
