@@ -45,7 +45,7 @@ duban_setup() {
     runtime) duban_apt redis-server libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk
              duban_venv requirements.txt ;;
     dev)     duban_apt redis-server postgresql chromium fonts-noto-cjk libpango-1.0-0 \
-                       libpangoft2-1.0-0 poppler-utils
+                       libpangoft2-1.0-0 poppler-utils hey
              duban_venv requirements-dev.txt ;;
   esac
 }
