@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy as _
 
+from tasks_app.admin_formsets import SharedChoicesFormSet
 from tasks_app.i18n import join_list
 
 from .models import Department, DepartmentAlias, DepartmentGroup, Membership
@@ -10,6 +11,7 @@ from .models import Department, DepartmentAlias, DepartmentGroup, Membership
 
 class AliasInline(admin.TabularInline):
     model = DepartmentAlias
+    formset = SharedChoicesFormSet
     extra = 1
 
 
@@ -22,6 +24,9 @@ class DepartmentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("parent").prefetch_related("aliases")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # reports and history point at it: a department is deactivated instead
 
     @admin.display(description=_("别名"))
     def alias_names(self, department):
@@ -60,8 +65,12 @@ class MembershipAdmin(admin.ModelAdmin):
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = SharedChoicesFormSet
     extra = 0
     autocomplete_fields = ("department",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("department")
 
 
 admin.site.unregister(User)
@@ -70,6 +79,9 @@ admin.site.unregister(User)
 @admin.register(User)
 class DubanUserAdmin(UserAdmin):
     inlines = [MembershipInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # reports and history name the person: an account is deactivated
 
 
 admin.site.site_header = _("督办系统 · 牵头办公室管理后台")
