@@ -35,6 +35,7 @@ from tasks_app.models import (
     Attachment,
     Bulletin,
     CompletionRequest,
+    ExportJob,
     ExtensionRequest,
     ImportDraft,
     LeaderInstruction,
@@ -51,6 +52,7 @@ from tasks_app.models import (
 )
 from tasks_app.services.assessments import assessment_compute
 from tasks_app.services.bulletins import bulletin_generate, bulletin_publish
+from tasks_app.services.exports import export_ledger_start, export_run
 from tasks_app.services.lifecycle.completions import completion_request_file
 from tasks_app.services.lifecycle.extensions import extension_request_file
 from tasks_app.services.lifecycle.instructions import instruction_create
@@ -87,6 +89,7 @@ class World:
     notification: Notification
     calendar_key: str
     draft: ImportDraft
+    export: ExportJob
 
 
 def _member(department: Department, role: str) -> User:
@@ -191,6 +194,10 @@ def world_build(size: dict, k: int) -> World:
     draft = ImportDraft.objects.create(
         uploaded_by=lead, file_name="plan.txt", source_format="implementation-plan",
         text=PRIMARY_SEED.read_text(encoding="utf-8"))
+    export = None
+    for _n in range(k):
+        export = export_ledger_start(owner=lead, params={"plan": str(plan.pk)})
+        export_run(export.pk)
     return World(
         liaison=liaison, head=head, manager=manager, lead=lead, department=department,
         plan=plan, task=task, part=part, other_part=other_part, period=period, report=report,
@@ -198,4 +205,5 @@ def world_build(size: dict, k: int) -> World:
         completion=completion, meeting=meeting, decision=decision, bulletin=bulletin,
         assessment=assessment, target=target, reading=reading, group=group,
         notification=notification, calendar_key=feed.key, draft=draft,
+        export=export,
     )

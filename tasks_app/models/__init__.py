@@ -1,6 +1,7 @@
 """The domain of Duban, split by sub-domain (DESIGN.md §1)."""
 
 from .cycle import Assessment, AssessmentEntry, Bulletin, DepartmentScore, Meeting, MeetingDecision
+from .exports import ExportJob
 from .imports import ImportDraft
 from .lifecycle import (
     CompletionRequest,
@@ -17,7 +18,7 @@ from .tasks import Assignment, Milestone, Task, TaskEvent
 
 __all__ = [
     "Assessment", "AssessmentEntry", "Assignment", "Attachment", "Bulletin", "CompletionRequest",
-    "DepartmentScore", "Driver", "ExtensionRequest", "ImportDraft", "InstructionReply",
+    "DepartmentScore", "Driver", "ExportJob", "ExtensionRequest", "ImportDraft", "InstructionReply",
     "LeaderInstruction",
     "Meeting", "MeetingDecision", "Milestone", "Plan", "ProgressReport", "ReportingPeriod",
     "Schedule", "SlipSequence", "SupervisionSlip", "Target", "TargetAssignment",
