@@ -87,3 +87,17 @@ def export_run(job_id: int) -> ExportJob:
         _set(job, state=ExportJob.State.FAILED, error=str(error)[:2000],
              finished_at=timezone.now())
     return job
+
+
+def pdf_store_later(model: str, pk: int) -> None:
+    """After commit, have a worker render a newly fixed bulletin or assessment PDF into
+    storage. Without a reachable broker the first download renders it instead."""
+    def enqueue() -> None:
+        from ..tasks import store_pdf
+
+        try:
+            store_pdf.delay(model, pk)
+        except Exception:  # the download path renders and stores it as well
+            log.warning("could not queue the PDF of %s %s", model, pk, exc_info=True)
+
+    transaction.on_commit(enqueue)
