@@ -96,8 +96,8 @@ def pdf_store_later(model: str, pk: int) -> None:
         from ..tasks import store_pdf
 
         try:
-            store_pdf.delay(model, pk)
-        except Exception:  # the download path renders and stores it as well
-            log.warning("could not queue the PDF of %s %s", model, pk, exc_info=True)
+            store_pdf.apply_async((model, pk), retry=False)
+        except Exception as error:  # the download path renders and stores it as well
+            log.warning("could not queue the PDF of %s %s: %s", model, pk, error)
 
     transaction.on_commit(enqueue)

@@ -58,7 +58,8 @@ def test_the_worker_renders_it_at_publish_in_the_site_language(records, monkeypa
 def test_publishing_queues_the_rendering_after_commit(records, monkeypatch,
                                                       django_capture_on_commit_callbacks):
     queued = []
-    monkeypatch.setattr(celery_tasks.store_pdf, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(celery_tasks.store_pdf, "apply_async",
+                        lambda args, **options: queued.append(args))
     with time_machine.travel(datetime.datetime(2026, 7, 10, 9, tzinfo=SHANGHAI)), \
             django_capture_on_commit_callbacks(execute=True):
         bulletin = bulletin_publish(bulletin_generate(plan=records.plan, year=2026, quarter=2))
@@ -76,7 +77,8 @@ def test_drafts_and_open_assessments_are_not_kept(records):
 def test_a_final_assessment_is_kept_and_its_name_follows_its_content(
         records, client, monkeypatch, django_capture_on_commit_callbacks):
     queued = []
-    monkeypatch.setattr(celery_tasks.store_pdf, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(celery_tasks.store_pdf, "apply_async",
+                        lambda args, **options: queued.append(args))
     with time_machine.travel(datetime.datetime(2027, 2, 20, 9, tzinfo=SHANGHAI)), \
             django_capture_on_commit_callbacks(execute=True):
         final = assessment_finalise(assessment=records.assessment, user=records.office)
