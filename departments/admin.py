@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from security.roles import ADMIN_ROLE_GROUPS, staff_sync
 from security.services import password_reset_link_send, user_deactivated
+from tasks_app.admin_formsets import SharedChoicesFormSet
 from tasks_app.i18n import join_list
 
 from .models import Department, DepartmentAlias, DepartmentGroup, Membership
@@ -14,6 +15,7 @@ from .models import Department, DepartmentAlias, DepartmentGroup, Membership
 
 class AliasInline(admin.TabularInline):
     model = DepartmentAlias
+    formset = SharedChoicesFormSet
     extra = 1
 
 
@@ -26,6 +28,9 @@ class DepartmentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("parent").prefetch_related("aliases")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # reports and history point at it: a department is deactivated instead
 
     @admin.display(description=_("别名"))
     def alias_names(self, department):
@@ -72,8 +77,12 @@ class MembershipAdmin(admin.ModelAdmin):
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = SharedChoicesFormSet
     extra = 0
     autocomplete_fields = ("department",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("department")
 
 
 admin.site.unregister(User)
@@ -164,6 +173,9 @@ class DubanUserAdmin(UserAdmin):
         self.message_user(request, _("已向 %(count)s 个账号的邮箱发送设置密码链接"
                                      "(没有邮箱的账号未发送)。") % {"count": sent},
                           messages.SUCCESS)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # reports and history name the person: an account is deactivated
 
 
 admin.site.site_header = _("督办系统 · 牵头办公室管理后台")

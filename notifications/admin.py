@@ -95,3 +95,6 @@ class DigestSubscriptionAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user",)
     filter_horizontal = ("plans", "drivers", "departments")
     list_select_related = ("user",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")

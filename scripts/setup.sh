@@ -53,7 +53,7 @@ duban_setup() {
                             libldap2-dev libsasl2-dev ;;
     image-venv)   duban_venv requirements.txt ;;
     dev)     duban_apt redis-server postgresql chromium fonts-noto-cjk libpango-1.0-0 \
-                       libpangoft2-1.0-0 poppler-utils libldap2-dev libsasl2-dev slapd ldap-utils
+                       libpangoft2-1.0-0 poppler-utils libldap2-dev libsasl2-dev slapd ldap-utils hey
              duban_venv requirements-dev.txt ;;
   esac
 }

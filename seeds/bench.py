@@ -30,11 +30,14 @@ from notifications.dispatch import InProcess
 from notifications.models import Notification, NotificationItem
 from tasks_app.importing import parse_document, read_document
 from tasks_app.importing.loader import plan_load
-from tasks_app.models import Assignment, Plan, ProgressReport, ReportingPeriod, Task
+from tasks_app.models import Assignment, Bulletin, Plan, ProgressReport, ReportingPeriod, Task
 from tasks_app.selectors.bulletins import bulletin_compute
 from tasks_app.services.assessments import assessment_compute
+from tasks_app.services.bulletins import bulletin_generate, bulletin_publish
 from tasks_app.services.periods import period_ensure
 from tasks_app.workdays import add_months, add_working_days, month_start
+
+from .bench_serving import measure_concurrency, measure_export_jobs
 
 SCALES = {
     "small": {"plans": 4, "tasks_per_plan": 50, "departments": 40, "users": 200, "months": 6},
@@ -238,6 +241,11 @@ def _pages(liaison: User, manager: User, lead: User) -> dict[str, tuple[Client, 
         "admin_task_changelist": (lead_client, "/admin/tasks_app/task/"),
         "ledger_export_plan": (lead_client, f"/api/v1/tasks/ledger/?plan={task.plan_id}"),
         "ledger_export_department": (liaison_client, "/ledger.xlsx"),
+        "reports_api_page_50": (lead_client, "/api/v1/reports/?page_size=50"),
+        "reports_api_page_50_liaison": (liaison_client, "/api/v1/reports/?page_size=50"),
+        "admin_plan_changelist": (lead_client, "/admin/tasks_app/plan/"),
+        "admin_task_change": (lead_client, f"/admin/tasks_app/task/{task.pk}/change/"),
+        "admin_history_changelist": (lead_client, "/admin/tasks_app/taskevent/"),
     }
 
 
@@ -258,8 +266,18 @@ PLAIN_STATIC = {**settings.STORAGES, "staticfiles": {
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+def published_bulletin(lead: User) -> Bulletin:
+    """The first plan's bulletin of the latest full quarter, published (once)."""
+    year, quarter = _latest_full_quarter()
+    bulletin = bulletin_generate(plan=Plan.objects.order_by("pk").first(), year=year,
+                                 quarter=quarter, actor=lead)
+    if bulletin.state == Bulletin.State.DRAFT:
+        bulletin = bulletin_publish(bulletin, actor=lead)
+    return bulletin
+
+
 @override_settings(STORAGES=PLAIN_STATIC)
-def run_benchmark(*, runs: int) -> dict:
+def run_benchmark(*, runs: int, concurrency_seconds: int = 0) -> dict:
     """Measure every page, endpoint and build; returns the JSON-ready result."""
     liaison, lead = busiest_liaison(), lead_office_user()
     manager = Membership.objects.filter(role=Role.MANAGER).select_related("user").first().user
@@ -267,6 +285,10 @@ def run_benchmark(*, runs: int) -> dict:
         name: measure(get_page(client, url), runs=runs)
         for name, (client, url) in _pages(liaison, manager, lead).items()
     }
+    bulletin = published_bulletin(lead)
+    endpoints["bulletin_pdf_published"] = measure(  # the warm-up renders and stores it
+        get_page(client_for(lead), f"/bulletins/{bulletin.pk}/pdf/"), runs=runs)
+    plan_id = Plan.objects.order_by("pk").values_list("pk", flat=True).first()
     endpoints["import_primary_plan"] = measure(import_primary_plan, runs=max(3, runs // 3))
     client, url = _pages(liaison, manager, lead)["task_list_api_page_50"]
     ratio = _sql_ratio(client, url, endpoints["task_list_api_page_50"], runs)
@@ -285,4 +307,8 @@ def run_benchmark(*, runs: int) -> dict:
         "assessment": {"year": year - 1, **measure_builds(
             plans, lambda plan: assessment_compute(plan, year - 1))},
         "run_cycle": measure_run_cycle(),
+        "export_jobs": measure_export_jobs(lead, plan_id),
+        "concurrency": (measure_concurrency(liaison=liaison, manager=manager, lead=lead,
+                                            plan_id=plan_id, seconds=concurrency_seconds)
+                        if concurrency_seconds else {"skipped": "--concurrency-seconds 0"}),
     }

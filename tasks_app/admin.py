@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
-from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +18,7 @@ from notifications.urge_admin import urge_tasks
 
 from .admin_documents import PlanLedgerMixin, TaskLedgerMixin
 from .admin_fields import WorkingDaysField
+from .admin_formsets import SharedChoicesFormSet
 from .admin_import import PlanImportMixin
 from .admin_lifecycle import resume_tasks, suspend_tasks
 from .choices import AssignmentRole, Health, PartState
@@ -93,6 +93,7 @@ class ScheduleForm(forms.ModelForm):
 
 class ScheduleInline(admin.StackedInline):
     model = Schedule
+    formset = SharedChoicesFormSet
     form = ScheduleForm
     can_delete = False
     extra = 0
@@ -100,6 +101,7 @@ class ScheduleInline(admin.StackedInline):
 
 class DriverInline(admin.TabularInline):
     model = Driver
+    formset = SharedChoicesFormSet
     extra = 0
 
 
@@ -109,6 +111,7 @@ class PlanAdmin(PlanLedgerMixin, PlanImportMixin, admin.ModelAdmin):
                     "lead_office", "tracking_start", "is_active")
     search_fields = ("code", "title", "issuer")
     list_filter = ("is_active",)
+    list_select_related = ("lead_office",)
     inlines = [ScheduleInline, DriverInline]
     readonly_fields = ("source_format", "source_name", "created_at", "updated_at")
     fieldsets = (
@@ -120,6 +123,9 @@ class PlanAdmin(PlanLedgerMixin, PlanImportMixin, admin.ModelAdmin):
                    "fields": ("source_format", "source_name", "source_text", "created_at",
                               "updated_at")}),
     )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # would erase every report and all history: a plan is deactivated
 
 
 class DepartmentFilter(admin.SimpleListFilter):
@@ -186,7 +192,7 @@ class HealthFilter(admin.SimpleListFilter):
         return queryset.filter(health=self.value()) if self.value() else queryset
 
 
-class AssignmentInlineFormSet(BaseInlineFormSet):
+class AssignmentInlineFormSet(SharedChoicesFormSet):
     def clean(self):
         super().clean()
         seen = set()
@@ -216,6 +222,7 @@ class AssignmentInline(admin.TabularInline):
 
 class TaskEventInline(admin.TabularInline):
     model = TaskEvent
+    formset = SharedChoicesFormSet
     fields = ("at", "kind", "department", "actor", "field", "before_shown", "after_shown",
               "reason")
     readonly_fields = fields
@@ -326,11 +333,17 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
         (_("记录"), {"classes": ("collapse",), "fields": ("version", "created_at", "updated_at")}),
     )
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # would erase its reports and history: a task is suspended instead
+
     def get_queryset(self, request):
         parts = Assignment.objects.exclude(state=PartState.TRANSFERRED).select_related(
             "department", "group").order_by("position", "id")
-        return with_health(super().get_queryset(request)).prefetch_related(
-            Prefetch("assignments", parts, to_attr="live_parts"))
+        queryset = with_health(super().get_queryset(request))
+        match = request.resolver_match
+        if match is None or match.url_name != "tasks_app_task_changelist":
+            return queryset  # the change page shows the parts in its inline
+        return queryset.prefetch_related(Prefetch("assignments", parts, to_attr="live_parts"))
 
     @admin.display(description=_("标题"))
     def short_title(self, task):
@@ -498,17 +511,25 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 class TargetAssignmentInline(admin.TabularInline):
     model = TargetAssignment
+    formset = SharedChoicesFormSet
     fields = ("department", "group", "role", "source_text")
     readonly_fields = ("source_text",)
     extra = 0
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("department", "group")
+
 
 class TargetReadingInline(admin.TabularInline):
     model = TargetReading
+    formset = SharedChoicesFormSet
     fields = ("month", "value", "is_year_to_date", "department", "note", "reported_by",
               "reported_at")
     readonly_fields = ("reported_by", "reported_at")
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reported_by")
 
 
 @admin.register(Target)
@@ -518,6 +539,7 @@ class TargetAdmin(admin.ModelAdmin):
     list_filter = ("plan", "kind", "year")
     search_fields = ("name", "source_text")
     list_select_related = ("plan", "driver", "parent")
+    autocomplete_fields = ("parent",)  # not a <select> of every target in the city
     inlines = [TargetAssignmentInline, TargetReadingInline]
 
 

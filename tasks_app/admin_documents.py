@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from departments.access import access_for
@@ -40,4 +40,5 @@ class PlanLedgerMixin:
         if not self.has_view_permission(request):
             raise Http404
         plan = get_object_or_404(Plan, pk=pk)
-        return ledger_response(request, plan.tasks.all())
+        # A plan's ledger is built by an export job (see services.exports).
+        return redirect(reverse("portal:export_ledger") + f"?plan={plan.pk}")

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 
-from .i18n import join_list
+from .admin_formsets import SharedChoicesFormSet
+from .i18n import join_list, lazy_format
 from .models import (
     Assessment,
     AssessmentEntry,
@@ -61,10 +62,15 @@ def _run(model_admin, request, objects, action, done: str) -> None:
 
 class DecisionInline(admin.TabularInline):
     model = MeetingDecision
+    formset = SharedChoicesFormSet
     fields = ("text", "due_on", "departments", "follow_up_link", "is_closed")
     readonly_fields = ("follow_up_link", "is_closed")
     autocomplete_fields = ("departments",)
     extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("follow_up_task").prefetch_related(
+            "departments")
 
     @admin.display(description=_("跟踪督办事项"))
     def follow_up_link(self, decision):

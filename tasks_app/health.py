@@ -62,3 +62,19 @@ def health_expression(now: datetime.datetime | None = None) -> Case:
 def with_health(queryset: QuerySet, now: datetime.datetime | None = None) -> QuerySet:
     """Annotate ``health`` on a Task queryset."""
     return queryset.annotate(health=health_expression(now))
+
+
+def red_condition(now: datetime.datetime | None = None) -> Q:
+    """``health == red`` as a plain condition on the task's columns, equivalent to
+    :func:`health_expression`'s order of precedence (a test checks them against each other).
+
+    Unlike the CASE, the database can answer it through ``task_due_on_idx``: the overview's
+    lagging tasks, ordered by due date, stop after the first rows instead of computing the
+    health of every task in the city.
+    """
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    derived = (Q(health_override="")
+               & ~Q(status__in=[TaskStatus.COMPLETED, TaskStatus.SUSPENDED])
+               & (Q(due_on__lt=today) | Q(last_report_status=ReportStatus.DELAYED)))
+    return Q(health_override=Health.RED) | derived

@@ -8,6 +8,7 @@ else is invisible: views answer 404, never 403, so a task's existence does not l
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from departments.access import Access
+from departments.models import DepartmentGroup
 
 from .choices import AssignmentRole, PartState
 from .models import Assignment, ProgressReport, Target, TargetAssignment, Task
@@ -21,9 +22,11 @@ def live_parts() -> QuerySet[Assignment]:
 
 def parts_of_departments(department_ids, role: str | None = None) -> QuerySet[Assignment]:
     """Live parts held by these departments, directly or through a group they belong to."""
-    parts = live_parts().filter(
-        Q(department_id__in=department_ids) | Q(group__members__in=department_ids)
-    )
+    # No join to the group members: both arms are index scans on assignment
+    # (department_id, task_id) and (group_id), so the cost follows the department.
+    groups = DepartmentGroup.members.through.objects.filter(
+        department_id__in=department_ids).values("departmentgroup_id")
+    parts = live_parts().filter(Q(department_id__in=department_ids) | Q(group_id__in=groups))
     return parts.filter(role=role) if role else parts
 
 
@@ -33,8 +36,9 @@ def visible_tasks(access: Access, queryset: QuerySet[Task] | None = None) -> Que
         return queryset
     if not access.department_ids:
         return queryset.none()
-    return queryset.filter(Exists(parts_of_departments(access.department_ids)
-                                  .filter(task=OuterRef("pk"))))
+    # A semi-join on the department's task ids (found through the index), not a test
+    # run on every task of the city.
+    return queryset.filter(pk__in=parts_of_departments(access.department_ids).values("task_id"))
 
 
 def visible_reports(access: Access, queryset=None) -> QuerySet[ProgressReport]:
@@ -44,9 +48,8 @@ def visible_reports(access: Access, queryset=None) -> QuerySet[ProgressReport]:
         return queryset
     if not access.department_ids:
         return queryset.none()
-    leads = parts_of_departments(access.department_ids, AssignmentRole.LEAD).filter(
-        task=OuterRef("task"))
-    return queryset.filter(Q(department_id__in=access.department_ids) | Exists(leads))
+    leads = parts_of_departments(access.department_ids, AssignmentRole.LEAD).values("task_id")
+    return queryset.filter(Q(department_id__in=access.department_ids) | Q(task_id__in=leads))
 
 
 def department_ids_on_task(task: Task) -> dict[int, str]:

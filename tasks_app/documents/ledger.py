@@ -5,6 +5,8 @@ Written in openpyxl's write-only mode, so a city's 10,000 tasks stream into the 
 without holding a styled cell object per value.
 """
 
+from collections.abc import Callable
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
@@ -43,6 +45,7 @@ COLUMNS = (
     Column(gettext_lazy("存在问题"), 30, wrap=True),
     Column(gettext_lazy("下步计划"), 30, wrap=True),
 )
+PROGRESS_EVERY = 2000
 HEALTH_INDEX = 11  # position of 预警 in COLUMNS
 DUE_INDEX = 8
 
@@ -77,8 +80,9 @@ def _values(number: int, row: LedgerRow) -> list:
     ]
 
 
-def ledger_workbook(ledger: Ledger) -> bytes:
-    """The ledger as the bytes of an .xlsx file."""
+def ledger_workbook(ledger: Ledger, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The ledger as the bytes of an .xlsx file; ``progress(rows written, rows)`` is called
+    every PROGRESS_EVERY rows (an export job shows it)."""
     multi = ledger.single_plan is None and len(ledger.plans) > 1
     columns = (PLAN_COLUMN, *COLUMNS) if multi else COLUMNS
     shift = 1 if multi else 0
@@ -93,6 +97,8 @@ def ledger_workbook(ledger: Ledger) -> bytes:
             HEALTH_INDEX + shift: health_style(row.task["health"]),
             DUE_INDEX + shift: DATE,
         }))
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(number, len(ledger.rows))
     return workbook_bytes(workbook)
 
 

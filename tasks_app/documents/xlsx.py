@@ -158,11 +158,15 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 def download(content: bytes, filename: str, content_type: str = XLSX_TYPE) -> HttpResponse:
     """An attachment response with a UTF-8 file name (RFC 6266) and an ASCII fallback."""
     response = HttpResponse(content, content_type=content_type)
-    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "download"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}")
+    response["Content-Disposition"] = attachment_disposition(filename)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def attachment_disposition(filename: str) -> str:
+    """Content-Disposition for a download: UTF-8 file name (RFC 6266), ASCII fallback."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", filename).strip("_") or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 def safe_filename(text: str) -> str:

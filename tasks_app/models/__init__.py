@@ -2,6 +2,7 @@
 
 from .calendar import CalendarDay
 from .cycle import Assessment, AssessmentEntry, Bulletin, DepartmentScore, Meeting, MeetingDecision
+from .exports import ExportJob
 from .imports import ImportDraft
 from .lifecycle import (
     CompletionRequest,
@@ -18,8 +19,8 @@ from .tasks import Assignment, Milestone, Task, TaskEvent
 
 __all__ = [
     "Assessment", "AssessmentEntry", "Assignment", "Attachment", "Bulletin", "CalendarDay",
-    "CompletionRequest",
-    "DepartmentScore", "Driver", "ExtensionRequest", "ImportDraft", "InstructionReply",
+    "CompletionRequest", "DepartmentScore", "Driver", "ExportJob", "ExtensionRequest",
+    "ImportDraft", "InstructionReply",
     "LeaderInstruction",
     "Meeting", "MeetingDecision", "Milestone", "Plan", "ProgressReport", "ReportingPeriod",
     "Schedule", "SlipSequence", "SupervisionSlip", "Target", "TargetAssignment",

@@ -33,9 +33,14 @@ from .forms import SheetUploadForm
 @require_GET
 def ledger_download(request: HttpRequest) -> HttpResponse:
     """The ledger of the tasks the user sees, filtered like the task list (``?plan=`` …);
-    a department gets only its own rows."""
+    a department gets only its own rows, at once. Managers and the lead office see a plan
+    or the whole city: theirs is built by an export job (same filters)."""
+    access = access_for(request.user)
+    if access.reads_everything:
+        query = request.GET.urlencode()
+        return redirect(reverse("portal:export_ledger") + (f"?{query}" if query else ""))
     try:
-        ledger = ledger_for(access_for(request.user), request.GET)
+        ledger = ledger_for(access, request.GET)
     except ValidationError as error:
         text = ";".join(f"{name}:{' '.join(msgs)}" for name, msgs in error.message_dict.items())
         return HttpResponse(_("筛选条件不正确:") + text, status=400,

@@ -13,6 +13,7 @@ from departments.access import access_for
 from ..documents.assessment import assessment_filename, assessment_pdf, assessment_workbook
 from ..documents.bulletin import bulletin_filename, bulletin_pdf, bulletin_workbook
 from ..documents.pdf import pdf_download
+from ..documents.stored import stored_pdf
 from ..documents.xlsx import download
 from ..models import Assessment, Bulletin, DepartmentScore
 from ..portal.bar_charts import bulletin_charts
@@ -92,7 +93,7 @@ def _assessment(request: HttpRequest, pk: int) -> Assessment:
 @login_required
 def bulletin_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _bulletin(request, pk)
-    return pdf_download(bulletin_pdf(bulletin), bulletin_filename(bulletin, "pdf"))
+    return pdf_download(stored_pdf(bulletin, bulletin_pdf), bulletin_filename(bulletin, "pdf"))
 
 
 @login_required
@@ -104,7 +105,8 @@ def bulletin_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assessment_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
-    return pdf_download(assessment_pdf(assessment), assessment_filename(assessment, "pdf"))
+    return pdf_download(stored_pdf(assessment, assessment_pdf),
+                        assessment_filename(assessment, "pdf"))
 
 
 @login_required

@@ -8,11 +8,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, Exists, JSONField, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, JSONField, OuterRef, Subquery
 
 from ..attainment import attainment, percent, plain_number
 from ..choices import Health, PartState, ReportState, TaskStatus
-from ..health import with_health
+from ..health import red_condition, with_health
 from ..models import (
     Assignment,
     Bulletin,
@@ -191,7 +191,8 @@ def overview(today: datetime.date, now: datetime.datetime | None = None, *,
     _missing_reports(plans, month)
     _progress_series(plans, month)
     _targets(plans, month)
-    red = list(with_health(Task.objects.filter(plan_id__in=active), now)
-               .filter(Q(health=Health.RED)).select_related("plan")
-               .order_by("due_on", "plan_id", "number")[:RED_TASKS_SHOWN])
+    # Only the shown lagging tasks get their health computed: the condition walks the
+    # due-date index and stops after RED_TASKS_SHOWN rows.
+    red = list(with_health(Task.objects.filter(red_condition(now), plan_id__in=active), now)
+               .select_related("plan").order_by("due_on", "plan_id", "number")[:RED_TASKS_SHOWN])
     return Overview(list(plans.values()), red, page)

@@ -32,6 +32,7 @@ from .assessment_rules import (
     department_score,
     q2,
 )
+from .exports import pdf_store_later
 
 ADJUSTMENT_LIMIT = Decimal(100)
 
@@ -237,6 +238,7 @@ def assessment_finalise(*, assessment: Assessment, user: User) -> Assessment:
     _rerank(assessment)
     assessment.state, assessment.finalised_at = Assessment.State.FINAL, timezone.now()
     assessment.save(update_fields=["state", "finalised_at"])
+    pdf_store_later("assessment", assessment.pk)  # rendered once, served from storage
     return assessment
 
 

@@ -21,6 +21,7 @@ from ..i18n import site_language
 from ..models import Bulletin, Plan, ReportingPeriod
 from ..record_dates import bulletin_quarter_due, quarter_end, quarter_months
 from ..selectors.bulletins import bulletin_build, bulletin_compute
+from .exports import pdf_store_later
 
 __all__ = ["bulletin_build", "bulletin_generate", "bulletin_publish", "bulletins_publish_due"]
 
@@ -82,6 +83,7 @@ def _claim_and_publish(bulletin: Bulletin, now: datetime.datetime,
     ReportingPeriod.objects.filter(
         plan=plan, month__in=quarter_months(bulletin.year, bulletin.quarter),
     ).exclude(state=PeriodState.LOCKED).update(state=PeriodState.LOCKED, locked_at=now)
+    pdf_store_later("bulletin", bulletin.pk)  # rendered once, served from storage
     return Bulletin.objects.select_related("plan").get(pk=bulletin.pk)
 
 

@@ -7,15 +7,17 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from departments.choices import Role
 from tasks_app.choices import ReportStatus
 from tasks_app.importing import parse_document, read_document
 from tasks_app.importing.loader import plan_load
-from tasks_app.models import Plan, TargetReading, Task
+from tasks_app.models import ExportJob, Plan, TargetReading, Task
 from tasks_app.services.assessments import assessment_compute, assessment_publish
 from tasks_app.services.bulletins import bulletin_generate, bulletin_publish
+from tasks_app.services.exports import export_run
 from tasks_app.services.periods import period_ensure
 
 from ..conftest import PRIMARY_SEED
@@ -31,6 +33,18 @@ def workbook_of(response):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return load_workbook(io.BytesIO(b"".join(response) if hasattr(response, "streaming_content")
                                     else response.content))
+
+
+def ledger_through_job(client, params: dict | None = None):
+    """A manager's or the lead office's ledger: /ledger.xlsx leads to the export page, the
+    form queues a job, the job runs (as the Celery task would), the file is downloaded."""
+    page = client.get(reverse("portal:ledger"), params or {}, follow=True)
+    assert page.status_code == 200, page.content[:300]
+    started = client.post(reverse("portal:export_ledger"), params or {})
+    job = ExportJob.objects.latest("pk")
+    assert started.url == reverse("portal:export", args=[job.pk])
+    export_run(job.pk)
+    return client.get(reverse("portal:export_download", args=[job.pk]))
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from tasks_app.services.reports import Filing, report_save
 
 from ..factories import AssignmentFactory, DepartmentFactory
 from ..portal.conftest import GOOD, add_task
+from .conftest import ledger_through_job
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +32,7 @@ def rows_of(workbook) -> list[dict]:
 
 def test_the_ledger_has_a_title_row_chinese_headers_and_a_frozen_header(as_user, world,
                                                                           open_xlsx):
-    response = as_user(world.manager).get(reverse("portal:ledger"),
-                                          {"plan": world.task.plan_id})
+    response = ledger_through_job(as_user(world.manager), {"plan": world.task.plan_id})
     book = open_xlsx(response)
     sheet = book["督办台账"]
     assert sheet["A1"].value == "测试委发〔2026〕1号 督办台账"
@@ -47,7 +47,7 @@ def test_the_ledger_has_a_title_row_chinese_headers_and_a_frozen_header(as_user,
 def test_one_row_per_task_and_department_with_its_latest_report(as_user, world, open_xlsx):
     world.report(progress_text="完成方案起草。", problems="用地指标紧张。",
                  status="at_risk", progress=30)
-    rows = rows_of(open_xlsx(as_user(world.manager).get(reverse("portal:ledger"))))
+    rows = rows_of(open_xlsx(ledger_through_job(as_user(world.manager))))
     mine = [r for r in rows if r["任务名称"] == "推动产业集聚"]
     assert [r["填报部门"] for r in mine] == ["区牵头局", "区责任局"]
     responsible = mine[1]
@@ -63,7 +63,7 @@ def test_one_row_per_task_and_department_with_its_latest_report(as_user, world, 
 
 def test_health_is_a_coloured_cell(as_user, world, open_xlsx):
     Task.objects.filter(pk=world.task.pk).update(due_on=datetime.date(2026, 1, 31))
-    sheet = open_xlsx(as_user(world.manager).get(reverse("portal:ledger")))["督办台账"]
+    sheet = open_xlsx(ledger_through_job(as_user(world.manager)))["督办台账"]
     headers = [c.value for c in sheet[3]]
     column = headers.index("预警")
     cell = sheet.cell(row=4, column=column + 1)
@@ -79,10 +79,10 @@ def test_a_department_gets_only_its_own_rows(as_user, world, open_xlsx):
 
 def test_the_ledger_is_filtered_like_the_task_list(as_user, world, open_xlsx):
     client = as_user(world.manager)
-    rows = rows_of(open_xlsx(client.get(reverse("portal:ledger"),
-                                        {"department": world.outsider_department.pk})))
+    rows = rows_of(open_xlsx(ledger_through_job(
+        client, {"department": world.outsider_department.pk})))
     assert [(r["任务名称"], r["填报部门"]) for r in rows] == [("别人的任务", "区无关局")]
-    response = client.get(reverse("portal:ledger"), {"health": "purple"})
+    response = client.get(reverse("portal:ledger"), {"health": "purple"}, follow=True)
     assert response.status_code == 400 and "health" in response.content.decode()
 
 

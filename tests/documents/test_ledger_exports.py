@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 
 from tasks_app.models import Task
 
+from .conftest import ledger_through_job
+
 pytestmark = pytest.mark.django_db
 
 
@@ -57,4 +59,7 @@ def test_the_plan_page_has_a_ledger_button(client, world):
     page = client.get(reverse("admin:tasks_app_plan_change", args=[plan.pk])).content.decode()
     url = reverse("admin:tasks_app_plan_ledger", args=[plan.pk])
     assert url in page
-    assert len(cells(client.get(url).content, 3)) == Task.objects.count() + 1
+    response = client.get(url)
+    assert response.url == reverse("portal:export_ledger") + f"?plan={plan.pk}"
+    content = b"".join(ledger_through_job(client, {"plan": plan.pk}))
+    assert len(cells(content, 3)) == Task.objects.count() + 1

@@ -2,6 +2,7 @@ import json
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
@@ -20,10 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=15, help="每项重复测量次数")
         parser.add_argument("--keepdb", action="store_true",
                             help="保留并复用基准数据库(city 规模构建一次即可)")
+        parser.add_argument("--concurrency-seconds", type=int, default=5,
+                            help="并发测试(gunicorn + hey,10 和 50 个客户端)每轮秒数;0 为不测")
 
-    def handle(self, *args, scale: str, json: Path | None, runs: int, keepdb: bool, **options):
+    def handle(self, *args, scale: str, json: Path | None, runs: int, keepdb: bool,
+               concurrency_seconds: int, **options):
         creation = connection.creation
         original = connection.settings_dict["NAME"]
+        if connection.vendor == "sqlite" and not connection.settings_dict["TEST"].get("NAME"):
+            # A file, not memory: the export jobs and gunicorn open it from other processes.
+            connection.settings_dict["TEST"]["NAME"] = str(
+                Path(settings.BASE_DIR) / "var" / f"bench-{scale}.sqlite3")
         bench_name = creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keepdb,
                                              serialize=False)
         try:
@@ -35,7 +43,7 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:  # planner statistics, as in production
                     cursor.execute("ANALYZE")
-            result = run_benchmark(runs=runs)
+            result = run_benchmark(runs=runs, concurrency_seconds=concurrency_seconds)
             result["scale"] = scale
             result["database_name"] = bench_name
             result["seed_synthetic_seconds"] = build_seconds
@@ -54,9 +62,16 @@ class Command(BaseCommand):
         self.stdout.write(f"{'项目':<32}{'查询数':>8}{'p50 毫秒':>12}{'p95 毫秒':>12}")
         for name, m in result["endpoints"].items():
             self.stdout.write(f"{name:<34}{m['queries']:>8}{m['p50_ms']:>12}{m['p95_ms']:>12}")
-        for key in ("task_list_sql_ratio", "run_cycle", "bulletin", "assessment"):
+        for key in ("task_list_sql_ratio", "run_cycle", "bulletin", "assessment",
+                    "export_jobs"):
             if key in result:
                 self.stdout.write(f"{key}: {result[key]}")
+        for name, runs_ in result.get("concurrency", {}).items():
+            for run in runs_ if isinstance(runs_, list) else [runs_]:
+                if isinstance(run, dict) and "req_per_s" in run:
+                    self.stdout.write(
+                        f"{name:<44} c={run['clients']:<3} {run['req_per_s']:>8} req/s"
+                        f"  p50 {run['p50_ms']} ms  p95 {run['p95_ms']} ms  {run['status']}")
         self.stdout.write(_dumps(result))
 
 
