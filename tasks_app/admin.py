@@ -270,7 +270,7 @@ class MilestoneInlineForm(forms.ModelForm):
         return data
 
 
-class MilestoneInlineFormSet(BaseInlineFormSet):
+class MilestoneInlineFormSet(SharedChoicesFormSet):
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         form.parent_task = self.instance

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from departments.models import Department
 
 from .admin_formsets import SharedChoicesFormSet
-from .i18n import join_list, lazy_format
+from .i18n import join_list
 from .models import (
     Assessment,
     AssessmentEntry,
