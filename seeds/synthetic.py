@@ -1,6 +1,6 @@
 """A realistic synthetic data set for benchmarks: plans, departments, people, months of reports.
 
-Everything is written with bulk operations, plan by plan, so the city scale of DESIGN.md §5
+Everything is written with bulk operations, plan by plan, so the city scale of docs/design.md
 (50 plans, 10,000 tasks, 400 departments, 3,000 users, 24 months ≈ 700,000 reports) fits
 in memory and builds in minutes. Deterministic for a given seed.
 """

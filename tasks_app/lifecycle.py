@@ -1,4 +1,4 @@
-"""The task's own status, derived from its departments' parts (DESIGN.md §1)."""
+"""The task's own status, derived from its departments' parts."""
 
 from collections import defaultdict
 from collections.abc import Iterable

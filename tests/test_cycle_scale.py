@@ -100,7 +100,7 @@ def test_the_number_of_queries_does_not_grow_with_departments_and_recipients():
 
 @pytest.mark.slow
 def test_a_city_wide_deadline_is_decided_within_a_minute_and_then_sent(settings):
-    """DESIGN.md §5: one run_cycle for a month's deadline (deciding, storing and handing out
+    """docs/design.md: one run_cycle for a month's deadline (deciding, storing and handing out
     thousands of messages) within 60 s. Sending is the Celery workers' part; here it runs
     in-process afterwards, and must deliver every message."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

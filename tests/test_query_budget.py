@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from seeds.bench import PLAIN_STATIC
 from tests.url_budget_world import World, world_build
 
-BUDGET = 10  # DESIGN.md §5: every page and API endpoint runs ≤ 10 queries
+BUDGET = 10  # docs/design.md: every page and API endpoint runs ≤ 10 queries
 SIZES = (
     ({"plans": 1, "tasks_per_plan": 6, "departments": 6, "users": 30, "months": 2}, 1),
     ({"plans": 3, "tasks_per_plan": 30, "departments": 14, "users": 60, "months": 5}, 3),

@@ -1,4 +1,4 @@
-"""The quarterly bulletin and the annual assessment at city scale (DESIGN.md §5).
+"""The quarterly bulletin and the annual assessment at city scale (docs/design.md).
 
 ``DUBAN_RECORDS_SCALE=1`` builds the full data set — 10,000 tasks, 400 departments, about
 720,000 reports over 24 months — and takes a few minutes to build; the default is a small

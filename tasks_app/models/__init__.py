@@ -1,4 +1,4 @@
-"""The domain of Duban, split by sub-domain (DESIGN.md §1)."""
+"""The domain of Duban, split by sub-domain."""
 
 from .calendar import CalendarDay
 from .cycle import Assessment, AssessmentEntry, Bulletin, DepartmentScore, Meeting, MeetingDecision
