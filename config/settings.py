@@ -354,12 +354,6 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# The one CACHES (throttles, lockouts, sessions): Redis when DUBAN_CACHE_URL is set
-# (redis://host:6379/1), so that every web process counts the same; memory otherwise.
-CACHES = {"default": env.cache("DUBAN_CACHE_URL", default="locmemcache://")}
-if CACHES["default"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache":
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -401,6 +395,7 @@ DUBAN_CACHE_URL = env("DUBAN_CACHE_URL", default=(
 if DUBAN_CACHE_URL and DUBAN_CACHE_URL != "locmem":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": DUBAN_CACHE_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"  # sessions shared too
 
 # Login lockout (django-axes): N failures per account and per address, counted in the
 # database every worker shares; the security admin unlocks in the admin.
