@@ -14,6 +14,7 @@ os.environ.setdefault("DUBAN_2FA_ROLES", "")
 os.environ.setdefault("DUBAN_SESSION_IDLE_MINUTES", "0")
 os.environ.setdefault("DUBAN_SESSION_MAX_AGE_HOURS", "336")
 os.environ.setdefault("DUBAN_CACHE_URL", "locmem")
+os.environ.setdefault("DUBAN_LOGIN_FAILURE_LIMIT", "1000")  # fuzzers try many passwords
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import BASE_DIR, DATABASES  # noqa: E402

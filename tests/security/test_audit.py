@@ -72,3 +72,20 @@ def test_admin_changes_and_role_changes_are_audited(demo):
     event = AuditEvent.objects.filter(kind=AuditKind.ADMIN_CHANGE).latest("seq")
     assert event.username == "leadoffice" and "departments.department" in event.target
     assert chain_verify().intact
+
+
+def test_prune_keeps_at_least_180_days_and_the_rest_still_verifies(db, settings):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    settings.DUBAN_AUDIT_RETENTION_DAYS = 30  # below the floor: 180 days are kept anyway
+    now = timezone.now()
+    for days in (400, 200, 170, 10):
+        with time_machine.travel(now - datetime.timedelta(days=days)):
+            audit_record(AuditKind.LOGIN, username=f"d{days}")
+    call_command("audit_prune")
+    kept = set(AuditEvent.objects.values_list("username", flat=True))
+    assert {"d170", "d10"} <= kept and not {"d400", "d200"} & kept
+    assert chain_verify().intact
