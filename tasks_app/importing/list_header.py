@@ -43,6 +43,7 @@ def list_header(
         title = notice.group(1)
     elif title_index is not None and (notice := NOTICE_OF.search(title)):
         title = notice.group(1)  # 长兴县人民政府办公室关于印发2023年…责任分解的通知
+    title = re.sub(r"(?<=[\u4e00-\u9fa5])\s+(?=[\u4e00-\u9fa5])", "", title)  # 分解 和 → 分解和
     signed_index = next((i for i, text in enumerate(texts) if SIGNED.match(text)), None)
     signed_on = parse_chinese_date(texts[signed_index]) if signed_index is not None else None
     issuer = _issuer(texts, title_index, signed_index)
