@@ -51,11 +51,14 @@ def _dump_database(target: Path) -> str:
               *arguments], environment)
         return "database.pgdump"
     if connection.vendor == "sqlite":
-        connection.ensure_connection()
-        destination = sqlite3.connect(target)
+        # A connection of its own: a consistent copy of what is committed, while others write
+        # (Django's connection may be inside a transaction, which the backup API refuses).
+        source, destination = sqlite3.connect(connection.settings_dict["NAME"]), \
+            sqlite3.connect(target)
         try:
-            connection.connection.backup(destination)  # consistent while others write
+            source.backup(destination)
         finally:
+            source.close()
             destination.close()
         return "database.sqlite3"
     raise BackupError(f"不支持的数据库:{connection.vendor}")
