@@ -28,7 +28,7 @@ from notifications.models import Notification
 from .access import access_for
 from .choices import PersonAction, Role
 from .models import DepartmentGroup, Membership, Person, PersonEvent, RosterImport
-from .roster import PersonPlan, RosterPlan, roster_parse, roster_plan
+from .roster import PersonPlan, roster_parse, roster_plan
 
 
 class InvitationTokenGenerator(PasswordResetTokenGenerator):
@@ -87,8 +87,7 @@ def _event(user: User, action: str, *, actor: User, draft: RosterImport | None =
                        detail=detail[:500], other=other, actor=actor, roster_import=draft)
 
 
-def _apply_person(plan: RosterPlan, person: PersonPlan, *, actor: User, draft: RosterImport,
-                  events: list) -> User:
+def _apply_person(person: PersonPlan, *, events: list) -> User:
     user = person.user
     if user is None:
         user = User(username=_username(
@@ -170,7 +169,7 @@ def roster_confirm(*, draft: RosterImport, user: User) -> dict:
     events: list = []
     new_users, users_by_plan = [], {}
     for planned in plan.people:
-        applied = _apply_person(plan, planned, actor=user, draft=draft, events=events)
+        applied = _apply_person(planned, events=events)
         users_by_plan[id(planned)] = applied
         if planned.is_new:
             new_users.append(applied)
@@ -272,13 +271,3 @@ def invitation_accepted(*, user: User) -> None:
         profile.activated_at = timezone.now()
         profile.save(update_fields=["activated_at"])
         PersonEvent.objects.create(user=user, action=PersonAction.ACTIVATED, actor=user)
-
-
-def person_roles_label(user: User) -> str:
-    """e.g. 区工信局联络员、管理领导 (for lists)."""
-    labels = []
-    for membership in user.memberships.all():
-        role = Role(membership.role).label
-        labels.append(f"{membership.department.name}{role}" if membership.department_id
-                      else str(role))
-    return "、".join(labels)

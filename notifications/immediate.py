@@ -13,6 +13,7 @@ from departments.choices import Role
 from departments.models import Membership
 from tasks_app.i18n import site_language
 
+from .channels.routing import COPY_CHANNELS
 from .dispatch import enqueue
 from .drafts import Draft, Recipient, draft_render, drafts_store
 from .models import Notification, WebhookEndpoint
@@ -52,7 +53,9 @@ def notify_now(*, kind: str, key: str, recipients: Iterable[Recipient], context:
         return []
     now = timezone.now()
     drafts_store(drafts, today=timezone.localdate(now))
-    fresh = Notification.objects.filter(dedupe_key__in=[d.dedupe_key for d in drafts],
+    keys = [d.dedupe_key for d in drafts]
+    keys += [f"{k}:{channel}" for k in keys for channel in COPY_CHANNELS]  # SMS/IM copies
+    fresh = Notification.objects.filter(dedupe_key__in=keys,
                                         next_attempt_at__isnull=True, attempts=0)
     ids = sorted(fresh.values_list("id", flat=True))
     Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)

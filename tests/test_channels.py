@@ -212,3 +212,19 @@ def test_quiet_hours_do_not_touch_email_or_people_without_a_profile():
     row = Notification(channel=Channel.EMAIL, kind=Kind.CHASE, dedupe_key="x", recipient=user,
                        address=user.email, subject="s", body_text="b")
     assert route([row], now=moment(3, 26, 23)) == [row] and row.next_attempt_at is None
+
+
+def test_immediate_messages_hand_out_their_im_copies_at_once(vendors, settings):
+    from notifications.drafts import person
+    from notifications.immediate import notify_now
+
+    settings.DUBAN_QUIET_HOURS = ""
+    user = UserFactory(first_name="张三")
+    Person.objects.create(user=user, dingtalk_userid="ding-zs",
+                          channels={"returned": ["email", "dingtalk"]})
+    ids = notify_now(kind=Kind.RETURNED, key="returned:test", recipients=[person(user)],
+                     context={"report": None, "reviewer": "负责人", "period_label": "3月",
+                              "when": "", "comment": ""},
+                     url="http://testserver/tasks/1/")
+    rows = Notification.objects.filter(pk__in=ids)
+    assert sorted(rows.values_list("channel", flat=True)) == [Channel.DINGTALK, Channel.EMAIL]

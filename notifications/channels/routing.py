@@ -19,6 +19,7 @@ from . import channel_configured
 
 PERSON_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.DINGTALK, Channel.WECOM)
 QUIET_CHANNELS = (Channel.SMS, Channel.DINGTALK, Channel.WECOM)
+COPY_CHANNELS = (Channel.EMAIL, *QUIET_CHANNELS)  # suffixes of the rows after the first
 
 
 def _quiet_window() -> tuple[datetime.time, datetime.time] | None:
