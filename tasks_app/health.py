@@ -8,7 +8,8 @@ import datetime
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from .choices import Health, ReportStatus, TaskStatus
+from .choices import Health, ReportStatus
+from .rules.states import CLOSED_TASKS
 
 STALE_AFTER = datetime.timedelta(days=45)  # no report for a month and a half
 DUE_SOON = datetime.timedelta(days=30)
@@ -31,7 +32,7 @@ def health_expression(now: datetime.datetime | None = None) -> Case:
     stale_before = now - STALE_AFTER
     return Case(
         When(~Q(health_override=""), then=F("health_override")),
-        When(status__in=[TaskStatus.COMPLETED, TaskStatus.SUSPENDED], then=Value(Health.GREEN)),
+        When(status__in=CLOSED_TASKS, then=Value(Health.GREEN)),
         When(Q(due_on__lt=today) | Q(last_report_status=ReportStatus.DELAYED),
              then=Value(Health.RED)),
         When(Q(created_at__lt=stale_before)

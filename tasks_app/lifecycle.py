@@ -8,8 +8,9 @@ from django.contrib.auth.models import User
 from .choices import EventKind, PartState, TaskStatus
 from .history import record, task_event
 from .models import Assignment, Task
+from .rules.states import LIVE_PARTS
 
-_ACTIVE = {state for state in PartState.values if state != PartState.TRANSFERRED}
+_ACTIVE = set(LIVE_PARTS)
 
 
 def derive_task_status(part_states: Iterable[str], has_group: bool = False) -> str:

@@ -10,7 +10,8 @@ from tasks_app.choices import EventKind, Health, ReportState
 from tasks_app.formatting import cn_date, cn_datetime, cn_month
 from tasks_app.health import with_health
 from tasks_app.models import Milestone, ProgressReport, Task, TaskEvent
-from tasks_app.selectors.compliance import CLOSED_TASK_STATES, FILED_STATES, departments_on_tasks
+from tasks_app.rules.obligations import departments_on_tasks
+from tasks_app.rules.states import CLOSED_TASKS, FILED_REPORTS
 
 from ..context import CycleContext
 from ..models import DigestSubscription
@@ -91,7 +92,7 @@ class DigestData:
 
 def _new_reports(ctx: CycleContext, plans, since: datetime.datetime) -> list[Row]:
     reports = (ProgressReport.objects
-               .filter(state__in=(*FILED_STATES, ReportState.RETURNED), task__plan__in=plans,
+               .filter(state__in=(*FILED_REPORTS, ReportState.RETURNED), task__plan__in=plans,
                        submitted_at__gt=since, submitted_at__lte=ctx.now)
                .order_by("submitted_at", "id")
                .values("task__plan_id", "task__driver_id", "task__number", "task__title",
@@ -125,12 +126,12 @@ def _upcoming(ctx: CycleContext, plans) -> list[tuple[int, int, int | None, str]
     """(task id, plan id, driver id, text) of tasks and milestones due within two weeks."""
     window = {"due_on__gte": ctx.today,
               "due_on__lte": ctx.today + datetime.timedelta(days=UPCOMING_DAYS)}
-    tasks = (Task.objects.filter(plan__in=plans, **window).exclude(status__in=CLOSED_TASK_STATES)
+    tasks = (Task.objects.filter(plan__in=plans, **window).exclude(status__in=CLOSED_TASKS)
              .order_by("due_on", "number")
              .values_list("id", "plan_id", "driver_id", "number", "title", "due_on"))
     milestones = (Milestone.objects.filter(task__plan__in=plans, completed_on__isnull=True,
                                            **window)
-                  .exclude(task__status__in=CLOSED_TASK_STATES).order_by("due_on", "id")
+                  .exclude(task__status__in=CLOSED_TASKS).order_by("due_on", "id")
                   .values_list("task_id", "task__plan_id", "task__driver_id", "task__number",
                                "title", "due_on"))
     task_text = gettext("%(date)s 任务 %(number)s. %(title)s 到期")

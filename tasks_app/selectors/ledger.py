@@ -26,7 +26,7 @@ from ..health import with_health
 from ..i18n import join_list
 from ..models import ProgressReport, Task
 from ..permissions import live_parts, visible_tasks
-from .owed_reports import SUBMITTED_STATES
+from ..rules.states import FILED_REPORTS
 
 TASK_VALUES = ("id", "plan_id", "plan__code", "plan__title", "driver__number", "driver__title",
                "number", "title", "due_on", "status", "progress", "health")
@@ -132,7 +132,7 @@ def _members(group_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
 
 def _latest_reports(task_ids, departments) -> dict[tuple[int, int], LatestReport]:
     """(task id, department id) → the department's latest submitted report on the task."""
-    reports = ProgressReport.objects.filter(task_id__in=task_ids, state__in=SUBMITTED_STATES)
+    reports = ProgressReport.objects.filter(task_id__in=task_ids, state__in=FILED_REPORTS)
     if departments is not None:
         reports = reports.filter(department_id__in=departments)
     latest = reports.annotate(rank=Window(

@@ -21,6 +21,7 @@ from ..models import (
     SupervisionSlip,
     Task,
 )
+from ..rules.states import CLOSED_TASKS
 from ..services.lifecycle.machine import actor_roles
 from ..services.lifecycle.parts import ack_is_overdue
 from ..services.lifecycle.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
@@ -168,7 +169,7 @@ def transfer_targets(task: Task) -> list[Department]:
 def waiting_parts(today: datetime.date, *, limit: int = 200) -> list[PartView]:
     """Parts not yet acknowledged, the overdue ones first (the lead office's view)."""
     parts = list(Assignment.objects.filter(state=PartState.PENDING_ACK, department__isnull=False)
-                 .exclude(task__status__in=[TaskStatus.COMPLETED, TaskStatus.SUSPENDED])
+                 .exclude(task__status__in=CLOSED_TASKS)
                  .select_related("task__plan", "department")
                  .order_by("ack_due_on", "task__plan_id", "task__number")[:limit])
     return [PartView(p, [], ack_is_overdue(p, today)) for p in parts]

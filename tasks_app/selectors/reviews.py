@@ -13,7 +13,7 @@ from departments.models import Department
 from ..choices import AssignmentRole, ReportState
 from ..models import Assignment, ProgressReport, ReportingPeriod, Task, TaskSummary
 from ..permissions import live_parts, parts_of_departments
-from ..services.reports import WITHDRAWABLE_STATES
+from ..rules.states import WITHDRAWABLE_REPORTS
 
 # ---------------------------------------------------------------- review queues
 
@@ -84,7 +84,7 @@ class ComplianceRow:
 
     @property
     def awaiting_review(self) -> bool:
-        return self.report is not None and self.report.state in WITHDRAWABLE_STATES
+        return self.report is not None and self.report.state in WITHDRAWABLE_REPORTS
 
 
 @dataclass
