@@ -82,11 +82,8 @@ class DigestData:
         data.missing = _missing(ctx, plans)
         data.upcoming = [Row(plan_id, driver_id, text, on(task_id))
                          for task_id, plan_id, driver_id, text in upcoming]
-        data.upcoming += [
-            Row(plan.pk, None, gettext("%(plan)s:%(month)s进展报送截止 %(date)s") % {
-                "plan": plan.code, "month": cn_month(period.month),
-                "date": cn_date(period.deadline)}, plan_level=True)
-            for plan in plans if (period := ctx.upcoming_period(plan))]
+        data.upcoming += [_due_row(ctx, plan, period)
+                          for plan in plans if (period := ctx.upcoming_period(plan))]
         return data
 
 
@@ -120,6 +117,17 @@ def _missing(ctx: CycleContext, plans) -> list[Row]:
                                "number": missing.task_number, "title": missing.task_title},
                             frozenset([missing.department_id])))
     return rows
+
+
+def _due_row(ctx: CycleContext, plan, period) -> Row:
+    """The plan's next report deadline with its reports still 待报送 (not yet overdue)."""
+    rows = ctx.missing.get(period.pk, [])
+    text = gettext("%(plan)s:%(month)s进展报送截止 %(date)s") % {
+        "plan": plan.code, "month": cn_month(period.month), "date": cn_date(period.deadline)}
+    if rows:
+        text += gettext(",%(departments)s 个部门 %(reports)s 项待报送") % {
+            "departments": len({row.department_id for row in rows}), "reports": len(rows)}
+    return Row(plan.pk, None, text, plan_level=True)
 
 
 def _upcoming(ctx: CycleContext, plans) -> list[tuple[int, int, int | None, str]]:

@@ -35,7 +35,8 @@ from ..rules.obligations import (
 )
 from ..rules.states import CLOSED_TASKS, EDITABLE_REPORTS, WITHDRAWABLE_REPORTS
 from ..services.reports import REPORT_FIELDS
-from ..workdays import add_months, month_start
+from ..workdays import month_start
+from .owed import recent_periods
 
 PRIVATE_EVENT_KINDS = (EventKind.REPORT, EventKind.REVIEW)
 
@@ -134,18 +135,6 @@ class Home:
             sheet["due"] += 1
             sheet["missing"] += row.needs_report
         return list(seen.values())
-
-
-def recent_periods(plan_ids, today: datetime.date) -> dict[int, list[ReportingPeriod]]:
-    """Plan id → the plan's periods of last, this and next month that exist (one query;
-    the cycle and the import open them, a page never does)."""
-    month = month_start(today)
-    periods: dict[int, list[ReportingPeriod]] = {plan_id: [] for plan_id in plan_ids}
-    for period in ReportingPeriod.objects.filter(
-            plan_id__in=plan_ids, month__gte=add_months(month, -1),
-            month__lte=add_months(month, 1)).order_by("month"):
-        periods[period.plan_id].append(period)
-    return periods
 
 
 def _asked(tasks: list[Task], periods: dict[int, list[ReportingPeriod]],
