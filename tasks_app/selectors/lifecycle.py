@@ -21,7 +21,7 @@ from ..models import (
     SupervisionSlip,
     Task,
 )
-from ..rules.states import CLOSED_TASKS
+from ..rules.states import CLOSED_TASKS, INACTIVE_PARTS
 from ..services.lifecycle.machine import actor_roles
 from ..services.lifecycle.parts import ack_is_overdue
 from ..services.lifecycle.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
@@ -130,7 +130,7 @@ def task_requests(task: Task, user: User) -> TaskRequests:
     """Five queries: the lead departments, extension requests, completion requests and their
     evidence, 督办单 (only the user's departments' unless the user reads everything)."""
     lead = set(Assignment.objects.filter(task=task, role=AssignmentRole.LEAD)
-               .exclude(state=PartState.TRANSFERRED).values_list("department_id", flat=True))
+               .exclude(state__in=INACTIVE_PARTS).values_list("department_id", flat=True))
     extensions = (ExtensionRequest.objects.filter(assignment__task=task)
                   .select_related("assignment__department", "requested_by", "endorsed_by",
                                   "decided_by").order_by("-requested_at", "-pk"))
@@ -152,7 +152,7 @@ def task_requests(task: Task, user: User) -> TaskRequests:
 
 def departments_on_task(task: Task) -> list[Department]:
     """The departments working on the task, directly or through a group (one query)."""
-    live = Assignment.objects.filter(task=task).exclude(state=PartState.TRANSFERRED)
+    live = Assignment.objects.filter(task=task).exclude(state__in=INACTIVE_PARTS)
     return list(Department.objects.filter(
         Exists(live.filter(department=OuterRef("pk")))
         | Exists(live.filter(group__members=OuterRef("pk")))).order_by("name"))

@@ -18,6 +18,7 @@ from ..choices import AssignmentRole, EventKind, PartState
 from ..history import record, task_event
 from ..lifecycle import refresh_task_statuses
 from ..models import Assignment, ProgressReport, Task
+from ..rules.states import INACTIVE_PARTS
 from ..workdays import add_working_days
 
 
@@ -27,7 +28,7 @@ def _label(role: str) -> str:
 
 def _check_free(task: Task, department: Department | None, group: DepartmentGroup | None,
                 exclude_pk: int | None = None) -> None:
-    live = task.assignments.exclude(state=PartState.TRANSFERRED).exclude(pk=exclude_pk)
+    live = task.assignments.exclude(state__in=INACTIVE_PARTS).exclude(pk=exclude_pk)
     if department is not None:
         taken = live.filter(department=department).first()
         if taken:
@@ -127,7 +128,7 @@ def assignments_bulk_add(
     tasks = list(Task.objects.filter(pk__in=[t.pk for t in tasks]).select_related(
         "plan__schedule"))
     taken = set(Assignment.objects.filter(task__in=tasks, department=department)
-                .exclude(state=PartState.TRANSFERRED).values_list("task_id", flat=True))
+                .exclude(state__in=INACTIVE_PARTS).values_list("task_id", flat=True))
     last = dict(Assignment.objects.filter(task__in=tasks).values("task_id")
                 .annotate(p=Max("position")).values_list("task_id", "p"))
     created, skipped = [], []
