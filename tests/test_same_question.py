@@ -18,12 +18,14 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from departments.access import access_for
 from departments.choices import Role
 from notifications.context import CycleContext
 from notifications.decisions.digest_data import DigestData
 from tasks_app.choices import FeedbackCycle, FeedbackType, PartState, ReportState, TaskStatus
 from tasks_app.models import ReportingPeriod
 from tasks_app.selectors.bulletins import bulletin_compute
+from tasks_app.selectors.ledger import ledger_for
 from tasks_app.selectors.reporting import reporting_compliance
 from tasks_app.services.periods import periods_open
 
@@ -212,6 +214,13 @@ def _api(world, period) -> dict:
     return answers
 
 
+def _ledger(world, period) -> dict:
+    """The ledger's 本期报送 column (its owed period is May at both moments here)."""
+    result = ledger_for(access_for(world.office), {"plan": str(world.plan.pk)})
+    return {(row.department_id, row.task["id"]): row.standing for row in result.rows
+            if row.standing and row.standing_period.pk == period.pk}
+
+
 def _assessment(world, period) -> dict:
     """(department, task) owed and not filed, from the assessment's owed counts: counts
     are per department, and each department here is on one task."""
@@ -272,6 +281,7 @@ def test_every_surface_gives_the_same_answer(world, at, standing):
             "home": _home(world, period),
             "task review page": _task_review(world, period),
             "API": _api(world, period),
+            "ledger": _ledger(world, period),
             "assessment": dict.fromkeys(_assessment(world, period), standing),
         }
         overview = _overview(world, period)
