@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from departments.access import Access, access_for
-from tasks_app.choices import TaskStatus
 from tasks_app.formatting import cn_month
 from tasks_app.models import Meeting, Milestone, Plan, ReportingPeriod, Task
 from tasks_app.permissions import visible_tasks
+from tasks_app.rules.states import CLOSED_TASKS
 from tasks_app.services.periods import deadline_for
 from tasks_app.workdays import add_months, month_start
 
@@ -27,7 +27,7 @@ from .links import page_url
 from .models import CalendarFeed
 
 PAST_MONTHS, FUTURE_MONTHS = 6, 18
-CLOSED = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
+CLOSED = CLOSED_TASKS
 
 
 @transaction.atomic

@@ -12,7 +12,8 @@ from django.utils import timezone
 from departments.choices import Role
 from departments.models import Membership
 from tasks_app.models import Plan, ReportingPeriod
-from tasks_app.selectors.compliance import MissingReport, missing_reports_for
+from tasks_app.rules import obligations
+from tasks_app.rules.obligations import MissingReport, missing_reports_for
 from tasks_app.services.periods import periods_open
 
 from .drafts import Recipient
@@ -104,11 +105,9 @@ class CycleContext:
 
     def upcoming_period(self, plan: Plan) -> ReportingPeriod | None:
         """The period whose deadline is next (today included)."""
-        ahead = [p for p in self.periods.get(plan.pk, []) if p.deadline >= self.today]
-        return min(ahead, key=lambda p: p.deadline, default=None)
+        return obligations.upcoming_period(self.periods.get(plan.pk, []), self.today)
 
     def chased_period(self, plan: Plan) -> ReportingPeriod | None:
         """The period whose deadline passed most recently: the only one still chased."""
-        past = [p for p in self.periods.get(plan.pk, []) if p.deadline < self.today]
-        period = max(past, key=lambda p: p.deadline, default=None)
-        return period if period and period.deadline >= plan.tracking_start else None
+        return obligations.chased_period(self.periods.get(plan.pk, []), self.today,
+                                         plan.tracking_start)

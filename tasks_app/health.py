@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from .choices import Health, ReportStatus, TaskStatus
 from .models import Milestone
+from .rules.states import CLOSED_TASKS
 
 STALE_AFTER = datetime.timedelta(days=45)  # no report for a month and a half
 DUE_SOON = datetime.timedelta(days=30)
@@ -42,7 +43,7 @@ def health_expression(now: datetime.datetime | None = None) -> Case:
     stale_before = now - STALE_AFTER
     return Case(
         When(~Q(health_override=""), then=F("health_override")),
-        When(status__in=[TaskStatus.COMPLETED, TaskStatus.SUSPENDED], then=Value(Health.GREEN)),
+        When(status__in=CLOSED_TASKS, then=Value(Health.GREEN)),
         When(Q(due_on__lt=today) | Q(last_report_status=ReportStatus.DELAYED)
              | _open_milestone(today), then=Value(Health.RED)),
         When(status=TaskStatus.NEW, then=Value(Health.UNASSIGNED)),
@@ -75,6 +76,7 @@ def red_condition(now: datetime.datetime | None = None) -> Q:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     derived = (Q(health_override="")
-               & ~Q(status__in=[TaskStatus.COMPLETED, TaskStatus.SUSPENDED])
-               & (Q(due_on__lt=today) | Q(last_report_status=ReportStatus.DELAYED)))
+               & ~Q(status__in=CLOSED_TASKS)
+               & (Q(due_on__lt=today) | Q(last_report_status=ReportStatus.DELAYED)
+                  | _open_milestone(today)))
     return Q(health_override=Health.RED) | derived

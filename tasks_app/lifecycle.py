@@ -9,11 +9,12 @@ from django.utils import timezone
 from .choices import EventKind, PartState, TaskStatus
 from .history import record, task_event
 from .models import Assignment, Task
+from .rules.states import CLOSED_PARTS, CLOSED_TASKS, LIVE_PARTS
 
-_ACTIVE = {state for state in PartState.values if state != PartState.TRANSFERRED}
+_ACTIVE = set(LIVE_PARTS)
 # Closed: no more reports owed; the time of closing is kept in ``closed_at``.
-CLOSED_PART_STATES = frozenset({PartState.COMPLETED, PartState.SUSPENDED})
-CLOSED_TASK_STATUSES = frozenset({TaskStatus.COMPLETED, TaskStatus.SUSPENDED})
+CLOSED_PART_STATES = frozenset(CLOSED_PARTS)
+CLOSED_TASK_STATUSES = frozenset(CLOSED_TASKS)
 
 
 def derive_task_status(part_states: Iterable[str], has_group: bool = False) -> str:

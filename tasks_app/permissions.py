@@ -10,10 +10,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from departments.access import Access
 from departments.models import DepartmentGroup
 
-from .choices import AssignmentRole, PartState
+from .choices import AssignmentRole
 from .models import Assignment, ProgressReport, Target, TargetAssignment, Task
-
-INACTIVE_PARTS = (PartState.TRANSFERRED,)
+from .rules.states import INACTIVE_PARTS
 
 
 def live_parts() -> QuerySet[Assignment]:

@@ -1,4 +1,4 @@
-"""Who owes a report (missing_reports, red_departments), periods opened by the cycle, and
+"""Who owes a report (missing_reports, bulletin_named), periods opened by the cycle, and
 the schedule's rules."""
 
 import datetime
@@ -11,7 +11,7 @@ from departments.choices import Role
 from tasks_app.admin import ScheduleForm
 from tasks_app.choices import FeedbackCycle, FeedbackType, PartState, TaskStatus
 from tasks_app.models import ReportingPeriod
-from tasks_app.selectors.compliance import missing_reports, red_departments
+from tasks_app.rules.obligations import bulletin_named, missing_reports
 from tasks_app.services.periods import period_ensure, periods_open
 from tasks_app.services.reports import Filing, report_head_review, report_save
 from tasks_app.services.schedules import schedule_validate
@@ -103,7 +103,7 @@ def test_a_returned_report_is_owed_again(plan):
     assert len(missing_reports(period)) == 1
 
 
-def test_red_departments_are_those_still_missing_when_the_chase_turned_red(plan):
+def test_the_bulletin_names_the_missing_and_those_who_filed_only_after_red(plan):
     with time_machine.travel(moment(1, 5), tick=False):
         late, later, never = (DepartmentFactory(name=n) for n in ("区迟局", "区更迟局", "区未报局"))
         task = TaskFactory(plan=plan, number=5)
@@ -112,10 +112,10 @@ def test_red_departments_are_those_still_missing_when_the_chase_turned_red(plan)
     period = _march(plan)
     _file(task, late, period, moment(3, 31, 16))  # after the deadline, before red (4/1 09:00)
     _file(task, later, period, moment(4, 2))  # after red: still named
-    assert red_departments(period, datetime.date(2026, 3, 31)) == []
-    named = red_departments(period, datetime.date(2026, 6, 30))
-    assert [red.department_name for red in named] == ["区更迟局", "区未报局"]
-    assert named[0].task_numbers == [5]
+    assert bulletin_named(plan.schedule, [period], datetime.date(2026, 3, 31)).missing == {}
+    named = bulletin_named(plan.schedule, [period], datetime.date(2026, 6, 30))
+    assert named.missing == {never.pk: [(period, 1)]}  # 逾期未报送
+    assert named.filed_late == {later.pk: [(period, 1)]}  # 逾期后补报
 
 
 def test_the_cycle_opens_this_and_last_month_then_next_month_in_its_reminder_window(plan):

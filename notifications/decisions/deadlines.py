@@ -14,7 +14,8 @@ from django.utils.translation import gettext, ngettext
 from tasks_app.choices import PartState
 from tasks_app.formatting import cn_date
 from tasks_app.models import Assignment, Milestone, Plan, Task
-from tasks_app.selectors.compliance import CLOSED_TASK_STATES, departments_on_tasks
+from tasks_app.rules.obligations import departments_on_tasks
+from tasks_app.rules.states import CLOSED_TASKS
 from tasks_app.workdays import add_working_days, working_days_between
 
 from ..choices import Kind
@@ -34,11 +35,11 @@ def _horizon(ctx: CycleContext, plans: list[Plan]) -> datetime.date:
 def _due_items(ctx: CycleContext, plans: list[Plan]) -> list[dict]:
     """Open tasks and milestones of these plans due between today and the horizon (2 queries)."""
     window = {"due_on__gte": ctx.today, "due_on__lte": _horizon(ctx, plans)}
-    tasks = (Task.objects.filter(plan__in=plans, **window).exclude(status__in=CLOSED_TASK_STATES)
+    tasks = (Task.objects.filter(plan__in=plans, **window).exclude(status__in=CLOSED_TASKS)
              .values("id", "number", "title", "plan_id", "due_on"))
     milestones = (Milestone.objects.filter(task__plan__in=plans, completed_on__isnull=True,
                                            **window)
-                  .exclude(task__status__in=CLOSED_TASK_STATES)
+                  .exclude(task__status__in=CLOSED_TASKS)
                   .values("id", "title", "due_on", "task_id", "task__number", "task__title",
                           "task__plan_id"))
     items = [{"key": f"task-{t['id']}", "task_id": t["id"], "plan_id": t["plan_id"],
@@ -92,7 +93,7 @@ def ack_overdue_findings(ctx: CycleContext) -> list[Addressed]:
              .filter(task__plan__in=list(plans.values()), state=PartState.PENDING_ACK,
                      department__isnull=False, ack_due_on__lt=ctx.today,
                      ack_due_on__gte=ctx.today - datetime.timedelta(days=ACK_CHASE_DAYS))
-             .exclude(task__status__in=CLOSED_TASK_STATES)
+             .exclude(task__status__in=CLOSED_TASKS)
              .values_list("task__plan_id", "department_id", "department__name", "ack_due_on",
                           "task__number", "task__title")
              .order_by("task__number"))

@@ -11,7 +11,8 @@ from tasks_app.event_values import shown
 from tasks_app.formatting import cn_date, cn_datetime, cn_month
 from tasks_app.health import with_health
 from tasks_app.models import Milestone, ProgressReport, Task, TaskEvent
-from tasks_app.selectors.compliance import CLOSED_TASK_STATES, FILED_STATES, departments_on_tasks
+from tasks_app.rules.obligations import departments_on_tasks
+from tasks_app.rules.states import CLOSED_TASKS, FILED_REPORTS
 
 from ..context import CycleContext
 from ..models import DigestSubscription
@@ -83,17 +84,14 @@ class DigestData:
         data.missing = _missing(ctx, plans)
         data.upcoming = [Row(plan_id, driver_id, text, on(task_id))
                          for task_id, plan_id, driver_id, text in upcoming]
-        data.upcoming += [
-            Row(plan.pk, None, gettext("%(plan)s:%(month)s进展报送截止 %(date)s") % {
-                "plan": plan.code, "month": cn_month(period.month),
-                "date": cn_date(period.deadline)}, plan_level=True)
-            for plan in plans if (period := ctx.upcoming_period(plan))]
+        data.upcoming += [_due_row(ctx, plan, period)
+                          for plan in plans if (period := ctx.upcoming_period(plan))]
         return data
 
 
 def _new_reports(ctx: CycleContext, plans, since: datetime.datetime) -> list[Row]:
     reports = (ProgressReport.objects
-               .filter(state__in=(*FILED_STATES, ReportState.RETURNED), task__plan__in=plans,
+               .filter(state__in=(*FILED_REPORTS, ReportState.RETURNED), task__plan__in=plans,
                        submitted_at__gt=since, submitted_at__lte=ctx.now)
                .order_by("submitted_at", "id")
                .values("task__plan_id", "task__driver_id", "task__number", "task__title",
@@ -123,16 +121,27 @@ def _missing(ctx: CycleContext, plans) -> list[Row]:
     return rows
 
 
+def _due_row(ctx: CycleContext, plan, period) -> Row:
+    """The plan's next report deadline with its reports still 待报送 (not yet overdue)."""
+    rows = ctx.missing.get(period.pk, [])
+    text = gettext("%(plan)s:%(month)s进展报送截止 %(date)s") % {
+        "plan": plan.code, "month": cn_month(period.month), "date": cn_date(period.deadline)}
+    if rows:
+        text += gettext(",%(departments)s 个部门 %(reports)s 项待报送") % {
+            "departments": len({row.department_id for row in rows}), "reports": len(rows)}
+    return Row(plan.pk, None, text, plan_level=True)
+
+
 def _upcoming(ctx: CycleContext, plans) -> list[tuple[int, int, int | None, str]]:
     """(task id, plan id, driver id, text) of tasks and milestones due within two weeks."""
     window = {"due_on__gte": ctx.today,
               "due_on__lte": ctx.today + datetime.timedelta(days=UPCOMING_DAYS)}
-    tasks = (Task.objects.filter(plan__in=plans, **window).exclude(status__in=CLOSED_TASK_STATES)
+    tasks = (Task.objects.filter(plan__in=plans, **window).exclude(status__in=CLOSED_TASKS)
              .order_by("due_on", "number")
              .values_list("id", "plan_id", "driver_id", "number", "title", "due_on"))
     milestones = (Milestone.objects.filter(task__plan__in=plans, completed_on__isnull=True,
                                            **window)
-                  .exclude(task__status__in=CLOSED_TASK_STATES).order_by("due_on", "id")
+                  .exclude(task__status__in=CLOSED_TASKS).order_by("due_on", "id")
                   .values_list("task_id", "task__plan_id", "task__driver_id", "task__number",
                                "title", "due_on"))
     task_text = gettext("%(date)s 任务 %(number)s. %(title)s 到期")

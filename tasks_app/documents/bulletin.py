@@ -165,6 +165,12 @@ def _named_sheet(book, content, heading: str) -> None:
     for row in content["named_departments"]:
         sheet.append(body_row(sheet, [row["name"], row["missing"], join_list(row["periods"])],
                               columns))
+    columns = (Column(_("部门"), 24), Column(_("逾期后补报(项)"), 13),
+               Column(_("涉及周期"), 50, wrap=True))
+    sheet = write_only_sheet(book, _("逾期后补报部门"), columns, heading=heading)
+    for row in content.get("named_filed_late", []):  # older snapshots have none
+        sheet.append(body_row(sheet, [row["name"], row["missing"], join_list(row["periods"])],
+                              columns))
     columns = (Column(_("编号"), 7), Column(_("已中止任务"), 50, wrap=True),
                Column(_("牵头部门"), 20))
     sheet = write_only_sheet(book, _("已中止任务"), columns, heading=heading)

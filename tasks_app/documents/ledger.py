@@ -44,6 +44,7 @@ COLUMNS = (
     Column(gettext_lazy("本期进展"), 44, wrap=True),
     Column(gettext_lazy("存在问题"), 30, wrap=True),
     Column(gettext_lazy("下步计划"), 30, wrap=True),
+    Column(gettext_lazy("本期报送"), 10),
 )
 PROGRESS_EVERY = 2000
 HEALTH_INDEX = 11  # position of 预警 in COLUMNS
@@ -77,6 +78,7 @@ def _values(number: int, row: LedgerRow) -> list:
         cn_month(report.month) if report else "", report.status_label if report else "",
         report.progress if report else None, report.progress_text if report else "",
         report.problems if report else "", report.next_steps if report else "",
+        row.standing_label,
     ]
 
 

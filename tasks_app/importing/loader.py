@@ -41,6 +41,7 @@ from ..models import (
     TargetAssignment,
     Task,
 )
+from ..services.periods import periods_open
 from ..workdays import add_working_days
 from .document import ParsedPlan
 
@@ -123,6 +124,7 @@ def plan_load(
         _add_task_assignments(plan, parsed, tasks, resolver, result, actor)
         _add_milestones(plan, parsed, tasks, result)
         _upsert_targets(plan, parsed, drivers, resolver, result)
+        periods_open(plans=[plan], today=timezone.localdate())  # pages only read periods
         for unit in resolver.created:
             status = result.units.get(unit.name)
             result.note("departments", _created_unit(unit, status))

@@ -47,6 +47,7 @@ urlpatterns = [
          name="transfer"),
     path("todo/", views_lifecycle.todo, name="todo"),
     path("desk/", views_desk.desk, name="desk"),
+    path("desk/reports/", views_desk.desk_reports, name="desk_reports"),
     path("items/new/", views_desk.item_new, name="item_new"),
     path("slips/", views_slips.slips, name="slips"),
     path("slips/<int:pk>/", views_slips.slip, name="slip"),

@@ -14,6 +14,7 @@ from departments.models import Department
 
 from ..models import Plan
 from ..selectors.lifecycle import desk as desk_data
+from ..selectors.owed import owed_by_plan
 from ..services.lifecycle.items import supervised_item_create
 from .common import today
 from .forms import ServiceErrorsMixin
@@ -25,6 +26,14 @@ def desk(request: HttpRequest) -> HttpResponse:
     if not access_for(request.user).reads_everything:
         raise Http404
     return render(request, "portal/desk.html", {"desk": desk_data(today()), "today": today()})
+
+
+@login_required
+def desk_reports(request: HttpRequest) -> HttpResponse:
+    """The desk's owed reports per plan: 待报送 and 逾期未报 (loaded by htmx)."""
+    if not access_for(request.user).reads_everything:
+        raise Http404
+    return render(request, "portal/_desk_reports.html", {"owed": owed_by_plan(today())})
 
 
 class _ItemForm(ServiceErrorsMixin, ItemForm):

@@ -31,12 +31,12 @@ from ..models import (
 )
 from ..permissions import live_parts
 from ..record_dates import quarter_end, quarter_months
+from ..rules.obligations import bulletin_named
+from ..rules.states import FILED_REPORTS
 from ..workdays import add_months
 from .reporting import (
-    SUBMITTED_STATES,
     Compliance,
     compliance_by_department,
-    named_departments,
     per_department,
     reporting_compliance,
     tracked_periods,
@@ -66,10 +66,11 @@ def bulletin_compute(plan: Plan, year: int, quarter: int, *,
     tasks = with_health(Task.objects.filter(plan=plan), now).order_by()
     compliance = reporting_compliance(plan, periods)
     by_department = compliance_by_department(compliance)
-    named = named_departments(plan.schedule, periods, compliance, today)
+    named = bulletin_named(plan.schedule, periods, today)
     department_counts = _department_counts(tasks)
     names = dict(Department.objects.filter(
-        pk__in=department_counts.keys() | by_department.keys() | named.keys()
+        pk__in=department_counts.keys() | by_department.keys() | named.missing.keys()
+        | named.filed_late.keys()
     ).values_list("pk", "name"))
     return {
         "version": CONTENT_VERSION,
@@ -86,7 +87,9 @@ def bulletin_compute(plan: Plan, year: int, quarter: int, *,
         "departments": _department_rows(department_counts, by_department, names),
         **_apart(tasks, periods, today),
         "targets": _targets(plan, quarter_months(year, quarter)[-1]),
-        "named_departments": _named_rows(named, names),
+        # 逾期未报送 (still missing) and 逾期后补报 (filed after the red step)
+        "named_departments": _named_rows(named.missing, names),
+        "named_filed_late": _named_rows(named.filed_late, names),
         "slips": quarter_slips(plan, quarter_months(year, quarter), today),
         "urges": quarter_urges(plan, quarter_months(year, quarter)),
     }
@@ -191,7 +194,7 @@ def _problems(tasks: QuerySet[Task], periods: list[ReportingPeriod]) -> dict[int
     """Task id → the problems each department wrote this quarter (its latest report)."""
     problems: dict[int, dict[int, dict]] = defaultdict(dict)
     reports = (ProgressReport.objects.filter(task__in=tasks.values("pk"), period__in=periods,
-                                             state__in=SUBMITTED_STATES)
+                                             state__in=FILED_REPORTS)
                .exclude(problems="").order_by("task_id", "department__name", "-period__month")
                .values_list("task_id", "department_id", "department__name", "period__month",
                             "status", "problems", "needs_coordination"))

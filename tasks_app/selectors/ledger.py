@@ -22,14 +22,25 @@ from departments.models import DepartmentGroup
 
 from ..choices import AssignmentRole, Health, ReportStatus, TaskStatus
 from ..filtersets import TaskFilterSet
+from ..formatting import cn_month
 from ..health import with_health
 from ..i18n import join_list
-from ..models import ProgressReport, Task
+from ..models import ProgressReport, ReportingPeriod, Task
 from ..permissions import live_parts, visible_tasks
-from .owed_reports import SUBMITTED_STATES
+from ..rules.obligations import (
+    DUE,
+    OVERDUE,
+    STANDING_LABELS,
+    chased_period,
+    owed_reports,
+    upcoming_period,
+)
+from ..rules.states import FILED_REPORTS
+from .owed import recent_periods
 
 TASK_VALUES = ("id", "plan_id", "plan__code", "plan__title", "driver__number", "driver__title",
-               "number", "title", "due_on", "status", "progress", "health")
+               "number", "title", "due_on", "status", "progress", "health",
+               "plan__tracking_start")
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,14 @@ class LedgerRow:
     department: str
     role: str
     report: LatestReport | None
+    standing: str | None = None  # a report owed: DUE, OVERDUE, or None: nothing owed
+    standing_period: ReportingPeriod | None = None  # the period it is owed for
+
+    @property
+    def standing_label(self) -> str:
+        if not self.standing:
+            return ""
+        return f"{STANDING_LABELS[self.standing]}({cn_month(self.standing_period.month)})"
 
     @property
     def status_label(self) -> str:
@@ -132,7 +151,7 @@ def _members(group_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
 
 def _latest_reports(task_ids, departments) -> dict[tuple[int, int], LatestReport]:
     """(task id, department id) → the department's latest submitted report on the task."""
-    reports = ProgressReport.objects.filter(task_id__in=task_ids, state__in=SUBMITTED_STATES)
+    reports = ProgressReport.objects.filter(task_id__in=task_ids, state__in=FILED_REPORTS)
     if departments is not None:
         reports = reports.filter(department_id__in=departments)
     latest = reports.annotate(rank=Window(
@@ -158,9 +177,30 @@ def _holders(parts: list[tuple], members: dict) -> list[tuple[int, str, str]]:
     return list(holders.values())
 
 
+def _standings(task_rows: list[dict], departments: Collection[int] | None,
+               today: datetime.date) -> dict[tuple[int, int], tuple[str, ReportingPeriod]]:
+    """(task id, department id) → DUE or OVERDUE for the reports owed and not filed: the
+    chased period's first, then the coming one's (two queries, tasks_app.rules)."""
+    starts = {task["plan_id"]: task["plan__tracking_start"] for task in task_rows}
+    periods = recent_periods(starts, today)
+    asked: list[tuple[str, ReportingPeriod]] = []
+    for plan_id, mine in periods.items():
+        for standing, period in ((OVERDUE, chased_period(mine, today, starts[plan_id])),
+                                 (DUE, upcoming_period(mine, today))):
+            if period is not None and period.deadline >= starts[plan_id]:
+                asked.append((standing, period))
+    owed = owed_reports([period for _, period in asked], department_ids=departments)
+    result: dict[tuple[int, int], tuple[str, ReportingPeriod]] = {}
+    for standing, period in asked:
+        for row in owed[period.pk]:
+            if not row.filed:
+                result.setdefault((row.task_id, row.department_id), (standing, period))
+    return result
+
+
 def ledger(tasks: QuerySet[Task], *, departments: Collection[int] | None = None,
            now: datetime.datetime | None = None) -> Ledger:
-    """The ledger of these tasks (ordered by plan and number). Four queries."""
+    """The ledger of these tasks (ordered by plan and number). Six queries."""
     now = now or timezone.now()
     ids = tasks.order_by().values("pk")
     task_rows = list(with_health(Task.objects.filter(pk__in=ids), now)
@@ -168,6 +208,8 @@ def ledger(tasks: QuerySet[Task], *, departments: Collection[int] | None = None,
     parts, groups = _units(ids) if task_rows else ({}, set())
     members = _members(groups)
     reports = _latest_reports(ids, departments) if task_rows else {}
+    standings = _standings(task_rows, departments,
+                           timezone.localtime(now).date()) if task_rows else {}
     rows: list[LedgerRow] = []
     plans: dict[int, tuple[str, str]] = {}
     for task in task_rows:
@@ -182,6 +224,7 @@ def ledger(tasks: QuerySet[Task], *, departments: Collection[int] | None = None,
                 continue
         for department_id, name, role in holders or [(None, "", "")]:
             rows.append(LedgerRow(task, lead, responsible, department_id, name, role,
-                                  reports.get((task["id"], department_id))))
+                                  reports.get((task["id"], department_id)),
+                                  *standings.get((task["id"], department_id), ())))
         plans.setdefault(task["plan_id"], (task["plan__code"], task["plan__title"]))
     return Ledger(rows, plans, timezone.localtime(now).date())

@@ -23,6 +23,7 @@ from ..models import (
     SupervisionSlip,
     Task,
 )
+from ..rules.states import CLOSED_TASKS, INACTIVE_PARTS
 from ..services.lifecycle.machine import actor_roles
 from ..services.lifecycle.parts import ack_is_overdue
 from ..services.lifecycle.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
@@ -132,7 +133,7 @@ def task_requests(task: Task, user: User) -> TaskRequests:
     """Five queries: the lead departments, extension requests, completion requests and their
     evidence, 督办单 (only the user's departments' unless the user reads everything)."""
     lead = set(Assignment.objects.filter(task=task, role=AssignmentRole.LEAD)
-               .exclude(state=PartState.TRANSFERRED).values_list("department_id", flat=True))
+               .exclude(state__in=INACTIVE_PARTS).values_list("department_id", flat=True))
     extensions = (ExtensionRequest.objects.filter(assignment__task=task)
                   .select_related("assignment__department", "requested_by", "endorsed_by",
                                   "decided_by").order_by("-requested_at", "-pk"))
@@ -154,7 +155,7 @@ def task_requests(task: Task, user: User) -> TaskRequests:
 
 def departments_on_task(task: Task) -> list[Department]:
     """The departments working on the task, directly or through a group (one query)."""
-    live = Assignment.objects.filter(task=task).exclude(state=PartState.TRANSFERRED)
+    live = Assignment.objects.filter(task=task).exclude(state__in=INACTIVE_PARTS)
     return list(Department.objects.filter(
         Exists(live.filter(department=OuterRef("pk")))
         | Exists(live.filter(group__members=OuterRef("pk")))).order_by("name"))
@@ -171,7 +172,7 @@ def transfer_targets(task: Task) -> list[Department]:
 def waiting_parts(today: datetime.date, *, limit: int = 200) -> list[PartView]:
     """Parts not yet acknowledged, the overdue ones first (the lead office's view)."""
     parts = list(Assignment.objects.filter(state=PartState.PENDING_ACK, department__isnull=False)
-                 .exclude(task__status__in=[TaskStatus.COMPLETED, TaskStatus.SUSPENDED])
+                 .exclude(task__status__in=CLOSED_TASKS)
                  .select_related("task__plan", "department")
                  .order_by("ack_due_on", "task__plan_id", "task__number")[:limit])
     return [PartView(p, [], ack_is_overdue(p, today)) for p in parts]

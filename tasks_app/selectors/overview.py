@@ -1,20 +1,20 @@
 """Read paths for the managers' overview: the active plans at a glance, ten per page.
 
-Seven queries: the active plans' ids, the page's plans (with their current period and
-latest bulletin), health by driver, missing reports, progress, targets, lagging tasks.
+Ten queries: the active plans' ids, the page's plans (with their latest bulletin), health
+by driver, the recent periods, the owed reports (three, tasks_app.rules.obligations),
+progress, targets, lagging tasks.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, Exists, JSONField, OuterRef, Subquery
+from django.db.models import Avg, Count, JSONField, OuterRef, Subquery
 
 from ..attainment import attainment, percent, plain_number
-from ..choices import Health, PartState, ReportState, TaskStatus
+from ..choices import Health, ReportState
 from ..health import red_condition, with_health
 from ..models import (
-    Assignment,
     Bulletin,
     Driver,
     Plan,
@@ -24,14 +24,20 @@ from ..models import (
     TargetReading,
     Task,
 )
+from ..rules.obligations import (
+    DUE,
+    STANDING_LABELS,
+    chased_period,
+    missing_reports_for,
+    standing,
+    upcoming_period,
+)
 from ..workdays import add_months, month_start
 
 CHART_MONTHS = 12
 RED_TASKS_SHOWN = 20
 MISSING_SHOWN = 10  # per plan, the departments with the most unreported tasks
 PLANS_PER_PAGE = 10
-_QUIET_PARTS = (PartState.TRANSFERRED, PartState.COMPLETED, PartState.SUSPENDED)
-_CLOSED = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
 
 
 @dataclass
@@ -45,13 +51,33 @@ class DriverHealth:
 
 
 @dataclass
+class OwedSection:
+    """The departments owing reports for one period: 待报送 before its deadline (the period
+    coming up), 逾期未报 after it (the period being chased)."""
+
+    period: ReportingPeriod
+    standing: str
+    departments: list[dict] = field(default_factory=list)  # the MISSING_SHOWN with most
+    total: int = 0  # departments
+    reports: int = 0
+
+    @property
+    def label(self) -> str:
+        return str(STANDING_LABELS[self.standing])
+
+    @property
+    def is_due(self) -> bool:
+        return self.standing == DUE
+
+
+@dataclass
 class PlanOverview:
     plan: Plan
     drivers: list[DriverHealth]
     status_counts: dict[str, int]
-    period: ReportingPeriod | None = None
-    missing: list[dict] = field(default_factory=list)
-    missing_total: int = 0
+    period: ReportingPeriod | None = None  # this month's
+    owed: list[OwedSection] = field(default_factory=list)  # due first, then overdue
+    periods: list[ReportingPeriod] = field(default_factory=list)  # last, this, next month
     progress_series: list[tuple[datetime.date, float, int]] = field(default_factory=list)
     bulletin: Bulletin | None = None  # the latest, for on-time reporting by department
     targets: list[dict] = field(default_factory=list)
@@ -97,24 +123,27 @@ def _health_by_driver(plans: dict[int, PlanOverview], now) -> None:
         plans[plan_id].drivers.append(row)
 
 
-def _missing_reports(plans: dict[int, PlanOverview], month: datetime.date) -> None:
-    """Departments with active parts but no submitted report in the current period."""
-    reported = ProgressReport.objects.filter(
-        task=OuterRef("task_id"), department=OuterRef("department_id"), period__month=month,
-    ).exclude(state=ReportState.DRAFT)
-    opened = ReportingPeriod.objects.filter(plan=OuterRef("task__plan_id"), month=month)
-    missing = (Assignment.objects.filter(department__isnull=False, task__plan_id__in=plans)
-               .exclude(state__in=_QUIET_PARTS).exclude(task__status__in=_CLOSED)
-               .filter(Exists(opened)).filter(~Exists(reported))
-               .values("task__plan_id", "department_id", "department__name")
-               .annotate(tasks=Count("task_id", distinct=True))
-               .order_by("task__plan_id", "-tasks", "department__name"))
-    for row in missing:
-        item = plans[row["task__plan_id"]]
-        item.missing_total += 1
-        if len(item.missing) < MISSING_SHOWN:
-            item.missing.append({"department_id": row["department_id"],
-                                 "name": row["department__name"], "tasks": row["tasks"]})
+def _owed_reports(plans: dict[int, PlanOverview], today: datetime.date) -> None:
+    """The upcoming period's due and the chased period's overdue reports, by department
+    (one query, tasks_app.rules.obligations; the periods came with the plans)."""
+    periods = {plan_id: item.periods for plan_id, item in plans.items()}
+    shown: list[tuple[PlanOverview, ReportingPeriod]] = []
+    for plan_id, item in plans.items():
+        start = item.plan.tracking_start
+        due = upcoming_period(periods[plan_id], today)
+        chased = chased_period(periods[plan_id], today, start)
+        shown += [(item, period) for period in (due, chased)
+                  if period is not None and period.deadline >= start]
+    missing = missing_reports_for(period for _, period in shown)
+    for item, period in shown:
+        tasks: dict[int, list] = {}
+        for row in missing[period.pk]:
+            tasks.setdefault(row.department_id, [row.department_name, 0])[1] += 1
+        ranked = sorted(tasks.items(), key=lambda kv: (-kv[1][1], kv[1][0]))
+        item.owed.append(OwedSection(
+            period, standing(period, today), total=len(ranked), reports=len(missing[period.pk]),
+            departments=[{"department_id": dept, "name": name, "tasks": n}
+                         for dept, (name, n) in ranked[:MISSING_SHOWN]]))
 
 
 def _progress_series(plans: dict[int, PlanOverview], month: datetime.date) -> None:
@@ -130,29 +159,42 @@ def _progress_series(plans: dict[int, PlanOverview], month: datetime.date) -> No
             (row["period__month"], float(row["avg"] or 0), row["n"]))
 
 
+_PERIOD_FIELDS = ("pk", "deadline", "state")
+_MONTHS = {"last": -1, "this": 0, "next": 1}
+
+
 def _page_plans(page_ids: list[int], month: datetime.date) -> dict[int, PlanOverview]:
-    """The page's plans with their current period and latest bulletin (one query)."""
+    """The page's plans with their latest bulletin and their periods of last, this and next
+    month (one query)."""
     latest = Bulletin.objects.filter(plan=OuterRef("pk")).order_by("-year", "-quarter")
-    current = ReportingPeriod.objects.filter(plan=OuterRef("pk"), month=month)
+    periods = {}
+    for name, shift in _MONTHS.items():
+        period = ReportingPeriod.objects.filter(plan=OuterRef("pk"),
+                                                month=add_months(month, shift))
+        periods.update({f"{name}_{f}": Subquery(period.values(f)[:1]) for f in _PERIOD_FIELDS})
     plans = {}
     for plan in (Plan.objects.filter(pk__in=page_ids).select_related("lead_office")
                  .annotate(bulletin_year=Subquery(latest.values("year")[:1]),
                            bulletin_quarter=Subquery(latest.values("quarter")[:1]),
                            bulletin_content=Subquery(latest.values("content")[:1],
                                                      output_field=JSONField()),
-                           period_id=Subquery(current.values("pk")[:1]),
-                           period_deadline=Subquery(current.values("deadline")[:1]),
-                           period_state=Subquery(current.values("state")[:1]))
+                           **periods)
                  .order_by("-signed_on", "code")):
         item = plans[plan.pk] = PlanOverview(plan, [], {})
         if plan.bulletin_year:
             item.bulletin = Bulletin(plan=plan, year=plan.bulletin_year,
                                      quarter=plan.bulletin_quarter,
                                      content=plan.bulletin_content or {})
-        if plan.period_id:
-            item.period = ReportingPeriod(pk=plan.period_id, plan=plan, month=month,
-                                          opens_on=month, deadline=plan.period_deadline,
-                                          state=plan.period_state)
+        for name, shift in _MONTHS.items():
+            pk, deadline, state = (getattr(plan, f"{name}_{f}") for f in _PERIOD_FIELDS)
+            if pk is None:
+                continue
+            start = add_months(month, shift)
+            period = ReportingPeriod(pk=pk, plan=plan, month=start, opens_on=start,
+                                     deadline=deadline, state=state)
+            item.periods.append(period)
+            if shift == 0:
+                item.period = period
     return plans
 
 
@@ -188,7 +230,7 @@ def overview(today: datetime.date, now: datetime.datetime | None = None, *,
     month = month_start(today)
     plans = _page_plans(list(page.object_list), month)
     _health_by_driver(plans, now)
-    _missing_reports(plans, month)
+    _owed_reports(plans, today)
     _progress_series(plans, month)
     _targets(plans, month)
     # Only the shown lagging tasks get their health computed: the condition walks the

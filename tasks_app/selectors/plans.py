@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
-from ..choices import AssignmentRole, PartState, TargetKind
+from ..choices import AssignmentRole, TargetKind
 from ..models import Assignment, Plan, Target, TargetAssignment, Task
+from ..rules.states import INACTIVE_PARTS
 
 
 def _number(value: Decimal | None) -> int | float | None:
@@ -27,7 +28,7 @@ def plan_export(code: str) -> dict | None:
     if plan is None:
         return None
     parts = (
-        Assignment.objects.exclude(state=PartState.TRANSFERRED)
+        Assignment.objects.exclude(state__in=INACTIVE_PARTS)
         .select_related("department", "group")
         .order_by("position", "id")
     )

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from departments.access import Access
 from departments.models import Department, DepartmentGroup
 
-from ..choices import AssignmentRole, Health, ReportStatus, TaskStatus
+from ..choices import AssignmentRole, Health, ReportStatus
 from ..health import with_health
 from ..models import (
     Assignment,
@@ -24,11 +24,20 @@ from ..models import (
     TaskSummary,
 )
 from ..permissions import live_parts, parts_of_departments, visible_reports, visible_tasks
-from ..services.periods import periods_current
-from ..services.reports import EDITABLE_STATES, REPORT_FIELDS, WITHDRAWABLE_STATES
+from ..rules.obligations import (
+    DUE,
+    OVERDUE,
+    STANDING_LABELS,
+    MissingReport,
+    chased_period,
+    owed_reports,
+    upcoming_period,
+)
+from ..rules.states import CLOSED_TASKS, EDITABLE_REPORTS, WITHDRAWABLE_REPORTS
+from ..services.reports import REPORT_FIELDS
 from ..visibility import visible_events
-
-CLOSED_TASK_STATUSES = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
+from ..workdays import month_start
+from .owed import recent_periods
 
 
 def department_roles(department_ids, **filters) -> dict[int, dict[int, tuple[str, str]]]:
@@ -61,7 +70,8 @@ def _my_tasks(department_ids) -> QuerySet[Task]:
 
 @dataclass
 class HomeRow:
-    """One task as one of the user's departments sees it, with this period's report."""
+    """One task as one of the user's departments sees it, with the period it reports for:
+    the overdue one if a report is still missing there, else the one coming up."""
 
     task: Task
     department_id: int
@@ -69,14 +79,24 @@ class HomeRow:
     role: str
     period: ReportingPeriod | None
     report: ProgressReport | None
+    standing: str | None = None  # DUE (待报送), OVERDUE (逾期未报) or None: nothing owed
 
     @property
     def is_active(self) -> bool:
-        return self.task.status not in CLOSED_TASK_STATUSES
+        return self.task.status not in CLOSED_TASKS
 
     @property
     def needs_report(self) -> bool:
-        return self.is_active and (self.report is None or self.report.state in EDITABLE_STATES)
+        """The rules say the department owes this report (tasks_app.rules.obligations)."""
+        return self.standing is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.standing == OVERDUE
+
+    @property
+    def standing_label(self) -> str:
+        return str(STANDING_LABELS[self.standing]) if self.standing else ""
 
 
 @dataclass
@@ -87,6 +107,14 @@ class Home:
     @property
     def missing(self) -> list[HomeRow]:
         return [row for row in self.rows if row.needs_report]
+
+    @property
+    def due(self) -> list[HomeRow]:
+        return [row for row in self.rows if row.standing == DUE]
+
+    @property
+    def overdue(self) -> list[HomeRow]:
+        return [row for row in self.rows if row.standing == OVERDUE]
 
     @property
     def red_count(self) -> int:
@@ -101,35 +129,65 @@ class Home:
                 continue
             sheet = seen.setdefault((row.period.pk, row.department_id), {
                 "period": row.period, "plan": row.task.plan, "department_id": row.department_id,
-                "department_name": row.department_name, "due": 0, "missing": 0})
+                "department_name": row.department_name, "due": 0, "missing": 0,
+                "overdue": row.is_overdue})
             sheet["due"] += 1
             sheet["missing"] += row.needs_report
         return list(seen.values())
 
 
+def _asked(tasks: list[Task], periods: dict[int, list[ReportingPeriod]],
+           today: datetime.date) -> dict[int, list[tuple[str, ReportingPeriod]]]:
+    """Plan id → the periods a report may be asked for: the chased one (逾期未报) first,
+    then the one coming up (待报送); else this month's, to show its report."""
+    asked: dict[int, list[tuple[str, ReportingPeriod]]] = {}
+    for plan in {task.plan_id: task.plan for task in tasks}.values():
+        mine = periods.get(plan.pk, [])
+        chased = chased_period(mine, today, plan.tracking_start)
+        upcoming = upcoming_period(mine, today)
+        asked[plan.pk] = [(standing, period) for standing, period in
+                          ((OVERDUE, chased), (DUE, upcoming))
+                          if period is not None and period.deadline >= plan.tracking_start]
+    return asked
+
+
 def home(access: Access, today: datetime.date, now: datetime.datetime | None = None) -> Home:
-    """The user's departments' tasks across plans, missing reports first (5 queries)."""
+    """The user's departments' tasks across plans, missing reports first (6 queries)."""
     ids = access.department_ids
     departments = list(Department.objects.filter(pk__in=ids).order_by("name"))
     if not ids:
         return Home(departments, [])
     roles = department_roles(ids)
     tasks = list(with_health(_my_tasks(ids).select_related("plan", "driver"), now))
-    periods = periods_current(plan_ids={t.plan_id for t in tasks}, day=today) if tasks else {}
+    periods = recent_periods({t.plan_id for t in tasks}, today) if tasks else {}
+    asked = _asked(tasks, periods, today)
+    shown = [period for pairs in asked.values() for _, period in pairs]
+    owed: dict[tuple[int, int, int], MissingReport] = {
+        (row.period_id, row.task_id, row.department_id): row
+        for rows in owed_reports(shown, department_ids=ids).values() for row in rows}
+    current = {plan_id: next((p for p in mine if p.month == month_start(today)), None)
+               for plan_id, mine in periods.items()}
     reports = {
-        (r.task_id, r.department_id): r
+        (r.period_id, r.task_id, r.department_id): r
         for r in ProgressReport.objects.filter(
-            period_id__in=[p.pk for p in periods.values()], department_id__in=ids,
+            period_id__in=[p.pk for p in shown] + [p.pk for p in current.values() if p],
+            department_id__in=ids,
         ).only("id", "task_id", "department_id", "period_id", "state", "version", "is_late",
                "submitted_at", "progress", "status")
     } if periods else {}
-    rows = [
-        HomeRow(task, department_id, name, role, periods.get(task.plan_id),
-                reports.get((task.pk, department_id)))
-        for task in tasks
-        for department_id, (role, name) in sorted(roles.get(task.pk, {}).items())
-    ]
-    rows.sort(key=lambda r: (not r.needs_report, not r.is_active, r.task.plan_id, r.task.number))
+    rows = []
+    for task in tasks:
+        for department_id, (role, name) in sorted(roles.get(task.pk, {}).items()):
+            standing, period = None, current.get(task.plan_id)
+            for candidate, asked_period in asked.get(task.plan_id, []):
+                row = owed.get((asked_period.pk, task.pk, department_id))
+                if row is not None and not row.filed:
+                    standing, period = candidate, asked_period
+                    break
+            report = reports.get((period.pk, task.pk, department_id)) if period else None
+            rows.append(HomeRow(task, department_id, name, role, period, report, standing))
+    rows.sort(key=lambda r: (not r.is_overdue, not r.needs_report, not r.is_active,
+                             r.task.plan_id, r.task.number))
     return Home(departments, rows)
 
 
@@ -223,11 +281,11 @@ class SheetRow:
 
     @property
     def editable(self) -> bool:
-        return self.report is None or self.report.state in EDITABLE_STATES
+        return self.report is None or self.report.state in EDITABLE_REPORTS
 
     @property
     def withdrawable(self) -> bool:
-        return self.report is not None and self.report.state in WITHDRAWABLE_STATES
+        return self.report is not None and self.report.state in WITHDRAWABLE_REPORTS
 
     @property
     def prefilled(self) -> bool:
@@ -264,7 +322,7 @@ def sheet_rows(period: ReportingPeriod, department_id: int,
         period__month__lt=period.month,
     ).order_by("-period__month").values("pk")[:1]
     tasks = (Task.objects.filter(Exists(parts), plan_id=period.plan_id)
-             .exclude(status__in=CLOSED_TASK_STATUSES)
+             .exclude(status__in=CLOSED_TASKS)
              .annotate(my_role=Subquery(parts.order_by("role").values("role")[:1]),
                        previous_id=Subquery(previous))
              .order_by("number"))

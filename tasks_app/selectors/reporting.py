@@ -9,8 +9,8 @@ expected. Transferred parts, inactive departments and one-off items (一次性�
 expected; items reporting quarterly only in a quarter's last month (the same rules as the
 cycle's chases). A report counts when it is submitted (submitted, approved by the head, or
 accepted); it is on time when it was not filed after the deadline (``is_late``). The
-bulletin's on-time rates, the departments it names, and the assessment's timeliness score
-all read these numbers.
+bulletin's on-time rates and the assessment's timeliness score read these numbers; the
+counting is tasks_app.rules.obligations'.
 """
 
 import datetime
@@ -20,13 +20,12 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 
-from ..choices import PartState
-from ..models import Assignment, Plan, ReportingPeriod, Schedule
-from .compliance import red_day
-from .owed_reports import SUBMITTED_STATES, owed_and_filed
+from ..models import Assignment, Plan, ReportingPeriod
+from ..rules.obligations import owed_and_filed
+from ..rules.states import INACTIVE_PARTS
 
-__all__ = ["SUBMITTED_STATES", "Compliance", "compliance_by_department", "named_departments",
-           "per_department", "reporting_compliance", "tracked_periods"]
+__all__ = ["Compliance", "compliance_by_department", "per_department",
+           "reporting_compliance", "tracked_periods"]
 
 
 @dataclass
@@ -74,27 +73,8 @@ def compliance_by_department(
     return dict(totals)
 
 
-def named_departments(
-    schedule: Schedule, periods: list[ReportingPeriod],
-    compliance: dict[tuple[int, int], Compliance], today: datetime.date,
-) -> dict[int, list[tuple[ReportingPeriod, int]]]:
-    """Department id → [(period, missing reports)] for periods already at the red step.
-
-    Our own selector for the departments a bulletin names; it reads the same counts as the
-    on-time rates so that the bulletin never contradicts itself.
-    """
-    named: dict[int, list[tuple[ReportingPeriod, int]]] = defaultdict(list)
-    for period in periods:
-        if red_day(period, schedule) > today:
-            continue
-        for (department_id, period_id), counts in compliance.items():
-            if period_id == period.pk and counts.missing:
-                named[department_id].append((period, counts.missing))
-    return dict(named)
-
-
 def per_department(tasks: QuerySet, *, values: tuple[str, ...] = (),
-                   excluded_parts: tuple[str, ...] = (PartState.TRANSFERRED,),
+                   excluded_parts: tuple[str, ...] = INACTIVE_PARTS,
                    **aggregates) -> list[dict]:
     """Aggregate a Task queryset per department working on the tasks. Two queries.
 

@@ -13,7 +13,8 @@ from departments.models import Department
 from ..choices import AssignmentRole, ReportState
 from ..models import Assignment, ProgressReport, ReportingPeriod, Task, TaskSummary
 from ..permissions import live_parts, parts_of_departments
-from ..services.reports import WITHDRAWABLE_STATES
+from ..rules.obligations import OVERDUE, owed_reports, standing
+from ..rules.states import FILED_REPORTS, WITHDRAWABLE_REPORTS
 
 # ---------------------------------------------------------------- review queues
 
@@ -74,16 +75,20 @@ def returned_reports(access: Access) -> QuerySet[ProgressReport]:
 
 COMPLIANCE_LABELS = {
     "on_time": _("按时报送"), "late": _("逾期报送"), "overdue": _("逾期未报"),
-    "pending": _("尚未报送"),
+    "pending": _("待报送"), "not_owed": _("无需报送"),
 }
 
 
 def compliance_of(report: ProgressReport | None, period: ReportingPeriod,
-                  today: datetime.date) -> str:
-    """on_time / late for a submitted report; overdue / pending when none was submitted."""
-    if report is None or report.state == ReportState.DRAFT:
-        return "overdue" if today > period.deadline else "pending"
-    return "late" if report.is_late else "on_time"
+                  today: datetime.date, *, owed: bool = True) -> str:
+    """on_time / late for a filed report; for a report owed but not filed (none, a draft or
+    a returned one), pending (待报送) up to the deadline and overdue (逾期未报) after it;
+    not_owed when the rules ask nothing of the department for the period."""
+    if report is not None and report.state in FILED_REPORTS:
+        return "late" if report.is_late else "on_time"
+    if not owed:
+        return "not_owed"
+    return "overdue" if standing(period, today) == OVERDUE else "pending"
 
 
 @dataclass
@@ -102,7 +107,7 @@ class ComplianceRow:
 
     @property
     def awaiting_review(self) -> bool:
-        return self.report is not None and self.report.state in WITHDRAWABLE_STATES
+        return self.report is not None and self.report.state in WITHDRAWABLE_REPORTS
 
 
 @dataclass
@@ -121,24 +126,30 @@ class ReviewPage:
         return counts
 
 
-def _roles_on_task(parts: list[Assignment]) -> dict[int, tuple[Department, str]]:
+def _roles_on_task(task: Task) -> dict[int, tuple[Department, str]]:
+    """Department id → (department, role) on the task, groups expanded to their members; a
+    direct part wins over a group's (one query)."""
+    rows = live_parts().filter(task=task).values_list(
+        "role", "department_id", "department__name", "group__members__id",
+        "group__members__name")
     roles: dict[int, tuple[Department, str]] = {}
-    for part in sorted(parts, key=lambda p: p.department_id is None):
-        members = [part.department] if part.department_id else part.group.members.all()
-        for department in members:
-            roles.setdefault(department.pk, (department, part.role))
+    for role, department_id, name, member_id, member_name in sorted(
+            rows, key=lambda row: row[1] is None):
+        if department_id is not None:
+            roles.setdefault(department_id, (Department(pk=department_id, name=name), role))
+        elif member_id is not None:
+            roles.setdefault(member_id, (Department(pk=member_id, name=member_name), role))
     return roles
 
 
 def review_page(access: Access, task: Task, period: ReportingPeriod,
                 today: datetime.date) -> ReviewPage:
-    """Every department's report on a visible task for the period, for its lead department.
+    """Every department's report on a visible task for the period, for its lead department,
+    and whether the rules say it owes one (tasks_app.rules.obligations).
 
-    Task.DoesNotExist unless the user leads the task or reads everything (5 queries).
+    Task.DoesNotExist unless the user leads the task or reads everything (6 queries).
     """
-    parts = list(live_parts().filter(task=task).select_related("department", "group")
-                 .prefetch_related("group__members"))
-    roles = _roles_on_task(parts)
+    roles = _roles_on_task(task)
     leads = {d for d, (_, role) in roles.items() if role == AssignmentRole.LEAD}
     leads_here = bool(leads & access.department_ids)
     if not (leads_here or access.reads_everything):
@@ -147,11 +158,13 @@ def review_page(access: Access, task: Task, period: ReportingPeriod,
         ProgressReport.objects.filter(task=task, period=period)
         .select_related("submitted_by", "reviewed_by", "head_reviewed_by")
         .prefetch_related("attachments"))}
+    owed = {row.department_id for row in owed_reports([period], task_ids={task.pk})[period.pk]}
     rows = [
         ComplianceRow(department, role, reports.get(department_id),
                       may_review=(leads_here or access.is_lead_office) if leads
                       and department_id not in leads else access.is_lead_office,
-                      compliance=compliance_of(reports.get(department_id), period, today))
+                      compliance=compliance_of(reports.get(department_id), period, today,
+                                               owed=department_id in owed))
         for department_id, (department, role) in roles.items()
     ]
     rows.sort(key=lambda row: (row.role != AssignmentRole.LEAD, row.department.name))

@@ -18,6 +18,7 @@ from ..choices import AssignmentRole, EventKind, PartState
 from ..history import record, task_event
 from ..lifecycle import refresh_task_statuses
 from ..models import Assignment, ProgressReport, Task
+from ..rules.states import INACTIVE_PARTS
 from ..workdays import add_working_days
 
 
@@ -27,7 +28,7 @@ def _label(role: str) -> str:
 
 def _check_free(task: Task, department: Department | None, group: DepartmentGroup | None,
                 exclude_pk: int | None = None) -> None:
-    live = task.assignments.exclude(state=PartState.TRANSFERRED).exclude(pk=exclude_pk)
+    live = task.assignments.exclude(state__in=INACTIVE_PARTS).exclude(pk=exclude_pk)
     if department is not None:
         taken = live.filter(department=department).first()
         if taken:
@@ -142,7 +143,7 @@ def assignments_bulk_add(
         raise ValidationError({"role": _("角色必须是牵头部门或责任部门。")})
     tasks = list(Task.objects.filter(pk__in=[t.pk for t in tasks]).select_related(
         "plan__schedule"))
-    live = Assignment.objects.filter(task__in=tasks).exclude(state=PartState.TRANSFERRED)
+    live = Assignment.objects.filter(task__in=tasks).exclude(state__in=INACTIVE_PARTS)
     mine = {part.task_id: part for part in live.filter(department=department)
             .select_related("department", "group")}
     last = dict(Assignment.objects.filter(task__in=tasks).values("task_id")

@@ -26,6 +26,7 @@ from ..formatting import cn_date
 from ..history import record, task_event
 from ..models import Attachment, ProgressReport, ReportingPeriod, Task, TaskSummary
 from ..permissions import department_ids_on_task, lead_department_ids, reviews_as_lead
+from ..rules.states import EDITABLE_REPORTS, WITHDRAWABLE_REPORTS
 from .lifecycle.instructions import check_instructions_answered, instruction_replies_save
 from .lifecycle.notices import heads_told_of_review
 from .lifecycle.parts import parts_acknowledge_by_reporting
@@ -33,8 +34,8 @@ from .periods import period_is_locked
 
 REPORT_FIELDS = ("status", "progress", "progress_text", "problems", "next_steps",
                  "needs_coordination")
-EDITABLE_STATES = (ReportState.DRAFT, ReportState.RETURNED)
-WITHDRAWABLE_STATES = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED)
+EDITABLE_STATES = EDITABLE_REPORTS
+WITHDRAWABLE_STATES = WITHDRAWABLE_REPORTS
 ALLOWED_EXTENSIONS = {
     ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et",
     ".png", ".jpg", ".jpeg", ".gif", ".webp",

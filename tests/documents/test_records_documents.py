@@ -79,7 +79,7 @@ def test_the_bulletin_workbook_has_its_sections(records, open_xlsx, client):
     client.force_login(records.office)
     book = open_xlsx(client.get(reverse("records:bulletin_xlsx", args=[records.bulletin.pk])))
     assert book.sheetnames == ["总体情况", "各部门", "进度滞后任务", "目标指标",
-                               "未按时报送部门", "已中止任务"]
+                               "未按时报送部门", "逾期后补报部门", "已中止任务"]
     drivers = list(book["总体情况"].iter_rows(min_row=4, values_only=True))
     content = records.bulletin.content
     assert drivers[-1][:2] == ("合计", content["totals"]["tasks"])

@@ -118,6 +118,11 @@ def test_desk(client, world):
     constant(client, world, reverse("portal:desk"), limit=10)
 
 
+def test_desk_reports(client, world):
+    client.force_login(world.lead_office)
+    constant(client, world, reverse("portal:desk_reports"), limit=6)
+
+
 def test_slip_list_for_the_lead_office_and_a_department(client, world):
     client.force_login(world.lead_office)
     constant(client, world, reverse("portal:slips"), limit=5)

@@ -96,7 +96,10 @@ def test_the_overview_is_for_managers_and_the_lead_office_only(as_user, world):
     assert response.status_code == 200
     assert "产业强区驱动" in html and "<svg" in html and "<polyline" in html
     plan = response.context["overview"].plans[0]
-    assert {row["name"] for row in plan.missing} == {"区责任局", "区无关局"}
+    due, overdue = plan.owed  # March before its deadline: 待报送; February: 逾期未报
+    assert (due.standing, due.label, due.period.month.month) == ("due", "待报送", 3)
+    assert (overdue.standing, overdue.period.month.month) == ("overdue", 2)
+    assert {row["name"] for row in due.departments} == {"区责任局", "区无关局"}
     assert plan.total == 2
 
 

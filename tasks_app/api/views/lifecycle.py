@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from departments.access import access_for
 from departments.models import Department
 
-from ...choices import PartState
 from ...filtersets_lifecycle import (
     CompletionRequestFilterSet,
     ExtensionRequestFilterSet,
@@ -35,6 +34,7 @@ from ...models import (
     Task,
 )
 from ...permissions import reporting_departments, visible_reports, visible_tasks
+from ...rules.states import INACTIVE_PARTS
 from ...selectors.lifecycle import visible_slips
 from ...services.lifecycle import (
     completions,
@@ -270,7 +270,7 @@ class InstructionViewSet(LifecycleViewSet):
 
 def _part_of(task: Task, department_id: int, field: str) -> Assignment:
     part = (Assignment.objects.filter(task=task, department_id=department_id)
-            .exclude(state=PartState.TRANSFERRED).first())
+            .exclude(state__in=INACTIVE_PARTS).first())
     if part is None:
         raise ValidationError({field: [_("该部门不承担此任务。")]})
     return part

@@ -1,8 +1,18 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from ...filtersets import DriverFilterSet, PlanFilterSet, ReportingPeriodFilterSet
 from ...models import Driver, Plan, ReportingPeriod
-from ..serializers.plans import DriverSerializer, PlanSerializer, ReportingPeriodSerializer
+from ...rules.obligations import owed_reports, standing
+from ..serializers.plans import (
+    DriverSerializer,
+    OwedReportSerializer,
+    PlanSerializer,
+    ReportingPeriodSerializer,
+)
 from .base import ReadOnlyViewSet, described
 
 
@@ -35,3 +45,20 @@ class ReportingPeriodViewSet(ReadOnlyViewSet):
     serializer_class = ReportingPeriodSerializer
     filterset_class = ReportingPeriodFilterSet
     ordering_fields = ["month", "deadline", "plan"]
+
+    @extend_schema(summary=_("本期应报送情况"), responses=OwedReportSerializer(many=True),
+                   description=_("该填报周期每个部门在每项任务上应报送的进展(按统一的报送规则:"
+                                 "部门组展开为成员、一次性反馈和非季末月的季度任务不报送、已中止/"
+                                 "已办结/已转办不再报送、截止日后分配的不报送),是否已报送,"
+                                 "未报送的是待报送还是逾期未报。部门用户只得到本部门的行。不分页。"))
+    @action(detail=True, filter_backends=[], pagination_class=None,
+            serializer_class=OwedReportSerializer)
+    def owed(self, request, pk=None):
+        period = self.get_object()
+        access = self.access
+        departments = None if access.reads_everything else access.department_ids
+        rows = owed_reports([period], department_ids=departments)[period.pk]
+        today = timezone.localdate()
+        data = [{**row.__dict__, "standing": None if row.filed else standing(period, today)}
+                for row in rows]
+        return Response(OwedReportSerializer(data, many=True).data)

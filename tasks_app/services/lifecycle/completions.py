@@ -20,6 +20,7 @@ from ...history import record, task_event
 from ...i18n import join_list, site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, Attachment, CompletionRequest, Task
+from ...rules.states import INACTIVE_PARTS, QUIET_PARTS
 from ..reports import validate_attachment
 from ..tasks import task_update
 from .machine import LEAD_OFFICE, check_version
@@ -39,7 +40,7 @@ def _event(request: CompletionRequest, actor: User | None, before: str | None,
 
 def _lead_part(task: Task, department: Department) -> Assignment:
     part = (Assignment.objects.filter(task=task, department=department)
-            .exclude(state=PartState.TRANSFERRED).first())
+            .exclude(state__in=INACTIVE_PARTS).first())
     if part is None:
         raise ValidationError({"department": _("%(department)s不承担任务 %(number)s。")
                                % {"department": department.name, "number": task.number}})
@@ -78,8 +79,7 @@ def _complete_other_parts(task_id: int, lead_part_id: int, actor: User, reason: 
     others = list(Assignment.objects.select_for_update()
                   .filter(task_id=task_id, department__isnull=False)
                   .exclude(pk=lead_part_id)
-                  .exclude(state__in=[PartState.TRANSFERRED, PartState.COMPLETED,
-                                      PartState.SUSPENDED])
+                  .exclude(state__in=QUIET_PARTS)
                   .select_related("department"))
     pending = [p.department.name for p in others if p.state == PartState.EXTENSION_REQUESTED]
     if pending:

@@ -25,7 +25,7 @@ from ...history import record, task_event
 from ...i18n import site_language
 from ...models import Plan, ReportingPeriod, SlipSequence, SupervisionSlip, Task
 from ...permissions import department_ids_on_task
-from ...selectors.compliance import MissingReport
+from ...rules.obligations import MissingReport
 from ...workdays import add_working_days
 from .machine import actor_roles, check_version
 from .slip_notices import slip_notify

@@ -14,6 +14,7 @@ from ...history import record, task_event
 from ...i18n import site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, Task
+from ...rules.states import INACTIVE_PARTS
 from ...workdays import add_working_days
 from ..assignments import _check_free, _new_part
 from .machine import actor_roles
@@ -31,7 +32,7 @@ def _required_reason(reason: str, verb: str) -> str:
 
 def _department_parts(task: Task) -> list[Assignment]:
     return list(Assignment.objects.select_for_update().filter(
-        task=task, department__isnull=False).exclude(state=PartState.TRANSFERRED)
+        task=task, department__isnull=False).exclude(state__in=INACTIVE_PARTS)
         .select_related("department").order_by("pk"))
 
 

@@ -1,0 +1,32 @@
+"""The state sets every layer shares: which part, task and report states count as live, open,
+closed or filed. Defined once here; nothing else spells them out again."""
+
+from ..choices import PartState, ReportState, TaskStatus
+
+# ---------------------------------------------------------------- a department's part
+
+#: A transferred part is history: it belongs to the department it was transferred to now.
+INACTIVE_PARTS = (PartState.TRANSFERRED,)
+#: Every part that still counts as the department's (open or closed).
+LIVE_PARTS = tuple(state for state in PartState.values if state not in INACTIVE_PARTS)
+#: A part whose work is over: it owes nothing from the day it closed.
+CLOSED_PARTS = (PartState.SUSPENDED, PartState.COMPLETED)
+#: A part being worked on: it owes reports, receives reminders and chases.
+OPEN_PARTS = tuple(state for state in LIVE_PARTS if state not in CLOSED_PARTS)
+#: Parts that owe nothing now (closed or transferred).
+QUIET_PARTS = (*INACTIVE_PARTS, *CLOSED_PARTS)
+
+# ---------------------------------------------------------------- the task
+
+#: A closed task (completed or suspended): no reports, reminders or chases.
+CLOSED_TASKS = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
+
+# ---------------------------------------------------------------- a progress report
+
+#: A report counts as filed once submitted (and while approved or accepted). A returned report
+#: is owed again; a draft was never filed.
+FILED_REPORTS = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED, ReportState.ACCEPTED)
+#: Filed reports that the department may still withdraw (nobody has accepted them yet).
+WITHDRAWABLE_REPORTS = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED)
+#: Reports the department may still edit and file.
+EDITABLE_REPORTS = (ReportState.DRAFT, ReportState.RETURNED)
