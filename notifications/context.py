@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from departments.choices import Role
 from departments.models import Membership
+from tasks_app.choices import PeriodState
 from tasks_app.models import Plan, ReportingPeriod
 from tasks_app.selectors.compliance import MissingReport, missing_reports_for
 from tasks_app.services.periods import periods_open
@@ -108,7 +109,11 @@ class CycleContext:
         return min(ahead, key=lambda p: p.deadline, default=None)
 
     def chased_period(self, plan: Plan) -> ReportingPeriod | None:
-        """The period whose deadline passed most recently: the only one still chased."""
+        """The period whose deadline passed most recently: the only one still chased — unless
+        it is locked (a bulletin published early by hand): the ladder stops at the lock, as
+        a late report would be refused, and the bulletin names the department instead."""
         past = [p for p in self.periods.get(plan.pk, []) if p.deadline < self.today]
         period = max(past, key=lambda p: p.deadline, default=None)
-        return period if period and period.deadline >= plan.tracking_start else None
+        if period is None or period.state == PeriodState.LOCKED:
+            return None
+        return period if period.deadline >= plan.tracking_start else None

@@ -7,6 +7,7 @@ from .lifecycle import (
     ExtensionRequest,
     InstructionReply,
     LeaderInstruction,
+    SlipItem,
     SlipSequence,
     SupervisionSlip,
 )
@@ -20,6 +21,6 @@ __all__ = [
     "DepartmentScore", "Driver", "ExtensionRequest", "ImportDraft", "InstructionReply",
     "LeaderInstruction",
     "Meeting", "MeetingDecision", "Milestone", "Plan", "ProgressReport", "ReportingPeriod",
-    "Schedule", "SlipSequence", "SupervisionSlip", "Target", "TargetAssignment",
+    "Schedule", "SlipItem", "SlipSequence", "SupervisionSlip", "Target", "TargetAssignment",
     "TargetReading", "Task", "TaskEvent", "TaskSummary",
 ]

@@ -137,9 +137,10 @@ def test_the_lead_office_creates_an_item_that_waits_for_acknowledgement(client, 
 
 
 def test_a_department_sees_only_its_own_slips_and_answers_them(client, world):
-    slip = slip_issue(task=world.task, department=world.department, reason="进展缓慢",
+    slip = slip_issue(sign=True, task=world.task, department=world.department, reason="进展缓慢",
                       respond_by=datetime.date(2026, 3, 27), actor=world.lead_office)
-    other = slip_issue(task=world.task, department=world.lead_department, reason="进展缓慢",
+    other = slip_issue(sign=True, task=world.task, department=world.lead_department,
+                       reason="进展缓慢",
                        respond_by=datetime.date(2026, 3, 27), actor=world.lead_office)
     client.force_login(world.liaison)
     listing = client.get(reverse("portal:slips")).content.decode()
