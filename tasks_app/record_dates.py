@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from .choices import SlipTrigger
 from .models import Schedule
-from .workdays import add_months, add_working_days, on_or_after
+from .workdays import add_months, add_working_days, is_working_day, on_or_after
 
 
 def quarter_of(day: datetime.date) -> tuple[int, int]:
@@ -80,6 +80,13 @@ def assessment_year_due(schedule: Schedule, today: datetime.date) -> int:
     """The latest year whose assessment is due on or before ``today``."""
     year = today.year - 1
     return year if assessment_due_on(schedule, year) <= today else year - 1
+
+
+def sending_time(schedule: Schedule, now: datetime.datetime) -> bool:
+    """Whether the plan's messages may go out at ``now``: on a working day, from the
+    schedule's send time (every kind of the cycle's messages follows this rule)."""
+    local = timezone.localtime(now)
+    return is_working_day(local.date()) and local.time() >= schedule.send_time
 
 
 def local_day_start(day: datetime.date) -> datetime.datetime:
