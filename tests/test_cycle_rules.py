@@ -11,6 +11,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from departments.choices import Role
 from notifications.choices import DeliveryState, Kind
@@ -309,3 +310,49 @@ def test_a_bulletin_published_early_by_hand_stops_the_ladder_for_its_periods(wor
     assert ReportingPeriod.objects.get(plan=world.plan, month=d(3, 1)).state == "locked"
     later = cycle_at(moment(3, 27)) + cycle_at(moment(4, 1))
     assert not [m for m in later if m.kind in ("chase", "escalation", "slip")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent inserts need PostgreSQL")
+def test_two_concurrent_runs_never_mark_an_item_told_on_a_message_that_omits_it(db):
+    """Two transactions store today's message for the same person at once: one tells X, the
+    other X and Y. Whichever wins the insert, the items marked told are exactly those its
+    message tells."""
+    import threading
+
+    from notifications.drafts import Recipient, drafts_render, drafts_store
+
+    from .factories import UserFactory
+
+    user = UserFactory(username="concurrent.liaison")
+    recipient = Recipient(user_id=user.pk, address=user.email, name="甲")
+    context = {"top": None, "groups": [], "kind_label": "", "today": ""}
+    drafts = {keys: drafts_render(
+        kind=Kind.CHASE, key="daily:2026-03-26", recipients=[recipient],
+        context={**context, "count": len(keys)}, url="/",
+        items=lambda r, keys=keys: tuple((f"{k}:{r.tag}", Kind.CHASE) for k in keys))[0]
+        for keys in (("x",), ("x", "y"))}
+    barrier, errors = threading.Barrier(2), []
+
+    def store(draft):
+        try:
+            with transaction.atomic():
+                barrier.wait()
+                drafts_store([draft], today=d(3, 26))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=store, args=(draft,)) for draft in drafts.values()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    [stored] = Notification.objects.all()
+    [keys] = [keys for keys, draft in drafts.items() if draft.body_text == stored.body_text]
+    assert set(NotificationItem.objects.values_list("key", flat=True)) == {
+        f"{k}:user-{user.pk}" for k in keys}
+    assert set(stored.items.values_list("key", flat=True)) == {
+        f"{k}:user-{user.pk}" for k in keys}

@@ -136,7 +136,7 @@ def task_requests(task: Task, user: User) -> TaskRequests:
     completions = (CompletionRequest.objects.filter(task=task)
                    .select_related("department", "filed_by", "decided_by")
                    .prefetch_related("attachments").order_by("-filed_at", "-pk"))
-    slips = visible_slips(user).filter(task=task)
+    slips = visible_slips(user).filter(items__task=task)  # every slip listing the task
     return TaskRequests(
         extensions=[Offered(r, EXTENSION.actions_from(r.state, actor_roles(
             user, r.assignment.department_id))) for r in extensions],
