@@ -291,7 +291,9 @@ def test_quarters_ending_before_the_tracking_start_are_never_published():
 
 
 def test_a_worker_that_was_down_catches_up_with_the_latest_due_quarter(world):
-    [bulletin] = bulletins_publish_due(at(2026, 5, 3, 9))
+    assert bulletins_publish_due(at(2026, 5, 3, 9)) == []  # 劳动节: nothing goes out
+    assert bulletins_publish_due(at(2026, 5, 6, 8, 59)) == []  # before the send time
+    [bulletin] = bulletins_publish_due(at(2026, 5, 6, 9))
     assert (bulletin.year, bulletin.quarter) == (2026, 1)
 
 

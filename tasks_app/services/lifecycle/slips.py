@@ -232,7 +232,7 @@ def _sign(slips: list[SupervisionSlip], actor: User | None,
 
 
 @transaction.atomic
-def slip_sign(*, slip: SupervisionSlip, actor: User | None,
+def slip_sign(*, slip: SupervisionSlip, actor: User,
               expected_version: int | None = None) -> SupervisionSlip:
     """The lead office signs a draft: it is numbered, sent to the department (after
     commit) and from now on shown to it and counted."""
