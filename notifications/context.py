@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from departments.choices import Role
 from departments.models import Membership
+from tasks_app.choices import PeriodState
 from tasks_app.models import Plan, ReportingPeriod
 from tasks_app.rules import obligations
 from tasks_app.rules.obligations import MissingReport, missing_reports_for
@@ -108,6 +109,9 @@ class CycleContext:
         return obligations.upcoming_period(self.periods.get(plan.pk, []), self.today)
 
     def chased_period(self, plan: Plan) -> ReportingPeriod | None:
-        """The period whose deadline passed most recently: the only one still chased."""
-        return obligations.chased_period(self.periods.get(plan.pk, []), self.today,
-                                         plan.tracking_start)
+        """The period whose deadline passed most recently: the only one still chased — unless
+        it is locked (a bulletin published early by hand): the ladder stops at the lock, as
+        a late report would be refused, and the bulletin names the department instead."""
+        period = obligations.chased_period(self.periods.get(plan.pk, []), self.today,
+                                           plan.tracking_start)
+        return None if period is None or period.state == PeriodState.LOCKED else period

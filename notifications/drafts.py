@@ -2,10 +2,12 @@
 (one rendered message to one recipient), stored as Notification rows in bulk.
 """
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models.functions import MD5
 from django.utils.html import escape
 
 from .channels.routing import route
@@ -102,11 +104,20 @@ def draft_render(*, kind: str, key: str, recipient: Recipient, context: dict, ur
                          items=lambda _: items)[0]
 
 
+def _digest(draft: Draft) -> str:
+    return hashlib.md5(draft.body_text.encode(), usedforsecurity=False).hexdigest()
+
+
 def drafts_store(drafts: list[Draft], *, today) -> Counter:
     """Insert the drafts; a key that already exists is skipped by the unique constraint.
 
-    Returns the number of drafts by kind. Ledger items are written for drafts that list
-    items (one id lookup per thousand such drafts).
+    Returns the number of drafts by kind. Ledger items (what a message tells) are claimed for
+    drafts that list items — only on the stored message that says exactly what the draft
+    says: when a concurrent run stored a different message under the same key first, the
+    items this draft would have told are not marked told (they are told on the next working
+    day). A claim is a unique key: two runs never both claim an item. Items whose message
+    failed for good are released first, so they can be told again. One lookup per thousand
+    drafts with items.
     """
     if not drafts:
         return Counter()
@@ -118,10 +129,16 @@ def drafts_store(drafts: list[Draft], *, today) -> Counter:
     items = []
     for start in range(0, len(with_items), ID_LOOKUP_CHUNK):
         chunk = with_items[start:start + ID_LOOKUP_CHUNK]
-        ids = dict(Notification.objects.filter(
-            dedupe_key__in=[d.dedupe_key for d in chunk]).values_list("dedupe_key", "id"))
-        items += [NotificationItem(notification_id=ids[d.dedupe_key], key=key, kind=kind,
-                                   created_on=today)
-                  for d in chunk if d.dedupe_key in ids for key, kind in d.items]
+        stored = {key: (pk, digest) for key, pk, digest in Notification.objects.filter(
+            dedupe_key__in=[d.dedupe_key for d in chunk]).annotate(
+            digest=MD5("body_text")).values_list("dedupe_key", "id", "digest")}
+        items += [NotificationItem(notification_id=stored[d.dedupe_key][0], key=key,
+                                   kind=kind, created_on=today)
+                  for d in chunk if stored.get(d.dedupe_key, (0, ""))[1] == _digest(d)
+                  for key, kind in d.items]
+    if items:
+        NotificationItem.objects.filter(
+            key__in=[item.key for item in items],
+            notification__state=DeliveryState.FAILED).delete()
     NotificationItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=1000)
     return Counter(d.kind for d in drafts)

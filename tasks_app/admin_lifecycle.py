@@ -11,9 +11,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .admin_records import _run
-from .models import CompletionRequest, ExtensionRequest, LeaderInstruction, SupervisionSlip, Task
+from .models import (
+    CompletionRequest,
+    ExtensionRequest,
+    LeaderInstruction,
+    SlipItem,
+    SupervisionSlip,
+    Task,
+)
 from .services.lifecycle.completions import completion_request_decide
 from .services.lifecycle.extensions import extension_request_decide
+from .services.lifecycle.slips import slip_sign, slip_void
 from .services.lifecycle.suspension import task_resume, task_suspend
 
 
@@ -105,13 +113,29 @@ class CompletionRequestAdmin(ReadOnlyAdmin):
                             _("已退回 %(n)d 项办结申请。"))
 
 
+class SlipItemInline(admin.TabularInline):
+    model = SlipItem
+    fields = ("position", "title", "due_on")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(SupervisionSlip)
 class SupervisionSlipAdmin(ReadOnlyAdmin):
+    """The register of 督办单: drafts to review and sign, signed slips, voided ones (their
+    numbers stay, marked 已作废)."""
+
     list_display = ("number_link", "addressee", "item_title", "level", "state", "respond_by",
-                    "issued_at", "pdf")
-    list_filter = ("year", "level", "state", "task__plan")
-    search_fields = ("item_title", "addressee", "reason", "answer")
-    list_select_related = ("task",)
+                    "issued_by", "issued_at", "pdf")
+    list_filter = ("state", "year", "level", "task__plan")
+    search_fields = ("item_title", "addressee", "reason", "answer", "void_reason")
+    list_select_related = ("task", "issued_by")
+    inlines = [SlipItemInline]
+    actions = ["sign", "void"]
 
     @admin.display(description=_("编号"), ordering="sequence")
     def number_link(self, obj):
@@ -121,6 +145,19 @@ class SupervisionSlipAdmin(ReadOnlyAdmin):
     @admin.display(description="PDF")
     def pdf(self, obj):
         return format_html('<a href="{}">PDF</a>', reverse("portal:slip_pdf", args=[obj.pk]))
+
+    @admin.action(description=_("审核签发选中的督办单草稿(编号并通知主送部门)"))
+    def sign(self, request, queryset):
+        _run(self, request, queryset.order_by("drafted_at", "pk"),
+             lambda obj: slip_sign(slip=obj, actor=request.user),
+             str(_("已签发 %(n)d 份督办单。")))
+
+    @admin.action(description=_("作废选中的督办单(填写原因)"))
+    def void(self, request, queryset):
+        return _with_reason(self, request, queryset, "void", _("作废督办单"),
+                            lambda obj, reason: slip_void(slip=obj, actor=request.user,
+                                                          reason=reason),
+                            _("已作废 %(n)d 份督办单。"))
 
 
 @admin.register(LeaderInstruction)

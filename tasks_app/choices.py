@@ -125,9 +125,9 @@ class EventKind(models.TextChoices):
 
 
 class SlipTrigger(models.TextChoices):
-    """What makes Duban issue a 督办单 automatically (the chase ladder's level)."""
+    """At which step of the chase ladder Duban proposes 督办单 drafts."""
 
-    OFF = "off", _("不自动签发")
+    OFF = "off", _("不拟发")
     YELLOW = "yellow", _("黄色督办时")
     RED = "red", _("红色督办时")
 

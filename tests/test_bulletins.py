@@ -274,7 +274,9 @@ def test_bulletins_are_numbered_within_the_year():
 @pytest.mark.parametrize(("year", "quarter", "due"), [
     (2025, 4, datetime.date(2026, 1, 12)),   # 10 January 2026 is a Saturday
     (2026, 1, datetime.date(2026, 4, 10)),
-    (2026, 3, datetime.date(2026, 10, 10)),  # a Saturday, but a make-up working day
+    # 10 October waits for the ladder of September's report: deadline 30 September, red on
+    # 9 October (国庆), the 督办单's response deadline 14 October; the lock comes the day after.
+    (2026, 3, datetime.date(2026, 10, 15)),
 ])
 def test_the_bulletin_is_due_on_the_schedules_day_moved_to_a_working_day(year, quarter, due):
     assert bulletin_due_on(PlanFactory().schedule, year, quarter) == due
@@ -302,7 +304,9 @@ def test_quarters_ending_before_the_tracking_start_are_never_published():
 
 
 def test_a_worker_that_was_down_catches_up_with_the_latest_due_quarter(world):
-    [bulletin] = bulletins_publish_due(at(2026, 5, 3, 9))
+    assert bulletins_publish_due(at(2026, 5, 3, 9)) == []  # 劳动节: nothing goes out
+    assert bulletins_publish_due(at(2026, 5, 6, 8, 59)) == []  # before the send time
+    [bulletin] = bulletins_publish_due(at(2026, 5, 6, 9))
     assert (bulletin.year, bulletin.quarter) == (2026, 1)
 
 

@@ -11,6 +11,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from departments.choices import Role
 from notifications.choices import DeliveryState, Kind
@@ -80,8 +81,8 @@ def test_the_chase_climbs_the_ladder_blue_yellow_red(world):
         d(3, 26): {"jia.liaison": ["chase"]},
         d(3, 27): {"jia.head": ["escalation"]},
         d(3, 30): {"leadoffice": ["meeting_pack"], "manager": ["meeting_pack"]},
-        d(4, 1): {"leadoffice": ["escalation"], "manager": ["escalation"],
-                  "jia.liaison": ["slip"], "jia.head": ["slip"]},  # 督办单, both in one
+        # The red step; the 督办单 is a draft for the lead office to sign, not sent.
+        d(4, 1): {"leadoffice": ["escalation"], "manager": ["escalation"]},
     }
 
 
@@ -247,3 +248,113 @@ def test_a_failing_step_does_not_stop_the_others(world):
                            steps=[("broken", broken), *STEPS])
     assert result.failed_steps == ["broken"]
     assert result.decided[Kind.REMINDER] == 2
+
+
+def test_an_item_is_not_marked_told_on_a_message_that_does_not_tell_it(world):
+    """Two runs at once (a deterministic interleaving): run A stores today's message for a
+    liaison telling item X; run B, which found X and Y, loses the insert of the same message
+    key. B must not mark Y as told on A's message: Y goes out the next working day."""
+    from notifications.drafts import Recipient, drafts_render, drafts_store
+
+    liaison = world.people["jia.liaison"]
+    recipient = Recipient(user_id=liaison.pk, address=liaison.email, name="甲")
+    context = {"top": None, "groups": [], "count": 1, "today": "", "kind_label": ""}
+
+    def draft(keys):
+        [made] = drafts_render(kind=Kind.CHASE, key="daily:2026-03-26", recipients=[recipient],
+                               context={**context, "count": len(keys)}, url="/",
+                               items=lambda r: tuple((f"{k}:{r.tag}", Kind.CHASE)
+                                                     for k in keys))
+        return made
+
+    drafts_store([draft(["x"])], today=d(3, 26))  # run A commits first
+    drafts_store([draft(["x", "y"])], today=d(3, 26))  # run B: same key, other content
+    assert Notification.objects.count() == 1
+    assert set(NotificationItem.objects.values_list("key", flat=True)) == {
+        f"x:user-{liaison.pk}"}
+
+
+def test_the_items_of_a_message_that_failed_for_good_are_told_again(world):
+    cycle_at(moment(3, 26))
+    Notification.objects.filter(recipient=world.people["jia.liaison"]).update(
+        state=DeliveryState.FAILED)
+    (again,) = [m for m in cycle_at(moment(3, 27)) if m.user == "jia.liaison"]
+    assert again.kind == "chase" and "甲局独立任务" in again.text
+    assert [m for m in cycle_at(moment(3, 30)) if m.user == "jia.liaison"
+            and m.kind == "chase"] == []
+
+
+def test_bulletins_and_assessments_wait_for_the_send_time_of_a_working_day(world):
+    world.track_from(d(1, 1))
+    assert [m.kind for m in cycle_at(moment(4, 10, 0, 5))] == []  # midnight: not yet
+    assert "bulletin" in [m.kind for m in cycle_at(moment(4, 10, 9, 5))]
+    assert not any(m.kind == "assessment" for m in cycle_at(moment(1, 20, 0, 5, year=2027)))
+    assert "assessment" in [m.kind for m in cycle_at(moment(1, 20, 9, 5, year=2027))]
+
+
+def test_digests_go_out_on_working_days_only(world):
+    from notifications.models import DigestSubscription
+
+    DigestSubscription.objects.filter(user=world.people["manager"]).update(frequency="daily")
+    # 2026-05-01..05 is the 劳动节 holiday; 5/9 (Saturday) a make-up working day.
+    digests = {day: [m.user for m in cycle_at(moment(5, day, 9)) if m.kind == "digest"]
+               for day in range(1, 7)}
+    assert digests == {1: [], 2: [], 3: [], 4: [], 5: [], 6: ["manager"]}
+
+
+def test_a_bulletin_published_early_by_hand_stops_the_ladder_for_its_periods(world):
+    from tasks_app.models import ReportingPeriod
+    from tasks_app.services.bulletins import bulletin_generate, bulletin_publish
+
+    cycle_at(moment(3, 26))  # blue chase for March
+    with time_machine.travel(moment(3, 26, 12), tick=False):
+        bulletin_publish(bulletin_generate(plan=world.plan, year=2026, quarter=1))
+    assert ReportingPeriod.objects.get(plan=world.plan, month=d(3, 1)).state == "locked"
+    later = cycle_at(moment(3, 27)) + cycle_at(moment(4, 1))
+    assert not [m for m in later if m.kind in ("chase", "escalation", "slip")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent inserts need PostgreSQL")
+def test_two_concurrent_runs_never_mark_an_item_told_on_a_message_that_omits_it(db):
+    """Two transactions store today's message for the same person at once: one tells X, the
+    other X and Y. Whichever wins the insert, the items marked told are exactly those its
+    message tells."""
+    import threading
+
+    from notifications.drafts import Recipient, drafts_render, drafts_store
+
+    from .factories import UserFactory
+
+    user = UserFactory(username="concurrent.liaison")
+    recipient = Recipient(user_id=user.pk, address=user.email, name="甲")
+    context = {"top": None, "groups": [], "kind_label": "", "today": ""}
+    drafts = {keys: drafts_render(
+        kind=Kind.CHASE, key="daily:2026-03-26", recipients=[recipient],
+        context={**context, "count": len(keys)}, url="/",
+        items=lambda r, keys=keys: tuple((f"{k}:{r.tag}", Kind.CHASE) for k in keys))[0]
+        for keys in (("x",), ("x", "y"))}
+    barrier, errors = threading.Barrier(2), []
+
+    def store(draft):
+        try:
+            with transaction.atomic():
+                barrier.wait()
+                drafts_store([draft], today=d(3, 26))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=store, args=(draft,)) for draft in drafts.values()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    [stored] = Notification.objects.all()
+    [keys] = [keys for keys, draft in drafts.items() if draft.body_text == stored.body_text]
+    assert set(NotificationItem.objects.values_list("key", flat=True)) == {
+        f"{k}:user-{user.pk}" for k in keys}
+    assert set(stored.items.values_list("key", flat=True)) == {
+        f"{k}:user-{user.pk}" for k in keys}

@@ -1,9 +1,14 @@
 """A whole year of the primary plan, day by day: which messages on which day, none twice.
 
 哈经开委发〔2023〕1号 is imported on Monday 2026-01-05 (tracked from 2026-01-01; parts to be
-acknowledged by 01-08). The cycle runs every day at 09:30 and 17:00. 区工信局 (gxj) files
-all its reports on the first working day from the 6th; in March its head returns one report
-and it is filed again. 区教育局 (jyj) never files anything. Task 16 is due 2026-06-30; task 17
+acknowledged by 01-08). The cycle runs every day at 09:30 and 17:00. Three kinds of
+departments: 区工信局 (gxj) files early, all its reports on the first working day from the 6th
+(in March its head returns one report and it is filed again); 区统计局 (tjj) files late, on
+the day of the blue chase, after it; 区教育局 (jyj) never files anything. The lead office's
+own department is 经开办 (jkb). Every message is checked against the cycle's rules: working
+days only, from the send time; no chase, escalation or 督办单 for a locked period (the
+bulletin waits for the ladder); at most one 督办单 draft per department and period, none
+numbered until the lead office signs it. Task 16 is due 2026-06-30; task 17
 has a milestone on 2026-09-15. Deadlines are the 25th moved past holidays (2026: 1/26, 4/27,
 7/27, 9/28 after 中秋, 10/26); make-up workdays count (2/28, 9/20).
 """
@@ -15,17 +20,19 @@ from dataclasses import dataclass
 import pytest
 import time_machine
 from django.db import transaction
+from django.db.models import Count
 
 from notifications.choices import DeliveryState
 from notifications.models import Notification
 from seeds.demo import demo_accounts_ensure
+from tasks_app.choices import PeriodState
 from tasks_app.importing import parse_document, read_document
 from tasks_app.importing.loader import plan_load
-from tasks_app.models import Milestone, Task
+from tasks_app.models import Milestone, ReportingPeriod, SupervisionSlip, Task
 from tasks_app.services.periods import period_ensure
 from tasks_app.services.reports import Filing, report_head_review, report_save
 from tasks_app.services.tasks import task_update
-from tasks_app.workdays import on_or_after
+from tasks_app.workdays import is_working_day, on_or_after
 
 from .conftest import PRIMARY_SEED
 from .cycle_support import GOOD, cycle_at, moment
@@ -49,8 +56,10 @@ RED = days("2/2", "3/3", "4/1", "5/7", "6/1", "7/2", "8/3", "9/1", "10/10", "11/
 PACKS = days("1/29", "2/27", "3/30", "4/29", "5/28", "6/29", "7/30", "8/28", "9/29", "10/29",
              "11/27", "12/30")
 DUE_SOON = days("6/23", "6/29", "9/8", "9/14")
-# Quarterly bulletins on the 10th of the month after the quarter (10/10 is a make-up workday).
-BULLETINS = days("4/10", "7/10", "10/10")
+# Quarterly bulletins on the 10th of the month after the quarter — or after the ladder of the
+# quarter's last period: September's red step is on 10/10, its 督办单 answer by 10/14.
+BULLETINS = days("4/10", "7/10", "10/15")
+LADDER = {"chase", "escalation", "slip"}
 ACK_OVERDUE = days("1/9")
 # 区工信局 files on the first working day from the 6th, and once more on 3/13: its head is
 # told the same day that reports wait for review.
@@ -63,6 +72,8 @@ class Year:
     sent: list[tuple[datetime.date, str, str, int]]  # (day, username, kind, hour)
     stored: int  # notifications to people
     states: set[str]
+    slips: list[tuple[str, datetime.date, int | None, str, int]]  # code, month, no., state, items
+    chased_when_locked: list[tuple[datetime.date, datetime.date]]  # (day, period month)
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +83,18 @@ def year(django_db_setup, django_db_blocker) -> Year:
     with django_db_blocker.unblock(), transaction.atomic():
         with time_machine.travel(moment(1, 5, 9), tick=False):
             plan = plan_load(parse_document(read_document(PRIMARY_SEED))).plan
-            sent = _walk(plan)
+            sent, chased_when_locked = _walk(plan)
+        slips = [(s.department.code, s.period.month, s.sequence, s.state, s.n)
+                 for s in SupervisionSlip.objects.select_related("department", "period")
+                 .annotate(n=Count("items")).order_by("period__month", "department__code")]
         result = Year(sent, Notification.objects.filter(recipient__isnull=False).count(),
-                      set(Notification.objects.values_list("state", flat=True)))
+                      set(Notification.objects.values_list("state", flat=True)), slips,
+                      chased_when_locked)
         transaction.set_rollback(True)
     return result
 
 
-def _walk(plan) -> list[tuple[datetime.date, str, str, int]]:
+def _walk(plan):
     demo_accounts_ensure("pw-demo-1")
     world = _Actors(plan)
     task_update(task=Task.objects.get(plan=plan, number=16),
@@ -87,24 +102,35 @@ def _walk(plan) -> list[tuple[datetime.date, str, str, int]]:
                 reason="明确完成时限")
     Milestone.objects.create(task=Task.objects.get(plan=plan, number=17),
                              title="完成年度骨干企业认定", due_on=datetime.date(2026, 9, 15))
-    sent = []
+    sent, chased_when_locked = [], []
+
+    def run(day, hour, minute):
+        messages = cycle_at(moment(day.month, day.day, hour, minute))
+        sent.extend((day, message.user, message.kind, hour) for message in messages)
+        if any(message.kind in LADDER for message in messages):
+            chased = (ReportingPeriod.objects.filter(plan=plan, deadline__lt=day)
+                      .order_by("-deadline").first())
+            if chased.state == PeriodState.LOCKED:
+                chased_when_locked.append((day, chased.month))
+
     day = datetime.date(2026, 1, 5)
     while day.year == 2026:
-        for message in cycle_at(moment(day.month, day.day, 9, 30)):
-            sent.append((day, message.user, message.kind, 9))
+        run(day, 9, 30)
         world.act(day)
-        for message in cycle_at(moment(day.month, day.day, 17, 0)):
-            sent.append((day, message.user, message.kind, 17))
+        run(day, 17, 0)
         day += datetime.timedelta(days=1)
-    return sent
+    return sent, chased_when_locked
 
 
 class _Actors:
-    """区工信局 files on time every month; its head returns one report in March."""
+    """区工信局 files on time every month; its head returns one report in March. 区统计局
+    files on the blue chase's day."""
 
     def __init__(self, plan):
         self.plan = plan
         self.tasks = list(Task.objects.filter(plan=plan, assignments__department__code="gxj"))
+        self.late_tasks = list(Task.objects.filter(plan=plan,
+                                                   assignments__department__code="tjj"))
 
     @staticmethod
     def user(username):
@@ -119,9 +145,20 @@ class _Actors:
                     department__code="gxj").department_id, period),
                     data=GOOD, user=self.user("gxj.liaison"), submit=True)
 
+    def _file_late(self, day):
+        with time_machine.travel(moment(day.month, day.day, 10), tick=False):
+            period = (ReportingPeriod.objects.filter(plan=self.plan, deadline__lt=day)
+                      .order_by("-deadline").first())
+            for task in self.late_tasks:
+                report_save(filing=Filing(task, task.assignments.get(
+                    department__code="tjj").department_id, period),
+                    data=GOOD, user=self.user("tjj.liaison"), submit=True)
+
     def act(self, day):
         if day == on_or_after(day.replace(day=6)):
             self._file(day, self.tasks)
+        if day in BLUE:
+            self._file_late(day)
         if day == datetime.date(2026, 3, 12):
             report = self.tasks[-1].reports.get(period__month=datetime.date(2026, 3, 1))
             with time_machine.travel(moment(3, 12, 10), tick=False):
@@ -165,10 +202,12 @@ def test_managers_get_each_quarterly_bulletin_once(year):
     assert bulletins == BULLETINS
 
 
-def test_managers_also_get_a_weekly_digest_every_monday(year):
-    mondays = [d for d, kind in _of(year, "manager") if kind == "digest"]
-    assert len(mondays) == 51 and {d.weekday() for d in mondays} == {0}
-    assert mondays[0] == datetime.date(2026, 1, 12)
+def test_managers_also_get_a_weekly_digest_every_monday_or_the_next_working_day(year):
+    sent = [d for d, kind in _of(year, "manager") if kind == "digest"]
+    mondays = [datetime.date(2026, 1, 12) + datetime.timedelta(weeks=n) for n in range(51)]
+    # 春节: the slots of 2/16 and 2/23 both fall in the holiday and go out once, on 2/24.
+    assert sent == sorted({on_or_after(monday) for monday in mondays})
+    assert datetime.date(2026, 2, 24) in sent and datetime.date(2026, 10, 8) in sent
 
 
 def test_at_most_one_reminder_email_per_person_per_day(year):
@@ -187,11 +226,33 @@ def test_nothing_is_sent_twice(year):
     assert set(afternoon) == {"returned", "review"}
 
 
-def test_a_department_that_never_reports_gets_its_slips_on_the_red_days(year):
-    slips = Counter(day for day, user, kind, _ in year.sent
-                    if user == "jyj.liaison" and kind == "slip")
-    assert set(slips) == set(RED)
-    assert [day for day, user, kind, _ in year.sent if kind == "slip" and user == "jyj.head"] \
-        == [day for day, user, kind, _ in year.sent if kind == "slip" and user == "jyj.liaison"]
-    assert not [user for day, user, kind, _ in year.sent
-                if kind == "slip" and (user.startswith("gxj.") or user == "leadoffice")]
+def test_a_late_filer_is_reminded_and_chased_once_a_month_and_never_escalated(year):
+    ladder = {"reminder", "chase", "escalation", "slip"}
+    assert [(d, k) for d, k in _of(year, "tjj.liaison") if k in ladder] == sorted(
+        [(d, "reminder") for d in REMINDERS] + [(d, "chase") for d in BLUE])
+    assert [(d, k) for d, k in _of(year, "tjj.head") if k in ladder] == []
+
+
+def test_every_message_goes_on_a_working_day_from_the_send_time(year):
+    assert [(day, kind) for day, _user, kind, _ in year.sent if not is_working_day(day)] == []
+
+
+def test_no_message_chases_a_report_the_system_would_refuse(year):
+    assert year.chased_when_locked == []
+    # The quarter's last red step comes before its bulletin locks the quarter.
+    for red, bulletin in zip((RED[1], RED[4], RED[7]), BULLETINS, strict=True):
+        assert red < bulletin
+
+
+def test_the_ladder_proposes_one_unnumbered_draft_per_department_and_month(year):
+    per = Counter((code, month) for code, month, *_ in year.slips)
+    assert max(per.values()) == 1
+    assert {(sequence, state) for _, _, sequence, state, _ in year.slips} == {(None, "draft")}
+    codes = {code for code, *_ in year.slips}
+    assert "jyj" in codes and not codes & {"gxj", "tjj", "jkb"}  # never the lead office itself
+    assert sorted(month for code, month, *_ in year.slips if code == "jyj") == [
+        datetime.date(2026, month, 1) for month in range(1, 12)]
+    jyj_items = {n for code, _, _, _, n in year.slips if code == "jyj"}
+    assert jyj_items == {2}  # both its items on one slip
+    # A draft is never sent: nobody receives a 督办单 all year (nobody signed one).
+    assert not [user for _, user, kind, _ in year.sent if kind == "slip"]

@@ -179,7 +179,7 @@ def test_the_same_refusal_is_chinese_by_default():
 
 def test_an_email_goes_out_in_chinese_whatever_the_language_of_the_sender(world):  # noqa: F811
     with translation.override("en"):  # the lead office works in English
-        slip_issue(task=world.task, department=world.department, reason="请尽快报送",
+        slip_issue(sign=True, task=world.task, department=world.department, reason="请尽快报送",
                    actor=world.lead_office, respond_by=datetime.date(2026, 3, 30))
     message = Notification.objects.get(recipient=world.liaison, kind=Kind.SLIP)
     assert message.subject.startswith("【督办单】")
@@ -187,7 +187,8 @@ def test_an_email_goes_out_in_chinese_whatever_the_language_of_the_sender(world)
 
 
 def test_the_email_templates_are_translated():
-    slip = {"number": "A-1", "item": "1. Task", "reason": "", "required_response": "",
+    slip = {"number": "A-1", "item": "1. Task", "items": ["1. Task"], "reason": "",
+            "required_response": "",
             "level": "Red", "item_due_on": "", "respond_by": "2026-03-30", "url": "u",
             "pdf_url": "p"}
     context = {"recipient": {"name": "Li"}, "slips": [slip], "first": slip, "count": 1,

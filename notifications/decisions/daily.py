@@ -12,7 +12,7 @@ from collections import defaultdict
 from tasks_app.formatting import cn_date
 from tasks_app.workdays import is_working_day
 
-from ..choices import Kind
+from ..choices import DeliveryState, Kind
 from ..context import CycleContext
 from ..drafts import Draft, Finding, Recipient, drafts_render
 from ..models import Notification, NotificationItem
@@ -26,9 +26,13 @@ LEDGER_DAYS = 120
 
 
 def _already_told(ctx: CycleContext) -> tuple[set[str], set[str]]:
-    """Ledger keys of the last LEDGER_DAYS, and the tags of today's recipients (2 queries)."""
+    """Ledger keys of the last LEDGER_DAYS, and the tags of today's recipients (2 queries).
+
+    An item is told once its message is sent or on its way (pending, being sent, retried);
+    the items of a message that failed for good are told again."""
     since = ctx.today - datetime.timedelta(days=LEDGER_DAYS)
     told = set(NotificationItem.objects.filter(created_on__gte=since)
+               .exclude(notification__state=DeliveryState.FAILED)
                .values_list("key", flat=True))
     prefix = f"daily:{ctx.today.isoformat()}:"
     today = {key.removeprefix(prefix) for key in Notification.objects.filter(

@@ -3,9 +3,10 @@ status changes), red tasks, missing reports and upcoming deadlines, within the s
 scope (plans, drivers, departments; an empty dimension means everything).
 
 Slots: daily at the digest time, weekly on the digest weekday, monthly on the 1st; the time
-and weekday come from the schedule of the first active plan. A subscriber is due when the
-slot's message does not exist yet (an Exists subquery) and the subscription was not sent
-after the slot began; the data is loaded once for every due subscriber.
+and weekday come from the schedule of the first active plan. Digests go out on working days
+only: a slot on a holiday is sent on the next working day at the digest time. A subscriber
+is due when the slot's message does not exist yet (an Exists subquery) and the subscription
+was not sent after the slot began; the data is loaded once for every due subscriber.
 """
 
 import datetime
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from tasks_app.formatting import cn_date
 from tasks_app.models import Schedule
-from tasks_app.workdays import add_months
+from tasks_app.workdays import add_months, is_working_day
 
 from ..choices import DigestFrequency, Kind
 from ..context import CycleContext
@@ -93,8 +94,12 @@ def _context(data: DigestData, subscription: DigestSubscription, slot: Slot) -> 
 
 
 def digest_drafts(ctx: CycleContext) -> list[Draft]:
-    digest_subscriptions_ensure(now=ctx.now)
     schedule = ctx.plans[0].schedule if ctx.plans else Schedule()
+    # Working days only, from the digest time: a slot falling on a holiday goes out on the
+    # next working day (its subscribers are still due), covering the days in between.
+    if not is_working_day(ctx.today) or ctx.local.time() < schedule.digest_time:
+        return []
+    digest_subscriptions_ensure(now=ctx.now)
     due = _due(ctx, schedule)
     if not due:
         return []

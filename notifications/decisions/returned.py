@@ -1,6 +1,7 @@
 """A report returned by the department head or by the lead department: its liaisons (and
-the department's robot) are told at once, any day. One message per return (report id and
-version); returns older than RETURNED_WINDOW are not told late.
+the department's robot) are told at the next run on a working day from the plan's send time
+(as every message of the cycle). One message per return (report id and version); returns
+older than RETURNED_WINDOW are not told late.
 """
 
 import datetime
@@ -11,6 +12,7 @@ from django.utils.translation import gettext
 from tasks_app.choices import ReportState
 from tasks_app.formatting import cn_datetime, cn_month
 from tasks_app.models import ProgressReport
+from tasks_app.workdays import is_working_day
 
 from ..choices import Kind
 from ..context import CycleContext
@@ -18,12 +20,15 @@ from ..drafts import Draft, draft_render
 from ..links import page_url
 from ..models import Notification
 
-RETURNED_WINDOW = datetime.timedelta(days=7)
+# Longer than the longest run of holidays (春节), during which nothing is sent.
+RETURNED_WINDOW = datetime.timedelta(days=14)
 
 
 def _returned_reports(ctx: CycleContext) -> list[ProgressReport]:
     since = ctx.now - RETURNED_WINDOW
-    plans = [plan for plan in ctx.plans if ctx.tracking(plan)]
+    if not is_working_day(ctx.today):
+        return []
+    plans = [plan for plan in ctx.plans if ctx.sending(plan)]
     return list(ProgressReport.objects
                 .filter(state=ReportState.RETURNED, period__plan__in=plans)
                 .filter(Q(reviewed_at__gte=since) | Q(head_reviewed_at__gte=since))

@@ -1,14 +1,16 @@
 """督办单 from the chase ladder: when a plan's chase reaches its slip level (yellow or red,
-the schedule's ``slip_level``), every report still missing for the chased period earns its
-department a numbered slip about that item, told at once to the department's liaisons and
-heads — one message per person listing the department's new slips. One slip per (item,
-department, period): a second run issues nothing new.
+the schedule's ``slip_level``), every department still missing reports for the chased period
+gets one slip draft listing all its missing items (none to the plan's lead office itself).
+A draft is unnumbered and unsent until the lead office signs it; only when the schedule allows
+automatic signing are the drafts signed at once and told to the department's liaisons and
+heads — one message per person. One slip per (department, period): a second run proposes
+nothing new.
 """
 
 from tasks_app.choices import SlipTrigger
 from tasks_app.models import Task
 from tasks_app.services.lifecycle.slip_notices import slips_drafts
-from tasks_app.services.lifecycle.slips import slips_issue_for_missing
+from tasks_app.services.lifecycle.slips import slip_drafts_for_missing
 from tasks_app.workdays import is_working_day, working_days_between
 
 from ..context import CycleContext
@@ -33,7 +35,7 @@ def escalation_slip_drafts(ctx: CycleContext) -> list[Draft]:
         late = working_days_between(period.deadline, ctx.today)
         if late < threshold:
             continue
-        issued += slips_issue_for_missing(plan=plan, period=period, level=plan.schedule.slip_level,
+        issued += slip_drafts_for_missing(plan=plan, period=period, level=plan.schedule.slip_level,
                                           rows=ctx.missing[period.pk], late_days=late,
                                           today=ctx.today)
     if not issued:

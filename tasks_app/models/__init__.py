@@ -9,6 +9,7 @@ from .lifecycle import (
     ExtensionRequest,
     InstructionReply,
     LeaderInstruction,
+    SlipItem,
     SlipSequence,
     SupervisionSlip,
 )
@@ -23,6 +24,6 @@ __all__ = [
     "ImportDraft", "InstructionReply",
     "LeaderInstruction",
     "Meeting", "MeetingDecision", "Milestone", "Plan", "ProgressReport", "ReportingPeriod",
-    "Schedule", "SlipSequence", "SupervisionSlip", "Target", "TargetAssignment",
+    "Schedule", "SlipItem", "SlipSequence", "SupervisionSlip", "Target", "TargetAssignment",
     "TargetReading", "Task", "TaskEvent", "TaskSummary",
 ]

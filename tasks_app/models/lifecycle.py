@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import SlipLevel
@@ -138,23 +139,34 @@ def slip_number(prefix: str, year: int, sequence: int) -> str:
 
 
 class SupervisionSlip(models.Model):
-    """督办单: a numbered slip (哈经开督〔2026〕7号) addressed to a department."""
+    """督办单: a slip addressed to a department about one or more items (``items``).
+
+    A slip starts as a draft (拟稿: proposed by the chase ladder or written by the lead
+    office), unnumbered and seen only by the lead office; signing (签发) numbers it
+    (哈经开督〔2026〕7号), sends it and makes it count. A signed slip may be voided (作废):
+    its number stays in the register and it no longer counts.
+    """
 
     class State(models.TextChoices):
+        DRAFT = "draft", _("待签发")
         ISSUED = "issued", _("已签发")
         RECEIVED = "received", _("已签收")
         ANSWERED = "answered", _("已反馈")
+        VOIDED = "voided", _("已作废")
+
+    # Signed and not voided: what departments receive and the records count.
+    COUNTED = (State.ISSUED, State.RECEIVED, State.ANSWERED)
 
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE,
-                             related_name="slips")
+                             related_name="slips", help_text=_("第一项督办事项的任务"))
     department = models.ForeignKey("departments.Department", verbose_name=_("主送部门"),
                                    on_delete=models.PROTECT, related_name="slips")
     period = models.ForeignKey("tasks_app.ReportingPeriod", verbose_name=_("逾期填报周期"),
                                null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")
     prefix = models.CharField(_("字号"), max_length=20)
-    year = models.PositiveSmallIntegerField(_("年度"))
-    sequence = models.PositiveIntegerField(_("序号"))
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    sequence = models.PositiveIntegerField(_("序号"), null=True, blank=True)
     level = models.CharField(_("督办等级"), max_length=10, choices=SlipLevel.choices,
                              default=SlipLevel.MANUAL)
     item_title = models.CharField(_("督办事项"), max_length=600, default="")
@@ -164,10 +176,14 @@ class SupervisionSlip(models.Model):
     required_response = models.TextField(_("反馈要求"))
     respond_by = models.DateField(_("反馈时限"))
     state = models.CharField(_("状态"), max_length=20, choices=State.choices,
-                             default=State.ISSUED)
+                             default=State.DRAFT)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("拟稿人"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    drafted_at = models.DateTimeField(_("拟稿时间"), default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签发人"), null=True,
                                   blank=True, on_delete=models.SET_NULL, related_name="+")
-    issued_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    issued_at = models.DateTimeField(_("签发日期"), null=True, blank=True)
     received_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("签收人"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
     received_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
@@ -175,26 +191,68 @@ class SupervisionSlip(models.Model):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("反馈人"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("作废人"), null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="+")
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    void_reason = models.TextField(_("作废原因"), blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
         verbose_name = _("督办单")
         verbose_name_plural = _("督办单")
-        ordering = ["-year", "-sequence"]
+        ordering = ["-year", "-sequence", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["prefix", "year", "sequence"],
                                     name="slip_unique_number"),
-            models.UniqueConstraint(fields=["task", "department", "period"],
+            # The chase proposes one slip per department and period, whatever its items.
+            models.UniqueConstraint(fields=["department", "period"],
                                     condition=models.Q(period__isnull=False),
-                                    name="slip_one_per_missing_report"),
+                                    name="slip_one_per_department_period"),
+            # Numbered exactly when signed (a voided draft keeps no number).
+            models.CheckConstraint(
+                condition=(models.Q(state="draft", sequence__isnull=True, issued_at__isnull=True)
+                           | models.Q(state__in=["issued", "received", "answered"],
+                                      sequence__isnull=False, year__isnull=False,
+                                      issued_at__isnull=False)
+                           | models.Q(state="voided")),
+                name="slip_numbered_when_signed"),
         ]
 
     def __str__(self) -> str:
         return self.number
 
     @property
+    def signed(self) -> bool:
+        return self.sequence is not None
+
+    @property
     def number(self) -> str:
+        if self.sequence is None or self.year is None:
+            return str(_("督办单草稿(未编号)"))
         return slip_number(self.prefix, self.year, self.sequence)
+
+
+class SlipItem(models.Model):
+    """One item a 督办单 lists: the task (a snapshot of its number, title and due date)."""
+
+    slip = models.ForeignKey(SupervisionSlip, verbose_name=_("督办单"), on_delete=models.CASCADE,
+                             related_name="items")
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE,
+                             related_name="+")
+    title = models.CharField(_("督办事项"), max_length=600)
+    due_on = models.DateField(_("事项完成时限"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("序号"), default=1)
+
+    class Meta:
+        verbose_name = _("督办单事项")
+        verbose_name_plural = _("督办单事项")
+        ordering = ["slip_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["slip", "task"], name="slip_item_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class SlipSequence(models.Model):

@@ -117,9 +117,13 @@ class Schedule(models.Model):
         help_text=_("不勾选时,超过完成时限的延期申请一律不予受理"),
     )
     slip_level = models.CharField(
-        _("自动签发督办单"), max_length=10, choices=SlipTrigger.choices,
+        _("拟发督办单"), max_length=10, choices=SlipTrigger.choices,
         default=SlipTrigger.RED,
-        help_text=_("逾期催报升级到此等级时,自动向未报送部门签发督办单"),
+        help_text=_("逾期催报升级到此等级时,为每个未报送部门拟出一份督办单草稿(列出其全部逾期事项)"),
+    )
+    slip_auto_sign = models.BooleanField(
+        _("督办单自动签发"), default=False,
+        help_text=_("不勾选时,逾期升级拟出的督办单草稿须由牵头办公室审核签发后才编号、发送和计分"),
     )
     slip_response_days = models.PositiveSmallIntegerField(
         _("督办单反馈时限(工作日)"), default=3, validators=[MinValueValidator(1)],

@@ -67,6 +67,11 @@ class SlipForm(forms.Form):
     reason = forms.CharField(label=_("督办事由"), required=False, widget=_REASON)
     required_response = forms.CharField(label=_("反馈要求"), required=False, widget=_REASON)
     respond_by = forms.DateField(label=_("反馈时限"), widget=_DATE)
+    sign = forms.BooleanField(label=_("立即签发"), required=False)
+
+
+class SlipVoidForm(forms.Form):
+    reason = forms.CharField(label=_("作废原因"), required=False, widget=_REASON)
 
 
 class InstructionForm(forms.Form):

@@ -23,9 +23,12 @@ from .forms_lifecycle import ItemForm
 
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
-    if not access_for(request.user).reads_everything:
+    access = access_for(request.user)
+    if not access.reads_everything:
         raise Http404
-    return render(request, "portal/desk.html", {"desk": desk_data(today()), "today": today()})
+    return render(request, "portal/desk.html", {
+        "desk": desk_data(today(), drafts=access.is_lead_office), "today": today(),
+        "lead_office": access.is_lead_office})
 
 
 @login_required

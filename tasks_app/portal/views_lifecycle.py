@@ -122,8 +122,10 @@ def issue_slip(request, task, form: f.SlipForm) -> str:
     department = get_object_or_404(Department, pk=data["department"])
     slip = slips.slip_issue(task=task, department=department, actor=request.user,
                             reason=data["reason"], respond_by=data["respond_by"],
-                            required_response=data["required_response"])
-    return _("已签发督办单 %(number)s。") % {"number": slip.number}
+                            required_response=data["required_response"], sign=data["sign"])
+    if data["sign"]:
+        return _("已签发督办单 %(number)s。") % {"number": slip.number}
+    return _("督办单草稿已保存,签发后才编号、发送。")
 
 
 def instruct(request, task, form: f.InstructionForm) -> str:

@@ -122,7 +122,7 @@ def task_lifecycle(parts: list[Assignment], user: User,
     for action in ("suspend", "resume"):
         if any(PART.allowed(action, state, roles) for state in states):
             result.task_actions.add(action)
-    if states and SLIP.allowed("issue", None, roles):
+    if states and SLIP.allowed("draft", None, roles):
         result.task_actions.add("issue_slip")
     if roles & INSTRUCTING_ROLES:
         result.task_actions.add("instruct")
@@ -140,10 +140,7 @@ def task_requests(task: Task, user: User) -> TaskRequests:
     completions = (CompletionRequest.objects.filter(task=task)
                    .select_related("department", "filed_by", "decided_by")
                    .prefetch_related("attachments").order_by("-filed_at", "-pk"))
-    access = access_for(user)
-    slips = SupervisionSlip.objects.filter(task=task).select_related("department")
-    if not access.reads_everything:
-        slips = slips.filter(department_id__in=access.department_ids)
+    slips = visible_slips(user).filter(items__task=task)  # every slip listing the task
     return TaskRequests(
         extensions=[Offered(r, EXTENSION.actions_from(r.state, actor_roles(
             user, r.assignment.department_id))) for r in extensions],
@@ -179,9 +176,13 @@ def waiting_parts(today: datetime.date, *, limit: int = 200) -> list[PartView]:
 
 
 def visible_slips(user: User):
-    """督办单 the user may see: all for the lead office and managers, else its departments'."""
+    """督办单 the user may see: all for the lead office; signed ones (voided included: the
+    number stays in the register) for managers, and for a department its own."""
     access = access_for(user)
     slips = SupervisionSlip.objects.select_related("department", "task__plan")
+    if access.is_lead_office:
+        return slips
+    slips = slips.filter(sequence__isnull=False)
     if access.reads_everything:
         return slips
     return slips.filter(department_id__in=access.department_ids)
@@ -199,6 +200,7 @@ class Desk:
     slips: list[SupervisionSlip]
     items: list[Task]
     calendar_missing: int | None = None  # from November: next year, if its holidays are unknown
+    slip_drafts: list[SupervisionSlip] = field(default_factory=list)
 
     @property
     def overdue(self) -> list[PartView]:
@@ -208,9 +210,10 @@ class Desk:
 DESK_ROWS = 200
 
 
-def desk(today: datetime.date) -> Desk:
+def desk(today: datetime.date, *, drafts: bool = True) -> Desk:
     """Seven queries whatever the amount of data (each list shows its first DESK_ROWS), and
-    the working-day calendar's, read once per process (tasks_app.workdays)."""
+    the working-day calendar's, read once per process (tasks_app.workdays); ``drafts``: with
+    the 督办单 drafts waiting for signing (the lead office only)."""
     waiting_all = Assignment.objects.filter(state=PartState.PENDING_ACK,
                                             department__isnull=False)
     extensions = (ExtensionRequest.objects.filter(state__in=[
@@ -222,16 +225,22 @@ def desk(today: datetime.date) -> Desk:
                    .order_by("filed_at")[:DESK_ROWS])
     suspended = (Task.objects.filter(status=TaskStatus.SUSPENDED).select_related("plan")
                  .order_by("plan_id", "number")[:DESK_ROWS])
-    open_slips = (SupervisionSlip.objects.exclude(state=SupervisionSlip.State.ANSWERED)
-                  .select_related("department", "task__plan")
-                  .order_by("respond_by", "sequence")[:DESK_ROWS])
+    # Open slips and (for the lead office) drafts in one query; drafts have no number.
+    slip_states = [SupervisionSlip.State.ISSUED, SupervisionSlip.State.RECEIVED]
+    if drafts:
+        slip_states.append(SupervisionSlip.State.DRAFT)
+    some_slips = list(SupervisionSlip.objects.filter(state__in=slip_states)
+                      .select_related("department", "task__plan")
+                      .order_by("respond_by", "sequence", "pk")[:2 * DESK_ROWS])
+    open_slips = [s for s in some_slips if s.sequence is not None][:DESK_ROWS]
+    slip_drafts = [s for s in some_slips if s.sequence is None][:DESK_ROWS]
     items = (Task.objects.exclude(source_type=SourceType.PLAN)
              .exclude(status=TaskStatus.COMPLETED)
              .select_related("plan").order_by("due_on", "pk")[:DESK_ROWS])
     return Desk(waiting=waiting_parts(today, limit=DESK_ROWS),
                 waiting_total=waiting_all.count(), extensions=list(extensions),
                 completions=list(completions), suspended=list(suspended),
-                slips=list(open_slips), items=list(items),
+                slips=open_slips, items=list(items), slip_drafts=slip_drafts,
                 calendar_missing=workdays.next_year_missing(today))
 
 
@@ -263,8 +272,8 @@ def department_todo(user: User, today: datetime.date) -> Todo:
     parts = (Assignment.objects.filter(department_id__in=ids, state__in=TODO_PART_STATES)
              .exclude(task__status=TaskStatus.SUSPENDED)
              .select_related("task__plan", "department").order_by("ack_due_on", "task_id"))
-    slips = (SupervisionSlip.objects.filter(department_id__in=ids)
-             .exclude(state=SupervisionSlip.State.ANSWERED)
+    slips = (SupervisionSlip.objects.filter(department_id__in=ids, state__in=[
+        SupervisionSlip.State.ISSUED, SupervisionSlip.State.RECEIVED])
              .select_related("department", "task").order_by("respond_by", "sequence"))
     endorsements = (ExtensionRequest.objects.filter(
         assignment__department_id__in=access.head_of,

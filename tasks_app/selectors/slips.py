@@ -1,5 +1,5 @@
-"""督办单 as the records count them: the slips of a plan issued in a quarter, for the
-bulletin (listed and counted per department)."""
+"""督办单 as the records count them: the slips of a plan signed in a quarter and not voided,
+for the bulletin (listed and counted per department). Drafts and voided slips never count."""
 
 import datetime
 from collections import Counter
@@ -15,7 +15,8 @@ def quarter_slips(plan: Plan, months: list[datetime.date], today: datetime.date)
     first = months[0]
     after = add_months(months[-1], 1)
     slips = list(SupervisionSlip.objects.filter(
-        task__plan=plan, issued_at__date__gte=first, issued_at__date__lt=after)
+        task__plan=plan, state__in=SupervisionSlip.COUNTED,
+        issued_at__date__gte=first, issued_at__date__lt=after)
         .order_by("year", "sequence")
         .values("prefix", "year", "sequence", "addressee", "item_title", "level", "state",
                 "respond_by"))

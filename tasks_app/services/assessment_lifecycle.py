@@ -1,7 +1,8 @@
 """The lifecycle's inputs to the annual assessment (年度考核), as deduction rules appended to
 ``assessment_rules.RULES``: late acknowledgements, approved extensions, refused completions
-(不同意办结 or 需要整改) and 督办单 received in the year. Each deducts a configurable number
-of points per occurrence, up to a configurable cap (the assessment's weights)."""
+(不同意办结 or 需要整改) and 督办单 received in the year (signed, not voided). Each deducts
+a configurable number of points per occurrence, up to a configurable cap (the assessment's
+weights)."""
 
 from collections.abc import Callable
 
@@ -40,7 +41,9 @@ def _refused_completions(ctx) -> QuerySet:
 
 
 def _slips(ctx) -> QuerySet:
-    return (SupervisionSlip.objects.filter(task__plan=ctx.plan, year=ctx.year)
+    """Signed slips of the year, not voided (drafts are proposals, not slips)."""
+    return (SupervisionSlip.objects.filter(task__plan=ctx.plan, year=ctx.year,
+                                           state__in=SupervisionSlip.COUNTED)
             .values(dept=F("department_id")))
 
 

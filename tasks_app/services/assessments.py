@@ -21,7 +21,7 @@ from departments.access import access_for
 
 from ..i18n import join_list, site_language
 from ..models import Assessment, AssessmentEntry, DepartmentScore, Plan
-from ..record_dates import assessment_year_due
+from ..record_dates import assessment_year_due, sending_time
 from ..selectors.reporting import tracked_periods
 from .assessment_rules import (
     RULES,
@@ -246,13 +246,16 @@ def assessments_compute_due(now: datetime.datetime) -> list[Assessment]:
     """Compute and publish every active plan's assessment due at ``now``; return new ones.
 
     Due: the latest year whose assessment day (Schedule.assessment_month/day of the next
-    year, moved to a working day) has come, for years from the plan's tracking start on.
+    year, moved to a working day) has come, for years from the plan's tracking start on;
+    published on a working day from the plan's send time, when its announcement goes out.
     The row is claimed (draft → published) before computing: safe to run twice or at once.
     """
     today = timezone.localtime(now).date()
     due: dict[int, tuple[Plan, int]] = {}
     for plan in Plan.objects.filter(is_active=True, schedule__isnull=False).select_related(
             "schedule"):
+        if not sending_time(plan.schedule, now):
+            continue
         year = assessment_year_due(plan.schedule, today)
         if year >= plan.tracking_start.year:
             due[plan.pk] = (plan, year)

@@ -19,7 +19,7 @@ from departments.access import access_for
 from ..choices import PeriodState
 from ..i18n import site_language
 from ..models import Bulletin, Plan, ReportingPeriod
-from ..record_dates import bulletin_quarter_due, quarter_end, quarter_months
+from ..record_dates import bulletin_quarter_due, quarter_end, quarter_months, sending_time
 from ..selectors.bulletins import bulletin_build, bulletin_compute
 from .exports import pdf_store_later
 
@@ -102,12 +102,15 @@ def bulletins_publish_due(now: datetime.datetime) -> list[Bulletin]:
 
     Due: the latest quarter whose bulletin day (Schedule.bulletin_day of the month after
     the quarter, moved to a working day) has come, if the quarter ends on or after the
-    plan's tracking start. Safe to run any number of times, also concurrently.
+    plan's tracking start — published on a working day from the plan's send time, when its
+    announcement goes out. Safe to run any number of times, also concurrently.
     """
     today = timezone.localtime(now).date()
     due: dict[int, tuple[Plan, int, int]] = {}
     for plan in Plan.objects.filter(is_active=True, schedule__isnull=False).select_related(
             "schedule"):
+        if not sending_time(plan.schedule, now):
+            continue
         year, quarter = bulletin_quarter_due(plan.schedule, today)
         if quarter_end(year, quarter) >= plan.tracking_start:
             due[plan.pk] = (plan, year, quarter)

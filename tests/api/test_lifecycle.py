@@ -79,21 +79,45 @@ def test_completion_is_filed_by_the_lead_and_verified_by_the_office(world):
     assert office.get(f"/api/v1/tasks/{world.shared.pk}/").json()["status"] == "completed"
 
 
-def test_slips_issue_receive_answer_and_stay_with_their_department(world):
+def test_slips_are_drafted_signed_received_answered_and_stay_with_their_department(world):
     office = world.client(world.office)
-    issued = post(office, "/api/v1/slips/", {
+    drafted = post(office, "/api/v1/slips/", {
         "task": world.shared.pk, "department": world.resp.pk, "reason": "进展缓慢",
         "respond_by": "2026-03-27"})
-    assert issued.status_code == 201 and issued.json()["number"].endswith("〔2026〕1号")
-    url = f"/api/v1/slips/{issued.json()['id']}/"
-    assert world.client(world.lead_liaison).get(url).status_code == 404
+    assert drafted.status_code == 201, drafted.content
+    assert (drafted.json()["number"], drafted.json()["state"]) == ("", "draft")
+    assert [i["title"] for i in drafted.json()["items"]] == [
+        f"{world.shared.number}. {world.shared.title}"]
+    url = f"/api/v1/slips/{drafted.json()['id']}/"
     liaison = world.client(world.liaison)
+    assert liaison.get(url).status_code == 404  # a draft is the lead office's alone
+    assert liaison.get("/api/v1/slips/").json()["results"] == []
+    error(post(liaison, url + "sign/"), 404)
+    signed = post(office, url + "sign/", {"version": 1})
+    assert signed.status_code == 200 and signed.json()["number"].endswith("〔2026〕1号")
+    assert signed.json()["issued_by"] == world.office.username
+    assert world.client(world.lead_liaison).get(url).status_code == 404
     error(post(liaison, url + "answer/", {"answer": "已报送"}), 400)
     post(liaison, url + "receive/")
-    answered = post(liaison, url + "answer/", {"answer": "已报送", "version": 2})
+    answered = post(liaison, url + "answer/", {"answer": "已报送", "version": 3})
     assert answered.json()["state"] == SupervisionSlip.State.ANSWERED
     assert [s["id"] for s in liaison.get("/api/v1/slips/").json()["results"]] == [
-        issued.json()["id"]]
+        drafted.json()["id"]]
+
+
+def test_a_signed_slip_is_voided_with_a_reason_by_the_lead_office_only(world):
+    office, liaison = world.client(world.office), world.client(world.liaison)
+    signed = post(office, "/api/v1/slips/", {
+        "task": world.shared.pk, "department": world.resp.pk, "reason": "进展缓慢",
+        "respond_by": "2026-03-27", "sign": True}).json()
+    url = f"/api/v1/slips/{signed['id']}/"
+    error(post(liaison, url + "void/", {"reason": "误发"}), 403)
+    assert error(post(office, url + "void/", {"reason": " "}), 400)
+    voided = post(office, url + "void/", {"reason": "误发,该部门已按时报送"}).json()
+    assert (voided["state"], voided["number"], voided["void_reason"]) == (
+        "voided", signed["number"], "误发,该部门已按时报送")
+    shown = liaison.get(url).json()  # the number stays in the register, marked void
+    assert (shown["number"], shown["state"]) == (signed["number"], "voided")
 
 
 def test_only_managers_instruct_and_the_departments_replies_are_listed(world):
@@ -123,7 +147,7 @@ def test_transfer_and_suspend_through_the_task(world):
 
 def _grow(world, n: int) -> None:
     for _ in range(n):
-        slip = slip_issue(task=world.shared, department=world.resp, reason="进展缓慢",
+        slip = slip_issue(sign=True, task=world.shared, department=world.resp, reason="进展缓慢",
                           respond_by=datetime.date(2026, 3, 27), actor=world.office)
         assert slip.pk
         ExtensionRequest.objects.create(assignment=world.resp_part, reason="延迟",

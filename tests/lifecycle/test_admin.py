@@ -27,7 +27,7 @@ def admin_client(client, world):
 
 
 def test_the_lifecycle_lists_open_for_the_lead_office(admin_client, world):
-    slip_issue(task=world.task, department=world.department, reason="进展缓慢",
+    slip_issue(sign=True, task=world.task, department=world.department, reason="进展缓慢",
                respond_by=datetime.date(2026, 3, 27), actor=world.lead_office)
     for name in ("extensionrequest", "completionrequest", "supervisionslip",
                  "leaderinstruction"):
@@ -73,5 +73,5 @@ def test_suspending_tasks_from_the_task_list(admin_client, world):
 def test_the_schedule_sets_late_extensions_and_automatic_slips(admin_client, world):
     url = reverse("admin:tasks_app_plan_change", args=[world.task.plan_id])
     html = admin_client.get(url).content.decode()
-    assert "允许逾期后申请延期" in html and "自动签发督办单" in html
+    assert "允许逾期后申请延期" in html and "拟发督办单" in html and "督办单自动签发" in html
     assert Schedule.objects.get(plan=world.task.plan).slip_level == "red"

@@ -16,7 +16,7 @@ from tasks_app.services.lifecycle.extensions import (
     extension_request_file,
 )
 from tasks_app.services.lifecycle.parts import part_acknowledge
-from tasks_app.services.lifecycle.slips import slip_issue
+from tasks_app.services.lifecycle.slips import slip_issue, slip_void
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +35,14 @@ def year(world, travel):
                                      reason="设备到货延迟", actor=world.head)
     extension_request_decide(request=request, actor=world.lead_office, approve=True)
     for department in (world.department, world.department, world.lead_department):
-        slip_issue(task=world.task, department=department, reason="进展缓慢",
+        slip_issue(sign=True, task=world.task, department=department, reason="进展缓慢",
                    respond_by=datetime.date(2026, 4, 3), actor=world.lead_office)
+    # Only signed slips that stand count: not a draft, not a voided one.
+    slip_issue(task=world.task, department=world.department, reason="进展缓慢",
+               respond_by=datetime.date(2026, 4, 3), actor=world.lead_office)
+    slip_void(slip=slip_issue(sign=True, task=world.task, department=world.department,
+                              reason="进展缓慢", respond_by=datetime.date(2026, 4, 3),
+                              actor=world.lead_office), actor=world.lead_office, reason="误发")
     travel.move_to(moment(2026, 6, 10))
     for decision in (CompletionRequest.Decision.REJECTED, CompletionRequest.Decision.RECTIFY):
         request = completion_request_file(task=world.task, department=world.lead_department,

@@ -11,18 +11,26 @@ from tasks_app.services.lifecycle.completions import (
     completion_request_decide,
     completion_request_file,
 )
-from tasks_app.services.lifecycle.slips import slip_issue
+from tasks_app.services.lifecycle.slips import slip_issue, slip_void
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_bulletin_lists_and_counts_the_quarters_slips(world, travel):
     for department in (world.department, world.department, world.lead_department):
-        slip_issue(task=world.task, department=department, reason="进展缓慢",
+        slip_issue(sign=True, task=world.task, department=department, reason="进展缓慢",
                    respond_by=datetime.date(2026, 3, 27), actor=world.lead_office)
     travel.move_to(datetime.datetime(2026, 4, 2, 2, tzinfo=datetime.UTC))
+    slip_issue(sign=True, task=world.task, department=world.department, reason="进展缓慢",
+               respond_by=datetime.date(2026, 4, 8), actor=world.lead_office)
+    travel.move_to(datetime.datetime(2026, 3, 30, 2, tzinfo=datetime.UTC))
+    # Neither a draft nor a voided slip counts.
     slip_issue(task=world.task, department=world.department, reason="进展缓慢",
                respond_by=datetime.date(2026, 4, 8), actor=world.lead_office)
+    slip_void(slip=slip_issue(sign=True, task=world.task, department=world.department,
+                              reason="进展缓慢", respond_by=datetime.date(2026, 4, 8),
+                              actor=world.lead_office),
+              actor=world.lead_office, reason="误发")
     content = bulletin_compute(world.task.plan, 2026, 1)
     slips = content["slips"]
     assert slips["total"] == 3
@@ -53,7 +61,7 @@ def test_the_bulletin_pdf_lists_the_slips(world):
     from tasks_app.documents.bulletin import bulletin_pdf
     from tasks_app.models import Bulletin
 
-    slip_issue(task=world.task, department=world.department, reason="进展缓慢",
+    slip_issue(sign=True, task=world.task, department=world.department, reason="进展缓慢",
                respond_by=datetime.date(2026, 3, 27), actor=world.lead_office)
     bulletin = Bulletin.objects.create(plan=world.task.plan, year=2026, quarter=1,
                                        content=bulletin_compute(world.task.plan, 2026, 1))

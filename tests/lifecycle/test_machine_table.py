@@ -11,6 +11,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from tasks_app.choices import PartState
 from tasks_app.models import CompletionRequest, ExtensionRequest, SupervisionSlip
@@ -24,7 +25,13 @@ from tasks_app.services.lifecycle.extensions import (
     extension_request_file,
 )
 from tasks_app.services.lifecycle.parts import part_acknowledge
-from tasks_app.services.lifecycle.slips import slip_answer, slip_issue, slip_receive
+from tasks_app.services.lifecycle.slips import (
+    slip_answer,
+    slip_issue,
+    slip_receive,
+    slip_sign,
+    slip_void,
+)
 from tasks_app.services.lifecycle.suspension import part_transfer, task_resume, task_suspend
 
 from .conftest import ROLES
@@ -62,7 +69,9 @@ COMPLETION_STATES = CompletionRequest.Decision.values
 COMPLETION_EXPECTED = {decision: ({"pending"}, {"lead_office"})
                        for decision in ("approved", "supplement", "rejected", "rectify")}
 SLIP_STATES = SupervisionSlip.State.values
-SLIP_EXPECTED = {"receive": ({"issued"}, DEPARTMENT), "answer": ({"received"}, DEPARTMENT)}
+SLIP_EXPECTED = {"receive": ({"issued"}, DEPARTMENT), "answer": ({"received"}, DEPARTMENT),
+                 "sign": ({"draft"}, {"lead_office"}),
+                 "void": ({"draft", "issued", "received", "answered"}, {"lead_office"})}
 LATER = datetime.date(2027, 3, 31)
 
 
@@ -181,8 +190,11 @@ def test_completion_request_decisions_by_role_and_state(world, decision, state):
 
 
 def slip(world, state: str) -> SupervisionSlip:
+    signed = state != "draft"
     return SupervisionSlip.objects.create(
-        task=world.task, department=world.department, prefix="测督", year=2026, sequence=1,
+        task=world.task, department=world.department, prefix="测督",
+        year=2026 if signed else None, sequence=1 if signed else None,
+        issued_at=timezone.now() if signed else None,
         item_title="7. 推动产业集聚", addressee="区责任局", reason="逾期未报送",
         required_response="请反馈", respond_by=datetime.date(2026, 3, 25), state=state)
 
@@ -192,7 +204,9 @@ def slip(world, state: str) -> SupervisionSlip:
 def test_slip_transitions_by_role_and_state(world, action, state):
     item = slip(world, state)
     attempt = {"receive": lambda user: slip_receive(slip=item, actor=user),
-               "answer": lambda user: slip_answer(slip=item, actor=user, answer="已报送。")}
+               "answer": lambda user: slip_answer(slip=item, actor=user, answer="已报送。"),
+               "sign": lambda user: slip_sign(slip=item, actor=user),
+               "void": lambda user: slip_void(slip=item, actor=user, reason="误发")}
     states, roles = SLIP_EXPECTED[action]
     assert tries(world, attempt[action]) == expected(states, roles, state)
 

@@ -137,9 +137,10 @@ def test_the_lead_office_creates_an_item_that_waits_for_acknowledgement(client, 
 
 
 def test_a_department_sees_only_its_own_slips_and_answers_them(client, world):
-    slip = slip_issue(task=world.task, department=world.department, reason="进展缓慢",
+    slip = slip_issue(sign=True, task=world.task, department=world.department, reason="进展缓慢",
                       respond_by=datetime.date(2026, 3, 27), actor=world.lead_office)
-    other = slip_issue(task=world.task, department=world.lead_department, reason="进展缓慢",
+    other = slip_issue(sign=True, task=world.task, department=world.lead_department,
+                       reason="进展缓慢",
                        respond_by=datetime.date(2026, 3, 27), actor=world.lead_office)
     client.force_login(world.liaison)
     listing = client.get(reverse("portal:slips")).content.decode()
@@ -153,6 +154,34 @@ def test_a_department_sees_only_its_own_slips_and_answers_them(client, world):
     client.post(url, {"action": "answer", "answer": "已补报并说明原因。"})
     slip.refresh_from_db()
     assert slip.state == SupervisionSlip.State.ANSWERED and slip.answer == "已补报并说明原因。"
+
+
+def test_the_lead_office_drafts_signs_and_voids_a_slip_in_the_portal(client, world):
+    client.force_login(world.lead_office)
+    response = act(client, world, "issue_slip", department=world.department.pk,
+                   reason="进展缓慢", required_response="", respond_by="2026-03-27", sign="")
+    assert response.status_code == 302
+    draft = SupervisionSlip.objects.get()
+    assert (draft.state, draft.sequence) == (SupervisionSlip.State.DRAFT, None)
+    url = reverse("portal:slip", args=[draft.pk])
+    assert "审核签发" in client.get(url).content.decode()
+    assert draft.addressee in client.get(reverse("portal:desk")).content.decode()
+    client.force_login(world.liaison)
+    assert client.get(url).status_code == 404
+    assert "督办单待签收" not in panel(client, "portal:todo")
+    assert client.post(url, {"action": "sign"}).status_code == 404
+    client.force_login(world.lead_office)
+    client.post(url, {"action": "sign"})
+    draft.refresh_from_db()
+    assert (draft.number, draft.issued_by) == ("测督〔2026〕1号", world.lead_office)
+    page_html = client.get(url).content.decode()
+    assert 'id="slip-signer"' in page_html and "作废督办单" in page_html
+    assert client.post(url, {"action": "void", "reason": " "}).status_code == 422
+    client.post(url, {"action": "void", "reason": "误发"})
+    client.force_login(world.liaison)
+    shown = client.get(url).content.decode()
+    assert "已作废" in shown and "测督〔2026〕1号" in shown and "误发" in shown
+    assert "督办单待签收" not in panel(client, "portal:todo")
 
 
 def test_the_head_endorses_and_the_lead_office_approves_in_the_portal(client, world):

@@ -38,9 +38,9 @@ def grow(world, n: int) -> None:
                                         reason="延期", requested_by=world.liaison)
         AssignmentFactory(task=world.task, department=DepartmentFactory(),
                           state=PartState.PENDING_ACK, ack_due_on=datetime.date(2026, 3, 1))
-        slip_issue(task=world.task, department=department, reason="进展缓慢",
+        slip_issue(sign=True, task=world.task, department=department, reason="进展缓慢",
                    respond_by=datetime.date(2026, 3, 30), actor=world.lead_office)
-        slip_issue(task=world.task, department=world.department, reason="进展缓慢",
+        slip_issue(sign=True, task=world.task, department=world.department, reason="进展缓慢",
                    respond_by=datetime.date(2026, 3, 30), actor=world.lead_office)
         instruction = instruction_create(task=world.task, text=f"批示{i}", actor=world.manager)
         InstructionReply.objects.create(instruction=instruction, department=department,
@@ -131,10 +131,11 @@ def test_slip_list_for_the_lead_office_and_a_department(client, world):
 
 
 def test_slip_page(client, world):
-    slip = slip_issue(task=world.task, department=world.department, reason="进展缓慢",
+    slip = slip_issue(sign=True, task=world.task, department=world.department, reason="进展缓慢",
                       respond_by=datetime.date(2026, 3, 30), actor=world.lead_office)
     client.force_login(world.head)
-    constant(client, world, reverse("portal:slip", args=[slip.pk]), limit=4)
+    # session, user, access, the slip, its items
+    constant(client, world, reverse("portal:slip", args=[slip.pk]), limit=5)
 
 
 def test_home_for_a_head(client, world):

@@ -1,4 +1,5 @@
-"""督办单: numbering per year without gaps, the PDF in official layout, receipt and answer."""
+"""督办单: drafts, signing (numbering per year without gaps), voiding, the PDF in official
+layout, receipt and answer."""
 
 import datetime
 import io
@@ -7,14 +8,20 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from pypdf import PdfReader
 
 from notifications.choices import Kind
 from tasks_app.choices import EventKind, SlipLevel
 from tasks_app.models import SlipSequence, SupervisionSlip, TaskEvent
 from tasks_app.services.lifecycle.slip_pdf import slip_pdf
-from tasks_app.services.lifecycle.slips import slip_answer, slip_issue, slip_receive
+from tasks_app.services.lifecycle.slips import (
+    slip_answer,
+    slip_issue,
+    slip_receive,
+    slip_sign,
+    slip_void,
+)
 
 pytestmark = pytest.mark.django_db
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
@@ -24,7 +31,7 @@ def issue(world, department=None, **kwargs):
     return slip_issue(task=world.task, department=department or world.department,
                       reason=kwargs.pop("reason", "推进缓慢,连续两月无实质进展。"),
                       respond_by=kwargs.pop("respond_by", datetime.date(2026, 3, 27)),
-                      actor=world.lead_office, **kwargs)
+                      actor=world.lead_office, sign=kwargs.pop("sign", True), **kwargs)
 
 
 def pdf_text(slip) -> str:
@@ -107,5 +114,39 @@ def test_the_department_receives_then_answers(world):
     assert slip.state == SupervisionSlip.State.ANSWERED and slip.received_by == world.head
     steps = list(TaskEvent.objects.filter(task=world.task, kind=EventKind.SLIP)
                  .order_by("id").values_list("after", flat=True))
-    assert steps == [f"测督〔2026〕1号({state})" for state in ("已签发", "已签收", "已反馈")]
+    assert steps == ["督办单草稿(未编号)(待签发)"] + [
+        f"测督〔2026〕1号({state})" for state in ("已签发", "已签收", "已反馈")]
     assert slip.level == SlipLevel.MANUAL
+
+
+def test_a_draft_is_unnumbered_unsent_and_numbered_in_the_order_of_signing(world, delivered):
+    (first, second), sent = delivered(lambda: (issue(world, sign=False),
+                                               issue(world, world.lead_department, sign=False)))
+    assert sent == [] and first.sequence is None and first.state == SupervisionSlip.State.DRAFT
+    assert first.number == "督办单草稿(未编号)"
+    signed, sent = delivered(lambda: slip_sign(slip=second, actor=world.lead_office))
+    assert (signed.number, signed.issued_by) == ("测督〔2026〕1号", world.lead_office)
+    assert {m.to[0].split("@")[0] for m in sent} == {"lead.liaison", "lead.head"}
+    voided = slip_void(slip=first, actor=world.lead_office, reason="已电话督促,不再发文")
+    assert voided.sequence is None  # a voided draft takes no number
+    assert issue(world).number == "测督〔2026〕2号"
+    with pytest.raises(ValidationError, match="当前为“已签发”,不能签发督办单"):
+        slip_sign(slip=signed, actor=world.lead_office)
+
+
+def test_voiding_needs_a_reason_keeps_the_number_and_is_audited(world):
+    slip = issue(world)
+    with pytest.raises(ValidationError, match="请填写作废原因"):
+        slip_void(slip=slip, actor=world.lead_office, reason=" ")
+    with pytest.raises(PermissionDenied):
+        slip_void(slip=slip, actor=world.head, reason="误发")
+    slip = slip_void(slip=slip, actor=world.lead_office, reason="误发,已按时报送")
+    slip.refresh_from_db()
+    assert (slip.state, slip.number, slip.voided_by, slip.void_reason) == (
+        SupervisionSlip.State.VOIDED, "测督〔2026〕1号", world.lead_office, "误发,已按时报送")
+    last = TaskEvent.objects.filter(task=world.task, kind=EventKind.SLIP).latest("id")
+    assert (last.before, last.after, last.reason, last.actor) == (
+        "测督〔2026〕1号(已签发)", "测督〔2026〕1号(已作废)", "误发,已按时报送", world.lead_office)
+    with pytest.raises(ValidationError):
+        slip_receive(slip=slip, actor=world.head)
+    assert "已作废" in pdf_text(slip)

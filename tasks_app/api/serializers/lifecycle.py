@@ -8,6 +8,7 @@ from ...models import (
     CompletionRequest,
     ExtensionRequest,
     LeaderInstruction,
+    SlipItem,
     SupervisionSlip,
 )
 from .reports import MAX_VERSION, username_field
@@ -98,19 +99,34 @@ class CompletionDecisionSerializer(serializers.Serializer):
     version = version_field()
 
 
+class SlipItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SlipItem
+        fields = ("task", "title", "due_on")
+        read_only_fields = fields
+
+
 class SlipSerializer(serializers.ModelSerializer):
-    number = serializers.CharField(read_only=True, help_text=_("编号,如 哈经开督〔2026〕7号"))
-    issued_by = username_field("issued_by", _("签发人(用户名;空为逾期升级自动签发)"))
+    number = serializers.SerializerMethodField(
+        help_text=_("编号,如 哈经开督〔2026〕7号;草稿未编号时为空"))
+    items = SlipItemSerializer(many=True, read_only=True, help_text=_("督办事项(一项或多项)"))
+    drafted_by = username_field("drafted_by", _("拟稿人(用户名;空为逾期升级拟稿)"))
+    issued_by = username_field("issued_by", _("签发人(用户名;已签发而为空的为按日程自动签发)"))
     received_by = username_field("received_by", _("签收人(用户名)"))
     answered_by = username_field("answered_by", _("反馈人(用户名)"))
+    voided_by = username_field("voided_by", _("作废人(用户名)"))
 
     class Meta:
         model = SupervisionSlip
-        fields = ("id", "number", "task", "department", "addressee", "item_title",
+        fields = ("id", "number", "task", "items", "department", "addressee", "item_title",
                   "item_due_on", "period", "level", "reason", "required_response",
-                  "respond_by", "state", "issued_by", "issued_at", "received_by",
-                  "received_at", "answer", "answered_by", "answered_at", "version")
+                  "respond_by", "state", "drafted_by", "drafted_at", "issued_by", "issued_at",
+                  "received_by", "received_at", "answer", "answered_by", "answered_at",
+                  "voided_by", "voided_at", "void_reason", "version")
         read_only_fields = fields
+
+    def get_number(self, slip: SupervisionSlip) -> str:
+        return slip.number if slip.signed else ""
 
 
 class SlipIssueSerializer(serializers.Serializer):
@@ -120,6 +136,14 @@ class SlipIssueSerializer(serializers.Serializer):
     required_response = serializers.CharField(allow_blank=True, required=False, default="",
                                               help_text=_("反馈要求(不填使用默认要求)"))
     respond_by = serializers.DateField(help_text=_("反馈时限"))
+    sign = serializers.BooleanField(required=False, default=False,
+                                    help_text=_("同时签发(默认只存为草稿)"))
+
+
+class SlipVoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, trim_whitespace=False,
+                                   help_text=_("作废原因"))
+    version = version_field()
 
 
 class SlipAnswerSerializer(serializers.Serializer):

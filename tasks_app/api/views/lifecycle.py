@@ -185,11 +185,19 @@ class CompletionRequestViewSet(LifecycleViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary=_("督办单列表"),
-                       description=_("牵头办公室和管理领导看到全部;部门用户看到发给本部门的。")),
+                       description=_("牵头办公室看到全部(含待签发的草稿);管理领导看到已签发的;"
+                                     "部门用户看到发给本部门且已签发的。")),
     retrieve=extend_schema(summary=_("督办单详情"), description=_("PDF 见门户 /slips/{id}/pdf/。")),
-    create=extend_schema(summary=_("签发督办单"), request=s.SlipIssueSerializer,
+    create=extend_schema(summary=_("拟稿督办单"), request=s.SlipIssueSerializer,
                          responses={201: s.SlipSerializer},
-                         description=same(_("牵头办公室向承担任务的部门签发,按年度连续编号。"))),
+                         description=same(_("牵头办公室向承担任务的部门拟稿"
+                                            "(sign 为 true 时同时签发);签发后才按年度连续编号。"))),
+    sign=extend_schema(summary=_("签发督办单"), request=s.VersionOnlySerializer,
+                       responses=s.SlipSerializer,
+                       description=same(_("牵头办公室审核签发草稿:编号、通知主送部门、计入通报和考核。"))),
+    void=extend_schema(summary=_("作废督办单"), request=s.SlipVoidSerializer,
+                       responses=s.SlipSerializer,
+                       description=same(_("牵头办公室填写原因作废;编号保留在登记簿中,不再计入通报和考核。"))),
     receive=extend_schema(summary=_("签收督办单"), request=s.VersionOnlySerializer,
                           responses=s.SlipSerializer,
                           description=same(_("主送部门签收。"))),
@@ -205,7 +213,8 @@ class SlipViewSet(LifecycleViewSet):
 
     def get_queryset(self):
         return visible_slips(self.request.user).select_related(
-            "issued_by", "received_by", "answered_by")
+            "issued_by", "received_by", "answered_by", "voided_by", "drafted_by"
+        ).prefetch_related("items")
 
     def create(self, request, *args, **kwargs):
         serializer = s.SlipIssueSerializer(data=request.data)
@@ -215,8 +224,17 @@ class SlipViewSet(LifecycleViewSet):
         department = _found(Department.objects, data["department"], "department", _("部门"))
         done = slips.slip_issue(task=task, department=department, reason=data["reason"],
                                 respond_by=data["respond_by"], actor=request.user,
-                                required_response=data["required_response"])
+                                required_response=data["required_response"],
+                                sign=data["sign"])
         return self._fresh(done, 201)
+
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        return self._transition(request, s.VersionOnlySerializer, slips.slip_sign)
+
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        return self._transition(request, s.SlipVoidSerializer, slips.slip_void)
 
     @action(detail=True, methods=["post"])
     def receive(self, request, pk=None):

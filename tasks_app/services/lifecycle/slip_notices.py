@@ -1,7 +1,7 @@
-"""What a 督办单's message says, and to whom: the addressed department's liaisons and heads
-(and its robot). A slip the lead office issues is told at once, alone; the slips the cycle
-issues in one run are told in one message per person (a department missing many reports
-gets one email listing its slips, not one email per slip)."""
+"""What a signed 督办单's message says, and to whom: the addressed department's liaisons and
+heads (and its robot). A slip the lead office signs is told at once, alone; the slips the
+cycle signs automatically in one run are told in one message per person. Drafts are never
+told to the department."""
 
 from collections import defaultdict
 from collections.abc import Callable
@@ -13,11 +13,21 @@ from notifications.links import page_url
 
 from ...formatting import cn_date
 from ...i18n import site_language
-from ...models import SupervisionSlip, Task
+from ...models import SlipItem, SupervisionSlip, Task
 
 
-def slip_row(slip: SupervisionSlip) -> dict:
-    return {"number": slip.number, "item": slip.item_title, "reason": slip.reason,
+def slip_items(slips: list[SupervisionSlip]) -> dict[int, list[str]]:
+    """The item titles each slip lists, in order (one query)."""
+    titles: dict[int, list[str]] = defaultdict(list)
+    for slip_id, title in SlipItem.objects.filter(slip__in=slips).order_by(
+            "slip_id", "position").values_list("slip_id", "title"):
+        titles[slip_id].append(title)
+    return titles
+
+
+def slip_row(slip: SupervisionSlip, items: list[str]) -> dict:
+    return {"number": slip.number, "item": slip.item_title, "items": items or [slip.item_title],
+            "reason": slip.reason,
             "required_response": slip.required_response, "level": slip.get_level_display(),
             "item_due_on": cn_date(slip.item_due_on), "respond_by": cn_date(slip.respond_by),
             "url": page_url("portal:slip", slip.pk),
@@ -25,7 +35,8 @@ def slip_row(slip: SupervisionSlip) -> dict:
 
 
 def _context(slips: list[SupervisionSlip], tasks: dict[int, Task]) -> dict:
-    rows = [slip_row(slip) for slip in slips]
+    items = slip_items(slips)
+    rows = [slip_row(slip, items[slip.pk]) for slip in slips]
     return {"slips": rows, "first": rows[0], "count": len(rows),
             "addressee": slips[0].addressee, "plan": tasks[slips[0].task_id].plan.code}
 

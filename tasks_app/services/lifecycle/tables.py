@@ -74,10 +74,14 @@ COMPLETION_ACTION = {C.APPROVED: "approve", C.SUPPLEMENT: "supplement", C.REJECT
                      C.RECTIFY: "rectify"}
 
 S = SupervisionSlip.State
+SIGNED = (S.ISSUED, S.RECEIVED, S.ANSWERED)
 SLIP = Machine(_("该督办单"), S, [
-    t("issue", [None], S.ISSUED, [LEAD_OFFICE, SYSTEM], pgettext_lazy("action", "签发督办单")),
+    t("draft", [None], S.DRAFT, [LEAD_OFFICE, SYSTEM], pgettext_lazy("action", "拟稿督办单")),
+    # SYSTEM signs only where the plan's schedule allows automatic signing.
+    t("sign", [S.DRAFT], S.ISSUED, [LEAD_OFFICE, SYSTEM], pgettext_lazy("action", "签发督办单")),
     t("receive", [S.ISSUED], S.RECEIVED, DEPARTMENT, pgettext_lazy("action", "签收督办单")),
     t("answer", [S.RECEIVED], S.ANSWERED, DEPARTMENT, pgettext_lazy("action", "反馈督办单")),
+    t("void", [S.DRAFT, *SIGNED], S.VOIDED, [LEAD_OFFICE], pgettext_lazy("action", "作废督办单")),
 ])
 
 # Not a state machine (an instruction has no states), but a role rule all the same.
