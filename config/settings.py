@@ -371,7 +371,7 @@ INSTALLED_APPS += [
 ]
 AUTHENTICATION_BACKENDS = [
     "security.backends.LockoutBackend",  # django-axes, first: refuses locked accounts
-    "django.contrib.auth.backends.ModelBackend",
+    *AUTHENTICATION_BACKENDS,  # single sign-on (when configured), then local passwords
 ]
 _AFTER_AUTH = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
 MIDDLEWARE[_AFTER_AUTH:_AFTER_AUTH] = [

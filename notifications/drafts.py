@@ -104,8 +104,8 @@ def draft_render(*, kind: str, key: str, recipient: Recipient, context: dict, ur
                          items=lambda _: items)[0]
 
 
-def _digest(draft: Draft) -> str:
-    return hashlib.md5(draft.body_text.encode(), usedforsecurity=False).hexdigest()
+def _digest(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def drafts_store(drafts: list[Draft], *, today) -> Counter:
@@ -125,6 +125,8 @@ def drafts_store(drafts: list[Draft], *, today) -> Counter:
     receipts = receipts_attach(rows)  # 已读/未读: links go through the receipt
     Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     receipts_store(receipts)
+    # What this run wrote, as written (receipt links included), to compare with what is stored.
+    written = {row.dedupe_key: _digest(row.body_text) for row in rows}
     with_items = [d for d in drafts if d.items]
     items = []
     for start in range(0, len(with_items), ID_LOOKUP_CHUNK):
@@ -134,7 +136,8 @@ def drafts_store(drafts: list[Draft], *, today) -> Counter:
             digest=MD5("body_text")).values_list("dedupe_key", "id", "digest")}
         items += [NotificationItem(notification_id=stored[d.dedupe_key][0], key=key,
                                    kind=kind, created_on=today)
-                  for d in chunk if stored.get(d.dedupe_key, (0, ""))[1] == _digest(d)
+                  for d in chunk
+                  if stored.get(d.dedupe_key, (0, ""))[1] == written.get(d.dedupe_key)
                   for key, kind in d.items]
     if items:
         NotificationItem.objects.filter(

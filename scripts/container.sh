@@ -5,16 +5,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DUBAN_VENV="${DUBAN_VENV:-/opt/duban/venv}" PORT="${PORT:-8000}"
+# gunicorn (config/gunicorn.py) binds here: every interface inside the container.
+export DUBAN_WEB_BIND="${DUBAN_WEB_BIND:-0.0.0.0:$PORT}"
 PY="$DUBAN_VENV/bin/python"
 
 procfile_command() {
   local line
   line="$(sed -n "s/^$1: //p" Procfile)"
   [ -n "$line" ] || { echo "Procfile has no '$1' entry" >&2; exit 2; }
-  printf '%s' "${line//127.0.0.1:\$PORT/0.0.0.0:\$PORT}"
+  printf '%s' "$line"
 }
 
-if [ "${1:-}" = "--print" ]; then procfile_command "$2"; echo; exit 0; fi
+if [ "${1:-}" = "--print" ]; then
+  [ "$2" = web ] && printf 'DUBAN_WEB_BIND=%s ' "$DUBAN_WEB_BIND"
+  procfile_command "$2"; echo; exit 0
+fi
 role="${1:-web}"; shift || true
 case "$role" in
   web|worker|beat) exec bash -c "exec $(procfile_command "$role")" ;;

@@ -11,14 +11,24 @@ when ``k`` grows.
 import datetime
 from dataclasses import dataclass
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, Permission, User
 from django.core.files.base import ContentFile
 from django.db.models import Count
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from audit.services import audit_record
 from departments.choices import Role
-from departments.models import Department, DepartmentAlias, DepartmentGroup, Membership
+from departments.models import (
+    Department,
+    DepartmentAlias,
+    DepartmentGroup,
+    Membership,
+    Person,
+    RosterImport,
+)
 from notifications.models import (
     CalendarFeed,
     DigestSubscription,
@@ -41,6 +51,7 @@ from tasks_app.models import (
     LeaderInstruction,
     Meeting,
     MeetingDecision,
+    Milestone,
     Plan,
     ProgressReport,
     ReportingPeriod,
@@ -85,6 +96,8 @@ class World:
     assessment: Assessment
     target: Target
     reading: TargetReading
+    milestone: Milestone
+    roster: RosterImport
     group: DepartmentGroup
     notification: Notification
     calendar_key: str
@@ -138,7 +151,8 @@ def world_build(size: dict, k: int) -> World:
     slip = None
     for n in range(k):
         slip = slip_issue(task=task, department=department, reason=f"逾期未报送({n})",
-                          actor=lead, respond_by=today + datetime.timedelta(days=10))
+                          actor=lead, respond_by=today + datetime.timedelta(days=10),
+                          sign=True)
     instruction = None
     for n in range(k):
         instruction = instruction_create(task=task, text=f"请加快推进({n})。", actor=manager)
@@ -164,6 +178,19 @@ def world_build(size: dict, k: int) -> World:
     target = Target.objects.filter(plan=plan).order_by("pk").first()
     TargetAssignment.objects.create(target=target, department=department,
                                     role=AssignmentRole.LEAD, source_text=department.name)
+    Person.objects.update_or_create(user=liaison, defaults={"mobile": f"1380000{k:04d}"})
+    for n in range(k):  # lockouts and login records (django-axes), a second factor, audit rows
+        AccessAttempt.objects.create(username=f"guess{k}-{n}", ip_address="127.0.0.1",
+                                     failures_since_start=n + 1, get_data="", post_data="")
+        AccessLog.objects.create(username=liaison.username, ip_address="127.0.0.1")
+        AccessFailureLog.objects.create(username=f"guess{k}-{n}", ip_address="127.0.0.1")
+        audit_record("login", user=liaison, target=f"budget-{k}-{n}")
+    TOTPDevice.objects.get_or_create(user=lead, defaults={"name": "手机", "confirmed": False})
+    milestone = None
+    for n in range(k):
+        milestone = Milestone.objects.create(task=task, title=f"合成节点{n}", position=n,
+                                             due_on=today + datetime.timedelta(days=30 + n))
+        milestone.departments.add(department)
     reading = None
     for n in range(k):
         reading = TargetReading.objects.create(
@@ -203,7 +230,9 @@ def world_build(size: dict, k: int) -> World:
         plan=plan, task=task, part=part, other_part=other_part, period=period, report=report,
         attachment=attachment, slip=slip, instruction=instruction, extension=extension,
         completion=completion, meeting=meeting, decision=decision, bulletin=bulletin,
-        assessment=assessment, target=target, reading=reading, group=group,
+        roster=RosterImport.objects.create(file_name="名单.xlsx", uploaded_by=lead, rows=[]),
+        assessment=assessment, target=target, reading=reading, milestone=milestone,
+        group=group,
         notification=notification, calendar_key=feed.key, draft=draft,
         export=export,
     )
