@@ -101,6 +101,7 @@ def test_decisions_recorded_on_the_meeting_page_go_through_the_service(lead_clie
 
 @time_machine.travel(datetime.datetime(2026, 4, 10, 9, tzinfo=SH))
 def test_generating_and_publishing_a_bulletin_from_the_admin(lead_client, scored_plan):
+    _login_again(lead_client)  # the session is checked against the travelled clock
     response = lead_client.post(reverse("admin:tasks_app_bulletin_add"), {
         "plan": scored_plan.pk, "year": 2026, "quarter": 1})
     assert response.status_code == 302
