@@ -30,6 +30,7 @@ MARKERS = ("推动产业集聚", "乙部门机密进展", "乙部门督办事由
 # How to fill each pattern's parameters with department B's objects, and who may read.
 #   public:  anyone (no B data behind it)          list: 200 allowed, B's markers never shown
 #   detail:  B's object: no 200 for outsiders      leaders: only manager / lead office
+#   probe:   public, and 503 is an answer (not ready: no Redis or beat in the tests)
 RULES: dict[str, str] = {
     "accounts/2fa/": "public", "accounts/login/": "public", "accounts/logout/": "public",
     "accounts/password_change/": "list", "accounts/password_change/done/": "list",
@@ -54,6 +55,14 @@ RULES: dict[str, str] = {
     "tasks/<int:pk>/requests/": "detail", "tasks/<int:pk>/parts/<int:part_pk>/transfer/":
     "detail", "todo/": "list", "desk/": "leaders", "items/new/": "leaders", "slips/": "list",
     "slips/<int:pk>/": "detail", "slips/<int:pk>/pdf/": "detail",
+    "healthz": "public", "readyz": "probe", "metrics": "public",
+    "accounts/activate/<uidb64>/<token>/": "public", "oidc/authenticate/": "public",
+    "oidc/callback/": "public", "notifications/unread/": "leaders",
+    "notifications/urge/": "leaders", "tasks/<int:pk>/milestones/": "detail",
+    "periods/<int:pk>/submit/": "list", "exports/": "list", "exports/ledger/": "leaders",
+    "exports/<int:pk>/": "detail", "exports/<int:pk>/status/": "detail",
+    "exports/<int:pk>/download/": "detail", "reviews/count/": "list", "indicators/": "list",
+    "desk/reports/": "leaders",
 }
 API_DETAIL = re.compile(r"^api/v1/\^([a-z-]+)/\(\?P<pk>[^)]*\)/(?:([a-z-]+)/)?\$$")
 API_LIST = re.compile(r"^api/v1/\^([a-z-]+)/(?:([a-z-]+)/)?\$$")
@@ -177,10 +186,10 @@ def test_every_url_has_a_rule_and_nothing_leaks(scene, settings):
             for method in ("get", "post"):
                 response = getattr(client, method)(url, query if method == "get" else {})
                 status = response.status_code
-                if status >= 500:
+                if status >= 500 and not (rule == "probe" and status == 503):
                     failures.append(f"{name} {method} {url}: {status}")
                     continue
-                if name in ("manager", "lead_office", "operator") or rule == "public":
+                if name in ("manager", "lead_office", "operator") or rule in ("public", "probe"):
                     continue
                 leaked = _leaks(response) if status == 200 else []
                 if leaked:
