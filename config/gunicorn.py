@@ -31,7 +31,8 @@ keepalive = _int("DUBAN_WEB_KEEPALIVE", 5)
 max_requests = _int("DUBAN_WEB_MAX_REQUESTS", 2000)
 max_requests_jitter = _int("DUBAN_WEB_MAX_REQUESTS_JITTER", 200)
 # Heartbeat files in memory, not on a possibly slow disk.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# gunicorn's documented choice for heartbeat files (not data): nosec B108
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # nosec B108
 accesslog = os.environ.get("DUBAN_WEB_ACCESS_LOG", "-") or None
 errorlog = "-"
 # Behind a reverse proxy on the same machine: trust its X-Forwarded-* headers.

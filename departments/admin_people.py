@@ -10,9 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from tasks_app.formatting import cn_datetime
@@ -77,7 +76,7 @@ class PersonAdmin(admin.ModelAdmin):
         events = (PersonEvent.objects.filter(user=person.user)
                   .select_related("department", "other", "actor")[:200])
         return format_html_join(
-            mark_safe("<br>"), "{} · {} {} {} {} {}",
+            format_html("<br>"), "{} · {} {} {} {} {}",
             ((cn_datetime(e.created_at), e.get_action_display(),
               e.department.name if e.department_id else "", e.get_role_display(),
               f"({e.other})" if e.other_id else "", e.detail) for e in events)) or "—"

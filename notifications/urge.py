@@ -58,7 +58,7 @@ def _require_lead_office(user: User) -> None:
 
 
 def _key(department_id: int, task_ids: list[int], today: datetime.date) -> str:
-    digest = hashlib.sha1(",".join(map(str, sorted(task_ids))).encode()).hexdigest()[:12]
+    digest = hashlib.sha256(",".join(map(str, sorted(task_ids))).encode()).hexdigest()[:12]
     return f"urge:{today.isoformat()}:{department_id}:{digest}"
 
 
