@@ -2,27 +2,26 @@
 returned reports first in 待办."""
 
 import pytest
-from django.core import mail
 from django.urls import reverse
 
+from notifications.choices import Kind
+from notifications.models import Notification
 from tasks_app.services.reports import report_head_review, report_withdraw
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_head_is_told_once_a_day_that_reports_wait(world, django_capture_on_commit_callbacks,
-                                                     settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def test_a_head_is_told_once_a_day_that_reports_wait(world):
     world.head.email = "head@example.gov.cn"
     world.head.save()
-    with django_capture_on_commit_callbacks(execute=True):
-        report = world.report()
+    report = world.report()
     report_withdraw(report=report, user=world.liaison)
-    with django_capture_on_commit_callbacks(execute=True):
-        world.report(progress=50)  # filed again the same day: no second message
-    to_head = [m for m in mail.outbox if "head@example.gov.cn" in m.to]
-    assert len(to_head) == 1
-    assert "本部门有报送待您审核" in to_head[0].subject and "/reviews/" in to_head[0].body
+    world.report(progress=50)  # filed again the same day: no second message
+    told = Notification.objects.filter(recipient=world.head, kind=Kind.REVIEW)
+    assert told.count() == 1
+    message = told.get()
+    assert "本部门有报送待您审核" in message.subject and "/reviews/" in message.body_text
+    assert not Notification.objects.filter(recipient=world.liaison, kind=Kind.REVIEW).exists()
 
 
 def test_the_head_sees_the_count_in_the_menu_and_in_todo(world, as_user):
