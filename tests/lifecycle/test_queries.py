@@ -109,8 +109,9 @@ def test_transfer_page(client, world):
 
 def test_todo_panel_for_a_head(client, world):
     client.force_login(world.head)
-    # request (3), returned reports, review count, parts, slips, endorsements, instructions
-    constant(client, world, reverse("portal:todo"), limit=9)
+    # request (3), returned reports, reviews waiting (as lead, as head), parts, slips,
+    # endorsements, instructions
+    constant(client, world, reverse("portal:todo"), limit=10)
 
 
 def test_desk(client, world):
