@@ -306,6 +306,25 @@ class TaskAdminForm(forms.ModelForm):
         return data
 
 
+def _save_through_services(formset, *, delete, create, update) -> None:
+    """Save an inline formset through the services (history kept), filling the three lists
+    the admin's change message reads, as formset.save() would. ``update`` returns
+    (object, changed fields) or None when nothing it handles changed."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    for deleted in formset.deleted_forms:
+        if deleted.instance.pk:
+            delete(deleted.instance)
+            formset.deleted_objects.append(deleted.instance)
+    for inline in formset.forms:
+        data = getattr(inline, "cleaned_data", None)
+        if not data or data.get("DELETE") or not inline.has_changed():
+            continue
+        if inline.instance.pk is None:
+            formset.new_objects.append(create(data))
+        elif (changed := update(inline.instance, data, inline.changed_data)) is not None:
+            formset.changed_objects.append(changed)
+
+
 @admin.register(Task)
 class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
     form = TaskAdminForm
@@ -391,43 +410,32 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
             return super().save_formset(request, form, formset, change)
         task = form.instance
         reason = str(_("牵头办公室在后台调整分工"))
-        # The admin's change message reads these three lists, as after formset.save().
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for deleted in formset.deleted_forms:
-            if deleted.instance.pk:
-                assignment_remove(assignment=deleted.instance, actor=request.user, reason=reason)
-                formset.deleted_objects.append(deleted.instance)
-        for inline in formset.forms:
-            data = getattr(inline, "cleaned_data", None)
-            if not data or data.get("DELETE") or not inline.has_changed():
-                continue
-            if inline.instance.pk is None:
-                formset.new_objects.append(assignment_add(
-                    task=task, role=data["role"], department=data.get("department"),
-                    group=data.get("group"), actor=request.user, reason=reason))
-            elif "role" in inline.changed_data:
-                formset.changed_objects.append((assignment_change_role(
-                    assignment=inline.instance, role=data["role"], actor=request.user,
-                    reason=reason), ["role"]))
+
+        def change_role(part, data, changed):
+            if "role" not in changed:
+                return None
+            return assignment_change_role(assignment=part, role=data["role"],
+                                          actor=request.user, reason=reason), ["role"]
+
+        _save_through_services(
+            formset,
+            delete=lambda part: assignment_remove(assignment=part, actor=request.user,
+                                                  reason=reason),
+            create=lambda data: assignment_add(
+                task=task, role=data["role"], department=data.get("department"),
+                group=data.get("group"), actor=request.user, reason=reason),
+            update=change_role)
 
     def _save_milestones(self, request, task, formset):
         reason = str(_("牵头办公室在后台调整节点"))
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for deleted in formset.deleted_forms:
-            if deleted.instance.pk:
-                milestone_delete(milestone=deleted.instance, actor=request.user, reason=reason)
-                formset.deleted_objects.append(deleted.instance)
-        for inline in formset.forms:
-            data = getattr(inline, "cleaned_data", None)
-            if not data or data.get("DELETE") or not inline.has_changed():
-                continue
-            if inline.instance.pk is None:
-                formset.new_objects.append(milestone_create(
-                    task=task, data=milestone_data(data), actor=request.user, reason=reason))
-            else:
-                formset.changed_objects.append((milestone_update(
-                    milestone=inline.instance, data=milestone_data(data), actor=request.user,
-                    reason=reason), inline.changed_data))
+        _save_through_services(
+            formset,
+            delete=lambda m: milestone_delete(milestone=m, actor=request.user, reason=reason),
+            create=lambda data: milestone_create(task=task, data=milestone_data(data),
+                                                 actor=request.user, reason=reason),
+            update=lambda m, data, changed: (milestone_update(
+                milestone=m, data=milestone_data(data), actor=request.user, reason=reason),
+                changed))
 
     def _bulk_form_page(self, request, queryset, form, *, action, title, intro, submit_label):
         return TemplateResponse(request, "admin/tasks_app/task/bulk_action.html", {
