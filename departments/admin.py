@@ -5,10 +5,10 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_formsets import SharedChoicesFormSet
+from common.i18n import join_list
 from security.roles import ADMIN_ROLE_GROUPS, staff_sync
 from security.services import password_reset_link_send, user_deactivated
-from tasks_app.admin_formsets import SharedChoicesFormSet
-from tasks_app.i18n import join_list
 
 from .models import Department, DepartmentAlias, DepartmentGroup, Membership
 

@@ -14,8 +14,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from common.formatting import cn_month
 from departments.access import Access, access_for
-from tasks_app.formatting import cn_month
 from tasks_app.models import Meeting, Milestone, Plan, ReportingPeriod, Task
 from tasks_app.permissions import visible_tasks
 from tasks_app.rules.states import CLOSED_TASKS

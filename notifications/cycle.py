@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from tasks_app.i18n import site_language
+from common.i18n import site_language
 from tasks_app.services.assessments import assessments_compute_due
 from tasks_app.services.bulletins import bulletins_publish_due
 

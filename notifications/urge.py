@@ -16,11 +16,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from common.i18n import site_language
 from departments.access import access_for
 from departments.choices import Role
 from departments.models import Department, Membership, Person
 from tasks_app.choices import EventKind, PartState, TaskStatus
-from tasks_app.i18n import site_language
 from tasks_app.models import Assignment, Task, TaskEvent
 
 from .channels import channel_configured

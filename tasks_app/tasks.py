@@ -2,10 +2,11 @@
 
 from celery import shared_task
 
+from common.i18n import site_language
+
 from .documents.assessment import assessment_pdf
 from .documents.bulletin import bulletin_pdf
 from .documents.stored import stored_pdf
-from .i18n import site_language
 from .models import Assessment, Bulletin
 from .services.exports import export_run
 

@@ -9,7 +9,7 @@ Someone who already got today's message gets new findings tomorrow.
 import datetime
 from collections import defaultdict
 
-from tasks_app.formatting import cn_date
+from common.formatting import cn_date
 from tasks_app.workdays import is_working_day
 
 from ..choices import DeliveryState, Kind

@@ -11,8 +11,8 @@ from collections import defaultdict
 
 from django.utils.translation import gettext, ngettext
 
+from common.formatting import cn_date
 from tasks_app.choices import PartState
-from tasks_app.formatting import cn_date
 from tasks_app.models import Assignment, Milestone, Plan, Task
 from tasks_app.rules.obligations import departments_on_tasks
 from tasks_app.rules.states import CLOSED_TASKS

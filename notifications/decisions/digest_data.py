@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
+from common.formatting import cn_date, cn_datetime, cn_month
 from tasks_app.choices import EventKind, Health, ReportState
 from tasks_app.event_values import shown
-from tasks_app.formatting import cn_date, cn_datetime, cn_month
 from tasks_app.health import with_health
 from tasks_app.models import Milestone, ProgressReport, Task, TaskEvent
 from tasks_app.rules.obligations import departments_on_tasks

@@ -16,7 +16,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, Value, prefetch_rel
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from tasks_app.formatting import cn_date
+from common.formatting import cn_date
 from tasks_app.models import Schedule
 from tasks_app.workdays import add_months, is_working_day
 

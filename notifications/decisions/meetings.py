@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
+from common.formatting import cn_date, cn_month
 from tasks_app.choices import Health, ReportState
-from tasks_app.formatting import cn_date, cn_month
 from tasks_app.health import with_health
 from tasks_app.models import Meeting, Plan, ProgressReport, ReportingPeriod, Schedule, Task
 from tasks_app.workdays import (

@@ -7,7 +7,7 @@ managers (and their robots); an assessment also to the heads of every department
 
 from collections import defaultdict
 
-from tasks_app.formatting import cn_datetime
+from common.formatting import cn_datetime
 from tasks_app.models import Assessment, Bulletin, DepartmentScore
 
 from ..choices import Kind

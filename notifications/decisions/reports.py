@@ -16,8 +16,8 @@ from collections import defaultdict
 
 from django.utils.translation import gettext, ngettext
 
-from tasks_app.formatting import cn_date, cn_month
-from tasks_app.i18n import join_list
+from common.formatting import cn_date, cn_month
+from common.i18n import join_list
 from tasks_app.models import Plan, ReportingPeriod
 from tasks_app.rules.obligations import MissingReport
 from tasks_app.workdays import add_working_days, working_days_between

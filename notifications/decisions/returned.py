@@ -9,8 +9,8 @@ import datetime
 from django.db.models import Q
 from django.utils.translation import gettext
 
+from common.formatting import cn_datetime, cn_month
 from tasks_app.choices import ReportState
-from tasks_app.formatting import cn_datetime, cn_month
 from tasks_app.models import ProgressReport
 from tasks_app.workdays import is_working_day
 

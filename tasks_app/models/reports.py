@@ -4,8 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.formatting import cn_month
+
 from ..choices import PeriodState, ReportState, ReportStatus
-from ..formatting import cn_month
 from .plans import Plan
 from .tasks import Task
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.formatting import cn_date, cn_month
+from common.i18n import join_list
 from departments.models import Department
 
 from ..attainment import attainment, percent, plain_number
 from ..choices import EventKind, Health, ReportStatus, TargetKind, TaskStatus
-from ..formatting import cn_date, cn_month
 from ..health import with_health
-from ..i18n import join_list
 from ..models import (
     Bulletin,
     Plan,

@@ -17,14 +17,14 @@ from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from common.formatting import cn_month
+from common.i18n import join_list
 from departments.access import Access
 from departments.models import DepartmentGroup
 
 from ..choices import AssignmentRole, Health, ReportStatus, TaskStatus
 from ..filtersets import TaskFilterSet
-from ..formatting import cn_month
 from ..health import with_health
-from ..i18n import join_list
 from ..models import ProgressReport, ReportingPeriod, Task
 from ..permissions import live_parts, visible_tasks
 from ..rules.obligations import (

@@ -4,7 +4,8 @@ for the bulletin (listed and counted per department). Drafts and voided slips ne
 import datetime
 from collections import Counter
 
-from ..formatting import cn_date
+from common.formatting import cn_date
+
 from ..models import Plan, SupervisionSlip
 from ..models.lifecycle import slip_number
 from ..workdays import add_months

@@ -22,9 +22,10 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from common.i18n import join_list
+
 from ..attainment import attainment
 from ..choices import EventKind, PartState, ReportState, TargetKind, TaskStatus
-from ..i18n import join_list
 from ..models import (
     Assessment,
     AssessmentEntry,

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.i18n import join_list, site_language
 from departments.access import access_for
 
-from ..i18n import join_list, site_language
 from ..models import Assessment, AssessmentEntry, DepartmentScore, Plan
 from ..record_dates import assessment_year_due, sending_time
 from ..selectors.reporting import tracked_periods

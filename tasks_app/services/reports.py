@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
 from departments.access import Access, access_for
 from security.uploads import UploadRefused, is_zip_office, office_zip_check
 
 from ..choices import EventKind, ReportState, ReportStatus
 from ..exceptions import StaleVersion
-from ..formatting import cn_date
 from ..history import record, task_event
 from ..models import Attachment, ProgressReport, ReportingPeriod, Task, TaskSummary
 from ..permissions import department_ids_on_task, lead_department_ids, reviews_as_lead

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from common.i18n import lazy_concat
 from departments.access import access_for
 from departments.models import Department
 
@@ -24,7 +25,6 @@ from ...filtersets_lifecycle import (
     InstructionFilterSet,
     SlipFilterSet,
 )
-from ...i18n import lazy_concat
 from ...models import (
     Assignment,
     CompletionRequest,

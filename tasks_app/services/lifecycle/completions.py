@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
+from common.i18n import join_list, site_language
 from departments.models import Department
 
 from ...choices import AssignmentRole, EventKind, PartState
-from ...formatting import cn_date
 from ...history import record, task_event
-from ...i18n import join_list, site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, Attachment, CompletionRequest, Task
 from ...rules.states import INACTIVE_PARTS, QUIET_PARTS

@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
+from common.i18n import site_language
+
 from ...choices import EventKind
-from ...formatting import cn_date
 from ...history import record, task_event
-from ...i18n import site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, ExtensionRequest, Schedule
 from ..tasks import task_update

@@ -11,14 +11,14 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_datetime, cn_month
+from common.i18n import join_list, site_language
 from departments.access import access_for
 from departments.models import Department
 from notifications.choices import Kind
 
 from ...choices import EventKind, ReportState
-from ...formatting import cn_datetime, cn_month
 from ...history import record, task_event
-from ...i18n import join_list, site_language
 from ...models import InstructionReply, LeaderInstruction, ProgressReport, Task
 from ...permissions import department_ids_on_task
 from .machine import actor_roles

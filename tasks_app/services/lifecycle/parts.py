@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
+
 from ...choices import AssignmentRole, EventKind, PartState
-from ...formatting import cn_date
 from ...history import record, task_event
 from ...lifecycle import CLOSED_PART_STATES, refresh_task_statuses
 from ...models import Assignment, Task

@@ -9,8 +9,9 @@ not change an issued slip."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
+
 from ...documents.pdf import Letterhead, issuer_of, render_pdf
-from ...formatting import cn_date
 from ...models import SupervisionSlip
 
 

@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.formatting import cn_date, cn_month
+from common.i18n import site_language
 from departments.models import Department
 
 from ...choices import EventKind, PeriodState, SlipLevel
-from ...formatting import cn_date, cn_month
 from ...history import record, task_event
-from ...i18n import site_language
 from ...models import (
     Plan,
     ReportingPeriod,

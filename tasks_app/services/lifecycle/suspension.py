@@ -7,11 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.i18n import site_language
 from departments.models import Department
 
 from ...choices import AssignmentRole, EventKind, PartState
 from ...history import record, task_event
-from ...i18n import site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, Task
 from ...rules.states import INACTIVE_PARTS
