@@ -17,7 +17,7 @@ from common.admin_formsets import SharedChoicesFormSet
 from common.formatting import cn_date
 from common.i18n import join_list
 from departments.models import Department
-from notifications.urge_admin import urge_tasks
+from tasks_app.admin_urge import urge_tasks
 
 from .admin_documents import PlanLedgerMixin, TaskLedgerMixin
 from .admin_fields import WorkingDaysField

@@ -10,8 +10,8 @@ from rest_framework.authtoken.models import Token
 
 from departments.access import access_for
 from departments.models import Membership
-from notifications.calendar import calendar_feed_issue
 from notifications.models import CalendarFeed
+from tasks_app.services.calendar_feed import calendar_feed_issue
 
 from ..models import Attachment
 from ..permissions import plans_milestones, visible_reports, visible_tasks

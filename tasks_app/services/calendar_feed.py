@@ -16,15 +16,15 @@ from django.utils.translation import gettext
 
 from common.formatting import cn_month
 from departments.access import Access, access_for
-from tasks_app.models import Meeting, Milestone, Plan, ReportingPeriod, Task
-from tasks_app.permissions import visible_tasks
-from tasks_app.rules.states import CLOSED_TASKS
-from tasks_app.services.periods import deadline_for
-from tasks_app.workdays import add_months, month_start
+from notifications.ics import CalendarEvent, ics_calendar
+from notifications.links import page_url
+from notifications.models import CalendarFeed
 
-from .ics import CalendarEvent, ics_calendar
-from .links import page_url
-from .models import CalendarFeed
+from ..models import Meeting, Milestone, Plan, ReportingPeriod, Task
+from ..permissions import visible_tasks
+from ..rules.states import CLOSED_TASKS
+from ..workdays import add_months, month_start
+from .periods import deadline_for
 
 PAST_MONTHS, FUTURE_MONTHS = 6, 18
 CLOSED = CLOSED_TASKS
