@@ -35,6 +35,11 @@ class ReportingPeriod(models.Model):
         return cn_month(self.month)
 
 
+# What a department fills in on a report (the form, the batch sheet, the copy from last month).
+REPORT_FIELDS = ("status", "progress", "progress_text", "problems", "next_steps",
+                 "needs_coordination")
+
+
 class ProgressReport(models.Model):
     """A department's report on a task for a period (the row of the old Excel sheet)."""
 

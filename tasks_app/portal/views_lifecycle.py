@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 
 from departments.access import access_for
 from departments.models import Department
+from tasks_app.rules.machine import actor_roles
+from tasks_app.rules.tables import INSTRUCTING_ROLES
 
 from ..models import Assignment, CompletionRequest, ExtensionRequest, Task
 from ..permissions import department_ids_on_task, visible_reports, visible_tasks
@@ -36,8 +38,6 @@ from ..services.lifecycle import (
     slips,
     suspension,
 )
-from ..services.lifecycle.machine import actor_roles
-from ..services.lifecycle.tables import INSTRUCTING_ROLES
 from . import forms_lifecycle as f
 from .common import is_htmx, today
 from .views import task_page

@@ -10,6 +10,8 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from departments.access import access_for
 from departments.models import Department
+from tasks_app.rules.machine import actor_roles
+from tasks_app.rules.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
 
 from .. import workdays
 from ..choices import AssignmentRole, PartState, SourceType, TaskStatus
@@ -23,10 +25,7 @@ from ..models import (
     SupervisionSlip,
     Task,
 )
-from ..rules.states import CLOSED_TASKS, INACTIVE_PARTS
-from ..services.lifecycle.machine import actor_roles
-from ..services.lifecycle.parts import ack_is_overdue
-from ..services.lifecycle.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
+from ..rules.states import CLOSED_TASKS, INACTIVE_PARTS, ack_is_overdue
 from .reviews import returned_reports, review_count
 
 

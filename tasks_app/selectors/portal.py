@@ -23,6 +23,7 @@ from ..models import (
     TaskEvent,
     TaskSummary,
 )
+from ..models.reports import REPORT_FIELDS
 from ..permissions import live_parts, parts_of_departments, visible_reports, visible_tasks
 from ..rules.obligations import (
     DUE,
@@ -34,7 +35,6 @@ from ..rules.obligations import (
     upcoming_period,
 )
 from ..rules.states import CLOSED_TASKS, EDITABLE_REPORTS, WITHDRAWABLE_REPORTS
-from ..services.reports import REPORT_FIELDS
 from ..visibility import visible_events
 from ..workdays import month_start
 from .owed import recent_periods

@@ -25,6 +25,7 @@ from ..choices import EventKind, ReportState, ReportStatus
 from ..exceptions import StaleVersion
 from ..history import record, task_event
 from ..models import Attachment, ProgressReport, ReportingPeriod, Task, TaskSummary
+from ..models.reports import REPORT_FIELDS
 from ..permissions import department_ids_on_task, lead_department_ids, reviews_as_lead
 from ..rules.states import EDITABLE_REPORTS, WITHDRAWABLE_REPORTS
 from .lifecycle.instructions import check_instructions_answered, instruction_replies_save
@@ -32,8 +33,6 @@ from .lifecycle.notices import heads_told_of_review
 from .lifecycle.parts import parts_acknowledge_by_reporting
 from .periods import period_is_locked
 
-REPORT_FIELDS = ("status", "progress", "progress_text", "problems", "next_steps",
-                 "needs_coordination")
 EDITABLE_STATES = EDITABLE_REPORTS
 WITHDRAWABLE_STATES = WITHDRAWABLE_REPORTS
 ALLOWED_EXTENSIONS = {

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from common.i18n import lazy_concat
 from departments.access import access_for
 from departments.models import Department
+from tasks_app.rules.machine import check_version
 
 from ...filtersets_lifecycle import (
     CompletionRequestFilterSet,
@@ -44,7 +45,6 @@ from ...services.lifecycle import (
     slips,
     suspension,
 )
-from ...services.lifecycle.machine import check_version
 from ..concurrency import Expectation
 from ..serializers import lifecycle as s
 from .base import ApiView, versioned_response

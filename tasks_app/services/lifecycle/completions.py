@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from common.formatting import cn_date
 from common.i18n import join_list, site_language
 from departments.models import Department
+from tasks_app.rules.machine import LEAD_OFFICE, check_version
+from tasks_app.rules.tables import COMPLETION, COMPLETION_ACTION, COMPLETION_PART_ACTION
 
 from ...choices import AssignmentRole, EventKind, PartState
 from ...history import record, task_event
@@ -23,10 +25,8 @@ from ...models import Assignment, Attachment, CompletionRequest, Task
 from ...rules.states import INACTIVE_PARTS, QUIET_PARTS
 from ..reports import validate_attachment
 from ..tasks import task_update
-from .machine import LEAD_OFFICE, check_version
 from .notices import notify_departments
 from .parts import part_check, part_locked, part_move, part_roles
-from .tables import COMPLETION, COMPLETION_ACTION, COMPLETION_PART_ACTION
 
 Decision = CompletionRequest.Decision
 

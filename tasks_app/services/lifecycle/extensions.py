@@ -13,16 +13,16 @@ from django.utils.translation import gettext as _
 
 from common.formatting import cn_date
 from common.i18n import site_language
+from tasks_app.rules.machine import HEAD, check_version
+from tasks_app.rules.tables import EXTENSION
 
 from ...choices import EventKind
 from ...history import record, task_event
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, ExtensionRequest, Schedule
 from ..tasks import task_update
-from .machine import HEAD, check_version
 from .notices import notify_departments
 from .parts import part_check, part_locked, part_move, part_roles
-from .tables import EXTENSION
 
 State = ExtensionRequest.State
 

@@ -16,14 +16,14 @@ from common.i18n import join_list, site_language
 from departments.access import access_for
 from departments.models import Department
 from notifications.choices import Kind
+from tasks_app.rules.machine import actor_roles
+from tasks_app.rules.tables import INSTRUCTING_ROLES
 
 from ...choices import EventKind, ReportState
 from ...history import record, task_event
 from ...models import InstructionReply, LeaderInstruction, ProgressReport, Task
 from ...permissions import department_ids_on_task
-from .machine import actor_roles
 from .notices import notify_departments
-from .tables import INSTRUCTING_ROLES
 
 
 def _addressees(task: Task, report: ProgressReport | None,

@@ -11,12 +11,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from departments.models import Department
+from tasks_app.rules.machine import LEAD_OFFICE, actor_roles
 
 from ...choices import AssignmentRole, FeedbackType, SourceType
 from ...models import Plan, Task
 from ..assignments import assignment_add
 from ..tasks import task_create
-from .machine import LEAD_OFFICE, actor_roles
 
 ITEM_FIELDS = ("title", "text", "source_type", "source_reference", "urgency",
                "responsible_leader", "overseeing_leader", "feedback_type", "feedback_cycle",

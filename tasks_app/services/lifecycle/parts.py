@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.formatting import cn_date
+from tasks_app.rules.machine import Transition, actor_roles
+from tasks_app.rules.tables import PART
 
 from ...choices import AssignmentRole, EventKind, PartState
 from ...history import record, task_event
 from ...lifecycle import CLOSED_PART_STATES, refresh_task_statuses
 from ...models import Assignment, Task
-from .machine import Transition, actor_roles
-from .tables import PART
 
 
 def part_roles(part: Assignment, actor: User | None) -> frozenset[str]:
@@ -55,12 +55,6 @@ def part_move(*, part: Assignment, action: str, actor: User | None, reason: str 
                       before=before, after=part.state,
                       reason=reason or step.verb))
     return part
-
-
-def ack_is_overdue(part: Assignment, today: datetime.date) -> bool:
-    """A part waiting for acknowledgement past its deadline: the 签收逾期 warning."""
-    return (part.state == PartState.PENDING_ACK and part.ack_due_on is not None
-            and part.ack_due_on < today)
 
 
 def _ack_reason(part: Assignment, now: datetime.datetime, reason: str) -> str:

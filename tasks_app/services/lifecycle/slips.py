@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy
 from common.formatting import cn_date, cn_month
 from common.i18n import site_language
 from departments.models import Department
+from tasks_app.rules.machine import actor_roles, check_version
+from tasks_app.rules.tables import SLIP
 
 from ...choices import EventKind, PeriodState, SlipLevel
 from ...history import record, task_event
@@ -39,9 +41,7 @@ from ...permissions import department_ids_on_task
 from ...record_dates import period_lock_day
 from ...rules.obligations import MissingReport
 from ...workdays import add_working_days, is_working_day
-from .machine import actor_roles, check_version
 from .slip_notices import slip_notify
-from .tables import SLIP
 
 DEFAULT_RESPONSE = (gettext_lazy("请认真研究落实,于反馈时限前在督办系统中书面反馈办理情况;"
                     "未能按期完成的,说明原因及下步措施。"))

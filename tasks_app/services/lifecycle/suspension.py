@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from common.i18n import site_language
 from departments.models import Department
+from tasks_app.rules.machine import actor_roles
+from tasks_app.rules.tables import PART
 
 from ...choices import AssignmentRole, EventKind, PartState
 from ...history import record, task_event
@@ -17,10 +19,8 @@ from ...models import Assignment, Task
 from ...rules.states import INACTIVE_PARTS
 from ...workdays import add_working_days
 from ..assignments import _check_free, _new_part
-from .machine import actor_roles
 from .notices import notify_departments
 from .parts import part_check, part_locked, part_move
-from .tables import PART
 
 
 def _required_reason(reason: str, verb: str) -> str:

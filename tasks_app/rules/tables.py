@@ -4,8 +4,8 @@ a 督办单. The task's own status is derived from its parts (tasks_app.lifecycl
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ...choices import PartState
-from ...models import CompletionRequest, ExtensionRequest, SupervisionSlip
+from ..choices import PartState
+from ..models import CompletionRequest, ExtensionRequest, SupervisionSlip
 from .machine import HEAD, LEAD_DEPARTMENT, LEAD_OFFICE, LIAISON, MANAGER, SYSTEM, Machine
 from .machine import transition as t
 
