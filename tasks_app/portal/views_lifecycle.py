@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 
 from departments.access import access_for
 from departments.models import Department
-from tasks_app.rules.machine import actor_roles
-from tasks_app.rules.tables import INSTRUCTING_ROLES
 
 from ..models import Assignment, CompletionRequest, ExtensionRequest, Task
 from ..permissions import department_ids_on_task, visible_reports, visible_tasks
+from ..rules.machine import actor_roles
+from ..rules.tables import INSTRUCTING_ROLES
 from ..selectors.lifecycle import (
     department_todo,
     departments_on_task,

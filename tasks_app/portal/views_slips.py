@@ -13,10 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tasks_app.rules.machine import actor_roles
-from tasks_app.rules.tables import SLIP
-
 from ..models import SupervisionSlip
+from ..rules.machine import actor_roles
+from ..rules.tables import SLIP
 from ..selectors.lifecycle import visible_slips
 from ..services.lifecycle.slip_pdf import slip_pdf as render_pdf
 from ..services.lifecycle.slips import slip_answer, slip_receive, slip_sign, slip_void

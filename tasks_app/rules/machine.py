@@ -71,6 +71,13 @@ class Transition:
     roles: frozenset[str]
     verb: StrOrPromise
 
+    @property
+    def to(self) -> str:
+        """The target state, for a transition that names one (not one the service decides)."""
+        if self.target is None:
+            raise ValueError(f"{self.action}: the service decides the state")
+        return self.target
+
 
 def transition(action: str, sources: Iterable[str | None], target: str | None,
                roles: Iterable[str], verb: StrOrPromise) -> Transition:

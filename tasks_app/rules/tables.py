@@ -66,12 +66,12 @@ COMPLETION = Machine(_("该办结申请"), C, [
     t("rectify", [C.PENDING], C.RECTIFY, [LEAD_OFFICE], pgettext_lazy("action", "要求整改")),
 ])
 # The completion decision → the lead part's transition.
-COMPLETION_PART_ACTION = {
+COMPLETION_PART_ACTION: dict[str, str] = {
     C.APPROVED: "approve_completion", C.SUPPLEMENT: "request_supplement",
     C.REJECTED: "reject_completion", C.RECTIFY: "require_rectification",
 }
-COMPLETION_ACTION = {C.APPROVED: "approve", C.SUPPLEMENT: "supplement", C.REJECTED: "reject",
-                     C.RECTIFY: "rectify"}
+COMPLETION_ACTION: dict[str, str] = {
+    C.APPROVED: "approve", C.SUPPLEMENT: "supplement", C.REJECTED: "reject", C.RECTIFY: "rectify"}
 
 S = SupervisionSlip.State
 SIGNED = (S.ISSUED, S.RECEIVED, S.ANSWERED)

@@ -114,7 +114,8 @@ def _counts(rows) -> dict:
     Suspended tasks count by status but not by health: they are listed apart, so that a
     suspended task never looks "green".
     """
-    status, health = Counter(), Counter()
+    status: Counter[str] = Counter()
+    health: Counter[str] = Counter()
     for row_status, row_health, n in rows:
         status[row_status] += n
         if row_status != TaskStatus.SUSPENDED:
@@ -126,7 +127,8 @@ def _counts(rows) -> dict:
 
 def _driver_section(plan: Plan, tasks: QuerySet[Task]) -> dict:
     rows = defaultdict(list)
-    for row in tasks.values("driver_id", "status", "health").annotate(n=Count("id")):
+    by_driver = tasks.values("driver_id", "status", "health")  # type: ignore[misc]  # annotated
+    for row in by_driver.annotate(n=Count("id")):
         rows[row["driver_id"]].append((row["status"], row["health"], row["n"]))
     drivers = [{"number": d.number, "title": d.title, **_counts(rows.get(d.pk, []))}
                for d in plan.drivers.order_by("number")]

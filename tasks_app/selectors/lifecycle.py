@@ -10,8 +10,6 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from departments.access import access_for
 from departments.models import Department
-from tasks_app.rules.machine import actor_roles
-from tasks_app.rules.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
 
 from .. import workdays
 from ..choices import AssignmentRole, PartState, SourceType, TaskStatus
@@ -25,7 +23,9 @@ from ..models import (
     SupervisionSlip,
     Task,
 )
+from ..rules.machine import actor_roles
 from ..rules.states import CLOSED_TASKS, INACTIVE_PARTS, ack_is_overdue
+from ..rules.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
 from .reviews import returned_reports, review_count
 
 

@@ -80,7 +80,8 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
     """Write every department's components and totals; keep adjustments and contests."""
     ctx = _context(assessment, now)
     existing = {score.department_id: score for score in assessment.scores.all()}
-    changed, created = [], []
+    changed: list[DepartmentScore] = []
+    created: list[DepartmentScore] = []
     for department_id, measures in _measures(ctx).items():
         if not _scored(measures):
             continue

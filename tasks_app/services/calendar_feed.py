@@ -79,6 +79,7 @@ def _meetings(plans: list[Plan], start, end):
 def _tasks(tasks: QuerySet[Task], start, end):
     open_tasks = tasks.exclude(status__in=CLOSED)
     for task in open_tasks.filter(due_on__gte=start, due_on__lte=end).select_related("plan"):
+        assert task.due_on is not None  # filtered on it
         yield CalendarEvent(uid=f"task-{task.pk}@duban", day=task.due_on,
                             summary=gettext("任务到期:%(number)s. %(title)s")
                             % {"number": task.number, "title": task.title},
@@ -89,6 +90,7 @@ def _tasks(tasks: QuerySet[Task], start, end):
         task__in=open_tasks, completed_on__isnull=True, due_on__gte=start, due_on__lte=end,
     ).select_related("task__plan")
     for item in milestones:
+        assert item.due_on is not None  # filtered on it
         yield CalendarEvent(uid=f"milestone-{item.pk}@duban", day=item.due_on,
                             summary=gettext("节点到期:%(title)s") % {"title": item.title},
                             categories=gettext("节点到期"),

@@ -117,9 +117,8 @@ def export_build(job_id: int) -> None:
 def store_pdf(model: str, pk: int) -> None:
     """Render a just-published bulletin's or a just-finalised assessment's PDF into storage,
     so the first download is as quick as the others."""
-    if model == "bulletin":
-        document, render = Bulletin.objects.select_related("plan").get(pk=pk), bulletin_pdf
-    else:
-        document, render = Assessment.objects.select_related("plan").get(pk=pk), assessment_pdf
     with site_language():
-        stored_pdf(document, render)
+        if model == "bulletin":
+            stored_pdf(Bulletin.objects.select_related("plan").get(pk=pk), bulletin_pdf)
+        else:
+            stored_pdf(Assessment.objects.select_related("plan").get(pk=pk), assessment_pdf)

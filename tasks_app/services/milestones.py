@@ -25,7 +25,7 @@ from ..history import record, task_event
 from ..models import Milestone, Task
 from ..permissions import department_ids_on_task
 
-TITLE_MAX = Milestone._meta.get_field("title").max_length
+TITLE_MAX: int = Milestone._meta.get_field("title").max_length or 0
 
 
 @dataclass(frozen=True)

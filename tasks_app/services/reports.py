@@ -360,8 +360,9 @@ def attachment_add(*, report: ProgressReport, upload: UploadedFile, user: User) 
         raise ValidationError({"file": _("已报送的报送不能再添加附件;如需修改请先撤回。")})
     validate_attachment(upload)
     return Attachment.objects.create(
-        report=report, file=upload, original_name=upload.name[:255], size=upload.size,
-        content_type=mimetypes.guess_type(upload.name)[0] or "", uploaded_by=user,
+        report=report, file=upload, original_name=(upload.name or "")[:255],
+        size=upload.size or 0, content_type=mimetypes.guess_type(upload.name or "")[0] or "",
+        uploaded_by=user,
     )
 
 

@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from common.i18n import lazy_concat
 from departments.access import access_for
 from departments.models import Department
-from tasks_app.rules.machine import check_version
 
 from ...filtersets_lifecycle import (
     CompletionRequestFilterSet,
@@ -35,6 +34,7 @@ from ...models import (
     Task,
 )
 from ...permissions import reporting_departments, visible_reports, visible_tasks
+from ...rules.machine import check_version
 from ...rules.states import INACTIVE_PARTS
 from ...selectors.lifecycle import visible_slips
 from ...services.lifecycle import (

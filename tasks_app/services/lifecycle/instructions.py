@@ -16,13 +16,13 @@ from common.i18n import join_list, site_language
 from departments.access import access_for
 from departments.models import Department
 from notifications.choices import Kind
-from tasks_app.rules.machine import actor_roles
-from tasks_app.rules.tables import INSTRUCTING_ROLES
 
 from ...choices import EventKind, ReportState
 from ...history import record, task_event
 from ...models import InstructionReply, LeaderInstruction, ProgressReport, Task
 from ...permissions import department_ids_on_task
+from ...rules.machine import actor_roles
+from ...rules.tables import INSTRUCTING_ROLES
 from .notices import notify_departments
 
 
@@ -73,7 +73,7 @@ def instruction_create(*, task: Task, text: str, actor: User,
 def _notify(instruction: LeaderInstruction, task: Task, report: ProgressReport | None,
             addressees: list[int], names: list[str]) -> None:
     actor = instruction.author
-    author = f"{actor.last_name}{actor.first_name}" or actor.username
+    author = (f"{actor.last_name}{actor.first_name}" or actor.username) if actor else ""
     with site_language():  # the departments' language, not the leader's
         context = {
             "instruction": instruction, "instruction_author": author,

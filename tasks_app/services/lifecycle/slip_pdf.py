@@ -15,6 +15,12 @@ from ...documents.pdf import Letterhead, issuer_of, render_pdf
 from ...models import SupervisionSlip
 
 
+def _mark(state: str) -> str:
+    """A draft is marked as such; a voided slip keeps its number and is marked 作废."""
+    return {SupervisionSlip.State.DRAFT: _("草稿(未签发)"),
+            SupervisionSlip.State.VOIDED: _("已作废")}.get(SupervisionSlip.State(state), "")
+
+
 def slip_letterhead(slip: SupervisionSlip) -> Letterhead:
     issuer = issuer_of(slip.task.plan)
     return Letterhead(issuer=issuer, mark=_("%(issuer)s督办单") % {"issuer": issuer},
@@ -28,9 +34,7 @@ def slip_pdf(slip: SupervisionSlip) -> bytes:
         "respond_by": cn_date(slip.respond_by),
         "item_due_on": cn_date(slip.item_due_on) if slip.item_due_on else "",
         "items": list(slip.items.all()),
-        # A draft is marked as such; a voided slip keeps its number and is marked 作废.
-        "draft": {SupervisionSlip.State.DRAFT: _("草稿(未签发)"),
-                  SupervisionSlip.State.VOIDED: _("已作废")}.get(slip.state, ""),
+        "draft": _mark(slip.state),
         "signer": (slip.issued_by.get_full_name() or slip.issued_by.username)
         if slip.issued_by else "",
     })

@@ -23,8 +23,6 @@ from django.utils.translation import gettext_lazy
 from common.formatting import cn_date, cn_month
 from common.i18n import site_language
 from departments.models import Department
-from tasks_app.rules.machine import actor_roles, check_version
-from tasks_app.rules.tables import SLIP
 
 from ...choices import EventKind, PeriodState, SlipLevel
 from ...history import record, task_event
@@ -39,7 +37,9 @@ from ...models import (
 )
 from ...permissions import department_ids_on_task
 from ...record_dates import period_lock_day
+from ...rules.machine import actor_roles, check_version
 from ...rules.obligations import MissingReport
+from ...rules.tables import SLIP
 from ...workdays import add_working_days, is_working_day
 from .slip_notices import slip_notify
 
@@ -264,7 +264,7 @@ def _locked(slip: SupervisionSlip) -> SupervisionSlip:
 
 def _move(slip: SupervisionSlip, action: str, actor: User, reason: str) -> SupervisionSlip:
     step = SLIP.check(action, slip.state, actor_roles(actor, slip.department_id))
-    before, slip.state = slip.state, step.target
+    before, slip.state = slip.state, step.to
     slip.version += 1
     slip.save()
     task_ids = _item_task_ids([slip])[slip.pk] or [slip.task_id]
