@@ -114,7 +114,8 @@ def _apply_person(person: PersonPlan, *, events: list) -> User:
     Membership.objects.bulk_create(
         [Membership(user=user, department_id=d, role=r) for d, r in added])
     for department_id, role in person.removed:
-        Membership.objects.filter(user=user, department_id=department_id, role=role).delete()
+        Membership.objects.filter(  # department_id None: the lead office (IS NULL)
+            user=user, department_id=department_id, role=role).delete()  # type: ignore[misc]
         events.append((user, PersonAction.ROLE_REMOVED,
                        {"department_id": department_id, "role": role}))
     for department_id, role in added:
