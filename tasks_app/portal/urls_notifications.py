@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks_app.portal import views_notifications as views
+from . import views_notifications as views
 
 app_name = "notifications"
 urlpatterns = [
