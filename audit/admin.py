@@ -7,9 +7,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from security.roles import AUDIT_ADMIN_GROUP
-
-from .models import AuditEvent
+from .models import AUDIT_ADMIN_GROUP, AuditEvent
 
 
 def _is_audit_admin(request) -> bool:

@@ -5,6 +5,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The Django group of 审计管理员, the only readers of the log (security.roles gives it its
+# permissions).
+AUDIT_ADMIN_GROUP = "审计管理员"
+
 
 class AuditKind(models.TextChoices):
     LOGIN = "login", _("登录")

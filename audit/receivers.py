@@ -12,8 +12,6 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry, Lo
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.utils import translation
 
-from security.middleware import session_started
-
 from .models import AuditKind
 from .services import audit_record
 
@@ -24,7 +22,6 @@ _ACTIONS = {ADDITION: "新增", CHANGE: "修改", DELETION: "删除"}
 
 
 def _logged_in(sender, request, user, **kwargs) -> None:
-    session_started(request, user)
     audit_record(AuditKind.LOGIN, request=request, user=user)
 
 

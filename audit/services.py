@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from security.net import client_ip
+from common.net import client_ip
 
 from .chain import GENESIS, row_hash
 from .models import AuditEvent, AuditHead

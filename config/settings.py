@@ -267,7 +267,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Celery on Redis. One beat entry drives the whole cycle (notifications.tasks.tick).
+# Celery on Redis. One beat entry drives the whole cycle (tasks_app.tasks.tick).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -278,7 +278,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "duban-cycle-tick": {
-        "task": "notifications.tasks.tick",
+        "task": "tasks_app.tasks.tick",
         "schedule": env.float("DUBAN_CYCLE_INTERVAL_SECONDS", default=15 * 60),
     },
     "duban-resweep": {
@@ -404,7 +404,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = env.float("DUBAN_LOGIN_COOLOFF_HOURS", default=1.0) or None
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "security.views.locked_out"
-AXES_CLIENT_IP_CALLABLE = "security.net.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.net.client_ip"
 AXES_VERBOSE = False
 
 # Second factor (TOTP, django-otp): required for these roles ("operator" = superuser,

@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("tasks_app.api.urls")),
-    path("notifications/", include("notifications.urls")),
+    path("notifications/", include("tasks_app.portal.urls_notifications")),
     path("", include("tasks_app.records.urls")),
     path("", include("tasks_app.portal.urls")),
 ]

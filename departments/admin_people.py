@@ -14,8 +14,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
-from tasks_app.formatting import cn_datetime
-from tasks_app.i18n import join_list
+from common.formatting import cn_datetime
+from common.i18n import join_list
 
 from .access import access_for
 from .models import Membership, Person, PersonEvent, RosterImport

@@ -19,15 +19,10 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext
 
-from notifications.channels.routing import quiet_until
-from notifications.choices import Channel, DeliveryState, Kind
-from notifications.dispatch import enqueue
-from notifications.drafts import Recipient, draft_render, person
-from notifications.models import Notification
-
 from .access import access_for
 from .choices import PersonAction, Role
 from .models import DepartmentGroup, Membership, Person, PersonEvent, RosterImport
+from .outbox import Invitation, outbox
 from .roster import PersonPlan, roster_parse, roster_plan
 
 
@@ -119,7 +114,8 @@ def _apply_person(person: PersonPlan, *, events: list) -> User:
     Membership.objects.bulk_create(
         [Membership(user=user, department_id=d, role=r) for d, r in added])
     for department_id, role in person.removed:
-        Membership.objects.filter(user=user, department_id=department_id, role=role).delete()
+        Membership.objects.filter(  # department_id None: the lead office (IS NULL)
+            user=user, department_id=department_id, role=role).delete()  # type: ignore[misc]
         events.append((user, PersonAction.ROLE_REMOVED,
                        {"department_id": department_id, "role": role}))
     for department_id, role in added:
@@ -130,25 +126,6 @@ def _apply_person(person: PersonPlan, *, events: list) -> User:
 
 # The Django group holding the lead office's admin permissions (seeds.demo creates it).
 LEAD_OFFICE_GROUP = "牵头督办办公室"
-
-# Messages a liaison or head acts on: they follow the duty to the successor.
-DUTY_KINDS = (Kind.REMINDER, Kind.CHASE, Kind.ESCALATION, Kind.DUE_SOON, Kind.ACK_OVERDUE,
-              Kind.RETURNED, Kind.SLIP, Kind.LIFECYCLE, Kind.INSTRUCTION)
-
-
-def _move_open_messages(old: User, new: User) -> int:
-    """Pending messages about the duty go to the successor instead (same outbox row)."""
-    pending = Notification.objects.filter(recipient=old, state=DeliveryState.PENDING,
-                                          kind__in=DUTY_KINDS)
-    moved = 0
-    for notification in pending.select_for_update():
-        notification.recipient = new
-        if notification.channel == Channel.EMAIL:
-            notification.address = new.email
-        notification.save(update_fields=["recipient", "address"])
-        moved += 1
-    return moved
-
 
 @transaction.atomic
 def roster_confirm(*, draft: RosterImport, user: User) -> dict:
@@ -188,12 +165,9 @@ def roster_confirm(*, draft: RosterImport, user: User) -> dict:
         where = {"department_id": handover.department.pk, "role": handover.role}
         events.append((handover.old, PersonAction.HANDOVER_OUT, {**where, "other": successor}))
         events.append((successor, PersonAction.HANDOVER_IN, {**where, "other": handover.old}))
-        moved += _move_open_messages(handover.old, successor)
+        moved += outbox().pending_hand_over(handover.old, successor)
     if plan.deactivated:  # whatever a leaver still had pending is not sent to them
-        Notification.objects.filter(recipient__in=plan.deactivated,
-                                    state=DeliveryState.PENDING).update(
-            state=DeliveryState.FAILED, last_error=gettext("收件人已停用"),
-            next_attempt_at=None)
+        outbox().pending_drop(plan.deactivated, gettext("收件人已停用"))
     for change in plan.groups:
         group = change.group or DepartmentGroup.objects.create(name=change.name)
         group.members.add(*change.added)
@@ -223,7 +197,7 @@ def invitations_send(*, users: list[User], actor: User,
     password, through the outbox. People who already set a password are skipped."""
     _require_lead_office(actor)
     now = timezone.now()
-    sent, rows, events = [], [], []
+    sent, invitations, events = [], [], []
     valid_until = timezone.localtime(now + datetime.timedelta(
         days=settings.DUBAN_INVITATION_DAYS))
     for user in users:
@@ -237,24 +211,12 @@ def invitations_send(*, users: list[User], actor: User,
         key = f"invitation:{profile.invitations_sent}"
         context = {"username": user.username, "valid_until": valid_until,
                    "roles": [str(m) for m in user.memberships.select_related("department")]}
-        if user.email:
-            rows.append(draft_render(kind=Kind.INVITATION, key=key, recipient=person(user),
-                                     context=context, url=url).notification())
-        if profile.mobile and settings.DUBAN_SMS_PROVIDER:
-            sms = draft_render(kind=Kind.INVITATION, key=f"{key}:sms",
-                               recipient=Recipient(user_id=user.pk, address=profile.mobile,
-                                                   name=str(user)),
-                               context=context, url=url).notification()
-            sms.channel, sms.body_html = Channel.SMS, ""
-            sms.next_attempt_at = quiet_until(now)  # no SMS at night: held until morning
-            rows.append(sms)
+        invitations.append(Invitation(user=user, key=key, url=url, context=context,
+                                      mobile=profile.mobile))
         events.append(_event(user, PersonAction.INVITED, actor=actor, draft=draft))
         sent.append(user)
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    outbox().invitations_store(invitations, now=now)
     PersonEvent.objects.bulk_create(events)
-    ids = list(Notification.objects.filter(dedupe_key__in=[r.dedupe_key for r in rows])
-               .values_list("id", flat=True))
-    enqueue(sorted(ids), now)
     return sent
 
 

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from common.i18n import site_language
 from departments.choices import Role
 from departments.models import Membership
-from tasks_app.i18n import site_language
 
 from .channels.routing import COPY_CHANNELS
 from .dispatch import enqueue

@@ -3,7 +3,7 @@
 When the cycle stores messages to people, :func:`receipts_attach` gives each message (all
 its channel copies) one :class:`Receipt` and adds ``?r=<token>~<channel>`` to its links;
 opening such a link (any channel, or from the history page) reads the receipt.
-:func:`unread_escalation_step` (a cycle step) re-sends a chase nobody opened
+:func:`unread_escalations` (a step of the cycle) re-sends a chase nobody opened
 after ``DUBAN_ESCALATE_UNREAD_HOURS`` working hours on the next channel of the ladder
 email → IM (钉钉 or 企业微信) → SMS, through the same outbox (dedupe, retries, quiet hours).
 """
@@ -11,13 +11,13 @@ email → IM (钉钉 or 企业微信) → SMS, through the same outbox (dedupe, 
 import datetime
 import re
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from departments.models import Person
-from tasks_app.workdays import is_working_day
 
 from .channels import channel_configured
 from .channels.routing import channel_address, channel_copy, quiet_until
@@ -107,8 +107,10 @@ def _hours() -> tuple[datetime.time, datetime.time]:
     return datetime.time.fromisoformat(start.strip()), datetime.time.fromisoformat(end.strip())
 
 
-def working_hours_between(start: datetime.datetime, end: datetime.datetime) -> float:
-    """Hours of ``DUBAN_WORKING_HOURS`` on working days between two moments."""
+def working_hours_between(start: datetime.datetime, end: datetime.datetime, *,
+                          is_working_day: Callable[[datetime.date], bool]) -> float:
+    """Hours of ``DUBAN_WORKING_HOURS`` on working days between two moments (the working-day
+    calendar is the domain's: the cycle passes it in)."""
     open_at, close_at = _hours()
     start, end = timezone.localtime(start), timezone.localtime(end)
     total, day = 0.0, start.date()
@@ -133,7 +135,8 @@ def _next_channel(used: list[str], email: str, profile) -> tuple[str, str] | Non
 
 
 @transaction.atomic
-def unread_escalations(now: datetime.datetime) -> int:
+def unread_escalations(now: datetime.datetime, *,
+                       is_working_day: Callable[[datetime.date], bool]) -> int:
     """Re-send unread chases on the next channel; returns how many rows were written."""
     hours = settings.DUBAN_ESCALATE_UNREAD_HOURS
     if not hours:
@@ -145,7 +148,8 @@ def unread_escalations(now: datetime.datetime) -> int:
         .filter(read_at__isnull=True, kind__in=ESCALATED_KINDS, created_at__lte=cutoff,
                 level__lt=len(LADDER))
         .select_related("recipient")[:ESCALATION_BATCH]
-        if working_hours_between(r.escalated_at or r.created_at, now) >= hours]
+        if working_hours_between(r.escalated_at or r.created_at, now,
+                                 is_working_day=is_working_day) >= hours]
     if not candidates:
         return 0
     originals = {n.dedupe_key: n for n in Notification.objects.filter(
@@ -178,9 +182,3 @@ def unread_escalations(now: datetime.datetime) -> int:
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     Receipt.objects.bulk_update(done, ["level", "escalated_at", "channels"])
     return len(rows)
-
-
-def unread_escalation_step(ctx) -> list:
-    """Cycle step: the rows are written here (each names its own channel)."""
-    unread_escalations(ctx.now)
-    return []

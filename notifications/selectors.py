@@ -3,12 +3,8 @@
 import datetime
 
 from django.contrib.auth.models import User
-from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import QuerySet
 
-from tasks_app.models import Assessment
-
-from .choices import Kind
 from .models import DigestSubscription, Notification, Receipt
 
 
@@ -23,16 +19,6 @@ def notification_history(user: User) -> QuerySet[Notification]:
 def digest_subscription_for(user: User) -> DigestSubscription | None:
     return (DigestSubscription.objects.filter(user=user)
             .prefetch_related("plans", "drivers", "departments").first())
-
-
-def assessments_final_unannounced() -> list[Assessment]:
-    """Finalised assessments whose final ranking has not been emailed yet (one query)."""
-    announced = Notification.objects.filter(
-        kind=Kind.ASSESSMENT,
-        dedupe_key__startswith=Concat(Value("assessment:"), Cast(OuterRef("pk"), CharField()),
-                                      Value(f":{Assessment.State.FINAL}:")))
-    return list(Assessment.objects.filter(state=Assessment.State.FINAL, plan__is_active=True)
-                .filter(~Exists(announced)).select_related("plan"))
 
 
 UNREAD_DAYS = 30

@@ -1,24 +1,15 @@
-"""Celery tasks: thin, idempotent, taking ids. ``tick`` is the one beat entry."""
+"""Celery tasks of the outbox: thin, idempotent, taking ids (the cycle's ``tick`` is in
+tasks_app.tasks)."""
 
 from celery import shared_task
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from ops.signals import cycle_ran
-
-from .cycle import run_cycle
 from .delivery import backoff_seconds, notification_deliver
 from .dispatch import deliverable_ids, enqueue
 
 # Fire a Celery retry a little after the row's next attempt time, never before it.
 RETRY_MARGIN_SECONDS = 0.5
-
-
-@shared_task(ignore_result=True)
-def tick() -> None:
-    """Run the cycle for now; messages are handed to ``deliver`` after commit."""
-    run_cycle(timezone.now())
-    cycle_ran()
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=None, acks_late=True)

@@ -4,7 +4,7 @@ import requests
 from django.conf import settings
 from django.utils.translation import gettext
 
-from tasks_app.i18n import site_language
+from common.i18n import site_language
 
 from .channels.dingtalk import robot_url
 from .choices import WebhookFlavor

@@ -32,3 +32,5 @@ class DeviceAdmin(TOTPDeviceAdmin):
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)
 admin.site.register(TOTPDevice, DeviceAdmin)
+
+from . import admin_accounts  # noqa: E402,F401 — accounts and their roles

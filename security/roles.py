@@ -15,12 +15,12 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 from django.db.models import Q
 
+from audit.models import AUDIT_ADMIN_GROUP
 from departments.access import access_for
 from departments.choices import Role
 
 LEAD_OFFICE_GROUP = "牵头督办办公室"
 SECURITY_ADMIN_GROUP = "安全管理员"
-AUDIT_ADMIN_GROUP = "审计管理员"
 ADMIN_ROLE_GROUPS = (SECURITY_ADMIN_GROUP, AUDIT_ADMIN_GROUP)
 
 OPERATOR, SECURITY_ADMIN, AUDIT_ADMIN = "operator", "security_admin", "audit_admin"

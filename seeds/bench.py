@@ -25,9 +25,9 @@ from django.utils import timezone
 from departments.access import access_for
 from departments.choices import Role
 from departments.models import Membership
-from notifications.cycle import run_cycle
 from notifications.dispatch import InProcess
 from notifications.models import Notification, NotificationItem
+from tasks_app.cycle.run import run_cycle
 from tasks_app.importing import parse_document, read_document
 from tasks_app.importing.loader import plan_load
 from tasks_app.models import Assignment, Bulletin, Plan, ProgressReport, ReportingPeriod, Task

@@ -13,18 +13,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from common.admin_formsets import SharedChoicesFormSet
+from common.formatting import cn_date
+from common.i18n import join_list
 from departments.models import Department
-from notifications.urge_admin import urge_tasks
+from tasks_app.admin_urge import urge_tasks
 
 from .admin_documents import PlanLedgerMixin, TaskLedgerMixin
 from .admin_fields import WorkingDaysField
-from .admin_formsets import SharedChoicesFormSet
 from .admin_import import PlanImportMixin
 from .admin_lifecycle import resume_tasks, suspend_tasks
 from .choices import AssignmentRole, Health, PartState
-from .formatting import cn_date
 from .health import with_health
-from .i18n import join_list
 from .models import (
     Assignment,
     Driver,

@@ -16,11 +16,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.formatting import cn_date
+from common.i18n import join_list
 from departments.access import access_for
 
-from .formatting import cn_date
 from .holiday_notice import parse_notice
-from .i18n import join_list
 from .models import CalendarDay
 from .services.calendar import calendar_apply_notice, calendar_day_save, calendar_days_delete
 

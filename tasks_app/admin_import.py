@@ -13,9 +13,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import join_list
 from departments.access import access_for
 
-from .i18n import join_list
 from .importing import FORMAT_LABELS
 from .importing.preview import plan_preview
 from .models import ImportDraft

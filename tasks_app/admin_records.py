@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_formsets import SharedChoicesFormSet
+from common.i18n import join_list
 from departments.models import Department
 
-from .admin_formsets import SharedChoicesFormSet
-from .i18n import join_list
 from .models import (
     Assessment,
     AssessmentEntry,

@@ -9,8 +9,9 @@ their text as written (titles, dates, percentages, department names).
 from django.db import models
 from django.utils.translation import gettext
 
+from common.i18n import translated
+
 from .choices import Health, PartState, ReportState, TaskStatus
-from .i18n import translated
 
 
 def coded_fields() -> dict[str, type[models.TextChoices]]:

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 
+from common.i18n import lazy_format
+
 from .choices import (
     AssignmentRole,
     Health,
@@ -21,7 +23,6 @@ from .choices import (
     TaskStatus,
 )
 from .filter_types import ChoicesFilter, IdFilter, StrictBooleanFilter
-from .i18n import lazy_format
 from .models import (
     Assessment,
     Assignment,

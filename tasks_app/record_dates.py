@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from .choices import SlipTrigger
 from .models import Schedule
+from .rules.deadlines import deadline_for
 from .workdays import add_months, add_working_days, is_working_day, on_or_after
 
 
@@ -36,8 +37,6 @@ def previous_quarter(year: int, quarter: int) -> tuple[int, int]:
 def ladder_end(schedule: Schedule, month: datetime.date) -> datetime.date:
     """The last day the chase ladder of ``month``'s period asks for its report: the red
     step, or the response deadline of the 督办单 the ladder proposes."""
-    from .services.periods import deadline_for
-
     deadline = deadline_for(schedule, month)
     end = add_working_days(deadline, schedule.chase_lead_office_after)
     after = {SlipTrigger.YELLOW: schedule.chase_head_after,

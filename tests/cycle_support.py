@@ -9,9 +9,9 @@ from django.core import mail
 
 from departments.choices import Role
 from notifications.choices import DigestFrequency
-from notifications.cycle import run_cycle
 from notifications.dispatch import InProcess
 from notifications.models import DigestSubscription
+from tasks_app.cycle.run import run_cycle
 from tasks_app.services.periods import period_ensure
 from tasks_app.services.reports import Filing, report_save
 

@@ -6,12 +6,12 @@ import pytest
 import time_machine
 
 from notifications.choices import DigestFrequency, Kind
-from notifications.context import CycleContext
-from notifications.decisions.published import assessment_drafts, bulletin_drafts
 from notifications.drafts import drafts_store
 from notifications.models import DigestSubscription, Notification
-from notifications.services import digest_subscription_update
+from tasks_app.cycle.context import CycleContext
+from tasks_app.cycle.decisions.published import assessment_drafts, bulletin_drafts
 from tasks_app.models import Assessment, Bulletin, DepartmentScore, Meeting
+from tasks_app.services.digest_subscriptions import digest_subscription_update
 from tasks_app.services.tasks import task_update
 
 from .cycle_support import World, by_user, cycle_at, moment

@@ -16,7 +16,6 @@ from django.db import connection, transaction
 
 from departments.choices import Role
 from notifications.choices import DeliveryState, Kind
-from notifications.cycle import STEPS, run_cycle
 from notifications.dispatch import InProcess
 from notifications.models import (
     Notification,
@@ -24,6 +23,7 @@ from notifications.models import (
     WebhookEndpoint,
 )
 from tasks_app.choices import PartState
+from tasks_app.cycle.run import STEPS, run_cycle
 from tasks_app.models import Milestone
 from tasks_app.services.reports import report_head_review
 

@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from departments.choices import DepartmentKind, Role
 from departments.models import Department, Membership
 from notifications.choices import DigestFrequency, Kind
-from notifications.cycle import run_cycle
 from notifications.dispatch import InProcess
 from notifications.models import DigestSubscription, Notification, NotificationItem
 from tasks_app.choices import AssignmentRole, PartState
+from tasks_app.cycle.run import run_cycle
 from tasks_app.models import Assignment, Meeting, Plan, Task
 
 from .cycle_support import moment

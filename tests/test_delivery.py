@@ -233,5 +233,6 @@ def test_enqueued_messages_are_published_after_commit_to_the_deliver_task(
 
 
 def test_the_beat_entry_runs_the_tick_task():
-    assert settings.CELERY_BEAT_SCHEDULE["duban-cycle-tick"]["task"] == "notifications.tasks.tick"
-    assert {"notifications.tasks.tick", "notifications.tasks.deliver"} <= set(app.tasks)
+    app.loader.import_default_modules()  # as a worker does at start: every app's tasks module
+    assert settings.CELERY_BEAT_SCHEDULE["duban-cycle-tick"]["task"] == "tasks_app.tasks.tick"
+    assert {"tasks_app.tasks.tick", "notifications.tasks.deliver"} <= set(app.tasks)

@@ -46,7 +46,7 @@ def cycle_services(django_db_setup, tmp_path_factory):
         beat = celery_start("beat", ["beat", "--loglevel", "INFO", "--schedule",
                                      str(logs / "beat-schedule")], logs, env, CLOCK)
         started.append(beat)
-        wait_for(lambda: "notifications.tasks.tick" in worker.output(), 30,
+        wait_for(lambda: "tasks_app.tasks.tick" in worker.output(), 30,
                  "beat 触发 tick")
         yield {"smtp_port": smtp_port, "worker": worker, "beat": beat}
     finally:

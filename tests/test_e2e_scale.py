@@ -21,8 +21,8 @@ from django.urls import reverse
 
 from config.celery import app
 from notifications.choices import DeliveryState
-from notifications.cycle import run_cycle
 from notifications.models import Notification
+from tasks_app.cycle.run import run_cycle
 from tasks_app.models import Attachment
 
 from .cycle_support import World, moment

@@ -13,6 +13,7 @@ from departments.models import Person
 from notifications.choices import Channel, Kind
 from notifications.models import Notification, Receipt
 from notifications.receipts import working_hours_between
+from tasks_app.workdays import is_working_day
 
 from . import test_channels
 from .cycle_support import cycle_at, moment
@@ -22,13 +23,16 @@ vendors, world = test_channels.vendors, test_channels.world  # the same fixtures
 
 
 def test_working_hours_skip_nights_weekends_and_holidays():
-    assert working_hours_between(moment(3, 26, 9, 30), moment(3, 26, 13, 30)) == 4
+    def hours(start, end):
+        return working_hours_between(start, end, is_working_day=is_working_day)
+
+    assert hours(moment(3, 26, 9, 30), moment(3, 26, 13, 30)) == 4
     # Thursday 16:00 → Friday 10:00: one hour each day
-    assert working_hours_between(moment(3, 26, 16, 0), moment(3, 27, 10, 0)) == 2
+    assert hours(moment(3, 26, 16, 0), moment(3, 27, 10, 0)) == 2
     # Friday 16:00 → Monday 10:00: the weekend does not count
-    assert working_hours_between(moment(3, 27, 16, 0), moment(3, 30, 10, 0)) == 2
+    assert hours(moment(3, 27, 16, 0), moment(3, 30, 10, 0)) == 2
     # 清明 2026: 4-6 April are holidays
-    assert working_hours_between(moment(4, 3, 17, 0), moment(4, 7, 9, 0)) == 0
+    assert hours(moment(4, 3, 17, 0), moment(4, 7, 9, 0)) == 0
 
 
 def _chase(world):

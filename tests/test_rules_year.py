@@ -15,8 +15,8 @@ import pytest
 import time_machine
 
 from departments.access import Access
-from notifications.context import CycleContext
 from tasks_app.choices import ReportState
+from tasks_app.cycle.context import CycleContext
 from tasks_app.importing import parse_document, read_document
 from tasks_app.importing.loader import plan_load
 from tasks_app.models import Assignment, ProgressReport

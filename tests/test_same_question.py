@@ -20,9 +20,9 @@ from rest_framework.test import APIClient
 
 from departments.access import access_for
 from departments.choices import Role
-from notifications.context import CycleContext
-from notifications.decisions.digest_data import DigestData
 from tasks_app.choices import FeedbackCycle, FeedbackType, PartState, ReportState, TaskStatus
+from tasks_app.cycle.context import CycleContext
+from tasks_app.cycle.decisions.digest_data import DigestData
 from tasks_app.models import ReportingPeriod
 from tasks_app.selectors.bulletins import bulletin_compute
 from tasks_app.selectors.ledger import ledger_for

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext
 
-from tasks_app.i18n import site_language
+from common.i18n import site_language
 
 from ..models import Notification
 

@@ -5,7 +5,7 @@ import requests
 from django.conf import settings
 from django.utils.translation import gettext
 
-from tasks_app.i18n import site_language
+from common.i18n import site_language
 
 from ..models import Notification
 from . import ChannelError

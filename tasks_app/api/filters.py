@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from rest_framework import filters
 from rest_framework.exceptions import ValidationError
 
-from ..i18n import join_list
+from common.i18n import join_list
 
 SEARCH_MAX_LENGTH = 200
 

@@ -8,7 +8,7 @@ from drf_spectacular.views import (
 )
 from rest_framework.routers import DefaultRouter
 
-from departments.api.views import DepartmentGroupViewSet, DepartmentViewSet
+from tasks_app.api.views.departments import DepartmentGroupViewSet, DepartmentViewSet
 
 from .auth import TokenObtainView
 from .errors import json_not_found

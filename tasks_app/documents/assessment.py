@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from ..i18n import translated
+from common.i18n import translated
+
 from ..models import Assessment, DepartmentScore
 from ..selectors.records import ranking
 from ..services.assessment_rules import RULES, clean_weights

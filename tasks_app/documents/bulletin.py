@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from ..i18n import join_list, translated
+from common.i18n import join_list, translated
+from tasks_app.documents.presenters import bulletin_tables
+
 from ..models import Bulletin
-from ..records.presenters import bulletin_tables
 from .pdf import Letterhead, issuer_of, render_pdf
 from .xlsx import (
     Column,

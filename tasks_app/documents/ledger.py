@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
-from ..formatting import cn_date, cn_month
+from common.formatting import cn_date, cn_month
+
 from ..selectors.ledger import Ledger, LedgerRow
 from .xlsx import (
     DATE,

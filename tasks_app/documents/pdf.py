@@ -14,7 +14,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy
 
-from ..formatting import cn_date
+from common.formatting import cn_date
+
 from .xlsx import download
 
 STYLESHEET = Path(__file__).with_name("official.css")

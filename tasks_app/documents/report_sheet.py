@@ -25,10 +25,10 @@ from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from common.formatting import cn_date, cn_month
 from security.uploads import UploadRefused, office_zip_check
 
 from ..choices import ReportStatus
-from ..formatting import cn_date, cn_month
 from ..models import ReportingPeriod
 from ..selectors.portal import SheetRow
 from ..services.report_sheets import SheetEntry, SheetProblem, SheetRejected

@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,6 +22,8 @@ from django.core.files.storage import default_storage
 from django.utils.translation import get_language
 
 from ..models import Assessment, Bulletin
+
+Document = TypeVar("Document", Bulletin, Assessment)
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +59,7 @@ def _layout_version() -> str:
     return digest.hexdigest()
 
 
-def stored_pdf(document, render: Callable[[object], bytes]) -> bytes:
+def stored_pdf(document: Document, render: Callable[[Document], bytes]) -> bytes:
     """The document's PDF from storage, rendered (and kept, once fixed) when missing."""
     name = stored_name(document)
     if name is not None:

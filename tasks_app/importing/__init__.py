@@ -9,7 +9,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext, gettext_lazy
 
-from ..i18n import join_list
+from common.i18n import join_list
+
 from . import focus_areas, implementation_plan, numbered_areas, task_list, task_table
 from .document import SCORE_THRESHOLD, ImportFailed, ParsedPlan, ParseScore
 from .reading import EXTENSIONS, document_text

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext, ngettext
 
+from common.formatting import cn_date
+from common.i18n import join_list
 from departments.choices import UnitMatch
 from departments.units import UnitStatus
 
 from ..choices import AssignmentRole, TargetKind
-from ..formatting import cn_date
-from ..i18n import join_list
 from ..models import Plan
 from . import FORMAT_LABELS
 from .document import (

@@ -4,8 +4,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.formatting import cn_month
+
 from ..choices import PeriodState, ReportState, ReportStatus
-from ..formatting import cn_month
 from .plans import Plan
 from .tasks import Task
 
@@ -32,6 +33,11 @@ class ReportingPeriod(models.Model):
 
     def __str__(self) -> str:
         return cn_month(self.month)
+
+
+# What a department fills in on a report (the form, the batch sheet, the copy from last month).
+REPORT_FIELDS = ("status", "progress", "progress_text", "problems", "next_steps",
+                 "needs_coordination")
 
 
 class ProgressReport(models.Model):

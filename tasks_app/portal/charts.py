@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
-from ..formatting import cn_month
+from common.formatting import cn_month
+
 from ..workdays import month_start
 
 WIDTH, HEIGHT = 600, 220

@@ -10,7 +10,6 @@ from rest_framework.authtoken.models import Token
 
 from departments.access import access_for
 from departments.models import Membership
-from notifications.calendar import calendar_feed_issue
 from notifications.models import CalendarFeed
 
 from ..models import Attachment
@@ -18,6 +17,7 @@ from ..permissions import plans_milestones, visible_reports, visible_tasks
 from ..selectors import overview as overview_selectors
 from ..selectors import portal as selectors
 from ..selectors.lifecycle import task_lifecycle
+from ..services.calendar_feed import calendar_feed_issue
 from ..services.tokens import api_token_issue
 from ..workdays import month_start
 from .bar_charts import plan_charts

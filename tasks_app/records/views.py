@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from departments.access import access_for
+from tasks_app.documents.presenters import bulletin_tables
 
 from ..documents.assessment import assessment_filename, assessment_pdf, assessment_workbook
 from ..documents.bulletin import bulletin_filename, bulletin_pdf, bulletin_workbook
@@ -22,7 +23,6 @@ from ..record_dates import quarter_months
 from ..selectors.overview import plan_progress_series
 from ..selectors.records import ranking, visible_assessments, visible_bulletins
 from ..services.assessments import score_contest
-from .presenters import bulletin_tables
 
 
 @login_required

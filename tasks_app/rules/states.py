@@ -1,7 +1,10 @@
 """The state sets every layer shares: which part, task and report states count as live, open,
 closed or filed. Defined once here; nothing else spells them out again."""
 
+import datetime
+
 from ..choices import PartState, ReportState, TaskStatus
+from ..models import Assignment
 
 # ---------------------------------------------------------------- a department's part
 
@@ -30,3 +33,9 @@ FILED_REPORTS = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED, ReportState.A
 WITHDRAWABLE_REPORTS = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED)
 #: Reports the department may still edit and file.
 EDITABLE_REPORTS = (ReportState.DRAFT, ReportState.RETURNED)
+
+
+def ack_is_overdue(part: Assignment, today: datetime.date) -> bool:
+    """A part waiting for acknowledgement past its deadline: the 签收逾期 warning."""
+    return (part.state == PartState.PENDING_ACK and part.ack_due_on is not None
+            and part.ack_due_on < today)

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.formatting import cn_date, cn_month
+from common.i18n import join_list
 from departments.models import Department
 
 from ..attainment import attainment, percent, plain_number
 from ..choices import EventKind, Health, ReportStatus, TargetKind, TaskStatus
-from ..formatting import cn_date, cn_month
 from ..health import with_health
-from ..i18n import join_list
 from ..models import (
     Bulletin,
     Plan,
@@ -114,7 +114,8 @@ def _counts(rows) -> dict:
     Suspended tasks count by status but not by health: they are listed apart, so that a
     suspended task never looks "green".
     """
-    status, health = Counter(), Counter()
+    status: Counter[str] = Counter()
+    health: Counter[str] = Counter()
     for row_status, row_health, n in rows:
         status[row_status] += n
         if row_status != TaskStatus.SUSPENDED:
@@ -126,7 +127,8 @@ def _counts(rows) -> dict:
 
 def _driver_section(plan: Plan, tasks: QuerySet[Task]) -> dict:
     rows = defaultdict(list)
-    for row in tasks.values("driver_id", "status", "health").annotate(n=Count("id")):
+    by_driver = tasks.values("driver_id", "status", "health")  # type: ignore[misc]  # annotated
+    for row in by_driver.annotate(n=Count("id")):
         rows[row["driver_id"]].append((row["status"], row["health"], row["n"]))
     drivers = [{"number": d.number, "title": d.title, **_counts(rows.get(d.pk, []))}
                for d in plan.drivers.order_by("number")]

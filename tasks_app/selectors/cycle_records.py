@@ -4,9 +4,12 @@ Departments see every meeting but only the decisions addressed to them, and bull
 assessments once published; managers and the lead office see everything.
 """
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Prefetch, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from departments.access import Access
+from notifications.choices import Kind
+from notifications.models import Notification
 
 from ..models import Assessment, Bulletin, DepartmentScore, Meeting, MeetingDecision
 
@@ -34,3 +37,13 @@ def assessment_list(access: Access) -> QuerySet[Assessment]:
     if access.reads_everything:
         return assessments
     return assessments.filter(state__in=[Assessment.State.PUBLISHED, Assessment.State.FINAL])
+
+
+def assessments_final_unannounced() -> list[Assessment]:
+    """Finalised assessments whose final ranking has not been emailed yet (one query)."""
+    announced = Notification.objects.filter(
+        kind=Kind.ASSESSMENT,
+        dedupe_key__startswith=Concat(Value("assessment:"), Cast(OuterRef("pk"), CharField()),
+                                      Value(f":{Assessment.State.FINAL}:")))
+    return list(Assessment.objects.filter(state=Assessment.State.FINAL, plan__is_active=True)
+                .filter(~Exists(announced)).select_related("plan"))

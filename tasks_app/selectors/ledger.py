@@ -17,14 +17,14 @@ from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from common.formatting import cn_month
+from common.i18n import join_list
 from departments.access import Access
 from departments.models import DepartmentGroup
 
 from ..choices import AssignmentRole, Health, ReportStatus, TaskStatus
 from ..filtersets import TaskFilterSet
-from ..formatting import cn_month
 from ..health import with_health
-from ..i18n import join_list
 from ..models import ProgressReport, ReportingPeriod, Task
 from ..permissions import live_parts, visible_tasks
 from ..rules.obligations import (
@@ -71,7 +71,7 @@ class LedgerRow:
 
     @property
     def standing_label(self) -> str:
-        if not self.standing:
+        if not self.standing or self.standing_period is None:
             return ""
         return f"{STANDING_LABELS[self.standing]}({cn_month(self.standing_period.month)})"
 
@@ -149,7 +149,7 @@ def _members(group_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
     return members
 
 
-def _latest_reports(task_ids, departments) -> dict[tuple[int, int], LatestReport]:
+def _latest_reports(task_ids, departments) -> dict[tuple[int, int | None], LatestReport]:
     """(task id, department id) → the department's latest submitted report on the task."""
     reports = ProgressReport.objects.filter(task_id__in=task_ids, state__in=FILED_REPORTS)
     if departments is not None:
@@ -159,7 +159,7 @@ def _latest_reports(task_ids, departments) -> dict[tuple[int, int], LatestReport
         order_by=[F("period__month").desc(), F("id").desc()],
     )).filter(rank=1).values_list("task_id", "department_id", "period__month", "status",
                                   "progress", "progress_text", "problems", "next_steps")
-    return {(task_id, department_id): LatestReport(*rest)
+    return {(task_id, department_id): LatestReport(*rest)  # type: ignore[arg-type]  # values_list
             for task_id, department_id, *rest in latest}
 
 
@@ -178,7 +178,8 @@ def _holders(parts: list[tuple], members: dict) -> list[tuple[int, str, str]]:
 
 
 def _standings(task_rows: list[dict], departments: Collection[int] | None,
-               today: datetime.date) -> dict[tuple[int, int], tuple[str, ReportingPeriod]]:
+               today: datetime.date,
+               ) -> dict[tuple[int, int | None], tuple[str, ReportingPeriod]]:
     """(task id, department id) → DUE or OVERDUE for the reports owed and not filed: the
     chased period's first, then the coming one's (two queries, tasks_app.rules)."""
     starts = {task["plan_id"]: task["plan__tracking_start"] for task in task_rows}
@@ -190,7 +191,7 @@ def _standings(task_rows: list[dict], departments: Collection[int] | None,
             if period is not None and period.deadline >= starts[plan_id]:
                 asked.append((standing, period))
     owed = owed_reports([period for _, period in asked], department_ids=departments)
-    result: dict[tuple[int, int], tuple[str, ReportingPeriod]] = {}
+    result: dict[tuple[int, int | None], tuple[str, ReportingPeriod]] = {}
     for standing, period in asked:
         for row in owed[period.pk]:
             if not row.filed:
@@ -222,9 +223,10 @@ def ledger(tasks: QuerySet[Task], *, departments: Collection[int] | None = None,
             holders = [h for h in holders if h[0] in departments]
             if not holders:
                 continue
-        for department_id, name, role in holders or [(None, "", "")]:
+        no_one: list[tuple[int | None, str, str]] = [(None, "", "")]
+        for department_id, name, role in holders or no_one:
             rows.append(LedgerRow(task, lead, responsible, department_id, name, role,
                                   reports.get((task["id"], department_id)),
-                                  *standings.get((task["id"], department_id), ())))
+                                  *(standings.get((task["id"], department_id)) or ())))
         plans.setdefault(task["plan_id"], (task["plan__code"], task["plan__title"]))
     return Ledger(rows, plans, timezone.localtime(now).date())

@@ -23,10 +23,9 @@ from ..models import (
     SupervisionSlip,
     Task,
 )
-from ..rules.states import CLOSED_TASKS, INACTIVE_PARTS
-from ..services.lifecycle.machine import actor_roles
-from ..services.lifecycle.parts import ack_is_overdue
-from ..services.lifecycle.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
+from ..rules.machine import actor_roles
+from ..rules.states import CLOSED_TASKS, INACTIVE_PARTS, ack_is_overdue
+from ..rules.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
 from .reviews import returned_reports, review_count
 
 

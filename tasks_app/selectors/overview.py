@@ -169,9 +169,9 @@ def _page_plans(page_ids: list[int], month: datetime.date) -> dict[int, PlanOver
     latest = Bulletin.objects.filter(plan=OuterRef("pk")).order_by("-year", "-quarter")
     periods = {}
     for name, shift in _MONTHS.items():
-        period = ReportingPeriod.objects.filter(plan=OuterRef("pk"),
-                                                month=add_months(month, shift))
-        periods.update({f"{name}_{f}": Subquery(period.values(f)[:1]) for f in _PERIOD_FIELDS})
+        of_month = ReportingPeriod.objects.filter(plan=OuterRef("pk"),
+                                                  month=add_months(month, shift))
+        periods.update({f"{name}_{f}": Subquery(of_month.values(f)[:1]) for f in _PERIOD_FIELDS})
     plans = {}
     for plan in (Plan.objects.filter(pk__in=page_ids).select_related("lead_office")
                  .annotate(bulletin_year=Subquery(latest.values("year")[:1]),
@@ -181,10 +181,10 @@ def _page_plans(page_ids: list[int], month: datetime.date) -> dict[int, PlanOver
                            **periods)
                  .order_by("-signed_on", "code")):
         item = plans[plan.pk] = PlanOverview(plan, [], {})
-        if plan.bulletin_year:
-            item.bulletin = Bulletin(plan=plan, year=plan.bulletin_year,
-                                     quarter=plan.bulletin_quarter,
-                                     content=plan.bulletin_content or {})
+        shown: dict = {f: getattr(plan, f"bulletin_{f}") for f in ("year", "quarter", "content")}
+        if shown["year"]:  # annotated above: the plan's latest published bulletin
+            item.bulletin = Bulletin(plan=plan, year=shown["year"], quarter=shown["quarter"],
+                                     content=shown["content"] or {})
         for name, shift in _MONTHS.items():
             pk, deadline, state = (getattr(plan, f"{name}_{f}") for f in _PERIOD_FIELDS)
             if pk is None:
@@ -220,7 +220,7 @@ def plan_progress_series(plan: Plan, month: datetime.date) -> list[tuple]:
 
 
 def overview(today: datetime.date, now: datetime.datetime | None = None, *,
-             page_number: object = 1) -> Overview:
+             page_number: int | str | None = 1) -> Overview:
     """A page of active plans in detail; the lagging tasks of all of them."""
     active = list(Plan.objects.filter(is_active=True).order_by("-signed_on", "code")
                   .values_list("pk", flat=True))

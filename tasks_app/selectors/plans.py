@@ -69,7 +69,7 @@ def _target(target: Target) -> dict:
     return {
         "name": target.name, "value": _number(target.value), "unit": target.unit,
         "year": target.year, "qualifier": target.qualifier,
-        "parent": target.parent.name if target.parent_id else None,
+        "parent": target.parent.name if target.parent else None,
         "lead": _units(target.assignments.all(), AssignmentRole.LEAD),
         "responsible": _units(target.assignments.all(), AssignmentRole.RESPONSIBLE),
     }

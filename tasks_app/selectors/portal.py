@@ -23,6 +23,7 @@ from ..models import (
     TaskEvent,
     TaskSummary,
 )
+from ..models.reports import REPORT_FIELDS
 from ..permissions import live_parts, parts_of_departments, visible_reports, visible_tasks
 from ..rules.obligations import (
     DUE,
@@ -34,7 +35,6 @@ from ..rules.obligations import (
     upcoming_period,
 )
 from ..rules.states import CLOSED_TASKS, EDITABLE_REPORTS, WITHDRAWABLE_REPORTS
-from ..services.reports import REPORT_FIELDS
 from ..visibility import visible_events
 from ..workdays import month_start
 from .owed import recent_periods
@@ -118,7 +118,8 @@ class Home:
 
     @property
     def red_count(self) -> int:
-        return len({row.task.pk for row in self.rows if row.task.health == Health.RED})
+        return len({row.task.pk for row in self.rows
+                    if row.task.health == Health.RED})  # type: ignore[attr-defined]  # annotated
 
     @property
     def sheets(self) -> list[dict]:
@@ -246,7 +247,8 @@ def task_detail(access: Access, pk: int, now: datetime.datetime | None = None) -
     parts = _parts_with_mine(task, ids)
     mine: dict[int, str] = {}
     for part in parts:
-        holder = part.department_id if part.department_id in ids else part.member_of_mine
+        holder = (part.department_id if part.department_id in ids
+                  else part.member_of_mine)  # type: ignore[attr-defined]  # annotated
         if holder:
             mine.setdefault(holder, part.role)
     leads_here = AssignmentRole.LEAD in mine.values()
@@ -329,14 +331,14 @@ def sheet_rows(period: ReportingPeriod, department_id: int,
     current = ProgressReport.objects.filter(period=period, department_id=department_id)
     if task_id is not None:
         tasks, current = tasks.filter(pk=task_id), current.filter(task_id=task_id)
-    tasks = list(tasks)
-    if not tasks:
+    found = list(tasks)
+    if not found:
         return []
     by_task = {r.task_id: r for r in current.prefetch_related("attachments")}
     earlier = ProgressReport.objects.select_related("period").in_bulk(
-        [t.previous_id for t in tasks if t.previous_id])
+        [t.previous_id for t in found if t.previous_id])
     return [SheetRow(t, t.my_role, by_task.get(t.pk), earlier.get(t.previous_id))
-            for t in tasks]
+            for t in found]
 
 
 def department_on_plan(department_id: int, plan_id: int) -> bool:

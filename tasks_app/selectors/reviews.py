@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import StrOrPromise
 from departments.access import Access
 from departments.models import Department
 
@@ -42,8 +43,8 @@ def lead_queue(access: Access) -> QuerySet[ProgressReport]:
     reports; the lead office reviews the leads' own reports and tasks without a lead.
     """
     from_lead = Exists(_leads_of_report_task(OuterRef("department_id")))
-    mine = Q(Exists(parts_of_departments(access.department_ids, AssignmentRole.LEAD)
-                    .filter(task=OuterRef("task_id")))) & ~from_lead
+    mine: Q = Q(Exists(parts_of_departments(access.department_ids, AssignmentRole.LEAD)
+                    .filter(task=OuterRef("task_id")))) & Q(~from_lead)
     if access.is_lead_office:
         mine |= from_lead | ~Exists(_leads_of_report_task())
     return (ProgressReport.objects.filter(mine, state__in=[ReportState.SUBMITTED,
@@ -107,7 +108,7 @@ class ComplianceRow:
     compliance: str
 
     @property
-    def compliance_label(self) -> str:
+    def compliance_label(self) -> StrOrPromise:
         return COMPLIANCE_LABELS[self.compliance]
 
     @property

@@ -4,7 +4,9 @@ for the bulletin (listed and counted per department). Drafts and voided slips ne
 import datetime
 from collections import Counter
 
-from ..formatting import cn_date
+from common.formatting import cn_date
+
+from ..choices import SlipLevel
 from ..models import Plan, SupervisionSlip
 from ..models.lifecycle import slip_number
 from ..workdays import add_months
@@ -20,10 +22,11 @@ def quarter_slips(plan: Plan, months: list[datetime.date], today: datetime.date)
         .order_by("year", "sequence")
         .values("prefix", "year", "sequence", "addressee", "item_title", "level", "state",
                 "respond_by"))
-    levels = dict(SupervisionSlip._meta.get_field("level").choices)
+    levels = dict(SlipLevel.choices)
     states = dict(SupervisionSlip.State.choices)
     rows = [{
-        "number": slip_number(s["prefix"], s["year"], s["sequence"]), "department": s["addressee"],
+        "number": slip_number(s["prefix"], s["year"] or 0, s["sequence"] or 0),
+        "department": s["addressee"],
         "item": s["item_title"], "level": str(levels.get(s["level"], s["level"])),
         "state": str(states[s["state"]]), "respond_by": cn_date(s["respond_by"]),
         "overdue": s["state"] != SupervisionSlip.State.ANSWERED and s["respond_by"] < today,

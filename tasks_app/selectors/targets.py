@@ -49,12 +49,12 @@ def indicator_rows(access: Access, month: datetime.date,
     targets = target_list(access).filter(plan__is_active=True).select_related("plan")
     if plan_id is not None:
         targets = targets.filter(plan_id=plan_id)
-    targets = list(targets.order_by("plan_id", "position", "id"))
+    found = list(targets.order_by("plan_id", "position", "id"))
     previous_month = add_months(month, -1)
     readings = {(r.target_id, r.month): r for r in TargetReading.objects.filter(
-        target__in=targets, month__in=[month, previous_month]).select_related("reviewed_by")}
+        target__in=found, month__in=[month, previous_month]).select_related("reviewed_by")}
     rows = []
-    for target in targets:
+    for target in found:
         reading = readings.get((target.pk, month))
         year_to_date = reading.is_year_to_date if reading else True
         rows.append(IndicatorRow(

@@ -22,9 +22,10 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from common.i18n import StrOrPromise, join_list
+
 from ..attainment import attainment
 from ..choices import EventKind, PartState, ReportState, TargetKind, TaskStatus
-from ..i18n import join_list
 from ..models import (
     Assessment,
     AssessmentEntry,
@@ -79,11 +80,11 @@ class Measure:
 @dataclass(frozen=True)
 class Rule:
     key: str
-    name: str
+    name: StrOrPromise
     weighted: bool
     measure: Callable[[Context], dict[int, Measure]]
     defaults: dict[str, Decimal] = field(default_factory=dict)
-    labels: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, StrOrPromise] = field(default_factory=dict)
 
 
 def q2(value) -> Decimal:
@@ -312,7 +313,7 @@ def clean_weights(raw) -> dict[str, Decimal]:
         weights[key] = number
     if weights["late_completion_credit"] > 1:
         raise ValidationError({"weights": _("“逾期办结计分比例”不能大于 1。")})
-    full = sum(weights[rule.key] for rule in RULES if rule.weighted)
+    full = sum((weights[rule.key] for rule in RULES if rule.weighted), Decimal(0))
     if full != 100:
         parts = " + ".join(f"{rule.name} {_n(weights[rule.key])}" for rule in RULES
                            if rule.weighted)
@@ -358,7 +359,7 @@ def department_score(measures: dict[str, Measure],
             rule, measure, _("%(text)s × %(weight)s 分 = %(points)s 分") % {
                 "text": measure.text, "weight": _n(weight), "points": _n(points)},
             points, weight))
-    full = sum(weights[rule.key] for rule in RULES if rule.weighted)
+    full = sum((weights[rule.key] for rule in RULES if rule.weighted), Decimal(0))
     base = q2(sum(earned) / counted * full) if counted else Decimal(0)
     if counted and counted != full:
         summed = " + ".join(_n(p) for p in earned)

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.i18n import join_list, site_language
 from departments.access import access_for
 
-from ..i18n import join_list, site_language
 from ..models import Assessment, AssessmentEntry, DepartmentScore, Plan
 from ..record_dates import assessment_year_due, sending_time
 from ..selectors.reporting import tracked_periods
@@ -80,7 +80,8 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
     """Write every department's components and totals; keep adjustments and contests."""
     ctx = _context(assessment, now)
     existing = {score.department_id: score for score in assessment.scores.all()}
-    changed, created = [], []
+    changed: list[DepartmentScore] = []
+    created: list[DepartmentScore] = []
     for department_id, measures in _measures(ctx).items():
         if not _scored(measures):
             continue

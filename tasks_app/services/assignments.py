@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.i18n import StrOrPromise
 from departments.models import Department, DepartmentGroup
 
 from ..choices import AssignmentRole, EventKind, PartState
@@ -22,13 +23,15 @@ from ..rules.states import INACTIVE_PARTS
 from ..workdays import add_working_days
 
 
-def _label(role: str) -> str:
+def _label(role: str) -> StrOrPromise:
     return AssignmentRole(role).label
 
 
 def _check_free(task: Task, department: Department | None, group: DepartmentGroup | None,
                 exclude_pk: int | None = None) -> None:
-    live = task.assignments.exclude(state__in=INACTIVE_PARTS).exclude(pk=exclude_pk)
+    live = task.assignments.exclude(state__in=INACTIVE_PARTS)
+    if exclude_pk is not None:
+        live = live.exclude(pk=exclude_pk)
     if department is not None:
         taken = live.filter(department=department).first()
         if taken:

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.i18n import site_language
 from departments.access import access_for
 
 from ..choices import PeriodState
-from ..i18n import site_language
 from ..models import Bulletin, Plan, ReportingPeriod
 from ..record_dates import bulletin_quarter_due, quarter_end, quarter_months, sending_time
 from ..selectors.bulletins import bulletin_build, bulletin_compute

@@ -7,17 +7,22 @@ import datetime
 import logging
 from collections.abc import Mapping
 
+from celery import shared_task
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from common.i18n import site_language
 from departments.access import access_for
 
+from ..documents.assessment import assessment_pdf
+from ..documents.bulletin import bulletin_pdf
 from ..documents.ledger import ledger_filename, ledger_workbook
+from ..documents.stored import stored_pdf
 from ..filtersets import TaskFilterSet
-from ..models import ExportJob, Task
+from ..models import Assessment, Bulletin, ExportJob, Task
 from ..selectors.ledger import ledger_for
 
 log = logging.getLogger(__name__)
@@ -55,8 +60,6 @@ def export_ledger_start(*, owner: User, params: Mapping[str, str]) -> ExportJob:
 
 
 def _enqueue(job_id: int) -> None:
-    from ..tasks import export_build  # the Celery task imports this module
-
     export_build.delay(job_id)
 
 
@@ -93,11 +96,29 @@ def pdf_store_later(model: str, pk: int) -> None:
     """After commit, have a worker render a newly fixed bulletin or assessment PDF into
     storage. Without a reachable broker the first download renders it instead."""
     def enqueue() -> None:
-        from ..tasks import store_pdf
-
         try:
             store_pdf.apply_async((model, pk), retry=False)
         except Exception as error:  # the download path renders and stores it as well
             log.warning("could not queue the PDF of %s %s: %s", model, pk, error)
 
     transaction.on_commit(enqueue)
+
+
+# The jobs a worker runs (queued above after commit; registered under tasks_app.tasks).
+
+
+@shared_task(name="tasks_app.tasks.export_build", ignore_result=True, acks_late=True)
+def export_build(job_id: int) -> None:
+    """Build an export job's file (the Celery task)."""
+    export_run(job_id)
+
+
+@shared_task(name="tasks_app.tasks.store_pdf", ignore_result=True, acks_late=True)
+def store_pdf(model: str, pk: int) -> None:
+    """Render a just-published bulletin's or a just-finalised assessment's PDF into storage,
+    so the first download is as quick as the others."""
+    with site_language():
+        if model == "bulletin":
+            stored_pdf(Bulletin.objects.select_related("plan").get(pk=pk), bulletin_pdf)
+        else:
+            stored_pdf(Assessment.objects.select_related("plan").get(pk=pk), assessment_pdf)

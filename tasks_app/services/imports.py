@@ -62,7 +62,7 @@ def import_draft_confirm(
     if parsed.needs_confirmation and not low_score_confirmed:
         raise ValidationError({"document": _(
             "识别得分 %(score)s 低于 %(threshold)s,未导入:请核对预览后勾选“确认按此结果导入”")
-            % {"score": parsed.score.score, "threshold": SCORE_THRESHOLD}})
+            % {"score": parsed.score.score if parsed.score else 0, "threshold": SCORE_THRESHOLD}})
     result = plan_load(parsed, actor=user, accept_aliases=accept_aliases, directory=directory)
     draft.delete()
     return result

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
+from common.i18n import site_language
 from departments.access import access_for
 from departments.models import Department
 
 from ..choices import FeedbackCycle, FeedbackType, SourceType, TaskStatus
-from ..formatting import cn_date
-from ..i18n import site_language
 from ..models import Meeting, MeetingDecision, Task
 from .lifecycle.items import supervised_item_create
 

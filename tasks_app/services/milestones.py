@@ -16,16 +16,16 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
 from departments.models import Department
 
 from ..choices import EventKind
 from ..exceptions import StaleVersion
-from ..formatting import cn_date
 from ..history import record, task_event
 from ..models import Milestone, Task
 from ..permissions import department_ids_on_task
 
-TITLE_MAX = Milestone._meta.get_field("title").max_length
+TITLE_MAX: int = Milestone._meta.get_field("title").max_length or 0
 
 
 @dataclass(frozen=True)

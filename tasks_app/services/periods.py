@@ -1,19 +1,13 @@
 """Monthly reporting periods: one per plan and month, deadline from the plan's schedule."""
 
-import calendar
 import datetime
 
 from django.db import transaction
 
 from ..choices import PeriodState
 from ..models import Plan, ReportingPeriod, Schedule
-from ..workdays import add_months, add_working_days, month_start, on_or_after
-
-
-def deadline_for(schedule: Schedule, month: datetime.date) -> datetime.date:
-    """The schedule's deadline day in ``month``, moved to the next working day if needed."""
-    last_day = calendar.monthrange(month.year, month.month)[1]
-    return on_or_after(month.replace(day=min(schedule.report_deadline_day, last_day)))
+from ..rules.deadlines import deadline_for
+from ..workdays import add_months, add_working_days, month_start
 
 
 @transaction.atomic

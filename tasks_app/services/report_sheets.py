@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.i18n import StrOrPromise
+
 from ..choices import ReportState
 from ..exceptions import StaleVersion
 from ..models import ReportingPeriod
@@ -37,7 +39,7 @@ class SheetEntry:
 class SheetProblem:
     row: int | None  # None: about the whole sheet
     field: str  # a report field name, "task", or "" for the whole row
-    message: str
+    message: StrOrPromise
 
 
 class SheetRejected(ValidationError):

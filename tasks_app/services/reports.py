@@ -17,14 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
 from departments.access import Access, access_for
 from security.uploads import UploadRefused, is_zip_office, office_zip_check
 
 from ..choices import EventKind, ReportState, ReportStatus
 from ..exceptions import StaleVersion
-from ..formatting import cn_date
 from ..history import record, task_event
 from ..models import Attachment, ProgressReport, ReportingPeriod, Task, TaskSummary
+from ..models.reports import REPORT_FIELDS
 from ..permissions import department_ids_on_task, lead_department_ids, reviews_as_lead
 from ..rules.states import EDITABLE_REPORTS, WITHDRAWABLE_REPORTS
 from .lifecycle.instructions import check_instructions_answered, instruction_replies_save
@@ -32,8 +33,6 @@ from .lifecycle.notices import heads_told_of_review
 from .lifecycle.parts import parts_acknowledge_by_reporting
 from .periods import period_is_locked
 
-REPORT_FIELDS = ("status", "progress", "progress_text", "problems", "next_steps",
-                 "needs_coordination")
 EDITABLE_STATES = EDITABLE_REPORTS
 WITHDRAWABLE_STATES = WITHDRAWABLE_REPORTS
 ALLOWED_EXTENSIONS = {
@@ -361,8 +360,9 @@ def attachment_add(*, report: ProgressReport, upload: UploadedFile, user: User) 
         raise ValidationError({"file": _("已报送的报送不能再添加附件;如需修改请先撤回。")})
     validate_attachment(upload)
     return Attachment.objects.create(
-        report=report, file=upload, original_name=upload.name[:255], size=upload.size,
-        content_type=mimetypes.guess_type(upload.name)[0] or "", uploaded_by=user,
+        report=report, file=upload, original_name=(upload.name or "")[:255],
+        size=upload.size or 0, content_type=mimetypes.guess_type(upload.name or "")[0] or "",
+        uploaded_by=user,
     )
 
 

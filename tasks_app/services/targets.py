@@ -24,7 +24,7 @@ def target_department_ids(target: Target) -> set[int]:
     for part in TargetAssignment.objects.filter(target=target).prefetch_related("group__members"):
         if part.department_id:
             ids.add(part.department_id)
-        else:
+        elif part.group is not None:
             ids.update(member.pk for member in part.group.members.all())
     return ids
 
@@ -63,7 +63,7 @@ def target_reading_save(
     elif expected_version is not None and reading.version != expected_version:
         raise StaleVersion()
     expected = target_expected(target, month, is_year_to_date)
-    if is_behind(target.kind, expected, value) and not note.strip():
+    if expected is not None and is_behind(target.kind, expected, value) and not note.strip():
         raise ValidationError({"note": _(
             "实际值未达到目标进度(本月应达到 %(expected)s%(unit)s),请在说明中写明原因和措施。"
         ) % {"expected": f"{expected.quantize(Decimal('0.01')).normalize():f}",

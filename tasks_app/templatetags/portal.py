@@ -3,9 +3,9 @@
 from django import template
 from django.db.models import TextChoices
 
+from common import formatting, i18n
 from departments.choices import Role
 
-from .. import formatting, i18n
 from ..choices import (
     AssignmentRole,
     EventKind,

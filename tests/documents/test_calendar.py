@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from notifications.calendar import calendar_feed_issue
 from notifications.ics import CalendarEvent, escape, fold, ics_calendar
 from tasks_app.models import Meeting, Milestone
+from tasks_app.services.calendar_feed import calendar_feed_issue
 
 from ..factories import AssignmentFactory, DepartmentFactory
 from ..portal.conftest import add_task

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from tasks_app.choices import EventKind, PartState, TaskStatus
 from tasks_app.lifecycle import derive_task_status
 from tasks_app.models import TaskEvent
-from tasks_app.services.lifecycle.parts import ack_is_overdue, part_acknowledge
+from tasks_app.rules.states import ack_is_overdue
+from tasks_app.services.lifecycle.parts import part_acknowledge
 
 pytestmark = pytest.mark.django_db
 

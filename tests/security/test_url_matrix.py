@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from departments.choices import Role
-from notifications.calendar import calendar_feed_issue
 from security.roles import AUDIT_ADMIN_GROUP, SECURITY_ADMIN_GROUP, admin_roles_ensure
+from tasks_app.services.calendar_feed import calendar_feed_issue
 from tasks_app.services.lifecycle.instructions import instruction_create
 from tasks_app.services.lifecycle.slips import slip_issue
 

@@ -10,9 +10,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from common.i18n import lazy_format
 from departments.access import Access, access_for
 
-from ...i18n import lazy_format
 from ..auth import API_AUTHENTICATION
 from ..concurrency import etag_for
 from ..filters import StrictOrderingFilter, StrictSearchFilter

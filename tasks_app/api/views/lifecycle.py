@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from common.i18n import lazy_concat
 from departments.access import access_for
 from departments.models import Department
 
@@ -24,7 +25,6 @@ from ...filtersets_lifecycle import (
     InstructionFilterSet,
     SlipFilterSet,
 )
-from ...i18n import lazy_concat
 from ...models import (
     Assignment,
     CompletionRequest,
@@ -34,6 +34,7 @@ from ...models import (
     Task,
 )
 from ...permissions import reporting_departments, visible_reports, visible_tasks
+from ...rules.machine import check_version
 from ...rules.states import INACTIVE_PARTS
 from ...selectors.lifecycle import visible_slips
 from ...services.lifecycle import (
@@ -44,7 +45,6 @@ from ...services.lifecycle import (
     slips,
     suspension,
 )
-from ...services.lifecycle.machine import check_version
 from ..concurrency import Expectation
 from ..serializers import lifecycle as s
 from .base import ApiView, versioned_response

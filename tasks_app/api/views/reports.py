@@ -7,9 +7,10 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 
+from common.i18n import lazy_concat
+
 from ...exceptions import StaleVersion
 from ...filtersets import ProgressReportFilterSet
-from ...i18n import lazy_concat
 from ...models import ProgressReport
 from ...permissions import reporting_departments, visible_tasks
 from ...selectors.reports import report_list

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from common.i18n import lazy_concat
+
 from ...exceptions import StaleVersion
 from ...filtersets import TargetFilterSet, TargetReadingFilterSet
-from ...i18n import lazy_concat
 from ...models import TargetReading
 from ...permissions import visible_targets
 from ...selectors.targets import reading_list, target_list

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 
 from departments.access import Access
 from departments.models import Department
-from tasks_app.choices import AssignmentRole, Health, TaskStatus
-from tasks_app.documents.ledger import ledger_workbook
-from tasks_app.models import Plan
-from tasks_app.selectors.ledger import ledger_for
+
+from ...choices import AssignmentRole, Health, TaskStatus
+from ...documents.ledger import ledger_workbook
+from ...models import Plan
+from ...selectors.ledger import ledger_for
 
 EVERYTHING = Access(user_id=None, is_lead_office=True)
 

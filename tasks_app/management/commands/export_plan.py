@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from tasks_app.selectors.plans import plan_export
+from ...selectors.plans import plan_export
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from tasks_app.i18n import join_list
+from common.i18n import join_list
 from tasks_app.importing import FORMATS, ImportFailed, parse_document, read_document
 from tasks_app.importing.loader import plan_load
 from tasks_app.importing.preview import low_score_reasons, plan_preview

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks_app.services.calendar import calendar_load_known, chinese_calendar_years
+from ...services.calendar import calendar_load_known, chinese_calendar_years
 
 
 class Command(BaseCommand):

@@ -4,6 +4,7 @@ a department can never simply type "done"."""
 
 import datetime
 import mimetypes
+from collections.abc import Sequence
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -12,21 +13,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
+from common.i18n import join_list, site_language
 from departments.models import Department
 
 from ...choices import AssignmentRole, EventKind, PartState
-from ...formatting import cn_date
 from ...history import record, task_event
-from ...i18n import join_list, site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, Attachment, CompletionRequest, Task
+from ...rules.machine import LEAD_OFFICE, check_version
 from ...rules.states import INACTIVE_PARTS, QUIET_PARTS
+from ...rules.tables import COMPLETION, COMPLETION_ACTION, COMPLETION_PART_ACTION
 from ..reports import validate_attachment
 from ..tasks import task_update
-from .machine import LEAD_OFFICE, check_version
 from .notices import notify_departments
-from .parts import part_check, part_locked, part_move, part_roles
-from .tables import COMPLETION, COMPLETION_ACTION, COMPLETION_PART_ACTION
+from .parts import part_check, part_department, part_locked, part_move, part_roles
 
 Decision = CompletionRequest.Decision
 
@@ -49,7 +50,7 @@ def _lead_part(task: Task, department: Department) -> Assignment:
 
 @transaction.atomic
 def completion_request_file(*, task: Task, department: Department, results: str,
-                            actor: User, uploads: list[UploadedFile] = ()) -> CompletionRequest:
+                            actor: User, uploads: Sequence[UploadedFile] = ()) -> CompletionRequest:
     """The lead department asks for the task to be closed, with results and evidence."""
     part = _lead_part(task, department)
     part_check(part, "request_completion", actor)
@@ -65,8 +66,9 @@ def completion_request_file(*, task: Task, department: Department, results: str,
                                                results=results, filed_by=actor)
     for upload in uploads:
         Attachment.objects.create(
-            completion_request=request, file=upload, original_name=upload.name[:255],
-            size=upload.size, content_type=mimetypes.guess_type(upload.name)[0] or "",
+            completion_request=request, file=upload, original_name=(upload.name or "")[:255],
+            size=upload.size or 0,
+            content_type=mimetypes.guess_type(upload.name or "")[0] or "",
             uploaded_by=actor)
     _event(request, actor, None, results[:500])
     part_move(part=part, action="request_completion", actor=actor, reason=_("申请办结销号"))
@@ -81,7 +83,8 @@ def _complete_other_parts(task_id: int, lead_part_id: int, actor: User, reason: 
                   .exclude(pk=lead_part_id)
                   .exclude(state__in=QUIET_PARTS)
                   .select_related("department"))
-    pending = [p.department.name for p in others if p.state == PartState.EXTENSION_REQUESTED]
+    pending = [part_department(p).name for p in others
+               if p.state == PartState.EXTENSION_REQUESTED]
     if pending:
         raise ValidationError({"decision": (
             _("%(departments)s的延期申请尚未处理,请先审批延期申请再办结。")
@@ -120,7 +123,7 @@ def completion_request_decide(*, request: CompletionRequest, actor: User, decisi
         reason = _check_decision(decision, reason, rectify_due_on)
     step = COMPLETION.check(COMPLETION_ACTION.get(decision, "approve"), request.decision, roles)
     part_check(part, part_action, actor)
-    before, request.decision = request.decision, step.target
+    before, request.decision = request.decision, step.to
     request.decided_by, request.decided_at = actor, timezone.now()
     request.decision_reason = reason
     request.rectify_due_on = rectify_due_on if decision == Decision.RECTIFY else None
@@ -146,11 +149,12 @@ def _notify(request: CompletionRequest, part: Assignment) -> None:
             lines.append(_("整改时限:%(date)s") % {"date": cn_date(request.rectify_due_on)})
         heading = _("任务 %(number)s 的办结申请:%(decision)s") % {
             "number": request.task.number, "decision": request.get_decision_display()}
-    department_ids = [part.department_id]
+    department_ids = [part_department(part).pk]
     if request.decision == Decision.APPROVED:
-        department_ids += list(Assignment.objects.filter(
+        department_ids += [department_id for department_id in Assignment.objects.filter(
             task_id=request.task_id, state=PartState.COMPLETED,
-            role=AssignmentRole.RESPONSIBLE).values_list("department_id", flat=True))
+            role=AssignmentRole.RESPONSIBLE).values_list("department_id", flat=True)
+            if department_id is not None]  # a group's part has no department of its own
     notify_departments(
         key=f"completion:{request.pk}:{request.decision}", department_ids=department_ids,
         task=request.task, lines=lines, heading=heading)

@@ -11,17 +11,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
+from common.i18n import site_language
+
 from ...choices import EventKind
-from ...formatting import cn_date
 from ...history import record, task_event
-from ...i18n import site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, ExtensionRequest, Schedule
+from ...rules.machine import HEAD, check_version
+from ...rules.tables import EXTENSION
 from ..tasks import task_update
-from .machine import HEAD, check_version
 from .notices import notify_departments
-from .parts import part_check, part_locked, part_move, part_roles
-from .tables import EXTENSION
+from .parts import part_check, part_department, part_locked, part_move, part_roles
 
 State = ExtensionRequest.State
 
@@ -74,7 +75,7 @@ def extension_request_file(*, part: Assignment, proposed_due_on: datetime.date, 
     request = ExtensionRequest.objects.create(
         assignment=part, current_due_on=part.task.due_on, proposed_due_on=proposed_due_on,
         reason=reason, requested_by=actor, late=late,
-        state=State.PENDING_DECISION if by_head else step.target,
+        state=State.PENDING_DECISION if by_head else step.to,
         endorsed_by=actor if by_head else None, endorsed_at=now if by_head else None)
     request.assignment = part
     _event(request, actor, None,
@@ -107,7 +108,7 @@ def extension_request_endorse(*, request: ExtensionRequest, actor: User, endorse
     step = EXTENSION.check(action, request.state, roles)
     comment = comment.strip() if endorse else _required(comment, "comment",
                                                         _("退回延期申请时请填写意见。"))
-    before, request.state = request.state, step.target
+    before, request.state = request.state, step.to
     if endorse:
         request.endorsed_by, request.endorsed_at = actor, timezone.now()
     else:
@@ -142,7 +143,7 @@ def extension_request_decide(*, request: ExtensionRequest, actor: User, approve:
                                    % {"date": cn_date(current)}})
     else:
         reason = _required(reason, "reason", _("不同意延期时请填写理由。"))
-    before, request.state = request.state, step.target
+    before, request.state = request.state, step.to
     request.decided_by, request.decided_at = actor, timezone.now()
     request.decision_reason, request.approved_due_on = reason, due_on if approve else None
     request.version += 1
@@ -153,7 +154,7 @@ def extension_request_decide(*, request: ExtensionRequest, actor: User, approve:
     if approve:
         task_update(task=part.task, data={"due_on": due_on}, actor=actor,
                     reason=_with_reason(_("%(department)s延期申请获批")
-                                        % {"department": part.department.name}, reason))
+                                        % {"department": part_department(part).name}, reason))
     refresh_task_statuses([part.task_id], actor=actor)
     _notify(request, part, approve, reason)
     return request
@@ -170,11 +171,11 @@ def _with_reason(text: str, reason: str) -> str:
 def _notify(request: ExtensionRequest, part: Assignment, approve: bool, reason: str) -> None:
     with site_language():  # the department's language, not the lead office's
         heading = _("%(department)s的延期申请:%(verdict)s") % {
-            "department": part.department.name,
+            "department": part_department(part).name,
             "verdict": _verdict(approve, request.approved_due_on)}
         lines = [_("申请延至:%(date)s") % {"date": cn_date(request.proposed_due_on)},
                  _("理由:%(reason)s") % {"reason": request.reason},
                  *([_("审批意见:%(reason)s") % {"reason": reason}] if reason else [])]
     notify_departments(
-        key=f"extension:{request.pk}:{request.state}", department_ids=[part.department_id],
+        key=f"extension:{request.pk}:{request.state}", department_ids=[part_department(part).pk],
         task=part.task, heading=heading, lines=lines)

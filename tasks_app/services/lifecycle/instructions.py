@@ -11,19 +11,19 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_datetime, cn_month
+from common.i18n import join_list, site_language
 from departments.access import access_for
 from departments.models import Department
 from notifications.choices import Kind
 
 from ...choices import EventKind, ReportState
-from ...formatting import cn_datetime, cn_month
 from ...history import record, task_event
-from ...i18n import join_list, site_language
 from ...models import InstructionReply, LeaderInstruction, ProgressReport, Task
 from ...permissions import department_ids_on_task
-from .machine import actor_roles
+from ...rules.machine import actor_roles
+from ...rules.tables import INSTRUCTING_ROLES
 from .notices import notify_departments
-from .tables import INSTRUCTING_ROLES
 
 
 def _addressees(task: Task, report: ProgressReport | None,
@@ -73,7 +73,7 @@ def instruction_create(*, task: Task, text: str, actor: User,
 def _notify(instruction: LeaderInstruction, task: Task, report: ProgressReport | None,
             addressees: list[int], names: list[str]) -> None:
     actor = instruction.author
-    author = f"{actor.last_name}{actor.first_name}" or actor.username
+    author = (f"{actor.last_name}{actor.first_name}" or actor.username) if actor else ""
     with site_language():  # the departments' language, not the leader's
         context = {
             "instruction": instruction, "instruction_author": author,

@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from common.i18n import StrOrPromise
 from departments.models import Department
 
 from ...choices import AssignmentRole, FeedbackType, SourceType
 from ...models import Plan, Task
+from ...rules.machine import LEAD_OFFICE, actor_roles
 from ..assignments import assignment_add
 from ..tasks import task_create
-from .machine import LEAD_OFFICE, actor_roles
 
 ITEM_FIELDS = ("title", "text", "source_type", "source_reference", "urgency",
                "responsible_leader", "overseeing_leader", "feedback_type", "feedback_cycle",
@@ -55,7 +56,7 @@ def supervised_item_create(*, plan: Plan, data: dict, actor: User,
     others = [d for d in dict.fromkeys(departments) if d != lead_department]
     if lead_department is None and not others:
         raise ValidationError({"lead_department": _("请至少指定一个牵头部门或责任部门。")})
-    source = SourceType(data["source_type"]).label
+    source: StrOrPromise = SourceType(data["source_type"]).label
     if data.get("source_reference"):
         source = _("%(source)s:%(reference)s") % {
             "source": source, "reference": data["source_reference"]}

@@ -9,13 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
+from departments.models import Department
+
 from ...choices import AssignmentRole, EventKind, PartState
-from ...formatting import cn_date
 from ...history import record, task_event
 from ...lifecycle import CLOSED_PART_STATES, refresh_task_statuses
 from ...models import Assignment, Task
-from .machine import Transition, actor_roles
-from .tables import PART
+from ...rules.machine import Transition, actor_roles
+from ...rules.tables import PART
 
 
 def part_roles(part: Assignment, actor: User | None) -> frozenset[str]:
@@ -27,6 +29,13 @@ def part_locked(part: Assignment | int) -> Assignment:
     pk = part if isinstance(part, int) else part.pk
     return (Assignment.objects.select_for_update(of=("self",))
             .select_related("task", "department").get(pk=pk))
+
+
+def part_department(part: Assignment) -> Department:
+    """The department of a part the lifecycle acts on (a department's part, never a group's)."""
+    if part.department is None:
+        raise ValueError(f"part {part.pk} names a group, not a department")
+    return part.department
 
 
 def part_check(part: Assignment, action: str, actor: User | None) -> Transition:
@@ -46,20 +55,14 @@ def part_move(*, part: Assignment, action: str, actor: User | None, reason: str 
     the caller), write the history row. The caller refreshes the task's status."""
     step = part_check(part, action, actor)
     before = part.state
-    part.state = target or step.target
+    part.state = target or step.to
     part.closed_at = timezone.now() if part.state in CLOSED_PART_STATES else None
     part.save(update_fields=["state", "closed_at", *fields])
     record(task_event(part.task_id, EventKind.PART, actor=actor,
                       department_id=part.department_id, field="state",
                       before=before, after=part.state,
-                      reason=reason or step.verb))
+                      reason=reason or str(step.verb)))
     return part
-
-
-def ack_is_overdue(part: Assignment, today: datetime.date) -> bool:
-    """A part waiting for acknowledgement past its deadline: the 签收逾期 warning."""
-    return (part.state == PartState.PENDING_ACK and part.ack_due_on is not None
-            and part.ack_due_on < today)
 
 
 def _ack_reason(part: Assignment, now: datetime.datetime, reason: str) -> str:

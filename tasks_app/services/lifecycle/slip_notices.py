@@ -6,13 +6,13 @@ told to the department."""
 from collections import defaultdict
 from collections.abc import Callable
 
+from common.formatting import cn_date
+from common.i18n import site_language
 from notifications.choices import Kind
 from notifications.drafts import Draft, Recipient, drafts_render
 from notifications.immediate import department_recipients, notify_now
 from notifications.links import page_url
 
-from ...formatting import cn_date
-from ...i18n import site_language
 from ...models import SlipItem, SupervisionSlip, Task
 
 

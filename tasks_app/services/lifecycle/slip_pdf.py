@@ -9,9 +9,16 @@ not change an issued slip."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.formatting import cn_date
+
 from ...documents.pdf import Letterhead, issuer_of, render_pdf
-from ...formatting import cn_date
 from ...models import SupervisionSlip
+
+
+def _mark(state: str) -> str:
+    """A draft is marked as such; a voided slip keeps its number and is marked 作废."""
+    return {SupervisionSlip.State.DRAFT: _("草稿(未签发)"),
+            SupervisionSlip.State.VOIDED: _("已作废")}.get(SupervisionSlip.State(state), "")
 
 
 def slip_letterhead(slip: SupervisionSlip) -> Letterhead:
@@ -27,9 +34,7 @@ def slip_pdf(slip: SupervisionSlip) -> bytes:
         "respond_by": cn_date(slip.respond_by),
         "item_due_on": cn_date(slip.item_due_on) if slip.item_due_on else "",
         "items": list(slip.items.all()),
-        # A draft is marked as such; a voided slip keeps its number and is marked 作废.
-        "draft": {SupervisionSlip.State.DRAFT: _("草稿(未签发)"),
-                  SupervisionSlip.State.VOIDED: _("已作废")}.get(slip.state, ""),
+        "draft": _mark(slip.state),
         "signer": (slip.issued_by.get_full_name() or slip.issued_by.username)
         if slip.issued_by else "",
     })

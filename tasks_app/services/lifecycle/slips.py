@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.formatting import cn_date, cn_month
+from common.i18n import site_language
 from departments.models import Department
 
 from ...choices import EventKind, PeriodState, SlipLevel
-from ...formatting import cn_date, cn_month
 from ...history import record, task_event
-from ...i18n import site_language
 from ...models import (
     Plan,
     ReportingPeriod,
@@ -37,11 +37,11 @@ from ...models import (
 )
 from ...permissions import department_ids_on_task
 from ...record_dates import period_lock_day
+from ...rules.machine import actor_roles, check_version
 from ...rules.obligations import MissingReport
+from ...rules.tables import SLIP
 from ...workdays import add_working_days, is_working_day
-from .machine import actor_roles, check_version
 from .slip_notices import slip_notify
-from .tables import SLIP
 
 DEFAULT_RESPONSE = (gettext_lazy("请认真研究落实,于反馈时限前在督办系统中书面反馈办理情况;"
                     "未能按期完成的,说明原因及下步措施。"))
@@ -264,7 +264,7 @@ def _locked(slip: SupervisionSlip) -> SupervisionSlip:
 
 def _move(slip: SupervisionSlip, action: str, actor: User, reason: str) -> SupervisionSlip:
     step = SLIP.check(action, slip.state, actor_roles(actor, slip.department_id))
-    before, slip.state = slip.state, step.target
+    before, slip.state = slip.state, step.to
     slip.version += 1
     slip.save()
     task_ids = _item_task_ids([slip])[slip.pk] or [slip.task_id]

@@ -7,23 +7,23 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.i18n import StrOrPromise, site_language
 from departments.models import Department
 
 from ...choices import AssignmentRole, EventKind, PartState
 from ...history import record, task_event
-from ...i18n import site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, Task
+from ...rules.machine import actor_roles
 from ...rules.states import INACTIVE_PARTS
+from ...rules.tables import PART
 from ...workdays import add_working_days
 from ..assignments import _check_free, _new_part
-from .machine import actor_roles
 from .notices import notify_departments
-from .parts import part_check, part_locked, part_move
-from .tables import PART
+from .parts import part_check, part_department, part_locked, part_move
 
 
-def _required_reason(reason: str, verb: str) -> str:
+def _required_reason(reason: str, verb: StrOrPromise) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("%(action)s时请填写原因。") % {"action": verb}})
@@ -107,14 +107,14 @@ def part_transfer(*, part: Assignment, department: Department, actor: User,
     part.save(update_fields=["transferred_to"])
     record(task_event(task, EventKind.ASSIGNMENT_CHANGED, actor=actor,
                       department_id=department.pk, field="assignment",
-                      before=f"{part.department.name}({AssignmentRole(part.role).label})",
+                      before=f"{part_department(part).name}({AssignmentRole(part.role).label})",
                       after=f"{department.name}({AssignmentRole(new.role).label})",
                       reason=_("转办:%(reason)s") % {"reason": reason}))
     refresh_task_statuses([task.pk], actor=actor, reason=reason)
     with site_language():  # the new department's language, not the lead office's
         heading = _("%(department)s:任务 %(number)s 由%(from)s转办至本部门,请及时签收") % {
             "department": department.name, "number": task.number,
-            "from": part.department.name}
+            "from": part_department(part).name}
         lines = [_("转办原因:%(reason)s") % {"reason": reason}]
     notify_departments(key=f"transfer:{new.pk}", department_ids=[department.pk], task=task,
                        heading=heading, lines=lines)

@@ -4,7 +4,7 @@ The content is a snapshot in the site's language; its labels (task states, healt
 shown in the reader's language.
 """
 
-from ..i18n import translated
+from common.i18n import translated
 
 
 def _counts(row: dict, columns: dict) -> dict:

@@ -16,16 +16,16 @@ from django.db.models import CharField, Exists, OuterRef, Q, Value, prefetch_rel
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from tasks_app.formatting import cn_date
-from tasks_app.models import Schedule
-from tasks_app.workdays import add_months, is_working_day
+from common.formatting import cn_date
+from notifications.choices import DigestFrequency, Kind
+from notifications.drafts import Draft, draft_render, person
+from notifications.links import page_url
+from notifications.models import DigestSubscription, Notification
 
-from ..choices import DigestFrequency, Kind
+from ...models import Schedule
+from ...services.digest_subscriptions import digest_subscriptions_ensure
+from ...workdays import add_months, is_working_day
 from ..context import CycleContext
-from ..drafts import Draft, draft_render, person
-from ..links import page_url
-from ..models import DigestSubscription, Notification
-from ..services import digest_subscriptions_ensure
 from .digest_data import DigestData, Scope
 
 SHOWN_PER_SECTION = 30

@@ -7,13 +7,13 @@ managers (and their robots); an assessment also to the heads of every department
 
 from collections import defaultdict
 
-from tasks_app.formatting import cn_datetime
-from tasks_app.models import Assessment, Bulletin, DepartmentScore
+from common.formatting import cn_datetime
+from notifications.choices import Kind
+from notifications.drafts import Draft, draft_render
+from notifications.links import page_url
 
-from ..choices import Kind
+from ...models import Assessment, Bulletin, DepartmentScore
 from ..context import CycleContext
-from ..drafts import Draft, draft_render
-from ..links import page_url
 
 
 def bulletin_drafts(ctx: CycleContext, bulletins: list[Bulletin]) -> list[Draft]:

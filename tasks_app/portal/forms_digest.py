@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from tasks_app.models import Driver, Plan
+from notifications.choices import DigestFrequency
 
-from .choices import DigestFrequency
+from ..models import Driver, Plan
 
 
 class DriverChoiceField(forms.ModelMultipleChoiceField):

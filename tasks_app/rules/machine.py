@@ -19,9 +19,10 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from common.i18n import StrOrPromise
 from departments.access import access_for
 
-from ...exceptions import StaleVersion
+from ..exceptions import StaleVersion
 
 LIAISON = "liaison"
 HEAD = "head"
@@ -53,7 +54,7 @@ def actor_roles(actor: User | None, department_id: int | None, *,
         roles.add(LIAISON)
     if department_id in access.head_of:
         roles.add(HEAD)
-    if lead and access.works_for(department_id):
+    if lead and department_id is not None and access.works_for(department_id):
         roles.add(LEAD_DEPARTMENT)
     if access.is_lead_office:
         roles.add(LEAD_OFFICE)
@@ -65,21 +66,29 @@ def actor_roles(actor: User | None, department_id: int | None, *,
 @dataclass(frozen=True)
 class Transition:
     action: str
-    sources: frozenset[str]
+    sources: frozenset[str | None]  # None: a new object
     target: str | None  # None: the service decides (e.g. resume restores the earlier state)
     roles: frozenset[str]
-    verb: str
+    verb: StrOrPromise
+
+    @property
+    def to(self) -> str:
+        """The target state, for a transition that names one (not one the service decides)."""
+        if self.target is None:
+            raise ValueError(f"{self.action}: the service decides the state")
+        return self.target
 
 
-def transition(action: str, sources: Iterable[str], target: str | None,
-               roles: Iterable[str], verb: str) -> Transition:
+def transition(action: str, sources: Iterable[str | None], target: str | None,
+               roles: Iterable[str], verb: StrOrPromise) -> Transition:
     return Transition(action, frozenset(sources), target, frozenset(roles), verb)
 
 
 class Machine:
     """A transition table for one kind of object whose states are ``labels``."""
 
-    def __init__(self, noun: str, labels: type[TextChoices], transitions: list[Transition]):
+    def __init__(self, noun: StrOrPromise, labels: type[TextChoices],
+                 transitions: list[Transition]):
         self.noun = noun
         self.labels = labels
         self.table = {t.action: t for t in transitions}

@@ -14,17 +14,17 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from common.formatting import cn_month
 from departments.access import Access, access_for
-from tasks_app.formatting import cn_month
-from tasks_app.models import Meeting, Milestone, Plan, ReportingPeriod, Task
-from tasks_app.permissions import visible_tasks
-from tasks_app.rules.states import CLOSED_TASKS
-from tasks_app.services.periods import deadline_for
-from tasks_app.workdays import add_months, month_start
+from notifications.ics import CalendarEvent, ics_calendar
+from notifications.links import page_url
+from notifications.models import CalendarFeed
 
-from .ics import CalendarEvent, ics_calendar
-from .links import page_url
-from .models import CalendarFeed
+from ..models import Meeting, Milestone, Plan, ReportingPeriod, Task
+from ..permissions import visible_tasks
+from ..rules.states import CLOSED_TASKS
+from ..workdays import add_months, month_start
+from .periods import deadline_for
 
 PAST_MONTHS, FUTURE_MONTHS = 6, 18
 CLOSED = CLOSED_TASKS
@@ -79,6 +79,7 @@ def _meetings(plans: list[Plan], start, end):
 def _tasks(tasks: QuerySet[Task], start, end):
     open_tasks = tasks.exclude(status__in=CLOSED)
     for task in open_tasks.filter(due_on__gte=start, due_on__lte=end).select_related("plan"):
+        assert task.due_on is not None  # filtered on it
         yield CalendarEvent(uid=f"task-{task.pk}@duban", day=task.due_on,
                             summary=gettext("任务到期:%(number)s. %(title)s")
                             % {"number": task.number, "title": task.title},
@@ -89,6 +90,7 @@ def _tasks(tasks: QuerySet[Task], start, end):
         task__in=open_tasks, completed_on__isnull=True, due_on__gte=start, due_on__lte=end,
     ).select_related("task__plan")
     for item in milestones:
+        assert item.due_on is not None  # filtered on it
         yield CalendarEvent(uid=f"milestone-{item.pk}@duban", day=item.due_on,
                             summary=gettext("节点到期:%(title)s") % {"title": item.title},
                             categories=gettext("节点到期"),

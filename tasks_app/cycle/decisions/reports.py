@@ -16,16 +16,16 @@ from collections import defaultdict
 
 from django.utils.translation import gettext, ngettext
 
-from tasks_app.formatting import cn_date, cn_month
-from tasks_app.i18n import join_list
-from tasks_app.models import Plan, ReportingPeriod
-from tasks_app.rules.obligations import MissingReport
-from tasks_app.workdays import add_working_days, working_days_between
+from common.formatting import cn_date, cn_month
+from common.i18n import join_list
+from notifications.choices import Kind
+from notifications.drafts import Finding, Recipient
+from notifications.links import page_url
 
-from ..choices import Kind
+from ...models import Plan, ReportingPeriod
+from ...rules.obligations import MissingReport
+from ...workdays import add_working_days, working_days_between
 from ..context import CycleContext
-from ..drafts import Finding, Recipient
-from ..links import page_url
 
 Addressed = tuple[Finding, list[Recipient]]
 

@@ -10,23 +10,23 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
-from tasks_app.choices import Health, ReportState
-from tasks_app.formatting import cn_date, cn_month
-from tasks_app.health import with_health
-from tasks_app.models import Meeting, Plan, ProgressReport, ReportingPeriod, Schedule, Task
-from tasks_app.workdays import (
+from common.formatting import cn_date, cn_month
+from notifications.choices import Kind
+from notifications.drafts import Draft, draft_render
+from notifications.links import page_url
+from notifications.models import Notification
+
+from ...choices import Health, ReportState
+from ...health import with_health
+from ...models import Meeting, Plan, ProgressReport, ReportingPeriod, Schedule, Task
+from ...workdays import (
     add_months,
     add_working_days,
     last_working_day_of_month,
     month_start,
     on_or_after,
 )
-
-from ..choices import Kind
 from ..context import CycleContext
-from ..drafts import Draft, draft_render
-from ..links import page_url
-from ..models import Notification
 
 
 def meeting_day(schedule: Schedule, month: datetime.date) -> datetime.date:

@@ -17,6 +17,9 @@ from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext
 
+#: A text, or a lazily translated one (gettext_lazy): what labels and messages are typed as.
+StrOrPromise = str | Promise
+
 
 def _format(message, params: dict) -> str:
     return str(message) % {key: str(value) if isinstance(value, Promise) else value

@@ -11,17 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from departments.access import access_for
-
-from .calendar import calendar_for_key
-from .forms import DigestSubscriptionForm
-from .selectors import (
+from notifications.selectors import (
     digest_subscription_for,
     notification_history,
     receipts_mark,
     unread_receipts,
 )
-from .services import digest_subscription_update
-from .urge import urge_department_choices, urge_preview_text, urge_send, urge_targets
+
+from ..cycle.urge import urge_department_choices, urge_preview_text, urge_send, urge_targets
+from ..services.calendar_feed import calendar_for_key
+from ..services.digest_subscriptions import digest_subscription_update
+from .forms_digest import DigestSubscriptionForm
 
 PAGE_SIZE = 50
 

@@ -16,20 +16,20 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from common.i18n import site_language
 from departments.access import access_for
 from departments.choices import Role
 from departments.models import Department, Membership, Person
-from tasks_app.choices import EventKind, PartState, TaskStatus
-from tasks_app.i18n import site_language
-from tasks_app.models import Assignment, Task, TaskEvent
+from notifications.channels import channel_configured
+from notifications.channels.routing import channel_address, wanted_channels
+from notifications.choices import Channel, DeliveryState, Kind
+from notifications.dispatch import enqueue
+from notifications.drafts import drafts_render, drafts_store, person
+from notifications.links import page_url
+from notifications.models import Notification
 
-from .channels import channel_configured
-from .channels.routing import channel_address, wanted_channels
-from .choices import Channel, DeliveryState, Kind
-from .dispatch import enqueue
-from .drafts import drafts_render, drafts_store, person
-from .links import page_url
-from .models import Notification
+from ..choices import EventKind, PartState, TaskStatus
+from ..models import Assignment, Task, TaskEvent
 
 _QUIET_PARTS = (PartState.TRANSFERRED, PartState.COMPLETED, PartState.SUSPENDED)
 _CLOSED = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
@@ -117,7 +117,7 @@ def urge_targets(*, user: User, department_ids: list[int], task_ids: list[int],
 
 def urge_preview_text(target: UrgeTarget, *, note: str, user: User):
     """The message as the first recipient of ``target`` would read it (nothing stored)."""
-    from .emails import render
+    from notifications.emails import render
 
     with site_language():
         return render(Kind.URGE, {

@@ -11,14 +11,14 @@ from django.utils import timezone
 
 from departments.choices import Role
 from departments.models import Membership
-from tasks_app.choices import PeriodState
-from tasks_app.models import Plan, ReportingPeriod
-from tasks_app.rules import obligations
-from tasks_app.rules.obligations import MissingReport, missing_reports_for
-from tasks_app.services.periods import periods_open
+from notifications.drafts import Recipient
+from notifications.models import WebhookEndpoint
 
-from .drafts import Recipient
-from .models import WebhookEndpoint
+from ..choices import PeriodState
+from ..models import Plan, ReportingPeriod
+from ..rules import obligations
+from ..rules.obligations import MissingReport, missing_reports_for
+from ..services.periods import periods_open
 
 
 @dataclass

@@ -3,10 +3,10 @@
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from tasks_app.filter_types import ChoicesFilter, IdFilter, StrictBooleanFilter
+from departments.choices import DepartmentKind, DepartmentLevel
+from departments.models import Department, DepartmentGroup
 
-from .choices import DepartmentKind, DepartmentLevel
-from .models import Department, DepartmentGroup
+from .filter_types import ChoicesFilter, IdFilter, StrictBooleanFilter
 
 
 class DepartmentFilterSet(filters.FilterSet):

@@ -4,10 +4,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from common.i18n import join_list
 from notifications.choices import DeliveryState, Kind
-from notifications.cycle import run_cycle
 from notifications.dispatch import InProcess
-from tasks_app.i18n import join_list
+
+from ...cycle.run import run_cycle
 
 
 def _moment(value: str | None) -> datetime.datetime:

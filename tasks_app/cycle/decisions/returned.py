@@ -9,16 +9,16 @@ import datetime
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from tasks_app.choices import ReportState
-from tasks_app.formatting import cn_datetime, cn_month
-from tasks_app.models import ProgressReport
-from tasks_app.workdays import is_working_day
+from common.formatting import cn_datetime, cn_month
+from notifications.choices import Kind
+from notifications.drafts import Draft, draft_render
+from notifications.links import page_url
+from notifications.models import Notification
 
-from ..choices import Kind
+from ...choices import ReportState
+from ...models import ProgressReport
+from ...workdays import is_working_day
 from ..context import CycleContext
-from ..drafts import Draft, draft_render
-from ..links import page_url
-from ..models import Notification
 
 # Longer than the longest run of holidays (春节), during which nothing is sent.
 RETURNED_WINDOW = datetime.timedelta(days=14)

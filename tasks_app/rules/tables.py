@@ -4,8 +4,8 @@ a 督办单. The task's own status is derived from its parts (tasks_app.lifecycl
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ...choices import PartState
-from ...models import CompletionRequest, ExtensionRequest, SupervisionSlip
+from ..choices import PartState
+from ..models import CompletionRequest, ExtensionRequest, SupervisionSlip
 from .machine import HEAD, LEAD_DEPARTMENT, LEAD_OFFICE, LIAISON, MANAGER, SYSTEM, Machine
 from .machine import transition as t
 
@@ -66,12 +66,12 @@ COMPLETION = Machine(_("该办结申请"), C, [
     t("rectify", [C.PENDING], C.RECTIFY, [LEAD_OFFICE], pgettext_lazy("action", "要求整改")),
 ])
 # The completion decision → the lead part's transition.
-COMPLETION_PART_ACTION = {
+COMPLETION_PART_ACTION: dict[str, str] = {
     C.APPROVED: "approve_completion", C.SUPPLEMENT: "request_supplement",
     C.REJECTED: "reject_completion", C.RECTIFY: "require_rectification",
 }
-COMPLETION_ACTION = {C.APPROVED: "approve", C.SUPPLEMENT: "supplement", C.REJECTED: "reject",
-                     C.RECTIFY: "rectify"}
+COMPLETION_ACTION: dict[str, str] = {
+    C.APPROVED: "approve", C.SUPPLEMENT: "supplement", C.REJECTED: "reject", C.RECTIFY: "rectify"}
 
 S = SupervisionSlip.State
 SIGNED = (S.ISSUED, S.RECEIVED, S.ANSWERED)

@@ -1,10 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 
-from tasks_app.api.views.base import ReadOnlyViewSet, described
+from departments.models import Department, DepartmentGroup
 
-from ..filtersets import DepartmentFilterSet, DepartmentGroupFilterSet
-from ..models import Department, DepartmentGroup
-from .serializers import DepartmentGroupSerializer, DepartmentSerializer
+from ...filtersets_departments import DepartmentFilterSet, DepartmentGroupFilterSet
+from ..serializers.departments import DepartmentGroupSerializer, DepartmentSerializer
+from .base import ReadOnlyViewSet, described
 
 
 @described(_("部门"), _("承担任务的单位(名称按文件写法)及其别名。所有登录用户可读。"))

@@ -7,14 +7,14 @@ heads — one message per person. One slip per (department, period): a second ru
 nothing new.
 """
 
-from tasks_app.choices import SlipTrigger
-from tasks_app.models import Task
-from tasks_app.services.lifecycle.slip_notices import slips_drafts
-from tasks_app.services.lifecycle.slips import slip_drafts_for_missing
-from tasks_app.workdays import is_working_day, working_days_between
+from notifications.drafts import Draft
 
+from ...choices import SlipTrigger
+from ...models import Task
+from ...services.lifecycle.slip_notices import slips_drafts
+from ...services.lifecycle.slips import slip_drafts_for_missing
+from ...workdays import is_working_day, working_days_between
 from ..context import CycleContext
-from ..drafts import Draft
 
 
 def _threshold(plan) -> int | None:

@@ -9,13 +9,13 @@ Someone who already got today's message gets new findings tomorrow.
 import datetime
 from collections import defaultdict
 
-from tasks_app.formatting import cn_date
-from tasks_app.workdays import is_working_day
+from common.formatting import cn_date
+from notifications.choices import DeliveryState, Kind
+from notifications.drafts import Draft, Finding, Recipient, drafts_render
+from notifications.models import Notification, NotificationItem
 
-from ..choices import DeliveryState, Kind
+from ...workdays import is_working_day
 from ..context import CycleContext
-from ..drafts import Draft, Finding, Recipient, drafts_render
-from ..models import Notification, NotificationItem
 from .deadlines import ack_overdue_findings, due_soon_findings
 from .reports import chase_findings, reminder_findings
 

@@ -13,10 +13,15 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from tasks_app.i18n import site_language
-from tasks_app.services.assessments import assessments_compute_due
-from tasks_app.services.bulletins import bulletins_publish_due
+from common.i18n import site_language
+from notifications.dispatch import Dispatcher, deliverable_ids, enqueue
+from notifications.drafts import Draft, drafts_store
+from notifications.receipts import unread_escalations
 
+from ..selectors.cycle_records import assessments_final_unannounced
+from ..services.assessments import assessments_compute_due
+from ..services.bulletins import bulletins_publish_due
+from ..workdays import is_working_day
 from .context import CycleContext
 from .decisions.daily import daily_drafts
 from .decisions.digests import digest_drafts
@@ -24,10 +29,6 @@ from .decisions.meetings import meeting_pack_drafts
 from .decisions.published import assessment_drafts, bulletin_drafts
 from .decisions.returned import returned_drafts
 from .decisions.slips import escalation_slip_drafts
-from .dispatch import Dispatcher, deliverable_ids, enqueue
-from .drafts import Draft, drafts_store
-from .receipts import unread_escalation_step
-from .selectors import assessments_final_unannounced
 
 logger = logging.getLogger(__name__)
 Step = Callable[[CycleContext], list[Draft]]
@@ -49,6 +50,13 @@ def assessments_step(ctx: CycleContext) -> list[Draft]:
     the final ranking of those the lead office has finalised since."""
     published = assessments_compute_due(ctx.now)
     return assessment_drafts(ctx, published + assessments_final_unannounced())
+
+
+def unread_escalation_step(ctx: CycleContext) -> list[Draft]:
+    """Unread chases climb the channel ladder; the rows are written there (each names its
+    own channel), counting working hours on the domain's calendar."""
+    unread_escalations(ctx.now, is_working_day=is_working_day)
+    return []
 
 
 # The order matters only for reading the logs.

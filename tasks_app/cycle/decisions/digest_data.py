@@ -6,16 +6,16 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
-from tasks_app.choices import EventKind, Health, ReportState
-from tasks_app.event_values import shown
-from tasks_app.formatting import cn_date, cn_datetime, cn_month
-from tasks_app.health import with_health
-from tasks_app.models import Milestone, ProgressReport, Task, TaskEvent
-from tasks_app.rules.obligations import departments_on_tasks
-from tasks_app.rules.states import CLOSED_TASKS, FILED_REPORTS
+from common.formatting import cn_date, cn_datetime, cn_month
+from notifications.models import DigestSubscription
 
+from ...choices import EventKind, Health, ReportState
+from ...event_values import shown
+from ...health import with_health
+from ...models import Milestone, ProgressReport, Task, TaskEvent
+from ...rules.obligations import departments_on_tasks
+from ...rules.states import CLOSED_TASKS, FILED_REPORTS
 from ..context import CycleContext
-from ..models import DigestSubscription
 
 UPCOMING_DAYS = 14
 

@@ -11,17 +11,17 @@ from collections import defaultdict
 
 from django.utils.translation import gettext, ngettext
 
-from tasks_app.choices import PartState
-from tasks_app.formatting import cn_date
-from tasks_app.models import Assignment, Milestone, Plan, Task
-from tasks_app.rules.obligations import departments_on_tasks
-from tasks_app.rules.states import CLOSED_TASKS
-from tasks_app.workdays import add_working_days, working_days_between
+from common.formatting import cn_date
+from notifications.choices import Kind
+from notifications.drafts import Finding
+from notifications.links import page_url
 
-from ..choices import Kind
+from ...choices import PartState
+from ...models import Assignment, Milestone, Plan, Task
+from ...rules.obligations import departments_on_tasks
+from ...rules.states import CLOSED_TASKS
+from ...workdays import add_working_days, working_days_between
 from ..context import CycleContext
-from ..drafts import Finding
-from ..links import page_url
 from .reports import Addressed, reminder_stage
 
 ACK_CHASE_DAYS = 30
