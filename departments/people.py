@@ -6,6 +6,7 @@ successor named in the same roster.
 """
 
 import datetime
+import json
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -19,6 +20,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext
 
+from audit.models import AuditKind
+from audit.services import audit_record
 from notifications.channels.routing import quiet_until
 from notifications.choices import Channel, DeliveryState, Kind
 from notifications.dispatch import enqueue
@@ -208,6 +211,8 @@ def roster_confirm(*, draft: RosterImport, user: User) -> dict:
     draft.confirmed_at, draft.summary = now, summary
     draft.save(update_fields=["confirmed_at", "summary"])
     summary["invited"] = len(invitations_send(users=new_users, actor=user, draft=draft))
+    audit_record(AuditKind.ROLE, user=user, target=f"名单导入 #{draft.pk} {draft.file_name}",
+                 detail=json.dumps(summary, ensure_ascii=False))
     return summary
 
 
