@@ -45,28 +45,22 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("DUBAN_WEB_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Prometheus (django-prometheus) in multiprocess mode: each worker keeps its counts in files
-# of one directory per gunicorn master, and /metrics on any worker sums them all. Set in the
-# master before a worker imports prometheus_client. PROMETHEUS_MULTIPROC_DIR may name the
-# directory (one per gunicorn master; emptied at start), else a fresh one is made.
+# of one directory per gunicorn master, and /metrics on any worker sums them all. Set here,
+# in the master, before the application (preloaded) imports prometheus_client.
+# PROMETHEUS_MULTIPROC_DIR may name the directory (one per gunicorn master; emptied at
+# start, not on a reload), else a fresh one is made and removed at exit.
 if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     # memory-backed, like worker_tmp_dir above: nosec B108
     _shm = "/dev/shm" if os.path.isdir("/dev/shm") else None  # nosec B108
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="duban-metrics-", dir=_shm)
     os.environ["DUBAN_METRICS_DIR_MADE"] = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-
-
-def _metrics_dir_made() -> bool:
-    return os.environ.get("DUBAN_METRICS_DIR_MADE") == os.environ["PROMETHEUS_MULTIPROC_DIR"]
-
-
-def on_starting(server) -> None:
-    """Counts of an earlier run in a given directory would be added to this run's."""
-    if not _metrics_dir_made():
-        directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
-        os.makedirs(directory, exist_ok=True)
-        for name in os.listdir(directory):
-            if name.endswith(".db"):
-                os.remove(os.path.join(directory, name))
+elif os.environ.get("DUBAN_METRICS_DIR_READY") != os.environ["PROMETHEUS_MULTIPROC_DIR"]:
+    _directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(_directory, exist_ok=True)
+    for _name in os.listdir(_directory):  # an earlier run's counts would be added to ours
+        if _name.endswith(".db"):
+            os.remove(os.path.join(_directory, _name))
+    os.environ["DUBAN_METRICS_DIR_READY"] = _directory
 
 
 def child_exit(server, worker) -> None:
@@ -77,7 +71,7 @@ def child_exit(server, worker) -> None:
 
 
 def on_exit(server) -> None:
-    if _metrics_dir_made():
+    if os.environ.get("DUBAN_METRICS_DIR_MADE") == os.environ["PROMETHEUS_MULTIPROC_DIR"]:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
@@ -91,10 +85,9 @@ def when_ready(server) -> None:
     from django.db import connections
     from django.template.loader import get_template
     from django.urls import get_resolver
-    from django.utils import translation
+    from django.utils.translation import trans_real
 
     get_resolver().resolve("/accounts/login/")
-    with translation.override(settings.LANGUAGE_CODE):
-        get_template("registration/login.html")
-        translation.gettext("登录")
+    get_template("registration/login.html")
+    trans_real.translation(settings.LANGUAGE_CODE)  # the catalogue, read once
     connections.close_all()

@@ -33,7 +33,9 @@ def test_thirty_wrong_passwords_over_two_processes_lock_account_and_address(tmp_
     hasher = PBKDF2PasswordHasher()  # the web processes verify with the production hashers
     encoded = hasher.encode(PASSWORD, hasher.salt(), iterations=1000)
     for username in ("target", "bystander", "elsewhere"):
-        UserFactory(username=username, password=encoded)
+        user = UserFactory(username=username)
+        user.password = encoded
+        user.save(update_fields=["password"])
     redis_process, broker = redis_start(tmp_path)
     env = web_env(DUBAN_CACHE_URL=broker.rsplit("/", 1)[0] + "/1", CELERY_BROKER_URL=broker,
                   DUBAN_BEHIND_PROXY="1", DUBAN_LOGIN_FAILURE_LIMIT=str(LIMIT))
