@@ -1,12 +1,14 @@
 """Every export and download (台账, PDF, report sheets, ICS, attachments, CSV) is audited
-here, by what the response is, so a new download view cannot forget it."""
+here, by what the response is, so a new download view cannot forget it. The request is
+also made known to ``audit_record`` while the view runs (the source address of a service's
+audit row)."""
 
 import re
 
 from django.http import HttpRequest, HttpResponse
 
 from .models import AuditKind
-from .services import audit_record
+from .services import audit_record, current_request
 
 DOCUMENT_TYPES = (
     "application/vnd.openxmlformats", "application/pdf", "text/calendar", "text/csv",
@@ -26,7 +28,11 @@ class AuditDownloadsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+        token = current_request.set(request)  # services called by the view audit with it
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
         if response.status_code == 200 and not request.path.startswith("/static/"):
             disposition = response.get("Content-Disposition", "")
             content_type = response.get("Content-Type", "")

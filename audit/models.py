@@ -20,6 +20,8 @@ class AuditKind(models.TextChoices):
     DOWNLOAD = "download", _("导出/下载")
     ROLE = "role", _("账号、角色与权限变更")
     ADMIN_CHANGE = "admin_change", _("后台数据与设置变更")
+    CREDENTIAL = "credential", _("接口令牌与日历订阅地址")
+    SETTINGS = "settings", _("个人设置变更")
 
 
 class AuditEvent(models.Model):

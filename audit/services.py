@@ -1,5 +1,7 @@
 """Writing the audit log: one function, used by receivers, middleware and services."""
 
+from contextvars import ContextVar
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.http import HttpRequest
@@ -10,11 +12,16 @@ from common.net import client_ip
 from .chain import GENESIS, row_hash
 from .models import AuditEvent, AuditHead
 
+# The request being served (set by ``audit.middleware``), so that a service called from a
+# view records where the act came from without taking the request as an argument.
+current_request: ContextVar[HttpRequest | None] = ContextVar("audit_request", default=None)
+
 
 def audit_record(kind: str, *, request: HttpRequest | None = None,
                  user: User | AnonymousUser | None = None, username: str = "",
                  target: str = "", detail: str = "") -> AuditEvent:
     """Append one row to the chain (inside the caller's transaction when there is one)."""
+    request = request if request is not None else current_request.get()
     if user is None and request is not None:
         user = getattr(request, "user", None)
     actor = user if user is not None and user.is_authenticated else None

@@ -112,6 +112,12 @@ if env("DUBAN_REPLICA_DATABASE_URL", default=""):
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["ops.replica.ReplicaRouter"]
+# Database metrics for /metrics (django-prometheus): the same engines, wrapped to count
+# connections, queries, errors and query time.
+for _database in DATABASES.values():
+    if _database["ENGINE"] in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
+        _engine = _database["ENGINE"].rsplit(".", 1)[-1]
+        _database["ENGINE"] = f"django_prometheus.db.backends.{_engine}"
 DUBAN_REPLICA_PATHS = env.list("DUBAN_REPLICA_PATHS", default=[
     r"^/overview/", r"^/bulletins/", r"^/assessments/", r"^/ledger\.xlsx$",
 ])

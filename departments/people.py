@@ -6,6 +6,7 @@ successor named in the same roster.
 """
 
 import datetime
+import json
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -18,6 +19,9 @@ from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 from django.utils.translation import gettext
+
+from audit.models import AuditKind
+from audit.services import audit_record
 
 from .access import access_for
 from .choices import PersonAction, Role
@@ -182,6 +186,8 @@ def roster_confirm(*, draft: RosterImport, user: User) -> dict:
     draft.confirmed_at, draft.summary = now, summary
     draft.save(update_fields=["confirmed_at", "summary"])
     summary["invited"] = len(invitations_send(users=new_users, actor=user, draft=draft))
+    audit_record(AuditKind.ROLE, user=user, target=f"名单导入 #{draft.pk} {draft.file_name}",
+                 detail=json.dumps(summary, ensure_ascii=False))
     return summary
 
 

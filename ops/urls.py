@@ -1,9 +1,9 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    path("", include("django_prometheus.urls")),  # /metrics
+    path("metrics", views.metrics, name="prometheus-django-metrics"),
 ]

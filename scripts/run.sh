@@ -29,8 +29,9 @@ fi
 
 # Migrations when pending, static files when changed, plan, demo accounts (one process).
 # The demo password is kept in var/demo_password; DUBAN_DEMO_PASSWORD sets it,
-# DUBAN_DEMO_PASSWORD_RENEW=1 makes a new one.
-"$PY" manage.py prepare_run
+# DUBAN_DEMO_PASSWORD_RENEW=1 makes a new one. Skipped (without loading Django) when
+# nothing changed since the last start: ops/start_check.py.
+"$PY" -m ops.start_check || "$PY" manage.py prepare_run
 
 cat >&2 <<MSG
 

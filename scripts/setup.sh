@@ -11,9 +11,12 @@ duban_log() { printf '\033[1;34m[duban]\033[0m %s\n' "$*" >&2; }
 
 # Install Debian packages that are missing (CI and fresh machines run as root).
 duban_apt() {
-  local missing=()
+  local missing=() installed
+  # One dpkg-query for all of them (a restart should cost milliseconds here).
+  installed="$(dpkg-query -W -f='${Package} ${Status}\n' "$@" 2>/dev/null \
+    | sed -n 's/ install ok installed$//p' || true)"
   for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    grep -qxF "$pkg" <<<"$installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""

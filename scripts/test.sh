@@ -43,7 +43,7 @@ fi
 "$VENV/bin/ruff" check .
 # Security lint: bandit, medium severity and up (等保 #13).
 "$VENV/bin/bandit" -q -ll -r audit security common departments tasks_app notifications seeds config \
-  -x '*/migrations/*'
+  ops scripts -x '*/migrations/*'
 # Layers (docs/design.md): the import contracts of .importlinter, then the types of the
 # rules, services and selectors (mypy + django-stubs, incremental cache in var/mypy_cache).
 "$VENV/bin/lint-imports" --cache-dir var/import_linter_cache

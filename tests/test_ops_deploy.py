@@ -84,3 +84,24 @@ def test_caddy_proxies_to_the_web_service_with_tls():
     caddy = _compose()["services"]["caddy"]
     assert "443:443" in caddy["ports"]
     assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+
+
+def test_the_image_is_set_up_by_the_same_steps_as_run_sh():
+    """The Dockerfile's virtualenv and static files come from the functions run.sh uses."""
+    done = subprocess.run(["bash", "-c", "source scripts/setup.sh; declare -f duban_setup"],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+
+    def step(mode: str) -> str:
+        return re.search(rf"{mode}\)(.*?);;", done.stdout, re.S).group(1).replace(";", " ")
+
+    assert "duban_venv requirements.txt" in step("runtime")
+    assert "duban_venv requirements.txt" in step("image-venv")
+    runtime_packages = set(step("runtime").split())
+    assert set(step("image-system").split()) - runtime_packages <= {"duban_apt"}
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "manage.py static_ensure" in dockerfile  # run.sh: prepare_run → static_ensure
+    prepare = (ROOT / "ops/management/commands/prepare_run.py").read_text()
+    assert "static_ensure()" in prepare
+    assert "manage.py prepare_run" in (ROOT / "scripts/run.sh").read_text()
+    # Every pinned requirement is used: honcho was replaced by scripts/supervise.py.
+    assert "honcho" not in (ROOT / "requirements.txt").read_text().lower()

@@ -14,6 +14,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from audit.models import AuditKind
+from audit.services import audit_record
 from common.formatting import cn_month
 from departments.access import Access, access_for
 from notifications.ics import CalendarEvent, ics_calendar
@@ -34,11 +36,15 @@ CLOSED = CLOSED_TASKS
 def calendar_feed_issue(*, user: User, regenerate: bool = False) -> CalendarFeed:
     """The user's feed address, created on first use; ``regenerate`` revokes the old one."""
     feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
+    target = f"日历订阅地址 {user.get_username()}"
     if feed is None:
-        return CalendarFeed.objects.create(user=user, key=secrets.token_urlsafe(32))
-    if regenerate:
+        feed = CalendarFeed.objects.create(user=user, key=secrets.token_urlsafe(32))
+        audit_record(AuditKind.CREDENTIAL, user=user, target=target, detail="生成")
+    elif regenerate:
         feed.key = secrets.token_urlsafe(32)
         feed.save(update_fields=["key"])
+        audit_record(AuditKind.CREDENTIAL, user=user, target=target,
+                     detail="重新生成,旧地址作废")
     return feed
 
 

@@ -2,6 +2,7 @@
 a manager follows); the subscription rows live beside the outbox, in notifications."""
 
 import datetime
+import json
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from audit.models import AuditKind
+from audit.services import audit_record
 from departments.access import access_for
 from departments.choices import Role
 from departments.models import Department, Membership
@@ -52,4 +55,9 @@ def digest_subscription_update(
     subscription.plans.set(plans)
     subscription.drivers.set(drivers)
     subscription.departments.set(departments)
+    audit_record(AuditKind.SETTINGS, user=user, target=f"督办摘要订阅 {user.get_username()}",
+                 detail=json.dumps({
+                     "frequency": frequency, "plans": sorted(p.code for p in plans),
+                     "drivers": sorted(d.pk for d in drivers),
+                     "departments": sorted(d.name for d in departments)}, ensure_ascii=False))
     return subscription

@@ -1,5 +1,6 @@
 """The README's run command on a clean clone starts web, worker, beat and Redis; a second
-start with nothing changed serves the login page within 15 s; a dead worker comes back."""
+start with nothing changed serves the login page within 15 s; a dead worker comes back;
+a change (here a new demo password asked for) is prepared again."""
 
 import os
 import re
@@ -93,14 +94,19 @@ def test_run_command_on_a_clean_clone(tmp_path):
     began = time.monotonic()
     process = _start(clone, env, log)
     try:
-        # 15 s on a quiet machine; on a shared one the budget grows with the load per core.
-        budget = 15 * max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+        # The issue's budget: 15 s. Only when the machine is extremely overloaded (more than
+        # four runnable processes per core over the last minute) 10 s more are allowed.
+        extreme = os.getloadavg()[0] / (os.cpu_count() or 1) > 4
+        budget = 25 if extreme else 15
         assert _wait_for(lambda: _answers(login), budget, process), log.read_text()
-        print(f"second start served the login page in {time.monotonic() - began:.1f} s "
-              f"(budget {budget:.0f} s)")
+        took = time.monotonic() - began
+        print(f"second start served the login page in {took:.1f} s (budget {budget} s, "
+              f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+        assert took <= budget
         output = log.read_text()
         assert "演示账号密码: clean-clone-pw" in output
         assert "静态文件已重新生成" not in output
+        assert "自上次启动以来没有变化" in output  # prepare_run skipped: ops/start_check.py
 
         # A worker that dies is started again by the supervisor within seconds.
         assert _wait_for(lambda: " ready." in log.read_text(), 60, process), log.read_text()
@@ -110,5 +116,17 @@ def test_run_command_on_a_clean_clone(tmp_path):
             log.read_text()
         assert _wait_for(lambda: log.read_text().count(" ready.") >= 2, 60, process), \
             log.read_text()
+    finally:
+        _stop(process)
+
+    # Something changed (a new demo password asked for): prepared again, not skipped.
+    env["DUBAN_DEMO_PASSWORD"] = "changed-pw"
+    log = tmp_path / "run-changed.log"
+    process = _start(clone, env, log)
+    try:
+        assert _wait_for(lambda: _answers(login), 120, process), log.read_text()
+        output = log.read_text()
+        assert "演示账号密码: changed-pw" in output
+        assert "自上次启动以来没有变化" not in output
     finally:
         _stop(process)
