@@ -27,6 +27,7 @@ from notifications.models import Notification
 
 from .access import access_for
 from .choices import PersonAction, Role
+from .contacts import im_userid_check, mobile_normal
 from .models import DepartmentGroup, Membership, Person, PersonEvent, RosterImport
 from .roster import PersonPlan, roster_parse, roster_plan
 
@@ -271,3 +272,68 @@ def invitation_accepted(*, user: User) -> None:
         profile.activated_at = timezone.now()
         profile.save(update_fields=["activated_at"])
         PersonEvent.objects.create(user=user, action=PersonAction.ACTIVATED, actor=user)
+
+
+# The address each channel needs (the profile field and its label).
+CHANNEL_ADDRESS = {Channel.SMS: "mobile", Channel.DINGTALK: "dingtalk_userid",
+                   Channel.WECOM: "wecom_userid"}
+
+
+PERSON_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.DINGTALK, Channel.WECOM)
+
+
+def person_contacts_check(*, mobile: str, dingtalk_userid: str, wecom_userid: str,
+                          channels: dict[str, list[str]]) -> dict[str, str]:
+    """The addresses as stored; raises field-level errors (a channel chosen without its
+    address, a malformed mobile or user id, an unknown kind or channel)."""
+    labels = {"mobile": gettext("手机"), "dingtalk_userid": gettext("钉钉用户ID"),
+              "wecom_userid": gettext("企业微信用户ID")}
+    errors: dict[str, list[str]] = {}
+    values: dict[str, str] = {}
+    for field, raw in (("mobile", mobile), ("dingtalk_userid", dingtalk_userid),
+                       ("wecom_userid", wecom_userid)):
+        try:
+            values[field] = (mobile_normal(raw) if field == "mobile"
+                             else im_userid_check(raw, labels[field]))
+        except ValidationError as error:
+            errors[field] = error.messages
+    chosen = {c for wanted in channels.values() for c in wanted}
+    for channel, field in CHANNEL_ADDRESS.items():
+        if channel in chosen and field not in errors and not values[field]:
+            errors.setdefault(field, []).append(
+                gettext("选择了“%(channel)s”渠道,须填写%(label)s。") % {
+                    "channel": Channel(channel).label, "label": labels[field]})
+    kinds = {"*", *Kind.values}
+    if any(kind not in kinds or not wanted or not set(wanted) <= set(PERSON_CHANNELS)
+           for kind, wanted in channels.items()):
+        errors["channels"] = [gettext("接收渠道中有无法识别的选项。")]
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
+def person_contacts_update(*, person: Person, mobile: str, dingtalk_userid: str,
+                           wecom_userid: str, channels: dict[str, list[str]],
+                           actor: User) -> Person:
+    """Change how a person is reached (the 人员 page). Every field is checked; the change is
+    written to the person's history."""
+    _require_lead_office(actor)
+    labels = {"mobile": gettext("手机"), "dingtalk_userid": gettext("钉钉用户ID"),
+              "wecom_userid": gettext("企业微信用户ID"), "channels": gettext("接收渠道")}
+    values = person_contacts_check(mobile=mobile, dingtalk_userid=dingtalk_userid,
+                                   wecom_userid=wecom_userid, channels=channels)
+    stored = Person.objects.select_for_update().get(pk=person.pk)
+    changes = [labels[f] for f, v in values.items() if getattr(stored, f) != v]
+    if (stored.channels or {}) != channels:
+        changes.append(labels["channels"])
+    if not changes:
+        return stored
+    for field, value in values.items():
+        setattr(stored, field, value)
+    stored.channels = channels
+    stored.save(update_fields=[*values, "channels"])
+    PersonEvent.objects.create(
+        user=stored.user, action=PersonAction.CHANGED, actor=actor,
+        detail=gettext("修改了%(fields)s") % {"fields": "、".join(changes)})
+    return stored
