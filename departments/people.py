@@ -274,11 +274,9 @@ def invitation_accepted(*, user: User) -> None:
         PersonEvent.objects.create(user=user, action=PersonAction.ACTIVATED, actor=user)
 
 
-# The address each channel needs (the profile field and its label).
+# The profile field holding the address each channel needs.
 CHANNEL_ADDRESS = {Channel.SMS: "mobile", Channel.DINGTALK: "dingtalk_userid",
                    Channel.WECOM: "wecom_userid"}
-
-
 PERSON_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.DINGTALK, Channel.WECOM)
 
 

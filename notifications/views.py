@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.views.decorators.http import require_GET
 
 from departments.access import access_for
 
@@ -38,6 +39,7 @@ def history(request):
     })
 
 
+@require_GET
 @login_required
 def notice(request, pk: int):
     """One of my messages, in full. Opening it here reads it (已读), as opening its link from
