@@ -55,4 +55,3 @@ class DepartmentGroupAdmin(admin.ModelAdmin):
 admin.site.site_header = _("督办系统 · 牵头办公室管理后台")
 admin.site.site_title = _("督办系统")
 admin.site.index_title = _("督办管理")
-from . import admin_people  # noqa: E402,F401 — 人员 and the roster import

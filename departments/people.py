@@ -58,14 +58,14 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
 invitation_tokens = InvitationTokenGenerator()
 
 
-def _require_lead_office(user: User) -> None:
+def require_lead_office(user: User) -> None:
     if not access_for(user).is_lead_office:
         raise PermissionDenied(gettext("只有牵头办公室可以管理人员名单。"))
 
 
 def roster_draft_create(*, file_name: str, data: bytes, user: User) -> RosterImport:
     """Parse the upload (file-level problems raise) and keep it for the preview."""
-    _require_lead_office(user)
+    require_lead_office(user)
     rows = roster_parse(file_name, data)
     return RosterImport.objects.create(file_name=file_name[:255], rows=rows, uploaded_by=user)
 
@@ -138,7 +138,7 @@ def roster_confirm(*, draft: RosterImport, user: User) -> dict:
     The plan is worked out again from the database as it is now, so a preview that went
     stale cannot apply outdated changes. New people get an invitation.
     """
-    _require_lead_office(user)
+    require_lead_office(user)
     draft = RosterImport.objects.select_for_update().get(pk=draft.pk)
     if draft.confirmed_at:
         raise ValidationError(gettext("该名单已经导入。"))
@@ -201,7 +201,7 @@ def invitations_send(*, users: list[User], actor: User,
                      draft: RosterImport | None = None) -> list[User]:
     """Email (and SMS, when a mobile is known and SMS is configured) a one-time link to set a
     password, through the outbox. People who already set a password are skipped."""
-    _require_lead_office(actor)
+    require_lead_office(actor)
     now = timezone.now()
     sent, invitations, events = [], [], []
     valid_until = timezone.localtime(now + datetime.timedelta(

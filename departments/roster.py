@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from .choices import Role
+from .contacts import im_userid_check, mobile_normal
 from .models import Department, DepartmentAlias, DepartmentGroup, Membership, Person
 
 MAX_ROWS = 5000
-MOBILE = re.compile(r"^1\d{10}$")
 GROUP_SEPARATORS = re.compile(r"[、,,;;]+")
 
 # Column → accepted header spellings (compared without spaces, case and "(选填)").
@@ -265,13 +265,17 @@ def _check_row(row: dict, departments: dict[str, Department], add) -> tuple | No
     elif role in DEPARTMENT_ROLES:
         add(row, "department", _("联络员和负责人必须填写部门"))
         ok = False
-    mobile = re.sub(r"[\s-]", "", row["mobile"])
-    if mobile.startswith("+86"):
-        mobile = mobile[3:]
-    if mobile and not MOBILE.match(mobile):
-        add(row, "mobile", _("手机号“%(mobile)s”格式不正确(应为 11 位数字)") % {
-            "mobile": row["mobile"]})
-        ok = False
+    try:
+        mobile = mobile_normal(row["mobile"])
+    except ValidationError as error:
+        add(row, "mobile", error.messages[0])
+        mobile, ok = row["mobile"], False
+    for column, label in (("dingtalk", _("钉钉用户ID")), ("wecom", _("企业微信用户ID"))):
+        try:
+            im_userid_check(row[column], label)
+        except ValidationError as error:
+            add(row, column, error.messages[0])
+            ok = False
     email = row["email"].lower()
     if email:
         try:

@@ -98,3 +98,5 @@ class DigestSubscriptionAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
+
+from . import admin_people  # noqa: E402,F401 — 人员 and the roster import (above departments: it offers the channels)

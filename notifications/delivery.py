@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .channels import channel_send
+from .channels.routing import QUIET_CHANNELS, quiet_until
 from .choices import Channel, DeliveryState
 from .emails import email_send
 from .models import Notification
@@ -42,12 +43,19 @@ def backoff_seconds(attempts: int) -> float:
 
 
 def notification_claim(notification_id: int, now: datetime.datetime) -> bool:
-    """Take the message for sending; False when it is not pending or not due yet."""
-    changed = (Notification.objects
-               .filter(pk=notification_id, state=DeliveryState.PENDING)
-               .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-               .update(state=DeliveryState.SENDING, attempts=F("attempts") + 1,
-                       next_attempt_at=now + LEASE))
+    """Take the message for sending; False when it is not pending or not due yet.
+
+    During quiet hours an SMS or IM message is not taken whatever brought it here (a retry,
+    a re-sweep, a resend from the admin): it waits until the quiet hours end."""
+    due = (Notification.objects
+           .filter(pk=notification_id, state=DeliveryState.PENDING)
+           .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)))
+    hold = quiet_until(now)
+    if hold is not None and due.filter(channel__in=QUIET_CHANNELS).update(
+            next_attempt_at=hold):
+        return False
+    changed = due.update(state=DeliveryState.SENDING, attempts=F("attempts") + 1,
+                         next_attempt_at=now + LEASE)
     return changed == 1
 
 
@@ -70,9 +78,13 @@ def _failed(notification: Notification, error: Exception, now: datetime.datetime
         sending.update(state=DeliveryState.FAILED, last_error=message, next_attempt_at=None)
         return Outcome(DeliveryState.FAILED, notification.kind)
     delay = backoff_seconds(notification.attempts)
+    retry_at = now + datetime.timedelta(seconds=delay)
+    hold = quiet_until(retry_at) if notification.channel in QUIET_CHANNELS else None
     sending.update(state=DeliveryState.PENDING, last_error=message,
-                   next_attempt_at=now + datetime.timedelta(seconds=delay))
-    return Outcome("retry", notification.kind, retry_in=delay)
+                   next_attempt_at=hold or retry_at)
+    # A retry that would fall in the quiet hours waits for the morning; the first tick or
+    # re-sweep after that hands it out again (no Celery countdown through the night).
+    return Outcome("retry", notification.kind, retry_in=None if hold else delay)
 
 
 def notification_deliver(notification_id: int, *, now: datetime.datetime | None = None,

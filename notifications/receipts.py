@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -100,6 +101,14 @@ def receipt_read(*, token: str, via: str, now: datetime.datetime | None = None) 
     """Mark the message read; the first opening counts. One UPDATE."""
     return bool(Receipt.objects.filter(token=token, read_at__isnull=True).update(
         read_at=now or timezone.now(), read_via=via[:10]))
+
+
+def receipt_read_in_app(*, user: User, dedupe_key: str,
+                        now: datetime.datetime | None = None) -> bool:
+    """The recipient opened the message in Duban (我的通知): it is read. One UPDATE."""
+    return bool(Receipt.objects.filter(
+        key=base_key(dedupe_key), recipient=user, read_at__isnull=True).update(
+        read_at=now or timezone.now(), read_via="web"))
 
 
 def _hours() -> tuple[datetime.time, datetime.time]:

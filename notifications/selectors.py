@@ -16,6 +16,11 @@ def notification_history(user: User) -> QuerySet[Notification]:
             .order_by("-created_at", "-id"))
 
 
+def notification_own(user: User, pk: int) -> Notification | None:
+    """One of the user's own messages (None for anyone else's)."""
+    return Notification.objects.filter(recipient=user, pk=pk).first()
+
+
 def digest_subscription_for(user: User) -> DigestSubscription | None:
     return (DigestSubscription.objects.filter(user=user)
             .prefetch_related("plans", "drivers", "departments").first())
@@ -36,11 +41,14 @@ def unread_receipts(now: datetime.datetime) -> list[Receipt]:
 
 
 def receipts_mark(notifications: list[Notification]) -> None:
-    """Set ``receipt`` (或 None) on each message of a page: 已读/未读 (one query)."""
-    from .receipts import base_key
+    """Set ``receipt`` (or None) on each message of a page: 已读/未读, and ``web_url``, the
+    related page's address that reads the message when opened in Duban (one query)."""
+    from .receipts import base_key, tracked_url
 
     keys = {n.pk: base_key(n.dedupe_key) for n in notifications}
     receipts = {r.key: r for r in Receipt.objects.filter(key__in=set(keys.values()))
-                .only("key", "read_at", "token")}
+                .only("key", "read_at", "token", "url")}
     for notification in notifications:
-        notification.receipt = receipts.get(keys[notification.pk])
+        receipt = notification.receipt = receipts.get(keys[notification.pk])
+        notification.web_url = (tracked_url(receipt.url, receipt.token, "web")
+                                if receipt is not None and receipt.url else notification.url)

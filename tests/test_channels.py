@@ -4,6 +4,8 @@ signature and payload as the vendor documents them; routing per person and kind;
 """
 
 
+import datetime
+
 import pytest
 import time_machine
 from django.core.cache import cache
@@ -39,6 +41,7 @@ def vendors(settings):
         WECOM["corpid"], WECOM["corpsecret"])
     settings.DUBAN_WECOM_AGENT_ID = str(WECOM["agentid"])
     settings.DUBAN_NOTIFY_MAX_ATTEMPTS = 3
+    settings.DUBAN_QUIET_HOURS = ""  # whenever this runs; tests of quiet hours set their own
     yield server
     server.stop()
     cache.clear()
@@ -155,7 +158,8 @@ def test_quiet_hours_hold_until_the_morning(settings):
     assert quiet_until(moment(3, 26, 23)) is None
 
 
-def test_route_follows_each_persons_choice_per_kind(vendors):
+def test_route_follows_each_persons_choice_per_kind(vendors, settings):
+    settings.DUBAN_QUIET_HOURS = "21:00-08:00"
     user = UserFactory(email="zs@example.gov.cn")
     Person.objects.create(user=user, mobile="13800000001", dingtalk_userid="ding-zs",
                           channels={"chase": ["dingtalk", "sms"], "*": ["email"]})
@@ -228,3 +232,100 @@ def test_immediate_messages_hand_out_their_im_copies_at_once(vendors, settings):
                      url="http://testserver/tasks/1/")
     rows = Notification.objects.filter(pk__in=ids)
     assert sorted(rows.values_list("channel", flat=True)) == [Channel.DINGTALK, Channel.EMAIL]
+
+
+def test_a_retry_that_would_fall_in_the_night_waits_for_the_morning(vendors, settings):
+    """Quiet hours hold retries too: an SMS failing at 20:59:30 would be retried at 21:00:30;
+    it waits until 08:00, and nothing (re-sweep, cycle, resend) sends it before then."""
+    from notifications.dispatch import InProcess, deliverable_ids
+
+    settings.DUBAN_QUIET_HOURS = "21:00-08:00"
+    vendors.fail_next["aliyun"] = 1
+    evening = moment(3, 26, 20, 59) + datetime.timedelta(seconds=30)
+    with time_machine.travel(evening, tick=False):
+        note = message(Channel.SMS, "13800000001")
+        outcome = notification_deliver(note.pk, now=evening)
+    assert outcome.state == "retry" and outcome.retry_in is None  # no countdown overnight
+    note.refresh_from_db()
+    assert note.state == DeliveryState.PENDING and note.next_attempt_at == moment(3, 27, 8, 0)
+
+    for at in (moment(3, 26, 21, 5), moment(3, 26, 23, 45), moment(3, 27, 7, 59)):
+        with time_machine.travel(at, tick=False):
+            InProcess()(deliverable_ids(at), at)
+            assert notification_deliver(note.pk, now=at).state == "skipped"
+    assert not vendors.of("aliyun")
+
+    morning = moment(3, 27, 8, 1)
+    with time_machine.travel(morning, tick=False):
+        InProcess()(deliverable_ids(morning), morning)
+    note.refresh_from_db()
+    assert note.state == DeliveryState.SENT and note.attempts == 2
+    assert [s["phone"] for s in vendors.of("aliyun")] == ["13800000001"]
+
+
+def test_nothing_sends_sms_or_im_at_night_whatever_hands_it_out(vendors, settings):
+    """A message handed out at night (a resend from the admin, a lost task re-swept) is put
+    back until the morning; email is not held."""
+    settings.DUBAN_QUIET_HOURS = "21:00-08:00"
+    night = moment(3, 26, 22, 0)
+    with time_machine.travel(night, tick=False):
+        im = message(Channel.DINGTALK, "ding-zs")
+        email = message(Channel.EMAIL, "zs@example.gov.cn", key="k-email")
+        assert notification_deliver(im.pk, now=night).state == "skipped"
+        assert notification_deliver(email.pk, now=night).state == DeliveryState.SENT
+    im.refresh_from_db()
+    assert im.state == DeliveryState.PENDING and im.attempts == 0
+    assert im.next_attempt_at == moment(3, 27, 8, 0) and not vendors.of("dingtalk")
+    assert notification_deliver(im.pk, now=moment(3, 27, 8, 0)).state == DeliveryState.SENT
+    assert len(vendors.of("dingtalk")) == 1
+
+
+@pytest.fixture
+def smtp(settings):
+    """Email by real SMTP to a mailbox on 127.0.0.1."""
+    from .e2e_services import Mailbox, free_port
+
+    mailbox = Mailbox(free_port()).start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", mailbox.port
+    yield mailbox
+    mailbox.stop()
+
+
+def test_one_chase_by_smtp_sms_and_dingtalk_once_each_quiet_hours_then_escalation(
+        world, vendors, smtp, settings):
+    """The whole run: the chase goes by email (real SMTP on loopback) at once and by SMS when
+    the quiet hours end; nobody opens it, so after 4 working hours it climbs to 钉钉 工作通知.
+    Each channel carries it exactly once, whatever runs after."""
+    settings.DUBAN_QUIET_HOURS = "08:00-10:00"
+    settings.DUBAN_ESCALATE_UNREAD_HOURS = 4
+    liaison = world.people["jia.liaison"]
+    Person.objects.create(user=liaison, mobile="13800000001", dingtalk_userid="ding-jia",
+                          channels={"chase": ["email", "sms"]})
+    world.report(world.task2, world.yi, "yi.liaison", moment(3, 10, 10))
+
+    def chases() -> list:
+        return [m for m in smtp.received() if m["X-Duban-Kind"] == "chase"]
+
+    cycle_at(moment(3, 26, 9, 30))  # decided in the quiet hours: email only
+    (email,) = chases()
+    assert email["To"] == "jia.liaison@duban.example" and "?r=" in email.get_body(
+        ("plain",)).get_content()
+    assert not vendors.of("aliyun") and not vendors.of("dingtalk")
+
+    cycle_at(moment(3, 26, 10, 15))  # the quiet hours are over: the SMS
+    assert [s["phone"] for s in vendors.of("aliyun")] == ["13800000001"]
+    assert not vendors.of("dingtalk")
+
+    cycle_at(moment(3, 26, 13, 45))  # 4¼ working hours unread: 钉钉 工作通知
+    (notice,) = vendors.of("dingtalk")
+    assert notice["userid_list"] == "ding-jia" and "~dingtalk" in notice["msg"]["markdown"][
+        "text"]
+
+    for at in (moment(3, 26, 16), moment(3, 27, 11), moment(3, 30, 15)):
+        cycle_at(at)
+    assert len(chases()) == 1 and len(vendors.of("aliyun")) == 1
+    assert len(vendors.of("dingtalk")) == 1 and not vendors.refused
+    rows = Notification.objects.filter(recipient=liaison, kind=Kind.CHASE)
+    assert sorted(rows.values_list("channel", flat=True)) == ["dingtalk", "email", "sms"]
+    assert set(rows.values_list("state", flat=True)) == {DeliveryState.SENT}

@@ -172,6 +172,7 @@ def _portal(w: World) -> dict[str, list[Call]]:
             "head", f"/assessments/{w.assessment.pk}/scores/"
             f"{w.assessment.scores.order_by('pk').first().pk}/contest/", 405)],
         "notifications:history": [Call("liaison", "/notifications/")],
+        "notifications:notice": [Call("liaison", f"/notifications/{w.notification.pk}/")],
         "notifications:digest": [Call("manager", "/notifications/digest/")],
         "notifications:calendar": [Call(ANON, f"/notifications/calendar/{w.calendar_key}.ics")],
         "login": [Call(ANON, "/accounts/login/")],

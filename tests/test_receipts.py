@@ -114,3 +114,47 @@ def test_the_desk_names_who_has_not_read(world, client):
     # the chase once (乙's head was told of 乙's filing, apart)
     assert [m.extra_headers["X-Duban-Kind"] for m in mail.outbox].count("chase") == 1
     later.stop()
+
+
+def test_reading_the_chase_in_my_notifications_reads_it_and_stops_the_climb(
+        world, vendors, settings, client):
+    """In-app: opening the message in 我的通知 reads it (via web); so does its related page
+    opened from there; an unread escalation no longer fires."""
+    settings.DUBAN_ESCALATE_UNREAD_HOURS = 4
+    liaison = world.people["jia.liaison"]
+    Person.objects.create(user=liaison, dingtalk_userid="ding-jia")
+    _chase(world)
+    receipt = Receipt.objects.get(kind=Kind.CHASE)
+    notice = Notification.objects.get(recipient=liaison, kind=Kind.CHASE)
+
+    client.force_login(world.people["yi.liaison"])  # somebody else's message: 404, unread
+    assert client.get(reverse("notifications:notice", args=[notice.pk])).status_code == 404
+    client.force_login(liaison)
+    listing = client.get(reverse("notifications:history")).content.decode()
+    assert "未读" in listing and reverse("notifications:notice", args=[notice.pk]) in listing
+    assert f"?r={receipt.token}~web" in listing  # its related page, read in-app
+    receipt.refresh_from_db()
+    assert receipt.read_at is None  # the list alone shows only titles
+
+    page = client.get(reverse("notifications:notice", args=[notice.pk])).content.decode()
+    assert "3月进展" in page or "逾期" in page
+    assert f"?r={receipt.token}~web" in page and "~email" not in page
+    receipt.refresh_from_db()
+    assert receipt.read_at is not None and receipt.read_via == "web"
+    assert "未读" not in client.get(reverse("notifications:history")).content.decode()
+
+    cycle_at(moment(3, 27, 15, 0))  # well past 4 working hours
+    assert not vendors.of("dingtalk")
+    assert Receipt.objects.get(pk=receipt.pk).level == 0
+
+
+def test_the_related_page_opened_from_my_notifications_reads_the_chase(world, client):
+    _chase(world)
+    receipt = Receipt.objects.get(kind=Kind.CHASE)
+    client.force_login(world.people["jia.liaison"])
+    listing = client.get(reverse("notifications:history")).content.decode()
+    link = re.search(r'href="(?:http://testserver)?(/[^"]+\?r=[\w-]+~web)"', listing).group(1)
+    assert link.startswith("/periods/")
+    assert client.get(link.replace("&amp;", "&")).status_code == 200
+    receipt.refresh_from_db()
+    assert receipt.read_at is not None and receipt.read_via == "web"

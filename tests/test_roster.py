@@ -237,3 +237,56 @@ def test_invitations_go_by_sms_too_but_not_at_night(world, settings):
     assert sms.next_attempt_at is not None and sms.next_attempt_at > sms.created_at  # held
     assert Notification.objects.get(kind=Kind.INVITATION, channel=Channel.EMAIL) \
         .next_attempt_at is None
+
+
+def test_the_person_page_ticks_channels_and_checks_addresses(client, world):
+    """人员 page: channels are ticked per message kind (no JSON to type); the mobile and the
+    钉钉/企业微信 ids are checked; a channel without its address is refused, field by field;
+    the change is in the person's history."""
+    from seeds.demo import lead_office_group
+
+    from .forms import form_values
+
+    world.lead.groups.add(lead_office_group())
+    client.force_login(world.lead)
+    _import(world, ROWS[:1])
+    zhang = User.objects.get(first_name="张三")
+    url = reverse("admin:departments_person_change", args=[zhang.person.pk])
+    page = client.get(url).content.decode()
+    assert 'name="channels__chase" value="sms"' in page and 'type="checkbox"' in page
+    assert "<textarea" not in page and '{"' not in page  # nothing typed as JSON
+    values = form_values(page, "person_form")
+
+    bad = {**values, "mobile": "12345", "dingtalk_userid": "钉 钉", "wecom_userid": "",
+           "channels__chase": ["email", "wecom"], "channels__*": ["email"]}
+    response = client.post(url, bad)
+    assert response.status_code == 200  # the form again, with the problems by field
+    errors = response.context["adminform"].form.errors
+    assert "12345" in errors["mobile"][0]
+    assert "钉钉用户ID" in errors["dingtalk_userid"][0]
+    assert errors["wecom_userid"] == ["选择了“企业微信应用消息”渠道,须填写企业微信用户ID。"]
+    assert Person.objects.get(user=zhang).channels == {}  # nothing half-saved
+
+    good = {**values, "mobile": "+86 138-0000-0009", "dingtalk_userid": "ding-zs",
+            "wecom_userid": "", "channels__chase": ["sms", "dingtalk", "email"],
+            "channels__*": ["email"]}
+    assert client.post(url, good).status_code == 302
+    person = Person.objects.get(user=zhang)
+    assert person.mobile == "13800000009" and person.dingtalk_userid == "ding-zs"
+    assert person.channels == {"*": ["email"], "chase": ["email", "sms", "dingtalk"]}
+    event = PersonEvent.objects.filter(user=zhang, action=PersonAction.CHANGED).get()
+    assert "手机" in event.detail and "接收渠道" in event.detail and event.actor == world.lead
+    page = client.get(url).content.decode()
+    assert re.search(r'name="channels__chase" value="sms"[^>]*checked', page)
+    assert not re.search(r'name="channels__reminder" value="sms"[^>]*checked', page)
+
+    unticked = {**form_values(page, "person_form"), "channels__chase": [], "channels__*": []}
+    assert client.post(url, unticked).status_code == 302
+    assert Person.objects.get(user=zhang).channels == {}  # back to the system default
+
+
+def test_roster_rows_with_malformed_im_ids_are_named(world):
+    rows = [["张三", "区工信局", "联络员", "13800000001", "zs@example.gov.cn", "ding 1", "", ""]]
+    draft = roster_draft_create(file_name="名单.csv", data=_csv(*rows), user=world.lead)
+    (problem,) = roster_plan(draft.rows, actor=world.lead).problems
+    assert problem.line == 2 and "ding 1" in problem.message and "钉钉" in problem.column

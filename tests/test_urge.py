@@ -109,3 +109,7 @@ def test_urge_from_the_overview_reaches_the_checked_departments_once(world, offi
     assert urged == ["yi.liaison@duban.example"]
     assert list(TaskEvent.objects.filter(kind=EventKind.URGE).values_list(
         "task__title", "department__name")) == [("甲乙共同任务", "区乙局")]
+    timeline = office.get(reverse("portal:task", args=[world.task2.pk])).content.decode()
+    assert "<b>一键催办</b> · 区乙局" in timeline  # in the task's history
+    assert "<b>一键催办</b>" not in office.get(
+        reverse("portal:task", args=[world.task1.pk])).content.decode()

@@ -9,11 +9,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.views.decorators.http import require_GET
 
 from departments.access import access_for
+from notifications.receipts import receipt_read_in_app
 from notifications.selectors import (
     digest_subscription_for,
     notification_history,
+    notification_own,
     receipts_mark,
     unread_receipts,
 )
@@ -34,6 +37,23 @@ def history(request):
     return render(request, "notifications/history.html", {
         "page": page, "can_subscribe": access_for(request.user).reads_everything,
     })
+
+
+@require_GET
+@login_required
+def notice(request, pk: int):
+    """One of my messages, in full. Opening it here reads it (已读), as opening its link from
+    an email or IM does, so unread escalation does not chase someone who read it in Duban."""
+    notification = notification_own(request.user, pk)
+    if notification is None:
+        raise Http404
+    receipt_read_in_app(user=request.user, dedupe_key=notification.dedupe_key)
+    receipts_mark([notification])
+    body = notification.body_text
+    if notification.url and notification.web_url != notification.url:
+        body = body.replace(notification.url, notification.web_url)
+    return render(request, "notifications/notice.html",
+                  {"n": notification, "body": body})
 
 
 def _initial(subscription) -> dict:

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from playwright.sync_api import Browser, Page, expect
 
 from departments.choices import Role
-from departments.models import DepartmentGroup, Membership
+from departments.models import DepartmentGroup, Membership, Person
 from notifications.tasks import deliver
 from seeds.demo import lead_office_group
 
@@ -157,3 +157,21 @@ def test_a_district_enrols_from_one_roster(browser: Browser, district):
 
     office.goto(f"{district.url}/admin/departments/person/?state=pending")
     expect(office.locator(".paginator")).to_contain_text("59")
+
+    # 接收渠道 on the person's page: ticked, never typed; a channel without its address is
+    # refused by field, and nothing is saved until it is right.
+    liaison7 = User.objects.get(email="liaison7@district.gov.cn")
+    office.goto(f"{district.url}/admin/departments/person/{liaison7.person.pk}/change/")
+    expect(office.locator("textarea")).to_have_count(0)
+    office.check("#id_channels_chase_sms")
+    office.check("#id_channels_chase_wecom")
+    office.click("input[name=_save]")
+    expect(office.locator(".field-wecom_userid .errorlist")).to_contain_text(
+        "须填写企业微信用户ID")
+    assert Person.objects.get(user=liaison7).channels == {}
+    shot(office, "channels-refused")
+    office.uncheck("#id_channels_chase_wecom")
+    office.check("#id_channels_chase_email")
+    office.click("input[name=_save]")
+    expect(office.locator(".messagelist")).to_be_visible()
+    assert Person.objects.get(user=liaison7).channels == {"chase": ["email", "sms"]}

@@ -59,6 +59,7 @@ RULES: dict[str, str] = {
     "accounts/activate/<uidb64>/<token>/": "public", "oidc/authenticate/": "public",
     "oidc/callback/": "public", "notifications/unread/": "leaders",
     "notifications/urge/": "leaders", "tasks/<int:pk>/milestones/": "detail",
+    "notifications/<int:pk>/": "detail",
     "periods/<int:pk>/submit/": "list", "exports/": "list", "exports/ledger/": "leaders",
     "exports/<int:pk>/": "detail", "exports/<int:pk>/status/": "detail",
     "exports/<int:pk>/download/": "detail", "reviews/count/": "list", "indicators/": "list",
