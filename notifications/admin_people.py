@@ -12,7 +12,6 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html_join
 from django.utils.http import content_disposition_header
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from common.formatting import cn_datetime
@@ -116,7 +115,7 @@ class PersonAdmin(admin.ModelAdmin):
         events = (PersonEvent.objects.filter(user=person.user)
                   .select_related("department", "other", "actor")[:200])
         return format_html_join(
-            mark_safe("<br>"), "{} · {} {} {} {} {}",  # noqa: S308 — a constant
+            "", "{} · {} {} {} {} {}<br>",
             ((cn_datetime(e.created_at), e.get_action_display(),
               e.department.name if e.department_id else "", e.get_role_display(),
               f"({e.other})" if e.other_id else "", e.detail) for e in events)) or "—"
