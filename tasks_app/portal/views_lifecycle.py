@@ -21,6 +21,7 @@ from departments.models import Department
 
 from ..models import Assignment, CompletionRequest, ExtensionRequest, Task
 from ..permissions import department_ids_on_task, visible_reports, visible_tasks
+from ..rules.transitions import INSTRUCTING_ROLES
 from ..selectors.lifecycle import (
     department_todo,
     departments_on_task,
@@ -37,7 +38,6 @@ from ..services.lifecycle import (
     suspension,
 )
 from ..services.lifecycle.machine import actor_roles
-from ..services.lifecycle.tables import INSTRUCTING_ROLES
 from . import forms_lifecycle as f
 from .common import is_htmx, today
 from .views import task_page

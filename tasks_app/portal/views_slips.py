@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..models import SupervisionSlip
+from ..rules.transitions import SLIP
 from ..selectors.lifecycle import visible_slips
 from ..services.lifecycle.machine import actor_roles
 from ..services.lifecycle.slip_pdf import slip_pdf as render_pdf
 from ..services.lifecycle.slips import slip_answer, slip_receive, slip_sign, slip_void
-from ..services.lifecycle.tables import SLIP
 from .common import int_param
 from .forms_lifecycle import SlipAnswerForm, SlipVoidForm
 

@@ -24,9 +24,9 @@ from ..models import (
     Task,
 )
 from ..rules.states import CLOSED_TASKS, INACTIVE_PARTS
+from ..rules.transitions import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
 from ..services.lifecycle.machine import actor_roles
 from ..services.lifecycle.parts import ack_is_overdue
-from ..services.lifecycle.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
 from .reviews import returned_reports, review_count
 
 

@@ -21,12 +21,12 @@ from ...i18n import join_list, site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, Attachment, CompletionRequest, Task
 from ...rules.states import INACTIVE_PARTS, QUIET_PARTS
+from ...rules.transitions import COMPLETION, COMPLETION_ACTION, COMPLETION_PART_ACTION
 from ..reports import validate_attachment
 from ..tasks import task_update
 from .machine import LEAD_OFFICE, check_version
 from .notices import notify_departments
 from .parts import part_check, part_locked, part_move, part_roles
-from .tables import COMPLETION, COMPLETION_ACTION, COMPLETION_PART_ACTION
 
 Decision = CompletionRequest.Decision
 

@@ -17,11 +17,11 @@ from ...history import record, task_event
 from ...i18n import site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, ExtensionRequest, Schedule
+from ...rules.transitions import EXTENSION
 from ..tasks import task_update
 from .machine import HEAD, check_version
 from .notices import notify_departments
 from .parts import part_check, part_locked, part_move, part_roles
-from .tables import EXTENSION
 
 State = ExtensionRequest.State
 

@@ -21,9 +21,9 @@ from ...history import record, task_event
 from ...i18n import join_list, site_language
 from ...models import InstructionReply, LeaderInstruction, ProgressReport, Task
 from ...permissions import department_ids_on_task
+from ...rules.transitions import INSTRUCTING_ROLES
 from .machine import actor_roles
 from .notices import notify_departments
-from .tables import INSTRUCTING_ROLES
 
 
 def _addressees(task: Task, report: ProgressReport | None,

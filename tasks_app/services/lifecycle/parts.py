@@ -14,8 +14,8 @@ from ...formatting import cn_date
 from ...history import record, task_event
 from ...lifecycle import CLOSED_PART_STATES, refresh_task_statuses
 from ...models import Assignment, Task
+from ...rules.transitions import PART
 from .machine import Transition, actor_roles
-from .tables import PART
 
 
 def part_roles(part: Assignment, actor: User | None) -> frozenset[str]:

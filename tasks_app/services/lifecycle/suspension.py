@@ -15,12 +15,12 @@ from ...i18n import site_language
 from ...lifecycle import refresh_task_statuses
 from ...models import Assignment, Task
 from ...rules.states import INACTIVE_PARTS
+from ...rules.transitions import PART
 from ...workdays import add_working_days
 from ..assignments import _check_free, _new_part
 from .machine import actor_roles
 from .notices import notify_departments
 from .parts import part_check, part_locked, part_move
-from .tables import PART
 
 
 def _required_reason(reason: str, verb: str) -> str:
