@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from departments.access import Access, access_for
+from tasks_app.choices import PeriodKind
 from tasks_app.formatting import cn_month
 from tasks_app.models import Meeting, Milestone, Plan, ReportingPeriod, Task
 from tasks_app.permissions import visible_tasks
@@ -52,7 +53,7 @@ def _plans(access: Access, tasks: QuerySet[Task]) -> list[Plan]:
 def _deadlines(plans: list[Plan], start: datetime.date, end: datetime.date):
     """Existing periods' deadlines, and the schedule's for months not opened yet."""
     existing = {(p.plan_id, p.month): p.deadline for p in ReportingPeriod.objects.filter(
-        plan__in=plans, month__gte=month_start(start), month__lte=end)}
+        plan__in=plans, kind=PeriodKind.MONTHLY, month__gte=month_start(start), month__lte=end)}
     for plan in plans:
         month = max(month_start(start), plan.tracking_start.replace(day=1))
         last = datetime.date(plan.period_end, 12, 1) if plan.period_end else end

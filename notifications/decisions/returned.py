@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 
 from tasks_app.choices import ReportState
-from tasks_app.formatting import cn_datetime, cn_month
+from tasks_app.formatting import cn_datetime, cn_period
 from tasks_app.models import ProgressReport
 from tasks_app.workdays import is_working_day
 
@@ -56,7 +56,7 @@ def returned_drafts(ctx: CycleContext) -> list[Draft]:
     for report in reports:
         reviewer, comment, when = _by_whom(report)
         context = {"report": report, "reviewer": reviewer, "comment": comment,
-                   "when": cn_datetime(when), "period_label": cn_month(report.period.month)}
+                   "when": cn_datetime(when), "period_label": cn_period(report.period)}
         key = f"returned:report-{report.pk}:v{report.version}"
         for recipient in ctx.audience.department(report.department_id):
             if f"{key}:{recipient.tag}" not in told:

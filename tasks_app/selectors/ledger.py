@@ -22,18 +22,15 @@ from departments.models import DepartmentGroup
 
 from ..choices import AssignmentRole, Health, ReportStatus, TaskStatus
 from ..filtersets import TaskFilterSet
-from ..formatting import cn_month
+from ..formatting import cn_period
 from ..health import with_health
 from ..i18n import join_list
 from ..models import ProgressReport, ReportingPeriod, Task
 from ..permissions import live_parts, visible_tasks
 from ..rules.obligations import (
-    DUE,
-    OVERDUE,
     STANDING_LABELS,
-    chased_period,
+    asked_periods,
     owed_reports,
-    upcoming_period,
 )
 from ..rules.states import FILED_REPORTS
 from .owed import recent_periods
@@ -73,7 +70,7 @@ class LedgerRow:
     def standing_label(self) -> str:
         if not self.standing:
             return ""
-        return f"{STANDING_LABELS[self.standing]}({cn_month(self.standing_period.month)})"
+        return f"{STANDING_LABELS[self.standing]}({cn_period(self.standing_period)})"
 
     @property
     def status_label(self) -> str:
@@ -185,10 +182,7 @@ def _standings(task_rows: list[dict], departments: Collection[int] | None,
     periods = recent_periods(starts, today)
     asked: list[tuple[str, ReportingPeriod]] = []
     for plan_id, mine in periods.items():
-        for standing, period in ((OVERDUE, chased_period(mine, today, starts[plan_id])),
-                                 (DUE, upcoming_period(mine, today))):
-            if period is not None and period.deadline >= starts[plan_id]:
-                asked.append((standing, period))
+        asked += asked_periods(mine, today, starts[plan_id])
     owed = owed_reports([period for _, period in asked], department_ids=departments)
     result: dict[tuple[int, int], tuple[str, ReportingPeriod]] = {}
     for standing, period in asked:

@@ -16,7 +16,7 @@ from departments.models import Department
 from notifications.choices import Kind
 
 from ...choices import EventKind, ReportState
-from ...formatting import cn_datetime, cn_month
+from ...formatting import cn_datetime, cn_period
 from ...history import record, task_event
 from ...i18n import join_list, site_language
 from ...models import InstructionReply, LeaderInstruction, ProgressReport, Task
@@ -80,7 +80,7 @@ def _notify(instruction: LeaderInstruction, task: Task, report: ProgressReport |
             "departments": join_list(names), "when": cn_datetime(instruction.created_at),
             "report_label": (_("%(department)s %(month)s进展报送") % {
                 "department": report.department.name,
-                "month": cn_month(report.period.month)} if report else "")}
+                "month": cn_period(report.period)} if report else "")}
         heading = _("领导批示")
     notify_departments(
         kind=Kind.INSTRUCTION, key=f"instruction-{instruction.pk}", department_ids=addressees,
