@@ -11,13 +11,14 @@ from ..workdays import add_months, month_start
 
 
 def recent_periods(plan_ids, today: datetime.date) -> dict[int, list[ReportingPeriod]]:
-    """Plan id → the plan's periods of last, this and next month that exist (one query;
-    the cycle and the import open them, a page never does)."""
+    """Plan id → the plan's periods (months, and weeks counted with them) of last, this and
+    next month that exist (one query; the cycle and the import open them, a page never
+    does)."""
     month = month_start(today)
     periods: dict[int, list[ReportingPeriod]] = {plan_id: [] for plan_id in plan_ids}
     for period in ReportingPeriod.objects.filter(
             plan_id__in=plan_ids, month__gte=add_months(month, -1),
-            month__lte=add_months(month, 1)).order_by("month"):
+            month__lte=add_months(month, 1)).order_by("month", "opens_on"):
         periods[period.plan_id].append(period)
     return periods
 

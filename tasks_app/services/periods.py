@@ -130,11 +130,20 @@ def weekly_reminder_offsets(schedule: Schedule) -> list[int]:
     return sorted(k for k in (schedule.reminder_offsets or []) if isinstance(k, int) and 0 < k < 5)
 
 
+_LOOK_BACK = datetime.timedelta(days=21)  # a holiday moves a deadline by two weeks at most
+
+
 def _weeks_to_open(schedule: Schedule, tracking_start: datetime.date,
                    today: datetime.date) -> list[datetime.date]:
-    """Last week (still chased), this week, and next week once its first reminder is due."""
+    """The latest week whose deadline has passed (still chased: last week, or the week before
+    when a holiday moved last week's deadline to today or later), this week, and next week
+    once its first reminder is due."""
     this_week = week_start(today)
-    weeks = [this_week - datetime.timedelta(days=7), this_week]
+    weeks = [this_week]
+    earlier = this_week
+    while week_deadline_for(schedule, earlier) >= today and this_week - earlier < _LOOK_BACK:
+        earlier -= datetime.timedelta(days=7)
+        weeks.insert(0, earlier)
     following = this_week + datetime.timedelta(days=7)
     offsets = weekly_reminder_offsets(schedule)
     if offsets and add_working_days(week_deadline_for(schedule, following),
@@ -163,7 +172,7 @@ def weeks_open(*, plans: list[Plan], today: datetime.date) -> dict[int, list[Rep
         return {}
     wanted = {(plan.pk, monday): plan for plan in plans
               for monday in _weeks_to_open(plan.schedule, plan.tracking_start, today)}
-    earliest = week_start(today) - datetime.timedelta(days=7)
+    earliest = min(monday for _plan_id, monday in wanted) if wanted else week_start(today)
     existing = {(p.plan_id, p.opens_on): p for p in ReportingPeriod.objects.filter(
         plan_id__in=weekly, kind=PeriodKind.WEEKLY, opens_on__gte=earliest)}
     ReportingPeriod.objects.bulk_create([
