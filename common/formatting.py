@@ -27,3 +27,13 @@ def cn_datetime(value: datetime.datetime | None) -> str:
 
 def cn_month(value: datetime.date) -> str:
     return gettext("%(year)d年%(month)d月") % {"year": value.year, "month": value.month}
+
+
+def cn_week(monday: datetime.date) -> str:
+    """A weekly reporting period's name: 2026年5月18日当周."""
+    return gettext("%(date)s当周") % {"date": cn_date(monday)}
+
+
+def cn_period(period) -> str:
+    """A reporting period's name: its month (2026年5月), or its week (2026年5月18日当周)."""
+    return cn_week(period.opens_on) if period.kind == "weekly" else cn_month(period.month)

@@ -76,7 +76,8 @@ class ScheduleForm(forms.ModelForm):
 
     class Meta:
         model = Schedule
-        fields = ("report_deadline_day", "reminder_offsets", "due_soon_offsets",
+        fields = ("report_deadline_day", "weekly_deadline_weekday", "reminder_offsets",
+                  "due_soon_offsets",
                   "chase_head_after", "chase_lead_office_after", "meeting_rule", "meeting_day",
                   "meeting_pack_days_before", "ack_working_days", "allow_late_extension",
                   "slip_level", "slip_auto_sign", "slip_response_days", "send_time",

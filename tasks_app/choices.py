@@ -97,6 +97,14 @@ class ReportState(models.TextChoices):
     ACCEPTED = "accepted", _("已采纳")
 
 
+class PeriodKind(models.TextChoices):
+    """A plan's reporting periods: one a month for monthly and quarterly items, one a week for
+    weekly items (每周反馈), counted with the month of their deadline."""
+
+    MONTHLY = "monthly", _("月度")
+    WEEKLY = "weekly", _("每周")
+
+
 class PeriodState(models.TextChoices):
     OPEN = "open", _("填报中")
     CLOSED = "closed", _("已截止")

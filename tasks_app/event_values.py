@@ -3,7 +3,8 @@
 TaskEvent keeps the code of a state or status (``completed``, not 已办结) so that nothing
 depends on a label's wording or on the language of whoever made the change; the label is
 rendered when the row is shown (portal timeline, admin, API, digests). Other fields keep
-their text as written (titles, dates, percentages, department names).
+their text as written (titles, dates, percentages, department names). A 督办单's number is
+data, kept in its own column (``TaskEvent.number``) and shown before the state's label.
 """
 
 from django.db import models
@@ -16,9 +17,10 @@ from .choices import Health, PartState, ReportState, TaskStatus
 
 def coded_fields() -> dict[str, type[models.TextChoices]]:
     """Event ``field`` → the choices its before/after codes belong to."""
-    from .models import CompletionRequest, ExtensionRequest
+    from .models import CompletionRequest, ExtensionRequest, SupervisionSlip
 
-    return {"status": TaskStatus, "state": PartState, "report_state": ReportState,
+    return {"slip": SupervisionSlip.State, "status": TaskStatus,
+            "state": PartState, "report_state": ReportState,
             "completion": CompletionRequest.Decision, "extension": ExtensionRequest.State,
             "health_override": Health}
 

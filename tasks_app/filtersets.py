@@ -16,6 +16,7 @@ from .choices import (
     AssignmentRole,
     Health,
     PartState,
+    PeriodKind,
     PeriodState,
     ReportState,
     ReportStatus,
@@ -153,6 +154,7 @@ class ProgressReportFilterSet(filters.FilterSet):
 class ReportingPeriodFilterSet(filters.FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
     state = _choices(PeriodState.choices, _("周期状态(可多选)"))
+    kind = _choices(PeriodKind.choices, _("周期类型:monthly 月度、weekly 每周(可多选)"))
     month_after, month_before = _between("month", _("月份"))
 
     class Meta:

@@ -17,6 +17,7 @@ def task_event(
     after: object = "",
     reason: str = "",
     report_id: int | None = None,
+    number: str = "",
 ) -> TaskEvent:
     """An unsaved history row; callers save it (or bulk-create many) in their transaction."""
     return TaskEvent(
@@ -30,6 +31,7 @@ def task_event(
         after="" if after is None else str(after),
         reason=reason,
         report_id=report_id,
+        number=number,
     )
 
 

@@ -5,7 +5,8 @@ after the deadline, before and after the red step) the cycle opens its periods a
 every run, and three answers to "who owes what, due or overdue" are compared: the cycle's
 (what it reminds and chases), the home page's (every department's rows) and the overview's
 (departments and reports per standing). Early departments file for the coming period on the
-12th; late ones file for the chased period on the 28th; the rest never file.
+12th; late ones file for the chased period on the 28th; the rest never file. Every fourth
+task reports weekly (每周): its weeks are asked the same way, next to the months.
 """
 
 import datetime
@@ -15,15 +16,15 @@ import pytest
 import time_machine
 
 from departments.access import Access
-from tasks_app.choices import ReportState
+from tasks_app.choices import FeedbackCycle, ReportState
 from tasks_app.cycle.context import CycleContext
 from tasks_app.importing import parse_document, read_document
 from tasks_app.importing.loader import plan_load
-from tasks_app.models import Assignment, ProgressReport
-from tasks_app.rules.obligations import OVERDUE, missing_reports_for
+from tasks_app.models import Assignment, ProgressReport, Task
+from tasks_app.rules.obligations import OVERDUE, missing_reports_for, shown_periods
 from tasks_app.selectors.overview import overview
 from tasks_app.selectors.portal import home
-from tasks_app.services.periods import periods_open
+from tasks_app.services.periods import periods_open, weeks_open
 
 from .conftest import PRIMARY_SEED
 from .cycle_support import moment
@@ -44,10 +45,13 @@ def _file(period, departments: set[int], now: datetime.datetime) -> None:
 
 
 def _cycle_answer(ctx: CycleContext, plan) -> dict[tuple[int, int], tuple[int, str]]:
-    """(department, task) → (period id, standing): the chased period's first."""
+    """(department, task) → (period id, standing): the chased period's first (a task
+    reports either in months or in weeks, never both)."""
     answer = {}
     for period, standing in ((ctx.upcoming_period(plan), "due"),
-                             (ctx.chased_period(plan), OVERDUE)):
+                             (ctx.chased_period(plan), OVERDUE),
+                             (ctx.upcoming_week(plan), "due"),
+                             (ctx.chased_week(plan), OVERDUE)):
         if period is None or period.deadline < plan.tracking_start:
             continue
         for row in ctx.missing[period.pk]:
@@ -59,6 +63,8 @@ def _cycle_answer(ctx: CycleContext, plan) -> dict[tuple[int, int], tuple[int, s
 def test_overview_home_and_cycle_agree_every_sample_day_of_a_year():
     with time_machine.travel(moment(1, 5, 9), tick=False):
         plan = plan_load(parse_document(read_document(PRIMARY_SEED))).plan
+    weekly = list(Task.objects.filter(plan=plan).order_by("number").values_list("pk", flat=True))
+    Task.objects.filter(pk__in=weekly[::4]).update(feedback_cycle=FeedbackCycle.WEEKLY)
     departments = sorted(set(Assignment.objects.filter(task__plan=plan, department__isnull=False)
                              .values_list("department_id", flat=True)))
     early, late = set(departments[::3]), set(departments[1::3])
@@ -71,13 +77,16 @@ def test_overview_home_and_cycle_agree_every_sample_day_of_a_year():
                 plan.refresh_from_db()
                 today = now.date()
                 opened = periods_open(plans=[plan], today=today)[plan.pk]
+                weeks = weeks_open(plans=[plan], today=today)[plan.pk]
                 ctx = CycleContext(now)
-                if day == 12 and (upcoming := ctx.upcoming_period(plan)):
-                    _file(upcoming, early, now)
-                if day == 28 and (chased := ctx.chased_period(plan)):
-                    _file(chased, late, now)
+                for upcoming in (ctx.upcoming_period(plan), ctx.upcoming_week(plan)):
+                    if day == 12 and upcoming:
+                        _file(upcoming, early, now)
+                for chased in (ctx.chased_period(plan), ctx.chased_week(plan)):
+                    if day == 28 and chased:
+                        _file(chased, late, now)
                 ctx = CycleContext(now)
-                assert ctx.periods[plan.pk] == opened
+                assert (ctx.periods[plan.pk], ctx.weeks[plan.pk]) == (opened, weeks)
                 cycle = _cycle_answer(ctx, plan)
 
                 rows = home(everyone, today, now).rows
@@ -86,8 +95,7 @@ def test_overview_home_and_cycle_agree_every_sample_day_of_a_year():
                 assert at_home == cycle, today
 
                 [item] = overview(today, now).plans
-                asked = [p for p in (ctx.upcoming_period(plan), ctx.chased_period(plan))
-                         if p is not None and p.deadline >= plan.tracking_start]
+                asked = shown_periods(opened + weeks, today, plan.tracking_start)
                 assert [s.period.pk for s in item.owed] == [p.pk for p in asked], today
                 for section in item.owed:
                     expected = Counter(row.department_id for row in ctx.missing[section.period.pk])
@@ -97,5 +105,7 @@ def test_overview_home_and_cycle_agree_every_sample_day_of_a_year():
                         len(expected), sum(expected.values())), today
                     for row in section.departments:
                         assert row["tasks"] == expected[row["department_id"]], today
-                    checked[section.standing] += section.reports
-    assert checked["due"] and checked[OVERDUE]  # both were seen, many times
+                    checked[section.standing, section.period.kind] += section.reports
+    # both standings were seen, many times, for months and for weeks
+    assert all(checked[standing, kind] for standing in ("due", OVERDUE)
+               for kind in ("monthly", "weekly")), checked

@@ -5,6 +5,11 @@ A plan tracked from May 2026 (May's deadline: 25 May). Each case is one departme
 task, so the answers do not mix. The table says what the rules (tasks_app.rules.obligations)
 expect for May; every surface is asked at two moments — 20 May (before the deadline: 待报送)
 and 2 June (after the red step: 逾期未报) — and must give the same answer.
+
+The same table is asked again of a weekly period: every item reports weekly (每周) — except
+the one that reports monthly — in a plan tracked from 18 May; the week of 18 May (deadline
+Friday 22 May) is asked on 21 May (its reminder day: 待报送) and on 29 May (its red step:
+逾期未报).
 """
 
 import datetime
@@ -18,16 +23,24 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from common.formatting import cn_period
 from departments.access import access_for
 from departments.choices import Role
-from tasks_app.choices import FeedbackCycle, FeedbackType, PartState, ReportState, TaskStatus
+from tasks_app.choices import (
+    FeedbackCycle,
+    FeedbackType,
+    PartState,
+    PeriodKind,
+    ReportState,
+    TaskStatus,
+)
 from tasks_app.cycle.context import CycleContext
 from tasks_app.cycle.decisions.digest_data import DigestData
 from tasks_app.models import ReportingPeriod
 from tasks_app.selectors.bulletins import bulletin_compute
 from tasks_app.selectors.ledger import ledger_for
 from tasks_app.selectors.reporting import reporting_compliance
-from tasks_app.services.periods import periods_open
+from tasks_app.services.periods import periods_open, weeks_open
 
 from .cycle_support import cycle_at, moment
 from .factories import (
@@ -46,6 +59,9 @@ pytestmark = pytest.mark.django_db
 BEFORE = moment(5, 20)  # May's deadline is 25 May: its reports are 待报送
 AFTER = moment(6, 2)  # past May's red step (1 June): 逾期未报, named in the bulletin
 DUE, OVERDUE = "due", "overdue"
+WEEK = datetime.date(2026, 5, 18)  # the weekly period asked: deadline Friday 22 May
+BEFORE_WEEK = moment(5, 21)  # its reminder day (1 working day before): 待报送
+AFTER_WEEK = moment(5, 29)  # its red step (5 working days after): 逾期未报
 
 
 @dataclass(frozen=True)
@@ -64,7 +80,7 @@ CASES = [
     Case("one-off item", False, {"feedback_type": FeedbackType.ONE_OFF}),
     Case("quarterly item, off-quarter month", False,
          {"feedback_cycle": FeedbackCycle.QUARTERLY}),
-    Case("weekly item (reports in May as well)", True, {"feedback_cycle": FeedbackCycle.WEEKLY}),
+    Case("the other cycle (weekly in a month, monthly in a week)", False, {"other_cycle": True}),
     Case("suspended part", False, {"status": TaskStatus.SUSPENDED},
          {"state": PartState.SUSPENDED}),
     Case("completed part", False, {"status": TaskStatus.COMPLETED},
@@ -77,9 +93,13 @@ CASES = [
 
 
 class World:
-    def __init__(self):
+    def __init__(self, kind: str = PeriodKind.MONTHLY):
+        self.kind = kind
+        weekly = kind == PeriodKind.WEEKLY
+        self.cycle, self.other = ((FeedbackCycle.WEEKLY, FeedbackCycle.MONTHLY) if weekly
+                                  else (FeedbackCycle.MONTHLY, FeedbackCycle.WEEKLY))
         with time_machine.travel(moment(5, 1), tick=False):
-            self.plan = PlanFactory(tracking_start=datetime.date(2026, 5, 1))
+            self.plan = PlanFactory(tracking_start=WEEK if weekly else datetime.date(2026, 5, 1))
             self.office = self._person("office", Role.LEAD_OFFICE, None)
             self.manager = self._person("manager", Role.MANAGER, None)
             self.rows = []  # (case, department, task)
@@ -94,9 +114,11 @@ class World:
 
     def _add(self, number: int, case: Case) -> None:
         part = dict(case.part or {})
+        fields = dict(case.task)
+        cycle = self.other if fields.pop("other_cycle", False) else self.cycle
         task = TaskFactory(plan=self.plan, number=number, title=f"任务{number}",
                            **{"feedback_type": FeedbackType.PERIODIC,
-                              "feedback_cycle": FeedbackCycle.MONTHLY, **case.task})
+                              "feedback_cycle": cycle, **fields})
         department = DepartmentFactory(name=f"区{number}号局", code=f"d{number}")
         self._person(f"d{number}.liaison", Role.LIAISON, department)
         if part.pop("via_group", False):
@@ -134,7 +156,12 @@ def world():
 
 
 def _may(world) -> ReportingPeriod:
-    return ReportingPeriod.objects.get(plan=world.plan, month=datetime.date(2026, 5, 1))
+    return ReportingPeriod.objects.get(plan=world.plan, month=datetime.date(2026, 5, 1),
+                                       kind=PeriodKind.MONTHLY)
+
+
+def _week(world) -> ReportingPeriod:
+    return ReportingPeriod.objects.get(plan=world.plan, opens_on=WEEK, kind=PeriodKind.WEEKLY)
 
 
 # ---------------------------------------------------------------- each surface's answer
@@ -142,11 +169,12 @@ def _may(world) -> ReportingPeriod:
 # surface only shows counts.
 
 
-def _cycle(world, sent) -> dict:
+def _cycle(world, sent, period) -> dict:
     answers = {}
     for _case, department, task in world.rows:
         for message in sent:
-            if message.user != f"{department.code}.liaison":
+            if (message.user != f"{department.code}.liaison"
+                    or f"{cn_period(period)}进展报送" not in message.text):
                 continue
             if f"{task.number}. {task.title}" in message.text:
                 answers[department.pk, task.pk] = DUE if message.kind == "reminder" else OVERDUE
@@ -236,22 +264,22 @@ def _assessment(world, period) -> dict:
 
 def _bulletin(world, period) -> set[str]:
     content = bulletin_compute(world.plan, 2026, 2)
-    month = f"{period.month.year}年{period.month.month}月"
     return {row["name"] for row in content["named_departments"]
-            if any(entry.startswith(month) for entry in row["periods"])}
+            if any(entry.startswith(f"{cn_period(period)}(") for entry in row["periods"])}
 
 
 def _digest_overdue(world, now, period) -> set[str]:
     ctx = CycleContext(now)
     data = DigestData.load(ctx, since=now - datetime.timedelta(days=1))
-    month = f"{period.month.year}年{period.month.month}月"
-    return {re.split(" · ", row.text)[0] for row in data.missing if month in row.text}
+    return {re.split(" · ", row.text)[0] for row in data.missing
+            if f" · {cn_period(period)} · " in row.text}
 
 
-def _digest_due(world, now) -> str:
+def _digest_due(world, now, period) -> str:
     ctx = CycleContext(now)
     data = DigestData.load(ctx, since=now - datetime.timedelta(days=1))
-    [row] = [row for row in data.upcoming if row.plan_level]
+    [row] = [row for row in data.upcoming
+             if row.plan_level and f"{cn_period(period)}进展报送" in row.text]
     return row.text
 
 
@@ -269,15 +297,31 @@ def test_every_surface_gives_the_same_answer(world, at, standing):
     with time_machine.travel(BEFORE, tick=False):  # the cycle opens May's period
         periods_open(plans=[world.plan], today=BEFORE.date())
     period = _may(world)
+    _ask_every_surface(world, period, BEFORE, at, standing)
+
+
+@pytest.mark.parametrize(("at", "standing"), [(BEFORE_WEEK, DUE), (AFTER_WEEK, OVERDUE)],
+                         ids=["before the weekly deadline", "after the weekly red step"])
+def test_every_surface_gives_the_same_answer_for_a_week(at, standing):
+    world = World(PeriodKind.WEEKLY)
+    with time_machine.travel(BEFORE_WEEK, tick=False):  # the cycle opens the week's period
+        weeks_open(plans=[world.plan], today=BEFORE_WEEK.date())
+    period = _week(world)
+    assert (period.deadline, period.month) == (datetime.date(2026, 5, 22),
+                                               datetime.date(2026, 5, 1))
+    _ask_every_surface(world, period, BEFORE_WEEK, at, standing)
+
+
+def _ask_every_surface(world, period, before, at, standing):
     world.file_reports(period)
-    if at == AFTER:
-        cycle_at(BEFORE)  # the reminders went out before the deadline
+    if at != before:
+        cycle_at(before)  # the reminders went out before the deadline
     sent = cycle_at(at)
     expected = _expected(world, standing)
     names = {department.pk: department.name for _c, department, _t in world.rows}
     with time_machine.travel(at, tick=False):
         surfaces = {
-            "cycle": _cycle(world, sent),
+            "cycle": _cycle(world, sent, period),
             "home": _home(world, period),
             "task review page": _task_review(world, period),
             "API": _api(world, period),
@@ -288,7 +332,7 @@ def test_every_surface_gives_the_same_answer(world, at, standing):
         desk = _desk(world, period)
         bulletin = _bulletin(world, period)
         digest_overdue = _digest_overdue(world, at, period)
-        digest_due = _digest_due(world, at)
+        digest_due = _digest_due(world, at, period) if standing == DUE else ""
     for surface, answers in surfaces.items():
         wrong = {names[d]: (answers.get((d, t)), expected.get((d, t)))
                  for d, t in set(answers) | set(expected)

@@ -18,7 +18,7 @@ from ..choices import PeriodState
 from ..models import Plan, ReportingPeriod
 from ..rules import obligations
 from ..rules.obligations import MissingReport, missing_reports_for
-from ..services.periods import periods_open
+from ..services.periods import periods_open, weeks_open
 
 
 @dataclass
@@ -93,9 +93,17 @@ class CycleContext:
         return periods_open(plans=self.plans, today=self.today)
 
     @cached_property
+    def weeks(self) -> dict[int, list[ReportingPeriod]]:
+        """Last, this (and, in its reminder window, next) week's periods, by plan id — for
+        the plans with weekly items only."""
+        return weeks_open(plans=self.plans, today=self.today)
+
+    @cached_property
     def missing(self) -> dict[int, list[MissingReport]]:
-        """Reports still owed, by period id, for every period in :attr:`periods`."""
-        return missing_reports_for(p for periods in self.periods.values() for p in periods)
+        """Reports still owed, by period id, for every period in :attr:`periods` and
+        :attr:`weeks`."""
+        return missing_reports_for([p for periods in self.periods.values() for p in periods]
+                                   + [p for weeks in self.weeks.values() for p in weeks])
 
     def tracking(self, plan: Plan) -> bool:
         return self.today >= plan.tracking_start
@@ -113,5 +121,15 @@ class CycleContext:
         it is locked (a bulletin published early by hand): the ladder stops at the lock, as
         a late report would be refused, and the bulletin names the department instead."""
         period = obligations.chased_period(self.periods.get(plan.pk, []), self.today,
+                                           plan.tracking_start)
+        return None if period is None or period.state == PeriodState.LOCKED else period
+
+    def upcoming_week(self, plan: Plan) -> ReportingPeriod | None:
+        """The weekly period whose deadline is next (today included), for weekly items."""
+        return obligations.upcoming_period(self.weeks.get(plan.pk, []), self.today)
+
+    def chased_week(self, plan: Plan) -> ReportingPeriod | None:
+        """The weekly period whose deadline passed most recently (unless locked)."""
+        period = obligations.chased_period(self.weeks.get(plan.pk, []), self.today,
                                            plan.tracking_start)
         return None if period is None or period.state == PeriodState.LOCKED else period

@@ -25,7 +25,7 @@ from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from common.formatting import cn_date, cn_month
+from common.formatting import cn_date, cn_period
 from security.uploads import UploadRefused, office_zip_check
 
 from ..choices import ReportStatus
@@ -108,8 +108,11 @@ def column_of(field: str) -> tuple[str, str]:
 
 
 def _meta(period: ReportingPeriod, department_id: int) -> list[tuple[str, str]]:
-    return [("plan", period.plan.code), ("month", period.month.isoformat()),
+    meta = [("plan", period.plan.code), ("month", period.month.isoformat()),
             ("department", str(department_id))]
+    if period.is_weekly:  # a week's sheet fits only that week
+        meta.append(("week", period.opens_on.isoformat()))
+    return meta
 
 
 # ---------------------------------------------------------------- download
@@ -194,7 +197,7 @@ def sheet_workbook(period: ReportingPeriod, department_name: str, department_id:
 
 def sheet_filename(period: ReportingPeriod, department_name: str) -> str:
     name = _("%(department)s-%(month)s进展报送表") % {
-        "department": department_name, "month": cn_month(period.month)}
+        "department": department_name, "month": cn_period(period)}
     return safe_filename(name) + ".xlsx"
 
 

@@ -4,19 +4,23 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.formatting import cn_month
+from common.formatting import cn_period
 
-from ..choices import PeriodState, ReportState, ReportStatus
+from ..choices import PeriodKind, PeriodState, ReportState, ReportStatus
 from .plans import Plan
 from .tasks import Task
 
 
 class ReportingPeriod(models.Model):
-    """One month of monitoring for a plan: when it opens, its (holiday-adjusted) deadline."""
+    """One month (or, for weekly items, one week) of monitoring for a plan: when it opens, its
+    (holiday-adjusted) deadline. A week counts with the month of its deadline day: ``month``
+    is that month, ``opens_on`` the week's Monday."""
 
     plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.CASCADE,
                              related_name="periods")
-    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    kind = models.CharField(_("周期类型"), max_length=10, choices=PeriodKind.choices,
+                            default=PeriodKind.MONTHLY)
+    month = models.DateField(_("月份"), help_text=_("该月第一天(周报为截止日所在月)"))
     opens_on = models.DateField(_("开始填报"))
     deadline = models.DateField(_("报送截止"))
     state = models.CharField(_("状态"), max_length=10, choices=PeriodState.choices,
@@ -26,13 +30,20 @@ class ReportingPeriod(models.Model):
     class Meta:
         verbose_name = _("填报周期")
         verbose_name_plural = _("填报周期")
-        ordering = ["plan", "-month"]
+        ordering = ["plan", "-month", "-opens_on"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "month"], name="period_unique_month_in_plan"),
+            models.UniqueConstraint(fields=["plan", "month"], name="period_unique_month_in_plan",
+                                    condition=Q(kind=PeriodKind.MONTHLY)),
+            models.UniqueConstraint(fields=["plan", "opens_on"], name="period_unique_week_in_plan",
+                                    condition=Q(kind=PeriodKind.WEEKLY)),
         ]
 
     def __str__(self) -> str:
-        return cn_month(self.month)
+        return cn_period(self)
+
+    @property
+    def is_weekly(self) -> bool:
+        return self.kind == PeriodKind.WEEKLY
 
 
 # What a department fills in on a report (the form, the batch sheet, the copy from last month).

@@ -198,6 +198,8 @@ class TaskEvent(models.Model):
     before = models.TextField(_("变更前"), blank=True)
     after = models.TextField(_("变更后"), blank=True)
     reason = models.TextField(_("原因/说明"), blank=True)
+    number = models.CharField(_("文书编号"), max_length=60, blank=True,
+                              help_text=_("督办单的编号(事件发生时;草稿为空)"))
     report = models.ForeignKey(
         "tasks_app.ProgressReport", verbose_name=_("相关报送"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -225,4 +227,5 @@ class TaskEvent(models.Model):
     def after_shown(self) -> str:
         from ..event_values import shown
 
-        return shown(self.field, self.after)
+        after = shown(self.field, self.after)
+        return f"{self.number}({after})" if self.number and after else after

@@ -8,8 +8,9 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from ..choices import FeedbackCycle
 from ..models import ReportingPeriod, Task
-from ..services.periods import periods_current
+from ..services.periods import periods_current, week_current
 
 
 @contextmanager
@@ -45,8 +46,11 @@ def pick_department(request: HttpRequest, allowed: Iterable[int]) -> int:
 
 
 def period_for(request: HttpRequest, task: Task) -> ReportingPeriod:
-    """``?period=`` of the task's plan when given, else the plan's current period."""
+    """``?period=`` of the task's plan when given, else the plan's current period (this
+    week's for a weekly item)."""
     wanted = int_param(request, "period")
+    if wanted is None and task.feedback_cycle == FeedbackCycle.WEEKLY:
+        return week_current(task.plan, today())
     if wanted is None:
         return periods_current(plan_ids=[task.plan_id], day=today())[task.plan_id]
     with not_found_if_denied():

@@ -6,8 +6,10 @@ The rule (every screen, document, message and the API ask this module):
 - A department owes a report on a task for a period when it holds a *part* in the task —
   directly, or as an active member of a group named on it — that was given by the period's
   deadline, and the task reports in that period: one-off items (一次性反馈) never owe periodic
-  reports; quarterly items only in the last month of a quarter; monthly and weekly items in
-  every period.
+  reports; quarterly items only in the monthly period of a quarter's last month; monthly
+  items in every monthly period; weekly items (每周) in every weekly period and never in a
+  monthly one. A weekly period counts with the month of its deadline day (bulletins,
+  assessments and the quarter's lock take it with that month).
 - A department named directly and through a group counts once, through its direct part; a
   member of two groups counts once, through the part given first.
 - Open parts owe (待签收, 办理中, 延期申请中 — an extension moves the completion deadline,
@@ -31,7 +33,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import FeedbackCycle, FeedbackType
+from ..choices import FeedbackCycle, FeedbackType, PeriodKind
 from ..models import Assignment, Plan, ProgressReport, ReportingPeriod, Schedule
 from ..workdays import add_working_days
 from .closing_days import _closing_days
@@ -41,6 +43,7 @@ QUARTER_END_MONTHS = (3, 6, 9, 12)
 
 DUE = "due"
 OVERDUE = "overdue"
+Slot = tuple[str, datetime.date]  # a period of any plan: (kind, its month or its Monday)
 STANDING_LABELS = {DUE: _("待报送"), OVERDUE: _("逾期未报")}
 
 
@@ -53,6 +56,8 @@ def reports_in(feedback_type: str, feedback_cycle: str, period: ReportingPeriod)
     """Whether a task with this feedback type and cycle reports in ``period`` at all."""
     if feedback_type == FeedbackType.ONE_OFF:
         return False
+    if period.kind == PeriodKind.WEEKLY or feedback_cycle == FeedbackCycle.WEEKLY:
+        return period.kind == PeriodKind.WEEKLY and feedback_cycle == FeedbackCycle.WEEKLY
     if feedback_cycle == FeedbackCycle.QUARTERLY:
         return period.month.month in QUARTER_END_MONTHS
     return True
@@ -85,6 +90,28 @@ def chased_period(periods: Iterable[ReportingPeriod], today: datetime.date,
     return period if period and period.deadline >= tracking_start else None
 
 
+def by_kind(periods: Iterable[ReportingPeriod]) -> dict[str, list[ReportingPeriod]]:
+    """The periods split into monthly and weekly ones (monthly first), each asked on its own:
+    a plan has an upcoming and a chased month, and with weekly items a week of each too."""
+    kinds: dict[str, list[ReportingPeriod]] = {kind: [] for kind in PeriodKind.values}
+    for period in periods:
+        kinds[period.kind].append(period)
+    return {kind: mine for kind, mine in kinds.items() if mine}
+
+
+def asked_periods(periods: Iterable[ReportingPeriod], today: datetime.date,
+                  tracking_start: datetime.date) -> list[tuple[str, ReportingPeriod]]:
+    """(standing, period) a screen asks about, per kind: the chased period (逾期未报), then
+    the upcoming one (待报送); none whose deadline came before the tracking start."""
+    asked = []
+    for mine in by_kind(periods).values():
+        for standing_, period in ((OVERDUE, chased_period(mine, today, tracking_start)),
+                                  (DUE, upcoming_period(mine, today))):
+            if period is not None and period.deadline >= tracking_start:
+                asked.append((standing_, period))
+    return asked
+
+
 def red_day(period: ReportingPeriod, schedule: Schedule) -> datetime.date:
     """The working day on which a missing report is escalated to the lead office (red)."""
     return add_working_days(period.deadline, schedule.chase_lead_office_after)
@@ -94,6 +121,15 @@ def red_moment(period: ReportingPeriod, schedule: Schedule) -> datetime.datetime
     """The red step's day at the schedule's send time."""
     return timezone.make_aware(datetime.datetime.combine(red_day(period, schedule),
                                                          schedule.send_time))
+
+
+def shown_periods(periods: Iterable[ReportingPeriod], today: datetime.date,
+                  tracking_start: datetime.date) -> list[ReportingPeriod]:
+    """The periods a plan's counts show (overview, 督办台, digest), in their order: the month
+    coming up (待报送), the month chased (逾期未报), then the same two weeks."""
+    asked = asked_periods(periods, today, tracking_start)
+    return [period for standing_, period in sorted(
+        asked, key=lambda pair: (pair[1].kind != PeriodKind.MONTHLY, pair[0] != DUE))]
 
 
 # ---------------------------------------------------------------- owed reports, one by one
@@ -128,7 +164,7 @@ class _Part:
     state: str
     department_id: int
     department_name: str
-    filed: dict[datetime.date, datetime.datetime | None] = field(default_factory=dict)
+    filed: dict[Slot, datetime.datetime | None] = field(default_factory=dict)
 
     @property
     def is_open(self) -> bool:
@@ -140,22 +176,28 @@ _PART_FIELDS = ("task__plan_id", "task__driver_id", "task_id", "task__number", "
                 "dept_name")
 
 
-def _filed_in(month: datetime.date) -> tuple[Exists, Subquery]:
-    """Whether the part's department filed its report for the plan's period of ``month``,
-    and when."""
+def _slot(period: ReportingPeriod) -> Slot:
+    return (period.kind, period.opens_on if period.kind == PeriodKind.WEEKLY else period.month)
+
+
+def _filed_in(slot: Slot) -> tuple[Exists, Subquery]:
+    """Whether the part's department filed its report for the plan's period of ``slot``
+    (its month, or its week), and when."""
+    kind, day = slot
+    which = {"period__opens_on": day} if kind == PeriodKind.WEEKLY else {"period__month": day}
     report = ProgressReport.objects.filter(
         task_id=OuterRef("task_id"), department_id=OuterRef("dept"),
-        period__plan_id=OuterRef("task__plan_id"), period__month=month,
+        period__plan_id=OuterRef("task__plan_id"), period__kind=kind, **which,
         state__in=FILED_REPORTS)
     return Exists(report), Subquery(report.values("submitted_at")[:1])
 
 
 def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None,
            department_ids: Iterable[int] | None = None,
-           months: Iterable[datetime.date] = ()) -> list[_Part]:
+           slots: Iterable[Slot] = ()) -> list[_Part]:
     """Each department's part in each task that is not closed, groups expanded to their
     active members; a direct part governs, else the group part given first. With each
-    part, its department's filed reports for the plan's periods of ``months``. One query.
+    part, its department's filed reports for the plan's periods of ``slots``. One query.
     Closed parts are returned too (they shadow a group part) — ask ``is_open``."""
     parts = Assignment.objects.filter(state__in=LIVE_PARTS).exclude(task__status__in=CLOSED_TASKS)
     if plan_ids is not None:
@@ -172,10 +214,10 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
     parts = parts.filter(direct | grouped).annotate(
         dept=Coalesce("department_id", "group__members__id"),
         dept_name=Coalesce("department__name", "group__members__name"))
-    months = sorted(set(months))
+    slots = sorted(set(slots))
     filed_fields = []
-    for n, month in enumerate(months):
-        exists, at = _filed_in(month)
+    for n, slot in enumerate(slots):
+        exists, at = _filed_in(slot)
         parts = parts.annotate(**{f"filed_{n}": exists, f"filed_at_{n}": at})
         filed_fields += [f"filed_{n}", f"filed_at_{n}"]
     found: dict[tuple[int, int], _Part] = {}
@@ -189,8 +231,8 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
             named.add(key)
         elif key in named:
             continue
-        filed = {month: row[len(_PART_FIELDS) + 2 + 2 * n]
-                 for n, month in enumerate(months) if row[len(_PART_FIELDS) + 1 + 2 * n]}
+        filed = {slot: row[len(_PART_FIELDS) + 2 + 2 * n]
+                 for n, slot in enumerate(slots) if row[len(_PART_FIELDS) + 1 + 2 * n]}
         part = _Part(plan_id, driver_id, task_id, number, title, ftype, cycle,
                      timezone.localtime(created).date(), state, dept, name, filed)
         held = found.get(key)
@@ -206,13 +248,13 @@ def owed_reports(
 ) -> dict[int, list[MissingReport]]:
     """Every report owed for each period (filed or not), by period id, ordered by task number
     and department name. One query whatever the number of tasks and departments (the
-    periods' distinct months are each one subquery)."""
+    periods' distinct months and weeks are each one subquery)."""
     periods = list(periods)
     if not periods:
         return {}
     parts = [part for part in _parts(plan_ids={period.plan_id for period in periods},
                                      task_ids=task_ids, department_ids=department_ids,
-                                     months={period.month for period in periods})
+                                     slots={_slot(period) for period in periods})
              if part.is_open]
     result: dict[int, list[MissingReport]] = {}
     for period in periods:
@@ -224,8 +266,8 @@ def owed_reports(
             rows.append(MissingReport(period.pk, part.plan_id, part.task_id, part.task_number,
                                       part.task_title, part.department_id,
                                       part.department_name, part.driver_id,
-                                      period.month in part.filed,
-                                      part.filed.get(period.month)))
+                                      _slot(period) in part.filed,
+                                      part.filed.get(_slot(period))))
         result[period.pk] = sorted(rows, key=lambda r: (r.task_number, r.department_name))
     return result
 
@@ -283,13 +325,10 @@ def due_and_overdue(periods: Iterable[ReportingPeriod], today: datetime.date,
                     tracking_start: datetime.date,
                     missing: dict[int, list[MissingReport]]) -> list[OwedCount]:
     """The plan's two counts: the upcoming period's (待报送) and the chased period's (逾期未报),
-    from the plan's periods and their missing reports."""
-    periods = list(periods)
+    from the plan's periods and their missing reports — and with weekly periods, the same two
+    for the weeks (monthly first)."""
     counts = []
-    for period in (upcoming_period(periods, today),
-                   chased_period(periods, today, tracking_start)):
-        if period is None or period.deadline < tracking_start:
-            continue
+    for period in shown_periods(periods, today, tracking_start):
         rows = missing.get(period.pk, [])
         counts.append(OwedCount(period, standing(period, today),
                                 len({row.department_id for row in rows}), len(rows)))
@@ -406,6 +445,10 @@ def _reports(periods: list[ReportingPeriod]) -> QuerySet[ProgressReport]:
             .exclude(task__feedback_type=FeedbackType.ONE_OFF)
             .exclude(Q(task__feedback_cycle=FeedbackCycle.QUARTERLY)
                      & ~Q(period__month__month__in=QUARTER_END_MONTHS))
+            .exclude(Q(task__feedback_cycle=FeedbackCycle.WEEKLY)
+                     & ~Q(period__kind=PeriodKind.WEEKLY))
+            .exclude(~Q(task__feedback_cycle=FeedbackCycle.WEEKLY)
+                     & Q(period__kind=PeriodKind.WEEKLY))
             .order_by())
 
 

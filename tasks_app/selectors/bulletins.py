@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from common.formatting import cn_date, cn_month
+from common.formatting import cn_date, cn_month, cn_period
 from common.i18n import join_list
 from departments.models import Department
 
@@ -82,7 +82,7 @@ def bulletin_compute(plan: Plan, year: int, quarter: int, *,
         "columns": {"status": [[s.value, str(s.label)] for s in TaskStatus],
                     "health": [[h.value, str(h.label)] for h in Health]},
         "periods": [{"month": cn_month(p.month), "deadline": cn_date(p.deadline)}
-                    for p in periods],
+                    for p in periods if not p.is_weekly],  # weeks count, not listed
         **_driver_section(plan, tasks),
         "departments": _department_rows(department_counts, by_department, names),
         **_apart(tasks, periods, today),
@@ -249,6 +249,6 @@ def _named_rows(named: dict, names: dict) -> list[dict]:
     rows = [{"id": department_id, "name": names.get(department_id, ""),
              "missing": sum(n for _, n in entries),
              "periods": [ngettext("%(month)s(%(count)d项)", "%(month)s(%(count)d项)", n)
-                         % {"month": cn_month(p.month), "count": n} for p, n in entries]}
+                         % {"month": cn_period(p), "count": n} for p, n in entries]}
             for department_id, entries in named.items()]
     return sorted(rows, key=lambda row: (-row["missing"], row["name"]))

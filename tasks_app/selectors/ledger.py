@@ -17,7 +17,7 @@ from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from common.formatting import cn_month
+from common.formatting import cn_period
 from common.i18n import join_list
 from departments.access import Access
 from departments.models import DepartmentGroup
@@ -28,12 +28,9 @@ from ..health import with_health
 from ..models import ProgressReport, ReportingPeriod, Task
 from ..permissions import live_parts, visible_tasks
 from ..rules.obligations import (
-    DUE,
-    OVERDUE,
     STANDING_LABELS,
-    chased_period,
+    asked_periods,
     owed_reports,
-    upcoming_period,
 )
 from ..rules.states import FILED_REPORTS
 from .owed import recent_periods
@@ -73,7 +70,7 @@ class LedgerRow:
     def standing_label(self) -> str:
         if not self.standing or self.standing_period is None:
             return ""
-        return f"{STANDING_LABELS[self.standing]}({cn_month(self.standing_period.month)})"
+        return f"{STANDING_LABELS[self.standing]}({cn_period(self.standing_period)})"
 
     @property
     def status_label(self) -> str:
@@ -186,10 +183,7 @@ def _standings(task_rows: list[dict], departments: Collection[int] | None,
     periods = recent_periods(starts, today)
     asked: list[tuple[str, ReportingPeriod]] = []
     for plan_id, mine in periods.items():
-        for standing, period in ((OVERDUE, chased_period(mine, today, starts[plan_id])),
-                                 (DUE, upcoming_period(mine, today))):
-            if period is not None and period.deadline >= starts[plan_id]:
-                asked.append((standing, period))
+        asked += asked_periods(mine, today, starts[plan_id])
     owed = owed_reports([period for _, period in asked], department_ids=departments)
     result: dict[tuple[int, int | None], tuple[str, ReportingPeriod]] = {}
     for standing, period in asked:

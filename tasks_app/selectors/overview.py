@@ -12,7 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, JSONField, OuterRef, Subquery
 
 from ..attainment import attainment, percent, plain_number
-from ..choices import Health, ReportState
+from ..choices import Health, PeriodKind, ReportState
 from ..health import red_condition, with_health
 from ..models import (
     Bulletin,
@@ -27,10 +27,9 @@ from ..models import (
 from ..rules.obligations import (
     DUE,
     STANDING_LABELS,
-    chased_period,
     missing_reports_for,
+    shown_periods,
     standing,
-    upcoming_period,
 )
 from ..workdays import add_months, month_start
 
@@ -77,7 +76,8 @@ class PlanOverview:
     status_counts: dict[str, int]
     period: ReportingPeriod | None = None  # this month's
     owed: list[OwedSection] = field(default_factory=list)  # due first, then overdue
-    periods: list[ReportingPeriod] = field(default_factory=list)  # last, this, next month
+    # last, this, next month; with weekly items the week coming up and the week chased
+    periods: list[ReportingPeriod] = field(default_factory=list)
     progress_series: list[tuple[datetime.date, float, int]] = field(default_factory=list)
     bulletin: Bulletin | None = None  # the latest, for on-time reporting by department
     targets: list[dict] = field(default_factory=list)
@@ -126,14 +126,9 @@ def _health_by_driver(plans: dict[int, PlanOverview], now) -> None:
 def _owed_reports(plans: dict[int, PlanOverview], today: datetime.date) -> None:
     """The upcoming period's due and the chased period's overdue reports, by department
     (one query, tasks_app.rules.obligations; the periods came with the plans)."""
-    periods = {plan_id: item.periods for plan_id, item in plans.items()}
-    shown: list[tuple[PlanOverview, ReportingPeriod]] = []
-    for plan_id, item in plans.items():
-        start = item.plan.tracking_start
-        due = upcoming_period(periods[plan_id], today)
-        chased = chased_period(periods[plan_id], today, start)
-        shown += [(item, period) for period in (due, chased)
-                  if period is not None and period.deadline >= start]
+    shown: list[tuple[PlanOverview, ReportingPeriod]] = [
+        (item, period) for item in plans.values()
+        for period in shown_periods(item.periods, today, item.plan.tracking_start)]
     missing = missing_reports_for(period for _, period in shown)
     for item, period in shown:
         tasks: dict[int, list] = {}
@@ -160,16 +155,28 @@ def _progress_series(plans: dict[int, PlanOverview], month: datetime.date) -> No
 
 
 _PERIOD_FIELDS = ("pk", "deadline", "state")
+_WEEK_FIELDS = ("pk", "deadline", "state", "month", "opens_on")
 _MONTHS = {"last": -1, "this": 0, "next": 1}
+_WEEKS = ("week_due", "week_chased")
 
 
-def _page_plans(page_ids: list[int], month: datetime.date) -> dict[int, PlanOverview]:
-    """The page's plans with their latest bulletin and their periods of last, this and next
-    month (one query)."""
+def _week_subqueries(today: datetime.date) -> dict[str, Subquery]:
+    """The plan's weekly period coming up and the one whose deadline passed last."""
+    weeks = ReportingPeriod.objects.filter(plan=OuterRef("pk"), kind=PeriodKind.WEEKLY)
+    found = {"week_due": weeks.filter(deadline__gte=today).order_by("deadline"),
+             "week_chased": weeks.filter(deadline__lt=today).order_by("-deadline")}
+    return {f"{name}_{f}": Subquery(found[name].values(f)[:1])
+            for name in _WEEKS for f in _WEEK_FIELDS}
+
+
+def _page_plans(page_ids: list[int], today: datetime.date) -> dict[int, PlanOverview]:
+    """The page's plans with their latest bulletin, their periods of last, this and next
+    month, and their weeks coming up and chased (one query)."""
+    month = month_start(today)
     latest = Bulletin.objects.filter(plan=OuterRef("pk")).order_by("-year", "-quarter")
-    periods = {}
+    periods = _week_subqueries(today)
     for name, shift in _MONTHS.items():
-        of_month = ReportingPeriod.objects.filter(plan=OuterRef("pk"),
+        of_month = ReportingPeriod.objects.filter(plan=OuterRef("pk"), kind=PeriodKind.MONTHLY,
                                                   month=add_months(month, shift))
         periods.update({f"{name}_{f}": Subquery(of_month.values(f)[:1]) for f in _PERIOD_FIELDS})
     plans = {}
@@ -195,6 +202,13 @@ def _page_plans(page_ids: list[int], month: datetime.date) -> dict[int, PlanOver
             item.periods.append(period)
             if shift == 0:
                 item.period = period
+        for name in _WEEKS:
+            pk, deadline, state, week_month, monday = (
+                getattr(plan, f"{name}_{f}") for f in _WEEK_FIELDS)
+            if pk is not None:
+                item.periods.append(ReportingPeriod(
+                    pk=pk, plan=plan, kind=PeriodKind.WEEKLY, month=week_month,
+                    opens_on=monday, deadline=deadline, state=state))
     return plans
 
 
@@ -228,7 +242,7 @@ def overview(today: datetime.date, now: datetime.datetime | None = None, *,
         return Overview([], [])
     page = Paginator(active, PLANS_PER_PAGE).get_page(page_number)
     month = month_start(today)
-    plans = _page_plans(list(page.object_list), month)
+    plans = _page_plans(list(page.object_list), today)
     _health_by_driver(plans, now)
     _owed_reports(plans, today)
     _progress_series(plans, month)

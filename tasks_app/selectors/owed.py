@@ -6,18 +6,19 @@ import datetime
 from dataclasses import dataclass
 
 from ..models import Plan, ReportingPeriod
-from ..rules.obligations import OwedCount, due_and_overdue, missing_reports_for
+from ..rules.obligations import OwedCount, due_and_overdue, missing_reports_for, shown_periods
 from ..workdays import add_months, month_start
 
 
 def recent_periods(plan_ids, today: datetime.date) -> dict[int, list[ReportingPeriod]]:
-    """Plan id → the plan's periods of last, this and next month that exist (one query;
-    the cycle and the import open them, a page never does)."""
+    """Plan id → the plan's periods (months, and weeks counted with them) of last, this and
+    next month that exist (one query; the cycle and the import open them, a page never
+    does)."""
     month = month_start(today)
     periods: dict[int, list[ReportingPeriod]] = {plan_id: [] for plan_id in plan_ids}
     for period in ReportingPeriod.objects.filter(
             plan_id__in=plan_ids, month__gte=add_months(month, -1),
-            month__lte=add_months(month, 1)).order_by("month"):
+            month__lte=add_months(month, 1)).order_by("month", "opens_on"):
         periods[period.plan_id].append(period)
     return periods
 
@@ -32,6 +33,7 @@ def owed_by_plan(today: datetime.date) -> list[PlanOwed]:
     """Every active plan's two counts (three queries)."""
     plans = list(Plan.objects.filter(is_active=True).order_by("-signed_on", "code"))
     periods = recent_periods([plan.pk for plan in plans], today)
-    missing = missing_reports_for(p for mine in periods.values() for p in mine)
+    missing = missing_reports_for(p for plan in plans for p in shown_periods(
+        periods[plan.pk], today, plan.tracking_start))  # only the periods counted
     return [PlanOwed(plan, due_and_overdue(periods[plan.pk], today, plan.tracking_start,
                                            missing)) for plan in plans]

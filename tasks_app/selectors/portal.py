@@ -7,12 +7,12 @@ A department user's view of the world is "the tasks my departments have a live p
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from departments.access import Access
 from departments.models import Department, DepartmentGroup
 
-from ..choices import AssignmentRole, Health, ReportStatus
+from ..choices import AssignmentRole, FeedbackCycle, Health, ReportStatus
 from ..health import with_health
 from ..models import (
     Assignment,
@@ -30,9 +30,8 @@ from ..rules.obligations import (
     OVERDUE,
     STANDING_LABELS,
     MissingReport,
-    chased_period,
+    asked_periods,
     owed_reports,
-    upcoming_period,
 )
 from ..rules.states import CLOSED_TASKS, EDITABLE_REPORTS, WITHDRAWABLE_REPORTS
 from ..visibility import visible_events
@@ -140,16 +139,19 @@ class Home:
 def _asked(tasks: list[Task], periods: dict[int, list[ReportingPeriod]],
            today: datetime.date) -> dict[int, list[tuple[str, ReportingPeriod]]]:
     """Plan id → the periods a report may be asked for: the chased one (逾期未报) first,
-    then the one coming up (待报送); else this month's, to show its report."""
-    asked: dict[int, list[tuple[str, ReportingPeriod]]] = {}
-    for plan in {task.plan_id: task.plan for task in tasks}.values():
-        mine = periods.get(plan.pk, [])
-        chased = chased_period(mine, today, plan.tracking_start)
-        upcoming = upcoming_period(mine, today)
-        asked[plan.pk] = [(standing, period) for standing, period in
-                          ((OVERDUE, chased), (DUE, upcoming))
-                          if period is not None and period.deadline >= plan.tracking_start]
-    return asked
+    then the one coming up (待报送) — months, and weeks for weekly items; else this month's
+    (this week's), to show its report."""
+    return {plan.pk: asked_periods(periods.get(plan.pk, []), today, plan.tracking_start)
+            for plan in {task.plan_id: task.plan for task in tasks}.values()}
+
+
+def _current(periods: list[ReportingPeriod], today: datetime.date,
+             weekly: bool) -> ReportingPeriod | None:
+    """This month's period, or this week's for a weekly item."""
+    if weekly:
+        return next((p for p in periods if p.is_weekly and p.opens_on <= today
+                     and (today - p.opens_on).days < 7), None)
+    return next((p for p in periods if not p.is_weekly and p.month == month_start(today)), None)
 
 
 def home(access: Access, today: datetime.date, now: datetime.datetime | None = None) -> Home:
@@ -166,8 +168,8 @@ def home(access: Access, today: datetime.date, now: datetime.datetime | None = N
     owed: dict[tuple[int, int, int], MissingReport] = {
         (row.period_id, row.task_id, row.department_id): row
         for rows in owed_reports(shown, department_ids=ids).values() for row in rows}
-    current = {plan_id: next((p for p in mine if p.month == month_start(today)), None)
-               for plan_id, mine in periods.items()}
+    current = {(plan_id, weekly): _current(mine, today, weekly)
+               for plan_id, mine in periods.items() for weekly in (False, True)}
     reports = {
         (r.period_id, r.task_id, r.department_id): r
         for r in ProgressReport.objects.filter(
@@ -179,7 +181,8 @@ def home(access: Access, today: datetime.date, now: datetime.datetime | None = N
     rows = []
     for task in tasks:
         for department_id, (role, name) in sorted(roles.get(task.pk, {}).items()):
-            standing, period = None, current.get(task.plan_id)
+            standing, period = None, current.get(
+                (task.plan_id, task.feedback_cycle == FeedbackCycle.WEEKLY))
             for candidate, asked_period in asked.get(task.plan_id, []):
                 row = owed.get((asked_period.pk, task.pk, department_id))
                 if row is not None and not row.filed:
@@ -314,16 +317,19 @@ def report_initial(task: Task, report: ProgressReport | None,
 
 def sheet_rows(period: ReportingPeriod, department_id: int,
                task_id: int | None = None) -> list[SheetRow]:
-    """The department's active tasks in the period's plan with current and previous reports.
+    """The department's active tasks in the period's plan with current and previous reports:
+    a weekly period's sheet lists the weekly items, a monthly one the others.
 
     Three queries whatever the number of tasks.
     """
     parts = parts_of_departments([department_id]).filter(task=OuterRef("pk"))
     previous = ProgressReport.objects.filter(
         task=OuterRef("pk"), department_id=department_id, period__plan_id=period.plan_id,
-        period__month__lt=period.month,
-    ).order_by("-period__month").values("pk")[:1]
+        period__deadline__lt=period.deadline,
+    ).order_by("-period__deadline").values("pk")[:1]
+    weekly = Q(feedback_cycle=FeedbackCycle.WEEKLY)
     tasks = (Task.objects.filter(Exists(parts), plan_id=period.plan_id)
+             .filter(weekly if period.is_weekly else ~weekly)
              .exclude(status__in=CLOSED_TASKS)
              .annotate(my_role=Subquery(parts.order_by("role").values("role")[:1]),
                        previous_id=Subquery(previous))

@@ -16,7 +16,7 @@ from .. import workdays
 from ..choices import PeriodState
 from ..holiday_notice import Festival
 from ..models import CalendarDay, ReportingPeriod
-from .periods import deadline_for
+from .periods import deadline_for, week_deadline_for
 
 Kind = CalendarDay.Kind
 
@@ -57,7 +57,9 @@ def _refresh_periods(years: set[int]) -> int:
     moved = []
     for period in (ReportingPeriod.objects.filter(month__year__in=years, state=PeriodState.OPEN)
                    .select_related("plan__schedule")):
-        deadline = deadline_for(period.plan.schedule, period.month)
+        schedule = period.plan.schedule
+        deadline = (week_deadline_for(schedule, period.opens_on) if period.is_weekly
+                    else deadline_for(schedule, period.month))
         if deadline != period.deadline:
             period.deadline = deadline
             moved.append(period)

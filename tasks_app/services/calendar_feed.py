@@ -22,6 +22,7 @@ from notifications.ics import CalendarEvent, ics_calendar
 from notifications.links import page_url
 from notifications.models import CalendarFeed
 
+from ..choices import PeriodKind
 from ..models import Meeting, Milestone, Plan, ReportingPeriod, Task
 from ..permissions import visible_tasks
 from ..rules.states import CLOSED_TASKS
@@ -58,7 +59,7 @@ def _plans(access: Access, tasks: QuerySet[Task]) -> list[Plan]:
 def _deadlines(plans: list[Plan], start: datetime.date, end: datetime.date):
     """Existing periods' deadlines, and the schedule's for months not opened yet."""
     existing = {(p.plan_id, p.month): p.deadline for p in ReportingPeriod.objects.filter(
-        plan__in=plans, month__gte=month_start(start), month__lte=end)}
+        plan__in=plans, kind=PeriodKind.MONTHLY, month__gte=month_start(start), month__lte=end)}
     for plan in plans:
         month = max(month_start(start), plan.tracking_start.replace(day=1))
         last = datetime.date(plan.period_end, 12, 1) if plan.period_end else end

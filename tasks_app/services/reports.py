@@ -21,7 +21,7 @@ from common.formatting import cn_date
 from departments.access import Access, access_for
 from security.uploads import UploadRefused, is_zip_office, office_zip_check
 
-from ..choices import EventKind, ReportState, ReportStatus
+from ..choices import EventKind, FeedbackCycle, ReportState, ReportStatus
 from ..exceptions import StaleVersion
 from ..history import record, task_event
 from ..models import Attachment, ProgressReport, ReportingPeriod, Task, TaskSummary
@@ -73,6 +73,15 @@ def _check_period(access: Access, period: ReportingPeriod, today) -> None:
              % {"period": period}})
 
 
+def _check_kind(task: Task, period: ReportingPeriod) -> None:
+    """A weekly item (每周反馈) reports in weekly periods, every other item in monthly ones."""
+    weekly = task.feedback_cycle == FeedbackCycle.WEEKLY
+    if weekly and not period.is_weekly:
+        raise ValidationError({"period": _("该任务每周反馈,请在周报填报周期中报送。")})
+    if period.is_weekly and not weekly:
+        raise ValidationError({"period": _("周报填报周期只接受每周反馈的任务。")})
+
+
 def validate_report_data(data: dict, *, submitting: bool) -> dict:
     """Field-level checks, in Chinese. Returns the cleaned values."""
     errors: dict[str, str] = {}
@@ -105,8 +114,8 @@ def validate_report_data(data: dict, *, submitting: bool) -> dict:
 def previous_report(filing: Filing) -> ProgressReport | None:
     """The department's latest report on the task before this period (to pre-fill a form)."""
     return (ProgressReport.objects.filter(task=filing.task, department_id=filing.department_id,
-                                          period__month__lt=filing.period.month)
-            .order_by("-period__month").first())
+                                          period__deadline__lt=filing.period.deadline)
+            .order_by("-period__deadline").first())
 
 
 @transaction.atomic
@@ -118,6 +127,7 @@ def report_save(
     access = _check_can_file(user, filing)
     if filing.period.plan_id != filing.task.plan_id:
         raise ValidationError({"period": _("该填报周期不属于此任务所在的计划。")})
+    _check_kind(filing.task, filing.period)
     now = timezone.now()
     _check_period(access, filing.period, timezone.localtime(now).date())
     report = (ProgressReport.objects.select_for_update()

@@ -112,9 +112,11 @@ def test_the_department_receives_then_answers(world):
         slip_answer(slip=slip, actor=world.liaison, answer=" ")
     slip = slip_answer(slip=slip, actor=world.liaison, answer="已补报3月进展并说明原因。")
     assert slip.state == SupervisionSlip.State.ANSWERED and slip.received_by == world.head
-    steps = list(TaskEvent.objects.filter(task=world.task, kind=EventKind.SLIP)
-                 .order_by("id").values_list("after", flat=True))
-    assert steps == ["督办单草稿(未编号)(待签发)"] + [
+    steps = list(TaskEvent.objects.filter(task=world.task, kind=EventKind.SLIP).order_by("id"))
+    assert [(e.before, e.after, e.number) for e in steps] == [
+        ("", "draft", ""), ("draft", "issued", "测督〔2026〕1号"),
+        ("issued", "received", "测督〔2026〕1号"), ("received", "answered", "测督〔2026〕1号")]
+    assert [e.after_shown for e in steps] == ["待签发"] + [
         f"测督〔2026〕1号({state})" for state in ("已签发", "已签收", "已反馈")]
     assert slip.level == SlipLevel.MANUAL
 
@@ -145,8 +147,9 @@ def test_voiding_needs_a_reason_keeps_the_number_and_is_audited(world):
     assert (slip.state, slip.number, slip.voided_by, slip.void_reason) == (
         SupervisionSlip.State.VOIDED, "测督〔2026〕1号", world.lead_office, "误发,已按时报送")
     last = TaskEvent.objects.filter(task=world.task, kind=EventKind.SLIP).latest("id")
-    assert (last.before, last.after, last.reason, last.actor) == (
-        "测督〔2026〕1号(已签发)", "测督〔2026〕1号(已作废)", "误发,已按时报送", world.lead_office)
+    assert (last.before, last.after, last.number, last.reason, last.actor) == (
+        "issued", "voided", "测督〔2026〕1号", "误发,已按时报送", world.lead_office)
+    assert (last.before_shown, last.after_shown) == ("已签发", "测督〔2026〕1号(已作废)")
     with pytest.raises(ValidationError):
         slip_receive(slip=slip, actor=world.head)
     assert "已作废" in pdf_text(slip)

@@ -28,7 +28,7 @@ class DriverSerializer(serializers.ModelSerializer):
 class ReportingPeriodSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportingPeriod
-        fields = ("id", "plan", "month", "opens_on", "deadline", "state", "locked_at")
+        fields = ("id", "plan", "kind", "month", "opens_on", "deadline", "state", "locked_at")
         read_only_fields = fields
 
 

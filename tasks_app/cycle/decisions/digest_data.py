@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
-from common.formatting import cn_date, cn_datetime, cn_month
+from common.formatting import cn_date, cn_datetime, cn_period
 from notifications.models import DigestSubscription
 
 from ...choices import EventKind, Health, ReportState
@@ -84,8 +84,9 @@ class DigestData:
         data.missing = _missing(ctx, plans)
         data.upcoming = [Row(plan_id, driver_id, text, on(task_id))
                          for task_id, plan_id, driver_id, text in upcoming]
-        data.upcoming += [_due_row(ctx, plan, period)
-                          for plan in plans if (period := ctx.upcoming_period(plan))]
+        data.upcoming += [_due_row(ctx, plan, period) for plan in plans
+                          for period in (ctx.upcoming_period(plan), ctx.upcoming_week(plan))
+                          if period]
         return data
 
 
@@ -109,13 +110,14 @@ def _new_reports(ctx: CycleContext, plans, since: datetime.datetime) -> list[Row
 
 def _missing(ctx: CycleContext, plans) -> list[Row]:
     rows = []
-    for plan in plans:
-        period = ctx.chased_period(plan)
+    chased = [(plan, period) for plan in plans
+              for period in (ctx.chased_period(plan), ctx.chased_week(plan))]
+    for plan, period in chased:
         for missing in ctx.missing.get(period.pk, []) if period else []:
             rows.append(Row(plan.pk, missing.driver_id,
                             gettext("%(department)s · %(month)s · 任务 %(number)s. %(title)s")
                             % {"department": missing.department_name,
-                               "month": cn_month(period.month),
+                               "month": cn_period(period),
                                "number": missing.task_number, "title": missing.task_title},
                             frozenset([missing.department_id])))
     return rows
@@ -125,7 +127,7 @@ def _due_row(ctx: CycleContext, plan, period) -> Row:
     """The plan's next report deadline with its reports still 待报送 (not yet overdue)."""
     rows = ctx.missing.get(period.pk, [])
     text = gettext("%(plan)s:%(month)s进展报送截止 %(date)s") % {
-        "plan": plan.code, "month": cn_month(period.month), "date": cn_date(period.deadline)}
+        "plan": plan.code, "month": cn_period(period), "date": cn_date(period.deadline)}
     if rows:
         text += gettext(",%(departments)s 个部门 %(reports)s 项待报送") % {
             "departments": len({row.department_id for row in rows}), "reports": len(rows)}

@@ -16,7 +16,7 @@ from collections import defaultdict
 
 from django.utils.translation import gettext, ngettext
 
-from common.formatting import cn_date, cn_month
+from common.formatting import cn_date, cn_period
 from common.i18n import join_list
 from notifications.choices import Kind
 from notifications.drafts import Finding, Recipient
@@ -51,6 +51,8 @@ def _task_lines(rows: list[MissingReport]) -> tuple[str, ...]:
 
 
 def _period_key(plan: Plan, period: ReportingPeriod) -> str:
+    if period.is_weekly:
+        return f"week-{period.opens_on:%Y-%m-%d}:plan-{plan.pk}"
     return f"{period.month:%Y-%m}:plan-{plan.pk}"
 
 
@@ -58,25 +60,33 @@ def reminder_findings(ctx: CycleContext) -> list[Addressed]:
     found = []
     for plan in ctx.plans:
         period = ctx.upcoming_period(plan) if ctx.sending(plan) else None
-        if period is None or period.deadline < plan.tracking_start:
-            continue
-        stage = reminder_stage(ctx.today, period.deadline, plan.schedule.reminder_offsets or [])
-        if stage is None:
-            continue
-        url = page_url("portal:batch_report", period.pk)
-        for department_id, rows in _by_department(ctx.missing[period.pk]).items():
-            finding = Finding(
-                key=f"reminder:{_period_key(plan, period)}:s{stage}:dept-{department_id}",
-                kind=Kind.REMINDER, url=url, lines=_task_lines(rows),
-                heading=ngettext(
-                    "%(department)s:%(month)s进展报送将于%(date)s截止,尚有 %(count)d 项任务未报送",
-                    "%(department)s:%(month)s进展报送将于%(date)s截止,尚有 %(count)d 项任务未报送",
-                    len(rows)) % {"department": rows[0].department_name,
-                                  "month": cn_month(period.month),
-                                  "date": cn_date(period.deadline), "count": len(rows)},
-                detail=plan.code,
-            )
-            found.append((finding, ctx.audience.department(department_id)))
+        found += reminders(ctx, plan, period, plan.schedule.reminder_offsets or [])
+    return found
+
+
+def reminders(ctx: CycleContext, plan: Plan, period: ReportingPeriod | None,
+              offsets: list[int]) -> list[Addressed]:
+    """The period's reminders to each department still owing reports, on ``offsets``."""
+    found: list[Addressed] = []
+    if period is None or period.deadline < plan.tracking_start:
+        return found
+    stage = reminder_stage(ctx.today, period.deadline, offsets)
+    if stage is None:
+        return found
+    url = page_url("portal:batch_report", period.pk)
+    for department_id, rows in _by_department(ctx.missing[period.pk]).items():
+        finding = Finding(
+            key=f"reminder:{_period_key(plan, period)}:s{stage}:dept-{department_id}",
+            kind=Kind.REMINDER, url=url, lines=_task_lines(rows),
+            heading=ngettext(
+                "%(department)s:%(month)s进展报送将于%(date)s截止,尚有 %(count)d 项任务未报送",
+                "%(department)s:%(month)s进展报送将于%(date)s截止,尚有 %(count)d 项任务未报送",
+                len(rows)) % {"department": rows[0].department_name,
+                              "month": cn_period(period),
+                              "date": cn_date(period.deadline), "count": len(rows)},
+            detail=plan.code,
+        )
+        found.append((finding, ctx.audience.department(department_id)))
     return found
 
 
@@ -86,7 +96,7 @@ def _overdue_heading(department: str, period: ReportingPeriod, late: int, count:
         "逾期 %(late)d 个工作日仍有 %(count)d 项未报送",
         "%(department)s:%(month)s进展报送已于%(date)s截止,"
         "逾期 %(late)d 个工作日仍有 %(count)d 项未报送",
-        count) % {"department": department, "month": cn_month(period.month),
+        count) % {"department": department, "month": cn_period(period),
                   "date": cn_date(period.deadline), "late": late, "count": count}
 
 
@@ -129,7 +139,7 @@ def _red(ctx: CycleContext, plan: Plan, period: ReportingPeriod, late: int) -> l
             "%(count)d 个部门仍未报送(红色督办,将在季度通报中点名)",
             "%(month)s进展报送逾期 %(late)d 个工作日,"
             "%(count)d 个部门仍未报送(红色督办,将在季度通报中点名)",
-            len(departments)) % {"month": cn_month(period.month), "late": late,
+            len(departments)) % {"month": cn_period(period), "late": late,
                                  "count": len(departments)},
     )
     return [(finding, ctx.audience.leaders + ctx.audience.manager_hooks)]

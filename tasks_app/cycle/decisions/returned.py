@@ -9,7 +9,7 @@ import datetime
 from django.db.models import Q
 from django.utils.translation import gettext
 
-from common.formatting import cn_datetime, cn_month
+from common.formatting import cn_datetime, cn_period
 from notifications.choices import Kind
 from notifications.drafts import Draft, draft_render
 from notifications.links import page_url
@@ -56,7 +56,7 @@ def returned_drafts(ctx: CycleContext) -> list[Draft]:
     for report in reports:
         reviewer, comment, when = _by_whom(report)
         context = {"report": report, "reviewer": reviewer, "comment": comment,
-                   "when": cn_datetime(when), "period_label": cn_month(report.period.month)}
+                   "when": cn_datetime(when), "period_label": cn_period(report.period)}
         key = f"returned:report-{report.pk}:v{report.version}"
         for recipient in ctx.audience.department(report.department_id):
             if f"{key}:{recipient.tag}" not in told:

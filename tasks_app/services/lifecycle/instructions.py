@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.formatting import cn_datetime, cn_month
+from common.formatting import cn_datetime, cn_period
 from common.i18n import join_list, site_language
 from departments.access import access_for
 from departments.models import Department
@@ -80,7 +80,7 @@ def _notify(instruction: LeaderInstruction, task: Task, report: ProgressReport |
             "departments": join_list(names), "when": cn_datetime(instruction.created_at),
             "report_label": (_("%(department)s %(month)s进展报送") % {
                 "department": report.department.name,
-                "month": cn_month(report.period.month)} if report else "")}
+                "month": cn_period(report.period)} if report else "")}
         heading = _("领导批示")
     notify_departments(
         kind=Kind.INSTRUCTION, key=f"instruction-{instruction.pk}", department_ids=addressees,

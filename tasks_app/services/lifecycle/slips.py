@@ -55,10 +55,11 @@ def slip_sequence_lock(prefix: str, year: int) -> SlipSequence:
 
 def _events(slip: SupervisionSlip, task_ids: Iterable[int], actor: User | None,
             before: str, reason: str) -> list:
-    """One history row on every task the slip lists (the slip shows on each task's page)."""
+    """One history row on every task the slip lists (the slip shows on each task's page):
+    the states as codes, the number (once signed) as data; words come at display."""
     return [task_event(task_id, EventKind.SLIP, actor=actor, department_id=slip.department_id,
-                       field="slip", before=before,
-                       after=f"{slip.number}({SLIP.label(slip.state)})", reason=reason[:500])
+                       field="slip", before=before, after=slip.state, reason=reason[:500],
+                       number=slip.number if slip.signed else "")
             for task_id in task_ids]
 
 
@@ -224,7 +225,7 @@ def _sign(slips: list[SupervisionSlip], actor: User | None,
         slip.version += 1
         slip.save()
         events += _events(slip, task_ids[slip.pk] or [slip.task_id], actor,
-                          SLIP.label(SupervisionSlip.State.DRAFT), _("签发督办单"))
+                          SupervisionSlip.State.DRAFT, _("签发督办单"))
     for counter in counters.values():
         counter.save(update_fields=["last"])
     record(*events)
@@ -268,7 +269,7 @@ def _move(slip: SupervisionSlip, action: str, actor: User, reason: str) -> Super
     slip.version += 1
     slip.save()
     task_ids = _item_task_ids([slip])[slip.pk] or [slip.task_id]
-    record(*_events(slip, task_ids, actor, f"{slip.number}({SLIP.label(before)})", reason))
+    record(*_events(slip, task_ids, actor, before, reason))
     return slip
 
 
