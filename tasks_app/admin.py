@@ -18,7 +18,7 @@ from notifications.urge_admin import urge_tasks
 
 from .admin_documents import PlanLedgerMixin, TaskLedgerMixin
 from .admin_fields import WorkingDaysField
-from .admin_formsets import SharedChoicesFormSet
+from .admin_formsets import LoadedSelectionsMixin, SharedChoicesFormSet
 from .admin_import import PlanImportMixin
 from .admin_lifecycle import resume_tasks, suspend_tasks
 from .choices import AssignmentRole, Health, PartState
@@ -213,7 +213,7 @@ class AssignmentInline(admin.TabularInline):
     fields = ("department", "group", "role", "state", "source_text", "ack_due_on",
               "acknowledged_at")
     readonly_fields = ("state", "source_text", "ack_due_on", "acknowledged_at")
-    autocomplete_fields = ("department",)
+    autocomplete_fields = ("department", "group")  # selected values come with the rows
     extra = 1
 
     def get_queryset(self, request):
@@ -337,6 +337,7 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
                      "assignments__source_text", "assignments__group__name")
     list_select_related = ("plan", "driver")
     list_per_page = 50
+    show_full_result_count = False  # one COUNT of the filtered list, not a second of all
     inlines = [AssignmentInline, MilestoneInline, TaskEventInline]
     actions = ["bulk_assign", "bulk_due_date", "export_ledger", suspend_tasks, resume_tasks,
                urge_tasks]
@@ -356,13 +357,19 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # would erase its reports and history: a task is suspended instead
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # A task keeps its plan and number (task_update does not change them): shown, not
+        # a <select> of every plan.
+        return (*fields, "plan", "number") if obj is not None else fields
+
     def get_queryset(self, request):
         parts = Assignment.objects.exclude(state=PartState.TRANSFERRED).select_related(
             "department", "group").order_by("position", "id")
         queryset = with_health(super().get_queryset(request))
         match = request.resolver_match
         if match is None or match.url_name != "tasks_app_task_changelist":
-            return queryset  # the change page shows the parts in its inline
+            return queryset.select_related("plan")  # the parts are in the inline
         return queryset.prefetch_related(Prefetch("assignments", parts, to_attr="live_parts"))
 
     @admin.display(description=_("标题"))
@@ -523,6 +530,7 @@ class TargetAssignmentInline(admin.TabularInline):
     formset = SharedChoicesFormSet
     fields = ("department", "group", "role", "source_text")
     readonly_fields = ("source_text",)
+    autocomplete_fields = ("department", "group")  # selected values come with the rows
     extra = 0
 
     def get_queryset(self, request):
@@ -535,14 +543,15 @@ class TargetReadingInline(admin.TabularInline):
     fields = ("month", "value", "is_year_to_date", "department", "note", "reported_by",
               "reported_at")
     readonly_fields = ("reported_by", "reported_at")
+    autocomplete_fields = ("department",)
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reported_by")
+        return super().get_queryset(request).select_related("reported_by", "department")
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(LoadedSelectionsMixin, admin.ModelAdmin):
     list_display = ("name", "qualifier", "value", "unit", "year", "kind", "parent", "plan",
                     "driver")
     list_filter = ("plan", "kind", "year")
@@ -550,6 +559,9 @@ class TargetAdmin(admin.ModelAdmin):
     list_select_related = ("plan", "driver", "parent")
     autocomplete_fields = ("parent",)  # not a <select> of every target in the city
     inlines = [TargetAssignmentInline, TargetReadingInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("plan", "driver", "parent")
 
 
 @admin.register(TaskEvent)

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from .documents.assessment import assessment_pdf
-from .documents.bulletin import bulletin_pdf
-from .documents.stored import stored_pdf
+from .documents.assessment import assessment_pdf, assessment_workbook
+from .documents.bulletin import bulletin_pdf, bulletin_workbook
+from .documents.stored import stored_pdf, stored_xlsx
 from .i18n import site_language
 from .models import Assessment, Bulletin
 from .services.exports import export_run
@@ -18,11 +18,14 @@ def export_build(job_id: int) -> None:
 
 @shared_task(ignore_result=True, acks_late=True)
 def store_pdf(model: str, pk: int) -> None:
-    """Render a just-published bulletin's or a just-finalised assessment's PDF into storage,
-    so the first download is as quick as the others."""
+    """Render a just-published bulletin's or a just-finalised assessment's PDF and .xlsx
+    into storage, so the first download is as quick as the others."""
     if model == "bulletin":
-        document, render = Bulletin.objects.select_related("plan").get(pk=pk), bulletin_pdf
+        document = Bulletin.objects.select_related("plan").get(pk=pk)
+        pdf, xlsx = bulletin_pdf, bulletin_workbook
     else:
-        document, render = Assessment.objects.select_related("plan").get(pk=pk), assessment_pdf
+        document = Assessment.objects.select_related("plan").get(pk=pk)
+        pdf, xlsx = assessment_pdf, assessment_workbook
     with site_language():
-        stored_pdf(document, render)
+        stored_pdf(document, pdf)
+        stored_xlsx(document, xlsx)

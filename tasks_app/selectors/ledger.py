@@ -111,10 +111,15 @@ def ledger_departments(access: Access, wanted: int | None = None) -> frozenset[i
     return frozenset({wanted}) if mine is None else mine & {wanted}
 
 
-def ledger_for(access: Access, params, now: datetime.datetime | None = None) -> Ledger:
+def ledger_for(access: Access, params, now: datetime.datetime | None = None,
+               task_ids: Collection[int] | None = None) -> Ledger:
     """The ledger of the tasks the user may see, filtered like the task list (``params``
-    are TaskFilterSet's); ValidationError naming the parameter when a value is refused."""
-    filterset = TaskFilterSet(params, queryset=with_health(visible_tasks(access), now))
+    are TaskFilterSet's) and to ``task_ids`` when given (the admin's selected tasks);
+    ValidationError naming the parameter when a value is refused."""
+    tasks = visible_tasks(access)
+    if task_ids is not None:
+        tasks = tasks.filter(pk__in=list(task_ids))
+    filterset = TaskFilterSet(params, queryset=with_health(tasks, now))
     if not filterset.is_valid():
         raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
     wanted = filterset.form.cleaned_data.get("department")
