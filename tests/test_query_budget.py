@@ -33,9 +33,6 @@ OVER_BUDGET = {
     "admin:tasks_app_plan_import_preview": (
         "the preview dry-runs the whole import of the uploaded file (matching every unit "
         "name, diffing every task): bounded by the file, not by the database"),
-    "admin:departments_roster_preview": (
-        "the roster preview works the whole plan out from the uploaded file: bounded by the "
-        "file"),
 }
 
 
