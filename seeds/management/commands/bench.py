@@ -65,11 +65,10 @@ class Command(BaseCommand):
                           f"数据: {result['sizes']}")
         if result.get("seed_synthetic_seconds") is not None:
             self.stdout.write(f"合成数据构建: {result['seed_synthetic_seconds']} 秒")
-        header = f"{'项目':<46}{'查询数':>7}{'p50/值':>12}{'p95':>12}  目标"
-        self.stdout.write(header)
-        self.stdout.write("-" * 100)
+        self.stdout.write(f"{'项目':<62}{'查询数':>5} {'p50/值':>10} {'p95':>16}  目标")
+        self.stdout.write("-" * 120)
         for name, queries, p50, p95, target in table_rows(result):
-            self.stdout.write(f"{name:<48}{queries:>8}{p50:>12}{p95:>12}  {target}")
+            self.stdout.write(f"{name:<64}{queries!s:>8} {p50!s:>12} {p95!s:>18}  {target}")
         if not self.json_written:
             self.stdout.write("(完整结果:--json 文件)")
 
