@@ -6,7 +6,7 @@ from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -50,9 +50,13 @@ class ExportJobViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         return ExportJob.objects.filter(owner=self.request.user)
 
-    @extend_schema(summary=_("下载导出文件"), responses={
-        (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description=_("导出的文件")),
-        404: OpenApiResponse(description=_("没有此导出,或尚未完成"))})
+    @extend_schema(
+        summary=_("下载导出文件"), description=_("没有此导出,或尚未完成时返回 404。"),
+        parameters=[OpenApiParameter(
+            "format", OpenApiTypes.STR, enum=["json", "xlsx"], required=False,
+            description=_("可省略:完成后总是返回文件;出错时以 JSON 返回错误"))],
+        responses={(200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY,
+                                                     description=_("导出的文件"))})
     @action(detail=True, renderer_classes=[JSONRenderer, XlsxRenderer], pagination_class=None)
     def download(self, request, pk=None):
         job = self.get_object()
