@@ -387,14 +387,6 @@ def roster_plan(rows: list[dict], *, actor: User) -> RosterPlan:
                     "line": owners[value].lines[0]})
             owners.setdefault(value, person)
 
-    managed = list(User.objects.filter(Q(memberships__isnull=False) | Q(person__isnull=False))
-                   .select_related("person").distinct())
-    everyone_by_email = {u.email.lower(): u for u in User.objects.exclude(email="")
-                         .select_related("person")}
-    by_email = {**everyone_by_email, **{u.email.lower(): u for u in managed if u.email}}
-    by_username = {u.username.lower(): u for u in managed}
-    by_mobile = {u.person.mobile: u for u in managed
-                 if hasattr(u, "person") and u.person.mobile}
     memberships: dict[int, set[tuple[int | None, str]]] = defaultdict(set)
     holders: dict[tuple[int, str], set[int]] = defaultdict(set)
     for user_id, department_id, role in Membership.objects.values_list(
@@ -402,6 +394,17 @@ def roster_plan(rows: list[dict], *, actor: User) -> RosterPlan:
         memberships[user_id].add((department_id, role))
         if role in HANDOVER_ROLES:
             holders[department_id, role].add(user_id)
+    # One query for everyone the roster may match: role holders, people, any e-mail.
+    users = list(User.objects.filter(
+        Q(pk__in=Membership.objects.values("user_id")) | Q(person__isnull=False)
+        | ~Q(email=""))
+        .select_related("person").order_by("pk"))
+    managed = [u for u in users if u.pk in memberships or hasattr(u, "person")]
+    by_email = {**{u.email.lower(): u for u in users if u.email},
+                **{u.email.lower(): u for u in managed if u.email}}
+    by_username = {u.username.lower(): u for u in managed}
+    by_mobile = {u.person.mobile: u for u in managed
+                 if hasattr(u, "person") and u.person.mobile}
 
     matched: dict[int, PersonPlan] = {}
     for person in people.values():
@@ -445,10 +448,16 @@ def roster_plan(rows: list[dict], *, actor: User) -> RosterPlan:
             handovers.append(Handover(by_id[department_id], role, users_by_id[old_id], new))
 
     groups = []
-    existing = {g.name: g for g in DepartmentGroup.objects.prefetch_related("members")}
+    existing: dict[str, DepartmentGroup] = {}
+    existing_members: dict[str, set[int]] = defaultdict(set)
+    columns = ["id", "name", "description"]
+    for *row, member_id in DepartmentGroup.objects.values_list(*columns, "members__id"):
+        group = existing.setdefault(row[1], DepartmentGroup.from_db("default", columns, row))
+        if member_id is not None:
+            existing_members[group.name].add(member_id)
     for name, member_ids in sorted(group_members.items()):
         group = existing.get(name)
-        current_ids = {m.pk for m in group.members.all()} if group else set()
+        current_ids = existing_members[name] if group else set()
         groups.append(GroupChange(
             name, group,
             added=sorted((by_id[i] for i in member_ids - current_ids), key=lambda d: d.name),

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from common.admin_formsets import LoadedSelectionsMixin
+
 from .choices import DeliveryState
 from .models import DigestSubscription, Notification, NotificationItem, WebhookEndpoint
 from .services import notifications_retry
@@ -88,15 +90,19 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(DigestSubscription)
-class DigestSubscriptionAdmin(admin.ModelAdmin):
+class DigestSubscriptionAdmin(LoadedSelectionsMixin, admin.ModelAdmin):
     list_display = ("user", "frequency", "last_sent_at")
     list_filter = ("frequency",)
     search_fields = ("user__username", "user__email")
-    autocomplete_fields = ("user",)
-    filter_horizontal = ("plans", "drivers", "departments")
+    autocomplete_fields = ("user", "departments")  # selected values from the prefetch
+    filter_horizontal = ("plans", "drivers")
     list_select_related = ("user",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
+        subscriptions = super().get_queryset(request).select_related("user")
+        match = request.resolver_match
+        if match is not None and match.url_name.endswith("_change"):
+            return subscriptions.prefetch_related("plans", "drivers", "departments")
+        return subscriptions
 
 from . import admin_people  # noqa: E402,F401 — 人员 and the roster import (above departments: it offers the channels)

@@ -57,6 +57,7 @@ def _environment(url: str) -> dict:
     return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings",
             "DJANGO_SECURE_SSL_REDIRECT": "0", "DJANGO_SECURE_COOKIES": "0",
             "DJANGO_SECURE_HSTS_SECONDS": "0", "DUBAN_WEB_ACCESS_LOG": "",
+            "DUBAN_2FA_ROLES": "", "DUBAN_2FA_DEPARTMENTS": "false",
             "DUBAN_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 

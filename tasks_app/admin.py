@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from common.admin_formsets import SharedChoicesFormSet
+from common.admin_formsets import LoadedSelectionsMixin, SharedChoicesFormSet
 from common.formatting import cn_date
 from common.i18n import join_list
 from departments.models import Department
@@ -214,7 +214,7 @@ class AssignmentInline(admin.TabularInline):
     fields = ("department", "group", "role", "state", "source_text", "ack_due_on",
               "acknowledged_at")
     readonly_fields = ("state", "source_text", "ack_due_on", "acknowledged_at")
-    autocomplete_fields = ("department",)
+    autocomplete_fields = ("department", "group")  # selected values come with the rows
     extra = 1
 
     def get_queryset(self, request):
@@ -338,6 +338,7 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
                      "assignments__source_text", "assignments__group__name")
     list_select_related = ("plan", "driver")
     list_per_page = 50
+    show_full_result_count = False  # one COUNT of the filtered list, not a second of all
     inlines = [AssignmentInline, MilestoneInline, TaskEventInline]
     actions = ["bulk_assign", "bulk_due_date", "export_ledger", suspend_tasks, resume_tasks,
                urge_tasks]
@@ -357,13 +358,19 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # would erase its reports and history: a task is suspended instead
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        # A task keeps its plan and number (task_update does not change them): shown, not
+        # a <select> of every plan.
+        return (*fields, "plan", "number") if obj is not None else fields
+
     def get_queryset(self, request):
         parts = Assignment.objects.exclude(state=PartState.TRANSFERRED).select_related(
             "department", "group").order_by("position", "id")
         queryset = with_health(super().get_queryset(request))
         match = request.resolver_match
         if match is None or match.url_name != "tasks_app_task_changelist":
-            return queryset  # the change page shows the parts in its inline
+            return queryset.select_related("plan")  # the parts are in the inline
         return queryset.prefetch_related(Prefetch("assignments", parts, to_attr="live_parts"))
 
     @admin.display(description=_("标题"))
@@ -524,6 +531,7 @@ class TargetAssignmentInline(admin.TabularInline):
     formset = SharedChoicesFormSet
     fields = ("department", "group", "role", "source_text")
     readonly_fields = ("source_text",)
+    autocomplete_fields = ("department", "group")  # selected values come with the rows
     extra = 0
 
     def get_queryset(self, request):
@@ -536,14 +544,15 @@ class TargetReadingInline(admin.TabularInline):
     fields = ("month", "value", "is_year_to_date", "department", "note", "reported_by",
               "reported_at")
     readonly_fields = ("reported_by", "reported_at")
+    autocomplete_fields = ("department",)
     extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reported_by")
+        return super().get_queryset(request).select_related("reported_by", "department")
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(LoadedSelectionsMixin, admin.ModelAdmin):
     list_display = ("name", "qualifier", "value", "unit", "year", "kind", "parent", "plan",
                     "driver")
     list_filter = ("plan", "kind", "year")
@@ -551,6 +560,9 @@ class TargetAdmin(admin.ModelAdmin):
     list_select_related = ("plan", "driver", "parent")
     autocomplete_fields = ("parent",)  # not a <select> of every target in the city
     inlines = [TargetAssignmentInline, TargetReadingInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("plan", "driver", "parent")
 
 
 @admin.register(TaskEvent)

@@ -6,25 +6,19 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from departments.access import access_for
-
-from .documents.ledger import ledger_filename, ledger_workbook
-from .documents.xlsx import download
 from .models import Plan
-from .selectors.ledger import ledger, ledger_departments
-
-
-def ledger_response(request: HttpRequest, tasks) -> HttpResponse:
-    result = ledger(tasks, departments=ledger_departments(access_for(request.user)))
-    return download(ledger_workbook(result), ledger_filename(result))
+from .services.exports import export_ledger_start
 
 
 class TaskLedgerMixin:
-    """导出督办台账 for the selected tasks (the changelist's filters choose them)."""
+    """导出督办台账 for the selected tasks (the changelist's filters choose them): an export
+    job builds it in a worker; the user watches it on the job's page."""
 
     @admin.action(description=_("导出选中任务的督办台账(Excel)"))
     def export_ledger(self, request, queryset):
-        return ledger_response(request, queryset)
+        job = export_ledger_start(owner=request.user, params={},
+                                  task_ids=queryset.values_list("pk", flat=True))
+        return redirect("portal:export", pk=job.pk)
 
 
 class PlanLedgerMixin:

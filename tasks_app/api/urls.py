@@ -13,6 +13,7 @@ from tasks_app.api.views.departments import DepartmentGroupViewSet, DepartmentVi
 from .auth import TokenObtainView
 from .errors import json_not_found
 from .views.cycle import AssessmentViewSet, BulletinViewSet, MeetingViewSet
+from .views.exports import ExportJobViewSet
 from .views.lifecycle import (
     CompletionRequestViewSet,
     ExtensionRequestViewSet,
@@ -46,6 +47,7 @@ router.register("completion-requests", CompletionRequestViewSet,
                 basename="completion-request")
 router.register("slips", SlipViewSet, basename="slip")
 router.register("instructions", InstructionViewSet, basename="instruction")
+router.register("exports", ExportJobViewSet, basename="export")
 
 app_name = "api"
 urlpatterns = [

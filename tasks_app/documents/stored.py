@@ -1,7 +1,7 @@
 """Published documents are rendered once and kept in storage.
 
-A published bulletin and a final assessment never change, yet their PDFs took seconds of
-CPU on every download. The first rendering (queued when the document is published or
+A published bulletin and a final assessment never change, yet their PDFs (and .xlsx) took
+seconds of CPU on every download. The first rendering (queued when the document is published or
 finalised, or else the first download) is saved in the default storage under a name made
 of the document, a digest of what it shows and of the layout code, and the language;
 every later download reads it. A draft bulletin or an assessment still open to contests
@@ -28,8 +28,10 @@ Document = TypeVar("Document", Bulletin, Assessment)
 log = logging.getLogger(__name__)
 
 
-def stored_name(document: Bulletin | Assessment, language: str | None = None) -> str | None:
-    """Where the document's fixed PDF is kept; None while the document can still change."""
+def stored_name(document: Bulletin | Assessment, language: str | None = None,
+                extension: str = "pdf") -> str | None:
+    """Where the document's fixed PDF (or .xlsx) is kept; None while the document can still
+    change."""
     language = language or get_language() or settings.LANGUAGE_CODE
     if isinstance(document, Bulletin):
         fixed_at = document.published_at if document.state == Bulletin.State.PUBLISHED else None
@@ -45,7 +47,7 @@ def stored_name(document: Bulletin | Assessment, language: str | None = None) ->
         digest.update(json.dumps(list(document.scores.order_by("pk").values_list(
             "department_id", "total", "rank", "adjustment")), default=str).encode())
     kind = document._meta.model_name
-    return f"documents/{kind}-{document.pk}-{digest.hexdigest()[:20]}-{language}.pdf"
+    return f"documents/{kind}-{document.pk}-{digest.hexdigest()[:20]}-{language}.{extension}"
 
 
 @functools.cache
@@ -59,9 +61,9 @@ def _layout_version() -> str:
     return digest.hexdigest()
 
 
-def stored_pdf(document: Document, render: Callable[[Document], bytes]) -> bytes:
-    """The document's PDF from storage, rendered (and kept, once fixed) when missing."""
-    name = stored_name(document)
+def stored_file(document, render: Callable[[object], bytes], extension: str) -> bytes:
+    """The document's file from storage, rendered (and kept, once fixed) when missing."""
+    name = stored_name(document, extension=extension)
     if name is not None:
         try:
             with default_storage.open(name, "rb") as handle:
@@ -72,3 +74,13 @@ def stored_pdf(document: Document, render: Callable[[Document], bytes]) -> bytes
     if name is not None and not default_storage.exists(name):
         default_storage.save(name, ContentFile(content))
     return content
+
+
+def stored_pdf(document, render: Callable[[object], bytes]) -> bytes:
+    """The document's PDF from storage, rendered (and kept, once fixed) when missing."""
+    return stored_file(document, render, "pdf")
+
+
+def stored_xlsx(document, render: Callable[[object], bytes]) -> bytes:
+    """The document's .xlsx, kept like its PDF once fixed."""
+    return stored_file(document, render, "xlsx")

@@ -48,11 +48,11 @@ def ledger_download(request: HttpRequest) -> HttpResponse:
     return download(ledger_workbook(ledger), ledger_filename(ledger))
 
 
-def _sheet_context(request: HttpRequest, pk: int):
+def _sheet_context(request: HttpRequest, pk: int, *, attachments: bool = True):
     """The period, the department (``?department=``, one of the user's) and its rows."""
     period = get_object_or_404(ReportingPeriod.objects.select_related("plan"), pk=pk)
     department_id = pick_department(request, access_for(request.user).department_ids)
-    rows = selectors.sheet_rows(period, department_id)
+    rows = selectors.sheet_rows(period, department_id, attachments=attachments)
     if not rows and not selectors.department_on_plan(department_id, period.plan_id):
         raise Http404
     department = Department.objects.get(pk=department_id)
@@ -62,7 +62,7 @@ def _sheet_context(request: HttpRequest, pk: int):
 @login_required
 @require_GET
 def sheet_download(request: HttpRequest, pk: int) -> HttpResponse:
-    period, department, rows = _sheet_context(request, pk)
+    period, department, rows = _sheet_context(request, pk, attachments=False)
     return download(sheet_workbook(period, department.name, department.pk, rows),
                     sheet_filename(period, department.name))
 

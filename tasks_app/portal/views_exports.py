@@ -25,11 +25,13 @@ def export_ledger(request: HttpRequest) -> HttpResponse:
         params = ledger_params(source)
     except ValidationError as error:
         return render(request, "portal/export_new.html",
-                      {"errors": error.message_dict, "params": {}}, status=400)
+                      {"errors": error.message_dict, "params": []}, status=400)
     if request.method == "POST":
         job = export_ledger_start(owner=request.user, params=params)
         return redirect("portal:export", pk=job.pk)
-    return render(request, "portal/export_new.html", {"params": params, "errors": {}})
+    pairs = [(name, value) for name, given in params.items()
+             for value in (given if isinstance(given, list) else [given])]
+    return render(request, "portal/export_new.html", {"params": pairs, "errors": {}})
 
 
 @login_required

@@ -14,7 +14,7 @@ from tasks_app.documents.presenters import bulletin_tables
 from ..documents.assessment import assessment_filename, assessment_pdf, assessment_workbook
 from ..documents.bulletin import bulletin_filename, bulletin_pdf, bulletin_workbook
 from ..documents.pdf import pdf_download
-from ..documents.stored import stored_pdf
+from ..documents.stored import stored_pdf, stored_xlsx
 from ..documents.xlsx import download
 from ..models import Assessment, Bulletin, DepartmentScore
 from ..portal.bar_charts import bulletin_charts
@@ -99,7 +99,8 @@ def bulletin_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def bulletin_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _bulletin(request, pk)
-    return download(bulletin_workbook(bulletin), bulletin_filename(bulletin, "xlsx"))
+    return download(stored_xlsx(bulletin, bulletin_workbook),
+                    bulletin_filename(bulletin, "xlsx"))
 
 
 @login_required
@@ -112,4 +113,5 @@ def assessment_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assessment_xlsx_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
-    return download(assessment_workbook(assessment), assessment_filename(assessment, "xlsx"))
+    return download(stored_xlsx(assessment, assessment_workbook),
+                    assessment_filename(assessment, "xlsx"))

@@ -13,26 +13,25 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet, Window
+from django.db.models import F, FilteredRelation, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from common.formatting import cn_period
 from common.i18n import join_list
 from departments.access import Access
-from departments.models import DepartmentGroup
 
 from ..choices import AssignmentRole, Health, ReportStatus, TaskStatus
 from ..filtersets import TaskFilterSet
 from ..health import with_health
 from ..models import ProgressReport, ReportingPeriod, Task
-from ..permissions import live_parts, visible_tasks
+from ..permissions import visible_tasks
 from ..rules.obligations import (
     STANDING_LABELS,
     asked_periods,
     owed_reports,
 )
-from ..rules.states import FILED_REPORTS
+from ..rules.states import FILED_REPORTS, INACTIVE_PARTS
 from .owed import recent_periods
 
 TASK_VALUES = ("id", "plan_id", "plan__code", "plan__title", "driver__number", "driver__title",
@@ -109,41 +108,56 @@ def ledger_departments(access: Access, wanted: int | None = None) -> frozenset[i
     return frozenset({wanted}) if mine is None else mine & {wanted}
 
 
-def ledger_for(access: Access, params, now: datetime.datetime | None = None) -> Ledger:
+def ledger_for(access: Access, params, now: datetime.datetime | None = None,
+               task_ids: Collection[int] | None = None) -> Ledger:
     """The ledger of the tasks the user may see, filtered like the task list (``params``
-    are TaskFilterSet's); ValidationError naming the parameter when a value is refused."""
-    filterset = TaskFilterSet(params, queryset=with_health(visible_tasks(access), now))
+    are TaskFilterSet's) and to ``task_ids`` when given (the admin's selected tasks);
+    ValidationError naming the parameter when a value is refused."""
+    tasks = visible_tasks(access)
+    if task_ids is not None:
+        tasks = tasks.filter(pk__in=list(task_ids))
+    filterset = TaskFilterSet(params, queryset=with_health(tasks, now))
     if not filterset.is_valid():
         raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
     wanted = filterset.form.cleaned_data.get("department")
     return ledger(filterset.qs, departments=ledger_departments(access, wanted), now=now)
 
 
-def _units(task_ids) -> tuple[dict, set[int]]:
-    """Task id → [(role, department id, department name, group id, unit name)]; group ids."""
+PART_VALUES = ("part__role", "part__department_id", "part__department__name",
+               "part__group_id", "part__group__name", "part__source_text",
+               "part__group__members__id", "part__group__members__name")
+
+
+def _tasks_with_parts(ids, now: datetime.datetime) -> tuple[
+        list[dict], dict[int, list[tuple]], dict[int, list[tuple[int, str]]]]:
+    """The task rows (ordered by plan and number), each task's live parts (role, department
+    id, department name, group id, unit name) and each named group's members, in one query:
+    the tasks joined to their live parts and the parts' group members."""
+    live = FilteredRelation("assignments", condition=~Q(assignments__state__in=INACTIVE_PARTS))
+    joined = (with_health(Task.objects.filter(pk__in=ids), now).annotate(part=live)
+              .order_by("plan__signed_on", "plan_id", "number", "part__role", "part__position",
+                        "part__id", "part__group__members__name", "part__group__members__id")
+              .values_list(*TASK_VALUES, *PART_VALUES))
+    task_rows: dict[int, dict] = {}
     parts: dict[int, list[tuple]] = defaultdict(list)
-    groups: set[int] = set()
-    rows = (live_parts().filter(task_id__in=task_ids)
-            .order_by("task_id", "role", "position", "id")
-            .values_list("task_id", "role", "department_id", "department__name", "group_id",
-                         "group__name", "source_text"))
-    for task_id, role, department_id, department, group_id, group, source_text in rows:
-        parts[task_id].append((role, department_id, department, group_id,
-                               department or group or source_text))
-        if group_id:
-            groups.add(group_id)
-    return parts, groups
-
-
-def _members(group_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
     members: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    if not group_ids:
-        return members
-    through = DepartmentGroup.members.through.objects.filter(departmentgroup_id__in=group_ids)
-    for group_id, department_id, name in through.order_by("department__name").values_list(
-            "departmentgroup_id", "department_id", "department__name"):
-        members[group_id].append((department_id, name))
-    return members
+    seen_parts: set[tuple] = set()
+    width = len(TASK_VALUES)
+    for row in joined:
+        task_id = row[0]
+        if task_id not in task_rows:
+            task_rows[task_id] = dict(zip(TASK_VALUES, row[:width]))
+        role, department_id, department, group_id, group, source_text, member_id, member = (
+            row[width:])
+        if role is None:
+            continue  # a task without live parts
+        part = (role, department_id, department, group_id, department or group or source_text)
+        if (task_id, part) not in seen_parts:  # a group part comes once per member
+            seen_parts.add((task_id, part))
+            parts[task_id].append(part)
+        if group_id and member_id and (member_id, member) not in members[group_id]:
+            members[group_id].append((member_id, member))
+    return list(task_rows.values()), parts, members
 
 
 def _latest_reports(task_ids, departments) -> dict[tuple[int, int | None], LatestReport]:
@@ -195,13 +209,10 @@ def _standings(task_rows: list[dict], departments: Collection[int] | None,
 
 def ledger(tasks: QuerySet[Task], *, departments: Collection[int] | None = None,
            now: datetime.datetime | None = None) -> Ledger:
-    """The ledger of these tasks (ordered by plan and number). Six queries."""
+    """The ledger of these tasks (ordered by plan and number). Four queries."""
     now = now or timezone.now()
     ids = tasks.order_by().values("pk")
-    task_rows = list(with_health(Task.objects.filter(pk__in=ids), now)
-                     .order_by("plan__signed_on", "plan_id", "number").values(*TASK_VALUES))
-    parts, groups = _units(ids) if task_rows else ({}, set())
-    members = _members(groups)
+    task_rows, parts, members = _tasks_with_parts(ids, now)
     reports = _latest_reports(ids, departments) if task_rows else {}
     standings = _standings(task_rows, departments,
                            timezone.localtime(now).date()) if task_rows else {}

@@ -316,35 +316,40 @@ def report_initial(task: Task, report: ProgressReport | None,
 
 
 def sheet_rows(period: ReportingPeriod, department_id: int,
-               task_id: int | None = None) -> list[SheetRow]:
+               task_id: int | None = None, *, attachments: bool = True) -> list[SheetRow]:
     """The department's active tasks in the period's plan with current and previous reports:
     a weekly period's sheet lists the weekly items, a monthly one the others.
 
-    Three queries whatever the number of tasks.
+    Two queries whatever the number of tasks (the tasks with the ids of both reports, then
+    the reports), a third for the reports' attachments when ``attachments``.
     """
     parts = parts_of_departments([department_id]).filter(task=OuterRef("pk"))
     previous = ProgressReport.objects.filter(
         task=OuterRef("pk"), department_id=department_id, period__plan_id=period.plan_id,
         period__deadline__lt=period.deadline,
     ).order_by("-period__deadline").values("pk")[:1]
+    current = ProgressReport.objects.filter(
+        task=OuterRef("pk"), period=period, department_id=department_id).values("pk")[:1]
     weekly = Q(feedback_cycle=FeedbackCycle.WEEKLY)
     tasks = (Task.objects.filter(Exists(parts), plan_id=period.plan_id)
              .filter(weekly if period.is_weekly else ~weekly)
              .exclude(status__in=CLOSED_TASKS)
              .annotate(my_role=Subquery(parts.order_by("role").values("role")[:1]),
-                       previous_id=Subquery(previous))
+                       previous_id=Subquery(previous), current_id=Subquery(current))
              .order_by("number"))
-    current = ProgressReport.objects.filter(period=period, department_id=department_id)
     if task_id is not None:
-        tasks, current = tasks.filter(pk=task_id), current.filter(task_id=task_id)
-    found = list(tasks)
-    if not found:
+        tasks = tasks.filter(pk=task_id)
+    tasks = list(tasks)
+    if not tasks:
         return []
-    by_task = {r.task_id: r for r in current.prefetch_related("attachments")}
-    earlier = ProgressReport.objects.select_related("period").in_bulk(
-        [t.previous_id for t in found if t.previous_id])
-    return [SheetRow(t, t.my_role, by_task.get(t.pk), earlier.get(t.previous_id))
-            for t in found]
+    reports = ProgressReport.objects.select_related("period")
+    if attachments:
+        reports = reports.prefetch_related("attachments")
+    found = reports.in_bulk([report_id for t in tasks for report_id in (t.current_id,
+                                                                        t.previous_id)
+                             if report_id])
+    return [SheetRow(t, t.my_role, found.get(t.current_id), found.get(t.previous_id))
+            for t in tasks]
 
 
 def department_on_plan(department_id: int, plan_id: int) -> bool:

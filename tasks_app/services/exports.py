@@ -5,36 +5,58 @@ on a page and downloads the file when it is ready.
 
 import datetime
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from celery import shared_task
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 
 from common.i18n import site_language
 from departments.access import access_for
 
-from ..documents.assessment import assessment_pdf
-from ..documents.bulletin import bulletin_pdf
+from ..documents.assessment import assessment_pdf, assessment_workbook
+from ..documents.bulletin import bulletin_pdf, bulletin_workbook
 from ..documents.ledger import ledger_filename, ledger_workbook
-from ..documents.stored import stored_pdf
+from ..documents.stored import stored_pdf, stored_xlsx
 from ..filtersets import TaskFilterSet
 from ..models import Assessment, Bulletin, ExportJob, Task
 from ..selectors.ledger import ledger_for
 
 log = logging.getLogger(__name__)
 KEEP_DAYS = 7  # a user's finished exports older than this are removed with their files
+TASK_IDS = "ids"  # in a job's params: the tasks selected in the admin
 
 
-def ledger_params(params: Mapping[str, str]) -> dict[str, str]:
+def ledger_query(params: Mapping) -> QueryDict:
+    """Stored params as the query the task list's filters read (several values for a
+    multiple-choice filter such as ``health``)."""
+    query = QueryDict(mutable=True)
+    for name, value in params.items():
+        if name != TASK_IDS:
+            query.setlist(name, [str(v) for v in value] if isinstance(value, list)
+                          else [str(value)])
+    return query
+
+
+def ledger_params(params: Mapping) -> dict[str, str | list[str]]:
     """The task list's filters among ``params`` (others are ignored), validated now: a
-    refused value is an error on the page, not a failed job."""
-    clean = {name: str(params[name]) for name in TaskFilterSet.base_filters
-             if name in params and str(params[name]).strip()}
-    filterset = TaskFilterSet(clean, queryset=Task.objects.none())
+    refused value is an error on the page, not a failed job. A filter given several values
+    keeps them as a list."""
+    getlist = getattr(params, "getlist", None)
+    clean: dict[str, str | list[str]] = {}
+    for name in TaskFilterSet.base_filters:
+        if name not in params:
+            continue
+        given = getlist(name) if getlist else params[name]
+        values = [str(v) for v in (given if isinstance(given, list | tuple) else [given])
+                  if str(v).strip()]
+        if values:
+            clean[name] = values if len(values) > 1 else values[0]
+    filterset = TaskFilterSet(ledger_query(clean), queryset=Task.objects.none())
     if not filterset.is_valid():
         raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
     return clean
@@ -49,9 +71,13 @@ def _forget_old(owner: User, now: datetime.datetime) -> None:
     old.delete()
 
 
-def export_ledger_start(*, owner: User, params: Mapping[str, str]) -> ExportJob:
-    """Queue the ledger of the tasks ``owner`` sees, filtered like the task list."""
-    clean = ledger_params(params)
+def export_ledger_start(*, owner: User, params: Mapping[str, str],
+                        task_ids: Collection[int] | None = None) -> ExportJob:
+    """Queue the ledger of the tasks ``owner`` sees, filtered like the task list, and only
+    of ``task_ids`` when given (tasks selected in the admin)."""
+    clean: dict = ledger_params(params)
+    if task_ids is not None:
+        clean[TASK_IDS] = sorted({int(pk) for pk in task_ids})
     with transaction.atomic():
         _forget_old(owner, timezone.now())
         job = ExportJob.objects.create(owner=owner, kind=ExportJob.Kind.LEDGER, params=clean)
@@ -77,7 +103,8 @@ def export_run(job_id: int) -> ExportJob:
         return job
     _set(job, state=ExportJob.State.RUNNING, progress=5)
     try:
-        ledger = ledger_for(access_for(job.owner), job.params)
+        ledger = ledger_for(access_for(job.owner), ledger_query(job.params),
+                            task_ids=job.params.get(TASK_IDS))
         _set(job, progress=30)
         content = ledger_workbook(ledger, progress=lambda done, total: _set(
             job, progress=30 + 65 * done // max(total, 1)))
@@ -115,10 +142,14 @@ def export_build(job_id: int) -> None:
 
 @shared_task(name="tasks_app.tasks.store_pdf", ignore_result=True, acks_late=True)
 def store_pdf(model: str, pk: int) -> None:
-    """Render a just-published bulletin's or a just-finalised assessment's PDF into storage,
-    so the first download is as quick as the others."""
+    """Render a just-published bulletin's or a just-finalised assessment's PDF and .xlsx
+    into storage, so the first download is as quick as the others."""
+    if model == "bulletin":
+        document: Bulletin | Assessment = Bulletin.objects.select_related("plan").get(pk=pk)
+        pdf, xlsx = bulletin_pdf, bulletin_workbook
+    else:
+        document = Assessment.objects.select_related("plan").get(pk=pk)
+        pdf, xlsx = assessment_pdf, assessment_workbook
     with site_language():
-        if model == "bulletin":
-            stored_pdf(Bulletin.objects.select_related("plan").get(pk=pk), bulletin_pdf)
-        else:
-            stored_pdf(Assessment.objects.select_related("plan").get(pk=pk), assessment_pdf)
+        stored_pdf(document, pdf)
+        stored_xlsx(document, xlsx)

@@ -130,4 +130,4 @@ def test_the_ledger_runs_a_constant_number_of_queries(world):
     _grow(world, 6)
     large, large_rows = measure()
     assert large_rows > small_rows + 10
-    assert small == large <= 6  # 2: the owed reports (recent periods, obligations)
+    assert small == large <= 4  # tasks with parts, latest reports; who owes what (2: rules)

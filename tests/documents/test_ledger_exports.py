@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from tasks_app.models import Task
+from tasks_app.models import ExportJob, Task
+from tasks_app.services.exports import export_run
 
 from .conftest import ledger_through_job
 
@@ -48,7 +49,12 @@ def test_the_admin_exports_the_selected_tasks(client, world):
     client.force_login(world.lead_office)
     response = client.post(reverse("admin:tasks_app_task_changelist"), {
         "action": "export_ledger", "_selected_action": [world.other_task.pk]})
-    assert cells(response.content, 3) == ["别人的任务"]
+    job = ExportJob.objects.latest("pk")  # built by a worker, watched on the job's page
+    assert response.url == reverse("portal:export", args=[job.pk])
+    assert (job.owner, job.params) == (world.lead_office, {"ids": [world.other_task.pk]})
+    export_run(job.pk)
+    download = client.get(reverse("portal:export_download", args=[job.pk]))
+    assert cells(b"".join(download), 3) == ["别人的任务"]
 
 
 def test_the_plan_page_has_a_ledger_button(client, world):

@@ -97,3 +97,25 @@ def test_a_final_assessment_is_kept_and_its_name_follows_its_content(
 def test_each_language_has_its_own_file(records):
     zh = stored.stored_name(records.bulletin, "zh-hans")
     assert zh != stored.stored_name(records.bulletin, "en") and zh.endswith("-zh-hans.pdf")
+
+
+def test_the_xlsx_of_a_fixed_document_is_kept_too(records, client, monkeypatch):
+    """The worker stores the .xlsx beside the PDF at publish; downloads read it."""
+    name = stored.stored_name(records.bulletin, "zh-hans", extension="xlsx")
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    celery_tasks.store_pdf("bulletin", records.bulletin.pk)
+    name = stored.stored_name(records.bulletin, "zh-hans", extension="xlsx")
+    assert name.endswith("-zh-hans.xlsx") and default_storage.exists(name)
+    kept = default_storage.open(name, "rb").read()
+
+    def refuse(document):
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(record_views, "bulletin_workbook", refuse)
+    client.force_login(records.office)
+    response = client.get(reverse("records:bulletin_xlsx", args=[records.bulletin.pk]))
+    assert response.status_code == 200 and response.content == kept
+    with time_machine.travel(datetime.datetime(2026, 7, 10, 9, tzinfo=SHANGHAI)):
+        draft = bulletin_generate(plan=records.plan, year=2026, quarter=2)
+    assert stored.stored_name(draft, extension="xlsx") is None  # a draft is built each time

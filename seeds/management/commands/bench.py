@@ -1,4 +1,5 @@
 import json
+import os
 import time
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from seeds.bench import SCALES, run_benchmark
+from seeds.bench_table import table_rows
 from seeds.synthetic import synthetic_build
 from tasks_app.models import Task
 
@@ -50,29 +52,25 @@ class Command(BaseCommand):
         finally:
             if not keepdb:
                 creation.destroy_test_db(original, verbosity=0)
-        self._print(result)
+        result["load"] = " ".join(f"{n:.1f}" for n in os.getloadavg())
         if json:
             json.write_text(_dumps(result), encoding="utf-8")
+        self.json_written = bool(json)
+        self._print(result)
 
     def _print(self, result: dict) -> None:
+        """One table: every measurement with its #16 target (city scale, quiet machine)."""
         self.stdout.write(f"数据库: {result['database']}  规模: {result['scale']}  "
+                          f"核数: {result['cores']}  负载: {result.get('load')}  "
                           f"数据: {result['sizes']}")
         if result.get("seed_synthetic_seconds") is not None:
             self.stdout.write(f"合成数据构建: {result['seed_synthetic_seconds']} 秒")
-        self.stdout.write(f"{'项目':<32}{'查询数':>8}{'p50 毫秒':>12}{'p95 毫秒':>12}")
-        for name, m in result["endpoints"].items():
-            self.stdout.write(f"{name:<34}{m['queries']:>8}{m['p50_ms']:>12}{m['p95_ms']:>12}")
-        for key in ("task_list_sql_ratio", "run_cycle", "bulletin", "assessment",
-                    "export_jobs"):
-            if key in result:
-                self.stdout.write(f"{key}: {result[key]}")
-        for name, runs_ in result.get("concurrency", {}).items():
-            for run in runs_ if isinstance(runs_, list) else [runs_]:
-                if isinstance(run, dict) and "req_per_s" in run:
-                    self.stdout.write(
-                        f"{name:<44} c={run['clients']:<3} {run['req_per_s']:>8} req/s"
-                        f"  p50 {run['p50_ms']} ms  p95 {run['p95_ms']} ms  {run['status']}")
-        self.stdout.write(_dumps(result))
+        self.stdout.write(f"{'项目':<62}{'查询数':>5} {'p50/值':>10} {'p95':>16}  目标")
+        self.stdout.write("-" * 120)
+        for name, queries, p50, p95, target in table_rows(result):
+            self.stdout.write(f"{name:<64}{queries!s:>8} {p50!s:>12} {p95!s:>18}  {target}")
+        if not self.json_written:
+            self.stdout.write("(完整结果:--json 文件)")
 
 
 def _dumps(result: dict) -> str:

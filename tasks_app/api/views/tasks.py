@@ -1,8 +1,12 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from ...documents.ledger import ledger_filename, ledger_workbook
 from ...documents.xlsx import XLSX_TYPE, download
@@ -10,10 +14,12 @@ from ...filtersets import AssignmentFilterSet, TaskFilterSet
 from ...permissions import visible_tasks
 from ...selectors.ledger import ledger, ledger_departments
 from ...selectors.tasks import assignment_list, task_history, task_list
+from ...services.exports import export_ledger_start
 from ..renderers import XlsxRenderer
 from ..serializers.task_rows import task_rows, task_values
 from ..serializers.tasks import AssignmentSerializer, TaskEventSerializer, TaskSerializer
 from .base import ReadOnlyViewSet, described
+from .exports import ExportJobSerializer
 from .lifecycle import TaskLifecycleActions
 
 TASKS = (_("督办任务及其责任分工和预警状态。部门用户只看到本部门(直接或通过部门组)承担的任务,"
@@ -53,16 +59,32 @@ class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
         summary=_("督办台账(Excel)"), filters=True,
         parameters=[OpenApiParameter(
             "format", OpenApiTypes.STR, enum=["json", "xlsx"], required=False,
-            description=_("可省略:总是返回 .xlsx 文件;出错时以 JSON 返回错误"))],
+            description=_("可省略:部门用户直接得到 .xlsx 文件;出错时以 JSON 返回错误"))],
         description=_("按与任务列表相同的过滤条件导出督办台账 .xlsx:每个任务 × 部门一行,"
                       "含战略驱动、编号、标题、牵头/责任部门、完成时限、状态、进度、预警(彩色单元格),"
-                      "以及该部门最近一次报送的本期进展、存在问题、下步计划。部门用户只得到本部门的行;"
-                      "给出 department 时只含该部门的行。不分页。"),
+                      "以及该部门最近一次报送的本期进展、存在问题、下步计划。部门用户只得到本部门的行,"
+                      "立即返回文件(200);给出 department 时只含该部门的行。不分页。"
+                      "牵头办公室和管理领导(一个计划或全市)的台账由后台生成:返回 202 和导出任务"
+                      "(Location 为任务地址 /api/v1/exports/{id}/,轮询其 state 和 progress,"
+                      "完成后从 download 地址下载)。"),
         responses={(200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY,
-                                                     description=_("台账文件"))})
+                                                     description=_("台账文件(部门用户)")),
+                   202: OpenApiResponse(ExportJobSerializer,
+                                        description=_("已排队的导出任务(牵头办公室、管理领导)"))})
     @action(detail=False, url_path="ledger", url_name="ledger", pagination_class=None,
             renderer_classes=[JSONRenderer, XlsxRenderer])
     def ledger(self, request):
+        if self.access.reads_everything:
+            try:
+                job = export_ledger_start(owner=request.user, params=request.query_params)
+            except DjangoValidationError as error:
+                raise ValidationError(error.message_dict) from error
+            data = ExportJobSerializer(job, context={"request": request}).data
+            # The job, not the file: JSON even when the file's media type was asked for.
+            request.accepted_renderer, request.accepted_media_type = (
+                JSONRenderer(), "application/json")
+            return Response(data, status=status.HTTP_202_ACCEPTED,
+                            headers={"Location": data["url"]})
         tasks = self.filter_queryset(self.get_queryset())
         wanted = request.query_params.get("department")
         result = ledger(tasks, departments=ledger_departments(
