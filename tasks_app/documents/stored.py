@@ -61,7 +61,7 @@ def _layout_version() -> str:
     return digest.hexdigest()
 
 
-def stored_file(document, render: Callable[[object], bytes], extension: str) -> bytes:
+def stored_file(document: Document, render: Callable[[Document], bytes], extension: str) -> bytes:
     """The document's file from storage, rendered (and kept, once fixed) when missing."""
     name = stored_name(document, extension=extension)
     if name is not None:
@@ -76,11 +76,11 @@ def stored_file(document, render: Callable[[object], bytes], extension: str) -> 
     return content
 
 
-def stored_pdf(document, render: Callable[[object], bytes]) -> bytes:
+def stored_pdf(document: Document, render: Callable[[Document], bytes]) -> bytes:
     """The document's PDF from storage, rendered (and kept, once fixed) when missing."""
     return stored_file(document, render, "pdf")
 
 
-def stored_xlsx(document, render: Callable[[object], bytes]) -> bytes:
+def stored_xlsx(document: Document, render: Callable[[Document], bytes]) -> bytes:
     """The document's .xlsx, kept like its PDF once fixed."""
     return stored_file(document, render, "xlsx")

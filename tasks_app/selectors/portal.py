@@ -339,17 +339,16 @@ def sheet_rows(period: ReportingPeriod, department_id: int,
              .order_by("number"))
     if task_id is not None:
         tasks = tasks.filter(pk=task_id)
-    tasks = list(tasks)
-    if not tasks:
+    found_tasks = list(tasks)
+    if not found_tasks:
         return []
     reports = ProgressReport.objects.select_related("period")
     if attachments:
         reports = reports.prefetch_related("attachments")
-    found = reports.in_bulk([report_id for t in tasks for report_id in (t.current_id,
-                                                                        t.previous_id)
-                             if report_id])
+    found = reports.in_bulk([report_id for t in found_tasks
+                             for report_id in (t.current_id, t.previous_id) if report_id])
     return [SheetRow(t, t.my_role, found.get(t.current_id), found.get(t.previous_id))
-            for t in tasks]
+            for t in found_tasks]
 
 
 def department_on_plan(department_id: int, plan_id: int) -> bool:

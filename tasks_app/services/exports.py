@@ -144,12 +144,12 @@ def export_build(job_id: int) -> None:
 def store_pdf(model: str, pk: int) -> None:
     """Render a just-published bulletin's or a just-finalised assessment's PDF and .xlsx
     into storage, so the first download is as quick as the others."""
-    if model == "bulletin":
-        document: Bulletin | Assessment = Bulletin.objects.select_related("plan").get(pk=pk)
-        pdf, xlsx = bulletin_pdf, bulletin_workbook
-    else:
-        document = Assessment.objects.select_related("plan").get(pk=pk)
-        pdf, xlsx = assessment_pdf, assessment_workbook
     with site_language():
-        stored_pdf(document, pdf)
-        stored_xlsx(document, xlsx)
+        if model == "bulletin":
+            bulletin = Bulletin.objects.select_related("plan").get(pk=pk)
+            stored_pdf(bulletin, bulletin_pdf)
+            stored_xlsx(bulletin, bulletin_workbook)
+        else:
+            assessment = Assessment.objects.select_related("plan").get(pk=pk)
+            stored_pdf(assessment, assessment_pdf)
+            stored_xlsx(assessment, assessment_workbook)
