@@ -148,3 +148,22 @@ def test_a_finalised_assessment_announces_the_final_ranking_once(world):
     assert [m for m in again if m.kind == Kind.ASSESSMENT] == []
     assert {n.subject.endswith("结果已定稿") for n in final} == {True}
     assert "1. 区甲局 91.00 分" in final.first().body_text
+
+
+def test_the_leaders_read_a_summary_with_colours_and_links(world):
+    """The digest and the meeting pack open with counts; the red tasks link to their pages;
+    the departments behind carry their escalation colour; both link to the cockpit."""
+    _subscribe(world, "manager", DigestFrequency.DAILY)
+    with time_machine.travel(moment(3, 20, 11), tick=False):
+        task_update(task=world.task2, data={"due_on": datetime.date(2026, 3, 1)},
+                    actor=world.people["leadoffice"], reason="测试")
+    (digest,) = [m for m in cycle_at(moment(3, 30, 9)) if m.user == "manager"
+                 and m.kind == "digest"]
+    stored = Notification.objects.get(kind=Kind.DIGEST, recipient__username="manager")
+    assert f"/tasks/{world.task2.pk}/" in stored.body_html
+    assert "/cockpit/" in stored.body_html and "/cockpit/" in digest.text
+    assert "黄色督办" in digest.text  # three working days after the March deadline
+    assert "#a66a00" in stored.body_html
+    (pack,) = Notification.objects.filter(kind=Kind.MEETING_PACK, recipient__username="manager")
+    assert "[黄色督办] 区乙局" in pack.body_text and "/cockpit/" in pack.body_html
+    assert f"/tasks/{world.task2.pk}/" in pack.body_html

@@ -11,10 +11,12 @@ from tasks_app.event_values import shown
 from tasks_app.formatting import cn_date, cn_datetime, cn_month
 from tasks_app.health import with_health
 from tasks_app.models import Milestone, ProgressReport, Task, TaskEvent
+from tasks_app.rules.escalation import escalation_level
 from tasks_app.rules.obligations import departments_on_tasks
 from tasks_app.rules.states import CLOSED_TASKS, FILED_REPORTS
 
 from ..context import CycleContext
+from ..links import page_url
 from ..models import DigestSubscription
 
 UPCOMING_DAYS = 14
@@ -28,6 +30,9 @@ class Row:
     departments: frozenset[int] = frozenset()
     at: datetime.datetime | None = None  # for changes: when it happened
     plan_level: bool = False  # about the whole plan (a report deadline): any driver, department
+    url: str = ""  # the task's page
+    department: str = ""  # missing reports: who owes it
+    level: str | None = None  # missing reports: the chase ladder's colour (rules.escalation)
 
 
 @dataclass
@@ -80,7 +85,8 @@ class DigestData:
                               gettext("任务 %(number)s. %(title)s(进度 %(progress)s%%)") % {
                                   "number": t["number"], "title": t["title"],
                                   "progress": t["progress"]},
-                              on(t["id"])) for t in red]
+                              on(t["id"]), url=page_url("portal:task", t["id"]))
+                          for t in red]
         data.missing = _missing(ctx, plans)
         data.upcoming = [Row(plan_id, driver_id, text, on(task_id))
                          for task_id, plan_id, driver_id, text in upcoming]
@@ -111,13 +117,15 @@ def _missing(ctx: CycleContext, plans) -> list[Row]:
     rows = []
     for plan in plans:
         period = ctx.chased_period(plan)
+        level = escalation_level(period.deadline, plan.schedule, ctx.today) if period else None
         for missing in ctx.missing.get(period.pk, []) if period else []:
             rows.append(Row(plan.pk, missing.driver_id,
                             gettext("%(department)s · %(month)s · 任务 %(number)s. %(title)s")
                             % {"department": missing.department_name,
                                "month": cn_month(period.month),
                                "number": missing.task_number, "title": missing.task_title},
-                            frozenset([missing.department_id])))
+                            frozenset([missing.department_id]),
+                            department=missing.department_name, level=level))
     return rows
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tasks_app.formatting import cn_date
 from tasks_app.models import Schedule
+from tasks_app.rules.escalation import BLUE, LEVEL_LABELS, LEVELS, RED, YELLOW
 from tasks_app.workdays import add_months, is_working_day
 
 from ..choices import DigestFrequency, Kind
@@ -26,9 +27,10 @@ from ..drafts import Draft, draft_render, person
 from ..links import page_url
 from ..models import DigestSubscription, Notification
 from ..services import digest_subscriptions_ensure
-from .digest_data import DigestData, Scope
+from .digest_data import DigestData, Row, Scope
 
-SHOWN_PER_SECTION = 30
+SHOWN_PER_SECTION = 10  # a summary: the full lists are on the overview and the cockpit
+ESCALATION_COLOURS = {RED: "#c62828", YELLOW: "#a66a00", BLUE: "#1f5fa8"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,23 @@ def _due(ctx: CycleContext, schedule: Schedule) -> list[tuple[DigestSubscription
     return due
 
 
+def behind_departments(rows: list[Row]) -> list[dict]:
+    """Missing reports by department, worst escalation colour first, then most reports."""
+    rank = {level: i for i, level in enumerate(LEVELS)}
+    departments: dict[str, dict] = {}
+    for row in rows:
+        item = departments.setdefault(row.department, {"name": row.department, "reports": 0,
+                                                       "level": row.level})
+        item["reports"] += 1
+        if row.level and (item["level"] is None or rank[row.level] < rank[item["level"]]):
+            item["level"] = row.level
+    for item in departments.values():
+        item["label"] = LEVEL_LABELS.get(item["level"], "")
+        item["colour"] = ESCALATION_COLOURS.get(item["level"], "#5b6473")
+    return sorted(departments.values(),
+                  key=lambda d: (rank.get(d["level"], len(LEVELS)), -d["reports"], d["name"]))
+
+
 def _context(data: DigestData, subscription: DigestSubscription, slot: Slot) -> dict:
     since = subscription.last_sent_at or slot.previous
     scope, sections = Scope.of(subscription), []
@@ -88,9 +107,18 @@ def _context(data: DigestData, subscription: DigestSubscription, slot: Slot) -> 
         sections.append({"title": title, "total": len(mine),
                          "rows": mine[:SHOWN_PER_SECTION],
                          "more": max(len(mine) - SHOWN_PER_SECTION, 0)})
+    behind = behind_departments([row for row in data.missing if scope.covers(row)])
+    levels = [{"label": LEVEL_LABELS[level], "colour": ESCALATION_COLOURS[level],
+               "departments": sum(1 for d in behind if d["level"] == level)}
+              for level in LEVELS]
     return {"sections": sections, "since": cn_date(since), "until": cn_date(data.now),
             "frequency": DigestFrequency(slot.frequency).label,
-            "scoped": not scope.is_everything}
+            "scoped": not scope.is_everything,
+            "new_reports": sections[0], "changes": sections[1], "red": sections[2],
+            "missing": sections[3], "upcoming": sections[4],
+            "behind": behind[:SHOWN_PER_SECTION],
+            "behind_more": max(len(behind) - SHOWN_PER_SECTION, 0), "levels": levels,
+            "cockpit_url": page_url("portal:cockpit")}
 
 
 def digest_drafts(ctx: CycleContext) -> list[Draft]:
