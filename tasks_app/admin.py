@@ -224,7 +224,7 @@ class AssignmentInline(admin.TabularInline):
 class TaskEventInline(admin.TabularInline):
     model = TaskEvent
     formset = SharedChoicesFormSet
-    fields = ("at", "kind", "department", "actor", "field", "before_shown", "after_shown",
+    fields = ("at", "kind", "department", "actor", "field_shown", "before_shown", "after_shown",
               "reason")
     readonly_fields = fields
     extra = 0
@@ -554,12 +554,15 @@ class TargetAdmin(admin.ModelAdmin):
 
 @admin.register(TaskEvent)
 class TaskEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "task", "kind", "department", "actor", "before_shown", "after_shown",
-                    "reason")
+    list_display = ("at", "task", "kind", "department", "actor", "field_shown", "before_shown",
+                    "after_shown", "reason")
     list_filter = ("kind", "task__plan")
     search_fields = ("task__title", "before", "after", "reason")
     list_select_related = ("task", "department", "actor")
     date_hierarchy = "at"
+    fields = ("at", "task", "kind", "department", "actor", "field_shown", "before_shown",
+              "after_shown", "reason", "report")
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -99,6 +99,11 @@ def test_assigning_a_lead_to_task_one_inline_is_kept_in_history(lead_client, pri
     assert TaskEvent.objects.filter(task=task, kind=EventKind.STATUS).exists()
     page = lead_client.get(url).content.decode()
     assert "历史记录" in page and "经开办(自贸办)(牵头部门)" in page
+    # The history names its fields in Chinese, never by their codes.
+    assert "<p>分工</p>" in page and "<p>状态</p>" in page
+    assert "<p>assignment</p>" not in page and "<p>status</p>" not in page
+    events = lead_client.get(reverse("admin:tasks_app_taskevent_changelist")).content.decode()
+    assert "<td class=\"field-field_shown\">分工</td>" in events
 
 
 def test_removing_a_responsible_department_inline(lead_client, primary_plan):

@@ -213,6 +213,14 @@ class TaskEvent(models.Model):
         return f"{self.get_kind_display()}: {self.before_shown} → {self.after_shown}"
 
     @property
+    @admin.display(description=_("字段"))
+    def field_shown(self) -> str:
+        """``field`` for the reader: 状态, 分工, 完成时限 — not the code (event_values)."""
+        from ..event_values import field_shown
+
+        return field_shown(self.field)
+
+    @property
     @admin.display(description=_("变更前"))
     def before_shown(self) -> str:
         """``before`` for the reader: a state's code as its label (tasks_app.event_values)."""
