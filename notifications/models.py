@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Channel, DeliveryState, DigestFrequency, Kind, WebhookFlavor
+from .choices import Channel, DeliveryState, DigestFrequency, DigestWeekday, Kind, WebhookFlavor
 
 
 class WebhookEndpoint(models.Model):
@@ -89,6 +89,13 @@ class DigestSubscription(models.Model):
                                      blank=True)
     departments = models.ManyToManyField("departments.Department", verbose_name=_("部门范围"),
                                          blank=True)
+    weekday = models.PositiveSmallIntegerField(
+        _("每周发送日"), choices=DigestWeekday.choices, null=True, blank=True,
+        help_text=_("每周摘要在这一天发送;不选则按督办日程"))
+    send_time = models.TimeField(_("发送时间"), null=True, blank=True,
+                                 help_text=_("不填则按督办日程的摘要发送时间"))
+    contents = models.JSONField(_("摘要内容"), default=list, blank=True,
+                                help_text=_("列出哪几部分;不选则全部列出"))
     last_sent_at = models.DateTimeField(_("上次发送"), null=True, blank=True)
 
     class Meta:

@@ -39,7 +39,9 @@ def history(request):
 def _initial(subscription) -> dict:
     if subscription is None:
         return {"frequency": "weekly"}
-    return {"frequency": subscription.frequency, "plans": list(subscription.plans.all()),
+    return {"frequency": subscription.frequency, "weekday": subscription.weekday,
+            "send_time": subscription.send_time, "contents": subscription.contents,
+            "plans": list(subscription.plans.all()),
             "drivers": list(subscription.drivers.all()),
             "departments": list(subscription.departments.all())}
 
@@ -55,7 +57,9 @@ def digest(request):
         try:
             digest_subscription_update(
                 user=request.user, frequency=data["frequency"], plans=list(data["plans"]),
-                drivers=list(data["drivers"]), departments=list(data["departments"]))
+                drivers=list(data["drivers"]), departments=list(data["departments"]),
+                weekday=data["weekday"], send_time=data["send_time"],
+                contents=data["contents"])
         except ValidationError as error:
             form.add_error(None, error)
         else:

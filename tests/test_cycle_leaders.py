@@ -26,11 +26,13 @@ def world():
         return World()
 
 
-def _subscribe(world, username, frequency, **scope):
+def _subscribe(world, username, frequency, weekday=None, send_time=None, contents=None,
+               **scope):
     with time_machine.travel(moment(3, 2, 8), tick=False):
         return digest_subscription_update(
             user=world.people[username], frequency=frequency, plans=scope.get("plans", []),
-            drivers=scope.get("drivers", []), departments=scope.get("departments", []))
+            drivers=scope.get("drivers", []), departments=scope.get("departments", []),
+            weekday=weekday, send_time=send_time, contents=contents)
 
 
 def test_the_meeting_pack_creates_the_meeting_and_lists_what_to_coordinate(world):
@@ -167,3 +169,15 @@ def test_the_leaders_read_a_summary_with_colours_and_links(world):
     (pack,) = Notification.objects.filter(kind=Kind.MEETING_PACK, recipient__username="manager")
     assert "[黄色督办] 区乙局" in pack.body_text and "/cockpit/" in pack.body_html
     assert f"/tasks/{world.task2.pk}/" in pack.body_html
+
+
+def test_a_leader_chooses_the_digest_day_time_and_parts(world):
+    """Weekly on Friday at 17:00 with only the red tasks and the departments behind."""
+    _subscribe(world, "manager", DigestFrequency.WEEKLY, weekday=4,
+               send_time=datetime.time(17, 0), contents=["red", "missing"])
+    world.report(world.task1, world.jia, "jia.liaison", moment(3, 4, 10))
+    assert "digest" not in by_user(cycle_at(moment(3, 5, 9))).get("manager", [])  # Thursday
+    assert "digest" not in by_user(cycle_at(moment(3, 6, 16, 59))).get("manager", [])
+    (digest,) = [m for m in cycle_at(moment(3, 6, 17)) if m.user == "manager"]
+    assert "逾期未报的部门" in digest.text and "【新报送的进展】" not in digest.text
+    assert "新报送 1 份" in digest.subject  # the counts stay in the summary

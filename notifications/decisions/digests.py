@@ -12,8 +12,7 @@ was not sent after the slot began; the data is loaded once for every due subscri
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import CharField, Exists, OuterRef, Q, Value, prefetch_related_objects
-from django.db.models.functions import Cast, Concat
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from tasks_app.formatting import cn_date
@@ -21,7 +20,7 @@ from tasks_app.models import Schedule
 from tasks_app.rules.escalation import BLUE, LEVEL_LABELS, LEVELS, RED, YELLOW
 from tasks_app.workdays import add_months, is_working_day
 
-from ..choices import DigestFrequency, Kind
+from ..choices import DigestContent, DigestFrequency, Kind
 from ..context import CycleContext
 from ..drafts import Draft, draft_render, person
 from ..links import page_url
@@ -41,11 +40,26 @@ class Slot:
     previous: datetime.datetime
 
 
-def _at(day: datetime.date, schedule: Schedule) -> datetime.datetime:
+@dataclass(frozen=True)
+class Timing:
+    """When a subscriber's digest goes out: their own weekday and time, else the schedule's."""
+
+    digest_time: datetime.time
+    digest_weekday: int
+
+    @classmethod
+    def of(cls, subscription: DigestSubscription, schedule: Schedule) -> "Timing":
+        return cls(subscription.send_time or schedule.digest_time,
+                   schedule.digest_weekday if subscription.weekday is None
+                   else subscription.weekday)
+
+
+def _at(day: datetime.date, schedule: Schedule | Timing) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, schedule.digest_time))
 
 
-def digest_slot(frequency: str, local_now: datetime.datetime, schedule: Schedule) -> Slot:
+def digest_slot(frequency: str, local_now: datetime.datetime,
+                schedule: Schedule | Timing) -> Slot:
     """The most recent slot of this frequency that has begun by ``local_now``."""
     today, late_enough = local_now.date(), local_now.time() >= schedule.digest_time
     one_day = datetime.timedelta(days=1)
@@ -65,21 +79,29 @@ def digest_slot(frequency: str, local_now: datetime.datetime, schedule: Schedule
     return Slot(frequency, f"{day:%Y-%m}", _at(day, schedule), _at(add_months(day, -1), schedule))
 
 
+def _key(subscription: DigestSubscription, slot: Slot) -> str:
+    return f"digest:{slot.frequency}:{slot.label}:user-{subscription.user_id}"
+
+
 def _due(ctx: CycleContext, schedule: Schedule) -> list[tuple[DigestSubscription, Slot]]:
-    """Subscribers whose current slot has not been sent (one query per frequency)."""
-    due = []
-    for frequency in (DigestFrequency.DAILY, DigestFrequency.WEEKLY, DigestFrequency.MONTHLY):
-        slot = digest_slot(frequency, ctx.local, schedule)
-        key = Concat(Value(f"digest:{frequency}:{slot.label}:user-"),
-                     Cast(OuterRef("user_id"), CharField()))
-        subscriptions = (DigestSubscription.objects
-                         .filter(frequency=frequency, user__is_active=True)
-                         .exclude(user__email="")
-                         .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=slot.start))
-                         .filter(~Exists(Notification.objects.filter(dedupe_key=key)))
-                         .select_related("user").order_by("pk"))
-        due += [(subscription, slot) for subscription in subscriptions]
-    return due
+    """Subscribers whose time has come today and whose current slot has not been sent (two
+    queries: the subscriptions, the slots' messages already written)."""
+    candidates = []
+    for subscription in (DigestSubscription.objects
+                         .exclude(frequency=DigestFrequency.OFF)
+                         .filter(user__is_active=True).exclude(user__email="")
+                         .select_related("user").order_by("pk")):
+        timing = Timing.of(subscription, schedule)
+        if ctx.local.time() < timing.digest_time:
+            continue  # later today (a slot on a holiday waits for a working day's time too)
+        slot = digest_slot(subscription.frequency, ctx.local, timing)
+        if subscription.last_sent_at is None or subscription.last_sent_at < slot.start:
+            candidates.append((subscription, slot))
+    keys = [_key(subscription, slot) for subscription, slot in candidates]
+    told = set(Notification.objects.filter(dedupe_key__in=keys)
+               .values_list("dedupe_key", flat=True)) if keys else set()
+    return [(subscription, slot) for subscription, slot in candidates
+            if _key(subscription, slot) not in told]
 
 
 def behind_departments(rows: list[Row]) -> list[dict]:
@@ -102,11 +124,13 @@ def behind_departments(rows: list[Row]) -> list[dict]:
 def _context(data: DigestData, subscription: DigestSubscription, slot: Slot) -> dict:
     since = subscription.last_sent_at or slot.previous
     scope, sections = Scope.of(subscription), []
-    for title, rows in data.sections(since):
+    chosen = set(subscription.contents or DigestContent.values)
+    for code, (title, rows) in zip(DigestContent.values, data.sections(since), strict=True):
         mine = [row for row in rows if scope.covers(row)]
-        sections.append({"title": title, "total": len(mine),
-                         "rows": mine[:SHOWN_PER_SECTION],
-                         "more": max(len(mine) - SHOWN_PER_SECTION, 0)})
+        sections.append({"title": title, "total": len(mine), "shown": code in chosen,
+                         "rows": mine[:SHOWN_PER_SECTION] if code in chosen else [],
+                         "more": max(len(mine) - SHOWN_PER_SECTION, 0) if code in chosen
+                         else 0})
     behind = behind_departments([row for row in data.missing if scope.covers(row)])
     levels = [{"label": LEVEL_LABELS[level], "colour": ESCALATION_COLOURS[level],
                "departments": sum(1 for d in behind if d["level"] == level)}
@@ -125,7 +149,7 @@ def digest_drafts(ctx: CycleContext) -> list[Draft]:
     schedule = ctx.plans[0].schedule if ctx.plans else Schedule()
     # Working days only, from the digest time: a slot falling on a holiday goes out on the
     # next working day (its subscribers are still due), covering the days in between.
-    if not is_working_day(ctx.today) or ctx.local.time() < schedule.digest_time:
+    if not is_working_day(ctx.today):
         return []
     digest_subscriptions_ensure(now=ctx.now)
     due = _due(ctx, schedule)
