@@ -55,7 +55,7 @@ class DepartmentGroupAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("成员部门"))
     def member_names(self, group):
-        return join_list(member.name for member in group.members.all()) or _("(尚未明确)")
+        return join_list(member.name for member in group.members.all()) or _("（尚未明确）")
 
 
 @admin.register(Membership)
@@ -171,7 +171,7 @@ class DubanUserAdmin(UserAdmin):
     def send_password_reset(self, request, queryset):
         sent = sum(password_reset_link_send(user) for user in queryset)
         self.message_user(request, _("已向 %(count)s 个账号的邮箱发送设置密码链接"
-                                     "(没有邮箱的账号未发送)。") % {"count": sent},
+                                     "（没有邮箱的账号未发送）。") % {"count": sent},
                           messages.SUCCESS)
 
     def has_delete_permission(self, request, obj=None):

@@ -60,7 +60,7 @@ class DigestContent(models.TextChoices):
 
     REPORTS = "reports", _("新报送的进展")
     CHANGES = "changes", _("任务状态变化")
-    RED = "red", _("滞后(红色预警)任务")
+    RED = "red", _("滞后（红色预警）任务")
     MISSING = "missing", _("逾期未报送")
     UPCOMING = "upcoming", _("近期截止")
 

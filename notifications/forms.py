@@ -24,7 +24,7 @@ class DigestSubscriptionForm(forms.Form):
     send_time = forms.TimeField(
         label=_("发送时间"), required=False, widget=forms.TimeInput(attrs={"type": "time"},
                                                                       format="%H:%M"),
-        help_text=_("不填则按督办日程的摘要发送时间(工作日发送)"))
+        help_text=_("不填则按督办日程的摘要发送时间（工作日发送）"))
     contents = forms.MultipleChoiceField(
         label=_("摘要内容"), required=False, choices=DigestContent.choices,
         widget=forms.CheckboxSelectMultiple, help_text=_("不选则全部列出"))

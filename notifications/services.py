@@ -45,7 +45,7 @@ def digest_subscription_update(
     if not access_for(user).reads_everything:
         raise PermissionDenied(gettext("只有领导和牵头办公室可以订阅督办摘要。"))
     if frequency not in DigestFrequency.values:
-        raise ValidationError({"frequency": gettext("请选择摘要频率:每日、每周、每月或不接收。")})
+        raise ValidationError({"frequency": gettext("请选择摘要频率：每日、每周、每月或不接收。")})
     if weekday is not None and weekday not in DigestWeekday.values:
         raise ValidationError({"weekday": gettext("请选择星期一至星期日中的一天。")})
     contents = list(contents or [])

@@ -160,7 +160,7 @@ def urge_send(*, user: User, department_ids: list[int], task_ids: list[int],
             drafts += drafts_render(kind=Kind.URGE, key=target.key,
                                     recipients=[person(u) for u in target.recipients],
                                     context=context, url=page_url("portal:home"))
-            reason = gettext("一键催办(%(names)s)") % {
+            reason = gettext("一键催办（%(names)s）") % {
                 "names": "、".join(str(u) for u in target.recipients)}
             if note:
                 reason += gettext(":%(note)s") % {"note": note}

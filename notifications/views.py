@@ -110,12 +110,12 @@ def urge(request):
         except ValidationError as error:
             messages.error(request, "".join(error.messages))
         else:
-            text = gettext("已催办 %(departments)s 个部门,发出 %(messages)s 条消息。") % result
+            text = gettext("已催办 %(departments)s 个部门，发出 %(messages)s 条消息。") % result
             if result["skipped"]:
-                text += gettext("%(n)s 个部门今天已催办过相同任务,未重复发送。") % {
+                text += gettext("%(n)s 个部门今天已催办过相同任务，未重复发送。") % {
                     "n": result["skipped"]}
             if result["unreachable"]:
-                text += gettext("以下部门没有联络员或负责人:%(names)s。") % {
+                text += gettext("以下部门没有联络员或负责人：%(names)s。") % {
                     "names": "、".join(result["unreachable"])}
             messages.success(request, text)
             return redirect(request.POST.get("next") or "notifications:urge")

@@ -22,7 +22,7 @@ def ledger_response(request: HttpRequest, tasks) -> HttpResponse:
 class TaskLedgerMixin:
     """导出督办台账 for the selected tasks (the changelist's filters choose them)."""
 
-    @admin.action(description=_("导出选中任务的督办台账(Excel)"))
+    @admin.action(description=_("导出选中任务的督办台账（Excel）"))
     def export_ledger(self, request, queryset):
         return ledger_response(request, queryset)
 

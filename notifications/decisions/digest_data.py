@@ -49,7 +49,7 @@ class DigestData:
             return [row for row in rows if row.at is None or row.at > since]
         return [(gettext("新报送的进展"), after(self.new_reports)),
                 (gettext("任务状态变化"), after(self.status_changes)),
-                (gettext("滞后(红色预警)任务"), self.red_tasks),
+                (gettext("滞后（红色预警）任务"), self.red_tasks),
                 (gettext("逾期未报送"), self.missing),
                 (gettext("近期截止"), self.upcoming)]
 
@@ -76,13 +76,13 @@ class DigestData:
         data.new_reports = _new_reports(ctx, plans, since)
         data.status_changes = [
             Row(e["task__plan_id"], e["task__driver_id"],
-                gettext("%(at)s 任务 %(number)s. %(title)s:%(before)s → %(after)s") % {
+                gettext("%(at)s 任务 %(number)s. %(title)s：%(before)s → %(after)s") % {
                     "at": cn_datetime(e["at"]), "number": e["task__number"],
                     "title": e["task__title"], "before": shown("status", e["before"]),
                     "after": shown("status", e["after"])},
                 on(e["task_id"]), e["at"]) for e in events]
         data.red_tasks = [Row(t["plan_id"], t["driver_id"],
-                              gettext("任务 %(number)s. %(title)s(进度 %(progress)s%%)") % {
+                              gettext("任务 %(number)s. %(title)s（进度 %(progress)s%%）") % {
                                   "number": t["number"], "title": t["title"],
                                   "progress": t["progress"]},
                               on(t["id"]), url=page_url("portal:task", t["id"]))
@@ -105,11 +105,11 @@ def _new_reports(ctx: CycleContext, plans, since: datetime.datetime) -> list[Row
                        "submitted_at"))
     labels = dict(ProgressReport._meta.get_field("status").choices)
     return [Row(r["task__plan_id"], r["task__driver_id"],
-                gettext("%(department)s · 任务 %(number)s. %(title)s:%(status)s,进度 "
+                gettext("%(department)s · 任务 %(number)s. %(title)s：%(status)s，进度 "
                         "%(progress)s%%") % {
                     "department": r["department__name"], "number": r["task__number"],
                     "title": r["task__title"], "status": labels.get(r["status"], r["status"]),
-                    "progress": r["progress"]} + (gettext("(逾期报送)") if r["is_late"] else ""),
+                    "progress": r["progress"]} + (gettext("（逾期报送）") if r["is_late"] else ""),
                 frozenset([r["department_id"]]), r["submitted_at"]) for r in reports]
 
 
@@ -132,7 +132,7 @@ def _missing(ctx: CycleContext, plans) -> list[Row]:
 def _due_row(ctx: CycleContext, plan, period) -> Row:
     """The plan's next report deadline with its reports still 待报送 (not yet overdue)."""
     rows = ctx.missing.get(period.pk, [])
-    text = gettext("%(plan)s:%(month)s进展报送截止 %(date)s") % {
+    text = gettext("%(plan)s：%(month)s进展报送截止 %(date)s") % {
         "plan": plan.code, "month": cn_month(period.month), "date": cn_date(period.deadline)}
     if rows:
         text += gettext(",%(departments)s 个部门 %(reports)s 项待报送") % {

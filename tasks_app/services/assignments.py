@@ -33,7 +33,7 @@ def _check_free(task: Task, department: Department | None, group: DepartmentGrou
         taken = live.filter(department=department).first()
         if taken:
             raise ValidationError({"department": _(
-                "%(department)s 已是任务 %(number)s 的%(role)s,"
+                "%(department)s 已是任务 %(number)s 的%(role)s，"
                 "同一部门在一个任务中只能担任一个角色。"
             ) % {"department": department.name, "number": task.number,
                  "role": _label(taken.role)}})
@@ -47,7 +47,7 @@ def _new_part(task: Task, role: str, department: Department | None,
     if role not in AssignmentRole.values:
         raise ValidationError({"role": _("角色必须是牵头部门或责任部门。")})
     if (department is None) == (group is None):
-        raise ValidationError({"department": _("请选择一个部门或一个部门组(二选一)。")})
+        raise ValidationError({"department": _("请选择一个部门或一个部门组（二选一）。")})
     ack_days = task.plan.schedule.ack_working_days if hasattr(task.plan, "schedule") else 3
     return Assignment(
         task=task, role=role, department=department, group=group, position=position,
@@ -80,7 +80,7 @@ def assignment_remove(*, assignment: Assignment, actor: User | None, reason: str
         task_id=assignment.task_id, department_id=assignment.department_id
     ).exists():
         raise ValidationError(
-            _("%(unit)s 已就任务 %(number)s 报送过进展,不能删除分工;请使用“转办”或“中止”。")
+            _("%(unit)s 已就任务 %(number)s 报送过进展，不能删除分工；请使用“转办”或“中止”。")
             % {"unit": assignment.unit_name, "number": assignment.task.number}
         )
     record(task_event(assignment.task_id, EventKind.ASSIGNMENT_REMOVED, actor=actor,

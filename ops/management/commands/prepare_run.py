@@ -56,12 +56,12 @@ def migrations_pending() -> bool:
 class Command(BaseCommand):
     @property
     def help(self) -> str:
-        return _("启动前准备:按需迁移数据库和生成静态文件,导入主方案,创建演示账号"
-                 "(密码保存在 var/demo_password,重启后不变)。")
+        return _("启动前准备：按需迁移数据库和生成静态文件，导入主方案，创建演示账号"
+                 "（密码保存在 var/demo_password，重启后不变）。")
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=os.environ.get("DUBAN_DEMO_PASSWORD") or None,
-                            help=_("演示账号密码(默认沿用 var/demo_password)"))
+                            help=_("演示账号密码（默认沿用 var/demo_password）"))
         parser.add_argument("--new-password", action="store_true",
                             default=os.environ.get("DUBAN_DEMO_PASSWORD_RENEW") == "1",
                             help=_("重新生成演示账号密码"))
@@ -75,7 +75,7 @@ class Command(BaseCommand):
         call_command("import_plan", str(PRIMARY_PLAN), stdout=out)
         for line in out.getvalue().splitlines()[-2:]:
             self.stdout.write(line)
-        self.stdout.write(_("演示账号(用户名 / 角色 / 部门):"))
+        self.stdout.write(_("演示账号（用户名 / 角色 / 部门）："))
         password = demo_password(Path(settings.BASE_DIR) / "var" / "demo_password",
                                  password, new_password)
         hash_file = Path(settings.BASE_DIR) / "var" / "demo_password.hash"
@@ -86,4 +86,4 @@ class Command(BaseCommand):
         hash_file.chmod(0o600)
         for account in accounts:
             self.stdout.write(f"{account.username}\t{account.role}\t{account.department}")
-        self.stdout.write(_("演示账号密码: %(password)s") % {"password": password})
+        self.stdout.write(_("演示账号密码： %(password)s") % {"password": password})

@@ -12,17 +12,17 @@ from tasks_app.models import Task
 
 
 class Command(BaseCommand):
-    help = ("性能基准:在独立的基准数据库中构建合成数据(--scale small|city),测量主要页面和接口的"
-            "查询数与服务器耗时(p50/p95)、督办周期、季度通报和年度考核的构建时间。")
+    help = ("性能基准：在独立的基准数据库中构建合成数据（--scale small|city），测量主要页面和接口的"
+            "查询数与服务器耗时（p50/p95）、督办周期、季度通报和年度考核的构建时间。")
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="small")
         parser.add_argument("--json", type=Path, help="把结果写入此 JSON 文件")
         parser.add_argument("--runs", type=int, default=15, help="每项重复测量次数")
         parser.add_argument("--keepdb", action="store_true",
-                            help="保留并复用基准数据库(city 规模构建一次即可)")
+                            help="保留并复用基准数据库（city 规模构建一次即可）")
         parser.add_argument("--concurrency-seconds", type=int, default=5,
-                            help="并发测试(gunicorn + hey,10 和 50 个客户端)每轮秒数;0 为不测")
+                            help="并发测试（gunicorn + hey,10 和 50 个客户端）每轮秒数；0 为不测")
 
     def handle(self, *args, scale: str, json: Path | None, runs: int, keepdb: bool,
                concurrency_seconds: int, **options):
@@ -55,10 +55,10 @@ class Command(BaseCommand):
             json.write_text(_dumps(result), encoding="utf-8")
 
     def _print(self, result: dict) -> None:
-        self.stdout.write(f"数据库: {result['database']}  规模: {result['scale']}  "
-                          f"数据: {result['sizes']}")
+        self.stdout.write(f"数据库： {result['database']}  规模： {result['scale']}  "
+                          f"数据： {result['sizes']}")
         if result.get("seed_synthetic_seconds") is not None:
-            self.stdout.write(f"合成数据构建: {result['seed_synthetic_seconds']} 秒")
+            self.stdout.write(f"合成数据构建： {result['seed_synthetic_seconds']} 秒")
         self.stdout.write(f"{'项目':<32}{'查询数':>8}{'p50 毫秒':>12}{'p95 毫秒':>12}")
         for name, m in result["endpoints"].items():
             self.stdout.write(f"{name:<34}{m['queries']:>8}{m['p50_ms']:>12}{m['p95_ms']:>12}")

@@ -28,7 +28,7 @@ def slip_pdf(slip: SupervisionSlip) -> bytes:
         "item_due_on": cn_date(slip.item_due_on) if slip.item_due_on else "",
         "items": list(slip.items.all()),
         # A draft is marked as such; a voided slip keeps its number and is marked 作废.
-        "draft": {SupervisionSlip.State.DRAFT: _("草稿(未签发)"),
+        "draft": {SupervisionSlip.State.DRAFT: _("草稿（未签发）"),
                   SupervisionSlip.State.VOIDED: _("已作废")}.get(slip.state, ""),
         "signer": (slip.issued_by.get_full_name() or slip.issued_by.username)
         if slip.issued_by else "",
