@@ -131,7 +131,7 @@ class Person(models.Model):
     wecom_userid = models.CharField(_("企业微信用户ID"), max_length=64, blank=True)
     channels = models.JSONField(
         _("接收渠道"), default=dict, blank=True,
-        help_text=_('按消息类别选择渠道，如 {"chase": ["email", "dingtalk", "sms"], "*": ["email"]}；'
+        help_text=_('按消息类别选择渠道，如 {"chase": ["email", "dingtalk", "sms"], "*": ["email"]}；'  # noqa: E501
                     "留空则按系统默认"),
     )
     invited_at = models.DateTimeField(_("最近邀请"), null=True, blank=True)

@@ -124,7 +124,8 @@ class CalendarDayAdmin(admin.ModelAdmin):
                     form.add_error("text", error)
                 else:
                     self.message_user(request, _(
-                        "已写入%(year)s年节假日安排：放假 %(holidays)d 天，调休上班 %(workdays)d 天；"
+                        "已写入%(year)s年节假日安排：放假 %(holidays)d 天，调休上班 %(workdays)d "
+                        "天；"
                         "%(moved)d 个填报期的截止日随之调整。") % {
                         "year": year, "holidays": result.holidays,
                         "workdays": result.workdays, "moved": result.moved_periods},

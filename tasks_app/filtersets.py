@@ -182,7 +182,7 @@ class MilestoneFilterSet(filters.FilterSet):
     plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
     department = IdFilter(field_name="departments", label=_("责任部门 id"))
     completed = StrictBooleanFilter(field_name="completed_on", lookup_expr="isnull",
-                                    exclude=True, label=_("true：已完成的节点；false：未完成的节点"))
+                                    exclude=True, label=_("true：已完成的节点；false：未完成的节点"))  # noqa: E501
     due_after, due_before = _between("due_on", _("节点时限"))
 
     class Meta:

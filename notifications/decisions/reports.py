@@ -69,8 +69,8 @@ def reminder_findings(ctx: CycleContext) -> list[Addressed]:
                 key=f"reminder:{_period_key(plan, period)}:s{stage}:dept-{department_id}",
                 kind=Kind.REMINDER, url=url, lines=_task_lines(rows),
                 heading=ngettext(
-                    "%(department)s：%(month)s进展报送将于%(date)s截止，尚有 %(count)d 项任务未报送",
-                    "%(department)s：%(month)s进展报送将于%(date)s截止，尚有 %(count)d 项任务未报送",
+                    "%(department)s：%(month)s进展报送将于%(date)s截止，尚有 %(count)d 项任务未报送",  # noqa: E501
+                    "%(department)s：%(month)s进展报送将于%(date)s截止，尚有 %(count)d 项任务未报送",  # noqa: E501
                     len(rows)) % {"department": rows[0].department_name,
                                   "month": cn_month(period.month),
                                   "date": cn_date(period.deadline), "count": len(rows)},

@@ -38,7 +38,8 @@ class Conflict(exceptions.APIException):
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = gettext_lazy("If-Match 与记录的当前版本不符：记录已被修改，请重新读取后再提交。")
+    default_detail = gettext_lazy("If-Match 与记录的当前版本不符：记录已被修改，请重新读取后再提"
+                                  "交。")
     default_code = "precondition_failed"
 
 

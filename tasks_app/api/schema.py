@@ -24,7 +24,7 @@ UNSAFE_ERRORS = (*SAFE_ERRORS, "415")
 VERSIONED_ERRORS = (*UNSAFE_ERRORS, "409", "412")
 
 SECURITY = {
-    "tokenAuth": _("API 令牌：请求头 `Authorization: Token <令牌>`（POST /api/v1/auth/token/ 获取）"),
+    "tokenAuth": _("API 令牌：请求头 `Authorization: Token <令牌>`（POST /api/v1/auth/token/ 获取）"),  # noqa: E501
     "cookieAuth": _("门户登录会话（浏览器中使用；写操作需带 X-CSRFToken 请求头）"),
 }
 IF_MATCH = OpenApiParameter(

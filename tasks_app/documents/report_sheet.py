@@ -298,7 +298,7 @@ def _flag_answers() -> dict[str, bool]:
 def _entry(number: int, cells: dict, problems: list[SheetProblem]) -> SheetEntry | None:
     task_number = _whole(cells["task"])
     if task_number is None:
-        problems.append(SheetProblem(number, "task", _("任务编号必须是整数（请勿修改灰色单元格）。")))
+        problems.append(SheetProblem(number, "task", _("任务编号必须是整数（请勿修改灰色单元格）。")))  # noqa: E501
         return None
     flag = _flag(cells["needs_coordination"])
     if flag is None:

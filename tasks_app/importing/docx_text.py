@@ -38,7 +38,8 @@ def _paragraph_count(data: bytes) -> int:
 
 
 def docx_text(data: bytes) -> str:
-    unreadable = gettext("无法读取 Word 文件（文件已损坏，或不是 .docx 格式；.doc 请先另存为 .docx）")
+    unreadable = gettext("无法读取 Word 文件（文件已损坏，或不是 .docx 格式；.doc 请先另存为 .doc"
+                         "x）")
     try:
         office_zip_check(data, max_bytes=DOCX_MAX_BYTES)
         paragraphs = _paragraph_count(data)

@@ -140,7 +140,7 @@ def _parse_tasks(lines: list[tuple[int, str]], plan: ParsedPlan) -> list[ParsedD
             task = None
             driver_number = chinese_number(heading.group(1))
             if driver_number != len(drivers) + 1:
-                raise ImportFailed(gettext("战略驱动序号应为（%(expected)s），实为（%(found)s）") % {
+                raise ImportFailed(gettext("战略驱动序号应为（%(expected)s），实为（%(found)s）") % {  # noqa: E501
                     "expected": len(drivers) + 1, "found": heading.group(1)}, number)
             drivers.append(ParsedDriver(driver_number, heading.group(2).strip(), number))
         elif task_match:

@@ -126,7 +126,8 @@ def score_line(plan: ParsedPlan) -> str:
     score = plan.score
     if score is None:
         return ""
-    line = gettext("识别得分：%(score)s/100（%(format)s：任务 %(tasks)s 项，有单位 %(assigned)s 项，"
+    line = gettext("识别得分：%(score)s/100（%(format)s：任务 %(tasks)s 项，有单位 %(assigned)s "
+                   "项，"
                    "未识别 %(unrecognised)s 行）") % {
         "score": score.score, "format": score.format, "tasks": score.tasks,
         "assigned": score.assigned, "unrecognised": score.unrecognised}
@@ -223,7 +224,8 @@ def _proposals(result: LoadResult) -> list[str]:
 
 def directory_line(result: LoadResult) -> str:
     return (gettext("部门名录：使用内置哈尔滨部门名录匹配单位") if result.directory_used
-            else gettext("部门名录：未使用内置哈尔滨部门名录（非哈尔滨的计划）；单位按名称新建或匹配"
+            else gettext("部门名录：未使用内置哈尔滨部门名录（非哈尔滨的计划）；单位按名称新建或"
+                         "匹配"
                          "本系统已有的部门"))
 
 

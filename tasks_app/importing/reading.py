@@ -38,7 +38,8 @@ def document_text(name: str, data: bytes) -> str:
     text = decoded(name, data)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ImportFailed(gettext("文件第 %(line)s 行含有空字符（NUL），不是正常的文本文件：%(name)s")
+        raise ImportFailed(gettext("文件第 %(line)s 行含有空字符（NUL），不是正常的文本文件："
+                                   "%(name)s")
                            % {"line": line, "name": name}, line)
     return text
 

@@ -138,7 +138,7 @@ class Schedule(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(28)],
     )
     assessment_month = models.PositiveSmallIntegerField(
-        _("年度考核月份（次年）"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+        _("年度考核月份（次年）"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]  # noqa: E501
     )
     assessment_day = models.PositiveSmallIntegerField(
         _("年度考核日期"), default=20, validators=[MinValueValidator(1), MaxValueValidator(28)]

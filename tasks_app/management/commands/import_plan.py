@@ -51,8 +51,8 @@ class Command(BaseCommand):
             else:
                 result = plan_load(parsed, **aliases)
         except ImportFailed as error:
-            raise CommandError(_("导入失败（%(path)s）：%(error)s") % {"path": path, "error": error}) \
-                from error
+            raise CommandError(_("导入失败（%(path)s）：%(error)s")
+                               % {"path": path, "error": error}) from error
         if dry_run:
             self.stdout.write(_("将发生的变化："))
         for line in result.changes:

@@ -37,7 +37,7 @@ def _clean(data: dict) -> dict:
     if data.get("feedback_type") == FeedbackType.ONE_OFF:
         data["feedback_cycle"] = ""
     elif not data.get("feedback_cycle"):
-        raise ValidationError({"feedback_cycle": _("定期反馈请选择反馈周期（每周、每月或每季度）。")})
+        raise ValidationError({"feedback_cycle": _("定期反馈请选择反馈周期（每周、每月或每季度）。")})  # noqa: E501
     return data
 
 

@@ -202,7 +202,8 @@ def _sign(slips: list[SupervisionSlip], actor: User | None,
             period = ReportingPeriod.objects.select_related("plan__schedule").get(
                 pk=slip.period_id)
             if period.state == PeriodState.LOCKED:
-                raise ValidationError(_("%(month)s填报周期已锁定（季度通报已发布），不能再要求补报；"
+                raise ValidationError(_("%(month)s填报周期已锁定（季度通报已发布），不能再要求补"
+                                        "报；"
                                         "请作废该督办单草稿。") % {"month": cn_month(period.month)})
             slip.respond_by = _ladder_respond_by(period.plan.schedule, period, today)
             if slip.respond_by < today:
