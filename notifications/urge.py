@@ -163,7 +163,7 @@ def urge_send(*, user: User, department_ids: list[int], task_ids: list[int],
             reason = gettext("一键催办（%(names)s）") % {
                 "names": "、".join(str(u) for u in target.recipients)}
             if note:
-                reason += gettext(":%(note)s") % {"note": note}
+                reason += gettext("：%(note)s") % {"note": note}
             events += [TaskEvent(task=task, kind=EventKind.URGE, department=target.department,
                                  actor=user, at=now, reason=reason) for task in target.tasks]
             chased += 1

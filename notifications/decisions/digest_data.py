@@ -135,7 +135,7 @@ def _due_row(ctx: CycleContext, plan, period) -> Row:
     text = gettext("%(plan)s：%(month)s进展报送截止 %(date)s") % {
         "plan": plan.code, "month": cn_month(period.month), "date": cn_date(period.deadline)}
     if rows:
-        text += gettext(",%(departments)s 个部门 %(reports)s 项待报送") % {
+        text += gettext("，%(departments)s 个部门 %(reports)s 项待报送") % {
             "departments": len({row.department_id for row in rows}), "reports": len(rows)}
     return Row(plan.pk, None, text, plan_level=True)
 

@@ -181,7 +181,7 @@ def _named_sheet(book, content, heading: str) -> None:
 def bulletin_workbook(bulletin: Bulletin) -> bytes:
     content = bulletin.content
     book = new_workbook()
-    number = _("(%(number)s)") % {"number": bulletin.number} if bulletin.number else _("（草稿）")
+    number = _("（%(number)s）") % {"number": bulletin.number} if bulletin.number else _("（草稿）")
     heading = f"{bulletin.plan.code} {content.get('title', bulletin)}{number}"
     if content:
         tables = bulletin_tables(content)
