@@ -60,7 +60,7 @@ def _deadlines(plans: list[Plan], start: datetime.date, end: datetime.date):
             deadline = existing.get((plan.pk, month)) or deadline_for(plan.schedule, month)
             yield CalendarEvent(
                 uid=f"deadline-{plan.pk}-{month:%Y%m}@duban", day=deadline,
-                summary=gettext("进展报送截止：%(month)s(%(plan)s)")
+                summary=gettext("进展报送截止：%(month)s（%(plan)s）")
                 % {"month": cn_month(month), "plan": plan.code},
                 description=f"{plan.code} {plan.title}\n"
                 + gettext("%(month)s进展报送截止") % {"month": cn_month(month)},

@@ -51,8 +51,8 @@ def test_the_meeting_pack_creates_the_meeting_and_lists_what_to_coordinate(world
     (pack,) = Notification.objects.filter(kind=Kind.MEETING_PACK, recipient__username="manager")
     assert "用地指标尚未落实,需管委会协调。" in pack.body_text
     assert "任务 2. 甲乙共同任务" in pack.body_text.split("二、")[1]
-    assert "区乙局:" in pack.body_text.split("三、")[1]
-    assert "提请协调 1 项,滞后任务 1 项,未报送 2 项" in pack.subject
+    assert "区乙局：" in pack.body_text.split("三、")[1]
+    assert "提请协调 1 项，滞后任务 1 项，未报送 2 项" in pack.subject
 
 
 def test_a_fixed_meeting_day_moves_to_a_working_day_and_its_pack_comes_before(world):
@@ -74,7 +74,7 @@ def test_managers_get_a_weekly_digest_from_the_next_monday(world):
     assert "manager" not in by_user(cycle_at(moment(3, 23, 8, 29)))
     (digest,) = [m for m in cycle_at(moment(3, 23, 8, 30)) if m.user == "manager"]
     assert digest.kind == "digest" and "新报送 1 份" in digest.subject
-    assert "区甲局 · 任务 1. 甲局独立任务:正常推进,进度 30%" in digest.text
+    assert "区甲局 · 任务 1. 甲局独立任务：正常推进，进度 30%" in digest.text
     assert [m for m in cycle_at(moment(3, 23, 15)) if m.user == "manager"] == []
 
 
@@ -120,7 +120,7 @@ def test_a_published_bulletin_is_emailed_to_the_leaders(world, mailoutbox):
         drafts_store(drafts, today=at.date())
     assert sorted(d.dedupe_key.split(":")[-1][:4] for d in drafts) == ["user", "user"]
     assert {d.recipient.address.split("@")[0] for d in drafts} == {"leadoffice", "manager"}
-    assert "2026年第1季度通报(第1期)已发布" in drafts[0].subject
+    assert "2026年第1季度通报（第1期）已发布" in drafts[0].subject
     assert f"/bulletins/{bulletin.pk}/" in drafts[0].body_text
 
 

@@ -68,7 +68,7 @@ def assignment_add(
     part.save()
     record(task_event(task, EventKind.ASSIGNMENT_ADDED, actor=actor,
                       department_id=part.department_id, field="assignment",
-                      after=f"{part.unit_name}({_label(role)})", reason=reason))
+                      after=f"{part.unit_name}（{_label(role)}）", reason=reason))
     refresh_task_statuses([task.pk], actor=actor, reason=reason)
     return part
 
@@ -85,7 +85,7 @@ def assignment_remove(*, assignment: Assignment, actor: User | None, reason: str
         )
     record(task_event(assignment.task_id, EventKind.ASSIGNMENT_REMOVED, actor=actor,
                       department_id=assignment.department_id, field="assignment",
-                      before=f"{assignment.unit_name}({_label(assignment.role)})",
+                      before=f"{assignment.unit_name}（{_label(assignment.role)}）",
                       reason=reason))
     task_id = assignment.task_id
     assignment.delete()
@@ -102,8 +102,8 @@ def assignment_change_role(
         return assignment
     record(task_event(assignment.task_id, EventKind.ASSIGNMENT_CHANGED, actor=actor,
                       department_id=assignment.department_id, field="role",
-                      before=f"{assignment.unit_name}({_label(assignment.role)})",
-                      after=f"{assignment.unit_name}({_label(role)})", reason=reason))
+                      before=f"{assignment.unit_name}（{_label(assignment.role)}）",
+                      after=f"{assignment.unit_name}（{_label(role)}）", reason=reason))
     assignment.role = role
     assignment.save(update_fields=["role"])
     return assignment
@@ -120,8 +120,8 @@ class BulkAssignResult:
 def _role_changed(part: Assignment, role: str, actor: User | None, reason: str):
     event = task_event(part.task_id, EventKind.ASSIGNMENT_CHANGED, actor=actor,
                        department_id=part.department_id, field="role",
-                       before=f"{part.unit_name}({_label(part.role)})",
-                       after=f"{part.unit_name}({_label(role)})", reason=reason)
+                       before=f"{part.unit_name}（{_label(part.role)}）",
+                       after=f"{part.unit_name}（{_label(role)}）", reason=reason)
     part.role = role
     return event
 
@@ -169,7 +169,7 @@ def assignments_bulk_add(
     Assignment.objects.bulk_update(result.promoted + result.demoted, ["role"])
     record(*(task_event(part.task, EventKind.ASSIGNMENT_ADDED, actor=actor,
                         department_id=department.pk, field="assignment",
-                        after=f"{department.name}({_label(role)})", reason=reason)
+                        after=f"{department.name}（{_label(role)}）", reason=reason)
              for part in result.created), *events)
     refresh_task_statuses([part.task_id for part in result.created], actor=actor, reason=reason)
     return result

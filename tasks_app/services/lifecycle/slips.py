@@ -58,7 +58,7 @@ def _events(slip: SupervisionSlip, task_ids: Iterable[int], actor: User | None,
     """One history row on every task the slip lists (the slip shows on each task's page)."""
     return [task_event(task_id, EventKind.SLIP, actor=actor, department_id=slip.department_id,
                        field="slip", before=before,
-                       after=f"{slip.number}({SLIP.label(slip.state)})", reason=reason[:500])
+                       after=f"{slip.number}（{SLIP.label(slip.state)}）", reason=reason[:500])
             for task_id in task_ids]
 
 
@@ -269,7 +269,7 @@ def _move(slip: SupervisionSlip, action: str, actor: User, reason: str) -> Super
     slip.version += 1
     slip.save()
     task_ids = _item_task_ids([slip])[slip.pk] or [slip.task_id]
-    record(*_events(slip, task_ids, actor, f"{slip.number}({SLIP.label(before)})", reason))
+    record(*_events(slip, task_ids, actor, f"{slip.number}（{SLIP.label(before)}）", reason))
     return slip
 
 
