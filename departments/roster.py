@@ -318,7 +318,7 @@ def _person_changes(person: PersonPlan, profile: Person | None) -> list[str]:
                             (_("企业微信用户ID"), profile.wecom_userid if profile else "",
                              person.wecom)):
         if new and old != new:
-            changes.append(_("%(field)s:%(old)s → %(new)s") % {
+            changes.append(_("%(field)s：%(old)s → %(new)s") % {
                 "field": label, "old": old or "—", "new": new})
     return changes
 
