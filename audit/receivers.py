@@ -39,7 +39,7 @@ def _login_failed(sender, credentials, request=None, **kwargs) -> None:
 def _locked_out(sender, request, username, ip_address, **kwargs) -> None:
     audit_record(AuditKind.LOCKOUT, request=getattr(request, "_request", request),
                  username=str(username or "")[:150], target=ip_address or "",
-                 detail="登录失败次数达到上限,已锁定账号和来源地址")
+                 detail="登录失败次数达到上限，已锁定账号和来源地址")
 
 
 def audit_log_entries(entries: list[LogEntry]) -> None:

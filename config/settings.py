@@ -325,11 +325,11 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": _("督办 Duban API"),
     "DESCRIPTION": _(
-        "任务责任落实督办系统接口(v1)。认证:请求头 `Authorization: Token <令牌>`"
-        "(POST /api/v1/auth/token/ 获取)或门户登录会话。可见范围与门户相同:部门用户只看到"
-        "本部门承担的任务和报送,其他对象返回 404。错误统一为 "
-        '`{"error": {"code", "message", "fields"}}`。写入时用 If-Match(412)或 version(409)'
-        "防止覆盖他人的修改;写操作和换取令牌有频率限制(429)。"
+        "任务责任落实督办系统接口（v1）。认证：请求头 `Authorization: Token <令牌>`"
+        "（POST /api/v1/auth/token/ 获取）或门户登录会话。可见范围与门户相同：部门用户只看到"
+        "本部门承担的任务和报送，其他对象返回 404。错误统一为 "
+        '`{"error": {"code", "message", "fields"}}`。写入时用 If-Match（412）或 version（409）'
+        "防止覆盖他人的修改；写操作和换取令牌有频率限制（429）。"
     ),
     "TAGS": [
         {"name": _("认证"), "description": _("换取 API 令牌")},

@@ -49,7 +49,7 @@ class DepartmentGroupAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("成员部门"))
     def member_names(self, group):
-        return join_list(member.name for member in group.members.all()) or _("(尚未明确)")
+        return join_list(member.name for member in group.members.all()) or _("（尚未明确）")
 
 
 admin.site.site_header = _("督办系统 · 牵头办公室管理后台")

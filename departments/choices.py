@@ -36,7 +36,7 @@ class UnitMatch(models.TextChoices):
     GROUP = "group", _("现有部门组")
     NEW_DEPARTMENT = "new_department", _("新部门")
     NEW_GROUP = "new_group", _("新部门组")
-    PROPOSED_ALIAS = "proposed_alias", _("新部门(建议设为别名)")
+    PROPOSED_ALIAS = "proposed_alias", _("新部门（建议设为别名）")
     ACCEPTED_ALIAS = "accepted_alias", _("设为别名")
 
 
@@ -49,7 +49,7 @@ class PersonAction(models.TextChoices):
     ROLE_REMOVED = "role_removed", _("撤销角色")
     HANDOVER_OUT = "handover_out", _("移交职责")
     HANDOVER_IN = "handover_in", _("接任职责")
-    DEACTIVATED = "deactivated", _("停用(离开)")
+    DEACTIVATED = "deactivated", _("停用（离开）")
     REACTIVATED = "reactivated", _("重新启用")
     INVITED = "invited", _("发送邀请")
     ACTIVATED = "activated", _("激活账号")

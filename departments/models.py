@@ -16,7 +16,7 @@ class Department(models.Model):
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     code = models.SlugField(
-        _("代码"), max_length=40, unique=True, help_text=_("英文短代码,用于账号名和接口")
+        _("代码"), max_length=40, unique=True, help_text=_("英文短代码，用于账号名和接口")
     )
     kind = models.CharField(_("类别"), max_length=20, choices=DepartmentKind.choices)
     level = models.CharField(
@@ -131,7 +131,7 @@ class Person(models.Model):
     wecom_userid = models.CharField(_("企业微信用户ID"), max_length=64, blank=True)
     channels = models.JSONField(
         _("接收渠道"), default=dict, blank=True,
-        help_text=_('按消息类别选择渠道,如 {"chase": ["email", "dingtalk", "sms"], "*": ["email"]};'
+        help_text=_('按消息类别选择渠道，如 {"chase": ["email", "dingtalk", "sms"], "*": ["email"]}；'  # noqa: E501
                     "留空则按系统默认"),
     )
     invited_at = models.DateTimeField(_("最近邀请"), null=True, blank=True)

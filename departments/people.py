@@ -144,7 +144,7 @@ def roster_confirm(*, draft: RosterImport, user: User) -> dict:
         raise ValidationError(gettext("该名单已经导入。"))
     plan = roster_plan(draft.rows, actor=user)
     if plan.problems:
-        raise ValidationError(gettext("名单有 %(count)s 处问题,未导入任何数据。") % {
+        raise ValidationError(gettext("名单有 %(count)s 处问题，未导入任何数据。") % {
             "count": len(plan.problems)})
     now = timezone.now()
     events: list = []

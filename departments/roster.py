@@ -25,7 +25,7 @@ from .contacts import im_userid_check, mobile_normal
 from .models import Department, DepartmentAlias, DepartmentGroup, Membership, Person
 
 MAX_ROWS = 5000
-GROUP_SEPARATORS = re.compile(r"[、,,;;]+")
+GROUP_SEPARATORS = re.compile(r"[、,，;；]+")
 
 # Column → accepted header spellings (compared without spaces, case and "(选填)").
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -39,8 +39,8 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "groups": ("部门组", "所属部门组"),
 }
 REQUIRED = ("name", "department", "role")
-TEMPLATE_HEADERS = ("姓名", "部门", "角色", "手机", "邮箱", "钉钉用户ID(选填)",
-                    "企业微信用户ID(选填)", "部门组(选填)")
+TEMPLATE_HEADERS = ("姓名", "部门", "角色", "手机", "邮箱", "钉钉用户ID（选填）",
+                    "企业微信用户ID（选填）", "部门组（选填）")
 
 ROLE_WORDS: dict[str, str] = {
     "联络员": Role.LIAISON, "负责人": Role.HEAD, "部门负责人": Role.HEAD,
@@ -58,7 +58,7 @@ def _column_labels() -> dict[str, str]:
 
 
 def _normal(header: object) -> str:
-    text = re.sub(r"[((][^))]*[))]", "", str(header or ""))
+    text = re.sub(r"[(（][^)）]*[)）]", "", str(header or ""))
     return re.sub(r"\s+", "", text).lower()
 
 
@@ -76,7 +76,7 @@ def _table(file_name: str, data: bytes) -> list[list[object]]:
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as error:
-            raise ValidationError({"file": _("无法读取该 Excel 文件:%(error)s") % {
+            raise ValidationError({"file": _("无法读取该 Excel 文件：%(error)s") % {
                 "error": error}}) from error
         sheet = book["人员名单"] if "人员名单" in book.sheetnames else book.worksheets[0]
         return [list(row) for row in sheet.iter_rows(values_only=True)]
@@ -86,7 +86,7 @@ def _table(file_name: str, data: bytes) -> list[list[object]]:
                 return list(csv.reader(io.StringIO(data.decode(encoding))))
             except UnicodeDecodeError:
                 continue
-        raise ValidationError({"file": _("无法识别 CSV 文件的编码,请保存为 UTF-8。")})
+        raise ValidationError({"file": _("无法识别 CSV 文件的编码，请保存为 UTF-8。")})
     raise ValidationError({"file": _("请上传 .xlsx 或 .csv 文件。")})
 
 
@@ -101,7 +101,7 @@ def _header(table: list[list[object]]) -> tuple[int, dict[str, int]]:
                 columns[key] = found[0]
         if "name" in columns:
             return number, columns
-    raise ValidationError({"file": _("没有找到表头行(须包含“姓名”列)。")})
+    raise ValidationError({"file": _("没有找到表头行（须包含“姓名”列）。")})
 
 
 def roster_parse(file_name: str, data: bytes) -> list[dict]:
@@ -110,7 +110,7 @@ def roster_parse(file_name: str, data: bytes) -> list[dict]:
     index, columns = _header(table)
     missing = [_column_labels()[key] for key in REQUIRED if key not in columns]
     if missing:
-        raise ValidationError({"file": _("缺少必填列:%(columns)s") % {
+        raise ValidationError({"file": _("缺少必填列：%(columns)s") % {
             "columns": "、".join(missing)}})
     rows = []
     for line, row in enumerate(table[index + 1:], start=index + 2):
@@ -139,10 +139,10 @@ def roster_template() -> bytes:
         sheet.column_dimensions[column].width = width
     notes = book.create_sheet("说明")
     for line in (
-        "角色填写:联络员、负责人、领导、牵头办公室(领导和牵头办公室可不填部门)。",
-        "手机和邮箱至少填一项;同一人担任多个角色时写多行。",
-        "部门须为系统中已有的部门名称或别名;部门组(如 各相关部门)可填多个,用顿号分隔。",
-        "名单应包含全部人员:不在名单中的现有人员将被停用(保留历史,不删除)。",
+        "角色填写：联络员、负责人、领导、牵头办公室（领导和牵头办公室可不填部门）。",
+        "手机和邮箱至少填一项；同一人担任多个角色时写多行。",
+        "部门须为系统中已有的部门名称或别名；部门组（如 各相关部门）可填多个，用顿号分隔。",
+        "名单应包含全部人员：不在名单中的现有人员将被停用（保留历史，不删除）。",
     ):
         notes.append((line,))
     notes.column_dimensions["A"].width = 90
@@ -249,14 +249,14 @@ def _check_row(row: dict, departments: dict[str, Department], add) -> tuple | No
         ok = False
     role = ROLE_WORDS.get(re.sub(r"\s+", "", row["role"]))
     if role is None:
-        add(row, "role", _("角色“%(role)s”无法识别,应为 联络员、负责人、领导 或 牵头办公室") % {
+        add(row, "role", _("角色“%(role)s”无法识别，应为 联络员、负责人、领导 或 牵头办公室") % {
             "role": row["role"]})
         ok = False
     department = None
     if row["department"]:
         department = departments.get(row["department"])
         if department is None:
-            add(row, "department", _("部门“%(name)s”不存在(请先在后台添加部门或别名)") % {
+            add(row, "department", _("部门“%(name)s”不存在（请先在后台添加部门或别名）") % {
                 "name": row["department"]})
             ok = False
         elif not department.is_active:
@@ -301,7 +301,7 @@ def _match(person: PersonPlan, by_email: dict, by_mobile: dict, by_username: dic
     email_user = email_user or (by_username.get(person.email) if person.email else None)
     mobile_user = by_mobile.get(person.mobile) if person.mobile else None
     if email_user and mobile_user and email_user.pk != mobile_user.pk:
-        add_line(person.lines[0], "mobile", _("手机号已属于另一人员(%(name)s)") % {
+        add_line(person.lines[0], "mobile", _("手机号已属于另一人员（%(name)s）") % {
             "name": mobile_user})
         return
     person.user = email_user or mobile_user
@@ -311,10 +311,10 @@ def _person_changes(person: PersonPlan, profile: Person | None) -> list[str]:
     user = person.user
     changes = []
     if user.first_name != person.name or user.last_name:
-        changes.append(_("姓名:%(old)s → %(new)s") % {"old": user.get_full_name() or "—",
+        changes.append(_("姓名：%(old)s → %(new)s") % {"old": user.get_full_name() or "—",
                                                         "new": person.name})
     if person.email and user.email.lower() != person.email:
-        changes.append(_("邮箱:%(old)s → %(new)s") % {"old": user.email or "—",
+        changes.append(_("邮箱：%(old)s → %(new)s") % {"old": user.email or "—",
                                                         "new": person.email})
     for label, old, new in ((_("手机"), profile.mobile if profile else "", person.mobile),
                             (_("钉钉用户ID"), profile.dingtalk_userid if profile else "",
@@ -322,7 +322,7 @@ def _person_changes(person: PersonPlan, profile: Person | None) -> list[str]:
                             (_("企业微信用户ID"), profile.wecom_userid if profile else "",
                              person.wecom)):
         if new and old != new:
-            changes.append(_("%(field)s:%(old)s → %(new)s") % {
+            changes.append(_("%(field)s：%(old)s → %(new)s") % {
                 "field": label, "old": old or "—", "new": new})
     return changes
 
@@ -412,11 +412,11 @@ def roster_plan(rows: list[dict], *, actor: User) -> RosterPlan:
         if person.user is None:
             continue
         if person.user.pk in matched:
-            add_line(person.lines[0], "email", _("与第 %(line)s 行是同一人员(邮箱或手机相同)") % {
+            add_line(person.lines[0], "email", _("与第 %(line)s 行是同一人员（邮箱或手机相同）") % {
                 "line": matched[person.user.pk].lines[0]})
             continue
         if person.user.is_superuser:
-            add_line(person.lines[0], "email", _("该邮箱属于系统管理员账号,不能通过名单管理"))
+            add_line(person.lines[0], "email", _("该邮箱属于系统管理员账号，不能通过名单管理"))
             continue
         matched[person.user.pk] = person
         profile = getattr(person.user, "person", None)

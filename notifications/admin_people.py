@@ -33,7 +33,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class RosterUploadForm(forms.Form):
     file = forms.FileField(label=_("人员名单"),
-                           help_text=_("支持 .xlsx 和 .csv 文件(可先下载模板)"))
+                           help_text=_("支持 .xlsx 和 .csv 文件（可先下载模板）"))
 
 
 class PersonForm(forms.ModelForm):
@@ -152,7 +152,7 @@ class PersonAdmin(admin.ModelAdmin):
             raise Http404
         sent = invitations_resend(users=[p.user for p in queryset.select_related("user")],
                                   actor=request.user)
-        self.message_user(request, _("已重新发送 %(n)d 份邀请(已激活或已停用的人员不发送)。")
+        self.message_user(request, _("已重新发送 %(n)d 份邀请（已激活或已停用的人员不发送）。")
                           % {"n": len(sent)}, messages.SUCCESS)
 
     def get_urls(self):
@@ -204,7 +204,7 @@ class PersonAdmin(admin.ModelAdmin):
                                   confirmed_at__isnull=True)
         if request.method == "POST" and "cancel" in request.POST:
             draft.delete()
-            self.message_user(request, _("已取消导入,未写入任何数据。"), messages.INFO)
+            self.message_user(request, _("已取消导入，未写入任何数据。"), messages.INFO)
             return redirect("admin:departments_person_changelist")
         if request.method == "POST" and "confirm" in request.POST:
             try:
@@ -213,8 +213,8 @@ class PersonAdmin(admin.ModelAdmin):
                 self.message_user(request, join_list(error.messages), messages.ERROR)
                 return redirect("admin:departments_roster_preview", draft_id=draft.pk)
             self.message_user(request, _(
-                "已导入人员名单:新增 %(new)d 人,变更 %(changed)d 人,停用 %(deactivated)d 人,"
-                "交接 %(handovers)d 项;已发送 %(invited)d 份邀请。") % summary, messages.SUCCESS)
+                "已导入人员名单：新增 %(new)d 人，变更 %(changed)d 人，停用 %(deactivated)d 人，"
+                "交接 %(handovers)d 项；已发送 %(invited)d 份邀请。") % summary, messages.SUCCESS)
             return redirect("admin:departments_person_changelist")
         plan = roster_plan(draft.rows, actor=request.user)
         return TemplateResponse(request, "admin/departments/person/roster_preview.html",

@@ -45,6 +45,26 @@ class DigestFrequency(models.TextChoices):
     OFF = "off", _("不接收")
 
 
+class DigestWeekday(models.IntegerChoices):
+    MONDAY = 0, _("星期一")
+    TUESDAY = 1, _("星期二")
+    WEDNESDAY = 2, _("星期三")
+    THURSDAY = 3, _("星期四")
+    FRIDAY = 4, _("星期五")
+    SATURDAY = 5, _("星期六")
+    SUNDAY = 6, _("星期日")
+
+
+class DigestContent(models.TextChoices):
+    """The parts of a digest a subscriber may leave out (empty choice: all of them)."""
+
+    REPORTS = "reports", _("新报送的进展")
+    CHANGES = "changes", _("任务状态变化")
+    RED = "red", _("滞后（红色预警）任务")
+    MISSING = "missing", _("逾期未报送")
+    UPCOMING = "upcoming", _("近期截止")
+
+
 class WebhookFlavor(models.TextChoices):
     WECOM = "wecom", _("企业微信群机器人")
     DINGTALK = "dingtalk", _("钉钉群机器人")

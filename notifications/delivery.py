@@ -70,7 +70,7 @@ def _send(notification: Notification, connection) -> None:
 
 def _failed(notification: Notification, error: Exception, now: datetime.datetime) -> Outcome:
     message = f"{type(error).__name__}: {error}"[:2000]
-    logger.warning("通知 %s 发送失败(第 %s 次):%s", notification.pk, notification.attempts,
+    logger.warning("通知 %s 发送失败（第 %s 次）：%s", notification.pk, notification.attempts,
                    message)
     sending = Notification.objects.filter(pk=notification.pk, state=DeliveryState.SENDING)
     horizon = datetime.timedelta(seconds=settings.DUBAN_NOTIFY_HORIZON_SECONDS)
@@ -114,7 +114,7 @@ def _record_sent(notification_id: int) -> None:
         except DatabaseError:
             if time.monotonic() >= deadline or connection.in_atomic_block:
                 raise
-            logger.warning("通知 %s 已发出,数据库暂不可用,稍后记录", notification_id)
+            logger.warning("通知 %s 已发出，数据库暂不可用，稍后记录", notification_id)
             connection.close()
             time.sleep(1)
             close_old_connections()

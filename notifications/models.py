@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Channel, DeliveryState, DigestFrequency, Kind, WebhookFlavor
+from .choices import Channel, DeliveryState, DigestFrequency, DigestWeekday, Kind, WebhookFlavor
 
 
 class WebhookEndpoint(models.Model):
@@ -16,13 +16,13 @@ class WebhookEndpoint(models.Model):
     department = models.ForeignKey(
         "departments.Department", verbose_name=_("部门"), null=True, blank=True,
         on_delete=models.CASCADE, related_name="webhooks",
-        help_text=_("接收该部门的提醒与催报;留空则按下列勾选接收"),
+        help_text=_("接收该部门的提醒与催报；留空则按下列勾选接收"),
     )
     secret = models.CharField(
         _("加签密钥"), max_length=200, blank=True,
-        help_text=_("钉钉机器人“加签”安全设置的密钥(SEC 开头);留空则不签名"),
+        help_text=_("钉钉机器人“加签”安全设置的密钥（SEC 开头）；留空则不签名"),
     )
-    for_managers = models.BooleanField(_("接收领导类消息(摘要、通报、会议材料)"), default=False)
+    for_managers = models.BooleanField(_("接收领导类消息（摘要、通报、会议材料）"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -89,6 +89,13 @@ class DigestSubscription(models.Model):
                                      blank=True)
     departments = models.ManyToManyField("departments.Department", verbose_name=_("部门范围"),
                                          blank=True)
+    weekday = models.PositiveSmallIntegerField(
+        _("每周发送日"), choices=DigestWeekday.choices, null=True, blank=True,
+        help_text=_("每周摘要在这一天发送；不选则按督办日程"))
+    send_time = models.TimeField(_("发送时间"), null=True, blank=True,
+                                 help_text=_("不填则按督办日程的摘要发送时间"))
+    contents = models.JSONField(_("摘要内容"), default=list, blank=True,
+                                help_text=_("列出哪几部分；不选则全部列出"))
     last_sent_at = models.DateTimeField(_("上次发送"), null=True, blank=True)
 
     class Meta:

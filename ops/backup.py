@@ -61,7 +61,7 @@ def _dump_database(target: Path) -> str:
             source.close()
             destination.close()
         return "database.sqlite3"
-    raise BackupError(f"不支持的数据库:{connection.vendor}")
+    raise BackupError(f"不支持的数据库：{connection.vendor}")
 
 
 def _media_names(prefix: str = "") -> list[str]:
@@ -119,7 +119,7 @@ def backup_restore(archive: Path) -> dict:
     with tarfile.open(archive, "r:gz") as tar, tempfile.TemporaryDirectory() as scratch:
         manifest = json.loads(tar.extractfile("manifest.json").read())
         if manifest["engine"] != connection.vendor:
-            raise BackupError(f"备份来自 {manifest['engine']},当前数据库是 {connection.vendor}")
+            raise BackupError(f"备份来自 {manifest['engine']}，当前数据库是 {connection.vendor}")
         dump = Path(scratch) / "database"
         dump.write_bytes(tar.extractfile(manifest["database"]).read())
         _restore_database(dump)

@@ -54,12 +54,12 @@ class LockedScheduler(PersistentScheduler):
             if leading:
                 beat_heartbeat_write(self._redis())
         except redis.RedisError as error:
-            logger.warning("beat 无法连接 Redis(%s),暂停发送", error)
+            logger.warning("beat 无法连接 Redis（%s），暂停发送", error)
             self.leading = False
             return wait
         if leading != self.leading:
             logger.info("beat %s:%s", self.holder,
-                        "开始调度" if leading else "待命(另一个 beat 正在调度)")
+                        "开始调度" if leading else "待命（另一个 beat 正在调度）")
             self.leading = leading
         if not leading:
             return wait

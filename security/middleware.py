@@ -45,7 +45,7 @@ class SessionLifetimeMiddleware:
                 if request.path.startswith("/api/"):
                     return JsonResponse({"error": {
                         "code": "session_expired",
-                        "message": _("长时间未操作,登录已失效,请重新登录。"), "fields": {}}},
+                        "message": _("长时间未操作，登录已失效，请重新登录。"), "fields": {}}},
                         status=401, json_dumps_params={"ensure_ascii": False})
                 return redirect(f"{reverse('login')}?next={quote(request.get_full_path())}")
             if seen is None or now - seen >= _STAMP_EVERY:
@@ -69,7 +69,7 @@ class SecondFactorMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"error": {
                     "code": "second_factor_required",
-                    "message": _("请先在门户完成动态验证码(双因素)验证。"), "fields": {}}},
+                    "message": _("请先在门户完成动态验证码（双因素）验证。"), "fields": {}}},
                     status=403, json_dumps_params={"ensure_ascii": False})
             return redirect(f"{reverse('security:otp')}?next={quote(request.get_full_path())}")
         return self.get_response(request)

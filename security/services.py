@@ -26,7 +26,7 @@ def password_reset_link_send(user: User) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         body = render_to_string("security/password_reset_email.txt", {
             "user": user, "link": f"{settings.SITE_URL}{path}"})
-        send_mail(_("督办系统:设置登录密码"), body, None, [user.email])
+        send_mail(_("督办系统：设置登录密码"), body, None, [user.email])
     return True
 
 

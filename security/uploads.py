@@ -33,23 +33,23 @@ def office_zip_check(data: bytes, name: str = "", max_bytes: int | None = None) 
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as error:
-        raise UploadRefused(_("“%(name)s”已损坏或不是 Office 文档(.xlsx/.docx)。")
+        raise UploadRefused(_("“%(name)s”已损坏或不是 Office 文档（.xlsx/.docx）。")
                             % {"name": label}, broken=True) from error
     if len(members) > MAX_MEMBERS:
-        raise UploadRefused(_("“%(name)s”包含的部件过多(%(count)s 个),不像正常的 Office 文档。")
+        raise UploadRefused(_("“%(name)s”包含的部件过多（%(count)s 个），不像正常的 Office 文档。")
                             % {"name": label, "count": len(members)})
     limit = min(max_bytes or settings.DUBAN_UPLOAD_MAX_UNCOMPRESSED_BYTES,
                 settings.DUBAN_UPLOAD_MAX_UNCOMPRESSED_BYTES)
     total = sum(member.file_size for member in members)
     if total > limit:
-        raise UploadRefused(_("“%(name)s”解压后超过 %(limit)s MB,拒绝处理(可能是压缩炸弹)。")
+        raise UploadRefused(_("“%(name)s”解压后超过 %(limit)s MB，拒绝处理（可能是压缩炸弹）。")
                             % {"name": label, "limit": limit // (1024 * 1024)})
     ratio = settings.DUBAN_UPLOAD_MAX_RATIO
     for member in members:
         if (member.file_size > _RATIO_FLOOR
                 and member.file_size > ratio * max(member.compress_size, 1)):
-            raise UploadRefused(_("“%(name)s”中的“%(member)s”压缩比异常(超过 %(ratio)s 倍),"
-                                  "拒绝处理(可能是压缩炸弹)。")
+            raise UploadRefused(_("“%(name)s”中的“%(member)s”压缩比异常（超过 %(ratio)s 倍），"
+                                  "拒绝处理（可能是压缩炸弹）。")
                                 % {"name": label, "member": member.filename[:80],
                                    "ratio": ratio})
 

@@ -39,7 +39,7 @@ def otp(request: HttpRequest) -> HttpResponse:
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect(_next(request))
-        error = _("验证码不正确或已过期,请输入身份验证器上当前显示的 6 位数字。")
+        error = _("验证码不正确或已过期，请输入身份验证器上当前显示的 6 位数字。")
     context = {"enrolling": enrolling, "error": error, "next": _next(request)}
     if enrolling:
         context["qr"] = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
@@ -50,9 +50,9 @@ def otp(request: HttpRequest) -> HttpResponse:
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """What a locked-out account or address sees (django-axes' lockout answer), in Chinese."""
     hours = settings.AXES_COOLOFF_TIME
-    message = (_("登录失败次数过多,账号或来源地址已被锁定。请在 %(hours)s 小时后重试,"
+    message = (_("登录失败次数过多，账号或来源地址已被锁定。请在 %(hours)s 小时后重试，"
                  "或联系安全管理员解锁。") % {"hours": f"{hours:g}"} if hours else
-               _("登录失败次数过多,账号或来源地址已被锁定。请联系安全管理员解锁。"))
+               _("登录失败次数过多，账号或来源地址已被锁定。请联系安全管理员解锁。"))
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": "locked_out", "message": message, "fields": {}}},
                             status=429, json_dumps_params={"ensure_ascii": False})

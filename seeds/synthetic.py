@@ -163,7 +163,7 @@ def _plan_content(plan, units, reporters, tasks_per_plan, first_month, months, t
         tasks.append(Task(
             plan=plan, driver=drivers[(number - 1) % len(drivers)], number=number,
             title=f"{rng.choice(_VERBS)}{rng.choice(_OBJECTS)}({number})",
-            text=f"{rng.choice(_VERBS)}{rng.choice(_OBJECTS)}。围绕年度目标细化措施,明确责任分工。",
+            text=f"{rng.choice(_VERBS)}{rng.choice(_OBJECTS)}。围绕年度目标细化措施，明确责任分工。",
             due_on=due, original_due_on=due, status=TaskStatus.IN_PROGRESS,
         ))
     tasks = Task.objects.bulk_create(tasks, batch_size=2000)
@@ -207,7 +207,7 @@ def _reports(tasks, parts, periods, reporters, today, rng):
                 rows.append(ProgressReport(
                     task=task, department_id=part.department_id, period=period, status=status,
                     progress=progress, progress_text=f"{period.month:%Y年%m月}按计划推进。",
-                    problems="资金到位较慢,需协调。" if status != ReportStatus.ON_TRACK else "",
+                    problems="资金到位较慢，需协调。" if status != ReportStatus.ON_TRACK else "",
                     next_steps="继续推进。", needs_coordination=status == ReportStatus.DELAYED,
                     state=ReportState.ACCEPTED if period.deadline < today
                     else ReportState.SUBMITTED,

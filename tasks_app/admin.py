@@ -69,10 +69,10 @@ def _live_parts(**lookups):
 class ScheduleForm(forms.ModelForm):
     reminder_offsets = WorkingDaysField(
         label=Schedule._meta.get_field("reminder_offsets").verbose_name,
-        help_text=_("截止日前几个工作日发送提醒,用逗号分隔,如“5, 1”;留空则不提醒。"))
+        help_text=_("截止日前几个工作日发送提醒，用逗号分隔，如“5, 1”；留空则不提醒。"))
     due_soon_offsets = WorkingDaysField(
         label=Schedule._meta.get_field("due_soon_offsets").verbose_name,
-        help_text=_("任务或节点完成时限前几个工作日提醒,如“5, 1”;留空则不提醒。"))
+        help_text=_("任务或节点完成时限前几个工作日提醒，如“5, 1”；留空则不提醒。"))
 
     class Meta:
         model = Schedule
@@ -203,7 +203,7 @@ class AssignmentInlineFormSet(SharedChoicesFormSet):
                 continue
             unit = form.cleaned_data.get("department") or form.cleaned_data.get("group")
             if unit in seen:
-                raise ValidationError(_("同一部门或部门组在一个任务中只能出现一次:%(unit)s"),
+                raise ValidationError(_("同一部门或部门组在一个任务中只能出现一次：%(unit)s"),
                                       params={"unit": unit})
             seen.add(unit)
 
@@ -225,12 +225,12 @@ class AssignmentInline(admin.TabularInline):
 class TaskEventInline(admin.TabularInline):
     model = TaskEvent
     formset = SharedChoicesFormSet
-    fields = ("at", "kind", "department", "actor", "field", "before_shown", "after_shown",
+    fields = ("at", "kind", "department", "actor", "field_shown", "before_shown", "after_shown",
               "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name_plural = _("历史记录(全部变更)")
+    verbose_name_plural = _("历史记录（全部变更）")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -245,7 +245,7 @@ class BulkAssignForm(forms.Form):
     role = forms.ChoiceField(choices=AssignmentRole.choices, label=_("角色"))
     replace_lead = forms.BooleanField(
         label=_("取代原牵头部门"), required=False,
-        help_text=_("角色为牵头部门时:原牵头部门改为责任部门。已是责任部门的,改为牵头部门。"))
+        help_text=_("角色为牵头部门时：原牵头部门改为责任部门。已是责任部门的，改为牵头部门。"))
     reason = forms.CharField(label=_("说明"), required=False, max_length=300)
 
 
@@ -287,7 +287,7 @@ class MilestoneInline(admin.TabularInline):
     formset = MilestoneInlineFormSet
     extra = 1
     autocomplete_fields = ("departments",)
-    verbose_name_plural = _("任务节点(计划分解)")
+    verbose_name_plural = _("任务节点（计划分解）")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("departments")
@@ -467,22 +467,22 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
             self.message_user(request, _("已为 %(n)d 个任务指定 %(d)s。") % {
                 "n": len(result.created), "d": department.name}, messages.SUCCESS)
             if result.promoted:
-                self.message_user(request, _("%(d)s 在以下任务中改为牵头部门:%(t)s") % {
+                self.message_user(request, _("%(d)s 在以下任务中改为牵头部门：%(t)s") % {
                     "d": department.name,
                     "t": join_list(p.task.number for p in result.promoted)}, messages.SUCCESS)
             if result.demoted:
-                self.message_user(request, _("原牵头部门改为责任部门:%(parts)s") % {
+                self.message_user(request, _("原牵头部门改为责任部门：%(parts)s") % {
                     "parts": join_list(f"{p.task.number}. {p.unit_name}"
                                        for p in result.demoted)}, messages.INFO)
             if result.skipped:
-                self.message_user(request, _("%(d)s 已在以下任务中,未重复指定:%(t)s") % {
+                self.message_user(request, _("%(d)s 已在以下任务中，未重复指定：%(t)s") % {
                     "d": department.name,
                     "t": join_list(t.number for t in result.skipped)}, messages.WARNING)
             return None
         return self._bulk_form_page(
             request, queryset, form, action="bulk_assign", title=_("为选中的任务指定部门"),
-            intro=ngettext("将为以下 %(n)d 个任务指定同一部门:",
-                           "将为以下 %(n)d 个任务指定同一部门:", len(queryset))
+            intro=ngettext("将为以下 %(n)d 个任务指定同一部门：",
+                           "将为以下 %(n)d 个任务指定同一部门：", len(queryset))
             % {"n": len(queryset)}, submit_label=_("确认指定"))
 
     @admin.action(description=_("批量设置完成时限"))
@@ -505,8 +505,8 @@ class TaskAdmin(TaskLedgerMixin, admin.ModelAdmin):
                 return None
         return self._bulk_form_page(
             request, queryset, form, action="bulk_due_date", title=_("批量设置完成时限"),
-            intro=ngettext("将为以下 %(n)d 个任务设置同一完成时限(原定时限保留在历史中):",
-                           "将为以下 %(n)d 个任务设置同一完成时限(原定时限保留在历史中):",
+            intro=ngettext("将为以下 %(n)d 个任务设置同一完成时限（原定时限保留在历史中）：",
+                           "将为以下 %(n)d 个任务设置同一完成时限（原定时限保留在历史中）：",
                            len(queryset)) % {"n": len(queryset)},
             submit_label=_("确认设置"))
 
@@ -567,12 +567,15 @@ class TargetAdmin(LoadedSelectionsMixin, admin.ModelAdmin):
 
 @admin.register(TaskEvent)
 class TaskEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "task", "kind", "department", "actor", "before_shown", "after_shown",
-                    "reason")
+    list_display = ("at", "task", "kind", "department", "actor", "field_shown", "before_shown",
+                    "after_shown", "reason")
     list_filter = ("kind", "task__plan")
     search_fields = ("task__title", "before", "after", "reason")
     list_select_related = ("task", "department", "actor")
     date_hierarchy = "at"
+    fields = ("at", "task", "kind", "department", "actor", "field_shown", "before_shown",
+              "after_shown", "reason", "report")
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

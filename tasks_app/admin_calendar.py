@@ -31,9 +31,9 @@ class NoticeForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     text = forms.CharField(
         label=_("通知正文"), widget=forms.Textarea(attrs={"rows": 16, "cols": 100}),
-        help_text=_("粘贴国务院办公厅《关于X年部分节假日安排的通知》的正文,"
-                    "每项形如“二、春节:2月15日(周日)至23日(周一)放假调休,共9天。"
-                    "2月14日(周六)、2月28日(周六)上班。”"))
+        help_text=_("粘贴国务院办公厅《关于X年部分节假日安排的通知》的正文，"
+                    "每项形如“二、春节：2月15日（周日）至23日（周一）放假调休，共9天。"
+                    "2月14日（周六）、2月28日（周六）上班。”"))
 
     def clean(self):
         data = super().clean()
@@ -124,7 +124,8 @@ class CalendarDayAdmin(admin.ModelAdmin):
                     form.add_error("text", error)
                 else:
                     self.message_user(request, _(
-                        "已写入%(year)s年节假日安排:放假 %(holidays)d 天,调休上班 %(workdays)d 天;"
+                        "已写入%(year)s年节假日安排：放假 %(holidays)d 天，调休上班 %(workdays)d "
+                        "天；"
                         "%(moved)d 个填报期的截止日随之调整。") % {
                         "year": year, "holidays": result.holidays,
                         "workdays": result.workdays, "moved": result.moved_periods},
@@ -133,7 +134,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
                                     + f"?year={year}")
             preview = [_festival_row(festival) for festival in festivals]
             if CalendarDay.objects.filter(year=year).exists():
-                self.message_user(request, _("%(year)s年已有节假日安排,确认后将整体替换。")
+                self.message_user(request, _("%(year)s年已有节假日安排，确认后将整体替换。")
                                   % {"year": year}, messages.WARNING)
         context = {**self.admin_site.each_context(request), "opts": CalendarDay._meta,
                    "title": _("粘贴节假日通知"), "form": form, "preview": preview}

@@ -14,7 +14,7 @@ class TaskLedgerMixin:
     """导出督办台账 for the selected tasks (the changelist's filters choose them): an export
     job builds it in a worker; the user watches it on the job's page."""
 
-    @admin.action(description=_("导出选中任务的督办台账(Excel)"))
+    @admin.action(description=_("导出选中任务的督办台账（Excel）"))
     def export_ledger(self, request, queryset):
         job = export_ledger_start(owner=request.user, params={},
                                   task_ids=queryset.values_list("pk", flat=True))

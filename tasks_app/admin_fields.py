@@ -17,7 +17,7 @@ class WorkingDaysField(forms.CharField):
     """
 
     default_error_messages = {
-        "invalid": _("请填写以逗号分隔的工作日天数,如“5, 1”;不需要提醒时留空。"),
+        "invalid": _("请填写以逗号分隔的工作日天数，如“5, 1”；不需要提醒时留空。"),
     }
 
     def __init__(self, **kwargs):

@@ -30,7 +30,7 @@ from .services.imports import (
 class PlanImportForm(forms.Form):
     document = forms.FileField(label=_("计划文件"),
                                help_text=_("支持 .txt、.md、.docx、.pdf 文件"
-                                           "(文本可为 UTF-8 或 GB18030 编码)"))
+                                           "（文本可为 UTF-8 或 GB18030 编码）"))
     format = forms.ChoiceField(label=_("文件格式"),
                                choices=[("auto", _("自动识别")), *FORMAT_LABELS.items()])
 
@@ -80,7 +80,7 @@ class PlanImportMixin:
         draft = get_object_or_404(ImportDraft, pk=draft_id, uploaded_by=request.user)
         if request.method == "POST" and "cancel" in request.POST:
             import_draft_discard(draft=draft)
-            self.message_user(request, _("已取消导入 %(name)s,未写入任何数据。")
+            self.message_user(request, _("已取消导入 %(name)s，未写入任何数据。")
                               % {"name": draft.file_name}, messages.INFO)
             return redirect("admin:tasks_app_plan_changelist")
         if request.method == "POST" and "confirm" in request.POST:
@@ -95,7 +95,7 @@ class PlanImportMixin:
                 if ImportDraft.objects.filter(pk=draft.pk).exists():
                     return redirect("admin:tasks_app_plan_import_preview", draft_id=draft.pk)
                 return redirect("admin:tasks_app_plan_import")
-            self.message_user(request, _("已导入 %(code)s:%(n)d 项变化。")
+            self.message_user(request, _("已导入 %(code)s：%(n)d 项变化。")
                               % {"code": result.plan.code, "n": len(result.changes)},
                               messages.SUCCESS)
             return redirect(reverse("admin:tasks_app_plan_change", args=[result.plan.pk]))

@@ -72,12 +72,12 @@ class ExtensionRequestAdmin(ReadOnlyAdmin):
     def task(self, obj):
         return _task_link(obj.assignment.task)
 
-    @admin.action(description=_("同意延期(延至申请的日期)"))
+    @admin.action(description=_("同意延期（延至申请的日期）"))
     def approve(self, request, queryset):
         _run(self, request, queryset, lambda obj: extension_request_decide(
             request=obj, actor=request.user, approve=True), str(_("已同意 %(n)d 项延期申请。")))
 
-    @admin.action(description=_("不同意延期(填写理由)"))
+    @admin.action(description=_("不同意延期（填写理由）"))
     def refuse(self, request, queryset):
         return _with_reason(self, request, queryset, "refuse", _("不同意延期"),
                             lambda obj, reason: extension_request_decide(
@@ -98,13 +98,13 @@ class CompletionRequestAdmin(ReadOnlyAdmin):
     def task_link(self, obj):
         return _task_link(obj.task)
 
-    @admin.action(description=_("同意办结(销号)"))
+    @admin.action(description=_("同意办结（销号）"))
     def approve(self, request, queryset):
         _run(self, request, queryset, lambda obj: completion_request_decide(
             request=obj, actor=request.user, decision=CompletionRequest.Decision.APPROVED),
             str(_("已同意 %(n)d 项办结申请。")))
 
-    @admin.action(description=_("不同意办结(填写意见)"))
+    @admin.action(description=_("不同意办结（填写意见）"))
     def reject(self, request, queryset):
         return _with_reason(self, request, queryset, "reject", _("不同意办结"),
                             lambda obj, reason: completion_request_decide(
@@ -146,13 +146,13 @@ class SupervisionSlipAdmin(ReadOnlyAdmin):
     def pdf(self, obj):
         return format_html('<a href="{}">PDF</a>', reverse("portal:slip_pdf", args=[obj.pk]))
 
-    @admin.action(description=_("审核签发选中的督办单草稿(编号并通知主送部门)"))
+    @admin.action(description=_("审核签发选中的督办单草稿（编号并通知主送部门）"))
     def sign(self, request, queryset):
         _run(self, request, queryset.order_by("drafted_at", "pk"),
              lambda obj: slip_sign(slip=obj, actor=request.user),
              str(_("已签发 %(n)d 份督办单。")))
 
-    @admin.action(description=_("作废选中的督办单(填写原因)"))
+    @admin.action(description=_("作废选中的督办单（填写原因）"))
     def void(self, request, queryset):
         return _with_reason(self, request, queryset, "void", _("作废督办单"),
                             lambda obj, reason: slip_void(slip=obj, actor=request.user,
@@ -176,7 +176,7 @@ class LeaderInstructionAdmin(ReadOnlyAdmin):
         return obj.text[:60]
 
 
-@admin.action(description=_("中止选中的任务(填写原因)"))
+@admin.action(description=_("中止选中的任务（填写原因）"))
 def suspend_tasks(model_admin, request, queryset):
     return _with_reason(model_admin, request, queryset, "suspend_tasks", _("中止任务"),
                         lambda task, reason: task_suspend(task=task, actor=request.user,
@@ -184,7 +184,7 @@ def suspend_tasks(model_admin, request, queryset):
                         _("已中止 %(n)d 项任务。"))
 
 
-@admin.action(description=_("恢复办理选中的任务(填写原因)"))
+@admin.action(description=_("恢复办理选中的任务（填写原因）"))
 def resume_tasks(model_admin, request, queryset):
     return _with_reason(model_admin, request, queryset, "resume_tasks", _("恢复办理"),
                         lambda task, reason: task_resume(task=task, actor=request.user,

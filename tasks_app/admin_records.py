@@ -146,7 +146,7 @@ def _follow_up(model_admin, request, selected, decisions, action: str):
 class FollowUpForm(forms.Form):
     lead_department = forms.ModelChoiceField(
         Department.objects.filter(is_active=True), label=_("牵头部门"), required=False,
-        help_text=_("不选则不指定牵头部门(进入牵头办公室待分配队列),议定事项的责任部门均为责任部门"))
+        help_text=_("不选则不指定牵头部门（进入牵头办公室待分配队列），议定事项的责任部门均为责任部门"))
     due_on = forms.DateField(label=_("完成时限"), required=False,
                              help_text=_("不填则使用议定事项的完成时限"),
                              widget=forms.DateInput(attrs={"type": "date"}))
@@ -217,13 +217,13 @@ class BulletinAdmin(admin.ModelAdmin):
                                       actor=request.user)
             obj.pk = saved.pk
 
-    @admin.action(description=_("生成/刷新通报草稿(已发布的不变)"))
+    @admin.action(description=_("生成/刷新通报草稿（已发布的不变）"))
     def generate(self, request, queryset):
         _run(self, request, queryset.select_related("plan"), lambda b: bulletin_generate(
             plan=b.plan, year=b.year, quarter=b.quarter, actor=request.user),
             str(_("已生成 %(n)d 份通报草稿。")))
 
-    @admin.action(description=_("发布选中的通报(发布后内容固定,当季填报锁定)"))
+    @admin.action(description=_("发布选中的通报（发布后内容固定，当季填报锁定）"))
     def publish(self, request, queryset):
         _run(self, request, queryset.select_related("plan"),
              lambda b: bulletin_publish(b, actor=request.user),
@@ -297,7 +297,7 @@ class ScoreInline(admin.TabularInline):
                        "contest_reason", "contest_reply")
     extra = 0
     can_delete = False
-    verbose_name_plural = _("部门得分(调整须填写理由,即为对申诉的答复)")
+    verbose_name_plural = _("部门得分（调整须填写理由，即为对申诉的答复）")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -353,7 +353,7 @@ class AssessmentAdmin(admin.ModelAdmin):
                                "finalised_at", "page")}),
             (_("评分规则与权重"), {
                 "fields": weights,
-                "description": _("各评分项满分合计须为 100;扣分项为每次扣分和扣分上限。")}),
+                "description": _("各评分项满分合计须为 100；扣分项为每次扣分和扣分上限。")}),
         )
 
     @admin.display(description=_("评分规则与权重"))
@@ -387,19 +387,19 @@ class AssessmentAdmin(admin.ModelAdmin):
                 inline.instance.delete()
         return None
 
-    @admin.action(description=_("测算(重新测算)选中的年度考核"))
+    @admin.action(description=_("测算（重新测算）选中的年度考核"))
     def compute(self, request, queryset):
         _run(self, request, queryset.select_related("plan"),
              lambda a: assessment_compute(a.plan, a.year, actor=request.user),
              str(_("已测算 %(n)d 项年度考核。")))
 
-    @admin.action(description=_("公示考核结果(各部门可申诉)"))
+    @admin.action(description=_("公示考核结果（各部门可申诉）"))
     def publish(self, request, queryset):
         _run(self, request, queryset,
              lambda a: assessment_publish(assessment=a, user=request.user),
              str(_("已公示 %(n)d 项年度考核。")))
 
-    @admin.action(description=_("定稿(确定排名,不再受理申诉)"))
+    @admin.action(description=_("定稿（确定排名，不再受理申诉）"))
     def finalise(self, request, queryset):
         _run(self, request, queryset,
              lambda a: assessment_finalise(assessment=a, user=request.user),

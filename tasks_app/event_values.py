@@ -38,3 +38,35 @@ def shown(field: str, value: str) -> str:
         return str(choices(value).label)
     except ValueError:  # a row written as text before codes (see migration 0005)
         return translated(value)
+
+
+def field_labels() -> dict[str, str]:
+    """Event ``field`` codes that are not a Task column → their Chinese name."""
+    return {"assignment": gettext("分工"), "milestone": gettext("节点"),
+            "milestone_completed": gettext("节点完成"), "report": gettext("进展报送"),
+            "report_state": gettext("报送状态"), "state": gettext("办理状态"),
+            "role": gettext("角色"), "version": gettext("版本"), "task": gettext("任务"),
+            "summary": gettext("牵头部门汇总"), "slip": gettext("督办单"),
+            "instruction": gettext("领导批示"), "instruction_reply": gettext("批示落实情况"),
+            "extension": gettext("延期申请"), "completion": gettext("办结申请"),
+            "created": gettext("创建"), "alias": gettext("部门别名"),
+            "progress_text": gettext("本期进展"), "problems": gettext("存在问题"),
+            "next_steps": gettext("下步计划"), "needs_coordination": gettext("提请会议协调")}
+
+
+def field_shown(field: str) -> str:
+    """A history row's ``field`` code as the reader sees it (任务 columns by their verbose
+    name): never ``status`` or ``assignment`` on a screen."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from .models import Task
+
+    if not field:
+        return ""
+    labels = field_labels()
+    if field in labels:
+        return labels[field]
+    try:
+        return str(Task._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field

@@ -14,7 +14,7 @@ MAX_ID = 2**63 - 1  # the largest primary key a 64-bit column holds
 
 
 class IdField(forms.IntegerField):
-    default_error_messages = {"invalid": _("请输入有效的编号(正整数)。")}
+    default_error_messages = {"invalid": _("请输入有效的编号（正整数）。")}
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)

@@ -60,9 +60,9 @@ def _choices(choices, label: str) -> ChoicesFilter:
 
 def _between(field_name: str, label: str) -> tuple[filters.DateFilter, filters.DateFilter]:
     return (filters.DateFilter(field_name=field_name, lookup_expr="gte",
-                               label=lazy_format(_("%(field)s不早于(YYYY-MM-DD)"), field=label)),
+                               label=lazy_format(_("%(field)s不早于（YYYY-MM-DD）"), field=label)),
             filters.DateFilter(field_name=field_name, lookup_expr="lte",
-                               label=lazy_format(_("%(field)s不晚于(YYYY-MM-DD)"), field=label)))
+                               label=lazy_format(_("%(field)s不晚于（YYYY-MM-DD）"), field=label)))
 
 
 class PlanFilterSet(filters.FilterSet):
@@ -86,19 +86,19 @@ class TaskFilterSet(filters.FilterSet):
     driver = IdFilter(field_name="driver_id", label=_("战略驱动 id"))
     department = IdFilter(
         method="filter_department",
-        label=_("部门 id:该部门(直接或通过部门组)承担的任务;"
+        label=_("部门 id：该部门（直接或通过部门组）承担的任务；"
               "与 role 同时给出时为该部门担任该角色的任务"))
     role = filters.ChoiceFilter(
         choices=AssignmentRole.choices, method="filter_role",
-        label=_("角色:单独使用时为有该角色单位的任务;与 department 同时使用时限定该部门的角色"))
-    status = _choices(TaskStatus.choices, _("任务状态(可多选)"))
-    health = _choices(Health.choices, _("预警状态(可多选)"))
-    source_type = _choices(Task._meta.get_field("source_type").choices, _("来源(可多选)"))
-    urgency = _choices(Task._meta.get_field("urgency").choices, _("紧急程度(可多选)"))
+        label=_("角色：单独使用时为有该角色单位的任务；与 department 同时使用时限定该部门的角色"))
+    status = _choices(TaskStatus.choices, _("任务状态（可多选）"))
+    health = _choices(Health.choices, _("预警状态（可多选）"))
+    source_type = _choices(Task._meta.get_field("source_type").choices, _("来源（可多选）"))
+    urgency = _choices(Task._meta.get_field("urgency").choices, _("紧急程度（可多选）"))
     due_after, due_before = _between("due_on", _("完成时限"))
     unassigned = StrictBooleanFilter(
         method="filter_unassigned",
-        label=_("true:未明确牵头部门的任务(牵头办公室待分配队列);false:已明确牵头部门"))
+        label=_("true：未明确牵头部门的任务（牵头办公室待分配队列）；false：已明确牵头部门"))
 
     class Meta:
         model = Task
@@ -125,10 +125,10 @@ class TaskFilterSet(filters.FilterSet):
 class AssignmentFilterSet(filters.FilterSet):
     task = IdFilter(field_name="task_id", label=_("任务 id"))
     plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
-    department = IdFilter(field_name="department_id", label=_("部门 id(直接分工)"))
+    department = IdFilter(field_name="department_id", label=_("部门 id（直接分工）"))
     group = IdFilter(field_name="group_id", label=_("部门组 id"))
     role = filters.ChoiceFilter(choices=AssignmentRole.choices, label=_("角色"))
-    state = _choices(PartState.choices, _("办理状态(可多选)"))
+    state = _choices(PartState.choices, _("办理状态（可多选）"))
 
     class Meta:
         model = Assignment
@@ -141,8 +141,8 @@ class ProgressReportFilterSet(filters.FilterSet):
     department = IdFilter(field_name="department_id", label=_("报送部门 id"))
     period = IdFilter(field_name="period_id", label=_("填报周期 id"))
     month_after, month_before = _between("period__month", _("填报月份"))
-    state = _choices(ReportState.choices, _("报送状态(可多选)"))
-    status = _choices(ReportStatus.choices, _("推进情况(可多选)"))
+    state = _choices(ReportState.choices, _("报送状态（可多选）"))
+    status = _choices(ReportStatus.choices, _("推进情况（可多选）"))
     needs_coordination = StrictBooleanFilter(label=_("需提请会议协调"))
     is_late = StrictBooleanFilter(label=_("逾期报送"))
 
@@ -153,8 +153,8 @@ class ProgressReportFilterSet(filters.FilterSet):
 
 class ReportingPeriodFilterSet(filters.FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
-    state = _choices(PeriodState.choices, _("周期状态(可多选)"))
-    kind = _choices(PeriodKind.choices, _("周期类型:monthly 月度、weekly 每周(可多选)"))
+    state = _choices(PeriodState.choices, _("周期状态（可多选）"))
+    kind = _choices(PeriodKind.choices, _("周期类型：monthly 月度、weekly 每周（可多选）"))
     month_after, month_before = _between("month", _("月份"))
 
     class Meta:
@@ -165,10 +165,10 @@ class ReportingPeriodFilterSet(filters.FilterSet):
 class TargetFilterSet(filters.FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
     driver = IdFilter(field_name="driver_id", label=_("战略驱动 id"))
-    kind = _choices(TargetKind.choices, _("指标类别(可多选)"))
+    kind = _choices(TargetKind.choices, _("指标类别（可多选）"))
     year = YearFilter(field_name="year", label=_("目标年度"))
     department = IdFilter(method="filter_department",
-                          label=_("部门 id:该部门(直接或通过部门组)负责的指标"))
+                          label=_("部门 id：该部门（直接或通过部门组）负责的指标"))
 
     class Meta:
         model = Target
@@ -185,7 +185,7 @@ class MilestoneFilterSet(filters.FilterSet):
     plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
     department = IdFilter(field_name="departments", label=_("责任部门 id"))
     completed = StrictBooleanFilter(field_name="completed_on", lookup_expr="isnull",
-                                    exclude=True, label=_("true:已完成的节点;false:未完成的节点"))
+                                    exclude=True, label=_("true：已完成的节点；false：未完成的节点"))  # noqa: E501
     due_after, due_before = _between("due_on", _("节点时限"))
 
     class Meta:
@@ -206,8 +206,8 @@ class TargetReadingFilterSet(filters.FilterSet):
 
 class MeetingFilterSet(filters.FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
-    kind = _choices(Meeting.Kind.choices, _("会议类别(可多选)"))
-    state = _choices(Meeting.State.choices, _("会议状态(可多选)"))
+    kind = _choices(Meeting.Kind.choices, _("会议类别（可多选）"))
+    state = _choices(Meeting.State.choices, _("会议状态（可多选）"))
     held_after, held_before = _between("held_on", _("会议日期"))
 
     class Meta:
@@ -220,8 +220,8 @@ class BulletinFilterSet(filters.FilterSet):
     year = YearFilter(field_name="year", label=_("年度"))
     quarter = filters.TypedChoiceFilter(choices=[(q, lazy_format(_("第%(quarter)s季度"), quarter=q))
                                                  for q in range(1, 5)],
-                                        coerce=int, label=_("季度(1–4)"))
-    state = _choices(Bulletin.State.choices, _("状态(可多选)"))
+                                        coerce=int, label=_("季度（1–4）"))
+    state = _choices(Bulletin.State.choices, _("状态（可多选）"))
 
     class Meta:
         model = Bulletin
@@ -231,7 +231,7 @@ class BulletinFilterSet(filters.FilterSet):
 class AssessmentFilterSet(filters.FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
     year = YearFilter(field_name="year", label=_("年度"))
-    state = _choices(Assessment.State.choices, _("状态(可多选)"))
+    state = _choices(Assessment.State.choices, _("状态（可多选）"))
 
     class Meta:
         model = Assessment

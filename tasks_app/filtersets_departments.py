@@ -10,11 +10,11 @@ from .filter_types import ChoicesFilter, IdFilter, StrictBooleanFilter
 
 
 class DepartmentFilterSet(filters.FilterSet):
-    kind = ChoicesFilter(choices=DepartmentKind.choices, label=_("类别(可多选)"))
-    level = ChoicesFilter(choices=DepartmentLevel.choices, label=_("层级(可多选)"))
+    kind = ChoicesFilter(choices=DepartmentKind.choices, label=_("类别（可多选）"))
+    level = ChoicesFilter(choices=DepartmentLevel.choices, label=_("层级（可多选）"))
     is_active = StrictBooleanFilter(label=_("是否启用"))
     parent = IdFilter(field_name="parent_id", label=_("上级单位 id"))
-    group = IdFilter(field_name="groups", label=_("部门组 id:该组的成员部门"))
+    group = IdFilter(field_name="groups", label=_("部门组 id：该组的成员部门"))
 
     class Meta:
         model = Department
@@ -22,7 +22,7 @@ class DepartmentFilterSet(filters.FilterSet):
 
 
 class DepartmentGroupFilterSet(filters.FilterSet):
-    member = IdFilter(field_name="members", label=_("部门 id:包含该部门的部门组"))
+    member = IdFilter(field_name="members", label=_("部门 id：包含该部门的部门组"))
 
     class Meta:
         model = DepartmentGroup

@@ -11,7 +11,7 @@ from .models import CompletionRequest, ExtensionRequest, LeaderInstruction, Supe
 class ExtensionRequestFilterSet(filters.FilterSet):
     task = IdFilter(field_name="assignment__task_id", label=_("任务 id"))
     department = IdFilter(field_name="assignment__department_id", label=_("申请部门 id"))
-    state = ChoicesFilter(choices=ExtensionRequest.State.choices, label=_("状态(可多选)"))
+    state = ChoicesFilter(choices=ExtensionRequest.State.choices, label=_("状态（可多选）"))
 
     class Meta:
         model = ExtensionRequest
@@ -22,7 +22,7 @@ class CompletionRequestFilterSet(filters.FilterSet):
     task = IdFilter(field_name="task_id", label=_("任务 id"))
     department = IdFilter(field_name="department_id", label=_("申请部门 id"))
     decision = ChoicesFilter(choices=CompletionRequest.Decision.choices,
-                             label=_("审核结论(可多选)"))
+                             label=_("审核结论（可多选）"))
 
     class Meta:
         model = CompletionRequest
@@ -33,7 +33,7 @@ class SlipFilterSet(filters.FilterSet):
     task = IdFilter(field_name="task_id", label=_("任务 id"))
     department = IdFilter(field_name="department_id", label=_("主送部门 id"))
     year = YearFilter(field_name="year", label=_("年度"))
-    state = ChoicesFilter(choices=SupervisionSlip.State.choices, label=_("状态(可多选)"))
+    state = ChoicesFilter(choices=SupervisionSlip.State.choices, label=_("状态（可多选）"))
 
     class Meta:
         model = SupervisionSlip

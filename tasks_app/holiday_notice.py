@@ -82,13 +82,13 @@ def _festival(name: str, body: str, year: int) -> Festival:
             total = _TOTAL.search(sentence)
             if total and int(total.group(1)) != len(days):
                 raise ValidationError(
-                    _("%(name)s:通知写明共%(total)s天,但读到的日期是%(count)s天。")
+                    _("%(name)s：通知写明共%(total)s天，但读到的日期是%(count)s天。")
                     % {"name": name, "total": total.group(1), "count": len(days)})
             festival.holidays += days
         elif "上班" in sentence:
             festival.workdays += _dates(sentence.split("上班", 1)[0], year)
     if not festival.holidays:
-        raise ValidationError(_("%(name)s:没有读到放假日期。") % {"name": name})
+        raise ValidationError(_("%(name)s：没有读到放假日期。") % {"name": name})
     return festival
 
 
@@ -97,12 +97,12 @@ def parse_notice(text: str, year: int) -> list[Festival]:
     text = (text or "").translate(_DIGITS).replace("\r", "")
     titled = notice_year(text)
     if titled is not None and titled != year:
-        raise ValidationError(_("通知标题是%(titled)s年,与所选年份%(year)s年不一致。")
+        raise ValidationError(_("通知标题是%(titled)s年，与所选年份%(year)s年不一致。")
                               % {"titled": titled, "year": year})
     items = list(_ITEM.finditer(text))
     if not items:
-        raise ValidationError(_("没有读到节假日安排:请粘贴通知正文,"
-                                "每项形如“一、元旦:1月1日放假,共1天。”"))
+        raise ValidationError(_("没有读到节假日安排：请粘贴通知正文，"
+                                "每项形如“一、元旦：1月1日放假，共1天。”"))
     festivals = []
     for item, following in zip(items, [*items[1:], None]):
         end = following.start() if following else len(text)
@@ -117,10 +117,10 @@ def _check(festivals: list[Festival], year: int) -> None:
     for festival in festivals:
         for day in [*festival.holidays, *festival.workdays]:
             if abs(day.year - year) > 1:
-                raise ValidationError(_("%(name)s:日期 %(day)s 不在%(year)s年前后。")
+                raise ValidationError(_("%(name)s：日期 %(day)s 不在%(year)s年前后。")
                                       % {"name": festival.name, "day": day, "year": year})
             if day in seen:
-                raise ValidationError(_("%(day)s 在通知中出现了两次(%(first)s、%(second)s)。")
+                raise ValidationError(_("%(day)s 在通知中出现了两次（%(first)s、%(second)s）。")
                                       % {"day": day, "first": seen[day],
                                          "second": festival.name})
             seen[day] = festival.name

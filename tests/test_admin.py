@@ -95,10 +95,15 @@ def test_assigning_a_lead_to_task_one_inline_is_kept_in_history(lead_client, pri
     task.refresh_from_db()
     assert task.status == TaskStatus.PENDING_ACK
     added = TaskEvent.objects.get(task=task, kind=EventKind.ASSIGNMENT_ADDED)
-    assert added.actor.username == "leadoffice" and added.after == "经开办(自贸办)(牵头部门)"
+    assert added.actor.username == "leadoffice" and added.after == "经开办(自贸办)（牵头部门）"
     assert TaskEvent.objects.filter(task=task, kind=EventKind.STATUS).exists()
     page = lead_client.get(url).content.decode()
-    assert "历史记录" in page and "经开办(自贸办)(牵头部门)" in page
+    assert "历史记录" in page and "经开办(自贸办)（牵头部门）" in page
+    # The history names its fields in Chinese, never by their codes.
+    assert "<p>分工</p>" in page and "<p>状态</p>" in page
+    assert "<p>assignment</p>" not in page and "<p>status</p>" not in page
+    events = lead_client.get(reverse("admin:tasks_app_taskevent_changelist")).content.decode()
+    assert "<td class=\"field-field_shown\">分工</td>" in events
 
 
 def test_removing_a_responsible_department_inline(lead_client, primary_plan):
@@ -110,7 +115,7 @@ def test_removing_a_responsible_department_inline(lead_client, primary_plan):
     assert lead_client.post(url, data).status_code == 302
     assert [p.department.name for p in task.assignments.all()] == ["区财政局"]
     removed = TaskEvent.objects.get(task=task, kind=EventKind.ASSIGNMENT_REMOVED)
-    assert removed.before == "区金融办(责任部门)"
+    assert removed.before == "区金融办（责任部门）"
 
 
 def test_the_same_department_twice_is_refused_with_a_chinese_message(lead_client, primary_plan):
@@ -135,7 +140,7 @@ def test_bulk_assign_a_department_to_several_tasks(lead_client, primary_plan):
         "action": "bulk_assign", "_selected_action": ids, "apply": "1",
         "department": stats.pk, "role": "responsible", "reason": "统计监测"}, follow=True)
     assert "已为 2 个任务指定 区统计局" in response.content.decode()
-    assert "未重复指定:6" in response.content.decode()
+    assert "未重复指定：6" in response.content.decode()
     assert Assignment.objects.filter(department=stats, task__number__in=[1, 2]).count() == 2
     assert TaskEvent.objects.filter(kind=EventKind.ASSIGNMENT_ADDED, reason="统计监测").count() == 2
 

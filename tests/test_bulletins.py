@@ -213,15 +213,15 @@ def test_a_report_filed_after_the_red_step_is_named_as_filed_late_not_missing(wo
     content = bulletin_build(world.plan, 2026, 1)
     missing = {row["name"]: row["periods"] for row in content["named_departments"]}
     late = {row["name"]: row["periods"] for row in content["named_filed_late"]}
-    assert missing["区丙局"] == ["2026年2月(1项)", "2026年3月(1项)"]  # 逾期未报送
-    assert late == {"区丙局": ["2026年1月(1项)"]}  # 逾期后补报
+    assert missing["区丙局"] == ["2026年2月（1项）", "2026年3月（1项）"]  # 逾期未报送
+    assert late == {"区丙局": ["2026年1月（1项）"]}  # 逾期后补报
 
 
 @time_machine.travel(at(2026, 3, 27, 9))
 def test_a_period_not_yet_at_the_red_step_names_nobody_for_it(world):
     named = {row["name"]: row["periods"] for row in
              bulletin_build(world.plan, 2026, 1)["named_departments"]}
-    assert named["区丙局"] == ["2026年1月(1项)", "2026年2月(1项)"]
+    assert named["区丙局"] == ["2026年1月（1项）", "2026年2月（1项）"]
 
 
 @time_machine.travel(BULLETIN_DAY)

@@ -26,11 +26,13 @@ def world():
         return World()
 
 
-def _subscribe(world, username, frequency, **scope):
+def _subscribe(world, username, frequency, weekday=None, send_time=None, contents=None,
+               **scope):
     with time_machine.travel(moment(3, 2, 8), tick=False):
         return digest_subscription_update(
             user=world.people[username], frequency=frequency, plans=scope.get("plans", []),
-            drivers=scope.get("drivers", []), departments=scope.get("departments", []))
+            drivers=scope.get("drivers", []), departments=scope.get("departments", []),
+            weekday=weekday, send_time=send_time, contents=contents)
 
 
 def test_the_meeting_pack_creates_the_meeting_and_lists_what_to_coordinate(world):
@@ -49,8 +51,8 @@ def test_the_meeting_pack_creates_the_meeting_and_lists_what_to_coordinate(world
     (pack,) = Notification.objects.filter(kind=Kind.MEETING_PACK, recipient__username="manager")
     assert "用地指标尚未落实,需管委会协调。" in pack.body_text
     assert "任务 2. 甲乙共同任务" in pack.body_text.split("二、")[1]
-    assert "区乙局:" in pack.body_text.split("三、")[1]
-    assert "提请协调 1 项,滞后任务 1 项,未报送 2 项" in pack.subject
+    assert "区乙局：" in pack.body_text.split("三、")[1]
+    assert "提请协调 1 项，滞后任务 1 项，未报送 2 项" in pack.subject
 
 
 def test_a_fixed_meeting_day_moves_to_a_working_day_and_its_pack_comes_before(world):
@@ -72,7 +74,7 @@ def test_managers_get_a_weekly_digest_from_the_next_monday(world):
     assert "manager" not in by_user(cycle_at(moment(3, 23, 8, 29)))
     (digest,) = [m for m in cycle_at(moment(3, 23, 8, 30)) if m.user == "manager"]
     assert digest.kind == "digest" and "新报送 1 份" in digest.subject
-    assert "区甲局 · 任务 1. 甲局独立任务:正常推进,进度 30%" in digest.text
+    assert "区甲局 · 任务 1. 甲局独立任务：正常推进，进度 30%" in digest.text
     assert [m for m in cycle_at(moment(3, 23, 15)) if m.user == "manager"] == []
 
 
@@ -118,7 +120,7 @@ def test_a_published_bulletin_is_emailed_to_the_leaders(world, mailoutbox):
         drafts_store(drafts, today=at.date())
     assert sorted(d.dedupe_key.split(":")[-1][:4] for d in drafts) == ["user", "user"]
     assert {d.recipient.address.split("@")[0] for d in drafts} == {"leadoffice", "manager"}
-    assert "2026年第1季度通报(第1期)已发布" in drafts[0].subject
+    assert "2026年第1季度通报（第1期）已发布" in drafts[0].subject
     assert f"/bulletins/{bulletin.pk}/" in drafts[0].body_text
 
 
@@ -148,3 +150,34 @@ def test_a_finalised_assessment_announces_the_final_ranking_once(world):
     assert [m for m in again if m.kind == Kind.ASSESSMENT] == []
     assert {n.subject.endswith("结果已定稿") for n in final} == {True}
     assert "1. 区甲局 91.00 分" in final.first().body_text
+
+
+def test_the_leaders_read_a_summary_with_colours_and_links(world):
+    """The digest and the meeting pack open with counts; the red tasks link to their pages;
+    the departments behind carry their escalation colour; both link to the cockpit."""
+    _subscribe(world, "manager", DigestFrequency.DAILY)
+    with time_machine.travel(moment(3, 20, 11), tick=False):
+        task_update(task=world.task2, data={"due_on": datetime.date(2026, 3, 1)},
+                    actor=world.people["leadoffice"], reason="测试")
+    (digest,) = [m for m in cycle_at(moment(3, 30, 9)) if m.user == "manager"
+                 and m.kind == "digest"]
+    stored = Notification.objects.get(kind=Kind.DIGEST, recipient__username="manager")
+    assert f"/tasks/{world.task2.pk}/" in stored.body_html
+    assert "/cockpit/" in stored.body_html and "/cockpit/" in digest.text
+    assert "黄色督办" in digest.text  # three working days after the March deadline
+    assert "#a66a00" in stored.body_html
+    (pack,) = Notification.objects.filter(kind=Kind.MEETING_PACK, recipient__username="manager")
+    assert "[黄色督办] 区乙局" in pack.body_text and "/cockpit/" in pack.body_html
+    assert f"/tasks/{world.task2.pk}/" in pack.body_html
+
+
+def test_a_leader_chooses_the_digest_day_time_and_parts(world):
+    """Weekly on Friday at 17:00 with only the red tasks and the departments behind."""
+    _subscribe(world, "manager", DigestFrequency.WEEKLY, weekday=4,
+               send_time=datetime.time(17, 0), contents=["red", "missing"])
+    world.report(world.task1, world.jia, "jia.liaison", moment(3, 4, 10))
+    assert "digest" not in by_user(cycle_at(moment(3, 5, 9))).get("manager", [])  # Thursday
+    assert "digest" not in by_user(cycle_at(moment(3, 6, 16, 59))).get("manager", [])
+    (digest,) = [m for m in cycle_at(moment(3, 6, 17)) if m.user == "manager"]
+    assert "逾期未报的部门" in digest.text and "【新报送的进展】" not in digest.text
+    assert "新报送 1 份" in digest.subject  # the counts stay in the summary

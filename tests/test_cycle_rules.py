@@ -92,7 +92,7 @@ def test_the_red_escalation_names_the_departments_and_their_tasks(world):
     cycle_at(moment(3, 31))
     sent = cycle_at(moment(4, 1))
     red = next(m for m in sent if m.user == "leadoffice")
-    assert "红色督办" in red.subject and "区甲局:任务 1、2" in red.text
+    assert "红色督办" in red.subject and "区甲局：任务 1、2" in red.text
     assert "区乙局" not in red.text
 
 
@@ -145,7 +145,7 @@ def test_one_email_per_person_per_day_lists_every_item_by_urgency(world):
     (message,) = sent
     assert message.kind == "chase"
     assert message.text.index("【逾期催报】") < message.text.index("【到期提醒】")
-    assert "(另有 1 项)" in message.subject
+    assert "（另有 1 项）" in message.subject
     assert "逾期催报" in message.html and "到期提醒" in message.html
 
 

@@ -78,6 +78,27 @@ def test_a_manager_chooses_the_digest_frequency_and_scope(client):
     assert form_values(client.get(DIGEST).content.decode())["frequency"] == "daily"
 
 
+def test_the_digest_day_time_and_contents_are_chosen_with_buttons_and_boxes(client):
+    manager = MembershipFactory(role=Role.MANAGER, department=None).user
+    client.force_login(manager)
+    page = client.get(DIGEST).content.decode()
+    # Radio buttons, boxes to tick and a time field: no Ctrl-click <select multiple>, no JSON.
+    form = page.split("digest-form")[1].split("</form>")[0]
+    assert "<select" not in form and 'type="time"' in form
+    assert 'type="checkbox" name="contents" value="red"' in page
+    assert 'type="radio" name="weekday" value="4"' in page
+    response = client.post(DIGEST, {"frequency": "weekly", "weekday": "4", "send_time": "17:30",
+                                    "contents": ["red", "missing"]})
+    assert response.status_code == 302
+    subscription = DigestSubscription.objects.get(user=manager)
+    assert (subscription.weekday, subscription.send_time.strftime("%H:%M"),
+            subscription.contents) == (4, "17:30", ["red", "missing"])
+    values = form_values(client.get(DIGEST).content.decode())
+    assert values["weekday"] == "4" and values["send_time"] == "17:30"
+    bad = client.post(DIGEST, {"frequency": "weekly", "weekday": "9", "contents": ["json"]})
+    assert bad.status_code == 200 and "weekday" in bad.context["form"].errors
+
+
 def test_the_lead_office_sees_every_message_and_retries_failed_ones(client, primary_plan,
                                                                      django_capture_on_commit_callbacks):
     demo_accounts_ensure("pw-demo-1")

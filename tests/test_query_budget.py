@@ -139,6 +139,7 @@ def _portal(w: World) -> dict[str, list[Call]]:
         "portal:reviews": [Call("head", "/reviews/"), Call("liaison", "/reviews/"),
                            Call("lead", "/reviews/")],
         "portal:overview": [Call("manager", "/overview/")],
+        "portal:cockpit": [Call("manager", "/cockpit/"), Call("lead", "/cockpit/")],
         "portal:profile": [Call("liaison", "/accounts/profile/")],
         "portal:attachment": [Call("liaison", f"/attachments/{w.attachment.pk}/")],
         "portal:task_action": [Call("liaison", f"/tasks/{t}/do/acknowledge/", 405)],

@@ -135,7 +135,7 @@ def test_the_assessment_page_shows_every_formula_and_its_inputs(client, world, a
     html = _get(client, world.liaison_a,
                 reverse("records:assessment", args=[assessment.pk])).content.decode()
     assert "按时报送率 1 ÷ 1 = 100.0% × 30 分 = 30 分" in html
-    assert "应报送:1" in html and "折算为百分制" in html
+    assert "应报送：1" in html and "折算为百分制" in html
 
 
 def test_the_departments_head_contests_its_score_from_the_page(client, world, assessment):

@@ -96,7 +96,7 @@ def test_import_creates_people_roles_groups_and_invitations(world):
     note = invitations.get(recipient=zhang)
     assert notification_deliver(note.pk).state == DeliveryState.SENT
     body = mail.outbox[0].body
-    assert "张三,您好" in body and "zhangsan@example.gov.cn" in body
+    assert "张三，您好" in body and "zhangsan@example.gov.cn" in body
     assert re.search(r"http://testserver/accounts/activate/\S+/", body)
 
 
@@ -172,7 +172,7 @@ def test_changes_are_listed(world):
     draft = roster_draft_create(file_name="名单.csv", data=_csv(*rows), user=world.lead)
     plan = roster_plan(draft.rows, actor=world.lead)
     (li,) = plan.changed
-    assert li.changes == ["手机:13800000002 → 13900000002"]
+    assert li.changes == ["手机：13800000002 → 13900000002"]
     assert li.labels == {"roles": ["区工信局联络员"], "added": ["区工信局联络员"],
                          "removed": ["区工信局部门负责人"]}
 

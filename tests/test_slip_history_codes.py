@@ -57,12 +57,12 @@ def test_the_migration_stores_codes_and_the_number_and_display_is_unchanged():
             ("title", "已签发", "新标题", ""),
         ]
         assert [(e.before_shown, e.after_shown) for e in rows[:5]] == [
-            ("", "待签发"), ("待签发", "测督〔2026〕1号(已签发)"),
-            ("已签发", "测督〔2026〕1号(已签收)"), ("已签收", "测督〔2026〕1号(已反馈)"),
-            ("已反馈", "测督〔2026〕1号(已作废)")]
+            ("", "待签发"), ("待签发", "测督〔2026〕1号（已签发）"),
+            ("已签发", "测督〔2026〕1号（已签收）"), ("已签收", "测督〔2026〕1号（已反馈）"),
+            ("已反馈", "测督〔2026〕1号（已作废）")]
         assert rows[5].after_shown == "手写的说明"
         with translation.override("en"):
-            assert rows[4].after_shown == "测督〔2026〕1号(Void)"
+            assert rows[4].after_shown == "测督〔2026〕1号（Void）"
     finally:
         MigrationExecutor(connection).migrate(
             MigrationExecutor(connection).loader.graph.leaf_nodes())

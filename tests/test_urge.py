@@ -39,19 +39,19 @@ def test_urge_departments_preview_send_once_and_history(world, office):
     with time_machine.travel(moment(3, 26, 10), tick=False):
         preview = office.get(URGE, {"department": [world.jia.pk]}).content.decode()
         assert "区甲局" in preview and "jia.liaison" in preview and "邮件" in preview
-        assert "【一键催办】区甲局:请尽快办理 2 项督办任务" in preview
+        assert "【一键催办】区甲局：请尽快办理 2 项督办任务" in preview
         assert "甲局独立任务" in preview and "甲乙共同任务" in preview
 
         response = office.post(URGE, {"department": [world.jia.pk], "note": "请今天下班前报送",
                                       "next": "/overview/"}, follow=True)
-        assert "已催办 1 个部门,发出 1 条消息" in response.content.decode()
+        assert "已催办 1 个部门，发出 1 条消息" in response.content.decode()
         _deliver(moment(3, 26, 10))
         (email,) = [m for m in mail.outbox if m.extra_headers["X-Duban-Kind"] == "urge"]
         assert email.to == ["jia.liaison@duban.example"]
-        assert "附言:请今天下班前报送" in email.body and "?r=" in email.body
+        assert "附言：请今天下班前报送" in email.body and "?r=" in email.body
 
         again = office.post(URGE, {"department": [world.jia.pk]}, follow=True).content.decode()
-        assert "今天已催办过相同任务,未重复发送" in again
+        assert "今天已催办过相同任务，未重复发送" in again
         assert Notification.objects.filter(kind=Kind.URGE).count() == 1
 
     events = TaskEvent.objects.filter(kind=EventKind.URGE)

@@ -25,6 +25,17 @@
       event.target.form.submit();
     }
   });
+  // The phone menu: one button opens and closes the main navigation (CSS shows it on wide
+  // screens; without scripts the menu simply stays open).
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".menu-toggle");
+    if (!button) { return; }
+    var nav = document.getElementById(button.getAttribute("aria-controls"));
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    if (nav) { nav.classList.toggle("open", open); }
+  });
   document.addEventListener("htmx:responseError", showFailure);
   document.addEventListener("htmx:sendError", showFailure);
   // Typing that was not saved (or was refused) is not lost silently: leaving the page asks, and

@@ -37,7 +37,7 @@ class StrictTokenAuthentication(TokenAuthentication):
         user, token = super().authenticate_credentials(key)
         if timezone.now() >= token_expires_at(token):  # DUBAN_TOKEN_TTL_DAYS
             token.delete()
-            raise exceptions.AuthenticationFailed(_("令牌已过期,请重新获取。"))
+            raise exceptions.AuthenticationFailed(_("令牌已过期，请重新获取。"))
         return user, token
 
 
@@ -56,8 +56,8 @@ class TokenObtainView(ObtainAuthToken):
         operation_id="auth_token_obtain",
         summary=_("用用户名和密码换取 API 令牌"),
         description=(
-            _("返回用户的 API 令牌(首次调用时创建)。之后每个请求带上请求头 "
-            "`Authorization: Token <令牌>`。该接口有频率限制(设置项 DUBAN_THROTTLE_AUTH)。"
+            _("返回用户的 API 令牌（首次调用时创建）。之后每个请求带上请求头 "
+            "`Authorization: Token <令牌>`。该接口有频率限制（设置项 DUBAN_THROTTLE_AUTH）。"
             "管理员也可以用 `python manage.py drf_create_token 用户名` 生成令牌。")
         ),
         tags=[_("认证")],
@@ -65,11 +65,11 @@ class TokenObtainView(ObtainAuthToken):
             "username": serializers.CharField(help_text=_("用户名")),
             "password": serializers.CharField(help_text=_("密码")),
             "otp": serializers.CharField(required=False, help_text=_(
-                "动态验证码(须使用双因素验证的账号必填)")),
+                "动态验证码（须使用双因素验证的账号必填）")),
         }),
         responses={
             200: inline_serializer("TokenResponse", {
-                "token": serializers.CharField(help_text=_("API 令牌(40 位)")),
+                "token": serializers.CharField(help_text=_("API 令牌（40 位）")),
             }),
             400: ErrorSerializer,
         },
@@ -83,6 +83,6 @@ class TokenObtainView(ObtainAuthToken):
             device = confirmed_device(user)
             if device is None or not device_verify(device, str(request.data.get("otp", ""))):
                 raise exceptions.ValidationError({"otp": [_(
-                    "该账号须使用动态验证码:请在 otp 字段填写身份验证器上的 6 位数字"
-                    "(尚未绑定身份验证器的,请先登录门户绑定)。")]})
+                    "该账号须使用动态验证码：请在 otp 字段填写身份验证器上的 6 位数字"
+                    "（尚未绑定身份验证器的，请先登录门户绑定）。")]})
         return Response({"token": api_token_issue(user=user).key})

@@ -32,19 +32,20 @@ NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = gettext_lazy("该记录已被他人修改,请重新读取后再提交。")
+    default_detail = gettext_lazy("该记录已被他人修改，请重新读取后再提交。")
     default_code = "conflict"
 
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = gettext_lazy("If-Match 与记录的当前版本不符:记录已被修改,请重新读取后再提交。")
+    default_detail = gettext_lazy("If-Match 与记录的当前版本不符：记录已被修改，请重新读取后再提"
+                                  "交。")
     default_code = "precondition_failed"
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = gettext_lazy("请求体过大:超过服务器允许的大小。")
+    default_detail = gettext_lazy("请求体过大：超过服务器允许的大小。")
     default_code = "too_large"
 
 
@@ -54,13 +55,13 @@ class StaleVersionConflict(Conflict):
 
 MESSAGES = {
     "not_authenticated": gettext_lazy(
-        "未提供身份凭证:请使用 Authorization: Token <令牌> 或先登录。"),
+        "未提供身份凭证：请使用 Authorization: Token <令牌> 或先登录。"),
     "authentication_failed": gettext_lazy("身份凭证无效。"),
     "permission_denied": gettext_lazy("没有执行此操作的权限。"),
-    "not_found": gettext_lazy("对象不存在,或不在您的可见范围内。"),
+    "not_found": gettext_lazy("对象不存在，或不在您的可见范围内。"),
     "method_not_allowed": gettext_lazy("不支持该请求方法。"),
-    "not_acceptable": gettext_lazy("无法按 Accept 请求头提供响应格式,本接口只提供 JSON。"),
-    "unsupported_media_type": gettext_lazy("不支持的请求内容类型,请使用 application/json。"),
+    "not_acceptable": gettext_lazy("无法按 Accept 请求头提供响应格式，本接口只提供 JSON。"),
+    "unsupported_media_type": gettext_lazy("不支持的请求内容类型，请使用 application/json。"),
     "parse_error": gettext_lazy("请求体不是合法的 JSON。"),
 }
 
@@ -105,7 +106,7 @@ def _convert(exc: Exception) -> Exception:
     if isinstance(exc, StaleVersion):
         return StaleVersionConflict(exc.messages[0])
     if isinstance(exc, RequestDataTooBig):
-        return PayloadTooLarge(_("请求体过大:超过 %(mb)s MB。") % {
+        return PayloadTooLarge(_("请求体过大：超过 %(mb)s MB。") % {
             "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)})
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(_django_validation_fields(exc))
@@ -115,7 +116,7 @@ def _convert(exc: Exception) -> Exception:
         return exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, IntegrityError):
         # Two clients created the same row at the same moment: the loser retries.
-        return Conflict(_("该记录刚被他人创建或修改,请重新读取后再提交。"))
+        return Conflict(_("该记录刚被他人创建或修改，请重新读取后再提交。"))
     return exc
 
 
@@ -136,7 +137,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         if code in MESSAGES and (not message or message == str(exc.default_detail)):
             message = str(MESSAGES[code])
         if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            message = _("请求过于频繁,请在 %(seconds)d 秒后重试。") % {"seconds": exc.wait}
+            message = _("请求过于频繁，请在 %(seconds)d 秒后重试。") % {"seconds": exc.wait}
         body = error_body(code, message)
     response.data = body
     return response
@@ -152,19 +153,19 @@ def json_not_found(request, *args, **kwargs) -> JsonResponse:
         except Resolver404:
             known = False
         if known:
-            message = _("接口地址须以 / 结尾:%(path)s/") % {"path": request.path}
+            message = _("接口地址须以 / 结尾：%(path)s/") % {"path": request.path}
     return JsonResponse(error_body("not_found", message), status=404,
                         json_dumps_params={"ensure_ascii": False})
 
 
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text=gettext_lazy(
-        "错误代码:invalid、parse_error、not_authenticated、authentication_failed、"
+        "错误代码：invalid、parse_error、not_authenticated、authentication_failed、"
         "permission_denied、not_found、conflict、stale_version、precondition_failed、throttled 等"))
-    message = serializers.CharField(help_text=gettext_lazy("给人看的说明(中文)"))
+    message = serializers.CharField(help_text=gettext_lazy("给人看的说明（中文）"))
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text=gettext_lazy("按字段列出的错误信息;与单个字段无关的错误在 non_field_errors 下"),
+        help_text=gettext_lazy("按字段列出的错误信息；与单个字段无关的错误在 non_field_errors 下"),
     )
 
 

@@ -28,7 +28,7 @@ class StrictSearchFilter(filters.SearchFilter):
             f.lstrip("^=@$") for f in fields)
         return [{
             "name": self.search_param, "required": False, "in": "query",
-            "description": _("全文搜索(空格分隔的多个词须同时匹配),范围:%(fields)s") % {
+            "description": _("全文搜索（空格分隔的多个词须同时匹配），范围：%(fields)s") % {
                 "fields": described},
             "schema": {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
         }]
@@ -50,7 +50,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
         wrong = [term for term in terms if term.lstrip("-") not in valid]
         if wrong:
             raise ValidationError({self.ordering_param: [
-                _("不支持按“%(term)s”排序;可选:%(valid)s(前加 - 表示倒序)。")
+                _("不支持按“%(term)s”排序；可选：%(valid)s（前加 - 表示倒序）。")
                 % {"term": wrong[0], "valid": join_list(valid)}]})
         return terms
 
@@ -67,7 +67,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
             return []
         return [{
             "name": self.ordering_param, "required": False, "in": "query",
-            "description": _("排序字段,逗号分隔,前加 - 表示倒序;可选:%(valid)s") % {
+            "description": _("排序字段，逗号分隔，前加 - 表示倒序；可选：%(valid)s") % {
                 "valid": join_list(valid)},
             "style": "form", "explode": False, "allowEmptyValue": True,
             "schema": {"type": "array", "items": {

@@ -23,10 +23,10 @@ class StandardPagination(PageNumberPagination):
     def get_schema_operation_parameters(self, view) -> list[dict]:
         return [
             {"name": self.page_query_param, "required": False, "in": "query",
-             "description": _("页码(从 1 开始;超出范围返回 404)"),
+             "description": _("页码（从 1 开始；超出范围返回 404）"),
              "allowEmptyValue": True, "schema": {"type": "integer", "minimum": 1}},
             {"name": self.page_size_query_param, "required": False, "in": "query",
-             "description": _("每页条数,默认 %(size)d,最多 %(max)d") % {
+             "description": _("每页条数，默认 %(size)d，最多 %(max)d") % {
                  "size": self.page_size, "max": self.max_page_size},
              "allowEmptyValue": True,
              "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
@@ -34,8 +34,8 @@ class StandardPagination(PageNumberPagination):
 
     def get_paginated_response_schema(self, schema: dict) -> dict:
         response = super().get_paginated_response_schema(schema)
-        descriptions = {"count": _("总条数"), "next": _("下一页地址(没有则为 null)"),
-                        "previous": _("上一页地址(没有则为 null)"), "results": _("本页结果")}
+        descriptions = {"count": _("总条数"), "next": _("下一页地址（没有则为 null）"),
+                        "previous": _("上一页地址（没有则为 null）"), "results": _("本页结果")}
         for name, description in descriptions.items():
             response["properties"][name]["description"] = description
         return response

@@ -9,28 +9,28 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from .errors import ErrorSerializer
 
 ERRORS = {
-    "400": _("请求参数或数据有误(fields 中按字段列出原因)"),
-    "401": _("未认证:缺少或无效的令牌 / 会话"),
-    "403": _("对象可见,但当前用户无权执行此操作"),
-    "404": _("对象不存在,或不在当前用户的可见范围内"),
+    "400": _("请求参数或数据有误（fields 中按字段列出原因）"),
+    "401": _("未认证：缺少或无效的令牌 / 会话"),
+    "403": _("对象可见，但当前用户无权执行此操作"),
+    "404": _("对象不存在，或不在当前用户的可见范围内"),
     "406": _("无法按 Accept 请求头提供响应格式"),
-    "409": _("版本冲突:请求中的 version 已过期,或记录已存在"),
+    "409": _("版本冲突：请求中的 version 已过期，或记录已存在"),
     "412": _("If-Match 与记录的当前 ETag 不符"),
     "415": _("不支持的请求内容类型"),
-    "429": _("请求过于频繁(见 Retry-After 响应头)"),
+    "429": _("请求过于频繁（见 Retry-After 响应头）"),
 }
 SAFE_ERRORS = ("400", "401", "403", "404", "406", "429")
 UNSAFE_ERRORS = (*SAFE_ERRORS, "415")
 VERSIONED_ERRORS = (*UNSAFE_ERRORS, "409", "412")
 
 SECURITY = {
-    "tokenAuth": _("API 令牌:请求头 `Authorization: Token <令牌>`(POST /api/v1/auth/token/ 获取)"),
-    "cookieAuth": _("门户登录会话(浏览器中使用;写操作需带 X-CSRFToken 请求头)"),
+    "tokenAuth": _("API 令牌：请求头 `Authorization: Token <令牌>`（POST /api/v1/auth/token/ 获取）"),  # noqa: E501
+    "cookieAuth": _("门户登录会话（浏览器中使用；写操作需带 X-CSRFToken 请求头）"),
 }
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description=(_("可选。读取记录时响应头中的 ETag;记录此后被他人修改则返回 412,不会覆盖。"
-                 "也可以在请求体中提交 version(过期返回 409)。")),
+    description=(_("可选。读取记录时响应头中的 ETag；记录此后被他人修改则返回 412，不会覆盖。"
+                 "也可以在请求体中提交 version（过期返回 409）。")),
 )
 
 

@@ -92,12 +92,12 @@ def run_cycle(now: datetime.datetime, *, dispatch: Dispatcher | None = None,
             with transaction.atomic(), site_language():
                 result.decided += drafts_store(step(ctx), today=ctx.today)
         except Exception:
-            logger.exception("督办周期步骤 %s 失败,其余步骤继续", name)
+            logger.exception("督办周期步骤 %s 失败，其余步骤继续", name)
             result.failed_steps.append(name)
     ids = deliverable_ids(now)
     (dispatch or enqueue)(ids, now)
     result.dispatched = len(ids)
     logger.log(logging.INFO if result.decided or ids else logging.DEBUG,
-               "督办周期 %s:新增 %s,交付 %s 条", ctx.local.isoformat(timespec="seconds"),
+               "督办周期 %s：新增 %s，交付 %s 条", ctx.local.isoformat(timespec="seconds"),
                {str(kind): n for kind, n in result.decided.items()}, len(ids))
     return result

@@ -160,10 +160,10 @@ def urge_send(*, user: User, department_ids: list[int], task_ids: list[int],
             drafts += drafts_render(kind=Kind.URGE, key=target.key,
                                     recipients=[person(u) for u in target.recipients],
                                     context=context, url=page_url("portal:home"))
-            reason = gettext("一键催办(%(names)s)") % {
+            reason = gettext("一键催办（%(names)s）") % {
                 "names": "、".join(str(u) for u in target.recipients)}
             if note:
-                reason += gettext(":%(note)s") % {"note": note}
+                reason += gettext("：%(note)s") % {"note": note}
             events += [TaskEvent(task=task, kind=EventKind.URGE, department=target.department,
                                  actor=user, at=now, reason=reason) for task in target.tasks]
             chased += 1

@@ -34,9 +34,9 @@ def rule_lines(assessment: Assessment) -> list[RuleLine]:
             text = _("满分 %(points)s 分") % {"points": f"{weights[rule.key]:g}"}
         else:
             parts = [f"{label} {weights[key]:g}" for key, label in rule.labels.items()]
-            text = _("%(limits)s 分") % {"limits": pgettext("enumeration", ",").join(parts)}
+            text = _("%(limits)s 分") % {"limits": pgettext("enumeration", "，").join(parts)}
         if rule.key == "completion":
-            text += _(",逾期办结按 %(credit)s 计分") % {
+            text += _("，逾期办结按 %(credit)s 计分") % {
                 "credit": f"{weights['late_completion_credit']:g}"}
         lines.append(RuleLine(rule.name, text))
     return lines
@@ -84,7 +84,7 @@ def assessment_workbook(assessment: Assessment) -> bytes:
     context = assessment_context(assessment)
     heading = _("%(plan)s %(year)s年度督办工作考核结果") % {
         "plan": assessment.plan.code, "year": assessment.year}
-    note = f"{assessment.get_state_display()} · " + pgettext("enumeration", ";").join(
+    note = f"{assessment.get_state_display()} · " + pgettext("enumeration", "；").join(
         _("%(name)s:%(points)s") % {"name": line.name, "points": line.points}
         for line in context["rule_lines"])
     book = new_workbook()
@@ -105,7 +105,7 @@ def assessment_workbook(assessment: Assessment) -> bytes:
     for score in context["scores"]:
         for c in score.components:
             # names and input labels were stored in the site's language: shown translated
-            inputs = pgettext("enumeration", ";").join(
+            inputs = pgettext("enumeration", "；").join(
                 _("%(name)s:%(points)s") % {"name": translated(k), "points": v}
                 for k, v in c["inputs"].items())
             sheet.append(body_row(sheet, [score.department.name, translated(c["name"]),

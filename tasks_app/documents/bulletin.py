@@ -27,7 +27,7 @@ def bulletin_letterhead(bulletin: Bulletin) -> Letterhead:
     issuer = issuer_of(bulletin.plan)
     at = bulletin.published_at or bulletin.generated_at or timezone.now()
     return Letterhead(issuer=issuer, mark=_("%(issuer)s督办通报") % {"issuer": issuer},
-                      number=bulletin.number or _("(草稿)"),
+                      number=bulletin.number or _("（草稿）"),
                       title=bulletin.content.get("title") or str(bulletin),
                       date=timezone.localtime(at).date())
 
@@ -43,10 +43,10 @@ def bulletin_summary(content: dict) -> str:
     totals, columns = content["totals"], content["columns"]
     status = _sentence(totals["status"], columns["status"]) or _("无")
     health = _sentence(totals["health"], columns["health"]) or _("无")
-    return ngettext("截至%(date)s,%(plan)s共有督办任务%(count)d项。按办理状态:%(status)s;"
-                    "按预警状态(不含已中止任务):%(health)s。",
-                    "截至%(date)s,%(plan)s共有督办任务%(count)d项。按办理状态:%(status)s;"
-                    "按预警状态(不含已中止任务):%(health)s。", totals["tasks"]) % {
+    return ngettext("截至%(date)s，%(plan)s共有督办任务%(count)d项。按办理状态：%(status)s；"
+                    "按预警状态（不含已中止任务）：%(health)s。",
+                    "截至%(date)s，%(plan)s共有督办任务%(count)d项。按办理状态：%(status)s；"
+                    "按预警状态（不含已中止任务）：%(health)s。", totals["tasks"]) % {
         "date": content["as_of"], "plan": content["plan"]["code"], "count": totals["tasks"],
         "status": status, "health": health}
 
@@ -108,10 +108,10 @@ def _drivers_sheet(book, content, tables, heading: str) -> None:
 def _departments_sheet(book, content, tables, heading: str) -> None:
     columns = _count_columns(content, [Column(_("部门"), 24, wrap=True)], status=False) + [
         Column(_("应报"), 8), Column(_("按时"), 8), Column(_("逾期"), 8), Column(_("未报"), 8),
-        Column(_("按时报送率(%)"), 12)]
-    periods = join_list(_("%(month)s(截止%(deadline)s)") % p for p in content["periods"])
+        Column(_("按时报送率（%）"), 12)]
+    periods = join_list(_("%(month)s（截止%(deadline)s）") % p for p in content["periods"])
     sheet = write_only_sheet(book, _("各部门"), columns, heading=heading,
-                             subtitle=_("填报周期:%(periods)s") % {"periods": periods or _("无")})
+                             subtitle=_("填报周期：%(periods)s") % {"periods": periods or _("无")})
     for row in tables["departments"]:
         sheet.append(body_row(sheet, [row["name"], row["tasks"], *row["health"],
                                       row["expected"], row["on_time"], row["late"],
@@ -123,7 +123,7 @@ LAGGING = (
     Column(gettext_lazy("战略驱动"), 22, wrap=True),
     Column(gettext_lazy("牵头部门"), 16, wrap=True),
     Column(gettext_lazy("责任部门"), 22, wrap=True), Column(gettext_lazy("完成时限"), 15),
-    Column(gettext_lazy("进度(%)"), 8), Column(gettext_lazy("状态"), 10),
+    Column(gettext_lazy("进度（%）"), 8), Column(gettext_lazy("状态"), 10),
     Column(gettext_lazy("滞后原因"), 26, wrap=True),
     Column(gettext_lazy("各部门报送的存在问题"), 50, wrap=True))
 
@@ -134,7 +134,7 @@ def _lagging_sheet(book, content, heading: str) -> None:
                                                len(content["lagging"]))
                              % {"count": len(content["lagging"])})
     for task in content["lagging"]:
-        problems = "\n".join(_("%(department)s(%(month)s,%(status)s):%(problems)s")
+        problems = "\n".join(_("%(department)s（%(month)s，%(status)s）：%(problems)s")
                              % {**p, "status": translated(p["status"])} for p in task["problems"])
         sheet.append(body_row(sheet, [
             task["number"], task["title"], task["driver"], task["lead"], task["responsible"],
@@ -147,7 +147,7 @@ TARGETS = (
     Column(gettext_lazy("目标年度"), 9), Column(gettext_lazy("目标值"), 14),
     Column(gettext_lazy("单位"), 8), Column(gettext_lazy("监测月份"), 11),
     Column(gettext_lazy("最新监测值"), 12), Column(gettext_lazy("年内累计"), 9),
-    Column(gettext_lazy("达成率(%)"), 10))
+    Column(gettext_lazy("达成率（%）"), 10))
 
 
 def _targets_sheet(book, content, heading: str) -> None:
@@ -160,13 +160,13 @@ def _targets_sheet(book, content, heading: str) -> None:
 
 
 def _named_sheet(book, content, heading: str) -> None:
-    columns = (Column(_("部门"), 24), Column(_("未报送(项)"), 11),
+    columns = (Column(_("部门"), 24), Column(_("未报送（项）"), 11),
                Column(_("涉及周期"), 50, wrap=True))
     sheet = write_only_sheet(book, _("未按时报送部门"), columns, heading=heading)
     for row in content["named_departments"]:
         sheet.append(body_row(sheet, [row["name"], row["missing"], join_list(row["periods"])],
                               columns))
-    columns = (Column(_("部门"), 24), Column(_("逾期后补报(项)"), 13),
+    columns = (Column(_("部门"), 24), Column(_("逾期后补报（项）"), 13),
                Column(_("涉及周期"), 50, wrap=True))
     sheet = write_only_sheet(book, _("逾期后补报部门"), columns, heading=heading)
     for row in content.get("named_filed_late", []):  # older snapshots have none
@@ -182,7 +182,7 @@ def _named_sheet(book, content, heading: str) -> None:
 def bulletin_workbook(bulletin: Bulletin) -> bytes:
     content = bulletin.content
     book = new_workbook()
-    number = _("(%(number)s)") % {"number": bulletin.number} if bulletin.number else _("(草稿)")
+    number = _("（%(number)s）") % {"number": bulletin.number} if bulletin.number else _("（草稿）")
     heading = f"{bulletin.plan.code} {content.get('title', bulletin)}{number}"
     if content:
         tables = bulletin_tables(content)

@@ -37,11 +37,11 @@ COLUMNS = (
     Column(gettext_lazy("部门角色"), 9),
     Column(gettext_lazy("完成时限"), 15),
     Column(gettext_lazy("任务状态"), 11),
-    Column(gettext_lazy("任务进度(%)"), 9),
+    Column(gettext_lazy("任务进度（%）"), 9),
     Column(pgettext_lazy("health column", "预警"), 8),
     Column(gettext_lazy("最近报送月份"), 12),
     Column(gettext_lazy("推进情况"), 10),
-    Column(gettext_lazy("部门报送进度(%)"), 10),
+    Column(gettext_lazy("部门报送进度（%）"), 10),
     Column(gettext_lazy("本期进展"), 44, wrap=True),
     Column(gettext_lazy("存在问题"), 30, wrap=True),
     Column(gettext_lazy("下步计划"), 30, wrap=True),
@@ -63,7 +63,7 @@ def ledger_heading(ledger: Ledger) -> tuple[str, str]:
               _("%(tasks)s,%(rows)s") % {
                   "tasks": ngettext("%(count)d 项任务", "%(count)d 项任务", ledger.task_count)
                   % {"count": ledger.task_count},
-                  "rows": ngettext("%(count)d 行(任务 × 部门)", "%(count)d 行(任务 × 部门)",
+                  "rows": ngettext("%(count)d 行（任务 × 部门）", "%(count)d 行（任务 × 部门）",
                                    len(ledger.rows)) % {"count": len(ledger.rows)}}]
     return title, " · ".join(facts)
 

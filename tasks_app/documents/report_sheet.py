@@ -55,7 +55,7 @@ HEADER_ROW, FIRST_ROW = 3, 4
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 YES, NO = gettext_lazy("是"), gettext_lazy("否")
-UNREADABLE = gettext_lazy("无法读取该 Excel 文件(文件已损坏或不是 .xlsx 格式)。")
+UNREADABLE = gettext_lazy("无法读取该 Excel 文件（文件已损坏或不是 .xlsx 格式）。")
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,13 @@ COLUMNS = (
     SheetColumn(gettext_lazy("完成时限"), 15),
     SheetColumn(gettext_lazy("报送状态"), 12),
     SheetColumn(gettext_lazy("推进情况"), 12, field="status", editable=True),
-    SheetColumn(gettext_lazy("进度(%)"), 9, field="progress", editable=True),
+    SheetColumn(gettext_lazy("进度（%）"), 9, field="progress", editable=True),
     SheetColumn(gettext_lazy("本期进展"), 48, wrap=True, field="progress_text", editable=True),
     SheetColumn(gettext_lazy("存在问题"), 32, wrap=True, field="problems", editable=True),
     SheetColumn(gettext_lazy("下步计划"), 32, wrap=True, field="next_steps", editable=True),
     SheetColumn(gettext_lazy("需提请会议协调"), 11, field="needs_coordination",
                 editable=True),
-    SheetColumn(gettext_lazy("版本(请勿修改)"), 8, field="version"),
+    SheetColumn(gettext_lazy("版本（请勿修改）"), 8, field="version"),
 )
 LETTERS = {column.field: get_column_letter(i) for i, column in enumerate(COLUMNS, 1)
            if column.field}
@@ -168,8 +168,8 @@ def sheet_workbook(period: ReportingPeriod, department_name: str, department_id:
     sheet["A1"] = _("%(department)s %(period)s进展报送表") % {
         "department": department_name, "period": period}
     sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = _("%(plan)s · 报送截止 %(date)s · 灰色单元格不可修改;推进情况从下拉列表选择,"
-                    "进度填 0–100 的整数;填好后在门户“上传报送表”页面上传。") % {
+    sheet["A2"] = _("%(plan)s · 报送截止 %(date)s · 灰色单元格不可修改；推进情况从下拉列表选择，"
+                    "进度填 0–100 的整数；填好后在门户“上传报送表”页面上传。") % {
         "plan": period.plan.code, "date": cn_date(period.deadline)}
     sheet["A2"].font = SUBTITLE_FONT
     sheet.merge_cells(f"A1:{last}1")
@@ -210,11 +210,11 @@ def _refuse(message: str, row: int | None = None, field: str = "") -> SheetRejec
 
 def _open(upload) -> tuple:
     if upload.size > MAX_UPLOAD_BYTES:
-        raise _refuse(_("文件超过 %(size)s MB,请上传从系统下载的报送表。")
+        raise _refuse(_("文件超过 %(size)s MB，请上传从系统下载的报送表。")
                       % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
     data = upload.read()
     if not data.startswith(b"PK\x03\x04"):
-        raise _refuse(_("上传的文件不是 Excel(.xlsx)表格;请上传从系统下载的报送表。"))
+        raise _refuse(_("上传的文件不是 Excel（.xlsx）表格；请上传从系统下载的报送表。"))
     try:
         office_zip_check(data, upload.name)  # zip bombs: refused from the directory alone
     except UploadRefused as error:
@@ -225,18 +225,18 @@ def _open(upload) -> tuple:
         raise _refuse(str(UNREADABLE)) from error
     titles = [name for name in workbook.sheetnames if name in in_each_language(SHEET_TITLE)]
     if not titles:
-        raise _refuse(_("表格中没有“%(sheet)s”工作表;请使用从系统下载的报送表。")
+        raise _refuse(_("表格中没有“%(sheet)s”工作表；请使用从系统下载的报送表。")
                       % {"sheet": SHEET_TITLE})
     return workbook, workbook[titles[0]]
 
 
 def _check_meta(workbook, period: ReportingPeriod, department_id: int) -> None:
     if META_TITLE not in workbook.sheetnames:
-        raise _refuse(_("表格缺少系统信息;请使用从系统下载的报送表。"))
+        raise _refuse(_("表格缺少系统信息；请使用从系统下载的报送表。"))
     found = {str(key): str(value) for key, value, *_rest in
              workbook[META_TITLE].iter_rows(max_col=2, values_only=True) if key}
     if found != dict(_meta(period, department_id)):
-        raise _refuse(_("该表格不是本部门 %(period)s 的报送表(计划、月份或部门不符);"
+        raise _refuse(_("该表格不是本部门 %(period)s 的报送表（计划、月份或部门不符）；"
                         "请在本页重新下载后填写。") % {"period": period})
 
 
@@ -247,13 +247,13 @@ def _check_headers(sheet) -> None:
     found += [""] * (len(COLUMNS) + 3 - len(found))
     for index, column in enumerate(COLUMNS):
         if found[index] not in in_each_language(column.header):
-            raise _refuse(_("表头不符:第 %(column)s 列应为“%(expected)s”,实为“%(found)s”。"
+            raise _refuse(_("表头不符：第 %(column)s 列应为“%(expected)s”，实为“%(found)s”。"
                             "请勿增删或移动列。") % {
                 "column": get_column_letter(index + 1), "expected": column.header,
                 "found": found[index] or _("空")}, HEADER_ROW)
     extra = [value for value in found[len(COLUMNS):] if value]
     if extra:
-        raise _refuse(_("表头不符:多出了列“%(column)s”。请勿增删或移动列。")
+        raise _refuse(_("表头不符：多出了列“%(column)s”。请勿增删或移动列。")
                       % {"column": extra[0]}, HEADER_ROW)
 
 
@@ -301,7 +301,7 @@ def _flag_answers() -> dict[str, bool]:
 def _entry(number: int, cells: dict, problems: list[SheetProblem]) -> SheetEntry | None:
     task_number = _whole(cells["task"])
     if task_number is None:
-        problems.append(SheetProblem(number, "task", _("任务编号必须是整数(请勿修改灰色单元格)。")))
+        problems.append(SheetProblem(number, "task", _("任务编号必须是整数（请勿修改灰色单元格）。")))  # noqa: E501
         return None
     flag = _flag(cells["needs_coordination"])
     if flag is None:

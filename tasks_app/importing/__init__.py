@@ -20,11 +20,11 @@ FORMATS = {
     for module in (implementation_plan, task_table, focus_areas, numbered_areas, task_list)
 }
 FORMAT_LABELS = {
-    implementation_plan.NAME: gettext_lazy("实施方案(带文号,〔牵头部门:…〕分工说明)"),
-    task_table.NAME: gettext_lazy("任务分工表(任务 | 牵头单位 | 责任单位 | 完成时限)"),
-    focus_areas.NAME: gettext_lazy("工作计划:### 重点领域 + **粗体标题**事项"),
-    numbered_areas.NAME: gettext_lazy("工作计划:编号工作领域(1 聚焦……)+ 标题事项"),
-    task_list.NAME: gettext_lazy("任务清单:一、(一)1. 编号任务 + (责任单位:…)/牵头单位:…"),
+    implementation_plan.NAME: gettext_lazy("实施方案（带文号，〔牵头部门：…〕分工说明）"),
+    task_table.NAME: gettext_lazy("任务分工表（任务 | 牵头单位 | 责任单位 | 完成时限）"),
+    focus_areas.NAME: gettext_lazy("工作计划：### 重点领域 + **粗体标题**事项"),
+    numbered_areas.NAME: gettext_lazy("工作计划：编号工作领域（1 聚焦……）+ 标题事项"),
+    task_list.NAME: gettext_lazy("任务清单：一、（一）1. 编号任务 + （责任单位：…）/牵头单位：…"),
 }
 def read_document(path: Path) -> str:
     """The document's text (see reading.document_text)."""
@@ -44,7 +44,7 @@ def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
     """
     if fmt != "auto":
         if fmt not in FORMATS:
-            raise ImportFailed(gettext("未知格式 %(format)s(可选:%(formats)s)") % {
+            raise ImportFailed(gettext("未知格式 %(format)s（可选：%(formats)s）") % {
                 "format": fmt, "formats": join_list(["auto", *FORMATS])})
         plan = FORMATS[fmt].parse(text)
         plan.score = score_of(plan)
@@ -69,7 +69,7 @@ def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
         try:
             implementation_plan.parse(text)  # names the first line it cannot understand
         except ImportFailed as error:
-            raise ImportFailed(gettext("%(error)s;也不符合其他可识别的格式(%(formats)s),"
+            raise ImportFailed(gettext("%(error)s；也不符合其他可识别的格式（%(formats)s），"
                                        "请检查文件内容或用 --format 指定格式") % {
                 "error": error.message, "formats": join_list(FORMATS)}, error.line) from error
         raise ImportFailed(gettext("未找到任何任务"))
@@ -90,8 +90,8 @@ def _with_alternative(error: ImportFailed, parsed: list) -> ImportFailed:
     if not good:
         return error
     best = max(good, key=lambda score: score.score)
-    return ImportFailed(gettext("%(error)s(按“%(format)s”格式可读出 %(tasks)s 项任务,得分 "
-                                "%(score)s;如确属该格式,请选择该格式导入)") % {
+    return ImportFailed(gettext("%(error)s（按“%(format)s”格式可读出 %(tasks)s 项任务，得分 "
+                                "%(score)s；如确属该格式，请选择该格式导入）") % {
         "error": error.message, "format": best.format, "tasks": best.tasks,
         "score": best.score}, error.line)
 

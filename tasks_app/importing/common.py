@@ -59,7 +59,7 @@ def parse_units_note(note: str, line: int) -> list[ParsedUnit]:
         match = re.match(r"^\s*([^:：]+)[:：](.*)$", segment, re.S)
         if not match or match.group(1).strip() not in ROLE_KEYS:
             raise ImportFailed(gettext("无法识别的分工说明“%(note)s”"
-                                       "(应为 牵头部门:… 或 责任部门:…)")
+                                       "（应为 牵头部门：… 或 责任部门：…）")
                                % {"note": segment}, line)
         key, names = match.group(1).strip(), match.group(2)
         for name in UNIT_SPLIT.split(names):

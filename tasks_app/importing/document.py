@@ -15,7 +15,7 @@ class ImportFailed(Exception):
     def __init__(self, message: str, line: int | None = None) -> None:
         self.message = message
         self.line = line
-        super().__init__(gettext("第%(line)s行:%(message)s") % {"line": line, "message": message}
+        super().__init__(gettext("第%(line)s行：%(message)s") % {"line": line, "message": message}
                          if line else message)
 
 

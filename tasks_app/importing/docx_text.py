@@ -38,7 +38,8 @@ def _paragraph_count(data: bytes) -> int:
 
 
 def docx_text(data: bytes) -> str:
-    unreadable = gettext("无法读取 Word 文件(文件已损坏,或不是 .docx 格式;.doc 请先另存为 .docx)")
+    unreadable = gettext("无法读取 Word 文件（文件已损坏，或不是 .docx 格式；.doc 请先另存为 .doc"
+                         "x）")
     try:
         office_zip_check(data, max_bytes=DOCX_MAX_BYTES)
         paragraphs = _paragraph_count(data)
@@ -47,7 +48,7 @@ def docx_text(data: bytes) -> str:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as error:
         raise ImportFailed(unreadable) from error
     if paragraphs > MAX_PARAGRAPHS:
-        raise ImportFailed(gettext("Word 文件段落过多(%(count)s 段,上限 %(limit)s 段)")
+        raise ImportFailed(gettext("Word 文件段落过多（%(count)s 段，上限 %(limit)s 段）")
                            % {"count": paragraphs, "limit": MAX_PARAGRAPHS})
     try:
         document = Document(io.BytesIO(data))

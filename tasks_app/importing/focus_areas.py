@@ -64,7 +64,7 @@ def parse(text: str) -> ParsedPlan:
     _finish(plan, task)
     if not plan.tasks:
         raise ImportFailed(gettext("未找到“### 标题”下以粗体标题开头的事项"
-                                   "(如“**坚定不移聚产业集群。**…”)"),
+                                   "（如“**坚定不移聚产业集群。**…”）"),
                            lines[-1][0] if lines else None)
     return plan
 

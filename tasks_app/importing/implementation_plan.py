@@ -60,8 +60,8 @@ def parse(text: str) -> ParsedPlan:
     tasks_key = next((key for key in sections if "任务" in sections[key][0][1]), None)
     if tasks_key is None:
         raise ImportFailed(
-            gettext("未找到“三、重点任务”部分:这不是一份可识别的实施方案(应有 一、二、三… 章节,"
-                    "其中一章为重点任务)"), lines[-1][0],
+            gettext("未找到“三、重点任务”部分：这不是一份可识别的实施方案（应有 一、二、三… 章节，"
+                    "其中一章为重点任务）"), lines[-1][0],
         )
     plan.drivers = _parse_tasks(sections[tasks_key][1:], plan)
     goals_key = next((key for key in sections if "目标" in sections[key][0][1]), None)
@@ -77,7 +77,7 @@ def _parse_header(lines: list[tuple[int, str]]) -> ParsedPlan:
     head = lines[:12]
     code_match = next(((n, m) for n, line in head if (m := DOC_NUMBER.search(line))), None)
     if code_match is None:
-        raise ImportFailed(gettext("未找到文号(如 哈经开委发〔2023〕1号),文件开头应有发文字号"),
+        raise ImportFailed(gettext("未找到文号（如 哈经开委发〔2023〕1号），文件开头应有发文字号"),
                            lines[0][0])
     code = code_match[1].group(0)
     signed_index = next((i for i, (_, line) in enumerate(lines) if SIGNED.match(line)), None)
@@ -140,7 +140,7 @@ def _parse_tasks(lines: list[tuple[int, str]], plan: ParsedPlan) -> list[ParsedD
             task = None
             driver_number = chinese_number(heading.group(1))
             if driver_number != len(drivers) + 1:
-                raise ImportFailed(gettext("战略驱动序号应为(%(expected)s),实为(%(found)s)") % {
+                raise ImportFailed(gettext("战略驱动序号应为（%(expected)s），实为（%(found)s）") % {  # noqa: E501
                     "expected": len(drivers) + 1, "found": heading.group(1)}, number)
             drivers.append(ParsedDriver(driver_number, heading.group(2).strip(), number))
         elif task_match:
@@ -149,7 +149,7 @@ def _parse_tasks(lines: list[tuple[int, str]], plan: ParsedPlan) -> list[ParsedD
                 raise ImportFailed(gettext("任务出现在第一个战略驱动标题之前"), number)
             expected = sum(len(d.tasks) for d in drivers) + 1
             if int(task_match.group(1)) != expected:
-                raise ImportFailed(gettext("任务序号应为 %(expected)s,实为 %(found)s")
+                raise ImportFailed(gettext("任务序号应为 %(expected)s，实为 %(found)s")
                                    % {"expected": expected, "found": task_match.group(1)}, number)
             task = ParsedTask(int(task_match.group(1)), "", task_match.group(2).strip(), number)
             drivers[-1].tasks.append(task)
@@ -159,7 +159,7 @@ def _parse_tasks(lines: list[tuple[int, str]], plan: ParsedPlan) -> list[ParsedD
             plan.unparsed.append((number, line))
     _finish(task)
     if not any(driver.tasks for driver in drivers):
-        raise ImportFailed(gettext("“重点任务”部分没有编号任务(应为 1. 2. 3. …)"),
+        raise ImportFailed(gettext("“重点任务”部分没有编号任务（应为 1. 2. 3. …）"),
                            lines[0][0] if lines
                            else None)
     return drivers
@@ -211,7 +211,7 @@ def _quantities(paragraph: str, line: int, plan: ParsedPlan) -> list[ParsedTarge
         raw = re.split(CLAUSE_BOUNDARY, paragraph[: match.start()])[-1]
         name = REGION_PREFIX.sub("", LEADING_WORDS.sub("", raw)).strip()
         if not name:
-            raise ImportFailed(gettext("无法识别指标名称:“%(text)s”") % {"text": match.group(0)},
+            raise ImportFailed(gettext("无法识别指标名称：“%(text)s”") % {"text": match.group(0)},
                                line)
         years = re.findall(r"到(\d{4})年", paragraph[: match.start()])
         driver = next((d for start, d in reversed(drivers) if start <= match.start()), None)

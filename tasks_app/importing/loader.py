@@ -156,7 +156,7 @@ def _created_unit(unit, status: UnitStatus | None) -> str:
     else:
         line = gettext("新增部门 %(name)s") % {"name": unit.name}
     if status and status.match == UnitMatch.PROPOSED_ALIAS:
-        line += gettext("(与现有部门 %(department)s 相似,未设为别名)") % {
+        line += gettext("（与现有部门 %(department)s 相似，未设为别名）") % {
             "department": status.department}
     return line
 
@@ -180,7 +180,7 @@ def _review_units(
                         % {"alias": name, "name": department.name})
         result.units[name] = status
     for name in sorted((accepted or set()) - set(result.units)):
-        result.changes.append(gettext("忽略别名 %(name)s:文件中没有这个单位名称") % {"name": name})
+        result.changes.append(gettext("忽略别名 %(name)s：文件中没有这个单位名称") % {"name": name})
 
 
 def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult) -> Plan:
@@ -205,9 +205,9 @@ def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult)
     diffs = [name for name, value in values.items() if getattr(plan, name) != value]
     for name in diffs:
         label = Plan._meta.get_field(name).verbose_name
-        shown = (gettext("(原文)") if name == "source_text"
+        shown = (gettext("（原文）") if name == "source_text"
                  else f"{getattr(plan, name)} → {values[name]}")
-        result.note("plans", gettext("更新计划%(field)s:%(change)s")
+        result.note("plans", gettext("更新计划%(field)s：%(change)s")
                     % {"field": label, "change": shown})
         setattr(plan, name, values[name])
     if diffs:
@@ -293,7 +293,7 @@ def _add_task_assignments(
                 continue
             if department_id and (task.pk, department_id) in taken_departments:
                 result.changes.append(
-                    gettext("保留任务 %(number)s 中 %(unit)s 的现有分工(与文件不同)")
+                    gettext("保留任务 %(number)s 中 %(unit)s 的现有分工（与文件不同）")
                     % {"number": item.number, "unit": parsed_unit.name})
                 continue
             new.append(Assignment(
@@ -330,7 +330,7 @@ def _add_milestones(
             existing.add((task.pk, milestone.title))
             new.append(Milestone(task=task, title=milestone.title, due_on=milestone.due_on,
                                  position=position))
-            result.note("milestones", gettext("新增任务 %(number)s 的节点:%(milestone)s")
+            result.note("milestones", gettext("新增任务 %(number)s 的节点：%(milestone)s")
                         % {"number": item.number, "milestone": milestone.title})
     Milestone.objects.bulk_create(new)
 

@@ -49,7 +49,7 @@ def parse(text: str) -> ParsedPlan:
         else:
             plan.unparsed.append((number, line))
     if not plan.tasks:
-        raise ImportFailed(gettext("未找到编号的工作领域(如“1 聚焦制度创新,……”)及其下的事项"),
+        raise ImportFailed(gettext("未找到编号的工作领域（如“1 聚焦制度创新，……”）及其下的事项"),
                            lines[-1][0] if lines else None)
     return plan
 
@@ -57,7 +57,7 @@ def parse(text: str) -> ParsedPlan:
 def _start_area(plan: ParsedPlan, area: re.Match, line: int) -> None:
     expected = len(plan.drivers) + 1
     if int(area.group(1)) != expected:
-        raise ImportFailed(gettext("工作领域序号应为 %(expected)s,实为 %(found)s")
+        raise ImportFailed(gettext("工作领域序号应为 %(expected)s，实为 %(found)s")
                            % {"expected": expected, "found": area.group(1)}, line)
     title = area.group(2).strip().rstrip("。")
     plan.drivers.append(ParsedDriver(expected, title, line))

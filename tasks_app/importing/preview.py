@@ -111,7 +111,7 @@ class PlanPreview:
 def low_score_reasons(plan: ParsedPlan) -> list[str]:
     """Why a result scored low, in the words the preview and the command use."""
     score = plan.score
-    reasons = [gettext("识别得分 %(score)s,低于 %(threshold)s:导入前须确认结果无误") % {
+    reasons = [gettext("识别得分 %(score)s，低于 %(threshold)s：导入前须确认结果无误") % {
         "score": score.score, "threshold": SCORE_THRESHOLD}]
     if score.assigned < score.tasks:
         reasons.append(gettext("%(tasks)s 项任务中只有 %(assigned)s 项读出了责任单位") % {
@@ -126,13 +126,14 @@ def score_line(plan: ParsedPlan) -> str:
     score = plan.score
     if score is None:
         return ""
-    line = gettext("识别得分:%(score)s/100(%(format)s:任务 %(tasks)s 项,有单位 %(assigned)s 项,"
-                   "未识别 %(unrecognised)s 行)") % {
+    line = gettext("识别得分：%(score)s/100（%(format)s：任务 %(tasks)s 项，有单位 %(assigned)s "
+                   "项，"
+                   "未识别 %(unrecognised)s 行）") % {
         "score": score.score, "format": score.format, "tasks": score.tasks,
         "assigned": score.assigned, "unrecognised": score.unrecognised}
     other = next((other for other in plan.alternatives if not other.error), None)
     if other is not None:
-        line += gettext(";次优:%(format)s %(score)s") % {"format": other.format,
+        line += gettext("；次优：%(format)s %(score)s") % {"format": other.format,
                                                         "score": other.score}
     return line
 
@@ -154,21 +155,21 @@ def _header(preview: PlanPreview) -> list[str]:
                                                 "end": plan.period_end}
               if plan.period_start else "—")
     lines = [
-        gettext("计划:%(code)s  %(title)s") % {"code": plan.code, "title": plan.title},
-        gettext("格式:%(format)s(%(label)s)") % {"format": plan.source_format,
+        gettext("计划：%(code)s  %(title)s") % {"code": plan.code, "title": plan.title},
+        gettext("格式：%(format)s(%(label)s)") % {"format": plan.source_format,
                                                  "label": preview.format_label},
-        gettext("发文单位:%(issuer)s  成文日期:%(date)s  年度:%(period)s") % {
+        gettext("发文单位：%(issuer)s  成文日期：%(date)s  年度：%(period)s") % {
             "issuer": plan.issuer or "—", "date": cn_date(plan.signed_on) or "—",
             "period": period},
-        gettext("状态:已有此计划,导入将更新") if preview.exists else gettext("状态:新计划"),
+        gettext("状态：已有此计划，导入将更新") if preview.exists else gettext("状态：新计划"),
     ]
-    lines += [gettext("文件规则:%(rule)s(已用于每项任务)") % {"rule": rule}
+    lines += [gettext("文件规则：%(rule)s（已用于每项任务）") % {"rule": rule}
               for rule in plan.rules]
     if plan.score is not None:
         lines.append(score_line(plan))
-    lines += [gettext("注意:%(reason)s") % {"reason": reason}
+    lines += [gettext("注意：%(reason)s") % {"reason": reason}
               for reason in preview.low_score_reasons]
-    lines.append(ngettext("战略驱动 %(count)d 个:", "战略驱动 %(count)d 个:", len(plan.drivers))
+    lines.append(ngettext("战略驱动 %(count)d 个：", "战略驱动 %(count)d 个：", len(plan.drivers))
                  % {"count": len(plan.drivers)})
     lines += [ngettext("  (%(number)s) %(title)s — %(count)d 项任务",
                        "  (%(number)s) %(title)s — %(count)d 项任务", len(d.tasks))
@@ -178,31 +179,31 @@ def _header(preview: PlanPreview) -> list[str]:
 
 
 def _tasks(preview: PlanPreview) -> list[str]:
-    lines = [gettext("任务 %(count)s 项(未分工 %(unassigned)s 项):") % {
+    lines = [gettext("任务 %(count)s 项（未分工 %(unassigned)s 项）：") % {
         "count": len(preview.parsed.tasks), "unassigned": len(preview.unassigned)}]
     for driver in preview.drivers:
         for row in driver.tasks:
             task = row.task
-            due = (gettext("  完成时限:%(date)s") % {"date": cn_date(task.due_on)}
+            due = (gettext("  完成时限：%(date)s") % {"date": cn_date(task.due_on)}
                    if task.due_on else "")
             lines.append(f"  {task.number}. {task.title}{due}")
             units = join_list(f"{u.name}[{u.role_label}·{u.status.label}]" for u in row.units)
-            lines.append(gettext("     单位:%(units)s") % {"units": units} if units
-                         else gettext("     单位:无(待牵头办公室分工)"))
-            lines += [gettext("     依据:%(note)s → %(units)s") % {
+            lines.append(gettext("     单位：%(units)s") % {"units": units} if units
+                         else gettext("     单位：无（待牵头办公室分工）"))
+            lines += [gettext("     依据：%(note)s → %(units)s") % {
                 "note": note, "units": join_list(names)} for note, names in task.sources]
-            lines += [gettext("     节点:%(title)s") % {"title": m.title}
+            lines += [gettext("     节点：%(title)s") % {"title": m.title}
                       + (f"({cn_date(m.due_on)})" if m.due_on else "")
                       for m in task.milestones]
     return lines
 
 
 def _targets(targets: list[ParsedTarget]) -> list[str]:
-    lines = [ngettext("指标 %(count)d 个:", "指标 %(count)d 个:", len(targets))
+    lines = [ngettext("指标 %(count)d 个：", "指标 %(count)d 个：", len(targets))
              % {"count": len(targets)}]
     for target in targets:
         value = "" if target.value is None else f"{target.value.normalize():f}"
-        driver = (gettext(" 战略驱动(%(number)s)") % {"number": target.driver_number}
+        driver = (gettext(" 战略驱动（%(number)s）") % {"number": target.driver_number}
                   if target.driver_number else "")
         year = gettext("%(start)s年") % {"start": target.year} if target.year else "—"
         lines.append(f"  {target.name} {target.qualifier}{value}{target.unit}"
@@ -213,31 +214,32 @@ def _targets(targets: list[ParsedTarget]) -> list[str]:
 def _proposals(result: LoadResult) -> list[str]:
     if not result.proposals:
         return []
-    lines = [gettext("别名建议(名称与现有部门相似,不会自动合并):")]
+    lines = [gettext("别名建议（名称与现有部门相似，不会自动合并）：")]
     for status in result.proposals:
-        state = (gettext("已采纳,将设为别名") if status.match == UnitMatch.ACCEPTED_ALIAS
-                 else gettext("未采纳,将新建部门;用 --accept-aliases 采纳"))
+        state = (gettext("已采纳，将设为别名") if status.match == UnitMatch.ACCEPTED_ALIAS
+                 else gettext("未采纳，将新建部门；用 --accept-aliases 采纳"))
         lines.append(f"  {status.name} → {status.department}({state})")
     return lines
 
 
 def directory_line(result: LoadResult) -> str:
-    return (gettext("部门名录:使用内置哈尔滨部门名录匹配单位") if result.directory_used
-            else gettext("部门名录:未使用内置哈尔滨部门名录(非哈尔滨的计划);单位按名称新建或匹配"
+    return (gettext("部门名录：使用内置哈尔滨部门名录匹配单位") if result.directory_used
+            else gettext("部门名录：未使用内置哈尔滨部门名录（非哈尔滨的计划）；单位按名称新建或"
+                         "匹配"
                          "本系统已有的部门"))
 
 
 def _foreign(result: LoadResult) -> list[str]:
     lines = [directory_line(result)]
     if result.foreign:
-        lines.append(gettext("与哈尔滨部门同名的单位(不会匹配到哈尔滨的部门;如确是同一部门,"
-                             "请选择使用内置名录):"))
+        lines.append(gettext("与哈尔滨部门同名的单位（不会匹配到哈尔滨的部门；如确是同一部门，"
+                             "请选择使用内置名录）："))
         lines += [gettext("  %(name)s → 新建 %(created)s") % {"name": name, "created": created}
                   for name, created in result.foreign.items()]
     return lines
 
 
 def _unparsed(plan: ParsedPlan) -> list[str]:
-    lines = [gettext("未识别的行 %(count)s 行(不会导入):") % {"count": len(plan.unparsed)}]
-    return lines + [gettext("  第%(line)s行:%(text)s") % {"line": number, "text": text}
+    lines = [gettext("未识别的行 %(count)s 行（不会导入）：") % {"count": len(plan.unparsed)}]
+    return lines + [gettext("  第%(line)s行：%(text)s") % {"line": number, "text": text}
                     for number, text in plan.unparsed]

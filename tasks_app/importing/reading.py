@@ -24,7 +24,7 @@ def document_text(name: str, data: bytes) -> str:
     """The text of a document named ``name`` (its extension decides how it is read)."""
     suffix = Path(name).suffix.lower()
     if suffix in OLD_WORD:
-        raise ImportFailed(gettext("“%(name)s”是旧版 Word/WPS 文件(%(type)s),无法直接读取:"
+        raise ImportFailed(gettext("“%(name)s”是旧版 Word/WPS 文件（%(type)s），无法直接读取："
                                    "请在 Word 或 WPS 中“另存为”.docx 格式后再上传")
                            % {"name": name, "type": suffix})
     if suffix == ".docx":
@@ -32,13 +32,14 @@ def document_text(name: str, data: bytes) -> str:
     if suffix == ".pdf":
         return pdf_text(data)
     if suffix not in EXTENSIONS:
-        raise ImportFailed(gettext("不支持的文件类型“%(type)s”:"
+        raise ImportFailed(gettext("不支持的文件类型“%(type)s”："
                                    "请上传 .txt、.md、.docx 或 .pdf 文件")
                            % {"type": suffix or name})
     text = decoded(name, data)
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ImportFailed(gettext("文件第 %(line)s 行含有空字符(NUL),不是正常的文本文件:%(name)s")
+        raise ImportFailed(gettext("文件第 %(line)s 行含有空字符（NUL），不是正常的文本文件："
+                                   "%(name)s")
                            % {"line": line, "name": name}, line)
     return text
 
@@ -59,8 +60,8 @@ def decoded(name: str, data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportFailed(gettext("无法识别“%(name)s”的文字编码:请另存为 UTF-8 或 GB18030 编码的文本"
-                               "(记事本“另存为”时选择编码)") % {"name": name})
+    raise ImportFailed(gettext("无法识别“%(name)s”的文字编码：请另存为 UTF-8 或 GB18030 编码的文本"
+                               "（记事本“另存为”时选择编码）") % {"name": name})
 
 
 def pdf_text(data: bytes) -> str:
@@ -72,13 +73,13 @@ def pdf_text(data: bytes) -> str:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PDFSyntaxError, PdfminerException, ValueError) as error:
-        raise ImportFailed(gettext("无法读取 PDF 文件:文件已损坏或不是 PDF")) from error
+        raise ImportFailed(gettext("无法读取 PDF 文件：文件已损坏或不是 PDF")) from error
     lines: list[str] = []
     with pdf:
         for page in pdf.pages:
             lines += _page_lines(page)
     if not any(line.strip() for line in lines):
-        raise ImportFailed(gettext("PDF 文件没有文字层(可能是扫描件):"
+        raise ImportFailed(gettext("PDF 文件没有文字层（可能是扫描件）："
                                    "请上传可复制文字的 PDF 或 Word 文件"))
     return "\n".join(lines) + "\n"
 

@@ -108,7 +108,7 @@ def parse(text: str) -> ParsedPlan:
         reader.read(number, line)
     reader.finish()
     if not plan.tasks:
-        raise ImportFailed(gettext("未找到编号任务(如“1．……”或“（一）……”)"),
+        raise ImportFailed(gettext("未找到编号任务（如“1．……”或“（一）……”）"),
                            lines[-1][0] if lines else None)
     if plan.rules:
         for note in reader.notes:

@@ -73,7 +73,7 @@ def parse(text: str) -> ParsedPlan:
     for number, line in body:
         reader.read(number, line.strip())
     if not plan.tasks:
-        raise ImportFailed(gettext("未找到任务分工表(表头应有“任务”和“牵头单位”或“责任单位”列)"),
+        raise ImportFailed(gettext("未找到任务分工表（表头应有“任务”和“牵头单位”或“责任单位”列）"),
                            lines[-1][0] if lines else None)
     if plan.rules:
         for note in reader.notes:

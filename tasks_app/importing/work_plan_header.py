@@ -19,7 +19,7 @@ def work_plan_header(lines: list[tuple[int, str]], source_format: str) -> Parsed
     match = next((m for _, line in lines[:20] if (m := LEAD_SENTENCE.search(line))), None)
     if match is None:
         raise ImportFailed(gettext("未找到计划年度和发布单位"
-                                   "(应有“2023年,哈尔滨新区将……”这样的导语)"),
+                                   "（应有“2023年，哈尔滨新区将……”这样的导语）"),
                            lines[0][0] if lines else 1)
     year, issuer = int(match.group("year")), match.group("issuer")
     title = f"{issuer}{year}年工作计划"

@@ -101,7 +101,7 @@ class Assessment(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", _("测算中")
-        PUBLISHED = "published", _("已公示(可申诉)")
+        PUBLISHED = "published", _("已公示（可申诉）")
         FINAL = "final", _("已定稿")
 
     plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.CASCADE,
@@ -172,7 +172,7 @@ class AssessmentEntry(models.Model):
                                    related_name="entries")
     department = models.ForeignKey("departments.Department", verbose_name=_("部门"),
                                    on_delete=models.CASCADE, related_name="+")
-    points = models.DecimalField(_("分值(正为加分,负为扣分)"), max_digits=6, decimal_places=2)
+    points = models.DecimalField(_("分值（正为加分，负为扣分）"), max_digits=6, decimal_places=2)
     reason = models.CharField(_("事由"), max_length=300)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -9,7 +9,7 @@ class ExportJob(models.Model):
     ledger): who asked, for what, how far it got, and the file or the error."""
 
     class Kind(models.TextChoices):
-        LEDGER = "ledger", _("督办台账(Excel)")
+        LEDGER = "ledger", _("督办台账（Excel）")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -23,7 +23,7 @@ class ExportJob(models.Model):
     params = models.JSONField(_("筛选条件"), default=dict, blank=True)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices,
                              default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0,
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0,
                                                 validators=[MaxValueValidator(100)])
     file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
     filename = models.CharField(_("文件名"), max_length=255, blank=True)

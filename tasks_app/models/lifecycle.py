@@ -228,7 +228,7 @@ class SupervisionSlip(models.Model):
     @property
     def number(self) -> str:
         if self.sequence is None or self.year is None:
-            return str(_("督办单草稿(未编号)"))
+            return str(_("督办单草稿（未编号）"))
         return slip_number(self.prefix, self.year, self.sequence)
 
 

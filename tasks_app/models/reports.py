@@ -62,7 +62,7 @@ class ProgressReport(models.Model):
                                on_delete=models.PROTECT, related_name="reports")
     status = models.CharField(_("推进情况"), max_length=20, choices=ReportStatus.choices,
                               default=ReportStatus.ON_TRACK)
-    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0,
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0,
                                                 validators=[MaxValueValidator(100)])
     progress_text = models.TextField(_("本期进展"), blank=True)
     problems = models.TextField(_("存在问题"), blank=True)
@@ -122,7 +122,7 @@ class Attachment(models.Model):
     )
     file = models.FileField(_("文件"), upload_to="attachments/%Y/%m/")
     original_name = models.CharField(_("文件名"), max_length=255)
-    size = models.PositiveIntegerField(_("大小(字节)"))
+    size = models.PositiveIntegerField(_("大小（字节）"))
     content_type = models.CharField(_("类型"), max_length=100, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"),
                                     null=True, blank=True, on_delete=models.SET_NULL,
@@ -152,7 +152,7 @@ class TaskSummary(models.Model):
     period = models.ForeignKey(ReportingPeriod, verbose_name=_("填报周期"),
                                on_delete=models.PROTECT, related_name="summaries")
     text = models.TextField(_("汇总进展"))
-    progress = models.PositiveSmallIntegerField(_("任务进度(%)"), null=True, blank=True,
+    progress = models.PositiveSmallIntegerField(_("任务进度（%）"), null=True, blank=True,
                                                 validators=[MaxValueValidator(100)])
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填写人"), null=True,
                                on_delete=models.SET_NULL, related_name="+")

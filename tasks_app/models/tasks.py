@@ -51,8 +51,8 @@ class Task(models.Model):
     status = models.CharField(_("状态"), max_length=30, choices=TaskStatus.choices,
                               default=TaskStatus.NEW, db_index=True)
     closed_at = models.DateTimeField(_("办结/中止时间"), null=True, blank=True,
-                                     help_text=_("最近一次办结或中止的时间;重新打开时清空"))
-    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0,
+                                     help_text=_("最近一次办结或中止的时间；重新打开时清空"))
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0,
                                                 validators=[MaxValueValidator(100)])
     health_override = models.CharField(_("人工预警"), max_length=10, choices=HEALTH_OVERRIDES,
                                        blank=True)
@@ -104,7 +104,7 @@ class Assignment(models.Model):
     ack_due_on = models.DateField(_("签收时限"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结/中止时间"), null=True, blank=True,
-                                     help_text=_("最近一次办结或中止的时间;重新打开时清空"))
+                                     help_text=_("最近一次办结或中止的时间；重新打开时清空"))
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("签收人"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -126,7 +126,7 @@ class Assignment(models.Model):
                 condition=(Q(department__isnull=False) & Q(group__isnull=True))
                 | (Q(department__isnull=True) & Q(group__isnull=False)),
                 name="assignment_department_xor_group",
-                violation_error_message=_("请选择一个部门或一个部门组(二选一)。"),
+                violation_error_message=_("请选择一个部门或一个部门组（二选一）。"),
             ),
             # One live part per department and task: the same department cannot be both
             # lead and responsible, nor appear twice in one role.
@@ -134,7 +134,7 @@ class Assignment(models.Model):
                 fields=["task", "department"],
                 condition=Q(department__isnull=False) & ~Q(state="transferred"),
                 name="assignment_one_role_per_department",
-                violation_error_message=_("同一部门在一个任务中只能担任一个角色(牵头或责任)。"),
+                violation_error_message=_("同一部门在一个任务中只能担任一个角色（牵头或责任）。"),
             ),
             models.UniqueConstraint(
                 fields=["task", "group"], condition=Q(group__isnull=False),
@@ -165,7 +165,7 @@ class Milestone(models.Model):
     departments = models.ManyToManyField(
         "departments.Department", verbose_name=_("责任部门"), blank=True,
         related_name="milestones",
-        help_text=_("负责完成该节点的部门,须是该任务的牵头或责任部门。"),
+        help_text=_("负责完成该节点的部门，须是该任务的牵头或责任部门。"),
     )
     version = models.PositiveIntegerField(_("版本"), default=1)
 
@@ -215,6 +215,14 @@ class TaskEvent(models.Model):
         return f"{self.get_kind_display()}: {self.before_shown} → {self.after_shown}"
 
     @property
+    @admin.display(description=_("字段"))
+    def field_shown(self) -> str:
+        """``field`` for the reader: 状态, 分工, 完成时限 — not the code (event_values)."""
+        from ..event_values import field_shown
+
+        return field_shown(self.field)
+
+    @property
     @admin.display(description=_("变更前"))
     def before_shown(self) -> str:
         """``before`` for the reader: a state's code as its label (tasks_app.event_values)."""
@@ -228,4 +236,4 @@ class TaskEvent(models.Model):
         from ..event_values import shown
 
         after = shown(self.field, self.after)
-        return f"{self.number}({after})" if self.number and after else after
+        return f"{self.number}（{after}）" if self.number and after else after

@@ -114,7 +114,7 @@ def health_chart(rows: list[tuple[str, dict[str, int]]]) -> BarChart:
 
 
 def _segment_note(label: str, health: str, count: int) -> str:
-    return ngettext("%(label)s:%(health)s %(count)d 项", "%(label)s:%(health)s %(count)d 项",
+    return ngettext("%(label)s：%(health)s %(count)d 项", "%(label)s：%(health)s %(count)d 项",
                     count) % {"label": label, "health": health, "count": count}
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import ReportStatus
 from ..exceptions import StaleVersion
 
-STALE_MESSAGE = _("该记录已被他人修改,请刷新页面后再提交,以免覆盖对方的修改。")
+STALE_MESSAGE = _("该记录已被他人修改，请刷新页面后再提交，以免覆盖对方的修改。")
 _INTEGER = {"invalid": _("请输入整数。"), "required": _("请填写此项。")}
 
 
@@ -51,7 +51,7 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
 
     status = forms.ChoiceField(label=_("推进情况"), choices=ReportStatus.choices)
     progress = forms.IntegerField(
-        label=_("进度(%)"), error_messages=_INTEGER,
+        label=_("进度（%）"), error_messages=_INTEGER,
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
     )
     progress_text = forms.CharField(label=_("本期进展"), required=False,
@@ -72,7 +72,7 @@ class ReportForm(ServiceErrorsMixin, forms.Form):
 class ReportWithAttachmentsForm(ReportForm):
     attachments = MultipleFileField(
         label=_("附件"), required=False,
-        help_text=_("PDF、Office 文档或图片,可多选"),
+        help_text=_("PDF、Office 文档或图片，可多选"),
         widget=MultipleFileInput(attrs={
             "accept": ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.wps,.et,.png,.jpg,.jpeg,.gif,.webp"}),
     )
@@ -95,7 +95,7 @@ class SummaryForm(ServiceErrorsMixin, forms.Form):
     text = forms.CharField(label=_("汇总进展"), required=False,
                            widget=forms.Textarea(attrs={"rows": 5}))
     progress = forms.IntegerField(
-        label=_("任务进度(%)"), required=False, error_messages=_INTEGER,
+        label=_("任务进度（%）"), required=False, error_messages=_INTEGER,
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
@@ -104,11 +104,11 @@ class SummaryForm(ServiceErrorsMixin, forms.Form):
 class SheetUploadForm(forms.Form):
     """The filled monthly sheet; what is in it is checked by the services."""
 
-    file = forms.FileField(label=_("填好的报送表(.xlsx)"),
+    file = forms.FileField(label=_("填好的报送表（.xlsx）"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
     action = forms.ChoiceField(
         label=_("导入后"), initial="save", widget=forms.RadioSelect,
-        choices=[("save", _("保存为草稿(之后在门户逐项检查后报送)")),
+        choices=[("save", _("保存为草稿（之后在门户逐项检查后报送）")),
                  ("submit", _("直接报送全部任务"))])
 
 

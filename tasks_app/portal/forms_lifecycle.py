@@ -39,7 +39,7 @@ class CompletionForm(forms.Form):
     results = forms.CharField(label=_("办理结果"), required=False,
                               widget=forms.Textarea(attrs={"rows": 4}))
     attachments = MultipleFileField(
-        label=_("佐证材料"), required=False, help_text=_("PDF、Office 文档或图片,可多选"),
+        label=_("佐证材料"), required=False, help_text=_("PDF、Office 文档或图片，可多选"),
         widget=MultipleFileInput(attrs={
             "accept": ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.wps,.et,.png,.jpg,.jpeg,.gif,.webp"}))
 
@@ -112,7 +112,7 @@ class ItemForm(forms.Form):
                                              empty_value=None)
     departments = forms.TypedMultipleChoiceField(label=_("责任部门"), coerce=int,
                                                  required=False,
-                                                 help_text=_("按住 Ctrl(或 ⌘)可多选"))
+                                                 help_text=_("按住 Ctrl（或 ⌘）可多选"))
 
     def __init__(self, *args, plans=(), departments=(), **kwargs):
         super().__init__(*args, **kwargs)

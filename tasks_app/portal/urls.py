@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     views,
+    views_cockpit,
     views_desk,
     views_documents,
     views_exports,
@@ -36,6 +37,7 @@ urlpatterns = [
     path("reviews/", views_reviews.reviews, name="reviews"),
     path("reviews/count/", views_reviews.reviews_count, name="reviews_count"),
     path("overview/", views.overview, name="overview"),
+    path("cockpit/", views_cockpit.cockpit, name="cockpit"),
     path("indicators/", views_indicators.indicators, name="indicators"),
     path("accounts/profile/", views.profile, name="profile"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),

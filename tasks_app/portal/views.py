@@ -73,13 +73,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action", "").startswith("calendar"):
         regenerate = request.POST["action"] == "calendar_regenerate"
         calendar_feed_issue(user=request.user, regenerate=regenerate)
-        messages.success(request, _("已重新生成日历订阅地址,旧地址已失效。") if regenerate
+        messages.success(request, _("已重新生成日历订阅地址，旧地址已失效。") if regenerate
                          else _("已生成日历订阅地址。"))
         return redirect("portal:profile")
     if request.method == "POST":
         regenerate = request.POST.get("action") == "regenerate"
         api_token_issue(user=request.user, regenerate=regenerate)
-        messages.success(request, _("已重新生成接口令牌,旧令牌已失效。") if regenerate
+        messages.success(request, _("已重新生成接口令牌，旧令牌已失效。") if regenerate
                          else _("已生成接口令牌。"))
         return redirect("portal:profile")
     memberships = (Membership.objects.filter(user=request.user).select_related("department")

@@ -67,7 +67,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_service_error(error)
             else:
-                messages.success(request, _("已新建督办事项,等待各部门签收。"))
+                messages.success(request, _("已新建督办事项，等待各部门签收。"))
                 return redirect("portal:task", pk=task.pk)
         status = 422
     return render(request, "portal/item_new.html", {"form": form}, status=status)

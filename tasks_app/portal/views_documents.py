@@ -43,7 +43,7 @@ def ledger_download(request: HttpRequest) -> HttpResponse:
         ledger = ledger_for(access, request.GET)
     except ValidationError as error:
         text = ";".join(f"{name}:{' '.join(msgs)}" for name, msgs in error.message_dict.items())
-        return HttpResponse(_("筛选条件不正确:") + text, status=400,
+        return HttpResponse(_("筛选条件不正确：") + text, status=400,
                             content_type="text/plain; charset=utf-8")
     return download(ledger_workbook(ledger), ledger_filename(ledger))
 
@@ -85,7 +85,8 @@ def sheet_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 problems, status = problem_rows(error.problems), 422
             else:
                 messages.success(request, _(
-                    "报送表已导入:保存草稿 %(saved)d 项,报送 %(submitted)d 项,未改动 %(same)d 项。")
+                    "报送表已导入：保存草稿 %(saved)d 项，报送 %(submitted)d 项，未改动 %(same)d "
+                    "项。")
                     % {"saved": len(result.saved), "submitted": len(result.submitted),
                        "same": len(result.unchanged)})
                 url = reverse("portal:batch_report", args=[period.pk])

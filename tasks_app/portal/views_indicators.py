@@ -80,12 +80,12 @@ def _save(request: HttpRequest, target: Target, month: datetime.date, form) -> b
             target_reading_review(reading=reading, user=request.user,
                                   approve=request.POST["review"] == "approve",
                                   comment=data["comment"], expected_version=data["version"])
-            messages.success(request, _("已审核:%(name)s") % {"name": target.name})
+            messages.success(request, _("已审核：%(name)s") % {"name": target.name})
         else:
             target_reading_save(target=target, month=month, value=data["value"],
                                 note=data["note"], is_year_to_date=data["is_year_to_date"],
                                 user=request.user, expected_version=data["version"])
-            messages.success(request, _("已报送:%(name)s") % {"name": target.name})
+            messages.success(request, _("已报送：%(name)s") % {"name": target.name})
         return True
     except PermissionDenied as error:
         raise Http404 from error

@@ -70,7 +70,7 @@ def endorse_extension(request, task, form: f.EndorseForm) -> str:
     extensions.extension_request_endorse(request=_extension(task, data["request"]),
                                          actor=request.user, endorse=endorse,
                                          comment=data["comment"])
-    return _("已审核同意,报牵头办公室审批。") if endorse else _("已退回延期申请。")
+    return _("已审核同意，报牵头办公室审批。") if endorse else _("已退回延期申请。")
 
 
 def decide_extension(request, task, form: f.ExtensionDecisionForm) -> str:
@@ -79,7 +79,7 @@ def decide_extension(request, task, form: f.ExtensionDecisionForm) -> str:
     extensions.extension_request_decide(request=_extension(task, data["request"]),
                                         actor=request.user, approve=approve,
                                         due_on=data["due_on"], reason=data["reason"])
-    return _("已同意延期,完成时限已更新。") if approve else _("已不同意延期。")
+    return _("已同意延期，完成时限已更新。") if approve else _("已不同意延期。")
 
 
 def request_completion(request, task, form: f.CompletionForm) -> str:
@@ -87,7 +87,7 @@ def request_completion(request, task, form: f.CompletionForm) -> str:
     department = get_object_or_404(Department, pk=data["department"])
     completions.completion_request_file(task=task, department=department, actor=request.user,
                                         results=data["results"], uploads=data["attachments"])
-    return _("已提交办结申请,等待牵头办公室审核。")
+    return _("已提交办结申请，等待牵头办公室审核。")
 
 
 def decide_completion(request, task, form: f.CompletionDecisionForm) -> str:
@@ -96,12 +96,12 @@ def decide_completion(request, task, form: f.CompletionDecisionForm) -> str:
     done = completions.completion_request_decide(
         request=item, actor=request.user, decision=data["decision"], reason=data["reason"],
         rectify_due_on=data["rectify_due_on"])
-    return _("已审核:%(decision)s。") % {"decision": done.get_decision_display()}
+    return _("已审核：%(decision)s。") % {"decision": done.get_decision_display()}
 
 
 def suspend(request, task, form: f.ReasonForm) -> str:
     suspension.task_suspend(task=task, actor=request.user, reason=form.cleaned_data["reason"])
-    return _("任务已中止,提醒和催报随之停止。")
+    return _("任务已中止，提醒和催报随之停止。")
 
 
 def resume(request, task, form: f.ReasonForm) -> str:
@@ -114,7 +114,7 @@ def transfer(request, task, form: f.TransferForm) -> str:
     department = get_object_or_404(Department, pk=data["department"], is_active=True)
     suspension.part_transfer(part=_part(task, data["part"]), department=department,
                              actor=request.user, reason=data["reason"])
-    return _("已转办至%(name)s,等待其签收。") % {"name": department.name}
+    return _("已转办至%(name)s，等待其签收。") % {"name": department.name}
 
 
 def issue_slip(request, task, form: f.SlipForm) -> str:
@@ -125,7 +125,7 @@ def issue_slip(request, task, form: f.SlipForm) -> str:
                             required_response=data["required_response"], sign=data["sign"])
     if data["sign"]:
         return _("已签发督办单 %(number)s。") % {"number": slip.number}
-    return _("督办单草稿已保存,签发后才编号、发送。")
+    return _("督办单草稿已保存，签发后才编号、发送。")
 
 
 def instruct(request, task, form: f.InstructionForm) -> str:

@@ -66,7 +66,7 @@ def milestones(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_service_error(error)
             else:
-                messages.success(request, _("已删除节点:%(title)s") % {"title": milestone.title})
+                messages.success(request, _("已删除节点：%(title)s") % {"title": milestone.title})
                 return redirect("portal:milestones", pk=task.pk)
         elif form.is_valid():
             data = milestone_data(form.cleaned_data)

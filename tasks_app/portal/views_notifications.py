@@ -59,7 +59,9 @@ def notice(request, pk: int):
 def _initial(subscription) -> dict:
     if subscription is None:
         return {"frequency": "weekly"}
-    return {"frequency": subscription.frequency, "plans": list(subscription.plans.all()),
+    return {"frequency": subscription.frequency, "weekday": subscription.weekday,
+            "send_time": subscription.send_time, "contents": subscription.contents,
+            "plans": list(subscription.plans.all()),
             "drivers": list(subscription.drivers.all()),
             "departments": list(subscription.departments.all())}
 
@@ -75,7 +77,9 @@ def digest(request):
         try:
             digest_subscription_update(
                 user=request.user, frequency=data["frequency"], plans=list(data["plans"]),
-                drivers=list(data["drivers"]), departments=list(data["departments"]))
+                drivers=list(data["drivers"]), departments=list(data["departments"]),
+                weekday=data["weekday"], send_time=data["send_time"],
+                contents=data["contents"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -126,12 +130,12 @@ def urge(request):
         except ValidationError as error:
             messages.error(request, "".join(error.messages))
         else:
-            text = gettext("已催办 %(departments)s 个部门,发出 %(messages)s 条消息。") % result
+            text = gettext("已催办 %(departments)s 个部门，发出 %(messages)s 条消息。") % result
             if result["skipped"]:
-                text += gettext("%(n)s 个部门今天已催办过相同任务,未重复发送。") % {
+                text += gettext("%(n)s 个部门今天已催办过相同任务，未重复发送。") % {
                     "n": result["skipped"]}
             if result["unreachable"]:
-                text += gettext("以下部门没有联络员或负责人:%(names)s。") % {
+                text += gettext("以下部门没有联络员或负责人：%(names)s。") % {
                     "names": "、".join(result["unreachable"])}
             messages.success(request, text)
             return redirect(request.POST.get("next") or "notifications:urge")

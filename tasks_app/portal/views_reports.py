@@ -25,7 +25,7 @@ from .common import int_param, is_htmx, not_found_if_denied, period_for, pick_de
 from .forms import STALE_MESSAGE, ReportForm, ReportWithAttachmentsForm
 
 DONE = {"save": gettext_lazy("已保存草稿。"), "submit": gettext_lazy("已报送。"),
-        "withdraw": gettext_lazy("已撤回,可修改后重新报送。"),
+        "withdraw": gettext_lazy("已撤回，可修改后重新报送。"),
         "remove_attachment": gettext_lazy("已删除附件。")}
 
 

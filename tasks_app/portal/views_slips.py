@@ -60,7 +60,7 @@ def slip(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if action == "sign":
                 signed = slip_sign(slip=item, actor=request.user)
-                messages.success(request, _("已签发督办单 %(number)s,已通知主送部门。")
+                messages.success(request, _("已签发督办单 %(number)s，已通知主送部门。")
                                  % {"number": signed.number})
             elif action == "void" and void_form.is_valid():
                 slip_void(slip=item, actor=request.user, reason=void_form.cleaned_data["reason"])

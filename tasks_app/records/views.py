@@ -74,7 +74,7 @@ def score_contest_view(request: HttpRequest, pk: int, score_pk: int) -> HttpResp
     except ValidationError as error:
         messages.error(request, ";".join(error.messages))
     else:
-        messages.success(request, _("已提出申诉:%(department)s,请等待牵头办公室答复。")
+        messages.success(request, _("已提出申诉：%(department)s，请等待牵头办公室答复。")
                          % {"department": score.department.name})
     return redirect("records:assessment", pk=assessment.pk)
 

@@ -94,7 +94,7 @@ class Machine:
         self.table = {t.action: t for t in transitions}
 
     def label(self, state: str | None) -> str:
-        return str(self.labels(state).label) if state else _("(新建)")
+        return str(self.labels(state).label) if state else _("（新建）")
 
     def allowed(self, action: str, state: str | None, roles: frozenset[str]) -> bool:
         step = self.table[action]
@@ -115,7 +115,7 @@ class Machine:
         error: PermissionDenied for the role, ValidationError for the state."""
         step = self.check_role(action, roles)
         if state not in step.sources:
-            raise ValidationError({"state": _("%(object)s当前为“%(state)s”,不能%(action)s。") % {
+            raise ValidationError({"state": _("%(object)s当前为“%(state)s”，不能%(action)s。") % {
                 "object": self.noun, "state": self.label(state), "action": step.verb}})
         return step
 

@@ -186,9 +186,9 @@ def _task_row(task: dict, units: dict[str, list[str]]) -> dict:
 
 def _red_reason(task: dict, today: datetime.date) -> str:
     if task["health_override"]:
-        return _("人工标注:%(reason)s") % {"reason": task["health_override_reason"]}
+        return _("人工标注：%(reason)s") % {"reason": task["health_override_reason"]}
     if task["due_on"] and task["due_on"] < today:
-        return _("已超过完成时限(%(date)s)") % {"date": cn_date(task["due_on"])}
+        return _("已超过完成时限（%(date)s）") % {"date": cn_date(task["due_on"])}
     return _("最近一次报送为“进度滞后”")
 
 
@@ -248,7 +248,7 @@ def _targets(plan: Plan, last_month: datetime.date) -> list[dict]:
 def _named_rows(named: dict, names: dict) -> list[dict]:
     rows = [{"id": department_id, "name": names.get(department_id, ""),
              "missing": sum(n for _, n in entries),
-             "periods": [ngettext("%(month)s(%(count)d项)", "%(month)s(%(count)d项)", n)
+             "periods": [ngettext("%(month)s（%(count)d项）", "%(month)s（%(count)d项）", n)
                          % {"month": cn_period(p), "count": n} for p, n in entries]}
             for department_id, entries in named.items()]
     return sorted(rows, key=lambda row: (-row["missing"], row["name"]))

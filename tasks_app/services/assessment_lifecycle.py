@@ -60,7 +60,7 @@ def _deduction(rows: Callable, per_key: str, cap_key: str, what) -> Callable:
             result[dept] = Measure(
                 inputs={str(what): n}, points=q2(points),
                 text=gettext("%(what)s %(count)s 次 × %(per)s 分 = 扣 %(points)s 分"
-                             "(最多扣 %(cap)s 分)") % {
+                             "（最多扣 %(cap)s 分）") % {
                     "what": what, "count": n, "per": _n(per), "points": _n(q2(-points)),
                     "cap": _n(cap)})
         return result

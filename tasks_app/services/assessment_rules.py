@@ -178,8 +178,8 @@ def measure_targets(ctx: Context) -> dict[int, Measure]:
     return {dept: Measure(
         inputs={_("考核指标数"): len(values), _("平均达成率"): pct(sum(values) / len(values))},
         share=sum(values) / len(values),
-        text=ngettext("指标平均达成率 %(rate)s(%(count)d 项)",
-                      "指标平均达成率 %(rate)s(%(count)d 项)", len(values)) % {
+        text=ngettext("指标平均达成率 %(rate)s（%(count)d 项）",
+                      "指标平均达成率 %(rate)s（%(count)d 项）", len(values)) % {
             "rate": pct(sum(values) / len(values)), "count": len(values)},
     ) for dept, values in per_dept.items()}
 
@@ -214,7 +214,7 @@ def measure_returned(ctx: Context) -> dict[int, Measure]:
         points = -min(row["n"] * per, cap)
         result[row["department_id"]] = Measure(
             inputs={_("被退回次数"): row["n"]}, points=q2(points),
-            text=_("被退回 %(count)s 次 × %(per)s 分 = 扣 %(points)s 分(最多扣 %(cap)s 分)") % {
+            text=_("被退回 %(count)s 次 × %(per)s 分 = 扣 %(points)s 分（最多扣 %(cap)s 分）") % {
                 "count": row["n"], "per": _n(per), "points": _n(q2(-points)), "cap": _n(cap)},
         )
     return result
@@ -236,8 +236,8 @@ def measure_entries(ctx: Context) -> dict[int, Measure]:
             inputs={_("加减分项"): row["n"], _("加分"): _n(q2(row["bonus"])),
                     _("扣分"): _n(q2(row["deduction"]))},
             points=q2(bonus + deduction),
-            text=_("加分 %(bonus)s 分(最多 %(bonus_max)s 分),扣分 %(deduction)s 分"
-                   "(最多 %(deduction_max)s 分)") % {
+            text=_("加分 %(bonus)s 分（最多 %(bonus_max)s 分），扣分 %(deduction)s 分"
+                   "（最多 %(deduction_max)s 分）") % {
                 "bonus": _n(q2(bonus)), "bonus_max": _n(bonus_max),
                 "deduction": _n(q2(-deduction)), "deduction_max": _n(deduction_max)},
         )
@@ -247,15 +247,15 @@ def measure_entries(ctx: Context) -> dict[int, Measure]:
 D = Decimal
 RULES: list[Rule] = [
     Rule("timeliness", gettext_lazy("报送及时性"), True, measure_timeliness,
-         {"timeliness": D(30)}, {"timeliness": gettext_lazy("报送及时性(满分)")}),
+         {"timeliness": D(30)}, {"timeliness": gettext_lazy("报送及时性（满分）")}),
     Rule("completion", gettext_lazy("任务按期完成"), True, measure_completion,
          {"completion": D(40), "late_completion_credit": D("0.5")},
-         {"completion": gettext_lazy("任务按期完成(满分)"),
-          "late_completion_credit": gettext_lazy("逾期办结计分比例(0~1)")}),
+         {"completion": gettext_lazy("任务按期完成（满分）"),
+          "late_completion_credit": gettext_lazy("逾期办结计分比例（0~1）")}),
     Rule("targets", gettext_lazy("目标指标达成"), True, measure_targets, {"targets": D(20)},
-         {"targets": gettext_lazy("目标指标达成(满分)")}),
+         {"targets": gettext_lazy("目标指标达成（满分）")}),
     Rule("decisions", gettext_lazy("会议议定事项落实"), True, measure_decisions,
-         {"decisions": D(10)}, {"decisions": gettext_lazy("会议议定事项落实(满分)")}),
+         {"decisions": D(10)}, {"decisions": gettext_lazy("会议议定事项落实（满分）")}),
     Rule("returned", gettext_lazy("报送被退回"), False, measure_returned,
          {"returned_per_report": D(1), "returned_max": D(10)},
          {"returned_per_report": gettext_lazy("每次退回扣分"),
@@ -294,11 +294,11 @@ def weight_labels() -> dict[str, str]:
 def clean_weights(raw) -> dict[str, Decimal]:
     """Validated weights, defaults filled in for keys not given. Errors in Chinese."""
     if not isinstance(raw, dict):
-        raise ValidationError({"weights": _("评分规则必须是“名称: 分值”的 JSON 对象。")})
+        raise ValidationError({"weights": _("评分规则必须是“名称： 分值”的 JSON 对象。")})
     labels = weight_labels()
     unknown = sorted(set(raw) - set(labels))
     if unknown:
-        message = _("未知的评分项:%(unknown)s。可用的评分项:%(known)s。")
+        message = _("未知的评分项：%(unknown)s。可用的评分项：%(known)s。")
         raise ValidationError({"weights": message % {
             "unknown": join_list(unknown), "known": join_list(labels)}})
     weights = {key: value for rule in RULES for key, value in rule.defaults.items()}
@@ -318,7 +318,7 @@ def clean_weights(raw) -> dict[str, Decimal]:
         parts = " + ".join(f"{rule.name} {_n(weights[rule.key])}" for rule in RULES
                            if rule.weighted)
         raise ValidationError(
-            {"weights": _("各计分项满分合计须为 100 分,现为 %(parts)s = %(full)s。") % {
+            {"weights": _("各计分项满分合计须为 100 分，现为 %(parts)s = %(full)s。") % {
                 "parts": parts, "full": _n(full)}})
     return weights
 
@@ -349,7 +349,7 @@ def department_score(measures: dict[str, Measure],
         if measure is None or measure.share is None:
             reason = measure.text if measure else _("无相关数据")
             weighted.append(_component(rule, measure,
-                                       _("%(reason)s,不计分(满分按比例折算)") % {"reason": reason},
+                                       _("%(reason)s，不计分（满分按比例折算）") % {"reason": reason},  # noqa: E501
                                        None, weight))
             continue
         points = q2(Decimal(str(round(measure.share, 6))) * weight)

@@ -115,7 +115,7 @@ def assessment_compute(plan: Plan, year: int, *, actor: User | None = None,
         plan=plan, year=year, defaults={"weights": default_weights()})
     assessment = _locked(assessment)
     if assessment.state == Assessment.State.FINAL:
-        raise ValidationError({"state": _("考核结果已定稿,不能重新测算。")})
+        raise ValidationError({"state": _("考核结果已定稿，不能重新测算。")})
     if not assessment.weights:
         assessment.weights = default_weights()
         assessment.save(update_fields=["weights"])
@@ -131,7 +131,7 @@ def assessment_entry_save(*, entry: AssessmentEntry, user: User) -> AssessmentEn
     if user is None:
         raise PermissionDenied(_("加减分项必须由牵头办公室人员记录。"))
     if _locked(entry.assessment).state == Assessment.State.FINAL:
-        raise ValidationError({"points": _("考核结果已定稿,不能再记录加减分项。")})
+        raise ValidationError({"points": _("考核结果已定稿，不能再记录加减分项。")})
     entry.reason = (entry.reason or "").strip()
     if entry.created_by_id is None:
         entry.created_by = user
@@ -151,8 +151,8 @@ def assessment_publish(*, assessment: Assessment, user: User | None = None) -> A
     if claimed != 1:
         current = Assessment.objects.get(pk=assessment.pk)
         if current.computed_at is None:
-            raise ValidationError({"state": _("请先测算考核得分,再公示。")})
-        raise ValidationError({"state": _("考核结果%(state)s,不能再次公示。")
+            raise ValidationError({"state": _("请先测算考核得分，再公示。")})
+        raise ValidationError({"state": _("考核结果%(state)s，不能再次公示。")
                                % {"state": current.get_state_display()}})
     return Assessment.objects.select_related("plan").get(pk=assessment.pk)
 
@@ -171,11 +171,11 @@ def score_contest(*, score: DepartmentScore, user: User, reason: str) -> Departm
         raise ValidationError({"reason": _("请填写申诉理由。")})
     score, assessment = _locked_score(score)
     if assessment.state == Assessment.State.FINAL:
-        raise ValidationError({"reason": _("考核结果已定稿,不能再申诉。")})
+        raise ValidationError({"reason": _("考核结果已定稿，不能再申诉。")})
     if assessment.state != Assessment.State.PUBLISHED:
         raise ValidationError({"reason": _("考核结果尚未公示。")})
     if score.contest_state == DepartmentScore.ContestState.CONTESTED:
-        raise ValidationError({"reason": _("已提出申诉,请等待牵头办公室答复。")})
+        raise ValidationError({"reason": _("已提出申诉，请等待牵头办公室答复。")})
     score.contest_state = DepartmentScore.ContestState.CONTESTED
     score.contest_reason, score.contested_by = reason.strip(), user
     score.contest_reply = ""
@@ -206,7 +206,7 @@ def score_adjust(*, score: DepartmentScore, user: User, adjustment, reason: str
         raise ValidationError({"adjustment_reason": _("调整得分必须填写理由。")})
     score, assessment = _locked_score(score)
     if assessment.state == Assessment.State.FINAL:
-        raise ValidationError({"adjustment": _("考核结果已定稿,不能再调整。")})
+        raise ValidationError({"adjustment": _("考核结果已定稿，不能再调整。")})
     score.adjustment, score.adjustment_reason = adjustment, reason.strip()
     score.total = q2(score.computed_total + adjustment)
     if score.contest_state == DepartmentScore.ContestState.CONTESTED:
@@ -228,13 +228,13 @@ def assessment_finalise(*, assessment: Assessment, user: User) -> Assessment:
     assessment = _locked(assessment)
     if assessment.state != Assessment.State.PUBLISHED:
         message = (_("考核结果已定稿。") if assessment.state == Assessment.State.FINAL
-                   else _("请先公示考核结果,听取各部门意见后再定稿。"))
+                   else _("请先公示考核结果，听取各部门意见后再定稿。"))
         raise ValidationError({"state": message})
     pending = list(assessment.scores.filter(
         contest_state=DepartmentScore.ContestState.CONTESTED
     ).values_list("department__name", flat=True))
     if pending:
-        raise ValidationError({"state": _("以下部门的申诉尚未答复:%(departments)s。")
+        raise ValidationError({"state": _("以下部门的申诉尚未答复：%(departments)s。")
                                % {"departments": join_list(pending)}})
     _rerank(assessment)
     assessment.state, assessment.finalised_at = Assessment.State.FINAL, timezone.now()

@@ -36,7 +36,7 @@ def _check_free(task: Task, department: Department | None, group: DepartmentGrou
         taken = live.filter(department=department).first()
         if taken:
             raise ValidationError({"department": _(
-                "%(department)s 已是任务 %(number)s 的%(role)s,"
+                "%(department)s 已是任务 %(number)s 的%(role)s，"
                 "同一部门在一个任务中只能担任一个角色。"
             ) % {"department": department.name, "number": task.number,
                  "role": _label(taken.role)}})
@@ -50,7 +50,7 @@ def _new_part(task: Task, role: str, department: Department | None,
     if role not in AssignmentRole.values:
         raise ValidationError({"role": _("角色必须是牵头部门或责任部门。")})
     if (department is None) == (group is None):
-        raise ValidationError({"department": _("请选择一个部门或一个部门组(二选一)。")})
+        raise ValidationError({"department": _("请选择一个部门或一个部门组（二选一）。")})
     ack_days = task.plan.schedule.ack_working_days if hasattr(task.plan, "schedule") else 3
     return Assignment(
         task=task, role=role, department=department, group=group, position=position,
@@ -71,7 +71,7 @@ def assignment_add(
     part.save()
     record(task_event(task, EventKind.ASSIGNMENT_ADDED, actor=actor,
                       department_id=part.department_id, field="assignment",
-                      after=f"{part.unit_name}({_label(role)})", reason=reason))
+                      after=f"{part.unit_name}（{_label(role)}）", reason=reason))
     refresh_task_statuses([task.pk], actor=actor, reason=reason)
     return part
 
@@ -83,12 +83,12 @@ def assignment_remove(*, assignment: Assignment, actor: User | None, reason: str
         task_id=assignment.task_id, department_id=assignment.department_id
     ).exists():
         raise ValidationError(
-            _("%(unit)s 已就任务 %(number)s 报送过进展,不能删除分工;请使用“转办”或“中止”。")
+            _("%(unit)s 已就任务 %(number)s 报送过进展，不能删除分工；请使用“转办”或“中止”。")
             % {"unit": assignment.unit_name, "number": assignment.task.number}
         )
     record(task_event(assignment.task_id, EventKind.ASSIGNMENT_REMOVED, actor=actor,
                       department_id=assignment.department_id, field="assignment",
-                      before=f"{assignment.unit_name}({_label(assignment.role)})",
+                      before=f"{assignment.unit_name}（{_label(assignment.role)}）",
                       reason=reason))
     task_id = assignment.task_id
     assignment.delete()
@@ -105,8 +105,8 @@ def assignment_change_role(
         return assignment
     record(task_event(assignment.task_id, EventKind.ASSIGNMENT_CHANGED, actor=actor,
                       department_id=assignment.department_id, field="role",
-                      before=f"{assignment.unit_name}({_label(assignment.role)})",
-                      after=f"{assignment.unit_name}({_label(role)})", reason=reason))
+                      before=f"{assignment.unit_name}（{_label(assignment.role)}）",
+                      after=f"{assignment.unit_name}（{_label(role)}）", reason=reason))
     assignment.role = role
     assignment.save(update_fields=["role"])
     return assignment
@@ -123,8 +123,8 @@ class BulkAssignResult:
 def _role_changed(part: Assignment, role: str, actor: User | None, reason: str):
     event = task_event(part.task_id, EventKind.ASSIGNMENT_CHANGED, actor=actor,
                        department_id=part.department_id, field="role",
-                       before=f"{part.unit_name}({_label(part.role)})",
-                       after=f"{part.unit_name}({_label(role)})", reason=reason)
+                       before=f"{part.unit_name}（{_label(part.role)}）",
+                       after=f"{part.unit_name}（{_label(role)}）", reason=reason)
     part.role = role
     return event
 
@@ -172,7 +172,7 @@ def assignments_bulk_add(
     Assignment.objects.bulk_update(result.promoted + result.demoted, ["role"])
     record(*(task_event(part.task, EventKind.ASSIGNMENT_ADDED, actor=actor,
                         department_id=department.pk, field="assignment",
-                        after=f"{department.name}({_label(role)})", reason=reason)
+                        after=f"{department.name}（{_label(role)}）", reason=reason)
              for part in result.created), *events)
     refresh_task_statuses([part.task_id for part in result.created], actor=actor, reason=reason)
     return result

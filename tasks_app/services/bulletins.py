@@ -93,7 +93,7 @@ def bulletin_publish(bulletin: Bulletin, *, actor: User | None = None) -> Bullet
     _check_lead_office(actor)
     published = _claim_and_publish(bulletin, timezone.now(), actor)
     if published is None:
-        raise ValidationError({"state": _("该季度通报已发布,发布后的内容不再改变。")})
+        raise ValidationError({"state": _("该季度通报已发布，发布后的内容不再改变。")})
     return published
 
 

@@ -72,9 +72,9 @@ def calendar_year_replace(year: int, days: list[CalendarDay]) -> YearResult:
     """Make ``days`` the whole calendar of ``year`` (rows of other years on the same dates
     give way: the newer notice is the one in force)."""
     if not days:
-        raise ValidationError(_("%(year)s年没有任何节假日安排,未写入。") % {"year": year})
+        raise ValidationError(_("%(year)s年没有任何节假日安排，未写入。") % {"year": year})
     if len({day.date for day in days}) != len(days):
-        raise ValidationError(_("同一天出现了两次,未写入。"))
+        raise ValidationError(_("同一天出现了两次，未写入。"))
     CalendarDay.objects.filter(Q(year=year) | Q(date__in=[day.date for day in days])).delete()
     for day in days:
         day.year = year
@@ -95,7 +95,7 @@ def calendar_load_known(year: int) -> YearResult:
     """``year``'s calendar from ``chinese_calendar``; refused for a year it does not know."""
     days = chinese_calendar_days(year)
     if not days:
-        raise ValidationError(_("chinese_calendar 不包含%(year)s年的节假日安排:"
+        raise ValidationError(_("chinese_calendar 不包含%(year)s年的节假日安排："
                                 "请在管理后台粘贴国务院办公厅的通知。") % {"year": year})
     return calendar_year_replace(year, days)
 

@@ -67,7 +67,7 @@ def _deadlines(plans: list[Plan], start: datetime.date, end: datetime.date):
             deadline = existing.get((plan.pk, month)) or deadline_for(plan.schedule, month)
             yield CalendarEvent(
                 uid=f"deadline-{plan.pk}-{month:%Y%m}@duban", day=deadline,
-                summary=gettext("进展报送截止:%(month)s(%(plan)s)")
+                summary=gettext("进展报送截止：%(month)s（%(plan)s）")
                 % {"month": cn_month(month), "plan": plan.code},
                 description=f"{plan.code} {plan.title}\n"
                 + gettext("%(month)s进展报送截止") % {"month": cn_month(month)},
@@ -88,7 +88,7 @@ def _tasks(tasks: QuerySet[Task], start, end):
     for task in open_tasks.filter(due_on__gte=start, due_on__lte=end).select_related("plan"):
         assert task.due_on is not None  # filtered on it
         yield CalendarEvent(uid=f"task-{task.pk}@duban", day=task.due_on,
-                            summary=gettext("任务到期:%(number)s. %(title)s")
+                            summary=gettext("任务到期：%(number)s. %(title)s")
                             % {"number": task.number, "title": task.title},
                             description=f"{task.plan.code}\n{task.title}",
                             categories=gettext("任务到期"),
@@ -99,7 +99,7 @@ def _tasks(tasks: QuerySet[Task], start, end):
     for item in milestones:
         assert item.due_on is not None  # filtered on it
         yield CalendarEvent(uid=f"milestone-{item.pk}@duban", day=item.due_on,
-                            summary=gettext("节点到期:%(title)s") % {"title": item.title},
+                            summary=gettext("节点到期：%(title)s") % {"title": item.title},
                             categories=gettext("节点到期"),
                             description=gettext("%(plan)s 任务 %(number)s. %(title)s") % {
                                 "plan": item.task.plan.code, "number": item.task.number,
@@ -123,5 +123,5 @@ def calendar_for_key(key: str) -> str | None:
         return None
     now = timezone.now()
     events = calendar_events(access_for(feed.user), timezone.localtime(now).date())
-    name = gettext("督办日历(%(user)s)") % {"user": feed.user.get_username()}
+    name = gettext("督办日历（%(user)s）") % {"user": feed.user.get_username()}
     return ics_calendar(events, name=name, now=now)

@@ -29,7 +29,7 @@ def import_draft_parsed(draft: ImportDraft) -> ParsedPlan:
         parsed = parsed or parse_document(draft.text, draft.source_format)
     except ImportFailed as error:
         raise ValidationError(
-            {"document": _("文件无法解析:%(error)s") % {"error": error}}) from error
+            {"document": _("文件无法解析：%(error)s") % {"error": error}}) from error
     parsed.source_name = draft.file_name
     return parsed
 
@@ -61,7 +61,7 @@ def import_draft_confirm(
     parsed = import_draft_parsed(draft)
     if parsed.needs_confirmation and not low_score_confirmed:
         raise ValidationError({"document": _(
-            "识别得分 %(score)s 低于 %(threshold)s,未导入:请核对预览后勾选“确认按此结果导入”")
+            "识别得分 %(score)s 低于 %(threshold)s，未导入：请核对预览后勾选“确认按此结果导入”")
             % {"score": parsed.score.score if parsed.score else 0, "threshold": SCORE_THRESHOLD}})
     result = plan_load(parsed, actor=user, accept_aliases=accept_aliases, directory=directory)
     draft.delete()

@@ -38,7 +38,7 @@ def decision_record(*, meeting: Meeting, text: str, actor: User,
         raise ValidationError({"text": _("请填写议定事项。")})
     if meeting.held_on > timezone.localdate():
         raise ValidationError(
-            {"meeting": _("会议定于%(date)s召开,会后再记录议定事项。")
+            {"meeting": _("会议定于%(date)s召开，会后再记录议定事项。")
              % {"date": cn_date(meeting.held_on)}})
     if meeting.state != Meeting.State.HELD:
         meeting.state = Meeting.State.HELD
@@ -102,7 +102,7 @@ def decision_close(*, decision: MeetingDecision, actor: User) -> MeetingDecision
     task = decision.follow_up_task
     if task is not None and task.status != TaskStatus.COMPLETED:
         raise ValidationError(
-            {"is_closed": _("跟踪督办事项 %(number)s 尚未办结,不能标记为已落实。")
+            {"is_closed": _("跟踪督办事项 %(number)s 尚未办结，不能标记为已落实。")
              % {"number": task.number}})
     decision.is_closed, decision.closed_at = True, timezone.now()
     decision.save(update_fields=["is_closed", "closed_at"])

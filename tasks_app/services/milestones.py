@@ -66,7 +66,7 @@ def milestone_validate(task: Task, data: MilestoneData) -> dict[str, list[str]]:
     if data.due_on is None:
         errors["due_on"] = [_("请填写节点时限。")]
     elif task.due_on and data.due_on > task.due_on:
-        errors["due_on"] = [_("节点时限不能晚于任务完成时限(%(due)s)。")
+        errors["due_on"] = [_("节点时限不能晚于任务完成时限（%(due)s）。")
                             % {"due": cn_date(task.due_on)}]
     if data.completed_on and data.completed_on > timezone.localdate():
         errors["completed_on"] = [_("完成日期不能晚于今天。")]
@@ -163,7 +163,7 @@ def tasks_set_due_on(*, tasks: Iterable[Task], due_on: datetime.date, actor: Use
                 .values_list("task__number", "last"))
     if late:
         raise ValidationError({"due_on": _(
-            "以下任务有晚于该日期的节点,请先调整节点:%(tasks)s"
+            "以下任务有晚于该日期的节点，请先调整节点：%(tasks)s"
         ) % {"tasks": "、".join(str(n) for n in sorted(late))}})
     changed, events = [], []
     for task in locked:

@@ -22,7 +22,7 @@ from ..selectors.portal import SheetRow, sheet_rows
 from .reports import EDITABLE_STATES, REPORT_FIELDS, Filing, report_save
 
 ROW_WIDE_FIELDS = ("period", "state", "__all__", "task", "version")
-STALE_TEXT = gettext_lazy("下载表格后,该任务本期的报送已被修改;请重新下载表格后再填写。")
+STALE_TEXT = gettext_lazy("下载表格后，该任务本期的报送已被修改；请重新下载表格后再填写。")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def _save_one(entry: SheetEntry, row: SheetRow, period: ReportingPeriod, departm
               user: User, submit: bool, result: SheetResult) -> None:
     if row.report is not None and row.report.state not in EDITABLE_STATES:
         if not _same(row, entry.data):
-            raise ValidationError({"state": _("该任务本期报送%(state)s,不能修改;"
+            raise ValidationError({"state": _("该任务本期报送%(state)s，不能修改；"
                                               "如需修改请先在门户撤回。")
                                    % {"state": row.report.get_state_display()}})
         result.unchanged.append(entry.task_number)

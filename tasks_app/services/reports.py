@@ -65,11 +65,11 @@ def _check_can_file(user: User, filing: Filing) -> Access:
 def _check_period(access: Access, period: ReportingPeriod, today) -> None:
     if period.opens_on > today:
         raise ValidationError(
-            {"period": _("%(period)s 的填报尚未开始(%(date)s起)。")
+            {"period": _("%(period)s 的填报尚未开始（%(date)s起）。")
              % {"period": period, "date": cn_date(period.opens_on)}})
     if period_is_locked(period) and not access.is_lead_office:
         raise ValidationError(
-            {"period": _("%(period)s 的季度通报已发布,填报已锁定;如需更正请联系牵头办公室。")
+            {"period": _("%(period)s 的季度通报已发布，填报已锁定；如需更正请联系牵头办公室。")
              % {"period": period}})
 
 
@@ -105,7 +105,7 @@ def validate_report_data(data: dict, *, submitting: bool) -> dict:
             errors["progress_text"] = _("报送前请填写本期进展。")
         troubled = cleaned.get("status") in (ReportStatus.AT_RISK, ReportStatus.DELAYED)
         if (troubled or cleaned.get("needs_coordination")) and not cleaned.get("problems"):
-            errors["problems"] = _("推进存在困难、滞后或需提请会议协调时,请填写存在问题。")
+            errors["problems"] = _("推进存在困难、滞后或需提请会议协调时，请填写存在问题。")
     if errors:
         raise ValidationError(errors)
     return cleaned
@@ -142,7 +142,7 @@ def report_save(
         raise StaleVersion()
     if report.state not in EDITABLE_STATES:
         raise ValidationError(
-            {"state": _("该报送%(state)s,不能修改;如需修改请先撤回。")
+            {"state": _("该报送%(state)s，不能修改；如需修改请先撤回。")
              % {"state": report.get_state_display()}})
     merged = {name: getattr(report, name) for name in REPORT_FIELDS} | data
     cleaned = validate_report_data(merged, submitting=submit)
@@ -244,7 +244,7 @@ def report_withdraw(*, report: ProgressReport, user: User,
     if not access_for(user).works_for(report.department_id):
         raise PermissionDenied(_("只能撤回本部门的报送。"))
     if report.state not in WITHDRAWABLE_STATES:
-        raise ValidationError({"state": _("该报送%(state)s,不能撤回。")
+        raise ValidationError({"state": _("该报送%(state)s，不能撤回。")
                                % {"state": report.get_state_display()}})
     before = report.state
     report.state, report.version = ReportState.DRAFT, report.version + 1
@@ -262,7 +262,7 @@ def _review(report: ProgressReport, user: User, *, by: str, states: tuple, appro
             approved_state: str, comment: str, default_reason: str) -> ProgressReport:
     """Approve the report (to ``approved_state``) or return it with a required comment."""
     if report.state not in states:
-        raise ValidationError({"state": _("该报送%(state)s,不能审核。")
+        raise ValidationError({"state": _("该报送%(state)s，不能审核。")
                                % {"state": report.get_state_display()}})
     comment = comment.strip()
     if not approve and not comment:
@@ -297,7 +297,7 @@ def report_lead_review(*, report: ProgressReport, user: User, accept: bool, comm
     """The task's lead department (or the lead office) accepts or returns a report."""
     report = _locked_report(report, expected_version)
     if not reviews_as_lead(access_for(user), report.task, report.department_id):
-        raise PermissionDenied(_("只有任务的牵头部门(或牵头办公室)可以审核该报送。"))
+        raise PermissionDenied(_("只有任务的牵头部门（或牵头办公室）可以审核该报送。"))
     return _review(report, user, by="lead", states=WITHDRAWABLE_STATES, approve=accept,
                    approved_state=ReportState.ACCEPTED, comment=comment,
                    default_reason=_("牵头部门采纳"))
@@ -342,7 +342,7 @@ def validate_attachment(upload: UploadedFile) -> None:
     name = upload.name or ""
     extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if extension not in ALLOWED_EXTENSIONS:
-        raise ValidationError({"file": _("不支持的附件类型“%(type)s”;"
+        raise ValidationError({"file": _("不支持的附件类型“%(type)s”；"
                                          "请上传 PDF、Office 文档或图片。")
                                % {"type": extension or name}})
     limit = settings.DUBAN_ATTACHMENT_MAX_BYTES
@@ -367,7 +367,7 @@ def attachment_add(*, report: ProgressReport, upload: UploadedFile, user: User) 
     if not access_for(user).works_for(report.department_id):
         raise PermissionDenied(_("只能为本部门的报送上传附件。"))
     if report.state not in EDITABLE_STATES:
-        raise ValidationError({"file": _("已报送的报送不能再添加附件;如需修改请先撤回。")})
+        raise ValidationError({"file": _("已报送的报送不能再添加附件；如需修改请先撤回。")})
     validate_attachment(upload)
     return Attachment.objects.create(
         report=report, file=upload, original_name=(upload.name or "")[:255],
@@ -382,7 +382,7 @@ def attachment_remove(*, attachment: Attachment, user: User) -> None:
     if report is None or not access_for(user).works_for(report.department_id):
         raise PermissionDenied(_("只能删除本部门报送的附件。"))
     if report.state not in EDITABLE_STATES:
-        raise ValidationError({"file": _("已报送的报送不能删除附件;如需修改请先撤回。")})
+        raise ValidationError({"file": _("已报送的报送不能删除附件；如需修改请先撤回。")})
     attachment.file.delete(save=False)
     attachment.delete()
 

@@ -65,7 +65,7 @@ def target_reading_save(
     expected = target_expected(target, month, is_year_to_date)
     if expected is not None and is_behind(target.kind, expected, value) and not note.strip():
         raise ValidationError({"note": _(
-            "实际值未达到目标进度(本月应达到 %(expected)s%(unit)s),请在说明中写明原因和措施。"
+            "实际值未达到目标进度（本月应达到 %(expected)s%(unit)s），请在说明中写明原因和措施。"
         ) % {"expected": f"{expected.quantize(Decimal('0.01')).normalize():f}",
              "unit": target.unit}})
     reading.value, reading.note, reading.is_year_to_date = value, note.strip(), is_year_to_date
@@ -94,7 +94,7 @@ def target_reading_review(*, reading: TargetReading, user: User, approve: bool,
     if expected_version is not None and reading.version != expected_version:
         raise StaleVersion()
     if reading.state != TargetReading.State.SUBMITTED:
-        raise ValidationError({"state": _("该监测数据%(state)s,无需审核。")
+        raise ValidationError({"state": _("该监测数据%(state)s，无需审核。")
                                % {"state": reading.get_state_display()}})
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("退回必须填写意见。")})

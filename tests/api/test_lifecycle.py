@@ -73,7 +73,7 @@ def test_completion_is_filed_by_the_lead_and_verified_by_the_office(world):
     assert filed.status_code == 201
     url = f"/api/v1/completion-requests/{filed.json()['id']}/"
     refused = error(post(office, url + "decide/", {"decision": "rejected"}), 400)
-    assert refused["fields"] == {"reason": ["补充办理、不同意办结或需要整改时,请填写意见。"]}
+    assert refused["fields"] == {"reason": ["补充办理、不同意办结或需要整改时，请填写意见。"]}
     done = post(office, url + "decide/", {"decision": "approved", "version": 1})
     assert done.json()["decision"] == CompletionRequest.Decision.APPROVED
     assert office.get(f"/api/v1/tasks/{world.shared.pk}/").json()["status"] == "completed"

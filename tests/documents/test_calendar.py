@@ -70,20 +70,20 @@ def test_a_liaisons_feed_has_its_deadlines_meetings_and_task_dates(client, world
     Meeting.objects.create(plan=world.task.plan, held_on=datetime.date(2026, 3, 31),
                            title="2026年3月月度专题会议")
     found = {e["SUMMARY"]: e for e in events(feed(client, world.liaison))}
-    assert "进展报送截止:2026年3月(测试委发〔2026〕1号)" in found
-    assert found["进展报送截止:2026年3月(测试委发〔2026〕1号)"]["DTSTART;VALUE=DATE"] == (
+    assert "进展报送截止：2026年3月（测试委发〔2026〕1号）" in found
+    assert found["进展报送截止：2026年3月（测试委发〔2026〕1号）"]["DTSTART;VALUE=DATE"] == (
         world.period.deadline.strftime("%Y%m%d"))
-    assert "进展报送截止:2026年6月(测试委发〔2026〕1号)" in found  # not opened yet
+    assert "进展报送截止：2026年6月（测试委发〔2026〕1号）" in found  # not opened yet
     assert "2026年3月月度专题会议" in found
-    due = found[f"任务到期:{world.task.number}. 推动产业集聚"]
+    due = found[f"任务到期：{world.task.number}. 推动产业集聚"]
     assert due["DTSTART;VALUE=DATE"] == "20261231"
-    assert "节点到期:完成规划编制" in found
+    assert "节点到期：完成规划编制" in found
     assert not any("别人的任务" in summary for summary in found)
 
 
 def test_managers_get_every_task(client, world):
     summaries = {e["SUMMARY"] for e in events(feed(client, world.manager))}
-    assert f"任务到期:{world.other_task.number}. 别人的任务" in summaries
+    assert f"任务到期：{world.other_task.number}. 别人的任务" in summaries
 
 
 def test_regenerating_the_address_revokes_the_old_one(client, world):

@@ -55,7 +55,7 @@ def test_one_row_per_task_and_department_with_its_latest_report(as_user, world, 
     assert responsible["责任部门"] == "区责任局、区内各相关国企"
     assert responsible["本期进展"] == "完成方案起草。"
     assert responsible["存在问题"] == "用地指标紧张。"
-    assert responsible["推进情况"] == "存在困难" and responsible["部门报送进度(%)"] == 30
+    assert responsible["推进情况"] == "存在困难" and responsible["部门报送进度（%）"] == 30
     assert responsible["最近报送月份"] == "2026年3月"
     assert responsible["完成时限"] == datetime.datetime(2026, 12, 31)
     assert mine[0]["本期进展"] is None  # the lead has not reported

@@ -26,7 +26,7 @@ def test_export_ledger_writes_the_plans_ledger(world, tmp_path):
     stdout = io.StringIO()
     call_command("export_ledger", "测试委发〔2026〕1号", "--out", str(out), stdout=stdout)
     assert cells(out, 3) == ["推动产业集聚", "推动产业集聚", "别人的任务"]
-    assert "2 项任务,3 行" in stdout.getvalue()
+    assert "2 项任务，3 行" in stdout.getvalue()
 
 
 def test_export_ledger_takes_the_task_list_filters(world, tmp_path):

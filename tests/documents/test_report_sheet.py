@@ -50,7 +50,7 @@ def fill(book, row=4, **values):
     return book
 
 
-FILLED = {"推进情况": "正常推进", "进度(%)": 45, "本期进展": "完成招商方案。",
+FILLED = {"推进情况": "正常推进", "进度（%）": 45, "本期进展": "完成招商方案。",
           "下步计划": "组织签约。"}
 
 
@@ -62,7 +62,7 @@ def test_the_sheet_is_prefilled_from_last_month_with_task_cells_locked(as_user, 
     sheet = download(as_user(world.liaison), world)["进展报送"]
     assert sheet["A1"].value == "区责任局 2026年3月进展报送表"
     assert [c.value for c in sheet[3]][:7] == ["任务编号", "任务名称", "本部门角色", "完成时限",
-                                               "报送状态", "推进情况", "进度(%)"]
+                                               "报送状态", "推进情况", "进度（%）"]
     assert [sheet["A4"].value, sheet["B4"].value] == [world.task.number, "推动产业集聚"]
     assert sheet["H4"].value == "二月进展。" and sheet["G4"].value == 20
     assert sheet["E4"].value == "按上期预填"
@@ -122,16 +122,16 @@ def refused(response, *texts) -> str:
 def test_text_in_the_progress_column_is_refused_by_row_and_column(as_user, world):
     client = as_user(world.liaison)
     second = add_task(world.task.plan, world.task.driver, world.department, title="第二项")
-    book = fill(fill(download(client, world), **FILLED), row=5, **FILLED | {"进度(%)": "四十"})
+    book = fill(fill(download(client, world), **FILLED), row=5, **FILLED | {"进度（%）": "四十"})
     assert book["进展报送"]["A5"].value == second.number
-    refused(upload(client, world, book), "第 5 行", "G 列", "进度(%)",
+    refused(upload(client, world, book), "第 5 行", "G 列", "进度（%）",
             "进度必须是 0 到 100 之间的整数")
 
 
 def test_every_bad_row_is_listed_and_nothing_is_saved(as_user, world):
     client = as_user(world.liaison)
     add_task(world.task.plan, world.task.driver, world.department, title="第二项")
-    book = fill(fill(download(client, world), **FILLED | {"进度(%)": 120}), row=5,
+    book = fill(fill(download(client, world), **FILLED | {"进度（%）": 120}), row=5,
                 **FILLED | {"推进情况": "进度滞后", "存在问题": None})
     refused(upload(client, world, book, action="submit"), "第 4 行", "进度必须在 0 到 100 之间",
             "第 5 行", "I 列", "请填写存在问题")
@@ -155,7 +155,7 @@ def test_wrong_columns_are_refused(as_user, world):
 def test_a_file_that_is_not_xlsx_is_refused(as_user, world):
     client = as_user(world.liaison)
     refused(send(client, world, b"%PDF-1.4 not a sheet", name="报送表.xlsx"),
-            "不是 Excel(.xlsx)表格")
+            "不是 Excel（.xlsx）表格")
     refused(send(client, world, b"PK\x03\x04 broken zip"), "无法读取该 Excel 文件")
 
 

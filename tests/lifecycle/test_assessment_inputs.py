@@ -64,7 +64,7 @@ def test_each_lifecycle_input_deducts_its_points_with_its_formula(year):
     assert responsible["late_ack"]["inputs"] == {"逾期签收": 1}
     assert responsible["late_ack"]["points"] == -0.5
     assert responsible["extensions"]["formula"] == (
-        "获批延期 1 次 × 0.5 分 = 扣 0.5 分(最多扣 5 分) = -0.5 分")
+        "获批延期 1 次 × 0.5 分 = 扣 0.5 分（最多扣 5 分） = -0.5 分")
     assert responsible["slips"]["points"] == -2
     assert responsible["refused_completions"]["points"] == 0
     lead = components(assessment, year.lead_department)

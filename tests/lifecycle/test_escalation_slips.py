@@ -72,7 +72,7 @@ def test_the_red_chase_proposes_one_draft_per_department_listing_all_its_items(w
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     for expected in ("哈经开督〔2026〕1号", "区甲局:", "1. 甲局独立任务", "2. 甲乙共同任务",
-                     "反馈时限:2026年4月8日前", "2026年3月", "红色督办", "签发人:leadoffice"):
+                     "反馈时限：2026年4月8日前", "2026年3月", "红色督办", "签发人：leadoffice"):
         assert expected in text, expected
     assert [m for m in cycle_at(moment(4, 2)) if m.kind == "slip"] == []
     assert SupervisionSlip.objects.count() == 1

@@ -57,7 +57,7 @@ def test_an_approved_extension_moves_the_due_date_and_keeps_the_original(acknowl
                      ("pending_decision", "approved")]
     assert sorted(m.to[0] for m in sent) == ["resp.head@duban.example",
                                              "resp.liaison@duban.example"]
-    assert "延期申请:批准延至2027年2月28日" in sent[0].subject
+    assert "延期申请：批准延至2027年2月28日" in sent[0].subject
 
 
 def test_a_request_filed_by_the_head_goes_straight_to_the_lead_office(acknowledged):
@@ -107,5 +107,5 @@ def test_a_request_after_the_due_date_is_refused_unless_late_requests_are_allowe
 
 
 def test_a_waiting_part_must_acknowledge_before_asking(world):
-    with pytest.raises(ValidationError, match="当前为“待签收”,不能申请延期"):
+    with pytest.raises(ValidationError, match="当前为“待签收”，不能申请延期"):
         ask(world)

@@ -49,7 +49,7 @@ def test_an_acknowledgement_after_its_deadline_is_overdue_and_recorded_as_late(w
     travel.move_to(datetime.datetime(2026, 3, 27, 10, tzinfo=datetime.UTC))
     part_acknowledge(part=world.part, actor=world.head)
     event = TaskEvent.objects.get(task=world.task, kind=EventKind.PART)
-    assert event.reason == "逾期签收(签收时限2026年3月25日)"
+    assert event.reason == "逾期签收（签收时限2026年3月25日）"
 
 
 def test_another_department_cannot_acknowledge_for_the_department(world):

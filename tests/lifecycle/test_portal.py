@@ -199,7 +199,7 @@ def test_the_head_endorses_and_the_lead_office_approves_in_the_portal(client, wo
     world.refresh()
     assert world.task.due_on == datetime.date(2027, 3, 31)
     html = panel(client, "portal:task_requests", world.task.pk)
-    assert "原定完成时限:2026年12月31日;现完成时限:2027年3月31日" in html
+    assert "原定完成时限：2026年12月31日；现完成时限：2027年3月31日" in html
 
 
 def test_the_lead_office_transfers_a_part_from_its_page(client, world):

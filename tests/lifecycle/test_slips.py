@@ -68,12 +68,12 @@ def test_the_pdf_names_the_item_the_department_and_the_deadlines(world):
     slip = issue(world)
     text = pdf_text(slip)
     for expected in ("测试区管理委员会督办单", "测督〔2026〕1号", "区责任局:", "7. 推动产业集聚",
-                     "完成时限:2026年12月31日", "反馈时限:2026年3月27日前", "2026年3月20日"):
+                     "完成时限：2026年12月31日", "反馈时限：2026年3月27日前", "2026年3月20日"):
         assert expected in text, expected
 
 
 def test_a_slip_renders_on_one_a4_page_with_the_cjk_font_embedded(world):
-    slip = issue(world, reason="推进缓慢," * 20)
+    slip = issue(world, reason="推进缓慢," * 16)
     data = slip_pdf(slip)
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1
@@ -105,7 +105,7 @@ def _fonts(page):
 
 def test_the_department_receives_then_answers(world):
     slip = issue(world)
-    with pytest.raises(ValidationError, match="当前为“已签发”,不能反馈督办单"):
+    with pytest.raises(ValidationError, match="当前为“已签发”，不能反馈督办单"):
         slip_answer(slip=slip, actor=world.liaison, answer="已报送")
     slip_receive(slip=slip, actor=world.head)
     with pytest.raises(ValidationError, match="请填写反馈内容"):
@@ -117,7 +117,7 @@ def test_the_department_receives_then_answers(world):
         ("", "draft", ""), ("draft", "issued", "测督〔2026〕1号"),
         ("issued", "received", "测督〔2026〕1号"), ("received", "answered", "测督〔2026〕1号")]
     assert [e.after_shown for e in steps] == ["待签发"] + [
-        f"测督〔2026〕1号({state})" for state in ("已签发", "已签收", "已反馈")]
+        f"测督〔2026〕1号（{state}）" for state in ("已签发", "已签收", "已反馈")]
     assert slip.level == SlipLevel.MANUAL
 
 
@@ -125,14 +125,14 @@ def test_a_draft_is_unnumbered_unsent_and_numbered_in_the_order_of_signing(world
     (first, second), sent = delivered(lambda: (issue(world, sign=False),
                                                issue(world, world.lead_department, sign=False)))
     assert sent == [] and first.sequence is None and first.state == SupervisionSlip.State.DRAFT
-    assert first.number == "督办单草稿(未编号)"
+    assert first.number == "督办单草稿（未编号）"
     signed, sent = delivered(lambda: slip_sign(slip=second, actor=world.lead_office))
     assert (signed.number, signed.issued_by) == ("测督〔2026〕1号", world.lead_office)
     assert {m.to[0].split("@")[0] for m in sent} == {"lead.liaison", "lead.head"}
     voided = slip_void(slip=first, actor=world.lead_office, reason="已电话督促,不再发文")
     assert voided.sequence is None  # a voided draft takes no number
     assert issue(world).number == "测督〔2026〕2号"
-    with pytest.raises(ValidationError, match="当前为“已签发”,不能签发督办单"):
+    with pytest.raises(ValidationError, match="当前为“已签发”，不能签发督办单"):
         slip_sign(slip=signed, actor=world.lead_office)
 
 
@@ -149,7 +149,7 @@ def test_voiding_needs_a_reason_keeps_the_number_and_is_audited(world):
     last = TaskEvent.objects.filter(task=world.task, kind=EventKind.SLIP).latest("id")
     assert (last.before, last.after, last.number, last.reason, last.actor) == (
         "issued", "voided", "测督〔2026〕1号", "误发,已按时报送", world.lead_office)
-    assert (last.before_shown, last.after_shown) == ("已签发", "测督〔2026〕1号(已作废)")
+    assert (last.before_shown, last.after_shown) == ("已签发", "测督〔2026〕1号（已作废）")
     with pytest.raises(ValidationError):
         slip_receive(slip=slip, actor=world.head)
     assert "已作废" in pdf_text(slip)

@@ -69,9 +69,9 @@ def test_a_figure_behind_its_path_needs_a_note(world, gdp, as_user):
     client = as_user(world.liaison)
     response = _file(client, gdp, value="200")
     assert response.status_code == 400
-    assert "实际值未达到目标进度(本月应达到 250亿元)" in response.content.decode()
+    assert "实际值未达到目标进度（本月应达到 250亿元）" in response.content.decode()
     assert not TargetReading.objects.exists()
-    assert _file(client, gdp, value="200", note="春节因素,3月追平。").status_code == 302
+    assert _file(client, gdp, value="200", note="春节因素，3月追平。").status_code == 302
 
 
 def test_returning_needs_a_comment(world, gdp, as_user):

@@ -58,7 +58,7 @@ def test_a_milestone_after_the_task_deadline_is_refused_in_chinese(world, as_use
     response = _post(as_user(world.lead_office), world,
                      **{"new-title": "年底验收", "new-due_on": "2027-01-15"})
     assert response.status_code == 400
-    assert "节点时限不能晚于任务完成时限(2026年12月31日)" in response.content.decode()
+    assert "节点时限不能晚于任务完成时限（2026年12月31日）" in response.content.decode()
     assert not world.task.milestones.filter(title="年底验收").exists()
 
 

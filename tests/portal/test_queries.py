@@ -121,3 +121,9 @@ def test_overview_runs_a_constant_number_of_queries(as_user, world, travel):
     # 3 for the request, 7 for the active plans' ids, the page's plans (with their periods and
     # latest bulletin), health by driver, owed reports, progress, targets, red tasks.
     constant(as_user(world.manager), reverse("portal:overview"), world, travel, limit=10)
+
+
+def test_cockpit_runs_a_constant_number_of_queries(as_user, world, travel):
+    seed(world, travel)
+    # 3 for the request, 7 for the cockpit (tasks_app.selectors.cockpit).
+    constant(as_user(world.manager), reverse("portal:cockpit"), world, travel, limit=10)

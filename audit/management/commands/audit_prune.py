@@ -12,7 +12,7 @@ from audit.services import audit_record
 class Command(BaseCommand):
     @property
     def help(self) -> str:
-        return _("删除超过保存期限(DUBAN_AUDIT_RETENTION_DAYS,不少于 180 天)的审计日志;"
+        return _("删除超过保存期限（DUBAN_AUDIT_RETENTION_DAYS，不少于 180 天）的审计日志；"
                  "最早保留的一条成为哈希链的起点。")
 
     def handle(self, *args, **options):

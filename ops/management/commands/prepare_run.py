@@ -71,12 +71,12 @@ class Command(BaseCommand):
 
     @property
     def help(self) -> str:
-        return _("启动前准备:按需迁移数据库和生成静态文件,导入主方案,创建演示账号"
-                 "(密码保存在 var/demo_password,重启后不变)。")
+        return _("启动前准备：按需迁移数据库和生成静态文件，导入主方案，创建演示账号"
+                 "（密码保存在 var/demo_password，重启后不变）。")
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=os.environ.get("DUBAN_DEMO_PASSWORD") or None,
-                            help=_("演示账号密码(默认沿用 var/demo_password)"))
+                            help=_("演示账号密码（默认沿用 var/demo_password）"))
         parser.add_argument("--new-password", action="store_true",
                             default=os.environ.get("DUBAN_DEMO_PASSWORD_RENEW") == "1",
                             help=_("重新生成演示账号密码"))
@@ -89,7 +89,7 @@ class Command(BaseCommand):
         out = io.StringIO()
         call_command("import_plan", str(PRIMARY_PLAN), stdout=out)
         output = out.getvalue().splitlines()[-2:]
-        output.append(_("演示账号(用户名 / 角色 / 部门):"))
+        output.append(_("演示账号（用户名 / 角色 / 部门）："))
         password = demo_password(Path(settings.BASE_DIR) / "var" / "demo_password",
                                  password, new_password)
         hash_file = Path(settings.BASE_DIR) / "var" / "demo_password.hash"
@@ -100,7 +100,7 @@ class Command(BaseCommand):
         hash_file.chmod(0o600)
         output += [f"{account.username}\t{account.role}\t{account.department}"
                    for account in accounts]
-        output.append(_("演示账号密码: %(password)s") % {"password": password})
+        output.append(_("演示账号密码： %(password)s") % {"password": password})
         for line in output:
             self.stdout.write(line)
         stamp_write(output)

@@ -14,17 +14,17 @@ from tasks_app.models import Task
 
 
 class Command(BaseCommand):
-    help = ("性能基准:在独立的基准数据库中构建合成数据(--scale small|city),测量主要页面和接口的"
-            "查询数与服务器耗时(p50/p95)、督办周期、季度通报和年度考核的构建时间。")
+    help = ("性能基准：在独立的基准数据库中构建合成数据（--scale small|city），测量主要页面和接口的"
+            "查询数与服务器耗时（p50/p95）、督办周期、季度通报和年度考核的构建时间。")
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="small")
         parser.add_argument("--json", type=Path, help="把结果写入此 JSON 文件")
         parser.add_argument("--runs", type=int, default=15, help="每项重复测量次数")
         parser.add_argument("--keepdb", action="store_true",
-                            help="保留并复用基准数据库(city 规模构建一次即可)")
+                            help="保留并复用基准数据库（city 规模构建一次即可）")
         parser.add_argument("--concurrency-seconds", type=int, default=5,
-                            help="并发测试(gunicorn + hey,10 和 50 个客户端)每轮秒数;0 为不测")
+                            help="并发测试（gunicorn + hey,10 和 50 个客户端）每轮秒数；0 为不测")
 
     def handle(self, *args, scale: str, json: Path | None, runs: int, keepdb: bool,
                concurrency_seconds: int, **options):
@@ -60,17 +60,17 @@ class Command(BaseCommand):
 
     def _print(self, result: dict) -> None:
         """One table: every measurement with its #16 target (city scale, quiet machine)."""
-        self.stdout.write(f"数据库: {result['database']}  规模: {result['scale']}  "
-                          f"核数: {result['cores']}  负载: {result.get('load')}  "
-                          f"数据: {result['sizes']}")
+        self.stdout.write(f"数据库： {result['database']}  规模： {result['scale']}  "
+                          f"核数： {result['cores']}  负载： {result.get('load')}  "
+                          f"数据： {result['sizes']}")
         if result.get("seed_synthetic_seconds") is not None:
-            self.stdout.write(f"合成数据构建: {result['seed_synthetic_seconds']} 秒")
+            self.stdout.write(f"合成数据构建： {result['seed_synthetic_seconds']} 秒")
         self.stdout.write(f"{'项目':<62}{'查询数':>5} {'p50/值':>10} {'p95':>16}  目标")
         self.stdout.write("-" * 120)
         for name, queries, p50, p95, target in table_rows(result):
             self.stdout.write(f"{name:<64}{queries!s:>8} {p50!s:>12} {p95!s:>18}  {target}")
         if not self.json_written:
-            self.stdout.write("(完整结果:--json 文件)")
+            self.stdout.write("（完整结果：--json 文件）")
 
 
 def _dumps(result: dict) -> str:

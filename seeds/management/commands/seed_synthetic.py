@@ -7,7 +7,7 @@ from seeds.synthetic import synthetic_build
 
 
 class Command(BaseCommand):
-    help = "构建用于性能测试的合成数据(批量写入):计划、部门、人员、多月报送。"
+    help = "构建用于性能测试的合成数据（批量写入）：计划、部门、人员、多月报送。"
 
     def add_arguments(self, parser):
         parser.add_argument("--plans", type=int, default=50)
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         )
         seconds = time.perf_counter() - started
         self.stdout.write(
-            f"数据库 {connection.vendor}:计划 {sizes.plans}、任务 {sizes.tasks}、部门 "
+            f"数据库 {connection.vendor}：计划 {sizes.plans}、任务 {sizes.tasks}、部门 "
             f"{sizes.departments}、用户 {sizes.users}、填报周期 {sizes.periods}、分工 "
-            f"{sizes.assignments}、报送 {sizes.reports}、历史 {sizes.events};用时 {seconds:.1f} 秒"
+            f"{sizes.assignments}、报送 {sizes.reports}、历史 {sizes.events}；用时 {seconds:.1f} 秒"
         )

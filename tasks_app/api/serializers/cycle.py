@@ -17,7 +17,7 @@ class MeetingDecisionSerializer(serializers.ModelSerializer):
 class MeetingSerializer(serializers.ModelSerializer):
     decisions = MeetingDecisionSerializer(
         source="visible_decisions", many=True, read_only=True,
-        help_text=_("会议议定事项(部门用户只看到本部门承担的)"))
+        help_text=_("会议议定事项（部门用户只看到本部门承担的）"))
 
     class Meta:
         model = Meeting
@@ -45,7 +45,7 @@ class DepartmentScoreSerializer(serializers.ModelSerializer):
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
-    scores = DepartmentScoreSerializer(many=True, read_only=True, help_text=_("部门得分(按名次)"))
+    scores = DepartmentScoreSerializer(many=True, read_only=True, help_text=_("部门得分（按名次）"))
 
     class Meta:
         model = Assessment

@@ -6,7 +6,7 @@ from departments.models import Department, DepartmentGroup
 
 class DepartmentSerializer(serializers.ModelSerializer):
     aliases = serializers.SlugRelatedField(slug_field="alias", many=True, read_only=True,
-                                           help_text=_("其他写法(别名)"))
+                                           help_text=_("其他写法（别名）"))
 
     class Meta:
         model = Department

@@ -17,7 +17,7 @@ from .reports import MAX_VERSION, username_field
 def version_field() -> serializers.IntegerField:
     return serializers.IntegerField(
         min_value=1, max_value=MAX_VERSION, required=False,
-        help_text=_("可选:读取时的 version;记录此后被他人处理则返回 409(也可用 If-Match)"))
+        help_text=_("可选：读取时的 version；记录此后被他人处理则返回 409（也可用 If-Match）"))
 
 
 class ExtensionRequestSerializer(serializers.ModelSerializer):
@@ -27,9 +27,9 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
                                           help_text=_("申请部门 id"))
     department_name = serializers.CharField(source="assignment.department.name", read_only=True,
                                             help_text=_("申请部门名称"))
-    requested_by = username_field("requested_by", _("申请人(用户名)"))
-    endorsed_by = username_field("endorsed_by", _("审核负责人(用户名)"))
-    decided_by = username_field("decided_by", _("审批人(用户名)"))
+    requested_by = username_field("requested_by", _("申请人（用户名）"))
+    endorsed_by = username_field("endorsed_by", _("审核负责人（用户名）"))
+    decided_by = username_field("decided_by", _("审批人（用户名）"))
 
     class Meta:
         model = ExtensionRequest
@@ -42,32 +42,32 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 
 class ExtensionFileSerializer(serializers.Serializer):
     assignment = serializers.IntegerField(min_value=1, help_text=_("本部门的责任分工 id"))
-    proposed_due_on = serializers.DateField(help_text=_("申请延至(须晚于现完成时限)"))
+    proposed_due_on = serializers.DateField(help_text=_("申请延至（须晚于现完成时限）"))
     reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=_("延期理由"))
 
 
 class EndorseSerializer(serializers.Serializer):
-    endorse = serializers.BooleanField(help_text=_("true 审核同意(报牵头办公室),false 退回"))
+    endorse = serializers.BooleanField(help_text=_("true 审核同意（报牵头办公室），false 退回"))
     comment = serializers.CharField(allow_blank=True, required=False, default="",
-                                    help_text=_("意见(退回时必填)"))
+                                    help_text=_("意见（退回时必填）"))
     version = version_field()
 
 
 class ExtensionDecisionSerializer(serializers.Serializer):
-    approve = serializers.BooleanField(help_text=_("true 同意延期,false 不同意"))
+    approve = serializers.BooleanField(help_text=_("true 同意延期，false 不同意"))
     due_on = serializers.DateField(required=False, allow_null=True, default=None,
-                                   help_text=_("批准延至(不填为申请的日期)"))
+                                   help_text=_("批准延至（不填为申请的日期）"))
     reason = serializers.CharField(allow_blank=True, required=False, default="",
-                                   help_text=_("审批意见(不同意时必填)"))
+                                   help_text=_("审批意见（不同意时必填）"))
     version = version_field()
 
 
 class CompletionRequestSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True,
                                             help_text=_("申请部门名称"))
-    filed_by = username_field("filed_by", _("申请人(用户名)"))
-    decided_by = username_field("decided_by", _("审核人(用户名)"))
-    attachments = serializers.SerializerMethodField(help_text=_("佐证材料(文件名)"))
+    filed_by = username_field("filed_by", _("申请人（用户名）"))
+    decided_by = username_field("decided_by", _("审核人（用户名）"))
+    attachments = serializers.SerializerMethodField(help_text=_("佐证材料（文件名）"))
 
     class Meta:
         model = CompletionRequest
@@ -84,18 +84,18 @@ class CompletionFileSerializer(serializers.Serializer):
     task = serializers.IntegerField(min_value=1, help_text=_("任务 id"))
     department = serializers.IntegerField(min_value=1, help_text=_("牵头部门 id"))
     results = serializers.CharField(allow_blank=True, trim_whitespace=False,
-                                    help_text=_("办理结果(佐证材料请在门户上传)"))
+                                    help_text=_("办理结果（佐证材料请在门户上传）"))
 
 
 class CompletionDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
         choices=[c for c in CompletionRequest.Decision.choices if c[0] != "pending"],
-        help_text=_("审核结论:approved 同意办结,supplement 补充办理,rejected 不同意办结,"
+        help_text=_("审核结论：approved 同意办结，supplement 补充办理，rejected 不同意办结，"
                   "rectify 需要整改"))
     reason = serializers.CharField(allow_blank=True, required=False, default="",
-                                   help_text=_("审核意见(同意办结以外必填)"))
+                                   help_text=_("审核意见（同意办结以外必填）"))
     rectify_due_on = serializers.DateField(required=False, allow_null=True, default=None,
-                                           help_text=_("整改时限(需要整改时必填)"))
+                                           help_text=_("整改时限（需要整改时必填）"))
     version = version_field()
 
 
@@ -108,13 +108,13 @@ class SlipItemSerializer(serializers.ModelSerializer):
 
 class SlipSerializer(serializers.ModelSerializer):
     number = serializers.SerializerMethodField(
-        help_text=_("编号,如 哈经开督〔2026〕7号;草稿未编号时为空"))
-    items = SlipItemSerializer(many=True, read_only=True, help_text=_("督办事项(一项或多项)"))
-    drafted_by = username_field("drafted_by", _("拟稿人(用户名;空为逾期升级拟稿)"))
-    issued_by = username_field("issued_by", _("签发人(用户名;已签发而为空的为按日程自动签发)"))
-    received_by = username_field("received_by", _("签收人(用户名)"))
-    answered_by = username_field("answered_by", _("反馈人(用户名)"))
-    voided_by = username_field("voided_by", _("作废人(用户名)"))
+        help_text=_("编号，如 哈经开督〔2026〕7号；草稿未编号时为空"))
+    items = SlipItemSerializer(many=True, read_only=True, help_text=_("督办事项（一项或多项）"))
+    drafted_by = username_field("drafted_by", _("拟稿人（用户名；空为逾期升级拟稿）"))
+    issued_by = username_field("issued_by", _("签发人（用户名；已签发而为空的为按日程自动签发）"))
+    received_by = username_field("received_by", _("签收人（用户名）"))
+    answered_by = username_field("answered_by", _("反馈人（用户名）"))
+    voided_by = username_field("voided_by", _("作废人（用户名）"))
 
     class Meta:
         model = SupervisionSlip
@@ -131,13 +131,13 @@ class SlipSerializer(serializers.ModelSerializer):
 
 class SlipIssueSerializer(serializers.Serializer):
     task = serializers.IntegerField(min_value=1, help_text=_("任务 id"))
-    department = serializers.IntegerField(min_value=1, help_text=_("主送部门 id(须承担该任务)"))
+    department = serializers.IntegerField(min_value=1, help_text=_("主送部门 id（须承担该任务）"))
     reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=_("督办事由"))
     required_response = serializers.CharField(allow_blank=True, required=False, default="",
-                                              help_text=_("反馈要求(不填使用默认要求)"))
+                                              help_text=_("反馈要求（不填使用默认要求）"))
     respond_by = serializers.DateField(help_text=_("反馈时限"))
     sign = serializers.BooleanField(required=False, default=False,
-                                    help_text=_("同时签发(默认只存为草稿)"))
+                                    help_text=_("同时签发（默认只存为草稿）"))
 
 
 class SlipVoidSerializer(serializers.Serializer):
@@ -157,7 +157,7 @@ class VersionOnlySerializer(serializers.Serializer):
 
 
 class InstructionSerializer(serializers.ModelSerializer):
-    author = username_field("author", _("批示领导(用户名)"))
+    author = username_field("author", _("批示领导（用户名）"))
     departments = serializers.PrimaryKeyRelatedField(many=True, read_only=True,
                                                      help_text=_("批示对象部门 id"))
     replied_departments = serializers.SerializerMethodField(help_text=_("已反馈落实情况的部门 id"))
@@ -176,10 +176,10 @@ class InstructionCreateSerializer(serializers.Serializer):
     task = serializers.IntegerField(min_value=1, help_text=_("任务 id"))
     text = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=_("批示内容"))
     report = serializers.IntegerField(min_value=1, required=False, allow_null=True,
-                                      default=None, help_text=_("针对的报送 id(可选)"))
+                                      default=None, help_text=_("针对的报送 id（可选）"))
     departments = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list,
-        max_length=500, help_text=_("批示对象部门 id(不填为任务的全部承担部门)"))
+        max_length=500, help_text=_("批示对象部门 id（不填为任务的全部承担部门）"))
 
 
 class TaskReasonSerializer(serializers.Serializer):
@@ -190,7 +190,7 @@ class TaskReasonSerializer(serializers.Serializer):
 class TaskAcknowledgeSerializer(serializers.Serializer):
     department = serializers.IntegerField(min_value=1, required=False, allow_null=True,
                                           default=None,
-                                          help_text=_("签收的部门 id(用户只在一个部门时可不填)"))
+                                          help_text=_("签收的部门 id（用户只在一个部门时可不填）"))
     version = version_field()
 
 

@@ -24,12 +24,12 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
 class MilestoneWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=500, help_text=_("节点内容"))
-    due_on = serializers.DateField(help_text=_("节点时限,不能晚于任务完成时限"))
+    due_on = serializers.DateField(help_text=_("节点时限，不能晚于任务完成时限"))
     departments = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.filter(is_active=True), many=True, required=False,
-        help_text=_("责任部门 id,须是该任务的牵头或责任部门"))
+        help_text=_("责任部门 id，须是该任务的牵头或责任部门"))
     completed_on = serializers.DateField(required=False, allow_null=True,
-                                         help_text=_("完成日期(不能晚于今天)"))
+                                         help_text=_("完成日期（不能晚于今天）"))
 
 
 class MilestoneUpdateSerializer(MilestoneWriteSerializer, VersionSerializer):

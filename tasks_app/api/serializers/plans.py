@@ -40,8 +40,8 @@ class OwedReportSerializer(serializers.Serializer):
     task_title = serializers.CharField(help_text=_("任务名称"))
     department = serializers.IntegerField(source="department_id", help_text=_("部门 id"))
     department_name = serializers.CharField(help_text=_("部门名称"))
-    filed = serializers.BooleanField(help_text=_("是否已报送(已退回的报送须重新报送)"))
+    filed = serializers.BooleanField(help_text=_("是否已报送（已退回的报送须重新报送）"))
     filed_at = serializers.DateTimeField(allow_null=True, help_text=_("报送时间"))
     standing = serializers.CharField(
         allow_null=True,
-        help_text=_("未报送时:due(待报送,截止日前)或 overdue(逾期未报);已报送时为空"))
+        help_text=_("未报送时：due（待报送，截止日前）或 overdue（逾期未报）；已报送时为空"))

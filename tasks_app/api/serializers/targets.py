@@ -22,7 +22,7 @@ class TargetPartSerializer(serializers.ModelSerializer):
 
 class TargetSerializer(serializers.ModelSerializer):
     parts = TargetPartSerializer(source="assignments", many=True, read_only=True,
-                                 help_text=_("指标责任单位(牵头/责任)"))
+                                 help_text=_("指标责任单位（牵头/责任）"))
 
     class Meta:
         model = Target
@@ -39,7 +39,7 @@ class TargetReadingSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True,
                                             allow_null=True, help_text=_("报送部门名称"))
     reported_by = serializers.CharField(source="reported_by.username", read_only=True,
-                                        allow_null=True, help_text=_("报送人(用户名)"))
+                                        allow_null=True, help_text=_("报送人（用户名）"))
 
     class Meta:
         model = TargetReading
@@ -51,16 +51,16 @@ class TargetReadingSerializer(serializers.ModelSerializer):
 
 class ReadingContentSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=18, decimal_places=4,
-                                     help_text=_("实际值(最多 14 位整数、4 位小数)"))
+                                     help_text=_("实际值（最多 14 位整数、4 位小数）"))
     is_year_to_date = serializers.BooleanField(
-        required=False, help_text=_("为年内累计值(默认 true;false 表示自基期起累计)"))
+        required=False, help_text=_("为年内累计值（默认 true;false 表示自基期起累计）"))
     note = serializers.CharField(allow_blank=True, required=False, help_text=_("说明"))
 
 
 class TargetReadingCreateSerializer(ReadingContentSerializer):
     target = serializers.PrimaryKeyRelatedField(queryset=Target.objects.none(),
                                                 help_text=_("指标 id"))
-    month = serializers.DateField(help_text=_("月份(任一日期,按该月计;不能是未来月份)"))
+    month = serializers.DateField(help_text=_("月份（任一日期，按该月计；不能是未来月份）"))
 
     def __init__(self, *args, targets=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,4 +70,4 @@ class TargetReadingCreateSerializer(ReadingContentSerializer):
 
 class TargetReadingUpdateSerializer(ReadingContentSerializer, VersionSerializer):
     value = serializers.DecimalField(max_digits=18, decimal_places=4, required=False,
-                                     help_text=_("实际值(最多 14 位整数、4 位小数)"))
+                                     help_text=_("实际值（最多 14 位整数、4 位小数）"))

@@ -7,7 +7,7 @@ from ...models import Assignment, Task, TaskEvent
 
 class PartSerializer(serializers.ModelSerializer):
     # The schema's description of the component, in the reader's language.
-    __doc__ = _("部门或部门组在任务中的现行分工(牵头/责任)。")
+    __doc__ = _("部门或部门组在任务中的现行分工（牵头/责任）。")
 
     department_name = serializers.CharField(source="department.name", read_only=True,
                                             allow_null=True, help_text=_("部门名称"))
@@ -36,12 +36,12 @@ class TaskSerializer(serializers.ModelSerializer):
                                              help_text=_("战略驱动序号"))
     health = serializers.ChoiceField(
         choices=Health.choices, read_only=True,
-        help_text=_("预警状态:由完成时限、状态、最近报送及存在问题计算得出(或人工调整)"))
+        help_text=_("预警状态：由完成时限、状态、最近报送及存在问题计算得出（或人工调整）"))
     health_override = optional_choice(Task, "health_override")
     last_report_status = optional_choice(Task, "last_report_status")
     feedback_cycle = optional_choice(Task, "feedback_cycle")
     parts = PartSerializer(source="live_parts", many=True, read_only=True,
-                           help_text=_("责任分工(牵头部门在前;不含已转办的)"))
+                           help_text=_("责任分工（牵头部门在前；不含已转办的）"))
 
     class Meta:
         model = Task
@@ -69,12 +69,12 @@ class TaskEventSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True,
                                             allow_null=True, help_text=_("部门名称"))
     actor = serializers.CharField(source="actor.username", read_only=True, allow_null=True,
-                                  help_text=_("操作人(用户名)"))
+                                  help_text=_("操作人（用户名）"))
 
     before_label = serializers.CharField(source="before_shown", read_only=True, help_text=_(
-        "变更前的显示文字(before 为状态代码时即其名称)"))
+        "变更前的显示文字（before 为状态代码时即其名称）"))
     after_label = serializers.CharField(source="after_shown", read_only=True, help_text=_(
-        "变更后的显示文字(after 为状态代码时即其名称)"))
+        "变更后的显示文字（after 为状态代码时即其名称）"))
 
     class Meta:
         model = TaskEvent

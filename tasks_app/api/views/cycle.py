@@ -20,7 +20,7 @@ class MeetingViewSet(ReadOnlyViewSet):
         return meeting_list(self.access)
 
 
-@described(_("季度通报"), _("季度通报(发布时的内容快照)。部门用户只看到已发布的通报。"))
+@described(_("季度通报"), _("季度通报（发布时的内容快照）。部门用户只看到已发布的通报。"))
 class BulletinViewSet(ReadOnlyViewSet):
     schema_tag = _("督办周期")
     serializer_class = BulletinSerializer

@@ -7,7 +7,7 @@ from ..serializers.departments import DepartmentGroupSerializer, DepartmentSeria
 from .base import ReadOnlyViewSet, described
 
 
-@described(_("部门"), _("承担任务的单位(名称按文件写法)及其别名。所有登录用户可读。"))
+@described(_("部门"), _("承担任务的单位（名称按文件写法）及其别名。所有登录用户可读。"))
 class DepartmentViewSet(ReadOnlyViewSet):
     schema_tag = _("部门")
     queryset = Department.objects.prefetch_related("aliases")
@@ -18,7 +18,7 @@ class DepartmentViewSet(ReadOnlyViewSet):
     ordering_fields = ["name", "code", "kind", "level", "created_at"]
 
 
-@described(_("部门组"), _("文件中的集体写法(各相关部门等)及其成员部门。所有登录用户可读。"))
+@described(_("部门组"), _("文件中的集体写法（各相关部门等）及其成员部门。所有登录用户可读。"))
 class DepartmentGroupViewSet(ReadOnlyViewSet):
     schema_tag = _("部门")
     queryset = DepartmentGroup.objects.prefetch_related("members")

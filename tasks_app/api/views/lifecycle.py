@@ -49,7 +49,7 @@ from ..concurrency import Expectation
 from ..serializers import lifecycle as s
 from .base import ApiView, versioned_response
 
-SAME = _("规则与门户相同(同一套服务)。")
+SAME = _("规则与门户相同（同一套服务）。")
 
 
 def same(description) -> str:
@@ -62,7 +62,7 @@ def _found(queryset, pk: int, field: str, noun: str):
     item = queryset.filter(pk=pk).first()
     if item is None:
         raise ValidationError(
-            {field: [_("%(noun)s不存在,或不在您的可见范围内。") % {"noun": noun}]})
+            {field: [_("%(noun)s不存在，或不在您的可见范围内。") % {"noun": noun}]})
     return item
 
 
@@ -101,14 +101,14 @@ class LifecycleViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin
     create=extend_schema(summary=_("申请延期"), request=s.ExtensionFileSerializer,
                          responses={201: s.ExtensionRequestSerializer},
                          description=same(_("本部门联络员或负责人在完成时限前申请"
-                                            "(负责人申请视同审核);逾期后的申请只在计划允许时受理。"))),
+                                            "（负责人申请视同审核）；逾期后的申请只在计划允许时受理。"))),
     endorse=extend_schema(summary=_("负责人审核延期申请"), request=s.EndorseSerializer,
                           responses=s.ExtensionRequestSerializer,
-                          description=same(_("本部门负责人审核同意(报牵头办公室)或退回(须填意见)。"))),
+                          description=same(_("本部门负责人审核同意（报牵头办公室）或退回（须填意见）。"))),
     decide=extend_schema(summary=_("牵头办公室审批延期申请"),
                          request=s.ExtensionDecisionSerializer,
                          responses=s.ExtensionRequestSerializer,
-                         description=same(_("同意时任务完成时限改为批准的日期(历史保留原定时限);"
+                         description=same(_("同意时任务完成时限改为批准的日期（历史保留原定时限）；"
                                             "不同意须填写理由。"))),
 )
 class ExtensionRequestViewSet(LifecycleViewSet):
@@ -150,11 +150,11 @@ class ExtensionRequestViewSet(LifecycleViewSet):
                            description=_("响应头 ETag 可用于 If-Match。")),
     create=extend_schema(summary=_("申请办结"), request=s.CompletionFileSerializer,
                          responses={201: s.CompletionRequestSerializer},
-                         description=same(_("只有牵头部门可以申请;佐证材料请在门户上传。"))),
-    decide=extend_schema(summary=_("办结审核(销号)"), request=s.CompletionDecisionSerializer,
+                         description=same(_("只有牵头部门可以申请；佐证材料请在门户上传。"))),
+    decide=extend_schema(summary=_("办结审核（销号）"), request=s.CompletionDecisionSerializer,
                          responses=s.CompletionRequestSerializer,
-                         description=same(_("牵头办公室同意办结(任务办结)、要求补充办理、"
-                                            "不同意办结(退回办理)或需要整改(新的整改时限)。"))),
+                         description=same(_("牵头办公室同意办结（任务办结）、要求补充办理、"
+                                            "不同意办结（退回办理）或需要整改（新的整改时限）。"))),
 )
 class CompletionRequestViewSet(LifecycleViewSet):
     serializer_class = s.CompletionRequestSerializer
@@ -185,19 +185,19 @@ class CompletionRequestViewSet(LifecycleViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary=_("督办单列表"),
-                       description=_("牵头办公室看到全部(含待签发的草稿);管理领导看到已签发的;"
+                       description=_("牵头办公室看到全部（含待签发的草稿）；管理领导看到已签发的；"
                                      "部门用户看到发给本部门且已签发的。")),
     retrieve=extend_schema(summary=_("督办单详情"), description=_("PDF 见门户 /slips/{id}/pdf/。")),
     create=extend_schema(summary=_("拟稿督办单"), request=s.SlipIssueSerializer,
                          responses={201: s.SlipSerializer},
                          description=same(_("牵头办公室向承担任务的部门拟稿"
-                                            "(sign 为 true 时同时签发);签发后才按年度连续编号。"))),
+                                            "（sign 为 true 时同时签发）；签发后才按年度连续编号。"))),  # noqa: E501
     sign=extend_schema(summary=_("签发督办单"), request=s.VersionOnlySerializer,
                        responses=s.SlipSerializer,
-                       description=same(_("牵头办公室审核签发草稿:编号、通知主送部门、计入通报和考核。"))),
+                       description=same(_("牵头办公室审核签发草稿：编号、通知主送部门、计入通报和考核。"))),
     void=extend_schema(summary=_("作废督办单"), request=s.SlipVoidSerializer,
                        responses=s.SlipSerializer,
-                       description=same(_("牵头办公室填写原因作废;编号保留在登记簿中,不再计入通报和考核。"))),
+                       description=same(_("牵头办公室填写原因作废；编号保留在登记簿中，不再计入通报和考核。"))),
     receive=extend_schema(summary=_("签收督办单"), request=s.VersionOnlySerializer,
                           responses=s.SlipSerializer,
                           description=same(_("主送部门签收。"))),
@@ -251,7 +251,7 @@ class SlipViewSet(LifecycleViewSet):
     retrieve=extend_schema(summary=_("领导批示详情"), description=_("可见任务上的领导批示。")),
     create=extend_schema(summary=_("作出批示"), request=s.InstructionCreateSerializer,
                          responses={201: s.InstructionSerializer},
-                         description=same(_("只有领导可以批示;批示对象立即收到通知,"
+                         description=same(_("只有领导可以批示；批示对象立即收到通知，"
                                             "须在下次报送时填写落实情况。"))),
 )
 class InstructionViewSet(LifecycleViewSet):
@@ -342,23 +342,24 @@ class TaskLifecycleActions:
             service(task=locked, actor=request.user, **values)
         return versioned_response(self, self.get_queryset().get(pk=task.pk))
 
-    @_task_action(_("签收"), _("本部门联络员或负责人签收本部门的分工(逾期签收计入考核)。"),
+    @_task_action(_("签收"), _("本部门联络员或负责人签收本部门的分工（逾期签收计入考核）。"),
                   "acknowledge")
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         return self._lifecycle(request, "acknowledge")
 
-    @_task_action(_("中止任务"), _("牵头办公室中止任务(须填原因),提醒和催报随之停止。"), "suspend")
+    @_task_action(_("中止任务"), _("牵头办公室中止任务（须填原因），提醒和催报随之停止。"), "susp"
+                                                              "end")
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         return self._lifecycle(request, "suspend")
 
-    @_task_action(_("恢复办理"), _("牵头办公室恢复已中止的任务(须填原因)。"), "resume")
+    @_task_action(_("恢复办理"), _("牵头办公室恢复已中止的任务（须填原因）。"), "resume")
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         return self._lifecycle(request, "resume")
 
-    @_task_action(_("转办"), _("牵头办公室把一个部门的分工转给另一个部门(须填原因),"
+    @_task_action(_("转办"), _("牵头办公室把一个部门的分工转给另一个部门（须填原因），"
                   "新部门须签收。"), "transfer")
     @action(detail=True, methods=["post"])
     def transfer(self, request, pk=None):

@@ -27,8 +27,8 @@ from ..serializers.milestones import (
 )
 from .base import ApiView, versioned_response
 
-MILESTONES = _("任务节点(计划分解):节点内容、时限、责任部门、完成日期。"
-               "能看到任务的人都能看到其节点;牵头办公室和任务的牵头部门可以新增、修改、删除。"
+MILESTONES = _("任务节点（计划分解）：节点内容、时限、责任部门、完成日期。"
+               "能看到任务的人都能看到其节点；牵头办公室和任务的牵头部门可以新增、修改、删除。"
                "节点过期未完成时任务亮红灯。")
 REFUSED = _("只有牵头办公室和该任务的牵头部门可以计划节点。")
 

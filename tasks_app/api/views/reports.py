@@ -34,9 +34,9 @@ from ..serializers.reports import (
 )
 from .base import ApiView, versioned_response
 
-REPORTS = (_("部门的月度进展报送。部门用户看到本部门的报送,以及本部门牵头的任务上其他部门的报送;"
-           "牵头办公室和管理领导看到全部;其他报送返回 404。"))
-WRITE = _("规则与门户相同(同一套服务):")
+REPORTS = (_("部门的月度进展报送。部门用户看到本部门的报送，以及本部门牵头的任务上其他部门的报送；"
+           "牵头办公室和管理领导看到全部；其他报送返回 404。"))
+WRITE = _("规则与门户相同（同一套服务）：")
 
 
 def _action(summary: str, description: str, request) -> dict:
@@ -49,24 +49,24 @@ def _action(summary: str, description: str, request) -> dict:
     retrieve=extend_schema(summary=_("进展报送详情"),
                            description=lazy_concat(REPORTS, _(" 响应头 ETag 可用于 If-Match。"))),
     create=extend_schema(
-        summary=_("填写进展报送(草稿,可同时报送)"), request=ReportCreateSerializer,
+        summary=_("填写进展报送（草稿，可同时报送）"), request=ReportCreateSerializer,
         responses={201: ReportSerializer},
         description=lazy_concat(WRITE, _(
-            "只能为本部门承担的任务报送;周期未开始不能填报;截止后报送标记为逾期;"
-            "季度通报发布后周期锁定。同一任务、部门、周期已有报送时返回 409,请改用 PATCH。"))),
+            "只能为本部门承担的任务报送；周期未开始不能填报；截止后报送标记为逾期；"
+            "季度通报发布后周期锁定。同一任务、部门、周期已有报送时返回 409，请改用 PATCH。"))),
     partial_update=extend_schema(
-        summary=_("修改进展报送(草稿或已退回)"), request=ReportUpdateSerializer,
+        summary=_("修改进展报送（草稿或已退回）"), request=ReportUpdateSerializer,
         responses=ReportSerializer,
-        description=lazy_concat(WRITE, _("只能修改草稿或已退回的报送;已报送的请先撤回。"
+        description=lazy_concat(WRITE, _("只能修改草稿或已退回的报送；已报送的请先撤回。"
                                          "提交 version 或 If-Match 防止覆盖他人的修改。"))),
     submit=_action(_("报送"), lazy_concat(WRITE, _(
-        "报送前须填写本期进展;存在困难、滞后或需协调时须填写存在问题。")), VersionSerializer),
+        "报送前须填写本期进展；存在困难、滞后或需协调时须填写存在问题。")), VersionSerializer),
     withdraw=_action(_("撤回报送"), lazy_concat(WRITE, _(
-        "牵头部门审核前,报送部门可以撤回到草稿。")), VersionSerializer),
+        "牵头部门审核前，报送部门可以撤回到草稿。")), VersionSerializer),
     head_review=_action(_("部门负责人审核"), lazy_concat(WRITE, _(
-        "只有本部门负责人可以审核已报送的报送;退回须填写意见。")), HeadReviewSerializer),
+        "只有本部门负责人可以审核已报送的报送；退回须填写意见。")), HeadReviewSerializer),
     lead_review=_action(_("牵头部门审核"), lazy_concat(WRITE, _(
-        "任务的牵头部门审核其他部门的报送,牵头办公室审核牵头部门自己的报送;退回须填写意见。")),
+        "任务的牵头部门审核其他部门的报送，牵头办公室审核牵头部门自己的报送；退回须填写意见。")),
         LeadReviewSerializer),
 )
 class ReportViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -103,7 +103,7 @@ class ReportViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
             report = report_save(filing=filing, data=serializer.content(), user=request.user,
                                  expected_version=0, submit=data["submit"])
         except StaleVersion as exc:
-            raise Conflict(_("该部门本周期已有此任务的报送,请用 PATCH 修改它。")) from exc
+            raise Conflict(_("该部门本周期已有此任务的报送，请用 PATCH 修改它。")) from exc
         return self._fresh(report, 201)
 
     def _department_id(self, data: dict) -> int:

@@ -22,9 +22,9 @@ from ..serializers.targets import (
 )
 from .base import ApiView, ReadOnlyViewSet, described, versioned_response
 
-TARGETS = (_("计划的量化指标及责任单位。部门用户只看到本部门(直接或通过部门组)负责的指标,"
+TARGETS = (_("计划的量化指标及责任单位。部门用户只看到本部门（直接或通过部门组）负责的指标，"
            "牵头办公室和管理领导看到全部。"))
-READINGS = _("指标的月度实际值(月监测)。可见范围与指标相同。")
+READINGS = _("指标的月度实际值（月监测）。可见范围与指标相同。")
 
 
 @described(_("量化指标"), TARGETS)
@@ -48,12 +48,12 @@ class TargetViewSet(ReadOnlyViewSet):
     create=extend_schema(
         summary=_("报送指标月度实际值"), request=TargetReadingCreateSerializer,
         responses={201: TargetReadingSerializer},
-        description=_("指标的责任单位或牵头办公室可以报送;不能报送未来月份。"
-                      "该月已有数据时返回 409,请改用 PATCH 更正。")),
+        description=_("指标的责任单位或牵头办公室可以报送；不能报送未来月份。"
+                      "该月已有数据时返回 409，请改用 PATCH 更正。")),
     partial_update=extend_schema(
         summary=_("更正指标月度实际值"), request=TargetReadingUpdateSerializer,
         responses=TargetReadingSerializer,
-        description=_("规则同报送;提交 version 或 If-Match 防止覆盖他人的修改。")),
+        description=_("规则同报送；提交 version 或 If-Match 防止覆盖他人的修改。")),
 )
 class TargetReadingViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                            viewsets.GenericViewSet):
@@ -86,7 +86,7 @@ class TargetReadingViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelM
                 note=data.get("note", ""), is_year_to_date=data.get("is_year_to_date", True),
                 user=request.user, expected_version=0)
         except StaleVersion as exc:
-            raise Conflict(_("该指标本月已有监测数据,请用 PATCH 更正它。")) from exc
+            raise Conflict(_("该指标本月已有监测数据，请用 PATCH 更正它。")) from exc
         return self._fresh(reading, 201)
 
     def partial_update(self, request, *args, **kwargs):

@@ -22,8 +22,8 @@ from .base import ReadOnlyViewSet, described
 from .exports import ExportJobSerializer
 from .lifecycle import TaskLifecycleActions
 
-TASKS = (_("督办任务及其责任分工和预警状态。部门用户只看到本部门(直接或通过部门组)承担的任务,"
-         "其他任务返回 404;牵头办公室和管理领导看到全部。"))
+TASKS = (_("督办任务及其责任分工和预警状态。部门用户只看到本部门（直接或通过部门组）承担的任务，"
+         "其他任务返回 404；牵头办公室和管理领导看到全部。"))
 
 
 @described(_("督办任务"), TASKS)
@@ -49,24 +49,24 @@ class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
         return self.get_paginated_response(task_rows(list(page)))
 
     @extend_schema(summary=_("任务历史"), responses=TaskEventSerializer(many=True),
-                   description=_("任务的全部变更记录(状态、进度、分工、报送、审核……),最新的在前。"))
+                   description=_("任务的全部变更记录（状态、进度、分工、报送、审核……），最新的在前。"))
     @action(detail=True, serializer_class=TaskEventSerializer, filter_backends=[])
     def history(self, request, pk=None):
         page = self.paginate_queryset(task_history(self.access, self.get_object()))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
-        summary=_("督办台账(Excel)"), filters=True,
+        summary=_("督办台账（Excel）"), filters=True,
         parameters=[OpenApiParameter(
             "format", OpenApiTypes.STR, enum=["json", "xlsx"], required=False,
-            description=_("可省略:部门用户直接得到 .xlsx 文件;出错时以 JSON 返回错误"))],
-        description=_("按与任务列表相同的过滤条件导出督办台账 .xlsx:每个任务 × 部门一行,"
-                      "含战略驱动、编号、标题、牵头/责任部门、完成时限、状态、进度、预警(彩色单元格),"
-                      "以及该部门最近一次报送的本期进展、存在问题、下步计划。部门用户只得到本部门的行,"
-                      "立即返回文件(200);给出 department 时只含该部门的行。不分页。"
-                      "牵头办公室和管理领导(一个计划或全市)的台账由后台生成:返回 202 和导出任务"
-                      "(Location 为任务地址 /api/v1/exports/{id}/,轮询其 state 和 progress,"
-                      "完成后从 download 地址下载)。"),
+            description=_("可省略：部门用户直接得到 .xlsx 文件；出错时以 JSON 返回错误"))],
+        description=_("按与任务列表相同的过滤条件导出督办台账 .xlsx：每个任务 × 部门一行，"
+                      "含战略驱动、编号、标题、牵头/责任部门、完成时限、状态、进度、预警（彩色单元格），"
+                      "以及该部门最近一次报送的本期进展、存在问题、下步计划。部门用户只得到本部门的行，"
+                      "立即返回文件（200）；给出 department 时只含该部门的行。不分页。"
+                      "牵头办公室和管理领导（一个计划或全市）的台账由后台生成：返回 202 和导出任务"
+                      "（Location 为任务地址 /api/v1/exports/{id}/，轮询其 state 和 progress，"
+                      "完成后从 download 地址下载）。"),
         responses={(200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY,
                                                      description=_("台账文件(部门用户)")),
                    202: OpenApiResponse(ExportJobSerializer,
@@ -92,7 +92,7 @@ class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
         return download(ledger_workbook(result), ledger_filename(result))
 
 
-@described(_("责任分工"), _("每个部门(或部门组)在任务中的角色和办理状态,含已转办的。"
+@described(_("责任分工"), _("每个部门（或部门组）在任务中的角色和办理状态，含已转办的。"
            "部门用户只看到本部门可见任务的分工。"))
 class AssignmentViewSet(ReadOnlyViewSet):
     schema_tag = _("任务")

@@ -76,7 +76,7 @@ def due_soon_findings(ctx: CycleContext) -> list[Addressed]:
             finding = Finding(
                 key=f"due_soon:{item['key']}:{item['due_on']}:s{stage}:dept-{department_id}",
                 kind=Kind.DUE_SOON, url=page_url("portal:task", item["task_id"]),
-                heading=gettext("%(department)s:%(what)s将于%(date)s到期(%(when)s)") % {
+                heading=gettext("%(department)s：%(what)s将于%(date)s到期（%(when)s）") % {
                     "department": name, "what": item["what"], "date": cn_date(item["due_on"]),
                     "when": when},
                 detail=plans[item["plan_id"]].code,
@@ -106,8 +106,8 @@ def ack_overdue_findings(ctx: CycleContext) -> list[Addressed]:
         finding = Finding(
             key=f"ack_overdue:plan-{plan_id}:{ack_due_on}:dept-{department_id}",
             kind=Kind.ACK_OVERDUE, url=page_url("portal:home"), lines=tuple(lines),
-            heading=ngettext("%(department)s:%(count)d 项任务分工签收时限为%(date)s,至今仍未签收",
-                             "%(department)s:%(count)d 项任务分工签收时限为%(date)s,至今仍未签收",
+            heading=ngettext("%(department)s：%(count)d 项任务分工签收时限为%(date)s，至今仍未签收",
+                             "%(department)s：%(count)d 项任务分工签收时限为%(date)s，至今仍未签收",
                              len(lines)) % {"department": name, "count": len(lines),
                                             "date": cn_date(ack_due_on)},
             detail=plans[plan_id].code,

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext
 
 from common.formatting import cn_date, cn_datetime, cn_period
+from notifications.links import page_url
 from notifications.models import DigestSubscription
 
 from ...choices import EventKind, Health, ReportState
 from ...event_values import shown
 from ...health import with_health
 from ...models import Milestone, ProgressReport, Task, TaskEvent
+from ...rules.escalation import escalation_level
 from ...rules.obligations import departments_on_tasks
 from ...rules.states import CLOSED_TASKS, FILED_REPORTS
 from ..context import CycleContext
@@ -28,6 +30,9 @@ class Row:
     departments: frozenset[int] = frozenset()
     at: datetime.datetime | None = None  # for changes: when it happened
     plan_level: bool = False  # about the whole plan (a report deadline): any driver, department
+    url: str = ""  # the task's page
+    department: str = ""  # missing reports: who owes it
+    level: str | None = None  # missing reports: the chase ladder's colour (rules.escalation)
 
 
 @dataclass
@@ -44,7 +49,7 @@ class DigestData:
             return [row for row in rows if row.at is None or row.at > since]
         return [(gettext("新报送的进展"), after(self.new_reports)),
                 (gettext("任务状态变化"), after(self.status_changes)),
-                (gettext("滞后(红色预警)任务"), self.red_tasks),
+                (gettext("滞后（红色预警）任务"), self.red_tasks),
                 (gettext("逾期未报送"), self.missing),
                 (gettext("近期截止"), self.upcoming)]
 
@@ -71,16 +76,17 @@ class DigestData:
         data.new_reports = _new_reports(ctx, plans, since)
         data.status_changes = [
             Row(e["task__plan_id"], e["task__driver_id"],
-                gettext("%(at)s 任务 %(number)s. %(title)s:%(before)s → %(after)s") % {
+                gettext("%(at)s 任务 %(number)s. %(title)s：%(before)s → %(after)s") % {
                     "at": cn_datetime(e["at"]), "number": e["task__number"],
                     "title": e["task__title"], "before": shown("status", e["before"]),
                     "after": shown("status", e["after"])},
                 on(e["task_id"]), e["at"]) for e in events]
         data.red_tasks = [Row(t["plan_id"], t["driver_id"],
-                              gettext("任务 %(number)s. %(title)s(进度 %(progress)s%%)") % {
+                              gettext("任务 %(number)s. %(title)s（进度 %(progress)s%%）") % {
                                   "number": t["number"], "title": t["title"],
                                   "progress": t["progress"]},
-                              on(t["id"])) for t in red]
+                              on(t["id"]), url=page_url("portal:task", t["id"]))
+                          for t in red]
         data.missing = _missing(ctx, plans)
         data.upcoming = [Row(plan_id, driver_id, text, on(task_id))
                          for task_id, plan_id, driver_id, text in upcoming]
@@ -100,11 +106,11 @@ def _new_reports(ctx: CycleContext, plans, since: datetime.datetime) -> list[Row
                        "submitted_at"))
     labels = dict(ProgressReport._meta.get_field("status").choices)
     return [Row(r["task__plan_id"], r["task__driver_id"],
-                gettext("%(department)s · 任务 %(number)s. %(title)s:%(status)s,进度 "
+                gettext("%(department)s · 任务 %(number)s. %(title)s：%(status)s，进度 "
                         "%(progress)s%%") % {
                     "department": r["department__name"], "number": r["task__number"],
                     "title": r["task__title"], "status": labels.get(r["status"], r["status"]),
-                    "progress": r["progress"]} + (gettext("(逾期报送)") if r["is_late"] else ""),
+                    "progress": r["progress"]} + (gettext("（逾期报送）") if r["is_late"] else ""),
                 frozenset([r["department_id"]]), r["submitted_at"]) for r in reports]
 
 
@@ -113,23 +119,25 @@ def _missing(ctx: CycleContext, plans) -> list[Row]:
     chased = [(plan, period) for plan in plans
               for period in (ctx.chased_period(plan), ctx.chased_week(plan))]
     for plan, period in chased:
+        level = escalation_level(period.deadline, plan.schedule, ctx.today) if period else None
         for missing in ctx.missing.get(period.pk, []) if period else []:
             rows.append(Row(plan.pk, missing.driver_id,
                             gettext("%(department)s · %(month)s · 任务 %(number)s. %(title)s")
                             % {"department": missing.department_name,
                                "month": cn_period(period),
                                "number": missing.task_number, "title": missing.task_title},
-                            frozenset([missing.department_id])))
+                            frozenset([missing.department_id]),
+                            department=missing.department_name, level=level))
     return rows
 
 
 def _due_row(ctx: CycleContext, plan, period) -> Row:
     """The plan's next report deadline with its reports still 待报送 (not yet overdue)."""
     rows = ctx.missing.get(period.pk, [])
-    text = gettext("%(plan)s:%(month)s进展报送截止 %(date)s") % {
+    text = gettext("%(plan)s：%(month)s进展报送截止 %(date)s") % {
         "plan": plan.code, "month": cn_period(period), "date": cn_date(period.deadline)}
     if rows:
-        text += gettext(",%(departments)s 个部门 %(reports)s 项待报送") % {
+        text += gettext("，%(departments)s 个部门 %(reports)s 项待报送") % {
             "departments": len({row.department_id for row in rows}), "reports": len(rows)}
     return Row(plan.pk, None, text, plan_level=True)
 

@@ -12,23 +12,24 @@ was not sent after the slot began; the data is loaded once for every due subscri
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import CharField, Exists, OuterRef, Q, Value, prefetch_related_objects
-from django.db.models.functions import Cast, Concat
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from common.formatting import cn_date
-from notifications.choices import DigestFrequency, Kind
+from notifications.choices import DigestContent, DigestFrequency, Kind
 from notifications.drafts import Draft, draft_render, person
 from notifications.links import page_url
 from notifications.models import DigestSubscription, Notification
 
 from ...models import Schedule
+from ...rules.escalation import BLUE, LEVEL_LABELS, LEVELS, RED, YELLOW
 from ...services.digest_subscriptions import digest_subscriptions_ensure
 from ...workdays import add_months, is_working_day
 from ..context import CycleContext
-from .digest_data import DigestData, Scope
+from .digest_data import DigestData, Row, Scope
 
-SHOWN_PER_SECTION = 30
+SHOWN_PER_SECTION = 10  # a summary: the full lists are on the overview and the cockpit
+ESCALATION_COLOURS = {RED: "#c62828", YELLOW: "#a66a00", BLUE: "#1f5fa8"}
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,26 @@ class Slot:
     previous: datetime.datetime
 
 
-def _at(day: datetime.date, schedule: Schedule) -> datetime.datetime:
+@dataclass(frozen=True)
+class Timing:
+    """When a subscriber's digest goes out: their own weekday and time, else the schedule's."""
+
+    digest_time: datetime.time
+    digest_weekday: int
+
+    @classmethod
+    def of(cls, subscription: DigestSubscription, schedule: Schedule) -> "Timing":
+        return cls(subscription.send_time or schedule.digest_time,
+                   schedule.digest_weekday if subscription.weekday is None
+                   else subscription.weekday)
+
+
+def _at(day: datetime.date, schedule: Schedule | Timing) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, schedule.digest_time))
 
 
-def digest_slot(frequency: str, local_now: datetime.datetime, schedule: Schedule) -> Slot:
+def digest_slot(frequency: str, local_now: datetime.datetime,
+                schedule: Schedule | Timing) -> Slot:
     """The most recent slot of this frequency that has begun by ``local_now``."""
     today, late_enough = local_now.date(), local_now.time() >= schedule.digest_time
     one_day = datetime.timedelta(days=1)
@@ -63,41 +79,77 @@ def digest_slot(frequency: str, local_now: datetime.datetime, schedule: Schedule
     return Slot(frequency, f"{day:%Y-%m}", _at(day, schedule), _at(add_months(day, -1), schedule))
 
 
+def _key(subscription: DigestSubscription, slot: Slot) -> str:
+    return f"digest:{slot.frequency}:{slot.label}:user-{subscription.user_id}"
+
+
 def _due(ctx: CycleContext, schedule: Schedule) -> list[tuple[DigestSubscription, Slot]]:
-    """Subscribers whose current slot has not been sent (one query per frequency)."""
-    due = []
-    for frequency in (DigestFrequency.DAILY, DigestFrequency.WEEKLY, DigestFrequency.MONTHLY):
-        slot = digest_slot(frequency, ctx.local, schedule)
-        key = Concat(Value(f"digest:{frequency}:{slot.label}:user-"),
-                     Cast(OuterRef("user_id"), CharField()))
-        subscriptions = (DigestSubscription.objects
-                         .filter(frequency=frequency, user__is_active=True)
-                         .exclude(user__email="")
-                         .filter(Q(last_sent_at__isnull=True) | Q(last_sent_at__lt=slot.start))
-                         .filter(~Exists(Notification.objects.filter(dedupe_key=key)))
-                         .select_related("user").order_by("pk"))
-        due += [(subscription, slot) for subscription in subscriptions]
-    return due
+    """Subscribers whose time has come today and whose current slot has not been sent (two
+    queries: the subscriptions, the slots' messages already written)."""
+    candidates = []
+    for subscription in (DigestSubscription.objects
+                         .exclude(frequency=DigestFrequency.OFF)
+                         .filter(user__is_active=True).exclude(user__email="")
+                         .select_related("user").order_by("pk")):
+        timing = Timing.of(subscription, schedule)
+        if ctx.local.time() < timing.digest_time:
+            continue  # later today (a slot on a holiday waits for a working day's time too)
+        slot = digest_slot(subscription.frequency, ctx.local, timing)
+        if subscription.last_sent_at is None or subscription.last_sent_at < slot.start:
+            candidates.append((subscription, slot))
+    keys = [_key(subscription, slot) for subscription, slot in candidates]
+    told = set(Notification.objects.filter(dedupe_key__in=keys)
+               .values_list("dedupe_key", flat=True)) if keys else set()
+    return [(subscription, slot) for subscription, slot in candidates
+            if _key(subscription, slot) not in told]
+
+
+def behind_departments(rows: list[Row]) -> list[dict]:
+    """Missing reports by department, worst escalation colour first, then most reports."""
+    rank = {level: i for i, level in enumerate(LEVELS)}
+    departments: dict[str, dict] = {}
+    for row in rows:
+        item = departments.setdefault(row.department, {"name": row.department, "reports": 0,
+                                                       "level": row.level})
+        item["reports"] += 1
+        if row.level and (item["level"] is None or rank[row.level] < rank[item["level"]]):
+            item["level"] = row.level
+    for item in departments.values():
+        item["label"] = LEVEL_LABELS.get(item["level"], "")
+        item["colour"] = ESCALATION_COLOURS.get(item["level"], "#5b6473")
+    return sorted(departments.values(),
+                  key=lambda d: (rank.get(d["level"], len(LEVELS)), -d["reports"], d["name"]))
 
 
 def _context(data: DigestData, subscription: DigestSubscription, slot: Slot) -> dict:
     since = subscription.last_sent_at or slot.previous
     scope, sections = Scope.of(subscription), []
-    for title, rows in data.sections(since):
+    chosen = set(subscription.contents or DigestContent.values)
+    for code, (title, rows) in zip(DigestContent.values, data.sections(since), strict=True):
         mine = [row for row in rows if scope.covers(row)]
-        sections.append({"title": title, "total": len(mine),
-                         "rows": mine[:SHOWN_PER_SECTION],
-                         "more": max(len(mine) - SHOWN_PER_SECTION, 0)})
+        sections.append({"title": title, "total": len(mine), "shown": code in chosen,
+                         "rows": mine[:SHOWN_PER_SECTION] if code in chosen else [],
+                         "more": max(len(mine) - SHOWN_PER_SECTION, 0) if code in chosen
+                         else 0})
+    behind = behind_departments([row for row in data.missing if scope.covers(row)])
+    levels = [{"label": LEVEL_LABELS[level], "colour": ESCALATION_COLOURS[level],
+               "departments": sum(1 for d in behind if d["level"] == level)}
+              for level in LEVELS]
     return {"sections": sections, "since": cn_date(since), "until": cn_date(data.now),
             "frequency": DigestFrequency(slot.frequency).label,
-            "scoped": not scope.is_everything}
+            "scoped": not scope.is_everything,
+            "new_reports": sections[0], "changes": sections[1], "red": sections[2],
+            "missing": sections[3], "upcoming": sections[4],
+            "behind": behind[:SHOWN_PER_SECTION],
+            "behind_more": max(len(behind) - SHOWN_PER_SECTION, 0), "levels": levels,
+            "cockpit_url": page_url("portal:cockpit")}
 
 
 def digest_drafts(ctx: CycleContext) -> list[Draft]:
     schedule = ctx.plans[0].schedule if ctx.plans else Schedule()
     # Working days only, from the digest time: a slot falling on a holiday goes out on the
     # next working day (its subscribers are still due), covering the days in between.
-    if not is_working_day(ctx.today) or ctx.local.time() < schedule.digest_time:
+    if not is_working_day(ctx.today):
         return []
     digest_subscriptions_ensure(now=ctx.now)
     due = _due(ctx, schedule)

@@ -19,6 +19,7 @@ from notifications.models import Notification
 from ...choices import Health, ReportState
 from ...health import with_health
 from ...models import Meeting, Plan, ProgressReport, ReportingPeriod, Schedule, Task
+from ...rules.escalation import LEVEL_LABELS, escalation_level
 from ...workdays import (
     add_months,
     add_working_days,
@@ -27,6 +28,7 @@ from ...workdays import (
     on_or_after,
 )
 from ..context import CycleContext
+from .digests import ESCALATION_COLOURS
 
 
 def meeting_day(schedule: Schedule, month: datetime.date) -> datetime.date:
@@ -93,6 +95,28 @@ def _fill(ctx: CycleContext, packs: list[Pack]) -> None:
         pack.missing = sorted(by_department.items())
 
 
+PACK_SHOWN = 10  # red tasks and departments in the pack's summary; the rest behind a link
+
+
+def pack_summary(ctx: CycleContext, pack: Pack) -> dict:
+    """What the leaders read first: counts, the first red tasks with links, the departments
+    behind in their escalation colour (the full lists are on the overview)."""
+    level = (escalation_level(pack.period.deadline, pack.plan.schedule, ctx.today)
+             if pack.period else None)
+    behind = [{"name": name, "reports": len(tasks), "level": level,
+               "label": LEVEL_LABELS.get(level, ""),
+               "colour": ESCALATION_COLOURS.get(level, "#5b6473")}
+              for name, tasks in pack.missing]
+    behind.sort(key=lambda d: (-d["reports"], d["name"]))
+    return {"red_shown": [{**task, "url": page_url("portal:task", task["id"])}
+                          for task in pack.red[:PACK_SHOWN]],
+            "red_more": max(len(pack.red) - PACK_SHOWN, 0),
+            "behind": behind[:PACK_SHOWN], "behind_more": max(len(behind) - PACK_SHOWN, 0),
+            "behind_total": len(behind), "level_label": LEVEL_LABELS.get(level, ""),
+            "level_colour": ESCALATION_COLOURS.get(level, "#5b6473"),
+            "cockpit_url": page_url("portal:cockpit")}
+
+
 def meeting_pack_drafts(ctx: CycleContext) -> list[Draft]:
     packs = []
     for plan in ctx.plans:
@@ -114,7 +138,8 @@ def meeting_pack_drafts(ctx: CycleContext) -> list[Draft]:
         key = f"meeting_pack:plan-{pack.plan.pk}:{pack.meeting.held_on}"
         context = {"pack": pack, "held_on": cn_date(pack.meeting.held_on),
                    "period_label": cn_month(pack.period.month) if pack.period else "",
-                   "missing_count": sum(len(tasks) for _, tasks in pack.missing)}
+                   "missing_count": sum(len(tasks) for _, tasks in pack.missing),
+                   **pack_summary(ctx, pack)}
         for recipient in ctx.audience.leaders + ctx.audience.manager_hooks:
             if f"{key}:{recipient.tag}" not in told:
                 drafts.append(draft_render(kind=Kind.MEETING_PACK, key=key, recipient=recipient,

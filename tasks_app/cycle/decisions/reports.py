@@ -79,8 +79,8 @@ def reminders(ctx: CycleContext, plan: Plan, period: ReportingPeriod | None,
             key=f"reminder:{_period_key(plan, period)}:s{stage}:dept-{department_id}",
             kind=Kind.REMINDER, url=url, lines=_task_lines(rows),
             heading=ngettext(
-                "%(department)s:%(month)s进展报送将于%(date)s截止,尚有 %(count)d 项任务未报送",
-                "%(department)s:%(month)s进展报送将于%(date)s截止,尚有 %(count)d 项任务未报送",
+                "%(department)s:%(month)s进展报送将于%(date)s截止，尚有 %(count)d 项任务未报送",
+                "%(department)s:%(month)s进展报送将于%(date)s截止，尚有 %(count)d 项任务未报送",
                 len(rows)) % {"department": rows[0].department_name,
                               "month": cn_period(period),
                               "date": cn_date(period.deadline), "count": len(rows)},
@@ -92,9 +92,9 @@ def reminders(ctx: CycleContext, plan: Plan, period: ReportingPeriod | None,
 
 def _overdue_heading(department: str, period: ReportingPeriod, late: int, count: int) -> str:
     return ngettext(
-        "%(department)s:%(month)s进展报送已于%(date)s截止,"
+        "%(department)s：%(month)s进展报送已于%(date)s截止，"
         "逾期 %(late)d 个工作日仍有 %(count)d 项未报送",
-        "%(department)s:%(month)s进展报送已于%(date)s截止,"
+        "%(department)s：%(month)s进展报送已于%(date)s截止，"
         "逾期 %(late)d 个工作日仍有 %(count)d 项未报送",
         count) % {"department": department, "month": cn_period(period),
                   "date": cn_date(period.deadline), "late": late, "count": count}
@@ -106,7 +106,7 @@ def _blue_and_yellow(ctx: CycleContext, plan: Plan, period: ReportingPeriod,
     url = page_url("portal:batch_report", period.pk)
     ladder = [("blue", 1, Kind.CHASE, False, True, ""),
               ("yellow", schedule.chase_head_after, Kind.ESCALATION, True, False,
-               gettext("(黄色督办,请部门负责人督促报送)"))]
+               gettext("（黄色督办，请部门负责人督促报送）"))]
     for level, after, kind, heads, liaisons, label in ladder:
         if late < after:
             continue
@@ -127,7 +127,7 @@ def _red(ctx: CycleContext, plan: Plan, period: ReportingPeriod, late: int) -> l
         return []
     departments = _by_department(ctx.missing[period.pk])
     lines = tuple(
-        gettext("%(department)s:任务 %(numbers)s") % {
+        gettext("%(department)s：任务 %(numbers)s") % {
             "department": rows[0].department_name,
             "numbers": join_list(r.task_number for r in rows)}
         for rows in sorted(departments.values(), key=lambda rows: rows[0].department_name))
@@ -135,10 +135,10 @@ def _red(ctx: CycleContext, plan: Plan, period: ReportingPeriod, late: int) -> l
         key=f"chase-red:{_period_key(plan, period)}", kind=Kind.ESCALATION, lines=lines,
         url=page_url("portal:overview"), detail=plan.code,
         heading=ngettext(
-            "%(month)s进展报送逾期 %(late)d 个工作日,"
-            "%(count)d 个部门仍未报送(红色督办,将在季度通报中点名)",
-            "%(month)s进展报送逾期 %(late)d 个工作日,"
-            "%(count)d 个部门仍未报送(红色督办,将在季度通报中点名)",
+            "%(month)s进展报送逾期 %(late)d 个工作日，"
+            "%(count)d 个部门仍未报送（红色督办，将在季度通报中点名）",
+            "%(month)s进展报送逾期 %(late)d 个工作日，"
+            "%(count)d 个部门仍未报送（红色督办，将在季度通报中点名）",
             len(departments)) % {"month": cn_period(period), "late": late,
                                  "count": len(departments)},
     )

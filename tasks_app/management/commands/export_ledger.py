@@ -21,20 +21,21 @@ EVERYTHING = Access(user_id=None, is_lead_office=True)
 class Command(BaseCommand):
     @property
     def help(self) -> str:
-        return _("导出计划的督办台账(.xlsx):每个任务 × 部门一行,含最近一次报送的进展、问题和计划。"
-                 "过滤条件与任务列表(/api/v1/tasks/)相同。")
+        return _("导出计划的督办台账（.xlsx）：每个任务 × 部门一行，含最近一次报送的进展、问题和"
+                 "计划。"
+                 "过滤条件与任务列表（/api/v1/tasks/）相同。")
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help=_("计划文号,如 哈经开委发〔2023〕1号"))
-        parser.add_argument("--out", required=True, help=_("输出文件,如 台账.xlsx"))
-        parser.add_argument("--department", help=_("部门名称或 id:只导出该部门的行"))
+        parser.add_argument("code", help=_("计划文号，如 哈经开委发〔2023〕1号"))
+        parser.add_argument("--out", required=True, help=_("输出文件，如 台账.xlsx"))
+        parser.add_argument("--department", help=_("部门名称或 id：只导出该部门的行"))
         parser.add_argument("--role", choices=AssignmentRole.values,
                             help=_("与 --department 同用时限定该部门的角色"))
         parser.add_argument("--driver", type=int, help=_("战略驱动序号"))
         parser.add_argument("--status", action="append", choices=TaskStatus.values,
-                            help=_("任务状态(可重复)"))
+                            help=_("任务状态（可重复）"))
         parser.add_argument("--health", action="append", choices=Health.values,
-                            help=_("预警状态(可重复)"))
+                            help=_("预警状态（可重复）"))
         parser.add_argument("--due-after", help=_("完成时限不早于 YYYY-MM-DD"))
         parser.add_argument("--due-before", help=_("完成时限不晚于 YYYY-MM-DD"))
 
@@ -74,5 +75,5 @@ class Command(BaseCommand):
             raise CommandError(";".join(f"{k}:{' '.join(v)}"
                                         for k, v in error.message_dict.items())) from error
         Path(out).write_bytes(ledger_workbook(result))
-        self.stdout.write(_("%(file)s: %(tasks)s 项任务,%(rows)s 行") % {
+        self.stdout.write(_("%(file)s: %(tasks)s 项任务，%(rows)s 行") % {
             "file": out, "tasks": result.task_count, "rows": len(result.rows)})

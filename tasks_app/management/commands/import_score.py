@@ -12,7 +12,7 @@ CORPUS = Path(settings.BASE_DIR) / "tests" / "fixtures" / "plans" / "corpus"
 class Command(BaseCommand):
     @property
     def help(self) -> str:
-        return _("用带人工标注的真实方案衡量导入准确率:"
+        return _("用带人工标注的真实方案衡量导入准确率："
                  "每个文件的任务数、标题完全正确数、单位完全正确数")
 
     def add_arguments(self, parser):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"    {miss}")
         titles = sum(s.titles for s in scores)
         units = sum(s.units for s in scores)
-        self.stdout.write(_("合计:%(files)s 个文件,任务 %(expected)s 项;"
-                            "标题正确 %(titles)s(%(tp).1f%%),单位正确 %(units)s(%(up).1f%%)") % {
+        self.stdout.write(_("合计：%(files)s 个文件，任务 %(expected)s 项；"
+                            "标题正确 %(titles)s（%(tp).1f%%），单位正确 %(units)s(%(up).1f%%)") % {
             "files": len(scores), "expected": expected, "titles": titles, "units": units,
             "tp": 100 * titles / max(expected, 1), "up": 100 * units / max(expected, 1)})

@@ -10,7 +10,7 @@ from tasks_app.importing.loader import REGISTRY
 class Command(BaseCommand):
     @property
     def help(self) -> str:
-        return gettext("载入(或补全)部门、别名和部门组的参考名单;重复运行不产生重复数据。")
+        return gettext("载入（或补全）部门、别名和部门组的参考名单；重复运行不产生重复数据。")
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path, nargs="?", default=REGISTRY)
@@ -19,4 +19,4 @@ class Command(BaseCommand):
         changes = registry_load(path)
         for line in changes:
             self.stdout.write(line)
-        self.stdout.write(gettext("完成:%(count)s 项变化。") % {"count": len(changes)})
+        self.stdout.write(gettext("完成：%(count)s 项变化。") % {"count": len(changes)})

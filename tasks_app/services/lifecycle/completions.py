@@ -87,7 +87,7 @@ def _complete_other_parts(task_id: int, lead_part_id: int, actor: User, reason: 
                if p.state == PartState.EXTENSION_REQUESTED]
     if pending:
         raise ValidationError({"decision": (
-            _("%(departments)s的延期申请尚未处理,请先审批延期申请再办结。")
+            _("%(departments)s的延期申请尚未处理，请先审批延期申请再办结。")
             % {"departments": join_list(pending)})})
     for other in others:
         part_move(part=other, action="complete_with_task", actor=actor, reason=reason)
@@ -96,10 +96,10 @@ def _complete_other_parts(task_id: int, lead_part_id: int, actor: User, reason: 
 def _check_decision(decision: str, reason: str, rectify_due_on: datetime.date | None) -> str:
     if decision not in COMPLETION_ACTION:
         raise ValidationError(
-            {"decision": _("请选择审核结论:同意办结、补充办理、不同意办结或需要整改。")})
+            {"decision": _("请选择审核结论：同意办结、补充办理、不同意办结或需要整改。")})
     reason = (reason or "").strip()
     if decision != Decision.APPROVED and not reason:
-        raise ValidationError({"reason": _("补充办理、不同意办结或需要整改时,请填写意见。")})
+        raise ValidationError({"reason": _("补充办理、不同意办结或需要整改时，请填写意见。")})
     if decision == Decision.RECTIFY:
         if rectify_due_on is None:
             raise ValidationError({"rectify_due_on": _("需要整改时请填写整改时限。")})
@@ -135,7 +135,7 @@ def completion_request_decide(*, request: CompletionRequest, actor: User, decisi
         _complete_other_parts(request.task_id, part.pk, actor, _("任务经牵头办公室审核办结"))
     if decision == Decision.RECTIFY:
         task_update(task=request.task, data={"due_on": rectify_due_on}, actor=actor,
-                    reason=_("办结审核要求整改:%(reason)s") % {"reason": reason})
+                    reason=_("办结审核要求整改：%(reason)s") % {"reason": reason})
     refresh_task_statuses([request.task_id], actor=actor)
     _notify(request, part)
     return request
@@ -143,11 +143,11 @@ def completion_request_decide(*, request: CompletionRequest, actor: User, decisi
 
 def _notify(request: CompletionRequest, part: Assignment) -> None:
     with site_language():  # the departments' language, not the lead office's
-        lines = ([_("审核意见:%(reason)s") % {"reason": request.decision_reason}]
+        lines = ([_("审核意见：%(reason)s") % {"reason": request.decision_reason}]
                  if request.decision_reason else [])
         if request.rectify_due_on:
-            lines.append(_("整改时限:%(date)s") % {"date": cn_date(request.rectify_due_on)})
-        heading = _("任务 %(number)s 的办结申请:%(decision)s") % {
+            lines.append(_("整改时限：%(date)s") % {"date": cn_date(request.rectify_due_on)})
+        heading = _("任务 %(number)s 的办结申请：%(decision)s") % {
             "number": request.task.number, "decision": request.get_decision_display()}
     department_ids = [part_department(part).pk]
     if request.decision == Decision.APPROVED:

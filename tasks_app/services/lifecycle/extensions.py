@@ -45,7 +45,7 @@ def _check_dates(part: Assignment, proposed: datetime.date, today: datetime.date
     """Whether the request comes late (after the due date); refuses what cannot be asked."""
     due = part.task.due_on
     if due is None:
-        raise ValidationError({"proposed_due_on": _("该任务没有完成时限,无需申请延期。")})
+        raise ValidationError({"proposed_due_on": _("该任务没有完成时限，无需申请延期。")})
     if proposed <= due:
         raise ValidationError(
             {"proposed_due_on": _("申请延至的日期须晚于现完成时限%(date)s。")
@@ -55,7 +55,7 @@ def _check_dates(part: Assignment, proposed: datetime.date, today: datetime.date
                                       allow_late_extension=True).exists()
     if late and not allowed:
         raise ValidationError({"proposed_due_on": (
-            _("已超过完成时限%(date)s,逾期后不受理延期申请;如确需延期,请联系牵头办公室。")
+            _("已超过完成时限%(date)s，逾期后不受理延期申请；如确需延期，请联系牵头办公室。")
             % {"date": cn_date(due)})})
     return late
 
@@ -79,8 +79,8 @@ def extension_request_file(*, part: Assignment, proposed_due_on: datetime.date, 
         endorsed_by=actor if by_head else None, endorsed_at=now if by_head else None)
     request.assignment = part
     _event(request, actor, None,
-           _("申请延至%(date)s:%(reason)s") % {"date": cn_date(proposed_due_on), "reason": reason}
-           + (_("(部门负责人申请)") if by_head else ""))
+           _("申请延至%(date)s：%(reason)s") % {"date": cn_date(proposed_due_on), "reason": reason}
+           + (_("（部门负责人申请）") if by_head else ""))
     part_move(part=part, action="request_extension", actor=actor, reason=reason)
     refresh_task_statuses([part.task_id], actor=actor)
     return request
@@ -170,12 +170,12 @@ def _with_reason(text: str, reason: str) -> str:
 
 def _notify(request: ExtensionRequest, part: Assignment, approve: bool, reason: str) -> None:
     with site_language():  # the department's language, not the lead office's
-        heading = _("%(department)s的延期申请:%(verdict)s") % {
+        heading = _("%(department)s的延期申请：%(verdict)s") % {
             "department": part_department(part).name,
             "verdict": _verdict(approve, request.approved_due_on)}
-        lines = [_("申请延至:%(date)s") % {"date": cn_date(request.proposed_due_on)},
-                 _("理由:%(reason)s") % {"reason": request.reason},
-                 *([_("审批意见:%(reason)s") % {"reason": reason}] if reason else [])]
+        lines = [_("申请延至：%(date)s") % {"date": cn_date(request.proposed_due_on)},
+                 _("理由：%(reason)s") % {"reason": request.reason},
+                 *([_("审批意见：%(reason)s") % {"reason": reason}] if reason else [])]
     notify_departments(
         key=f"extension:{request.pk}:{request.state}", department_ids=[part_department(part).pk],
         task=part.task, heading=heading, lines=lines)

@@ -38,10 +38,10 @@ def _addressees(task: Task, report: ProgressReport | None,
     if strangers:
         names = join_list(Department.objects.filter(pk__in=strangers)
                           .values_list("name", flat=True))
-        raise ValidationError({"departments": _("%(departments)s不承担此任务,不能作为批示对象。")
+        raise ValidationError({"departments": _("%(departments)s不承担此任务，不能作为批示对象。")
                                % {"departments": names}})
     if not chosen:
-        raise ValidationError({"departments": _("该任务尚无责任单位,批示无法送达。")})
+        raise ValidationError({"departments": _("该任务尚无责任单位，批示无法送达。")})
     return chosen
 
 
@@ -64,7 +64,7 @@ def instruction_create(*, task: Task, text: str, actor: User,
                  .values_list("name", flat=True))
     record(task_event(task, EventKind.INSTRUCTION, actor=actor, field="instruction",
                       after=text[:500],
-                      reason=_("批示对象:%(departments)s") % {"departments": join_list(names)},
+                      reason=_("批示对象：%(departments)s") % {"departments": join_list(names)},
                       report_id=report.pk if report else None))
     _notify(instruction, task, report, addressees, names)
     return instruction
@@ -101,7 +101,7 @@ def check_instructions_answered(report: ProgressReport) -> None:
     if waiting:
         quoted = join_list(f"“{i.text[:30]}”" for i in waiting)
         raise ValidationError({"instruction_replies": (
-            _("请先填写对领导批示的落实情况再报送:%(instructions)s") % {"instructions": quoted})})
+            _("请先填写对领导批示的落实情况再报送：%(instructions)s") % {"instructions": quoted})})
 
 
 @transaction.atomic
@@ -114,7 +114,7 @@ def instruction_replies_save(*, report: ProgressReport, replies: dict[int, str],
     if not access_for(user).works_for(report.department_id):
         raise PermissionDenied(_("只能为本部门填写批示落实情况。"))
     if report.state not in (ReportState.DRAFT, ReportState.RETURNED):
-        raise ValidationError({"instruction_replies": _("该报送已报送,不能修改批示落实情况。")})
+        raise ValidationError({"instruction_replies": _("该报送已报送，不能修改批示落实情况。")})
     wanted = {pk: (text or "").strip() for pk, text in replies.items() if (text or "").strip()}
     if not wanted:
         return []

@@ -38,7 +38,7 @@ def _clean(data: dict) -> dict:
     if data.get("feedback_type") == FeedbackType.ONE_OFF:
         data["feedback_cycle"] = ""
     elif not data.get("feedback_cycle"):
-        raise ValidationError({"feedback_cycle": _("定期反馈请选择反馈周期(每周、每月或每季度)。")})
+        raise ValidationError({"feedback_cycle": _("定期反馈请选择反馈周期（每周、每月或每季度）。")})  # noqa: E501
     return data
 
 
@@ -60,7 +60,7 @@ def supervised_item_create(*, plan: Plan, data: dict, actor: User,
     if data.get("source_reference"):
         source = _("%(source)s:%(reference)s") % {
             "source": source, "reference": data["source_reference"]}
-    reason = reason or _("新建督办事项(%(source)s)") % {"source": source}
+    reason = reason or _("新建督办事项（%(source)s）") % {"source": source}
     task = task_create(plan=plan, data=data, actor=actor, reason=reason)
     if lead_department is not None:
         assignment_add(task=task, role=AssignmentRole.LEAD, department=lead_department,

@@ -43,7 +43,7 @@ def part_check(part: Assignment, action: str, actor: User | None) -> Transition:
     roles = part_roles(part, actor)
     if part.department_id is None:
         step = PART.check_role(action, roles)  # the role is still checked first
-        raise ValidationError({"state": _("部门组“%(group)s”的分工没有单独的办理环节,"
+        raise ValidationError({"state": _("部门组“%(group)s”的分工没有单独的办理环节，"
                                           "不能%(action)s。")
                                % {"group": part.unit_name, "action": step.verb}})
     return PART.check(action, part.state, roles)
@@ -68,7 +68,7 @@ def part_move(*, part: Assignment, action: str, actor: User | None, reason: str 
 def _ack_reason(part: Assignment, now: datetime.datetime, reason: str) -> str:
     today = timezone.localtime(now).date()
     if part.ack_due_on and today > part.ack_due_on:
-        late = _("逾期签收(签收时限%(date)s)") % {"date": cn_date(part.ack_due_on)}
+        late = _("逾期签收（签收时限%(date)s）") % {"date": cn_date(part.ack_due_on)}
         return _("%(reason)s;%(late)s") % {"reason": reason, "late": late} if reason else late
     return reason or _("签收")
 

@@ -17,7 +17,7 @@ from ...models import SupervisionSlip
 
 def _mark(state: str) -> str:
     """A draft is marked as such; a voided slip keeps its number and is marked 作废."""
-    return {SupervisionSlip.State.DRAFT: _("草稿(未签发)"),
+    return {SupervisionSlip.State.DRAFT: _("草稿（未签发）"),
             SupervisionSlip.State.VOIDED: _("已作废")}.get(SupervisionSlip.State(state), "")
 
 

@@ -43,8 +43,8 @@ from ...rules.tables import SLIP
 from ...workdays import add_working_days, is_working_day
 from .slip_notices import slip_notify
 
-DEFAULT_RESPONSE = (gettext_lazy("请认真研究落实,于反馈时限前在督办系统中书面反馈办理情况;"
-                    "未能按期完成的,说明原因及下步措施。"))
+DEFAULT_RESPONSE = (gettext_lazy("请认真研究落实，于反馈时限前在督办系统中书面反馈办理情况；"
+                    "未能按期完成的，说明原因及下步措施。"))
 
 
 def slip_sequence_lock(prefix: str, year: int) -> SlipSequence:
@@ -122,7 +122,7 @@ def slip_issue(*, task: Task, department: Department, reason: str, actor: User,
 
 
 def _ladder_response(period: ReportingPeriod, respond_by: datetime.date) -> str:
-    return _("请于%(date)s前在督办系统中报送上述事项%(month)s进展情况,"
+    return _("请于%(date)s前在督办系统中报送上述事项%(month)s进展情况，"
              "并书面说明逾期原因及整改措施。") % {"date": cn_date(respond_by),
                                                 "month": cn_month(period.month)}
 
@@ -178,7 +178,7 @@ def slip_drafts_for_missing(*, plan: Plan, period: ReportingPeriod, level: str,
             item_due_on=due.get(first.task_id) if len(own) == 1 else None,
             respond_by=respond_by,
             reason=_("%(department)s未按时报送%(month)s%(count)s项督办事项的进展情况"
-                     "(报送截止日%(deadline)s),截至%(today)s已逾期 %(late)s 个工作日,"
+                     "（报送截止日%(deadline)s），截至%(today)s已逾期 %(late)s 个工作日，"
                      "现予%(level)s。")
             % {"department": first.department_name, "month": cn_month(period.month),
                "count": len(own), "deadline": cn_date(period.deadline),
@@ -203,16 +203,17 @@ def _sign(slips: list[SupervisionSlip], actor: User | None,
             period = ReportingPeriod.objects.select_related("plan__schedule").get(
                 pk=slip.period_id)
             if period.state == PeriodState.LOCKED:
-                raise ValidationError(_("%(month)s填报周期已锁定(季度通报已发布),不能再要求补报;"
+                raise ValidationError(_("%(month)s填报周期已锁定（季度通报已发布），不能再要求补"
+                                        "报；"
                                         "请作废该督办单草稿。") % {"month": cn_month(period.month)})
             slip.respond_by = _ladder_respond_by(period.plan.schedule, period, today)
             if slip.respond_by < today:
-                raise ValidationError(_("%(month)s填报周期即将锁定,已来不及要求补报;"
+                raise ValidationError(_("%(month)s填报周期即将锁定，已来不及要求补报；"
                                         "请作废该督办单草稿。") % {"month": cn_month(period.month)})
             with site_language():
                 slip.required_response = _ladder_response(period, slip.respond_by)
         elif slip.respond_by < today:
-            raise ValidationError({"respond_by": _("反馈时限已过,请作废该草稿后重新拟稿。")})
+            raise ValidationError({"respond_by": _("反馈时限已过，请作废该草稿后重新拟稿。")})
     counters: dict[str, SlipSequence] = {}
     task_ids = _item_task_ids(slips)
     events = []
@@ -295,4 +296,4 @@ def slip_answer(*, slip: SupervisionSlip, actor: User, answer: str,
         raise ValidationError({"answer": _("请填写反馈内容。")})
     slip.answer, slip.answered_by, slip.answered_at = answer, actor, timezone.now()
     late = timezone.localdate() > slip.respond_by
-    return _move(slip, "answer", actor, answer[:500] + (_("(逾期反馈)") if late else ""))
+    return _move(slip, "answer", actor, answer[:500] + (_("（逾期反馈）") if late else ""))

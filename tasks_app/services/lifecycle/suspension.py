@@ -44,7 +44,7 @@ def _task_action(task: Task, action: str, actor: User, reason: str,
     parts = [p for p in _department_parts(task) if p.state in states]
     if not parts:
         raise ValidationError({"state": (
-            _("任务 %(number)s 当前为“%(status)s”,没有可%(action)s的部门分工。") % {
+            _("任务 %(number)s 当前为“%(status)s”，没有可%(action)s的部门分工。") % {
                 "number": task.number, "status": task.get_status_display(),
                 "action": PART.table[action].verb})})
     return parts, reason
@@ -97,7 +97,7 @@ def part_transfer(*, part: Assignment, department: Department, actor: User,
     _check_free(task, department, None, exclude_pk=part.pk)
     old_state = part.state
     part_move(part=part, action="transfer", actor=actor,
-              reason=_("转办%(department)s:%(reason)s") % {
+              reason=_("转办%(department)s：%(reason)s") % {
                   "department": department.name, "reason": reason})
     new = _new_part(task, part.role, department, None, part.position)
     if old_state == PartState.SUSPENDED:
@@ -109,13 +109,13 @@ def part_transfer(*, part: Assignment, department: Department, actor: User,
                       department_id=department.pk, field="assignment",
                       before=f"{part_department(part).name}({AssignmentRole(part.role).label})",
                       after=f"{department.name}({AssignmentRole(new.role).label})",
-                      reason=_("转办:%(reason)s") % {"reason": reason}))
+                      reason=_("转办：%(reason)s") % {"reason": reason}))
     refresh_task_statuses([task.pk], actor=actor, reason=reason)
     with site_language():  # the new department's language, not the lead office's
-        heading = _("%(department)s:任务 %(number)s 由%(from)s转办至本部门,请及时签收") % {
+        heading = _("%(department)s：任务 %(number)s 由%(from)s转办至本部门，请及时签收") % {
             "department": department.name, "number": task.number,
             "from": part_department(part).name}
-        lines = [_("转办原因:%(reason)s") % {"reason": reason}]
+        lines = [_("转办原因：%(reason)s") % {"reason": reason}]
     notify_departments(key=f"transfer:{new.pk}", department_ids=[department.pk], task=task,
                        heading=heading, lines=lines)
     return new
