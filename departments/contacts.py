@@ -17,7 +17,7 @@ def mobile_normal(value: str) -> str:
     if mobile.startswith("+86"):
         mobile = mobile[3:]
     if mobile and not MOBILE.match(mobile):
-        raise ValidationError(_("手机号“%(mobile)s”格式不正确(应为 11 位数字)") % {
+        raise ValidationError(_("手机号“%(mobile)s”格式不正确（应为 11 位数字）") % {
             "mobile": value}, code="mobile")
     return mobile
 
@@ -27,6 +27,6 @@ def im_userid_check(value: str, label: str) -> str:
     userid = (value or "").strip()
     if userid and not IM_USERID.match(userid):
         raise ValidationError(
-            _("%(label)s“%(value)s”格式不正确(只能包含字母、数字和 _ - . @,最多 64 位)") % {
+            _("%(label)s“%(value)s”格式不正确（只能包含字母、数字和 _ - . @，最多 64 位）") % {
                 "label": label, "value": value}, code="userid")
     return userid

@@ -41,8 +41,8 @@ class PersonForm(forms.ModelForm):
 
     channels = ChannelChoiceField(
         label=_("接收渠道"), required=False,
-        help_text=_("按消息类别勾选;某类不勾选时按“所有消息”,都不勾选时按系统默认(邮件)。"
-                    "没有相应地址或系统未配置的渠道不发送,至少保留邮件。"))
+        help_text=_("按消息类别勾选；某类不勾选时按“所有消息”，都不勾选时按系统默认（邮件）。"
+                    "没有相应地址或系统未配置的渠道不发送，至少保留邮件。"))
 
     class Meta:
         model = Person

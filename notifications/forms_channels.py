@@ -27,7 +27,7 @@ class ChannelChoiceWidget(forms.Widget):
         context["widget"]["rows"] = [
             {"key": key, "field": f"{name}__{key}", "label": label,
              "checked": set(chosen.get(key) or [])}
-            for key, label in [(ALL_KINDS, _("所有消息(未单独选择的类别)")), *ROUTED_KINDS]]
+            for key, label in [(ALL_KINDS, _("所有消息（未单独选择的类别）")), *ROUTED_KINDS]]
         return context
 
     def value_from_datadict(self, data, files, name: str) -> dict:

@@ -95,7 +95,7 @@ def person_contacts_check(*, mobile: str, dingtalk_userid: str, wecom_userid: st
     for channel, field in CHANNEL_ADDRESS.items():
         if channel in chosen and field not in errors and not values[field]:
             errors.setdefault(field, []).append(
-                gettext("选择了“%(channel)s”渠道,须填写%(label)s。") % {
+                gettext("选择了“%(channel)s”渠道，须填写%(label)s。") % {
                     "channel": Channel(channel).label, "label": labels[field]})
     kinds = {"*", *Kind.values}
     if any(kind not in kinds or not wanted or not set(wanted) <= set(PERSON_CHANNELS)

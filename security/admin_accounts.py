@@ -129,7 +129,7 @@ class DubanUserAdmin(UserAdmin):
     def send_password_reset(self, request, queryset):
         sent = sum(password_reset_link_send(user) for user in queryset)
         self.message_user(request, _("已向 %(count)s 个账号的邮箱发送设置密码链接"
-                                     "(没有邮箱的账号未发送)。") % {"count": sent},
+                                     "（没有邮箱的账号未发送）。") % {"count": sent},
                           messages.SUCCESS)
 
     def has_delete_permission(self, request, obj=None):

@@ -90,8 +90,8 @@ class Schedule(models.Model):
         help_text=_("每月几号截止；遇节假日顺延至下一个工作日"),
     )
     weekly_deadline_weekday = models.PositiveSmallIntegerField(
-        _("每周报送截止星期(0=周一)"), default=4, validators=[MaxValueValidator(6)],
-        help_text=_("每周反馈的事项每周这天截止(默认周五);遇节假日顺延至下一个工作日"),
+        _("每周报送截止星期（0=周一）"), default=4, validators=[MaxValueValidator(6)],
+        help_text=_("每周反馈的事项每周这天截止（默认周五）；遇节假日顺延至下一个工作日"),
     )
     reminder_offsets = models.JSONField(
         _("截止前提醒（工作日）"), default=default_offsets, blank=True,

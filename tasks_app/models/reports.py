@@ -20,7 +20,7 @@ class ReportingPeriod(models.Model):
                              related_name="periods")
     kind = models.CharField(_("周期类型"), max_length=10, choices=PeriodKind.choices,
                             default=PeriodKind.MONTHLY)
-    month = models.DateField(_("月份"), help_text=_("该月第一天(周报为截止日所在月)"))
+    month = models.DateField(_("月份"), help_text=_("该月第一天（周报为截止日所在月）"))
     opens_on = models.DateField(_("开始填报"))
     deadline = models.DateField(_("报送截止"))
     state = models.CharField(_("状态"), max_length=10, choices=PeriodState.choices,

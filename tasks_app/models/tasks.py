@@ -199,7 +199,7 @@ class TaskEvent(models.Model):
     after = models.TextField(_("变更后"), blank=True)
     reason = models.TextField(_("原因/说明"), blank=True)
     number = models.CharField(_("文书编号"), max_length=60, blank=True,
-                              help_text=_("督办单的编号(事件发生时;草稿为空)"))
+                              help_text=_("督办单的编号（事件发生时；草稿为空）"))
     report = models.ForeignKey(
         "tasks_app.ProgressReport", verbose_name=_("相关报送"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",

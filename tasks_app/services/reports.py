@@ -77,7 +77,7 @@ def _check_kind(task: Task, period: ReportingPeriod) -> None:
     """A weekly item (每周反馈) reports in weekly periods, every other item in monthly ones."""
     weekly = task.feedback_cycle == FeedbackCycle.WEEKLY
     if weekly and not period.is_weekly:
-        raise ValidationError({"period": _("该任务每周反馈,请在周报填报周期中报送。")})
+        raise ValidationError({"period": _("该任务每周反馈，请在周报填报周期中报送。")})
     if period.is_weekly and not weekly:
         raise ValidationError({"period": _("周报填报周期只接受每周反馈的任务。")})
 

@@ -18,9 +18,9 @@ from .base import ReadOnlyViewSet, described
 
 
 class ExportJobSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField(help_text=_("本导出任务的地址(轮询状态)"))
+    url = serializers.SerializerMethodField(help_text=_("本导出任务的地址（轮询状态）"))
     download = serializers.SerializerMethodField(
-        help_text=_("完成后的下载地址;未完成或失败时为 null"))
+        help_text=_("完成后的下载地址；未完成或失败时为 null"))
 
     class Meta:
         model = ExportJob
@@ -36,9 +36,9 @@ class ExportJobSerializer(serializers.ModelSerializer):
         return reverse("api:export-download", args=[job.pk])
 
 
-EXPORTS = _("本人申请的导出(如全市或一个计划的督办台账),由后台生成:state 为 queued、running、"
-            "done 或 failed,progress 为 0–100;完成后 download 给出下载地址。"
-            "只有申请人本人可见,其他人返回 404;7 天后删除。")
+EXPORTS = _("本人申请的导出（如全市或一个计划的督办台账），由后台生成：state 为 queued、running、"
+            "done 或 failed,progress 为 0–100；完成后 download 给出下载地址。"
+            "只有申请人本人可见，其他人返回 404;7 天后删除。")
 
 
 @described(_("导出任务"), EXPORTS)
@@ -51,10 +51,10 @@ class ExportJobViewSet(ReadOnlyViewSet):
         return ExportJob.objects.filter(owner=self.request.user)
 
     @extend_schema(
-        summary=_("下载导出文件"), description=_("没有此导出,或尚未完成时返回 404。"),
+        summary=_("下载导出文件"), description=_("没有此导出，或尚未完成时返回 404。"),
         parameters=[OpenApiParameter(
             "format", OpenApiTypes.STR, enum=["json", "xlsx"], required=False,
-            description=_("可省略:完成后总是返回文件;出错时以 JSON 返回错误"))],
+            description=_("可省略：完成后总是返回文件；出错时以 JSON 返回错误"))],
         responses={(200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY,
                                                      description=_("导出的文件"))})
     @action(detail=True, renderer_classes=[JSONRenderer, XlsxRenderer], pagination_class=None)

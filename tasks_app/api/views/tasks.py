@@ -68,9 +68,9 @@ class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
                       "（Location 为任务地址 /api/v1/exports/{id}/，轮询其 state 和 progress，"
                       "完成后从 download 地址下载）。"),
         responses={(200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY,
-                                                     description=_("台账文件(部门用户)")),
+                                                     description=_("台账文件（部门用户）")),
                    202: OpenApiResponse(ExportJobSerializer,
-                                        description=_("已排队的导出任务(牵头办公室、管理领导)"))})
+                                        description=_("已排队的导出任务（牵头办公室、管理领导）"))})
     @action(detail=False, url_path="ledger", url_name="ledger", pagination_class=None,
             renderer_classes=[JSONRenderer, XlsxRenderer])
     def ledger(self, request):
