@@ -51,8 +51,10 @@ TRAILING_ETC = re.compile(r"等(?:[省市区县]?(?:有关|相关)?(?:部门|单
 UNIT_SUFFIX = re.compile(
     r"(?:局|委|办|厅|中心|部|院|会|公司|集团|政府|街道|镇|乡|队|站|所|基地|馆|处|室|部门|单位|"
     r"国企|企业|分局|大厅|园区|组|署|行|社|团|校|学|台|司|区|县|市|专班|班|委员会|人大|政协|法院|"
-    r"检察院|联|会)[)）]?$"
+    r"检察院|联|会|海关|科协|协会|总局|总署|银行)[)）]?$"
 )
+# 县发改局（牵头）、县财政局: the role written after the name
+ROLE_MARK = re.compile(r"[(（](牵头|牵头单位|牵头部门|主责|配合|协办)[)）]$")
 
 
 @dataclass
@@ -184,6 +186,16 @@ def unit_names(text: str) -> list[str]:
 def _add(note: Note, names: str, role: str) -> None:
     known = {unit.name for unit in note.units}
     for name in unit_names(names):
+        if mark := ROLE_MARK.search(name):
+            name = name[: mark.start()].strip()
+            note.explicit_roles = True
+            if mark.group(1).startswith(("牵头", "主责")):
+                note.units = [u for u in note.units if u.name != name]
+                known.discard(name)
+                note.units.append(ParsedUnit(name=name, role=AssignmentRole.LEAD,
+                                             collective=looks_like_group(name)))
+                known.add(name)
+                continue
         if len(name) > MAX_NAME:
             note.not_understood.append(f"单位名称过长:{name}")
         elif not looks_like_unit(name) and not looks_like_group(name):

@@ -127,8 +127,11 @@ class _TableReader:
             by_role.setdefault(role, []).append(cell)
             if role == "other" and cell:
                 self.plan.unparsed.append((number, f"{self.headers[index]}:{cell}"))
-        task_cell = " ".join(by_role.get("task", [])).strip()
+        task_cells = [cell for cell in by_role.get("task", []) if cell.strip()]
         title_cell = " ".join(by_role.get("title", [])).strip()
+        if not title_cell and len(task_cells) > 1:  # 工作任务 | 具体措施: the first names it
+            title_cell, task_cells = task_cells[0].strip(), task_cells[1:]
+        task_cell = " ".join(task_cells).strip()
         if title_cell:
             task_cell = "<br>".join(part for part in (title_cell, task_cell) if part)
         if not task_cell:
