@@ -29,7 +29,7 @@ from .services.imports import (
 
 class PlanImportForm(forms.Form):
     document = forms.FileField(label=_("计划文件"),
-                               help_text=_("支持 .txt、.md、.docx、.pdf 文件"
+                               help_text=_("支持 .txt、.md、.docx、.xlsx、.pdf 文件"
                                            "(文本可为 UTF-8 或 GB18030 编码)"))
     format = forms.ChoiceField(label=_("文件格式"),
                                choices=[("auto", _("自动识别")), *FORMAT_LABELS.items()])

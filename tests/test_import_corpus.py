@@ -7,7 +7,8 @@ from django.core.management import call_command
 
 from tasks_app.choices import AssignmentRole
 from tasks_app.importing import parse_document
-from tasks_app.importing.corpus import score_corpus
+from tasks_app.importing.checks import plan_warnings
+from tasks_app.importing.corpus import is_exact, score_corpus
 from tasks_app.importing.notes import parse_note
 
 CORPUS = Path(__file__).parent / "fixtures" / "plans" / "corpus"
@@ -16,11 +17,31 @@ CORPUS = Path(__file__).parent / "fixtures" / "plans" / "corpus"
 def test_the_corpus_imports_at_least_95_percent_of_titles_and_units_exactly():
     scores = score_corpus(CORPUS)
     expected = sum(s.expected for s in scores)
-    assert len({s.file.split(".")[0] for s in scores}) >= 15 and expected >= 50
-    assert {s.file.rsplit(".", 1)[-1] for s in scores} >= {"txt", "docx", "pdf"}
+    assert len({s.file.split(".")[0] for s in scores}) >= 27 and expected >= 190
+    assert {s.file.rsplit(".", 1)[-1] for s in scores} >= {"txt", "docx", "xlsx", "pdf"}
     titles, units = sum(s.titles for s in scores), sum(s.units for s in scores)
     misses = [miss for s in scores for miss in (s.error, *s.misses) if miss]
     assert titles >= 0.95 * expected and units >= 0.95 * expected, misses
+
+
+def test_the_deep_corpus_has_twelve_plans_of_ten_tasks_or_more_with_deadlines():
+    deep = [s for s in score_corpus(CORPUS) if s.file.startswith("deep-")]
+    assert len(deep) >= 12 and all(s.expected >= 10 for s in deep)
+    dues = sum(s.dues for s in deep)
+    assert dues >= 0.95 * sum(s.dues_expected for s in deep), [
+        miss for s in deep for miss in s.misses if "时限" in miss]
+
+
+def test_no_document_of_the_corpus_imports_silently_wrong():
+    """Each file is read exactly, or its preview carries a warning (score, units, lines)."""
+    silent = [s.file for s in score_corpus(CORPUS) if not is_exact(s) and not s.flagged]
+    assert not silent
+
+
+def test_a_wrong_reading_is_flagged():
+    plan = parse_document("某区工作方案\n一、重点任务\n1.推进项目建设。(区发改局牵头)\n"
+                          "2.优化营商环境。\n3.加强监管。(责任单位:下同的有关工作)\n")
+    assert plan_warnings(plan), plan
 
 
 def test_import_score_prints_each_document_and_the_totals():
@@ -28,7 +49,9 @@ def test_import_score_prints_each_document_and_the_totals():
     call_command("import_score", stdout=out)
     lines = out.getvalue().splitlines()
     assert any(line.startswith("guandu.pdf") and "任务 4/4" in line for line in lines)
-    assert lines[-1].startswith("合计:19 个文件")
+    assert any(line.startswith("deep-district-xlsx.xlsx") and "任务 15/15" in line
+               for line in lines)
+    assert lines[-1].startswith("合计:31 个文件")
 
 
 def _roles(content: str) -> dict[str, tuple[str, bool]]:
@@ -128,3 +151,23 @@ def test_a_task_title_wrapped_onto_the_next_line_is_joined():
     plan = parse_document("某区工作方案\n一、重点任务\n1.加强项目\n谋划储备。编制三年滚动计划。"
                           "(区发改局牵头,区财政局配合)\n2.提高审批效率。(区审批局负责)\n")
     assert [task.title for task in plan.tasks] == ["加强项目谋划储备", "提高审批效率"]
+
+
+def test_old_word_files_are_refused_with_a_message_to_save_as_docx():
+    from tasks_app.importing import ImportFailed, document_text
+
+    for name in ("方案.doc", "方案.wps"):
+        try:
+            document_text(name, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+        except ImportFailed as error:
+            assert "旧版 Word/WPS 文件" in str(error) and "另存为”.docx" in str(error)
+        else:
+            raise AssertionError(name)
+
+
+def test_a_pdf_running_header_footer_and_page_numbers_are_not_text():
+    from tasks_app.importing import read_document
+
+    text = read_document(CORPUS / "deep-district-pdf.pdf")
+    assert "第1页" not in text and text.count("江滨区人民政府办公室") == 2  # the notice's own
+    assert "9.推进滨江片区综合开发" in text and "\n10.实施“清河治污”行动" in text
