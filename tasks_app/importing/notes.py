@@ -17,7 +17,7 @@ from departments.units import looks_like_group
 
 from ..choices import AssignmentRole
 from .common import ROLE_KEYS, split_names, split_top
-from .deadlines import DEADLINE_KEY, is_ongoing, parse_deadline
+from .deadlines import DEADLINE_KEY, deadline_in_text, is_ongoing, parse_deadline
 from .document import ParsedUnit
 
 EXTRA_KEYS = {
@@ -46,7 +46,8 @@ VERBS = re.compile(
 )
 VERB_ROLES = {"牵头": AssignmentRole.LEAD, "牵头负责": AssignmentRole.LEAD,
               "牵头落实": AssignmentRole.LEAD}
-NEUTRAL_VERBS = {"负责", "负责落实"}  # say nothing of roles: the first-is-lead rule may apply
+NEUTRAL_VERBS = {"负责", "负责落实"}
+SUPPORT_VERBS = {"配合", "协办", "参与"}  # say nothing of roles: the first-is-lead rule may apply
 TRAILING_ETC = re.compile(r"等(?:[省市区县]?(?:有关|相关)?(?:部门|单位))?$")
 UNIT_SUFFIX = re.compile(
     r"(?:局|委|办|厅|中心|部|院|会|公司|集团|政府|街道|镇|乡|队|站|所|基地|馆|处|室|部门|单位|"
@@ -98,15 +99,28 @@ def parse_note(content: str, *, bare_names: bool = True) -> Note | None:
     if len(pieces) > 1:
         if pieces[0].strip(" ,，;；。"):
             note.not_understood.append(pieces[0].strip())
+        by_key: dict[str, list[ParsedUnit]] = {}
         for key, value in zip(pieces[1::2], pieces[2::2]):
+            before = len(note.units)
             _keyed(note, key, value.strip(" ,，;；。\u3000"))
+            by_key.setdefault(key, []).extend(note.units[before:])
+        _main_leads(note, by_key)
         return note
     leftovers: list[str] = []
     groups = _verb_groups(rest, leftovers)
     if groups:
-        note.not_understood += leftovers
+        for leftover in leftovers:  # (A负责,B配合;2024年9月底前完成): the deadline is read
+            if due := deadline_in_text(leftover):
+                note.due_on = due
+            else:
+                note.not_understood.append(leftover)
+        verbs = {verb for _, verb in groups}
+        # A负责,B配合: beside the units that help, the one that is 负责 leads
+        main = (verbs & NEUTRAL_VERBS and verbs & SUPPORT_VERBS and not verbs & set(VERB_ROLES))
         for names, verb in groups:
-            _add(note, names, VERB_ROLES.get(verb, AssignmentRole.RESPONSIBLE))
+            role = AssignmentRole.LEAD if main and verb in NEUTRAL_VERBS else VERB_ROLES.get(
+                verb, AssignmentRole.RESPONSIBLE)
+            _add(note, names, role)
         note.explicit_roles = any(verb not in NEUTRAL_VERBS for _, verb in groups)
         return note
     names = split_names(rest)
@@ -141,6 +155,23 @@ def _verb_groups(text: str, leftovers: list[str] | None = None) -> list[tuple[st
         leftovers += pending
         pending = []
     return groups if groups and not pending else None
+
+
+SUPPORT_KEYS = {key for key, role in UNIT_KEYS.items()
+                if role == AssignmentRole.RESPONSIBLE and key not in UNDIFFERENTIATED
+                and re.search(r"配合|协办|参与|协同", key)}
+
+
+def _main_leads(note: Note, by_key: dict[str, list[ParsedUnit]]) -> None:
+    """``责任单位:A;配合单位:B``: beside its 配合单位 and with no 牵头单位 named, the 责任单位
+    is the one that leads."""
+    if any(UNIT_KEYS.get(key) == AssignmentRole.LEAD for key in by_key) or not any(
+            key in SUPPORT_KEYS and units for key, units in by_key.items()):
+        return
+    for key in UNDIFFERENTIATED & set(by_key):
+        for unit in by_key[key]:
+            unit.role = AssignmentRole.LEAD
+        note.explicit_roles = True
 
 
 def _keyed(note: Note, key: str, value: str) -> None:

@@ -31,7 +31,8 @@ COLUMNS = [  # first match wins: 任务类别 is a driver column, not the task
     ("area", re.compile(r"领域|类别|板块|方面|专项")),
     ("starred", re.compile(r"[*＊※]号?为牵头")),  # 责任部门(加*号为牵头部门,其余为参与部门)
     ("lead", re.compile(r"牵头")),
-    ("responsible", re.compile(r"责任|配合|协办|参与")),
+    ("support", re.compile(r"配合|协办|参与|协同")),
+    ("responsible", re.compile(r"责任")),
     ("deadline", re.compile(r"时限|时间|节点")),
     ("title", re.compile(r"名称")),  # 任务名称 beside 任务要求及举措: the title
     ("task", re.compile(r"任务|工作|事项|举措|措施|内容")),
@@ -57,7 +58,8 @@ def _columns(cells: list[str]) -> dict[int, str] | None:
     if "title" in found and "task" not in found:
         roles = {index: "task" if role == "title" else role for index, role in roles.items()}
         found = set(roles.values())
-    return roles if "task" in found and found & {"lead", "responsible", "starred"} else None
+    return roles if "task" in found and found & {"lead", "responsible", "support", "starred"} \
+        else None
 
 
 def looks_like(text: str) -> bool:
@@ -174,7 +176,10 @@ class _TableReader:
             if cell_note := parse_note(";".join(part for part in keyed if part)):
                 note.merge(cell_note)
                 self.sources.append((cell, [u.name for u in cell_note.units]))
-        for role, key in (("lead", "牵头单位"), ("responsible", "责任单位")):
+        roles = set(self.columns.values())
+        # 责任单位 | 配合单位 without a 牵头 column: the 责任单位 is the lead
+        main = "牵头单位" if "support" in roles and not roles & {"lead", "starred"} else "责任单位"
+        for role, key in (("lead", "牵头单位"), ("responsible", main), ("support", "责任单位")):
             for cell in by_role.get(role, []):
                 names = re.sub(r"(?:分别)?牵头$", "", cell.replace("<br>", "、"))
                 if names.strip() and (cell_note := parse_note(f"{key}:{names}")):
