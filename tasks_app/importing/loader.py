@@ -130,7 +130,8 @@ def plan_load(
         registry_changes = registry_load(registry) if use else []
         result = LoadResult(plan=None, dry_run=dry_run, directory_used=bool(use))
         if available and not use:
-            parsed = _qualify_foreign(parsed, directory_names(registry), result)
+            mapped = set(unit_map or {})  # a name the office mapped keeps its own spelling
+            parsed = _qualify_foreign(parsed, directory_names(registry) - mapped, result)
         resolver = UnitResolver()
         for line in registry_changes:
             result.note("departments", line)
