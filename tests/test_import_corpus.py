@@ -171,3 +171,31 @@ def test_a_pdf_running_header_footer_and_page_numbers_are_not_text():
     text = read_document(CORPUS / "deep-district-pdf.pdf")
     assert "第1页" not in text and text.count("江滨区人民政府办公室") == 2  # the notice's own
     assert "9.推进滨江片区综合开发" in text and "\n10.实施“清河治污”行动" in text
+
+
+def test_more_ways_of_naming_the_lead():
+    assert _roles("责任单位:县发改局(牵头)、县财政局、各乡镇人民政府") == {
+        "县发改局": (LEAD, False), "县财政局": (RESP, False), "各乡镇人民政府": (RESP, True)}
+    assert _roles("责任单位:区市场监管局;配合单位:区政务服务中心、区税务局") == {
+        "区市场监管局": (LEAD, False), "区政务服务中心": (RESP, False), "区税务局": (RESP, False)}
+    assert _roles("牵头单位:区财政局;责任单位:区税务局;配合单位:区工信局") == {
+        "区财政局": (LEAD, False), "区税务局": (RESP, False), "区工信局": (RESP, False)}
+    note = parse_note("区人社局负责,区财政局配合;2024年9月底前完成")
+    assert {u.name: u.role for u in note.units} == {"区人社局": LEAD, "区财政局": RESP}
+    assert note.due_on.isoformat() == "2024-09-30" and not note.not_understood
+    assert _roles("省科技厅、省科协、南州海关") == {
+        "省科技厅": (RESP, False), "省科协": (RESP, False), "南州海关": (RESP, False)}
+
+
+def test_a_title_ends_at_its_colon_and_a_table_with_work_and_measures_columns():
+    plan = parse_document("某区行动方案\n一、重点任务\n1.深化商事制度改革:推行“一网通办”,"
+                          "压缩开办时间。(区市场监管局负责)\n2.推进“证照分离”改革:实行清单管理。"
+                          "(区司法局负责)\n3.到2025年,建成示范区。(区发改局负责)\n")
+    assert [t.title for t in plan.tasks] == ["深化商事制度改革", "推进“证照分离”改革",
+                                              "到2025年,建成示范区"]
+    table = parse_document("某区任务分解表\n| 序号 | 工作任务 | 具体措施 | 责任单位 | 配合单位 |\n"
+                           "| 1 | 稳定粮食生产 | 播种面积稳定在32万亩。 | 区农业农村局 "
+                           "| 区财政局 |\n")
+    task = table.tasks[0]
+    assert task.title == "稳定粮食生产" and "32万亩" in task.text
+    assert {u.name: u.role for u in task.units} == {"区农业农村局": LEAD, "区财政局": RESP}
