@@ -199,3 +199,17 @@ def test_a_title_ends_at_its_colon_and_a_table_with_work_and_measures_columns():
     task = table.tasks[0]
     assert task.title == "稳定粮食生产" and "32万亩" in task.text
     assert {u.name: u.role for u in task.units} == {"区农业农村局": LEAD, "区财政局": RESP}
+
+
+def test_a_table_row_broken_by_a_page_break_continues_its_task():
+    plan = parse_document(
+        "某市任务分工表\n| 序号 | 重点任务 | 牵头单位 | 责任单位 |\n"
+        "| 1 | 建设城市书房20个。打造阅读圈, | 市文旅局 | 市财政局 |\n"
+        "| 序号 | 重点任务 | 牵头单位 | 责任单位 |\n"
+        "|  | 全年开展阅读活动300场。 |  | 各县(市、区)人民政府 |\n"
+        "| 2 | 改造老旧小区85个。 | 市住建局 | 市财政局 |\n")
+    first, second = plan.tasks
+    assert len(plan.tasks) == 2 and "阅读活动300场" in first.text
+    assert {u.name: u.role for u in first.units} == {
+        "市文旅局": LEAD, "市财政局": RESP, "各县(市、区)人民政府": RESP}
+    assert second.title == "改造老旧小区85个" and plan_warnings(plan)

@@ -91,6 +91,7 @@ class _TableReader:
         self.heading: tuple[int, str] | None = None
         self.drivers: dict[tuple[int, str], ParsedDriver] = {}
         self.notes: list[Note] = []
+        self.numbered = False  # the last task's row had its 序号
         self.sources: list[tuple[str, list[str]]] = []
 
     def read(self, number: int, line: str) -> None:
@@ -139,6 +140,11 @@ class _TableReader:
         if not task_cell:
             self.plan.unparsed.append((number, " | ".join(cells)))
             return
+        numbered = "".join(by_role.get("number", [])).strip()
+        if "number" in by_role and not numbered and self.numbered and self.plan.tasks:
+            self._continued(number, by_role, task_cell)  # a row broken by a page break
+            return
+        self.numbered = bool(numbered)
         driver = self._driver(number, " ".join(by_role.get("area", [])).strip())
         task = self._task(number, task_cell)
         driver.tasks.append(task)
@@ -151,6 +157,19 @@ class _TableReader:
         task.due_on = parse_deadline(deadline) if deadline else deadline_in_text(task.text)
         if deadline and task.due_on is None and not is_ongoing(deadline):
             self.plan.unparsed.append((number, f"完成时限:{deadline}"))
+
+    def _continued(self, number: int, by_role: dict[str, list[str]], task_cell: str) -> None:
+        """The rest of the task above, carried onto the next page (a PDF table row broken at
+        the page's foot): its words join the task's text, its units the task's units."""
+        task, note = self.plan.tasks[-1], self.notes[-1]
+        task.text += "\n" + task_cell.replace("<br>", "\n")
+        self.sources = task.sources
+        note.merge(self._units(by_role))
+        task.units = note.units
+        if not task.due_on:
+            task.due_on = parse_deadline(" ".join(by_role.get("deadline", []))) or None
+        self.plan.unparsed.append((number, gettext("(续上一行)%(text)s") % {
+            "text": task_cell.replace("<br>", "")[:60]}))
 
     def _task(self, number: int, cell: str) -> ParsedTask:
         parts = cell.split("<br>")
