@@ -185,3 +185,15 @@ def test_units_not_in_the_directory_are_flagged_and_need_a_decision_each(lead_cl
     task = Task.objects.get(plan__title="区2024年清单", number=1)
     assert {a.department_id for a in task.assignments.all() if a.department_id} == {
         Department.objects.get(name="区招商服务中心").pk, planning.pk}
+
+
+def test_an_excel_task_table_goes_through_the_same_steps(lead_client):
+    data = (FIXTURES / "corpus" / "deep-district-xlsx.xlsx").read_bytes()
+    response = _upload(lead_client, "任务分解表.xlsx", data)
+    page = lead_client.get(response.url).content.decode()
+    assert "推动先进制造业集群发展" in page and "区工信局·牵头部门" in page
+    assert "不在部门名录中的单位" in page and 'name="create_all_units"' in page
+    lead_client.post(response.url, {"confirm": "1", "create_all_units": "1"})
+    plan = Plan.objects.get(source_format="task-table")
+    assert plan.tasks.count() == 15
+    assert plan.tasks.get(number=5).due_on.isoformat() == "2024-10-31"
