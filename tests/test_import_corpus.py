@@ -213,3 +213,16 @@ def test_a_table_row_broken_by_a_page_break_continues_its_task():
     assert {u.name: u.role for u in first.units} == {
         "市文旅局": LEAD, "市财政局": RESP, "各县(市、区)人民政府": RESP}
     assert second.title == "改造老旧小区85个" and plan_warnings(plan)
+
+
+def test_a_deadline_without_its_year_is_in_the_annual_plans_year():
+    from tasks_app.importing.deadlines import deadline_in_year
+
+    assert deadline_in_year("6月底前", 2024).isoformat() == "2024-06-30"
+    assert deadline_in_year("10月31日前完成", 2024).isoformat() == "2024-10-31"
+    assert deadline_in_year("年底前", 2025).isoformat() == "2025-12-31"
+    assert deadline_in_year("三季度末", 2024).isoformat() == "2024-09-30"
+    assert deadline_in_year("6月底前", None) is None and deadline_in_year("长期", 2024) is None
+    plan = parse_document("某区2024年工作要点\n一、重点任务\n1.推进项目建设。\n"
+                          "牵头单位:区发改局\n完成时限:9月底前\n")
+    assert plan.tasks[0].due_on.isoformat() == "2024-09-30" and not plan.unparsed

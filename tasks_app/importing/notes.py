@@ -17,7 +17,13 @@ from departments.units import looks_like_group
 
 from ..choices import AssignmentRole
 from .common import ROLE_KEYS, split_names, split_top
-from .deadlines import DEADLINE_KEY, deadline_in_text, is_ongoing, parse_deadline
+from .deadlines import (
+    DEADLINE_KEY,
+    deadline_in_text,
+    deadline_in_year,
+    is_ongoing,
+    parse_deadline,
+)
 from .document import ParsedUnit
 
 EXTRA_KEYS = {
@@ -62,6 +68,7 @@ ROLE_MARK = re.compile(r"[(（](牵头|牵头单位|牵头部门|主责|配合|�
 class Note:
     units: list[ParsedUnit] = field(default_factory=list)
     due_on: datetime.date | None = None
+    due_text: str = ""  # 完成时限:6月底前 — no year: the plan's year decides (task_list)
     rule: str = ""  # the document-wide rule when the note states it
     explicit_roles: bool = False  # 牵头/配合/协办… named: the first-is-lead rule does not apply
     not_understood: list[str] = field(default_factory=list)
@@ -70,6 +77,7 @@ class Note:
         known = {unit.name for unit in self.units}
         self.units += [unit for unit in other.units if unit.name not in known]
         self.due_on = other.due_on or self.due_on
+        self.due_text = other.due_text or self.due_text
         self.rule = self.rule or other.rule
         self.explicit_roles = self.explicit_roles or other.explicit_roles
         self.not_understood += other.not_understood
@@ -190,6 +198,8 @@ def _keyed(note: Note, key: str, value: str) -> None:
         note.explicit_roles = note.explicit_roles or key not in UNDIFFERENTIATED
     elif value and (due := parse_deadline(value)):
         note.due_on = due
+    elif value and deadline_in_year(value, 2000):
+        note.due_text = value
     elif value and not is_ongoing(value):
         note.not_understood.append(f"{key}:{value}")
 

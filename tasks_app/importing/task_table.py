@@ -14,7 +14,7 @@ import re
 from django.utils.translation import gettext
 
 from .common import clean_line, numbered_lines, split_names, title_of, trailing_group
-from .deadlines import deadline_in_text, is_ongoing, parse_deadline
+from .deadlines import deadline_in_text, deadline_in_year, is_ongoing, parse_deadline
 from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
 from .list_header import BODY_START, list_header
 from .notes import Note, apply_first_is_lead, find_rule, parse_note
@@ -154,7 +154,9 @@ class _TableReader:
         task.sources = self.sources
         self.notes.append(note)
         deadline = " ".join(by_role.get("deadline", [])).replace("<br>", " ").strip()
-        task.due_on = parse_deadline(deadline) if deadline else deadline_in_text(task.text)
+        year = self.plan.period_start  # 6月底前 in an annual plan: that year
+        task.due_on = (parse_deadline(deadline) or deadline_in_year(deadline, year)
+                       if deadline else deadline_in_text(task.text))
         if deadline and task.due_on is None and not is_ongoing(deadline):
             self.plan.unparsed.append((number, f"完成时限:{deadline}"))
 
