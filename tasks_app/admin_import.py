@@ -29,7 +29,7 @@ from .services.imports import (
 
 class PlanImportForm(forms.Form):
     document = forms.FileField(label=_("计划文件"),
-                               help_text=_("支持 .txt、.md、.docx、.pdf 文件"
+                               help_text=_("支持 .txt、.md、.docx、.xlsx、.pdf 文件"
                                            "（文本可为 UTF-8 或 GB18030 编码）"))
     format = forms.ChoiceField(label=_("文件格式"),
                                choices=[("auto", _("自动识别")), *FORMAT_LABELS.items()])
@@ -89,7 +89,7 @@ class PlanImportMixin:
                     draft=draft, user=request.user,
                     accept_aliases=request.POST.getlist("accept_alias"),
                     low_score_confirmed=bool(request.POST.get("confirm_low_score")),
-                    directory=_directory(request))
+                    directory=_directory(request), **_unit_decisions(request))
             except ValidationError as error:
                 self.message_user(request, join_list(error.messages), messages.ERROR)
                 if ImportDraft.objects.filter(pk=draft.pk).exists():
@@ -103,6 +103,18 @@ class PlanImportMixin:
         return TemplateResponse(request, "admin/tasks_app/plan/import_preview.html",
                                 {**context, "draft": draft, "preview": preview,
                                  "directory": request.GET.get("directory", "auto")})
+
+
+def _unit_decisions(request: HttpRequest) -> dict:
+    """The office's choice per unit the directory does not know: 新建 or an existing department."""
+    create, mapped = [], {}
+    for name, choice in zip(request.POST.getlist("unit_name"), request.POST.getlist("unit_choice")):
+        if choice == "create":
+            create.append(name)
+        elif choice.isdigit():
+            mapped[name] = int(choice)
+    return {"create_units": create, "unit_map": mapped,
+            "create_all_units": bool(request.POST.get("create_all_units"))}
 
 
 def _directory(request: HttpRequest) -> bool | None:

@@ -63,7 +63,7 @@ def test_upload_preview_and_confirm_loads_the_plan(lead_client):
                      "第22行:三、保障措施", "确认导入", "取消"):
         assert expected in page, expected
     assert Plan.objects.count() == 1  # the primary plan only: the preview wrote nothing
-    done = lead_client.post(response.url, {"confirm": "1"})
+    done = lead_client.post(response.url, {"confirm": "1", "create_all_units": "1"})
     plan = Plan.objects.get(title="松北区2024年优化营商环境重点任务分工方案")
     assert done.url == reverse("admin:tasks_app_plan_change", args=[plan.pk])
     assert plan.source_name == "营商环境分工方案.txt" and plan.tasks.count() == 6
@@ -89,7 +89,8 @@ def test_alias_proposals_are_checkboxes_and_only_ticked_ones_become_aliases(lead
     assert "accept_alias" not in data  # nothing ticked unless the user ticks it
     page = lead_client.get(response.url).content.decode()
     assert 'name="accept_alias" value="经开办"' in page and 'value="市住建局"' in page
-    lead_client.post(response.url, {**data, "confirm": "1", "accept_alias": ["经开办"]})
+    lead_client.post(response.url, {**data, "confirm": "1", "accept_alias": ["经开办"],
+                                    "unit_name": ["市住建局"], "unit_choice": ["create"]})
     assert DepartmentAlias.objects.get(alias="经开办").department.name == "经开办(自贸办)"
     assert Department.objects.filter(name="市住建局").exists()
     assert not Department.objects.filter(name="经开办").exists()
@@ -98,7 +99,7 @@ def test_alias_proposals_are_checkboxes_and_only_ticked_ones_become_aliases(lead
 def test_a_word_table_goes_through_the_same_steps(lead_client):
     response = _upload(lead_client, "分工表.docx", table_docx())
     assert "开展营商环境评价" in lead_client.get(response.url).content.decode()
-    lead_client.post(response.url, {"confirm": "1"})
+    lead_client.post(response.url, {"confirm": "1", "create_all_units": "1"})
     assert Plan.objects.get(source_format="task-table").tasks.count() == 4
 
 
@@ -153,8 +154,46 @@ def test_confirm_queries_do_not_grow_with_the_document(lead_client):
     def count(tasks: int) -> int:
         url = _upload(lead_client, f"{tasks}.txt", _generated_plan(tasks, year=2020 + tasks)).url
         with CaptureQueriesContext(connection) as queries:
-            assert lead_client.post(url, {"confirm": "1"}).status_code == 302
+            assert lead_client.post(url, {"confirm": "1", "create_all_units": "1"}
+                                    ).status_code == 302
         return len(queries)
 
     assert count(3) == count(15)
     assert Task.objects.filter(plan__title__startswith="松北区20").count() == 18
+
+
+def test_units_not_in_the_directory_are_flagged_and_need_a_decision_each(lead_client):
+    text = ("区2024年清单\n一、园区\n1．建设园区。（牵头单位：区招商服务中心；配合单位：区数据局、"
+            "各街道）\n2．优化服务。（牵头单位：区招商服务中心）\n")
+    response = _upload(lead_client, "清单.txt", text.encode())
+    page = lead_client.get(response.url).content.decode()
+    assert "不在部门名录中的单位" in page and "3 个单位不在部门名录中" in page
+    assert page.count('name="unit_choice"') == 3 and "对应到 区发改局" in page
+    before = _counts()
+    refused = lead_client.post(response.url, {"confirm": "1"}, follow=True).content.decode()
+    assert "以下 3 个单位不在部门名录中" in refused and "区招商服务中心" in refused
+    partly = {"confirm": "1", "unit_name": ["区招商服务中心", "区数据局", "各街道"],
+              "unit_choice": ["create", "", "create"]}
+    refused = lead_client.post(response.url, partly, follow=True).content.decode()
+    assert "以下 1 个单位不在部门名录中" in refused and _counts() == before
+    planning = Department.objects.get(name="区发改局")
+    decided = {**partly, "unit_choice": ["create", str(planning.pk), "create"]}
+    assert lead_client.post(response.url, decided).status_code == 302
+    assert DepartmentAlias.objects.get(alias="区数据局").department == planning
+    assert Department.objects.filter(name="区招商服务中心").exists()
+    assert not Department.objects.filter(name="区数据局").exists()
+    task = Task.objects.get(plan__title="区2024年清单", number=1)
+    assert {a.department_id for a in task.assignments.all() if a.department_id} == {
+        Department.objects.get(name="区招商服务中心").pk, planning.pk}
+
+
+def test_an_excel_task_table_goes_through_the_same_steps(lead_client):
+    data = (FIXTURES / "corpus" / "deep-district-xlsx.xlsx").read_bytes()
+    response = _upload(lead_client, "任务分解表.xlsx", data)
+    page = lead_client.get(response.url).content.decode()
+    assert "推动先进制造业集群发展" in page and "区工信局·牵头部门" in page
+    assert "不在部门名录中的单位" in page and 'name="create_all_units"' in page
+    lead_client.post(response.url, {"confirm": "1", "create_all_units": "1"})
+    plan = Plan.objects.get(source_format="task-table")
+    assert plan.tasks.count() == 15
+    assert plan.tasks.get(number=5).due_on.isoformat() == "2024-10-31"

@@ -25,7 +25,7 @@ UNITS_PLAN = """松北区2024年重点任务清单
 
 def _run(*args) -> list[str]:
     out = StringIO()
-    call_command("import_plan", *map(str, args), stdout=out)
+    call_command("import_plan", *map(str, args), "--create-units", stdout=out)
     return out.getvalue().strip().splitlines()
 
 
@@ -126,3 +126,27 @@ def test_accepting_a_name_the_document_does_not_have_is_reported(primary_plan, u
     lines = _run(units_plan, "--accept-alias", "区不存在局")
     assert "忽略别名 区不存在局:文件中没有这个单位名称" in lines
     assert not DepartmentAlias.objects.filter(alias="区不存在局").exists()
+
+
+@pytest.mark.django_db
+def test_units_not_in_the_directory_need_create_units_or_a_mapping(tmp_path):
+    from departments.models import Department, DepartmentAlias
+    from tasks_app.models import Plan
+
+    path = tmp_path / "清单.txt"
+    path.write_text("区2024年清单\n一、园区\n1．建设园区。（牵头单位：区招商服务中心；"
+                    "配合单位：区财政局）\n", encoding="utf-8")
+    finance = Department.objects.create(name="财政局", code="cz")
+    out = StringIO()
+    call_command("import_plan", str(path), "--dry-run", stdout=out)
+    assert "不在部门名录中的单位(须确认新建或对应到现有部门):" in out.getvalue()
+    with pytest.raises(CommandError, match="以下 2 个单位不在部门名录中.*--create-units"):
+        call_command("import_plan", str(path), stdout=StringIO())
+    assert not Plan.objects.exists()
+    with pytest.raises(CommandError, match="以下 1 个单位不在部门名录中.*导入:区招商服务中心;"):
+        call_command("import_plan", str(path), "--map-unit", "区财政局=财政局",
+                     stdout=StringIO())
+    call_command("import_plan", str(path), "--map-unit", "区财政局=财政局", "--create-units",
+                 stdout=StringIO())
+    assert DepartmentAlias.objects.get(alias="区财政局").department == finance
+    assert Plan.objects.get().tasks.get().assignments.count() == 2

@@ -7,7 +7,8 @@ from django.core.management import call_command
 
 from tasks_app.choices import AssignmentRole
 from tasks_app.importing import parse_document
-from tasks_app.importing.corpus import score_corpus
+from tasks_app.importing.checks import plan_warnings
+from tasks_app.importing.corpus import is_exact, score_corpus
 from tasks_app.importing.notes import parse_note
 
 CORPUS = Path(__file__).parent / "fixtures" / "plans" / "corpus"
@@ -16,11 +17,31 @@ CORPUS = Path(__file__).parent / "fixtures" / "plans" / "corpus"
 def test_the_corpus_imports_at_least_95_percent_of_titles_and_units_exactly():
     scores = score_corpus(CORPUS)
     expected = sum(s.expected for s in scores)
-    assert len({s.file.split(".")[0] for s in scores}) >= 15 and expected >= 50
-    assert {s.file.rsplit(".", 1)[-1] for s in scores} >= {"txt", "docx", "pdf"}
+    assert len({s.file.split(".")[0] for s in scores}) >= 29 and expected >= 220
+    assert {s.file.rsplit(".", 1)[-1] for s in scores} >= {"txt", "docx", "xlsx", "pdf"}
     titles, units = sum(s.titles for s in scores), sum(s.units for s in scores)
     misses = [miss for s in scores for miss in (s.error, *s.misses) if miss]
     assert titles >= 0.95 * expected and units >= 0.95 * expected, misses
+
+
+def test_the_deep_corpus_has_twelve_plans_of_ten_tasks_or_more_with_deadlines():
+    deep = [s for s in score_corpus(CORPUS) if s.file.startswith("deep-")]
+    assert len(deep) >= 12 and all(s.expected >= 10 for s in deep)
+    dues = sum(s.dues for s in deep)
+    assert dues >= 0.95 * sum(s.dues_expected for s in deep), [
+        miss for s in deep for miss in s.misses if "时限" in miss]
+
+
+def test_no_document_of_the_corpus_imports_silently_wrong():
+    """Each file is read exactly, or its preview carries a warning (score, units, lines)."""
+    silent = [s.file for s in score_corpus(CORPUS) if not is_exact(s) and not s.flagged]
+    assert not silent
+
+
+def test_a_wrong_reading_is_flagged():
+    plan = parse_document("某区工作方案\n一、重点任务\n1.推进项目建设。(区发改局牵头)\n"
+                          "2.优化营商环境。\n3.加强监管。(责任单位:下同的有关工作)\n")
+    assert plan_warnings(plan), plan
 
 
 def test_import_score_prints_each_document_and_the_totals():
@@ -28,7 +49,9 @@ def test_import_score_prints_each_document_and_the_totals():
     call_command("import_score", stdout=out)
     lines = out.getvalue().splitlines()
     assert any(line.startswith("guandu.pdf") and "任务 4/4" in line for line in lines)
-    assert lines[-1].startswith("合计:19 个文件")
+    assert any(line.startswith("deep-district-xlsx.xlsx") and "任务 15/15" in line
+               for line in lines)
+    assert lines[-1].startswith("合计:34 个文件")
 
 
 def _roles(content: str) -> dict[str, tuple[str, bool]]:
@@ -128,3 +151,78 @@ def test_a_task_title_wrapped_onto_the_next_line_is_joined():
     plan = parse_document("某区工作方案\n一、重点任务\n1.加强项目\n谋划储备。编制三年滚动计划。"
                           "(区发改局牵头,区财政局配合)\n2.提高审批效率。(区审批局负责)\n")
     assert [task.title for task in plan.tasks] == ["加强项目谋划储备", "提高审批效率"]
+
+
+def test_old_word_files_are_refused_with_a_message_to_save_as_docx():
+    from tasks_app.importing import ImportFailed, document_text
+
+    for name in ("方案.doc", "方案.wps"):
+        try:
+            document_text(name, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+        except ImportFailed as error:
+            assert "旧版 Word/WPS 文件" in str(error) and "另存为”.docx" in str(error)
+        else:
+            raise AssertionError(name)
+
+
+def test_a_pdf_running_header_footer_and_page_numbers_are_not_text():
+    from tasks_app.importing import read_document
+
+    text = read_document(CORPUS / "deep-district-pdf.pdf")
+    assert "第1页" not in text and text.count("江滨区人民政府办公室") == 2  # the notice's own
+    assert "9.推进滨江片区综合开发" in text and "\n10.实施“清河治污”行动" in text
+
+
+def test_more_ways_of_naming_the_lead():
+    assert _roles("责任单位:县发改局(牵头)、县财政局、各乡镇人民政府") == {
+        "县发改局": (LEAD, False), "县财政局": (RESP, False), "各乡镇人民政府": (RESP, True)}
+    assert _roles("责任单位:区市场监管局;配合单位:区政务服务中心、区税务局") == {
+        "区市场监管局": (LEAD, False), "区政务服务中心": (RESP, False), "区税务局": (RESP, False)}
+    assert _roles("牵头单位:区财政局;责任单位:区税务局;配合单位:区工信局") == {
+        "区财政局": (LEAD, False), "区税务局": (RESP, False), "区工信局": (RESP, False)}
+    note = parse_note("区人社局负责,区财政局配合;2024年9月底前完成")
+    assert {u.name: u.role for u in note.units} == {"区人社局": LEAD, "区财政局": RESP}
+    assert note.due_on.isoformat() == "2024-09-30" and not note.not_understood
+    assert _roles("省科技厅、省科协、南州海关") == {
+        "省科技厅": (RESP, False), "省科协": (RESP, False), "南州海关": (RESP, False)}
+
+
+def test_a_title_ends_at_its_colon_and_a_table_with_work_and_measures_columns():
+    plan = parse_document("某区行动方案\n一、重点任务\n1.深化商事制度改革:推行“一网通办”,"
+                          "压缩开办时间。(区市场监管局负责)\n2.推进“证照分离”改革:实行清单管理。"
+                          "(区司法局负责)\n3.到2025年,建成示范区。(区发改局负责)\n")
+    assert [t.title for t in plan.tasks] == ["深化商事制度改革", "推进“证照分离”改革",
+                                              "到2025年,建成示范区"]
+    table = parse_document("某区任务分解表\n| 序号 | 工作任务 | 具体措施 | 责任单位 | 配合单位 |\n"
+                           "| 1 | 稳定粮食生产 | 播种面积稳定在32万亩。 | 区农业农村局 "
+                           "| 区财政局 |\n")
+    task = table.tasks[0]
+    assert task.title == "稳定粮食生产" and "32万亩" in task.text
+    assert {u.name: u.role for u in task.units} == {"区农业农村局": LEAD, "区财政局": RESP}
+
+
+def test_a_table_row_broken_by_a_page_break_continues_its_task():
+    plan = parse_document(
+        "某市任务分工表\n| 序号 | 重点任务 | 牵头单位 | 责任单位 |\n"
+        "| 1 | 建设城市书房20个。打造阅读圈, | 市文旅局 | 市财政局 |\n"
+        "| 序号 | 重点任务 | 牵头单位 | 责任单位 |\n"
+        "|  | 全年开展阅读活动300场。 |  | 各县(市、区)人民政府 |\n"
+        "| 2 | 改造老旧小区85个。 | 市住建局 | 市财政局 |\n")
+    first, second = plan.tasks
+    assert len(plan.tasks) == 2 and "阅读活动300场" in first.text
+    assert {u.name: u.role for u in first.units} == {
+        "市文旅局": LEAD, "市财政局": RESP, "各县(市、区)人民政府": RESP}
+    assert second.title == "改造老旧小区85个" and plan_warnings(plan)
+
+
+def test_a_deadline_without_its_year_is_in_the_annual_plans_year():
+    from tasks_app.importing.deadlines import deadline_in_year
+
+    assert deadline_in_year("6月底前", 2024).isoformat() == "2024-06-30"
+    assert deadline_in_year("10月31日前完成", 2024).isoformat() == "2024-10-31"
+    assert deadline_in_year("年底前", 2025).isoformat() == "2025-12-31"
+    assert deadline_in_year("三季度末", 2024).isoformat() == "2024-09-30"
+    assert deadline_in_year("6月底前", None) is None and deadline_in_year("长期", 2024) is None
+    plan = parse_document("某区2024年工作要点\n一、重点任务\n1.推进项目建设。\n"
+                          "牵头单位:区发改局\n完成时限:9月底前\n")
+    assert plan.tasks[0].due_on.isoformat() == "2024-09-30" and not plan.unparsed

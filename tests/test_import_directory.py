@@ -25,7 +25,7 @@ def test_a_plan_of_another_city_creates_no_link_to_harbin_departments(harbin_dep
     call_command("import_plan", str(GUANDU), "--dry-run", stdout=out)
     assert "未使用内置哈尔滨部门名录" in out.getvalue()
     assert "区发改局 → 新建 区发改局(" in out.getvalue()
-    call_command("import_plan", str(GUANDU), stdout=StringIO())
+    call_command("import_plan", str(GUANDU), "--create-units", stdout=StringIO())
     assignments = Assignment.objects.filter(task__plan=Plan.objects.get())
     assert assignments.count() == 19
     assert not assignments.filter(department=harbin_departments).exists()
@@ -35,6 +35,7 @@ def test_a_plan_of_another_city_creates_no_link_to_harbin_departments(harbin_dep
 
 @pytest.mark.django_db
 def test_the_office_may_choose_the_harbin_list_for_any_plan(harbin_departments):
-    call_command("import_plan", str(GUANDU), "--directory", "harbin", stdout=StringIO())
+    call_command("import_plan", str(GUANDU), "--directory", "harbin", "--create-units",
+                 stdout=StringIO())
     task = Plan.objects.get().tasks.get(number=4)
     assert task.assignments.get(department=harbin_departments).role == "lead"

@@ -145,7 +145,7 @@ def test_the_command_imports_a_word_table(tmp_path):
     path = tmp_path / "分工表.docx"
     path.write_bytes(table_docx())
     out = StringIO()
-    call_command("import_plan", str(path), stdout=out)
+    call_command("import_plan", str(path), "--create-units", stdout=out)
     plan = Plan.objects.get()
     assert out.getvalue().strip().splitlines()[-1] == f"plan: {plan.code}"
     assert plan.source_name == "分工表.docx" and plan.source_format == "task-table"

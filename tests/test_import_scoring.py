@@ -57,7 +57,8 @@ def test_import_plan_refuses_a_low_score_unless_accepted(tmp_path):
     with pytest.raises(CommandError, match="未导入.*--accept-low-score"):
         call_command("import_plan", str(path), stdout=StringIO())
     assert not Plan.objects.exists()
-    call_command("import_plan", str(path), "--accept-low-score", stdout=StringIO())
+    call_command("import_plan", str(path), "--accept-low-score", "--create-units",
+                 stdout=StringIO())
     assert Plan.objects.get().tasks.count() == 3
 
 

@@ -63,8 +63,13 @@ def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
         else:
             results.append((score_of(plan), plan))
     parsed = [(score, plan) for score, plan in results if plan is not None and plan.tasks]
-    if recognised_error is not None:  # the document has the format's shape but breaks a rule
+    if recognised_error is not None and not (
+            recognised_error.line in (None, 1) and _good(parsed)):
+        # the document has the format's shape but breaks a rule (an error at line 1 says the
+        # format's header is missing: the document is not of that format after all)
         raise _with_alternative(recognised_error, parsed)
+    if recognised_error is not None:
+        recognised_name = None
     if not parsed:
         try:
             implementation_plan.parse(text)  # names the first line it cannot understand
@@ -82,6 +87,10 @@ def parse_document(text: str, fmt: str = "auto") -> ParsedPlan:
     plan.alternatives = sorted((other for other, _ in results if other is not score),
                                key=lambda other: -other.score)
     return plan
+
+
+def _good(parsed: list) -> bool:
+    return any(score.score >= SCORE_THRESHOLD for score, _ in parsed)
 
 
 def _with_alternative(error: ImportFailed, parsed: list) -> ImportFailed:

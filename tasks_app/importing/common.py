@@ -81,6 +81,7 @@ REGION_PREFIX = re.compile(r"^(?:哈经开区|经开区|开发区|自贸先导�
 TRAILER = re.compile(r"^(?:责任编辑|编辑|审核|校对|来源|原标题|作者)\s*[:：]")
 TITLE_MAX = 200
 FULL_STOP = re.compile(r"。|\.(?!\d)")
+HEADING_COLON = re.compile(r"^([^，,；;：:、]{4,30})[：:](?!\s*$)")
 MARKDOWN_PREFIX = re.compile(r"^(?:#{1,6}\s+|[-*+]\s+|>\s*)")
 
 
@@ -153,6 +154,10 @@ def title_of(body: str) -> str:
     number), the whole text when there is none."""
     stop = FULL_STOP.search(body)
     title = body[: stop.start()].strip() if stop else body.strip().rstrip("；;，,")
+    heading = HEADING_COLON.match(title)
+    # 深化投资审批制度改革:全面推行…… — the words before the colon name it
+    if heading and heading.group(1).count("“") == heading.group(1).count("”"):
+        title = heading.group(1)
     if len(title) > TITLE_MAX:  # a paragraph without a full stop: its first clause
         title = re.split(r"[，,；;]", title)[0][:TITLE_MAX]
     return title

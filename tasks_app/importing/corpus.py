@@ -14,6 +14,7 @@ from departments.units import looks_like_group
 
 from ..choices import AssignmentRole
 from . import ImportFailed, parse_document, read_document
+from .checks import plan_warnings
 from .document import ParsedTask
 
 
@@ -24,6 +25,9 @@ class DocumentScore:
     found: int = 0
     titles: int = 0
     units: int = 0
+    dues_expected: int = 0  # tasks whose truth gives a deadline field ("due", null for none)
+    dues: int = 0
+    flagged: bool = False  # the preview warns (low score, units not read, lines not understood)
     format: str = ""
     score: int | None = None
     error: str = ""
@@ -50,6 +54,7 @@ def score_file(path: Path, truth: dict) -> DocumentScore:
         return result
     result.found, result.format = len(plan.tasks), plan.source_format
     result.score = plan.score.score if plan.score else None
+    result.flagged = bool(plan_warnings(plan))
     misses = []
     for index, want in enumerate(expected):
         task = plan.tasks[index] if index < len(plan.tasks) else None
@@ -63,8 +68,19 @@ def score_file(path: Path, truth: dict) -> DocumentScore:
             result.units += 1
         else:
             misses.append(f"{index + 1} 单位 {got} ≠ {wanted}")
+        if "due" in want:
+            result.dues_expected += 1
+            due = task.due_on.isoformat() if task is not None and task.due_on else None
+            if task is not None and due == want["due"]:
+                result.dues += 1
+            else:
+                misses.append(f"{index + 1} 时限 {due} ≠ {want['due']}")
     result.misses = tuple(misses)
     return result
+
+
+def is_exact(score: DocumentScore) -> bool:
+    return not score.error and score.found == score.expected == score.titles == score.units
 
 
 def score_corpus(directory: Path) -> list[DocumentScore]:

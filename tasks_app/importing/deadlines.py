@@ -72,3 +72,36 @@ def deadline_in_text(text: str) -> datetime.date | None:
         if is_deadline and (date := _date(match)):
             dates.append(date)
     return max(dates, default=None)
+
+
+# 6月底前, 10月31日, 年底前, 三季度末: a deadline field of an annual plan without its year
+NO_YEAR = re.compile(
+    r"^(?:(?P<month>\d{1,2})\s*月\s*(?:(?P<day>\d{1,2})\s*[日号])?(?:底|末|下旬|中旬|上旬)?"
+    r"|(?P<year_end>年底|年末|年内|全年)"
+    r"|第?(?P<quarter>[一二三四1-4])季度(?:末|底)?"
+    r"|(?P<half>上半年|下半年))\s*(?:前|以前|之前)?(?:完成|办结)?$")
+
+
+def deadline_in_year(value: str, year: int | None) -> datetime.date | None:
+    """A deadline field without its year (``6月底前``) in the plan's year (None without one)."""
+    match = NO_YEAR.match(value.strip())
+    if not match or not year:
+        return None
+    if match.group("month"):
+        month = int(match.group("month"))
+        if not 1 <= month <= 12:
+            return None
+        day = int(match.group("day")) if match.group("day") else calendar.monthrange(
+            year, month)[1]
+    elif match.group("quarter"):
+        quarter = match.group("quarter")
+        month = 3 * (int(quarter) if quarter.isdigit() else CN_DIGITS[quarter])
+        day = calendar.monthrange(year, month)[1]
+    elif match.group("half") == "上半年":
+        month, day = 6, 30
+    else:
+        month, day = 12, 31
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None

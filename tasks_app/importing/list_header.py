@@ -9,6 +9,7 @@ import re
 
 from .common import DOC_NUMBER, clean_line, generated_code, parse_chinese_date
 from .document import ParsedPlan
+from .notes import find_rule
 
 TITLE_WORDS = re.compile(r"(?:方案|计划|安排|要点|清单|分工|任务|意见|措施|举措)")
 IN_NOTICE = re.compile(r"《([^《》]+)》")
@@ -60,6 +61,10 @@ def list_header(
     )
     used = {title_index, signed_index, signed_index - 1 if signed_index else None}
     used |= {i for i, text in enumerate(texts) if code and code in text}
+    for index, text in enumerate(texts):  # 列第一位的为牵头单位 stated in the notice
+        if (rule := find_rule(text)) and rule not in plan.rules:
+            plan.rules.append(rule)
+            used.add(index)
     plan.unparsed.extend(item for i, item in enumerate(head) if i not in used)
     return plan, body
 

@@ -15,7 +15,7 @@ import copy
 import json
 import re
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from departments.choices import UnitMatch
+from departments.models import Department, DepartmentAlias
 from departments.units import UnitResolver, UnitStatus, registry_load
 
 from ..choices import AssignmentRole, EventKind
@@ -43,7 +44,7 @@ from ..models import (
 )
 from ..services.periods import periods_open
 from ..workdays import add_working_days
-from .document import ParsedPlan
+from .document import ImportFailed, ParsedPlan
 
 REGISTRY = Path(settings.BASE_DIR) / "seeds" / "departments.json"
 HARBIN = re.compile(r"哈尔滨|哈经开|松北|深哈")  # plans of the deployment the bundled list serves
@@ -62,6 +63,17 @@ def directory_names(path: Path) -> set[str]:
     names |= {alias for row in data.get("departments", []) for alias in row.get("aliases", [])}
     return names | {row["name"] for row in data.get("groups", [])}
 _ROLE_LABEL = dict(AssignmentRole.choices)
+NEW_UNIT = (UnitMatch.NEW_DEPARTMENT, UnitMatch.NEW_GROUP, UnitMatch.PROPOSED_ALIAS)
+
+
+class UnitsUndecided(ImportFailed):
+    """Units the directory does not know, with no decision (create or map) from the office."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        super().__init__(gettext("以下 %(count)s 个单位不在部门名录中,请逐一选择“新建”或"
+                                 "对应到现有部门后再导入:%(names)s")
+                         % {"count": len(names), "names": "、".join(names)})
 
 
 @dataclass
@@ -73,6 +85,11 @@ class LoadResult:
     units: dict[str, UnitStatus] = field(default_factory=dict)  # in document order
     directory_used: bool = True  # the bundled Harbin department list matched the names
     foreign: dict[str, str] = field(default_factory=dict)  # name as written → name created
+
+    @property
+    def unknown(self) -> list[UnitStatus]:
+        """Names the directory does not know: each needs the office's yes (create or map)."""
+        return [status for status in self.units.values() if status.match in NEW_UNIT]
 
     @property
     def proposals(self) -> list[UnitStatus]:
@@ -94,6 +111,8 @@ def plan_load(
     accept_aliases: Collection[str] = (),
     accept_all_aliases: bool = False,
     directory: bool | None = None,
+    unit_map: Mapping[str, int] | None = None,
+    decided: Collection[str] | None = None,
 ) -> LoadResult:
     """Create or update the plan described by ``parsed``; with ``dry_run`` write nothing.
 
@@ -111,12 +130,18 @@ def plan_load(
         registry_changes = registry_load(registry) if use else []
         result = LoadResult(plan=None, dry_run=dry_run, directory_used=bool(use))
         if available and not use:
-            parsed = _qualify_foreign(parsed, directory_names(registry), result)
+            mapped = set(unit_map or {})  # a name the office mapped keeps its own spelling
+            parsed = _qualify_foreign(parsed, directory_names(registry) - mapped, result)
         resolver = UnitResolver()
         for line in registry_changes:
             result.note("departments", line)
         accepted = None if accept_all_aliases else set(accept_aliases)
+        _map_units(parsed, resolver, result, unit_map or {})
         _review_units(parsed, resolver, result, accepted)
+        if decided is not None and (undecided := [
+                status.name for status in result.unknown
+                if status.name not in decided and status.match != UnitMatch.ACCEPTED_ALIAS]):
+            raise UnitsUndecided(undecided)
         resolver.resolve_all(result.units)
         plan = result.plan = _upsert_plan(parsed, resolver, result)
         drivers = _upsert_drivers(plan, parsed, result)
@@ -148,6 +173,23 @@ def _qualify_foreign(parsed: ParsedPlan, names: set[str], result: LoadResult) ->
         result.foreign[parsed.lead_office] = f"{parsed.lead_office}({owner})"
         parsed.lead_office = result.foreign[parsed.lead_office]
     return parsed
+
+
+def _map_units(
+    parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult, unit_map: Mapping[str, int]
+) -> None:
+    """Names the office mapped to an existing department become that department's aliases."""
+    names = set(_unit_names(parsed))
+    wanted = {name: pk for name, pk in unit_map.items() if name in names
+              and name not in resolver.departments and name not in resolver.aliases}
+    departments = Department.objects.in_bulk(set(wanted.values()))
+    for name, pk in wanted.items():
+        if pk not in departments:
+            raise ImportFailed(gettext("单位“%(name)s”对应的部门不存在") % {"name": name})
+        DepartmentAlias.objects.create(alias=name, department=departments[pk])
+        resolver.aliases[name] = departments[pk]
+        result.note("departments", gettext("新增别名 %(alias)s → %(name)s")
+                    % {"alias": name, "name": departments[pk].name})
 
 
 def _created_unit(unit, status: UnitStatus | None) -> str:

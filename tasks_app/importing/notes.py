@@ -17,7 +17,13 @@ from departments.units import looks_like_group
 
 from ..choices import AssignmentRole
 from .common import ROLE_KEYS, split_names, split_top
-from .deadlines import DEADLINE_KEY, is_ongoing, parse_deadline
+from .deadlines import (
+    DEADLINE_KEY,
+    deadline_in_text,
+    deadline_in_year,
+    is_ongoing,
+    parse_deadline,
+)
 from .document import ParsedUnit
 
 EXTRA_KEYS = {
@@ -46,19 +52,23 @@ VERBS = re.compile(
 )
 VERB_ROLES = {"牵头": AssignmentRole.LEAD, "牵头负责": AssignmentRole.LEAD,
               "牵头落实": AssignmentRole.LEAD}
-NEUTRAL_VERBS = {"负责", "负责落实"}  # say nothing of roles: the first-is-lead rule may apply
+NEUTRAL_VERBS = {"负责", "负责落实"}
+SUPPORT_VERBS = {"配合", "协办", "参与"}  # say nothing of roles: the first-is-lead rule may apply
 TRAILING_ETC = re.compile(r"等(?:[省市区县]?(?:有关|相关)?(?:部门|单位))?$")
 UNIT_SUFFIX = re.compile(
     r"(?:局|委|办|厅|中心|部|院|会|公司|集团|政府|街道|镇|乡|队|站|所|基地|馆|处|室|部门|单位|"
     r"国企|企业|分局|大厅|园区|组|署|行|社|团|校|学|台|司|区|县|市|专班|班|委员会|人大|政协|法院|"
-    r"检察院|联|会)[)）]?$"
+    r"检察院|联|会|海关|科协|协会|总局|总署|银行)[)）]?$"
 )
+# 县发改局（牵头）、县财政局: the role written after the name
+ROLE_MARK = re.compile(r"[(（](牵头|牵头单位|牵头部门|主责|配合|协办)[)）]$")
 
 
 @dataclass
 class Note:
     units: list[ParsedUnit] = field(default_factory=list)
     due_on: datetime.date | None = None
+    due_text: str = ""  # 完成时限:6月底前 — no year: the plan's year decides (task_list)
     rule: str = ""  # the document-wide rule when the note states it
     explicit_roles: bool = False  # 牵头/配合/协办… named: the first-is-lead rule does not apply
     not_understood: list[str] = field(default_factory=list)
@@ -67,6 +77,7 @@ class Note:
         known = {unit.name for unit in self.units}
         self.units += [unit for unit in other.units if unit.name not in known]
         self.due_on = other.due_on or self.due_on
+        self.due_text = other.due_text or self.due_text
         self.rule = self.rule or other.rule
         self.explicit_roles = self.explicit_roles or other.explicit_roles
         self.not_understood += other.not_understood
@@ -96,15 +107,28 @@ def parse_note(content: str, *, bare_names: bool = True) -> Note | None:
     if len(pieces) > 1:
         if pieces[0].strip(" ,，;；。"):
             note.not_understood.append(pieces[0].strip())
+        by_key: dict[str, list[ParsedUnit]] = {}
         for key, value in zip(pieces[1::2], pieces[2::2]):
+            before = len(note.units)
             _keyed(note, key, value.strip(" ,，;；。\u3000"))
+            by_key.setdefault(key, []).extend(note.units[before:])
+        _main_leads(note, by_key)
         return note
     leftovers: list[str] = []
     groups = _verb_groups(rest, leftovers)
     if groups:
-        note.not_understood += leftovers
+        for leftover in leftovers:  # (A负责,B配合;2024年9月底前完成): the deadline is read
+            if due := deadline_in_text(leftover):
+                note.due_on = due
+            else:
+                note.not_understood.append(leftover)
+        verbs = {verb for _, verb in groups}
+        # A负责,B配合: beside the units that help, the one that is 负责 leads
+        main = (verbs & NEUTRAL_VERBS and verbs & SUPPORT_VERBS and not verbs & set(VERB_ROLES))
         for names, verb in groups:
-            _add(note, names, VERB_ROLES.get(verb, AssignmentRole.RESPONSIBLE))
+            role = AssignmentRole.LEAD if main and verb in NEUTRAL_VERBS else VERB_ROLES.get(
+                verb, AssignmentRole.RESPONSIBLE)
+            _add(note, names, role)
         note.explicit_roles = any(verb not in NEUTRAL_VERBS for _, verb in groups)
         return note
     names = split_names(rest)
@@ -141,6 +165,23 @@ def _verb_groups(text: str, leftovers: list[str] | None = None) -> list[tuple[st
     return groups if groups and not pending else None
 
 
+SUPPORT_KEYS = {key for key, role in UNIT_KEYS.items()
+                if role == AssignmentRole.RESPONSIBLE and key not in UNDIFFERENTIATED
+                and re.search(r"配合|协办|参与|协同", key)}
+
+
+def _main_leads(note: Note, by_key: dict[str, list[ParsedUnit]]) -> None:
+    """``责任单位:A;配合单位:B``: beside its 配合单位 and with no 牵头单位 named, the 责任单位
+    is the one that leads."""
+    if any(UNIT_KEYS.get(key) == AssignmentRole.LEAD for key in by_key) or not any(
+            key in SUPPORT_KEYS and units for key, units in by_key.items()):
+        return
+    for key in UNDIFFERENTIATED & set(by_key):
+        for unit in by_key[key]:
+            unit.role = AssignmentRole.LEAD
+        note.explicit_roles = True
+
+
 def _keyed(note: Note, key: str, value: str) -> None:
     groups = _verb_groups(value) if key in UNIT_KEYS else None
     if groups and (len(groups) > 1 or groups[0][1] not in NEUTRAL_VERBS):
@@ -157,6 +198,8 @@ def _keyed(note: Note, key: str, value: str) -> None:
         note.explicit_roles = note.explicit_roles or key not in UNDIFFERENTIATED
     elif value and (due := parse_deadline(value)):
         note.due_on = due
+    elif value and deadline_in_year(value, 2000):
+        note.due_text = value
     elif value and not is_ongoing(value):
         note.not_understood.append(f"{key}:{value}")
 
@@ -184,6 +227,16 @@ def unit_names(text: str) -> list[str]:
 def _add(note: Note, names: str, role: str) -> None:
     known = {unit.name for unit in note.units}
     for name in unit_names(names):
+        if mark := ROLE_MARK.search(name):
+            name = name[: mark.start()].strip()
+            note.explicit_roles = True
+            if mark.group(1).startswith(("牵头", "主责")):
+                note.units = [u for u in note.units if u.name != name]
+                known.discard(name)
+                note.units.append(ParsedUnit(name=name, role=AssignmentRole.LEAD,
+                                             collective=looks_like_group(name)))
+                known.add(name)
+                continue
         if len(name) > MAX_NAME:
             note.not_understood.append(f"单位名称过长:{name}")
         elif not looks_like_unit(name) and not looks_like_group(name):

@@ -13,11 +13,13 @@ from django.utils.translation import gettext, ngettext
 from common.formatting import cn_date
 from common.i18n import join_list
 from departments.choices import UnitMatch
+from departments.models import Department
 from departments.units import UnitStatus
 
 from ..choices import AssignmentRole, TargetKind
 from ..models import Plan
 from . import FORMAT_LABELS
+from .checks import plan_warnings
 from .document import (
     SCORE_THRESHOLD,
     ParsedDriver,
@@ -65,6 +67,7 @@ class PlanPreview:
     parsed: ParsedPlan
     result: LoadResult
     exists: bool  # a plan with this code is already in Duban: loading updates it
+    departments: list[tuple[int, str]] = field(default_factory=list)  # to map unknown units to
 
     @property
     def format_label(self) -> str:
@@ -99,13 +102,25 @@ class PlanPreview:
         return low_score_reasons(self.parsed) if self.needs_confirmation else []
 
     @property
+    def warnings(self) -> list[str]:
+        """Everything the office should check before confirming (never silent)."""
+        warnings = [w for w in plan_warnings(self.parsed) if w not in self.low_score_reasons]
+        if self.result.unknown:
+            warnings.append(ngettext(
+                "%(count)d 个单位不在部门名录中,导入前须逐一选择新建或对应到现有部门",
+                "%(count)d 个单位不在部门名录中,导入前须逐一选择新建或对应到现有部门",
+                len(self.result.unknown)) % {"count": len(self.result.unknown)})
+        return warnings
+
+    @property
     def unassigned(self) -> list[ParsedTask]:
         return [task for task in self.parsed.tasks if not task.units]
 
     def lines(self) -> list[str]:
         """The preview as text, for the command line."""
         return [*_header(self), *_tasks(self), *_targets(self.parsed.targets),
-                *_proposals(self.result), *_foreign(self.result), *_unparsed(self.parsed)]
+                *_proposals(self.result), *_unknown(self.result), *_foreign(self.result),
+                *_unparsed(self.parsed)]
 
 
 def low_score_reasons(plan: ParsedPlan) -> list[str]:
@@ -145,7 +160,9 @@ def plan_preview(
     exists = Plan.objects.filter(code=parsed.code).exists()
     result = plan_load(parsed, dry_run=True, accept_aliases=accept_aliases,
                        accept_all_aliases=accept_all_aliases, directory=directory)
-    return PlanPreview(parsed=parsed, result=result, exists=exists)
+    departments = (list(Department.objects.order_by("name").values_list("pk", "name"))
+                   if result.unknown else [])
+    return PlanPreview(parsed=parsed, result=result, exists=exists, departments=departments)
 
 
 def _header(preview: PlanPreview) -> list[str]:
@@ -168,7 +185,7 @@ def _header(preview: PlanPreview) -> list[str]:
     if plan.score is not None:
         lines.append(score_line(plan))
     lines += [gettext("注意：%(reason)s") % {"reason": reason}
-              for reason in preview.low_score_reasons]
+              for reason in [*preview.low_score_reasons, *preview.warnings]]
     lines.append(ngettext("战略驱动 %(count)d 个：", "战略驱动 %(count)d 个：", len(plan.drivers))
                  % {"count": len(plan.drivers)})
     lines += [ngettext("  (%(number)s) %(title)s — %(count)d 项任务",
@@ -219,6 +236,14 @@ def _proposals(result: LoadResult) -> list[str]:
         state = (gettext("已采纳，将设为别名") if status.match == UnitMatch.ACCEPTED_ALIAS
                  else gettext("未采纳，将新建部门；用 --accept-aliases 采纳"))
         lines.append(f"  {status.name} → {status.department}({state})")
+    return lines
+
+
+def _unknown(result: LoadResult) -> list[str]:
+    if not result.unknown:
+        return []
+    lines = [gettext("不在部门名录中的单位(须确认新建或对应到现有部门):")]
+    lines += [f"  {status.name}({status.label})" for status in result.unknown]
     return lines
 
 

@@ -7,14 +7,17 @@ read from their text layer with pdfplumber, hard-wrapped lines joined again and 
 """
 
 import io
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext
 
 from .document import ImportFailed
 from .docx_text import docx_text
+from .xlsx_text import xlsx_text
 
-EXTENSIONS = (".txt", ".md", ".docx", ".pdf")
+EXTENSIONS = (".txt", ".md", ".docx", ".xlsx", ".pdf")
 OLD_WORD = (".doc", ".wps", ".wpt", ".dot")
 CHINESE_ENCODINGS = ("gb18030", "big5")
 SENTENCE_END = "。；;:：!！?？”）)】〕]"
@@ -29,11 +32,13 @@ def document_text(name: str, data: bytes) -> str:
                            % {"name": name, "type": suffix})
     if suffix == ".docx":
         return docx_text(data)
+    if suffix == ".xlsx":
+        return xlsx_text(data)
     if suffix == ".pdf":
         return pdf_text(data)
     if suffix not in EXTENSIONS:
         raise ImportFailed(gettext("不支持的文件类型“%(type)s”："
-                                   "请上传 .txt、.md、.docx 或 .pdf 文件")
+                                   "请上传 .txt、.md、.docx、.xlsx 或 .pdf 文件")
                            % {"type": suffix or name})
     text = decoded(name, data)
     if "\x00" in text:
@@ -65,7 +70,8 @@ def decoded(name: str, data: bytes) -> str:
 
 
 def pdf_text(data: bytes) -> str:
-    """The PDF's text layer: wrapped lines joined, tables as ``| cell |`` rows."""
+    """The PDF's text layer: wrapped lines joined (also across pages), running headers,
+    footers and page numbers dropped, tables as ``| cell |`` rows."""
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfplumber.utils.exceptions import PdfminerException
@@ -74,27 +80,35 @@ def pdf_text(data: bytes) -> str:
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PDFSyntaxError, PdfminerException, ValueError) as error:
         raise ImportFailed(gettext("无法读取 PDF 文件：文件已损坏或不是 PDF")) from error
-    lines: list[str] = []
     with pdf:
-        for page in pdf.pages:
-            lines += _page_lines(page)
+        pages = [_page_items(page) for page in pdf.pages]
+    running = _running_lines(pages)
+    lines: list[str] = []
+    joining = False
+    for page in pages:
+        joining = _page_lines(page, running, lines, joining)
     if not any(line.strip() for line in lines):
         raise ImportFailed(gettext("PDF 文件没有文字层（可能是扫描件）："
                                    "请上传可复制文字的 PDF 或 Word 文件"))
     return "\n".join(lines) + "\n"
 
 
-def _joined(parts: list[str]) -> str:
-    """A cell's wrapped lines as one text: no space between Chinese characters."""
-    text = ""
-    for part in (part.strip() for part in parts):
-        if text and part and (text[-1].isascii() and part[0].isascii()):
-            text += " "
-        text += part
-    return text
+PAGE_NUMBER = re.compile(r"^(?:[-—–－_\s]*\d{1,4}[-—–－_\s]*"
+                         r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+                         r"|\d{1,4}\s*/\s*\d{1,4}|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$")
+MARGIN_SHARE = 0.12  # running headers and footers sit in the top and bottom 12 % of a page
+NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|"
+                      r"\d{1,3}\s*(?:[.．](?!\d)|、)|[①-⑳])")
 
 
-def _page_lines(page) -> list[str]:
+@dataclass
+class _PageItems:
+    height: float
+    lines: list[dict]  # pdfplumber text lines outside tables
+    rows: list[tuple[float, str]]  # table rows as | cell | lines, by their table's top
+
+
+def _page_items(page) -> _PageItems:
     tables = page.find_tables()
     boxes = [table.bbox for table in tables]
     rows: list[tuple[float, str]] = []
@@ -106,24 +120,67 @@ def _page_lines(page) -> list[str]:
     text_lines = [line for line in page.extract_text_lines()
                   if not any(b[0] <= line["x0"] <= b[2] and b[1] <= line["top"] <= b[3]
                              for b in boxes)]
+    return _PageItems(float(page.height), text_lines, rows)
+
+
+def _in_margin(line: dict, height: float) -> bool:
+    return line["top"] < MARGIN_SHARE * height or line["bottom"] > (1 - MARGIN_SHARE) * height
+
+
+def _running_key(line: dict) -> tuple[str, int]:
+    return re.sub(r"\d+", "#", line["text"].strip()), round(line["top"] / 6)
+
+
+def _running_lines(pages: list[_PageItems]) -> set[tuple[str, int]]:
+    """Lines in the margins found at the same place on two pages or more (a running header
+    or footer: the document number, the issuer, 第#页): not part of the text."""
+    seen: dict[tuple[str, int], int] = {}
+    for page in pages:
+        for key in {_running_key(line) for line in page.lines if _in_margin(line, page.height)}:
+            seen[key] = seen.get(key, 0) + 1
+    return {key for key, count in seen.items() if count >= 2}
+
+
+def _page_lines(page: _PageItems, running: set, out: list[str], joining: bool) -> bool:
+    """Append the page's paragraphs and table rows to ``out``; returns whether its last line
+    runs on (the next page's first line continues it)."""
+    text_lines = [line for line in page.lines if not (
+        _in_margin(line, page.height)
+        and (_running_key(line) in running or PAGE_NUMBER.match(line["text"].strip())))]
     right = max((line["x1"] for line in text_lines), default=0)
+    left = min((line["x0"] for line in text_lines), default=0)
+    size = max((line["bottom"] - line["top"] for line in text_lines), default=0) or 10
+    indents = any(line["x0"] > left + 1.5 * size for line in text_lines)
     paragraphs: list[tuple[float, str]] = []
-    joining = False
     for line in text_lines:
         text = line["text"].strip()
-        if joining and paragraphs:
-            paragraphs[-1] = (paragraphs[-1][0], paragraphs[-1][1] + text)
+        indented = line["x0"] > left + 1.5 * size
+        if joining and not (indents and indented) and not NUMBERED.match(text) and (
+                paragraphs or out):
+            if paragraphs:
+                paragraphs[-1] = (paragraphs[-1][0], paragraphs[-1][1] + text)
+            else:  # a paragraph carried over from the previous page
+                out[-1] += text
         else:
             paragraphs.append((line["top"], text))
-        size = (line["x1"] - line["x0"]) / max(len(text), 1)
-        # a line that reaches the right margin was wrapped, unless it ends a sentence
-        joining = line["x1"] >= right - 1.5 * size and not text.endswith(tuple("。"))
-    merged = sorted(paragraphs + rows, key=lambda item: item[0])
+        # a line that reaches the right margin was wrapped; without first-line indents to
+        # tell paragraphs apart, one ending a sentence is taken to end its paragraph
+        joining = line["x1"] >= right - 2.5 * size and (indents or not text.endswith("。"))
+    merged = sorted(paragraphs + page.rows, key=lambda item: item[0])
     seen_tables: set[str] = set()
-    out = []
     for _, text in merged:
         if text.startswith("| ") and text in seen_tables:
             continue
         seen_tables.add(text)
         out.append(text)
-    return out
+    return joining and bool(paragraphs) and merged[-1][1] == paragraphs[-1][1]
+
+
+def _joined(parts: list[str]) -> str:
+    """A cell's wrapped lines as one text: no space between Chinese characters."""
+    text = ""
+    for part in (part.strip() for part in parts):
+        if text and part and (text[-1].isascii() and part[0].isascii()):
+            text += " "
+        text += part
+    return text

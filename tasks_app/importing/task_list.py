@@ -33,7 +33,7 @@ from .common import (
     title_of,
     trailing_group,
 )
-from .deadlines import deadline_in_text, keyed_deadline
+from .deadlines import deadline_in_text, deadline_in_year, keyed_deadline
 from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
 from .list_header import list_header
 from .notes import KEYED, Note, apply_first_is_lead, find_rule, parse_note
@@ -228,6 +228,10 @@ class _Reader:
         task, note = self.current.task, self.current.note
         task.units = note.units
         task.due_on = note.due_on or keyed_deadline(task.text) or deadline_in_text(task.text)
+        if task.due_on is None and note.due_text:  # 完成时限:6月底前, in the plan's year
+            task.due_on = deadline_in_year(note.due_text, self.plan.period_start)
+            if task.due_on is None:
+                self.plan.unparsed.append((task.line, f"完成时限:{note.due_text}"))
         self.notes.append(note)
         if not task.title:
             raise ImportFailed(gettext("任务没有标题"), task.line)

@@ -14,7 +14,7 @@ import re
 from django.utils.translation import gettext
 
 from .common import clean_line, numbered_lines, split_names, title_of, trailing_group
-from .deadlines import deadline_in_text, is_ongoing, parse_deadline
+from .deadlines import deadline_in_text, deadline_in_year, is_ongoing, parse_deadline
 from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
 from .list_header import BODY_START, list_header
 from .notes import Note, apply_first_is_lead, find_rule, parse_note
@@ -31,7 +31,8 @@ COLUMNS = [  # first match wins: 任务类别 is a driver column, not the task
     ("area", re.compile(r"领域|类别|板块|方面|专项")),
     ("starred", re.compile(r"[*＊※]号?为牵头")),  # 责任部门(加*号为牵头部门,其余为参与部门)
     ("lead", re.compile(r"牵头")),
-    ("responsible", re.compile(r"责任|配合|协办|参与")),
+    ("support", re.compile(r"配合|协办|参与|协同")),
+    ("responsible", re.compile(r"责任")),
     ("deadline", re.compile(r"时限|时间|节点")),
     ("title", re.compile(r"名称")),  # 任务名称 beside 任务要求及举措: the title
     ("task", re.compile(r"任务|工作|事项|举措|措施|内容")),
@@ -57,7 +58,8 @@ def _columns(cells: list[str]) -> dict[int, str] | None:
     if "title" in found and "task" not in found:
         roles = {index: "task" if role == "title" else role for index, role in roles.items()}
         found = set(roles.values())
-    return roles if "task" in found and found & {"lead", "responsible", "starred"} else None
+    return roles if "task" in found and found & {"lead", "responsible", "support", "starred"} \
+        else None
 
 
 def looks_like(text: str) -> bool:
@@ -89,6 +91,7 @@ class _TableReader:
         self.heading: tuple[int, str] | None = None
         self.drivers: dict[tuple[int, str], ParsedDriver] = {}
         self.notes: list[Note] = []
+        self.numbered = False  # the last task's row had its 序号
         self.sources: list[tuple[str, list[str]]] = []
 
     def read(self, number: int, line: str) -> None:
@@ -127,13 +130,21 @@ class _TableReader:
             by_role.setdefault(role, []).append(cell)
             if role == "other" and cell:
                 self.plan.unparsed.append((number, f"{self.headers[index]}:{cell}"))
-        task_cell = " ".join(by_role.get("task", [])).strip()
+        task_cells = [cell for cell in by_role.get("task", []) if cell.strip()]
         title_cell = " ".join(by_role.get("title", [])).strip()
+        if not title_cell and len(task_cells) > 1:  # 工作任务 | 具体措施: the first names it
+            title_cell, task_cells = task_cells[0].strip(), task_cells[1:]
+        task_cell = " ".join(task_cells).strip()
         if title_cell:
             task_cell = "<br>".join(part for part in (title_cell, task_cell) if part)
         if not task_cell:
             self.plan.unparsed.append((number, " | ".join(cells)))
             return
+        numbered = "".join(by_role.get("number", [])).strip()
+        if "number" in by_role and not numbered and self.numbered and self.plan.tasks:
+            self._continued(number, by_role, task_cell)  # a row broken by a page break
+            return
+        self.numbered = bool(numbered)
         driver = self._driver(number, " ".join(by_role.get("area", [])).strip())
         task = self._task(number, task_cell)
         driver.tasks.append(task)
@@ -143,9 +154,24 @@ class _TableReader:
         task.sources = self.sources
         self.notes.append(note)
         deadline = " ".join(by_role.get("deadline", [])).replace("<br>", " ").strip()
-        task.due_on = parse_deadline(deadline) if deadline else deadline_in_text(task.text)
+        year = self.plan.period_start  # 6月底前 in an annual plan: that year
+        task.due_on = (parse_deadline(deadline) or deadline_in_year(deadline, year)
+                       if deadline else deadline_in_text(task.text))
         if deadline and task.due_on is None and not is_ongoing(deadline):
             self.plan.unparsed.append((number, f"完成时限:{deadline}"))
+
+    def _continued(self, number: int, by_role: dict[str, list[str]], task_cell: str) -> None:
+        """The rest of the task above, carried onto the next page (a PDF table row broken at
+        the page's foot): its words join the task's text, its units the task's units."""
+        task, note = self.plan.tasks[-1], self.notes[-1]
+        task.text += "\n" + task_cell.replace("<br>", "\n")
+        self.sources = task.sources
+        note.merge(self._units(by_role))
+        task.units = note.units
+        if not task.due_on:
+            task.due_on = parse_deadline(" ".join(by_role.get("deadline", []))) or None
+        self.plan.unparsed.append((number, gettext("(续上一行)%(text)s") % {
+            "text": task_cell.replace("<br>", "")[:60]}))
 
     def _task(self, number: int, cell: str) -> ParsedTask:
         parts = cell.split("<br>")
@@ -171,7 +197,10 @@ class _TableReader:
             if cell_note := parse_note(";".join(part for part in keyed if part)):
                 note.merge(cell_note)
                 self.sources.append((cell, [u.name for u in cell_note.units]))
-        for role, key in (("lead", "牵头单位"), ("responsible", "责任单位")):
+        roles = set(self.columns.values())
+        # 责任单位 | 配合单位 without a 牵头 column: the 责任单位 is the lead
+        main = "牵头单位" if "support" in roles and not roles & {"lead", "starred"} else "责任单位"
+        for role, key in (("lead", "牵头单位"), ("responsible", main), ("support", "责任单位")):
             for cell in by_role.get(role, []):
                 names = re.sub(r"(?:分别)?牵头$", "", cell.replace("<br>", "、"))
                 if names.strip() and (cell_note := parse_note(f"{key}:{names}")):

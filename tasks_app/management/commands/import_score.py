@@ -25,10 +25,13 @@ class Command(BaseCommand):
         for s in scores:
             self.stdout.write(_("%(file)s  格式 %(format)s  得分 %(score)s"
                                 "  任务 %(found)s/%(expected)s  标题正确 %(titles)s"
-                                "  单位正确 %(units)s%(error)s") % {
+                                "  单位正确 %(units)s%(dues)s%(flag)s%(error)s") % {
                 "file": s.file, "format": s.format or "—",
                 "score": "—" if s.score is None else s.score, "found": s.found,
                 "expected": s.expected, "titles": s.titles, "units": s.units,
+                "dues": (_("  时限正确 %(dues)s/%(of)s") % {"dues": s.dues, "of": s.dues_expected}
+                         if s.dues_expected else ""),
+                "flag": _("  (预览有提示)") if s.flagged else "",
                 "error": f"  {s.error}" if s.error else ""})
             if details:
                 for miss in s.misses:
