@@ -71,8 +71,8 @@ class UnitsUndecided(ImportFailed):
 
     def __init__(self, names: list[str]) -> None:
         self.names = names
-        super().__init__(gettext("以下 %(count)s 个单位不在部门名录中,请逐一选择“新建”或"
-                                 "对应到现有部门后再导入:%(names)s")
+        super().__init__(gettext("以下 %(count)s 个单位不在部门名录中，请逐一选择“新建”或"
+                                 "对应到现有部门后再导入：%(names)s")
                          % {"count": len(names), "names": "、".join(names)})
 
 

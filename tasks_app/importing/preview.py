@@ -107,8 +107,8 @@ class PlanPreview:
         warnings = [w for w in plan_warnings(self.parsed) if w not in self.low_score_reasons]
         if self.result.unknown:
             warnings.append(ngettext(
-                "%(count)d 个单位不在部门名录中,导入前须逐一选择新建或对应到现有部门",
-                "%(count)d 个单位不在部门名录中,导入前须逐一选择新建或对应到现有部门",
+                "%(count)d 个单位不在部门名录中，导入前须逐一选择新建或对应到现有部门",
+                "%(count)d 个单位不在部门名录中，导入前须逐一选择新建或对应到现有部门",
                 len(self.result.unknown)) % {"count": len(self.result.unknown)})
         return warnings
 
@@ -242,7 +242,7 @@ def _proposals(result: LoadResult) -> list[str]:
 def _unknown(result: LoadResult) -> list[str]:
     if not result.unknown:
         return []
-    lines = [gettext("不在部门名录中的单位(须确认新建或对应到现有部门):")]
+    lines = [gettext("不在部门名录中的单位（须确认新建或对应到现有部门）：")]
     lines += [f"  {status.name}({status.label})" for status in result.unknown]
     return lines
 

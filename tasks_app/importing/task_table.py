@@ -170,7 +170,7 @@ class _TableReader:
         task.units = note.units
         if not task.due_on:
             task.due_on = parse_deadline(" ".join(by_role.get("deadline", []))) or None
-        self.plan.unparsed.append((number, gettext("(续上一行)%(text)s") % {
+        self.plan.unparsed.append((number, gettext("（续上一行）%(text)s") % {
             "text": task_cell.replace("<br>", "")[:60]}))
 
     def _task(self, number: int, cell: str) -> ParsedTask:

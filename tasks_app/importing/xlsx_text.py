@@ -21,7 +21,7 @@ MAX_CELLS = 200_000  # a plan's table has a few thousand
 def xlsx_text(data: bytes) -> str:
     from openpyxl import load_workbook
 
-    unreadable = gettext("无法读取 Excel 文件(文件已损坏,或不是 .xlsx 格式;.xls 请先另存为 .xlsx)")
+    unreadable = gettext("无法读取 Excel 文件（文件已损坏，或不是 .xlsx 格式；.xls 请先另存为 .xlsx）")
     try:
         office_zip_check(data, max_bytes=XLSX_MAX_BYTES)
         book = load_workbook(io.BytesIO(data), data_only=True)
@@ -31,7 +31,7 @@ def xlsx_text(data: bytes) -> str:
         raise ImportFailed(unreadable) from error
     cells = sum(sheet.max_row * sheet.max_column for sheet in book.worksheets)
     if cells > MAX_CELLS:
-        raise ImportFailed(gettext("Excel 文件单元格过多(%(count)s 个,上限 %(limit)s 个)")
+        raise ImportFailed(gettext("Excel 文件单元格过多（%(count)s 个，上限 %(limit)s 个）")
                            % {"count": cells, "limit": MAX_CELLS})
     lines: list[str] = []
     for sheet in book.worksheets:

@@ -59,7 +59,7 @@ class Command(BaseCommand):
                 result = plan_load(parsed, **aliases, unit_map=unit_map,
                                    decided=None if create_units else set(unit_map))
         except UnitsUndecided as error:
-            raise CommandError(_("未导入(%(path)s):%(error)s;用 --create-units 全部新建,"
+            raise CommandError(_("未导入（%(path)s）：%(error)s；用 --create-units 全部新建，"
                                  "或 --map-unit 名称=部门 对应到现有部门") % {
                 "path": path, "error": error.message}) from error
         except ImportFailed as error:
@@ -92,7 +92,7 @@ def _unit_map(pairs: list[str]) -> dict[str, int]:
         department = Department.objects.filter(name=target.strip()).first() or \
             Department.objects.filter(code=target.strip()).first()
         if not name.strip() or department is None:
-            raise CommandError(_("--map-unit %(pair)s:应为“名称=现有部门名称”,且该部门存在")
+            raise CommandError(_("--map-unit %(pair)s：应为“名称=现有部门名称”，且该部门存在")
                                % {"pair": pair})
         mapped[name.strip()] = department.pk
     return mapped

@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 "expected": s.expected, "titles": s.titles, "units": s.units,
                 "dues": (_("  时限正确 %(dues)s/%(of)s") % {"dues": s.dues, "of": s.dues_expected}
                          if s.dues_expected else ""),
-                "flag": _("  (预览有提示)") if s.flagged else "",
+                "flag": _("  （预览有提示）") if s.flagged else "",
                 "error": f"  {s.error}" if s.error else ""})
             if details:
                 for miss in s.misses:
