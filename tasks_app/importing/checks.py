@@ -22,7 +22,8 @@ def plan_warnings(plan: ParsedPlan) -> list[str]:
     tasks = plan.tasks
     unassigned = [task.number for task in tasks if not task.units]
     if unassigned and len(unassigned) < len(tasks):
-        warnings.append(gettext("%(count)s 项任务未读出责任单位（第 %(numbers)s 项），请核对原文") % {
+        warnings.append(gettext(
+            "%(count)s 项任务未读出责任单位（第 %(numbers)s 项），请核对原文") % {
             "count": len(unassigned), "numbers": "、".join(map(str, unassigned[:20]))})
     first = min((task.line for task in tasks), default=0)
     doubtful = [text for _, text in plan.unparsed if text.startswith(DOUBTFUL)]

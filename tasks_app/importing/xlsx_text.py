@@ -21,7 +21,8 @@ MAX_CELLS = 200_000  # a plan's table has a few thousand
 def xlsx_text(data: bytes) -> str:
     from openpyxl import load_workbook
 
-    unreadable = gettext("无法读取 Excel 文件（文件已损坏，或不是 .xlsx 格式；.xls 请先另存为 .xlsx）")
+    unreadable = gettext(
+        "无法读取 Excel 文件（文件已损坏，或不是 .xlsx 格式；.xls 请先另存为 .xlsx）")
     try:
         office_zip_check(data, max_bytes=XLSX_MAX_BYTES)
         book = load_workbook(io.BytesIO(data), data_only=True)
