@@ -14,7 +14,12 @@ from departments.models import Membership
 from tasks_app.choices import PeriodState
 from tasks_app.models import Plan, ReportingPeriod
 from tasks_app.rules import obligations
-from tasks_app.rules.obligations import MissingReport, missing_reports_for
+from tasks_app.rules.obligations import (
+    MissingReading,
+    MissingReport,
+    missing_readings_for,
+    missing_reports_for,
+)
 from tasks_app.services.periods import periods_open
 
 from .drafts import Recipient
@@ -96,6 +101,11 @@ class CycleContext:
     def missing(self) -> dict[int, list[MissingReport]]:
         """Reports still owed, by period id, for every period in :attr:`periods`."""
         return missing_reports_for(p for periods in self.periods.values() for p in periods)
+
+    @cached_property
+    def missing_readings(self) -> dict[int, list[MissingReading]]:
+        """Target readings (月监测) still owed, by the id of the period they are due with."""
+        return missing_readings_for(p for periods in self.periods.values() for p in periods)
 
     def tracking(self, plan: Plan) -> bool:
         return self.today >= plan.tracking_start

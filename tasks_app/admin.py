@@ -78,7 +78,8 @@ class ScheduleForm(forms.ModelForm):
         model = Schedule
         fields = ("report_deadline_day", "reminder_offsets", "due_soon_offsets",
                   "chase_head_after", "chase_lead_office_after", "meeting_rule", "meeting_day",
-                  "meeting_pack_days_before", "ack_working_days", "allow_late_extension",
+                  "meeting_pack_days_before", "quarterly_review", "quarterly_review_day",
+                  "ack_working_days", "allow_late_extension",
                   "slip_level", "slip_auto_sign", "slip_response_days", "send_time",
                   "digest_weekday", "digest_time", "bulletin_day", "assessment_month",
                   "assessment_day")

@@ -2,6 +2,7 @@
 closed or filed. Defined once here; nothing else spells them out again."""
 
 from ..choices import PartState, ReportState, TaskStatus
+from ..models.targets import TargetReading
 
 # ---------------------------------------------------------------- a department's part
 
@@ -30,3 +31,9 @@ FILED_REPORTS = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED, ReportState.A
 WITHDRAWABLE_REPORTS = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED)
 #: Reports the department may still edit and file.
 EDITABLE_REPORTS = (ReportState.DRAFT, ReportState.RETURNED)
+
+# ---------------------------------------------------------------- a target reading (月监测)
+
+#: A monthly figure counts as filed once submitted (and while approved); a returned one is
+#: owed again.
+FILED_READINGS = (TargetReading.State.SUBMITTED, TargetReading.State.APPROVED)
