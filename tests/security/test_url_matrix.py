@@ -62,7 +62,7 @@ RULES: dict[str, str] = {
     "periods/<int:pk>/submit/": "list", "exports/": "list", "exports/ledger/": "leaders",
     "exports/<int:pk>/": "detail", "exports/<int:pk>/status/": "detail",
     "exports/<int:pk>/download/": "detail", "reviews/count/": "list", "indicators/": "list",
-    "desk/reports/": "leaders",
+    "desk/reports/": "leaders", "indicators/sheet/": "list", "indicators/upload/": "list",
 }
 API_DETAIL = re.compile(r"^api/v1/\^([a-z-]+)/\(\?P<pk>[^)]*\)/(?:([a-z-]+)/)?\$$")
 API_LIST = re.compile(r"^api/v1/\^([a-z-]+)/(?:([a-z-]+)/)?\$$")
