@@ -65,13 +65,6 @@ COLUMNS = (
 LETTERS = {c.field: get_column_letter(i) for i, c in enumerate(COLUMNS, 1) if c.field}
 
 
-def column_of(name: str) -> tuple[str, str]:
-    for index, column in enumerate(COLUMNS, 1):
-        if column.field == name:
-            return get_column_letter(index), str(column.header)
-    return "", ""
-
-
 def _number(value) -> str | float | None:
     return None if value is None else float(value.normalize())
 
@@ -142,7 +135,10 @@ def _refuse(message: str, row: int | None = None, name: str = "") -> SheetReject
     return SheetRejected([SheetProblem(row, name, message)])
 
 
-def _open(upload):
+def _open_sheet(upload, title, columns, header_row: int, meta: dict[str, str],
+                wrong_meta: str):
+    """The workbook and its sheet ``title``, checked: an .xlsx within limits (no zip bomb),
+    the hidden sheet's ``meta`` (whose file it is), the headers. Raises SheetRejected."""
     if upload.size > MAX_UPLOAD_BYTES:
         raise _refuse(_("文件超过 %(size)s MB,请上传从系统下载的填报表。")
                       % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
@@ -157,31 +153,35 @@ def _open(upload):
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # any malformed part: refused, never a 500
         raise _refuse(str(UNREADABLE)) from error
-    titles = [name for name in workbook.sheetnames if name in in_each_language(SHEET_TITLE)]
-    if not titles:
+    try:
+        titles = [name for name in workbook.sheetnames if name in in_each_language(title)]
+        if not titles:
+            raise _refuse(_("表格中没有“%(sheet)s”工作表;请使用从系统下载的填报表。")
+                          % {"sheet": title})
+        sheet = workbook[titles[0]]
+        if META_TITLE not in workbook.sheetnames:
+            raise _refuse(_("表格缺少系统信息;请使用从系统下载的填报表。"))
+        found = {str(k): str(v) for k, v, *_rest in
+                 workbook[META_TITLE].iter_rows(max_col=2, values_only=True) if k}
+        if found != meta:
+            raise _refuse(wrong_meta)
+        headers = [("" if v is None else str(v).strip()) for v in next(sheet.iter_rows(
+            min_row=header_row, max_row=header_row, max_col=len(columns), values_only=True),
+            ())]
+        headers += [""] * (len(columns) - len(headers))
+        for index, column in enumerate(columns):
+            if headers[index] not in in_each_language(column.header):
+                raise _refuse(_("表头不符:第 %(column)s 列应为“%(expected)s”,实为“%(found)s”。"
+                                "请勿增删或移动列。") % {
+                    "column": get_column_letter(index + 1), "expected": column.header,
+                    "found": headers[index] or _("空")}, header_row)
+    except SheetRejected:
         workbook.close()
-        raise _refuse(_("表格中没有“%(sheet)s”工作表;请使用从系统下载的填报表。")
-                      % {"sheet": SHEET_TITLE})
-    return workbook, workbook[titles[0]]
-
-
-def _check(workbook, sheet, month: datetime.date) -> None:
-    if META_TITLE not in workbook.sheetnames:
-        raise _refuse(_("表格缺少系统信息;请使用从系统下载的填报表。"))
-    found = {str(k): str(v) for k, v, *_rest in
-             workbook[META_TITLE].iter_rows(max_col=2, values_only=True) if k}
-    if found != {"month": month.isoformat()}:
-        raise _refuse(_("该表格不是%(month)s的填报表;请在本页重新下载后填写。")
-                      % {"month": cn_month(month)})
-    headers = [("" if v is None else str(v).strip()) for v in next(sheet.iter_rows(
-        min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=len(COLUMNS), values_only=True), ())]
-    headers += [""] * (len(COLUMNS) - len(headers))
-    for index, column in enumerate(COLUMNS):
-        if headers[index] not in in_each_language(column.header):
-            raise _refuse(_("表头不符:第 %(column)s 列应为“%(expected)s”,实为“%(found)s”。"
-                            "请勿增删或移动列。") % {
-                "column": get_column_letter(index + 1), "expected": column.header,
-                "found": headers[index] or _("空")}, HEADER_ROW)
+        raise
+    except Exception as error:  # malformed XML surfaces while reading
+        workbook.close()
+        raise _refuse(str(UNREADABLE)) from error
+    return workbook, sheet
 
 
 def _entries(sheet) -> list[ReadingEntry]:
@@ -215,9 +215,10 @@ def _entries(sheet) -> list[ReadingEntry]:
 def reading_entries(upload, month: datetime.date) -> list[ReadingEntry]:
     """The rows with a figure; SheetRejected when the file itself is wrong (not .xlsx,
     a zip bomb, another month's sheet, moved columns, unreadable cells)."""
-    workbook, sheet = _open(upload)
+    workbook, sheet = _open_sheet(
+        upload, SHEET_TITLE, COLUMNS, HEADER_ROW, {"month": month.isoformat()},
+        _("该表格不是%(month)s的填报表;请在本页重新下载后填写。") % {"month": cn_month(month)})
     try:
-        _check(workbook, sheet, month)
         return _entries(sheet)
     except SheetRejected:
         raise
@@ -227,11 +228,17 @@ def reading_entries(upload, month: datetime.date) -> list[ReadingEntry]:
         workbook.close()
 
 
-def reading_problem_rows(problems: list[SheetProblem]) -> list[dict]:
+def problem_rows_for(problems: list[SheetProblem], columns) -> list[dict]:
     """Problems as the page shows them: 第几行、哪一列、什么问题."""
+    letters = {c.field: (get_column_letter(i), str(c.header))
+               for i, c in enumerate(columns, 1) if c.field}
     rows = []
     for problem in problems:
-        letter, header = column_of(problem.field) if problem.field else ("", "")
+        letter, header = letters.get(problem.field, ("", ""))
         rows.append({"row": problem.row, "column": letter, "header": header,
                      "message": problem.message})
     return rows
+
+
+def reading_problem_rows(problems: list[SheetProblem]) -> list[dict]:
+    return problem_rows_for(problems, COLUMNS)
