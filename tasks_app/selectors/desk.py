@@ -34,7 +34,6 @@ from ..models import (
     Task,
 )
 from ..rules.states import CLOSED_TASKS
-from ..services.lifecycle.parts import ack_is_overdue
 from .lifecycle import PartView
 
 DESK_ROWS = 200
@@ -200,7 +199,9 @@ def desk(today: datetime.date, *, drafts: bool = True, params: dict[str, str] | 
     parts = list(_ranked(parts, [F("ack_due_on").asc(nulls_last=True), "task__plan_id",
                                  "task__number"])
                  .select_related("task__plan", "department").order_by("row"))
-    waiting = Section([PartView(p, [], ack_is_overdue(p, today)) for p in parts],
+    # All are waiting for acknowledgement: overdue past their deadline (签收逾期).
+    waiting = Section([PartView(p, [], p.ack_due_on is not None and p.ack_due_on < today)
+                       for p in parts],
                       parts[0].total if parts else 0)
     slips = _slips(params, today, drafts)
     tasks = _tasks(params, now or timezone.now())
