@@ -82,13 +82,14 @@ _NAME = "\u2063收件人\u2063"
 
 def drafts_render(*, kind: str, key: str, recipients: list[Recipient], context: dict, url: str,
                   items: Callable[[Recipient], tuple[tuple[str, str], ...]] | None = None,
-                  ) -> list[Draft]:
+                  template: str | None = None) -> list[Draft]:
     """Render the kind's templates once and address the result to each recipient.
 
     The templates differ per recipient only by the name in the greeting, so a department's
     six liaisons cost one rendering, not six. ``key`` gets each recipient's tag.
+    ``template``: the templates' name when it is not the kind's.
     """
-    rendered = render(kind, {**context, "recipient": Recipient(name=_NAME), "url": url})
+    rendered = render(template or kind, {**context, "recipient": Recipient(name=_NAME), "url": url})
     return [Draft(kind=kind, dedupe_key=f"{key}:{recipient.tag}", recipient=recipient,
                   subject=rendered.subject.replace(_NAME, recipient.name),
                   body_text=rendered.text.replace(_NAME, recipient.name),
@@ -98,10 +99,10 @@ def drafts_render(*, kind: str, key: str, recipients: list[Recipient], context: 
 
 
 def draft_render(*, kind: str, key: str, recipient: Recipient, context: dict, url: str,
-                 items: tuple[tuple[str, str], ...] = ()) -> Draft:
+                 items: tuple[tuple[str, str], ...] = (), template: str | None = None) -> Draft:
     """Render the kind's templates for one recipient; ``key`` gets the recipient's tag."""
     return drafts_render(kind=kind, key=key, recipients=[recipient], context=context, url=url,
-                         items=lambda _: items)[0]
+                         items=lambda _: items, template=template)[0]
 
 
 def _digest(text: str) -> str:

@@ -79,7 +79,8 @@ class ScheduleForm(forms.ModelForm):
         fields = ("report_deadline_day", "weekly_deadline_weekday", "reminder_offsets",
                   "due_soon_offsets",
                   "chase_head_after", "chase_lead_office_after", "meeting_rule", "meeting_day",
-                  "meeting_pack_days_before", "ack_working_days", "allow_late_extension",
+                  "meeting_pack_days_before", "quarterly_review", "quarterly_review_day",
+                  "ack_working_days", "allow_late_extension",
                   "slip_level", "slip_auto_sign", "slip_response_days", "send_time",
                   "digest_weekday", "digest_time", "bulletin_day", "assessment_month",
                   "assessment_day")

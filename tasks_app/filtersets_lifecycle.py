@@ -9,6 +9,7 @@ from .models import CompletionRequest, ExtensionRequest, LeaderInstruction, Supe
 
 
 class ExtensionRequestFilterSet(filters.FilterSet):
+    plan = IdFilter(field_name="assignment__task__plan_id", label=_("计划 id"))
     task = IdFilter(field_name="assignment__task_id", label=_("任务 id"))
     department = IdFilter(field_name="assignment__department_id", label=_("申请部门 id"))
     state = ChoicesFilter(choices=ExtensionRequest.State.choices, label=_("状态（可多选）"))
@@ -19,6 +20,7 @@ class ExtensionRequestFilterSet(filters.FilterSet):
 
 
 class CompletionRequestFilterSet(filters.FilterSet):
+    plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
     task = IdFilter(field_name="task_id", label=_("任务 id"))
     department = IdFilter(field_name="department_id", label=_("申请部门 id"))
     decision = ChoicesFilter(choices=CompletionRequest.Decision.choices,
@@ -30,6 +32,7 @@ class CompletionRequestFilterSet(filters.FilterSet):
 
 
 class SlipFilterSet(filters.FilterSet):
+    plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
     task = IdFilter(field_name="task_id", label=_("任务 id"))
     department = IdFilter(field_name="department_id", label=_("主送部门 id"))
     year = YearFilter(field_name="year", label=_("年度"))

@@ -98,6 +98,21 @@ def _department(content, name):
     return next(row for row in content["departments"] if row["name"] == name)
 
 
+def test_a_draft_counts_only_the_periods_past_their_deadline(world):
+    """Mid-quarter, a period before its deadline is 截止日未到, not 0 % on time."""
+    with time_machine.travel(at(2026, 1, 20, 9)):
+        content = bulletin_build(world.plan, 2026, 1)
+    assert content["not_due"] is True
+    assert [p["not_due"] for p in content["periods"]] == [True, True, True]
+    assert {row["on_time_rate"] for row in content["departments"]} == {None}
+    with time_machine.travel(at(2026, 2, 10, 9)):
+        content = bulletin_build(world.plan, 2026, 1)
+    assert content["not_due"] is False
+    a, c = _department(content, "区甲局"), _department(content, "区丙局")
+    assert (a["expected"], a["on_time"], a["on_time_rate"]) == (1, 1, 100.0)  # January only
+    assert (c["expected"], c["on_time_rate"]) == (1, 0.0)
+
+
 @time_machine.travel(BULLETIN_DAY)
 def test_counts_by_status_and_health_per_driver(world):
     content = bulletin_build(world.plan, 2026, 1)

@@ -28,9 +28,11 @@ from seeds.demo import demo_accounts_ensure
 from tasks_app.choices import PeriodState
 from tasks_app.importing import parse_document, read_document
 from tasks_app.importing.loader import plan_load
-from tasks_app.models import Milestone, ReportingPeriod, SupervisionSlip, Task
+from tasks_app.models import Milestone, ReportingPeriod, SupervisionSlip, Target, Task
+from tasks_app.rules.obligations import owed_readings
 from tasks_app.services.periods import period_ensure
 from tasks_app.services.reports import Filing, report_head_review, report_save
+from tasks_app.services.targets import target_reading_save
 from tasks_app.services.tasks import task_update
 from tasks_app.workdays import is_working_day, on_or_after
 
@@ -137,6 +139,15 @@ class _Actors:
         from django.contrib.auth.models import User
         return User.objects.get(username=username)
 
+    def _figures(self, period, code):
+        """The indicator figures (月监测) the department owes with ``period``, filed."""
+        user = self.user(f"{code}.liaison")
+        for row in owed_readings([period], department_ids=[
+                user.memberships.get().department_id])[period.pk]:
+            if not row.filed:
+                target_reading_save(target=Target.objects.get(pk=row.target_id),
+                                    month=row.month, value="1", note="按月填报。", user=user)
+
     def _file(self, day, tasks):
         with time_machine.travel(moment(day.month, day.day, 10), tick=False):
             period = period_ensure(self.plan, day)
@@ -144,6 +155,7 @@ class _Actors:
                 report_save(filing=Filing(task, task.assignments.get(
                     department__code="gxj").department_id, period),
                     data=GOOD, user=self.user("gxj.liaison"), submit=True)
+            self._figures(period, "gxj")
 
     def _file_late(self, day):
         with time_machine.travel(moment(day.month, day.day, 10), tick=False):
@@ -153,6 +165,7 @@ class _Actors:
                 report_save(filing=Filing(task, task.assignments.get(
                     department__code="tjj").department_id, period),
                     data=GOOD, user=self.user("tjj.liaison"), submit=True)
+            self._figures(period, "tjj")
 
     def act(self, day):
         if day == on_or_after(day.replace(day=6)):

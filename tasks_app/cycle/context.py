@@ -17,7 +17,12 @@ from notifications.models import WebhookEndpoint
 from ..choices import PeriodState
 from ..models import Plan, ReportingPeriod
 from ..rules import obligations
-from ..rules.obligations import MissingReport, missing_reports_for
+from ..rules.obligations import (
+    MissingReading,
+    MissingReport,
+    missing_readings_for,
+    missing_reports_for,
+)
 from ..services.periods import periods_open, weeks_open
 
 
@@ -104,6 +109,11 @@ class CycleContext:
         :attr:`weeks`."""
         return missing_reports_for([p for periods in self.periods.values() for p in periods]
                                    + [p for weeks in self.weeks.values() for p in weeks])
+
+    @cached_property
+    def missing_readings(self) -> dict[int, list[MissingReading]]:
+        """Target readings (月监测) still owed, by the id of the period they are due with."""
+        return missing_readings_for(p for periods in self.periods.values() for p in periods)
 
     def tracking(self, plan: Plan) -> bool:
         return self.today >= plan.tracking_start

@@ -27,6 +27,7 @@ from .decisions.daily import daily_drafts
 from .decisions.digests import digest_drafts
 from .decisions.meetings import meeting_pack_drafts
 from .decisions.published import assessment_drafts, bulletin_drafts
+from .decisions.quarterly import quarterly_pack_drafts
 from .decisions.returned import returned_drafts
 from .decisions.slips import escalation_slip_drafts
 
@@ -66,6 +67,7 @@ STEPS: list[tuple[str, Step]] = [
     ("slips", escalation_slip_drafts),  # 督办单 when the chase reaches the plan's slip level
     ("returned", returned_drafts),
     ("meeting_pack", meeting_pack_drafts),
+    ("quarterly_pack", quarterly_pack_drafts),  # 季度专题研究
     ("bulletin", bulletins_step),
     ("assessment", assessments_step),
     ("digest", digest_drafts),

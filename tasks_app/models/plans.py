@@ -115,6 +115,15 @@ class Schedule(models.Model):
     meeting_pack_days_before = models.PositiveSmallIntegerField(
         _("会前几个工作日发送会议材料"), default=1
     )
+    quarterly_review = models.BooleanField(
+        _("季度专题研究"), default=False,
+        help_text=_("党工委、管委会每季度专题研究重点项目、重点任务和重大事项；会前发送季度会议材料"),
+    )
+    quarterly_review_day = models.PositiveSmallIntegerField(
+        _("季度专题研究日期（季末月几号）"), default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("每季度最后一个月的几号召开；遇节假日顺延至下一个工作日"),
+    )
     ack_working_days = models.PositiveSmallIntegerField(_("签收时限（工作日）"), default=3)
     allow_late_extension = models.BooleanField(
         _("允许逾期后申请延期"), default=False,

@@ -112,6 +112,13 @@ class SheetUploadForm(forms.Form):
                  ("submit", _("直接报送全部任务"))])
 
 
+class SheetFileForm(forms.Form):
+    """A filled sheet to preview; what is in it is checked by the services."""
+
+    file = forms.FileField(label=_("填好的表格（.xlsx）"),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+
+
 class MilestoneForm(ServiceErrorsMixin, forms.Form):
     """One 节点 of a task; the departments offered are those working on the task."""
 

@@ -13,7 +13,8 @@ from departments.access import access_for
 from departments.models import Department
 
 from ..models import Plan
-from ..selectors.lifecycle import desk as desk_data
+from ..selectors.desk import desk as desk_data
+from ..selectors.desk import desk_params
 from ..selectors.owed import owed_by_plan
 from ..services.lifecycle.items import supervised_item_create
 from .common import today
@@ -23,12 +24,19 @@ from .forms_lifecycle import ItemForm
 
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
+    """What needs a decision first; filtered by plan and department (the API's parameters)."""
     access = access_for(request.user)
     if not access.reads_everything:
         raise Http404
+    params, status, errors = desk_params(request.GET), 200, None
+    try:
+        data = desk_data(today(), drafts=access.is_lead_office, params=params)
+    except ValidationError as error:
+        status, errors = 400, error.message_dict
+        data = desk_data(today(), drafts=access.is_lead_office)
     return render(request, "portal/desk.html", {
-        "desk": desk_data(today(), drafts=access.is_lead_office), "today": today(),
-        "lead_office": access.is_lead_office})
+        "desk": data, "today": today(), "lead_office": access.is_lead_office,
+        "filter_errors": errors}, status=status)
 
 
 @login_required

@@ -1,25 +1,36 @@
 """月监测: indicator owners enter monthly figures; the lead office approves or returns them."""
 
 import datetime
+from dataclasses import asdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from departments.access import access_for
 
+from ..documents.reading_sheet import (
+    reading_entries,
+    reading_filename,
+    reading_problem_rows,
+    reading_workbook,
+)
+from ..documents.xlsx import download
 from ..models import Target, TargetReading
 from ..permissions import visible_targets
 from ..selectors.targets import indicator_rows
+from ..services.reading_sheets import ReadingEntry, readings_save_bulk
+from ..services.report_sheets import SheetRejected
 from ..services.targets import target_reading_review, target_reading_save
 from ..workdays import add_months, month_start
 from .common import int_param, today
-from .forms import ReadingForm, ReadingReviewForm
+from .forms import ReadingForm, ReadingReviewForm, SheetFileForm
 
 
 def _month(request: HttpRequest) -> datetime.date:
@@ -92,3 +103,74 @@ def _save(request: HttpRequest, target: Target, month: datetime.date, form) -> b
     except ValidationError as error:
         form.add_service_error(error)
         return False
+
+
+# ---------------------------------------------------------------- Excel: download, upload,
+# preview (every row checked by the services, nothing kept), confirm (all or nothing)
+
+SHEET_SALT = "duban.indicator-sheet"
+SHEET_MAX_AGE = 3600  # a preview is confirmed within the hour
+
+
+def _sheet_month(request: HttpRequest, access) -> datetime.date:
+    if not (access.department_ids or access.reads_everything):
+        raise Http404
+    month = _month(request)
+    if month > month_start(today()):
+        raise Http404
+    return month
+
+
+@login_required
+@require_GET
+def indicators_sheet(request: HttpRequest) -> HttpResponse:
+    """The month's sheet of the targets the user monitors (a department: its own)."""
+    access = access_for(request.user)
+    month = _sheet_month(request, access)
+    return download(reading_workbook(month, indicator_rows(access, month)),
+                    reading_filename(month))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicators_upload(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    month = _sheet_month(request, access)
+    form, problems, preview, payload, status = SheetFileForm(), [], None, "", 200
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            data = signing.loads(request.POST["confirm"], salt=SHEET_SALT,
+                                 max_age=SHEET_MAX_AGE)
+        except signing.BadSignature:
+            messages.error(request, _("预览已过期，请重新上传。"))
+            return redirect(f"{reverse('portal:indicators_upload')}?month={month:%Y-%m}")
+        if data["user"] != request.user.pk or data["month"] != month.isoformat():
+            raise Http404
+        entries = [ReadingEntry(**entry) for entry in data["entries"]]
+        try:
+            result = readings_save_bulk(month=month, entries=entries, user=request.user)
+        except SheetRejected as error:
+            problems, status = reading_problem_rows(error.problems), 422
+        else:
+            messages.success(request, _(
+                "指标月监测已导入：更新 %(changed)d 项，未改动 %(same)d 项。")
+                % {"changed": len(result.changed), "same": len(result.unchanged)})
+            return redirect(f"{reverse('portal:indicators')}?month={month:%Y-%m}")
+    elif request.method == "POST":
+        form = SheetFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                entries = reading_entries(form.cleaned_data["file"], month)
+                preview = readings_save_bulk(month=month, entries=entries, user=request.user,
+                                             dry_run=True)
+            except SheetRejected as error:
+                problems, status = reading_problem_rows(error.problems), 422
+            else:
+                payload = signing.dumps({
+                    "user": request.user.pk, "month": month.isoformat(),
+                    "entries": [asdict(entry) for entry in entries]}, salt=SHEET_SALT)
+        else:
+            status = 422
+    return render(request, "portal/indicators_upload.html", {
+        "month": month, "form": form, "problems": problems, "preview": preview,
+        "payload": payload}, status=status)

@@ -33,11 +33,26 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import FeedbackCycle, FeedbackType, PeriodKind
-from ..models import Assignment, Plan, ProgressReport, ReportingPeriod, Schedule
-from ..workdays import add_working_days
+from ..choices import AssignmentRole, FeedbackCycle, FeedbackType, PeriodKind
+from ..models import (
+    Assignment,
+    Plan,
+    ProgressReport,
+    ReportingPeriod,
+    Schedule,
+    TargetAssignment,
+    TargetReading,
+)
+from ..workdays import add_months, add_working_days
 from .closing_days import _closing_days
-from .states import CLOSED_PARTS, CLOSED_TASKS, FILED_REPORTS, LIVE_PARTS, OPEN_PARTS
+from .states import (
+    CLOSED_PARTS,
+    CLOSED_TASKS,
+    FILED_READINGS,
+    FILED_REPORTS,
+    LIVE_PARTS,
+    OPEN_PARTS,
+)
 
 QUARTER_END_MONTHS = (3, 6, 9, 12)
 
@@ -497,3 +512,95 @@ def owed_and_filed(plan: Plan, periods: list[ReportingPeriod]) -> Counts:
         _owed(plan, periods, closed, counts)
         _filed(plan, periods, closed, counts)
     return counts
+
+
+# ---------------------------------------------------------------- 月监测: owed target readings
+# The monthly figure of a target for month M is due with the plan's reporting period of the
+# month after (the figures come in the month after): same deadline, same reminder days, same
+# chase ladder as the reports of that period.
+
+
+def reading_month(period: ReportingPeriod) -> datetime.date:
+    """The month whose target readings are due by ``period``'s deadline: the month before."""
+    return add_months(period.month, -1)
+
+
+@dataclass(frozen=True)
+class MissingReading:
+    """A target's reading for a month that one of its owning departments owes
+    (``filed``: it has been filed since — submitted or approved)."""
+
+    plan_id: int
+    target_id: int
+    target_name: str
+    month: datetime.date
+    department_id: int
+    department_name: str
+    filed: bool = False
+
+
+def _target_owners(plan_ids: set[int]) -> dict[int, list[tuple[int, str, str, int, int]]]:
+    """Target id → (department id, name, target name, plan id, target year or 0) for every
+    unit on the target: direct active departments and the active members of groups; with
+    their role first so owners can be chosen. One query."""
+    rows = (TargetAssignment.objects.filter(target__plan_id__in=plan_ids)
+            .filter(Q(department__isnull=False, department__is_active=True)
+                    | Q(group__isnull=False, group__members__is_active=True))
+            .annotate(dept=Coalesce("department_id", "group__members__id"),
+                      dept_name=Coalesce("department__name", "group__members__name"))
+            .order_by("target_id", "position", "id")
+            .values_list("target_id", "role", "dept", "dept_name", "target__name",
+                         "target__plan_id", "target__year"))
+    by_target: dict[int, list] = defaultdict(list)
+    for target_id, role, dept, name, target_name, plan_id, year in rows:
+        by_target[target_id].append((role, dept, name, target_name, plan_id, year or 0))
+    owners: dict[int, list[tuple[int, str, str, int, int]]] = {}
+    for target_id, units in by_target.items():
+        leads = [u for u in units if u[0] == AssignmentRole.LEAD] or units
+        seen: dict[int, tuple[int, str, str, int, int]] = {}
+        for _role, dept, name, target_name, plan_id, year in leads:
+            seen.setdefault(dept, (dept, name, target_name, plan_id, year))
+        owners[target_id] = list(seen.values())
+    return owners
+
+
+def owed_readings(periods: Iterable[ReportingPeriod], *,
+                  department_ids: Iterable[int] | None = None
+                  ) -> dict[int, list[MissingReading]]:
+    """Every target reading owed by ``period``'s deadline (filed or not), by period id,
+    ordered by target and department name. Two queries.
+
+    The rule: a target is monitored monthly until the end of its target year; it is owed
+    by its lead units (directly, or the active members of a lead group), or — when it has
+    no lead — by every unit named on it. One reading per target and month settles it for
+    all its owners, whoever filed it; a returned reading is owed again."""
+    periods = list(periods)
+    if not periods:
+        return {}
+    owners = _target_owners({period.plan_id for period in periods})
+    wanted = set(department_ids) if department_ids is not None else None
+    months = {reading_month(period) for period in periods}
+    filed = set(TargetReading.objects.filter(target_id__in=owners, month__in=months,
+                                             state__in=FILED_READINGS)
+                .values_list("target_id", "month"))
+    result: dict[int, list[MissingReading]] = {}
+    for period in periods:
+        month, rows = reading_month(period), []
+        for target_id, units in owners.items():
+            for dept, name, target_name, plan_id, year in units:
+                if plan_id != period.plan_id or (year and month.year > year):
+                    continue
+                if wanted is not None and dept not in wanted:
+                    continue
+                rows.append(MissingReading(plan_id, target_id, target_name, month, dept, name,
+                                           (target_id, month) in filed))
+        result[period.pk] = sorted(rows, key=lambda r: (r.target_id, r.department_name))
+    return result
+
+
+def missing_readings_for(periods: Iterable[ReportingPeriod], *,
+                         department_ids: Iterable[int] | None = None
+                         ) -> dict[int, list[MissingReading]]:
+    """Target readings still owed (not filed) by period id. Two queries."""
+    owed = owed_readings(periods, department_ids=department_ids)
+    return {period_id: [row for row in rows if not row.filed] for period_id, rows in owed.items()}

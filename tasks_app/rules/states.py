@@ -5,6 +5,7 @@ import datetime
 
 from ..choices import PartState, ReportState, TaskStatus
 from ..models import Assignment
+from ..models.targets import TargetReading
 
 # ---------------------------------------------------------------- a department's part
 
@@ -39,3 +40,10 @@ def ack_is_overdue(part: Assignment, today: datetime.date) -> bool:
     """A part waiting for acknowledgement past its deadline: the 签收逾期 warning."""
     return (part.state == PartState.PENDING_ACK and part.ack_due_on is not None
             and part.ack_due_on < today)
+
+
+# ---------------------------------------------------------------- a target reading (月监测)
+
+#: A monthly figure counts as filed once submitted (and while approved); a returned one is
+#: owed again.
+FILED_READINGS = (TargetReading.State.SUBMITTED, TargetReading.State.APPROVED)

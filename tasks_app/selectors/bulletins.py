@@ -64,7 +64,9 @@ def bulletin_compute(plan: Plan, year: int, quarter: int, *,
     today = timezone.localtime(now).date()
     periods = tracked_periods(plan, quarter_months(year, quarter))
     tasks = with_health(Task.objects.filter(plan=plan), now).order_by()
-    compliance = reporting_compliance(plan, periods)
+    # The on-time rates count the periods whose deadline has passed: before its deadline a
+    # period's reports are not late, they are not due yet (a draft says 截止日未到, not 0 %).
+    compliance = reporting_compliance(plan, [p for p in periods if p.deadline < today])
     by_department = compliance_by_department(compliance)
     named = bulletin_named(plan.schedule, periods, today)
     department_counts = _department_counts(tasks)
@@ -81,8 +83,10 @@ def bulletin_compute(plan: Plan, year: int, quarter: int, *,
         "as_of": cn_date(today),
         "columns": {"status": [[s.value, str(s.label)] for s in TaskStatus],
                     "health": [[h.value, str(h.label)] for h in Health]},
-        "periods": [{"month": cn_month(p.month), "deadline": cn_date(p.deadline)}
+        "periods": [{"month": cn_month(p.month), "deadline": cn_date(p.deadline),
+                     "not_due": p.deadline >= today}
                     for p in periods if not p.is_weekly],  # weeks count, not listed
+        "not_due": bool(periods) and all(p.deadline >= today for p in periods),
         **_driver_section(plan, tasks),
         "departments": _department_rows(department_counts, by_department, names),
         **_apart(tasks, periods, today),

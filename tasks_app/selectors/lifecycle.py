@@ -11,8 +11,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from departments.access import access_for
 from departments.models import Department
 
-from .. import workdays
-from ..choices import AssignmentRole, PartState, SourceType, TaskStatus
+from ..choices import AssignmentRole, PartState, TaskStatus
 from ..models import (
     Assignment,
     CompletionRequest,
@@ -24,7 +23,7 @@ from ..models import (
     Task,
 )
 from ..rules.machine import actor_roles
-from ..rules.states import CLOSED_TASKS, INACTIVE_PARTS, ack_is_overdue
+from ..rules.states import INACTIVE_PARTS, ack_is_overdue
 from ..rules.tables import COMPLETION, EXTENSION, INSTRUCTING_ROLES, PART, SLIP
 from .reviews import returned_reports, review_count
 
@@ -165,15 +164,6 @@ def transfer_targets(task: Task) -> list[Department]:
                 .order_by("name"))
 
 
-def waiting_parts(today: datetime.date, *, limit: int = 200) -> list[PartView]:
-    """Parts not yet acknowledged, the overdue ones first (the lead office's view)."""
-    parts = list(Assignment.objects.filter(state=PartState.PENDING_ACK, department__isnull=False)
-                 .exclude(task__status__in=CLOSED_TASKS)
-                 .select_related("task__plan", "department")
-                 .order_by("ack_due_on", "task__plan_id", "task__number")[:limit])
-    return [PartView(p, [], ack_is_overdue(p, today)) for p in parts]
-
-
 def visible_slips(user: User):
     """督办单 the user may see: all for the lead office; signed ones (voided included: the
     number stays in the register) for managers, and for a department its own."""
@@ -185,62 +175,6 @@ def visible_slips(user: User):
     if access.reads_everything:
         return slips
     return slips.filter(department_id__in=access.department_ids)
-
-
-@dataclass
-class Desk:
-    """The lead office's desk: everything waiting for someone in the lifecycle."""
-
-    waiting: list[PartView]
-    waiting_total: int
-    extensions: list[ExtensionRequest]
-    completions: list[CompletionRequest]
-    suspended: list[Task]
-    slips: list[SupervisionSlip]
-    items: list[Task]
-    calendar_missing: int | None = None  # from November: next year, if its holidays are unknown
-    slip_drafts: list[SupervisionSlip] = field(default_factory=list)
-
-    @property
-    def overdue(self) -> list[PartView]:
-        return [view for view in self.waiting if view.ack_overdue]
-
-
-DESK_ROWS = 200
-
-
-def desk(today: datetime.date, *, drafts: bool = True) -> Desk:
-    """Seven queries whatever the amount of data (each list shows its first DESK_ROWS), and
-    the working-day calendar's, read once per process (tasks_app.workdays); ``drafts``: with
-    the 督办单 drafts waiting for signing (the lead office only)."""
-    waiting_all = Assignment.objects.filter(state=PartState.PENDING_ACK,
-                                            department__isnull=False)
-    extensions = (ExtensionRequest.objects.filter(state__in=[
-        ExtensionRequest.State.PENDING_HEAD, ExtensionRequest.State.PENDING_DECISION])
-        .select_related("assignment__task__plan", "assignment__department", "requested_by")
-        .order_by("requested_at")[:DESK_ROWS])
-    completions = (CompletionRequest.objects.filter(decision=CompletionRequest.Decision.PENDING)
-                   .select_related("task__plan", "department", "filed_by")
-                   .order_by("filed_at")[:DESK_ROWS])
-    suspended = (Task.objects.filter(status=TaskStatus.SUSPENDED).select_related("plan")
-                 .order_by("plan_id", "number")[:DESK_ROWS])
-    # Open slips and (for the lead office) drafts in one query; drafts have no number.
-    slip_states = [SupervisionSlip.State.ISSUED, SupervisionSlip.State.RECEIVED]
-    if drafts:
-        slip_states.append(SupervisionSlip.State.DRAFT)
-    some_slips = list(SupervisionSlip.objects.filter(state__in=slip_states)
-                      .select_related("department", "task__plan")
-                      .order_by("respond_by", "sequence", "pk")[:2 * DESK_ROWS])
-    open_slips = [s for s in some_slips if s.sequence is not None][:DESK_ROWS]
-    slip_drafts = [s for s in some_slips if s.sequence is None][:DESK_ROWS]
-    items = (Task.objects.exclude(source_type=SourceType.PLAN)
-             .exclude(status=TaskStatus.COMPLETED)
-             .select_related("plan").order_by("due_on", "pk")[:DESK_ROWS])
-    return Desk(waiting=waiting_parts(today, limit=DESK_ROWS),
-                waiting_total=waiting_all.count(), extensions=list(extensions),
-                completions=list(completions), suspended=list(suspended),
-                slips=open_slips, items=list(items), slip_drafts=slip_drafts,
-                calendar_missing=workdays.next_year_missing(today))
 
 
 @dataclass

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from departments.access import Access
 from departments.models import Department, DepartmentGroup
 
-from ..choices import AssignmentRole, FeedbackCycle, Health, ReportStatus
+from ..choices import AssignmentRole, FeedbackCycle, Health, ReportState, ReportStatus
 from ..health import with_health
 from ..models import (
     Assignment,
@@ -94,6 +94,11 @@ class HomeRow:
         return self.standing == OVERDUE
 
     @property
+    def is_returned(self) -> bool:
+        """Its report came back from review: the next thing the liaison has to do."""
+        return self.report is not None and self.report.state == ReportState.RETURNED
+
+    @property
     def standing_label(self) -> str:
         return str(STANDING_LABELS[self.standing]) if self.standing else ""
 
@@ -155,7 +160,8 @@ def _current(periods: list[ReportingPeriod], today: datetime.date,
 
 
 def home(access: Access, today: datetime.date, now: datetime.datetime | None = None) -> Home:
-    """The user's departments' tasks across plans, missing reports first (6 queries)."""
+    """The user's departments' tasks across plans: returned reports first, then missing
+    ones (6 queries)."""
     ids = access.department_ids
     departments = list(Department.objects.filter(pk__in=ids).order_by("name"))
     if not ids:
@@ -190,7 +196,8 @@ def home(access: Access, today: datetime.date, now: datetime.datetime | None = N
                     break
             report = reports.get((period.pk, task.pk, department_id)) if period else None
             rows.append(HomeRow(task, department_id, name, role, period, report, standing))
-    rows.sort(key=lambda r: (not r.is_overdue, not r.needs_report, not r.is_active,
+    rows.sort(key=lambda r: (not r.is_returned, not r.is_overdue, not r.needs_report,
+                             not r.is_active,
                              r.task.plan_id, r.task.number))
     return Home(departments, rows)
 

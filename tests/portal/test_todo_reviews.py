@@ -6,7 +6,10 @@ from django.urls import reverse
 
 from notifications.choices import Kind
 from notifications.models import Notification
-from tasks_app.services.reports import report_head_review, report_withdraw
+from tasks_app.choices import PartState
+from tasks_app.services.reports import report_head_review, report_save, report_withdraw
+
+from .conftest import GOOD, add_task
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +50,19 @@ def test_a_returned_report_is_first_in_the_liaisons_todo(world, as_user):
     assert "报送被退回" in todo and "请补充数据" in todo
     first_item = todo[todo.index("<li>"):todo.index("</li>")]
     assert "报送被退回" in first_item
+
+
+def test_a_returned_report_comes_first_on_the_home_page(world, as_user):
+    plan = world.task.plan
+    plan.tracking_start = world.period.month  # February is not asked for
+    plan.save()
+    later = add_task(plan, world.task.driver, world.department, number=99,
+                     title="排在后面的任务")
+    later.assignments.update(state=PartState.IN_PROGRESS)
+    report = report_save(filing=world.filing(task=later), data=GOOD, user=world.liaison,
+                         submit=True)
+    home = as_user(world.liaison).get(reverse("portal:home")).content.decode()
+    assert home.index("推动产业集聚") < home.index("排在后面的任务")  # by number
+    report_head_review(report=report, user=world.head, approve=False, comment="请补充数据。")
+    home = as_user(world.liaison).get(reverse("portal:home")).content.decode()
+    assert home.index("排在后面的任务") < home.index("推动产业集聚")

@@ -64,6 +64,8 @@ RULES: dict[str, str] = {
     "exports/<int:pk>/": "detail", "exports/<int:pk>/status/": "detail",
     "exports/<int:pk>/download/": "detail", "reviews/count/": "list", "indicators/": "list",
     "desk/reports/": "leaders", "cockpit/": "leaders",
+    "indicators/sheet/": "list", "indicators/upload/": "list",
+    "tasks/<int:pk>/milestones/sheet/": "detail", "tasks/<int:pk>/milestones/upload/": "detail",
 }
 API_DETAIL = re.compile(r"^api/v1/\^([a-z-]+)/\(\?P<pk>[^)]*\)/(?:([a-z-]+)/)?\$$")
 API_LIST = re.compile(r"^api/v1/\^([a-z-]+)/(?:([a-z-]+)/)?\$$")

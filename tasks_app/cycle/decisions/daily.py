@@ -17,11 +17,13 @@ from notifications.models import Notification, NotificationItem
 from ...workdays import is_working_day
 from ..context import CycleContext
 from .deadlines import ack_overdue_findings, due_soon_findings
+from .readings import reading_chase_findings, reading_reminder_findings
 from .reports import chase_findings, reminder_findings
 from .weekly import weekly_chase_findings, weekly_reminder_findings
 
 SOURCES = (reminder_findings, chase_findings, weekly_reminder_findings, weekly_chase_findings,
-           due_soon_findings, ack_overdue_findings)
+           due_soon_findings, ack_overdue_findings, reading_reminder_findings,
+           reading_chase_findings)
 URGENCY = (Kind.ESCALATION, Kind.CHASE, Kind.ACK_OVERDUE, Kind.DUE_SOON, Kind.REMINDER)
 # Long enough to cover the longest span during which a finding can be found again.
 LEDGER_DAYS = 120

@@ -1,0 +1,97 @@
+"""The 督办台 puts the next decision first: requests awaiting approval, 督办单 drafts and
+feedback, red tasks, then the rest; with counts, and filtered by plan and department with
+the API's own FilterSets."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tasks_app.choices import AssignmentRole, Health, PartState
+from tasks_app.selectors.desk import desk
+from tasks_app.services.lifecycle.completions import completion_request_file
+from tasks_app.services.lifecycle.extensions import extension_request_file
+from tasks_app.services.lifecycle.slips import slip_answer, slip_issue, slip_receive
+
+from ..factories import AssignmentFactory, PlanFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 3, 20)
+
+
+@pytest.fixture
+def busy(world):
+    """An extension request, a completion request, an answered slip and a red task on the
+    world's plan; a red task on another plan for another department."""
+    world.part.state = PartState.IN_PROGRESS
+    world.part.save()
+    extension_request_file(part=world.part, proposed_due_on=datetime.date(2027, 3, 31),
+                           reason="征收延后。", actor=world.head)
+    completion_request_file(task=world.task, department=world.lead_department,
+                            results="已全部完成。", actor=world.lead_liaison)
+    slip = slip_issue(sign=True, task=world.task, department=world.department,
+                      reason="进展缓慢", respond_by=datetime.date(2026, 3, 27),
+                      actor=world.lead_office)
+    slip_receive(slip=slip, actor=world.liaison)
+    slip_answer(slip=slip, actor=world.liaison, answer="已加快推进。")
+    red = TaskFactory(plan=world.task.plan, number=8, title="红灯任务甲",
+                      health_override=Health.RED, health_override_reason="滞后")
+    AssignmentFactory(task=red, department=world.department, role=AssignmentRole.LEAD,
+                      state=PartState.IN_PROGRESS)
+    other = TaskFactory(plan=PlanFactory(code="另一计划"), number=1, title="红灯任务乙",
+                        health_override=Health.RED, health_override_reason="滞后")
+    AssignmentFactory(task=other, department=world.third, role=AssignmentRole.LEAD,
+                      state=PartState.IN_PROGRESS)
+    return world
+
+
+def _order(html: str, *ids: str) -> list[int]:
+    return [html.index(f'id="{name}"') for name in ids]
+
+
+def test_decisions_come_first_then_the_rest(client, busy):
+    client.force_login(busy.lead_office)
+    html = client.get(reverse("portal:desk")).content.decode()
+    positions = _order(html, "decisions", "desk-extensions", "desk-completions",
+                       "desk-slip-drafts", "desk-feedback", "desk-red", "the-rest",
+                       "desk-reports", "waiting", "desk-slips", "desk-suspended", "desk-items")
+    assert positions == sorted(positions)
+    assert "待决定(5 项)" in html  # extension, completion, slip feedback, two red tasks
+
+
+def test_counts_are_exact(busy):
+    data = desk(TODAY)
+    assert (len(data.extensions), len(data.completions), len(data.feedback),
+            len(data.red), len(data.slips)) == (1, 1, 1, 2, 0)
+    assert data.decisions == 5
+    assert {t.title for t in data.red} == {"红灯任务甲", "红灯任务乙"}
+
+
+def test_the_filters_are_the_apis(busy):
+    plan = busy.task.plan
+    data = desk(TODAY, params={"plan": str(plan.pk)})
+    assert [t.title for t in data.red] == ["红灯任务甲"]
+    assert len(data.extensions) == len(data.completions) == len(data.feedback) == 1
+    data = desk(TODAY, params={"department": str(busy.third.pk)})
+    assert [t.title for t in data.red] == ["红灯任务乙"]
+    assert not data.extensions and not data.completions and not data.feedback
+    data = desk(TODAY, params={"department": str(busy.department.pk)})
+    assert len(data.extensions) == 1 and len(data.feedback) == 1
+    assert not data.completions  # filed by the lead department
+
+
+def test_a_bad_filter_value_is_refused_and_the_whole_desk_shown(client, busy):
+    client.force_login(busy.lead_office)
+    response = client.get(reverse("portal:desk"), {"plan": "abc"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "筛选条件无效" in html and "红灯任务乙" in html
+
+
+def test_the_page_filters_and_keeps_the_choice(client, busy):
+    client.force_login(busy.manager)
+    html = client.get(reverse("portal:desk"),
+                      {"department": busy.third.pk}).content.decode()
+    assert "红灯任务乙" in html and "红灯任务甲" not in html
+    assert f'<option value="{busy.third.pk}" selected>区承接局</option>' in html
+    assert 'id="desk-slip-drafts"' not in html  # drafts are the lead office's
