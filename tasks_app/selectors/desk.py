@@ -181,22 +181,23 @@ def desk(today: datetime.date, *, drafts: bool = True, params: dict[str, str] | 
     filtered by ``params`` (plan, department ids; a bad value raises ValidationError).
     Six queries, and the working-day calendar's (read once per process)."""
     params = params or {}
-    extensions = _filter(ExtensionRequestFilterSet, params, ExtensionRequest.objects.filter(
+    pending_extensions = _filter(ExtensionRequestFilterSet, params, ExtensionRequest.objects.filter(
         state__in=[ExtensionRequest.State.PENDING_DECISION,
                    ExtensionRequest.State.PENDING_HEAD]))
-    extensions = list(_ranked(extensions, [
+    extensions = list(_ranked(pending_extensions, [
         Case(When(state=ExtensionRequest.State.PENDING_DECISION, then=Value(0)),
              default=Value(1)).asc(), "requested_at"])
         .select_related("assignment__task__plan", "assignment__department", "requested_by")
         .order_by("row"))
-    completions = _filter(CompletionRequestFilterSet, params, CompletionRequest.objects.filter(
-        decision=CompletionRequest.Decision.PENDING))
-    completions = list(_ranked(completions, ["filed_at"])
+    pending_completions = _filter(CompletionRequestFilterSet, params,
+                                  CompletionRequest.objects.filter(
+                                      decision=CompletionRequest.Decision.PENDING))
+    completions = list(_ranked(pending_completions, ["filed_at"])
                        .select_related("task__plan", "department", "filed_by").order_by("row"))
-    parts = _filter(AssignmentFilterSet, params, Assignment.objects.filter(
+    unacknowledged = _filter(AssignmentFilterSet, params, Assignment.objects.filter(
         state=PartState.PENDING_ACK, department__isnull=False)
         .exclude(task__status__in=CLOSED_TASKS))
-    parts = list(_ranked(parts, [F("ack_due_on").asc(nulls_last=True), "task__plan_id",
+    parts = list(_ranked(unacknowledged, [F("ack_due_on").asc(nulls_last=True), "task__plan_id",
                                  "task__number"])
                  .select_related("task__plan", "department").order_by("row"))
     # All are waiting for acknowledgement: overdue past their deadline (签收逾期).
