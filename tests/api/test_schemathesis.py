@@ -119,7 +119,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(server, who,
         "--workers", "1", "--request-timeout", "20",
     ]
     result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path,
-                            timeout=300, check=False)
+                            timeout=900, check=False)  # a busy 2-core machine
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-25000:]
     assert "No issues found" in output or "passed" in output, output[-5000:]

@@ -13,6 +13,14 @@ from ...models import (
 )
 from .reports import MAX_VERSION, username_field
 
+# Ids are 64-bit in every database: a larger number is refused, not sent to the query.
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """An object id given in a request body."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 def version_field() -> serializers.IntegerField:
     return serializers.IntegerField(
@@ -41,7 +49,7 @@ class ExtensionRequestSerializer(serializers.ModelSerializer):
 
 
 class ExtensionFileSerializer(serializers.Serializer):
-    assignment = serializers.IntegerField(min_value=1, help_text=_("本部门的责任分工 id"))
+    assignment = id_field(help_text=_("本部门的责任分工 id"))
     proposed_due_on = serializers.DateField(help_text=_("申请延至（须晚于现完成时限）"))
     reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=_("延期理由"))
 
@@ -81,8 +89,8 @@ class CompletionRequestSerializer(serializers.ModelSerializer):
 
 
 class CompletionFileSerializer(serializers.Serializer):
-    task = serializers.IntegerField(min_value=1, help_text=_("任务 id"))
-    department = serializers.IntegerField(min_value=1, help_text=_("牵头部门 id"))
+    task = id_field(help_text=_("任务 id"))
+    department = id_field(help_text=_("牵头部门 id"))
     results = serializers.CharField(allow_blank=True, trim_whitespace=False,
                                     help_text=_("办理结果（佐证材料请在门户上传）"))
 
@@ -130,8 +138,8 @@ class SlipSerializer(serializers.ModelSerializer):
 
 
 class SlipIssueSerializer(serializers.Serializer):
-    task = serializers.IntegerField(min_value=1, help_text=_("任务 id"))
-    department = serializers.IntegerField(min_value=1, help_text=_("主送部门 id（须承担该任务）"))
+    task = id_field(help_text=_("任务 id"))
+    department = id_field(help_text=_("主送部门 id（须承担该任务）"))
     reason = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=_("督办事由"))
     required_response = serializers.CharField(allow_blank=True, required=False, default="",
                                               help_text=_("反馈要求（不填使用默认要求）"))
@@ -173,12 +181,12 @@ class InstructionSerializer(serializers.ModelSerializer):
 
 
 class InstructionCreateSerializer(serializers.Serializer):
-    task = serializers.IntegerField(min_value=1, help_text=_("任务 id"))
+    task = id_field(help_text=_("任务 id"))
     text = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text=_("批示内容"))
-    report = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+    report = id_field(required=False, allow_null=True,
                                       default=None, help_text=_("针对的报送 id（可选）"))
     departments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list,
+        child=id_field(), required=False, default=list,
         max_length=500, help_text=_("批示对象部门 id（不填为任务的全部承担部门）"))
 
 
@@ -188,12 +196,12 @@ class TaskReasonSerializer(serializers.Serializer):
 
 
 class TaskAcknowledgeSerializer(serializers.Serializer):
-    department = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+    department = id_field(required=False, allow_null=True,
                                           default=None,
                                           help_text=_("签收的部门 id（用户只在一个部门时可不填）"))
     version = version_field()
 
 
 class TaskTransferSerializer(TaskReasonSerializer):
-    department = serializers.IntegerField(min_value=1, help_text=_("转出部门 id"))
-    to_department = serializers.IntegerField(min_value=1, help_text=_("转办至部门 id"))
+    department = id_field(help_text=_("转出部门 id"))
+    to_department = id_field(help_text=_("转办至部门 id"))
