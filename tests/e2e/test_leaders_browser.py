@@ -16,10 +16,10 @@ from playwright.sync_api import Browser, Page, expect
 from departments.models import Department
 from notifications.choices import DigestFrequency, Kind
 from notifications.models import Notification
-from notifications.services import digest_subscription_update
 from seeds.demo import demo_accounts_ensure
 from tasks_app.choices import AssignmentRole
 from tasks_app.models import Assignment, Milestone, Target, TargetAssignment, TargetReading, Task
+from tasks_app.services.digest_subscriptions import digest_subscription_update
 from tasks_app.services.periods import period_ensure
 from tasks_app.services.reports import Filing, report_save
 from tasks_app.workdays import is_working_day
