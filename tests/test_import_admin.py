@@ -58,9 +58,9 @@ def test_upload_preview_and_confirm_loads_the_plan(lead_client):
     page = lead_client.get(response.url).content.decode()
     for expected in ("松北区2024年优化营商环境重点任务分工方案", "列第一位的为牵头单位，下同",
                      "经开办(自贸办)·牵头部门", "[现有部门]", "区数据局·责任部门", "[新部门]",
-                     "各相关部门·责任部门", "[现有部门组]", "无(待牵头办公室分工)",
-                     "2025年6月30日", "节点:2024年6月底前建成信用信息共享平台", "未识别的行 7 行",
-                     "第22行:三、保障措施", "确认导入", "取消"):
+                     "各相关部门·责任部门", "[现有部门组]", "无（待牵头办公室分工）",
+                     "2025年6月30日", "节点：2024年6月底前建成信用信息共享平台", "未识别的行 7 行",
+                     "第22行：三、保障措施", "确认导入", "取消"):
         assert expected in page, expected
     assert Plan.objects.count() == 1  # the primary plan only: the preview wrote nothing
     done = lead_client.post(response.url, {"confirm": "1", "create_all_units": "1"})
@@ -78,7 +78,7 @@ def test_cancel_writes_nothing_and_forgets_the_upload(lead_client):
     response = _upload(lead_client, "计划.md", _fixture("lines-halfwidth.md"))
     lead_client.get(response.url)
     cancelled = lead_client.post(response.url, {"cancel": "1"}, follow=True)
-    assert "已取消导入 计划.md,未写入任何数据。" in cancelled.content.decode()
+    assert "已取消导入 计划.md，未写入任何数据。" in cancelled.content.decode()
     assert _counts() == before and not ImportDraft.objects.exists()
 
 

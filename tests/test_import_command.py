@@ -45,12 +45,12 @@ def units_plan(tmp_path) -> Path:
 def test_dry_run_prints_the_preview_and_writes_nothing():
     lines = _run(NEW_AREA_2023, "--dry-run")
     text = "\n".join(lines)
-    assert lines[0].startswith("计划:哈尔滨新区-2023-") and "哈尔滨新区2023年工作计划" in lines[0]
-    assert "格式:numbered-areas" in text and "战略驱动 10 个:" in text
+    assert lines[0].startswith("计划：哈尔滨新区-2023-") and "哈尔滨新区2023年工作计划" in lines[0]
+    assert "格式：numbered-areas" in text and "战略驱动 10 个：" in text
     assert "  (9) 提升基层治理水平,在全面统筹发展和安全中夯实新区责任 — 3 项任务" in lines
-    assert "任务 34 项(未分工 34 项):" in lines and "  1. 系统推进行政管理体制改革" in lines
+    assert "任务 34 项（未分工 34 项）：" in lines and "  1. 系统推进行政管理体制改革" in lines
     assert "  地区生产总值 左右6.5%(2023年,增速指标)" in lines
-    assert "未识别的行 12 行(不会导入):" in lines and "  第64行:责任编辑:王俊芳" in lines
+    assert "未识别的行 12 行（不会导入）：" in lines and "  第64行：责任编辑:王俊芳" in lines
     assert "试运行" in lines[-2] and lines[-1] == f"plan: {lines[0].split()[0][3:]}"
     assert _counts() == (0, 0, 0, 0, 0, 0, 0)
 
@@ -68,7 +68,7 @@ def test_the_last_line_names_the_code_export_plan_finds():
 @pytest.mark.django_db
 def test_the_same_document_gets_the_same_code_on_every_run():
     first, second = _run(NEW_AREA_2024), _run(NEW_AREA_2024)
-    assert first[-1] == second[-1] and "无变化:数据库已与文件一致。" in second
+    assert first[-1] == second[-1] and "无变化：数据库已与文件一致。" in second
     assert Plan.objects.count() == 1
 
 
@@ -91,18 +91,18 @@ def test_a_document_in_no_known_format_gives_a_clear_error_and_writes_nothing():
 
 def test_every_unit_is_matched_in_the_preview(primary_plan, units_plan):
     lines = _run(units_plan, "--dry-run")
-    assert ("     单位:区工信局[责任部门·现有部门]、"
+    assert ("     单位：区工信局[责任部门·现有部门]、"
             "经开区办(自贸办)[责任部门·现有别名 → 经开办(自贸办)]、"
             "各相关部门[责任部门·现有部门组]、区内各街道[责任部门·新部门组]、"
             "区数据局[责任部门·新部门]") in lines
-    assert ("     单位:经开办[牵头部门·新部门(建议设为别名) → 经开办(自贸办)]、"
-            "市住建局[责任部门·新部门(建议设为别名) → 区住建局]") in lines
-    assert "  经开办 → 经开办(自贸办)(未采纳,将新建部门;用 --accept-aliases 采纳)" in lines
+    assert ("     单位：经开办[牵头部门·新部门（建议设为别名） → 经开办(自贸办)]、"
+            "市住建局[责任部门·新部门（建议设为别名） → 区住建局]") in lines
+    assert "  经开办 → 经开办(自贸办)(未采纳，将新建部门；用 --accept-aliases 采纳)" in lines
 
 
 def test_look_alike_names_are_never_merged_silently(primary_plan, units_plan):
     lines = _run(units_plan)
-    assert "新增部门 经开办(与现有部门 经开办(自贸办) 相似,未设为别名)" in lines
+    assert "新增部门 经开办（与现有部门 经开办(自贸办) 相似，未设为别名）" in lines
     assert Department.objects.filter(name__in=["经开办", "市住建局"]).count() == 2
     assert not DepartmentAlias.objects.filter(alias__in=["经开办", "市住建局"]).exists()
 
@@ -124,7 +124,7 @@ def test_one_alias_can_be_accepted_alone(primary_plan, units_plan):
 
 def test_accepting_a_name_the_document_does_not_have_is_reported(primary_plan, units_plan):
     lines = _run(units_plan, "--accept-alias", "区不存在局")
-    assert "忽略别名 区不存在局:文件中没有这个单位名称" in lines
+    assert "忽略别名 区不存在局：文件中没有这个单位名称" in lines
     assert not DepartmentAlias.objects.filter(alias="区不存在局").exists()
 
 
@@ -139,11 +139,11 @@ def test_units_not_in_the_directory_need_create_units_or_a_mapping(tmp_path):
     finance = Department.objects.create(name="财政局", code="cz")
     out = StringIO()
     call_command("import_plan", str(path), "--dry-run", stdout=out)
-    assert "不在部门名录中的单位(须确认新建或对应到现有部门):" in out.getvalue()
+    assert "不在部门名录中的单位（须确认新建或对应到现有部门）：" in out.getvalue()
     with pytest.raises(CommandError, match="以下 2 个单位不在部门名录中.*--create-units"):
         call_command("import_plan", str(path), stdout=StringIO())
     assert not Plan.objects.exists()
-    with pytest.raises(CommandError, match="以下 1 个单位不在部门名录中.*导入:区招商服务中心;"):
+    with pytest.raises(CommandError, match="以下 1 个单位不在部门名录中.*导入：区招商服务中心；"):
         call_command("import_plan", str(path), "--map-unit", "区财政局=财政局",
                      stdout=StringIO())
     call_command("import_plan", str(path), "--map-unit", "区财政局=财政局", "--create-units",

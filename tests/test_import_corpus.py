@@ -51,7 +51,7 @@ def test_import_score_prints_each_document_and_the_totals():
     assert any(line.startswith("guandu.pdf") and "任务 4/4" in line for line in lines)
     assert any(line.startswith("deep-district-xlsx.xlsx") and "任务 15/15" in line
                for line in lines)
-    assert lines[-1].startswith("合计:34 个文件")
+    assert lines[-1].startswith("合计：34 个文件")
 
 
 def _roles(content: str) -> dict[str, tuple[str, bool]]:

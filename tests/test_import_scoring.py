@@ -47,7 +47,7 @@ def test_a_result_without_units_needs_confirmation_and_says_why(tmp_path):
     path.write_text(DOUBTFUL, encoding="utf-8")
     out = StringIO()
     call_command("import_plan", str(path), "--dry-run", stdout=out)
-    assert "识别得分:" in out.getvalue() and "3 项任务中只有 0 项读出了责任单位" in out.getvalue()
+    assert "识别得分：" in out.getvalue() and "3 项任务中只有 0 项读出了责任单位" in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -73,7 +73,7 @@ def test_the_admin_imports_a_low_score_only_when_confirmed(client, primary_plan)
     page = client.get(preview_url).content.decode()
     assert "识别结果存疑" in page and 'name="confirm_low_score"' in page and "识别得分" in page
     refused = client.post(preview_url, {"confirm": "1"}, follow=True).content.decode()
-    assert "低于 60,未导入" in refused and Plan.objects.count() == plans
+    assert "低于 60，未导入" in refused and Plan.objects.count() == plans
     assert ImportDraft.objects.exists()
     client.post(preview_url, {"confirm": "1", "confirm_low_score": "1"})
     assert Plan.objects.count() == plans + 1 and not ImportDraft.objects.exists()
@@ -85,7 +85,7 @@ def test_the_preview_shows_which_note_gave_which_units(tmp_path):
     path.write_text(SEED_STYLE_BUT_NOT, encoding="utf-8")
     out = StringIO()
     call_command("import_plan", str(path), "--dry-run", stdout=out)
-    assert "依据:(区审批局牵头,区司法局配合) → 区审批局、区司法局" in out.getvalue()
+    assert "依据：(区审批局牵头,区司法局配合) → 区审批局、区司法局" in out.getvalue()
 
 
 CORPUS = __import__("pathlib").Path(__file__).parent / "fixtures" / "plans" / "corpus"

@@ -221,7 +221,7 @@ def test_a_malformed_document_names_the_line_and_writes_nothing(
 @pytest.mark.django_db
 def test_a_foreign_document_is_refused_with_a_clear_message(settings):
     article = settings.BASE_DIR / "seeds" / "background-songbei-2017-interview.txt"
-    with pytest.raises(CommandError, match="第1行:未找到文号"):
+    with pytest.raises(CommandError, match="第1行：未找到文号"):
         call_command("import_plan", str(article), stdout=StringIO())
     assert Plan.objects.count() == 0
 
