@@ -39,7 +39,7 @@ def test_the_pack_goes_to_the_leaders_the_working_day_before(world):
     sent = _packs(cycle_at(moment(3, 19)))
     assert sorted(m.user for m in sent) == ["leadoffice", "manager"]
     assert {m.kind for m in sent} == {"meeting_pack"}
-    assert "2026年第1季度专题研究(2026年3月20日)" in sent[0].subject
+    assert "2026年第1季度专题研究（2026年3月20日）" in sent[0].subject
     assert "定于2026年3月20日召开" in sent[0].text
     meeting = Meeting.objects.get(kind=Meeting.Kind.QUARTERLY)
     assert (meeting.held_on, meeting.title) == (datetime.date(2026, 3, 20),
@@ -81,13 +81,13 @@ def test_the_pack_puts_the_quarter_at_a_glance(world):
                                  value=Decimal("50"), note="春节因素。")
     (pack, _) = _packs(cycle_at(moment(3, 19)))
     text = pack.text
-    assert "一、任务总体情况:共 2 项,已办结 0 项" in text
-    assert "二、进度滞后(红色预警)的任务及突出问题(1 项)" in text
-    assert "任务 1. 甲局独立任务" in text and "区甲局:地块征收受阻。" in text
-    assert "三、各部门提请研究协调的事项(1 项)" in text
-    assert "地区生产总值:1月 50亿元(目标进度 100.00亿元),落后于目标进度;说明:春节因素。" in text
+    assert "一、任务总体情况：共 2 项，已办结 0 项" in text
+    assert "二、进度滞后（红色预警）的任务及突出问题（1 项）" in text
+    assert "任务 1. 甲局独立任务" in text and "区甲局：地块征收受阻。" in text
+    assert "三、各部门提请研究协调的事项（1 项）" in text
+    assert "地区生产总值：1月 50亿元（目标进度 100.00亿元），落后于目标进度；说明：春节因素。" in text
     # February's reports and January's figures were due 2/25 (乙 owes task 2; 甲 filed
     # task 1 only; the figure was filed).
-    assert "区乙局:进展报送 1 项" in text and "区甲局:进展报送 1 项" in text
+    assert "区乙局：进展报送 1 项" in text and "区甲局：进展报送 1 项" in text
     assert "指标监测" not in text.split("五、")[1]
-    assert "滞后任务 1 项,提请研究 1 项,指标落后 1 项" in pack.subject
+    assert "滞后任务 1 项，提请研究 1 项，指标落后 1 项" in pack.subject

@@ -106,7 +106,7 @@ def test_the_owner_is_reminded_on_the_reminder_days_with_the_reports(world):
     sent = cycle_at(moment(3, 18))
     (message,) = _reading_messages(sent, "jia.liaison")
     assert message.kind == "reminder"  # one message a day: the reports' reminder too
-    assert "区甲局:2026年2月指标监测数据将于2026年3月25日截止,尚有 1 项指标未填报" in message.text
+    assert "区甲局：2026年2月指标监测数据将于2026年3月25日截止，尚有 1 项指标未填报" in message.text
     assert "地区生产总值" in message.text
     assert "http://testserver/indicators/?month=2026-02" in message.text
     assert _reading_messages(sent, "yi.liaison") == []  # 乙 is not an owner
@@ -141,8 +141,8 @@ def test_the_red_step_names_the_departments_and_their_targets(world):
     red = [m for m in cycle_at(moment(4, 1)) if m.user == "leadoffice"
            and "指标监测" in m.text]
     assert len(red) == 1
-    assert "2026年2月指标监测数据逾期 5 个工作日,1 个部门仍未填报(红色督办)" in red[0].text
-    assert "区甲局:地区生产总值" in red[0].text
+    assert "2026年2月指标监测数据逾期 5 个工作日，1 个部门仍未填报（红色督办）" in red[0].text
+    assert "区甲局：地区生产总值" in red[0].text
 
 
 def test_a_figure_filed_after_the_deadline_stops_the_chase(world):

@@ -264,7 +264,7 @@ def test_the_person_page_ticks_channels_and_checks_addresses(client, world):
     errors = response.context["adminform"].form.errors
     assert "12345" in errors["mobile"][0]
     assert "钉钉用户ID" in errors["dingtalk_userid"][0]
-    assert errors["wecom_userid"] == ["选择了“企业微信应用消息”渠道,须填写企业微信用户ID。"]
+    assert errors["wecom_userid"] == ["选择了“企业微信应用消息”渠道，须填写企业微信用户ID。"]
     assert Person.objects.get(user=zhang).channels == {}  # nothing half-saved
 
     good = {**values, "mobile": "+86 138-0000-0009", "dingtalk_userid": "ding-zs",

@@ -17,7 +17,7 @@ def test_the_services_and_pages_use_the_rules_tables():
                                                      "COMPLETION_PART_ACTION"},
         "tasks_app.services.lifecycle.slips": {"SLIP"},
         "tasks_app.services.lifecycle.instructions": {"INSTRUCTING_ROLES"},
-        "tasks_app.selectors.lifecycle": {"PART", "SLIP", "EXTENSION", "COMPLETION"},
+        "tasks_app.selectors.lifecycle": {"PART", "SLIP"},
         "tasks_app.portal.views_slips": {"SLIP"},
     }
     for module, names in users.items():

@@ -113,7 +113,7 @@ def test_weekly_items_get_reminders_and_the_chase_ladder_each_once(world):
         "jia.liaison"]
     assert "1. 甲局独立任务" in days[datetime.date(2026, 3, 12)]["jia.liaison"]
     assert "黄色督办" in days[datetime.date(2026, 3, 17)]["jia.head"]
-    assert "区甲局:任务 1" in days[datetime.date(2026, 3, 20)]["leadoffice"]
+    assert "区甲局：任务 1" in days[datetime.date(2026, 3, 20)]["leadoffice"]
     assert all(LABEL not in text for sent in days.values()
                for user, text in sent.items() if user.startswith("yi."))  # 乙 is monthly only
     # idempotent: the same moment again tells nothing new; weeks draft no 督办单
@@ -133,7 +133,7 @@ def test_a_filed_weekly_report_stops_the_chase(world):
 def test_reports_go_to_the_period_of_their_cycle_and_are_counted_there(world):
     cycle_at(moment(3, 12))
     week, month = _week(world), period_ensure(world.plan, datetime.date(2026, 3, 1))
-    with pytest.raises(ValidationError, match="该任务每周反馈,请在周报填报周期中报送"):
+    with pytest.raises(ValidationError, match="该任务每周反馈，请在周报填报周期中报送"):
         _file(world, month, world.task1, world.jia, "jia.liaison", moment(3, 12, 10))
     with pytest.raises(ValidationError, match="周报填报周期只接受每周反馈的任务"):
         _file(world, week, world.task2, world.jia, "jia.liaison", moment(3, 12, 10))

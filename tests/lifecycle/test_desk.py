@@ -56,7 +56,7 @@ def test_decisions_come_first_then_the_rest(client, busy):
                        "desk-slip-drafts", "desk-feedback", "desk-red", "the-rest",
                        "desk-reports", "waiting", "desk-slips", "desk-suspended", "desk-items")
     assert positions == sorted(positions)
-    assert "待决定(5 项)" in html  # extension, completion, slip feedback, two red tasks
+    assert "待决定（5 项）" in html  # extension, completion, slip feedback, two red tasks
 
 
 def test_counts_are_exact(busy):

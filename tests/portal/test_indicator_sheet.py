@@ -78,7 +78,7 @@ def test_preview_then_confirm_saves_the_filled_rows_only(world, targets, as_user
     preview = _upload(client, workbook)
     assert preview.status_code == 200
     html = preview.content.decode()
-    assert "预览:将更新 1 项指标" in html and "另有 1 行与已填数据相同" in html
+    assert "预览：将更新 1 项指标" in html and "另有 1 行与已填数据相同" in html
     assert not TargetReading.objects.filter(target=targets["gdp"]).exists()  # not yet
     response = _confirm(client, preview)
     assert response.status_code == 302
@@ -99,7 +99,7 @@ def test_row_level_errors_and_nothing_saved(world, targets, as_user):
     html = response.content.decode()
     assert f"第 {rows['地区生产总值']} 行" in html and "请在说明中写明原因和措施" in html
     assert f"第 {rows['营业收入']} 行" in html and "实际值必须是数字" in html
-    assert "I 列(实际值)" in html
+    assert "I 列（实际值）" in html
     assert not TargetReading.objects.exists()
 
 

@@ -68,7 +68,7 @@ def test_change_one_add_one_leave_one_untouched(world, planned, as_user):
     preview = _upload(client, world, workbook)
     assert preview.status_code == 200
     html = preview.content.decode()
-    assert "预览:新增 1 个节点,修改 1 个节点" in html and "另有 2 行与现有节点相同" in html
+    assert "预览：新增 1 个节点，修改 1 个节点" in html and "另有 2 行与现有节点相同" in html
     assert Milestone.objects.filter(task=world.task).count() == 3  # nothing saved yet
     response = client.post(_urls(world)[1], {"confirm": preview.context["payload"]})
     assert response.status_code == 302
@@ -93,7 +93,7 @@ def test_row_errors_in_chinese_and_nothing_saved(world, planned, as_user):
     assert response.status_code == 422
     html = response.content.decode()
     assert f"第 {new} 行" in html and "区无关局 不是该任务的牵头或责任部门" in html
-    assert "日期格式不正确" in html and "C 列(节点时限)" in html
+    assert "日期格式不正确" in html and "C 列（节点时限）" in html
     assert world.task.milestones.get(title="完成选址").due_on == datetime.date(2026, 5, 15)
     assert world.task.milestones.count() == 3
     sheet[f"B{new}"] = sheet[f"C{new}"] = sheet[f"D{new}"] = None  # only the late date left

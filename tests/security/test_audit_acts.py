@@ -107,8 +107,9 @@ def test_digest_settings_changes_are_audited(client, db):
     assert DigestSubscription.objects.get(user=manager).frequency == "daily"
     event = _only(AuditKind.SETTINGS)
     assert (event.actor, event.ip) == (manager, IP)
-    assert json.loads(event.detail) == {"frequency": "daily", "plans": [], "drivers": [],
-                                        "departments": ["区工信局"]}
+    assert json.loads(event.detail) == {"frequency": "daily", "weekday": None,
+                                        "send_time": None, "contents": [], "plans": [],
+                                        "drivers": [], "departments": ["区工信局"]}
     # A refused change saves nothing and audits nothing.
     client.post(reverse("notifications:digest"), {"frequency": "hourly"}, REMOTE_ADDR=IP)
     assert DigestSubscription.objects.get(user=manager).frequency == "daily"

@@ -59,9 +59,9 @@ def reading_reminder_findings(ctx: CycleContext) -> list[Addressed]:
                 key=f"reading-reminder:{_key(plan, period)}:s{stage}:dept-{department_id}",
                 kind=Kind.REMINDER, url=_url(period), lines=_lines(rows), detail=plan.code,
                 heading=ngettext(
-                    "%(department)s:%(month)s指标监测数据将于%(date)s截止，"
+                    "%(department)s：%(month)s指标监测数据将于%(date)s截止，"
                     "尚有 %(count)d 项指标未填报",
-                    "%(department)s:%(month)s指标监测数据将于%(date)s截止，"
+                    "%(department)s：%(month)s指标监测数据将于%(date)s截止，"
                     "尚有 %(count)d 项指标未填报",
                     len(rows)) % {"department": rows[0].department_name,
                                   "month": cn_month(reading_month(period)),
@@ -73,9 +73,9 @@ def reading_reminder_findings(ctx: CycleContext) -> list[Addressed]:
 
 def _overdue_heading(department: str, period: ReportingPeriod, late: int, count: int) -> str:
     return ngettext(
-        "%(department)s:%(month)s指标监测数据已于%(date)s截止，"
+        "%(department)s：%(month)s指标监测数据已于%(date)s截止，"
         "逾期 %(late)d 个工作日仍有 %(count)d 项指标未填报",
-        "%(department)s:%(month)s指标监测数据已于%(date)s截止，"
+        "%(department)s：%(month)s指标监测数据已于%(date)s截止，"
         "逾期 %(late)d 个工作日仍有 %(count)d 项指标未填报",
         count) % {"department": department, "month": cn_month(reading_month(period)),
                   "date": cn_date(period.deadline), "late": late, "count": count}
