@@ -265,7 +265,7 @@ def _assessment(world, period) -> dict:
 def _bulletin(world, period) -> set[str]:
     content = bulletin_compute(world.plan, 2026, 2)
     return {row["name"] for row in content["named_departments"]
-            if any(entry.startswith(f"{cn_period(period)}(") for entry in row["periods"])}
+            if any(entry.startswith(f"{cn_period(period)}（") for entry in row["periods"])}
 
 
 def _digest_overdue(world, now, period) -> set[str]:
