@@ -89,7 +89,7 @@ def _tasks(ctx: CycleContext, pack: QuarterPack, months: list[datetime.date]) ->
                                 .exclude(problems="").exclude(state=ReportState.DRAFT)
                                 .order_by("department__name", "-period__month")
                                 .values_list("task_id", "department__name", "problems")):
-        line = f"{name}:{text}"
+        line = gettext("%(department)s：%(problem)s") % {"department": name, "problem": text}
         if line not in problems[task_id]:
             problems[task_id].append(line)
     pack.red = [{**task, "due": cn_date(task["due_on"]), "problems": problems[task["id"]]}

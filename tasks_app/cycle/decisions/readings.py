@@ -108,7 +108,7 @@ def _red(ctx: CycleContext, plan: Plan, period: ReportingPeriod, late: int) -> l
         return []
     departments = _by_department(missing)
     lines = tuple(
-        gettext("%(department)s:%(targets)s") % {
+        gettext("%(department)s：%(targets)s") % {
             "department": rows[0].department_name,
             "targets": join_list(row.target_name for row in rows)}
         for rows in sorted(departments.values(), key=lambda rows: rows[0].department_name))
