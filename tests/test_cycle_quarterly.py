@@ -85,7 +85,8 @@ def test_the_pack_puts_the_quarter_at_a_glance(world):
     assert "二、进度滞后（红色预警）的任务及突出问题（1 项）" in text
     assert "任务 1. 甲局独立任务" in text and "区甲局：地块征收受阻。" in text
     assert "三、各部门提请研究协调的事项（1 项）" in text
-    assert "地区生产总值：1月 50亿元（目标进度 100.00亿元），落后于目标进度；说明：春节因素。" in text
+    assert ("地区生产总值：1月 50亿元（目标进度 100.00亿元），落后于目标进度；说明：春节因素。"
+            in text)
     # February's reports and January's figures were due 2/25 (乙 owes task 2; 甲 filed
     # task 1 only; the figure was filed).
     assert "区乙局：进展报送 1 项" in text and "区甲局：进展报送 1 项" in text
