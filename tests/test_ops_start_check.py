@@ -26,13 +26,13 @@ def stamp(tmp_path, monkeypatch):
     UserFactory(username="leadoffice")
     import ops.management.commands.prepare_run as prepare
     monkeypatch.setattr(prepare, "STAMP", start_check.STAMP)
-    stamp_write(["演示账号密码: pw"])
+    stamp_write(["演示账号密码：pw"])
     return start_check.STAMP
 
 
 def test_nothing_changed_prints_the_last_output(stamp, capsys):
     assert start_check.main() == 0
-    assert capsys.readouterr().out == "演示账号密码: pw\n"
+    assert capsys.readouterr().out == "演示账号密码：pw\n"
 
 
 def test_a_changed_password_in_the_database_is_noticed(stamp):

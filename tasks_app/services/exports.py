@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from common.i18n import site_language
 from departments.access import access_for
@@ -86,7 +87,15 @@ def export_ledger_start(*, owner: User, params: Mapping[str, str],
 
 
 def _enqueue(job_id: int) -> None:
-    export_build.delay(job_id)
+    """Hand the job to a worker; without a reachable broker the job fails with a reason the
+    owner can read, instead of the request failing."""
+    try:
+        export_build.apply_async((job_id,), retry=False)
+    except Exception as error:  # the broker is down: /readyz shows it as well
+        log.warning("could not queue export job %s: %s", job_id, error)
+        ExportJob.objects.filter(pk=job_id).update(
+            state=ExportJob.State.FAILED, finished_at=timezone.now(),
+            error=gettext("后台任务队列暂时不可用，请稍后重试。"))
 
 
 def _set(job: ExportJob, **fields) -> None:

@@ -1,10 +1,12 @@
 """Documents in Debian's Chromium: the monthly sheet's round trip (download, fill offline,
 upload), the ledger download, and the pages with charts (screenshots in test-artifacts/)."""
 
+import datetime
 import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, expect
 
@@ -28,7 +30,7 @@ def _filled(path: str) -> bytes:
     headers = {cell.value: cell.column for cell in sheet[3]}
     for row in range(4, sheet.max_row + 1):
         sheet.cell(row=row, column=headers["推进情况"], value="正常推进")
-        sheet.cell(row=row, column=headers["进度(%)"], value=30 + row)
+        sheet.cell(row=row, column=headers["进度（%）"], value=30 + row)
         sheet.cell(row=row, column=headers["本期进展"], value=f"第{row}行:完成项目对接。")
         sheet.cell(row=row, column=headers["下步计划"], value="组织签约。")
     buffer = io.BytesIO()
@@ -93,6 +95,9 @@ def test_the_overview_and_the_bulletin_show_charts(browser: Browser, portal):
     report_save(filing=Filing(portal.task, portal.department.pk, portal.period),
                 user=portal.liaison, submit=True,
                 data={"status": "on_track", "progress": 40, "progress_text": "推进中。"})
+    # The bulletin counts only periods past their deadline: this one closed yesterday.
+    portal.period.deadline = timezone.localdate() - datetime.timedelta(days=1)
+    portal.period.save(update_fields=["deadline"])
     today = portal.period.month
     quarter = (today.month - 1) // 3 + 1
     bulletin = bulletin_publish(bulletin_generate(plan=plan, year=today.year, quarter=quarter))

@@ -104,7 +104,7 @@ def test_run_command_on_a_clean_clone(tmp_path):
               f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         assert took <= budget
         output = log.read_text()
-        assert "演示账号密码: clean-clone-pw" in output
+        assert "演示账号密码：clean-clone-pw" in output
         assert "静态文件已重新生成" not in output
         assert "自上次启动以来没有变化" in output  # prepare_run skipped: ops/start_check.py
 
@@ -126,7 +126,7 @@ def test_run_command_on_a_clean_clone(tmp_path):
     try:
         assert _wait_for(lambda: _answers(login), 120, process), log.read_text()
         output = log.read_text()
-        assert "演示账号密码: changed-pw" in output
+        assert "演示账号密码：changed-pw" in output
         assert "自上次启动以来没有变化" not in output
     finally:
         _stop(process)

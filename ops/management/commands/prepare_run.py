@@ -100,7 +100,7 @@ class Command(BaseCommand):
         hash_file.chmod(0o600)
         output += [f"{account.username}\t{account.role}\t{account.department}"
                    for account in accounts]
-        output.append(_("演示账号密码： %(password)s") % {"password": password})
+        output.append(_("演示账号密码：%(password)s") % {"password": password})
         for line in output:
             self.stdout.write(line)
         stamp_write(output)

@@ -17,4 +17,4 @@ class Command(BaseCommand):
         accounts, password = demo_accounts_ensure(password)
         for account in accounts:
             self.stdout.write(f"{account.username}\t{account.role}\t{account.department}")
-        self.stdout.write(_("演示账号密码： %(password)s") % {"password": password})
+        self.stdout.write(_("演示账号密码：%(password)s") % {"password": password})
