@@ -28,6 +28,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 CLOCK = "2026-03-26T09:00:00+08:00"
 
 
+def _reconnect(broker: str) -> None:
+    """Publish to ``broker`` from now on: the connection pool and the producer pool that an
+    earlier test may have opened are dropped with the old address."""
+    app.close()
+    app.amqp._producer_pool = None
+    app.conf.broker_url = broker
+
+
 @pytest.fixture
 def worker_on_redis(tmp_path):
     """redis-server and one Celery worker; this process publishes to the same Redis."""
@@ -43,12 +51,10 @@ def worker_on_redis(tmp_path):
                               tmp_path, env, CLOCK)
         started.append(worker)
         wait_for(lambda: "ready." in worker.output(), 60, "Celery worker 就绪")
-        app.close()
-        app.conf.broker_url = broker
+        _reconnect(broker)
         yield worker
     finally:
-        app.close()
-        app.conf.broker_url = broker_before
+        _reconnect(broker_before)
         for process in reversed(started):
             process.stop()
 
