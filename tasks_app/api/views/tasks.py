@@ -75,6 +75,8 @@ class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
             renderer_classes=[JSONRenderer, XlsxRenderer])
     def ledger(self, request):
         if self.access.reads_everything:
+            # The same checks as the list (a bad search or ordering is a 400) before queuing.
+            self.filter_queryset(self.get_queryset())
             try:
                 job = export_ledger_start(owner=request.user, params=request.query_params)
             except DjangoValidationError as error:
