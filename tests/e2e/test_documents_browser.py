@@ -95,9 +95,12 @@ def test_the_overview_and_the_bulletin_show_charts(browser: Browser, portal):
     report_save(filing=Filing(portal.task, portal.department.pk, portal.period),
                 user=portal.liaison, submit=True,
                 data={"status": "on_track", "progress": 40, "progress_text": "推进中。"})
-    # The bulletin counts only periods past their deadline: this one closed yesterday.
+    # The bulletin counts only periods past their deadline: this one closed yesterday, and
+    # the report came in the day before.
     portal.period.deadline = timezone.localdate() - datetime.timedelta(days=1)
     portal.period.save(update_fields=["deadline"])
+    ProgressReport.objects.filter(period=portal.period).update(
+        submitted_at=timezone.now() - datetime.timedelta(days=2))
     today = portal.period.month
     quarter = (today.month - 1) // 3 + 1
     bulletin = bulletin_publish(bulletin_generate(plan=plan, year=today.year, quarter=quarter))

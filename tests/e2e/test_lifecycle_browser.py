@@ -162,5 +162,5 @@ def test_an_item_from_creation_to_verified_completion(browser, site):
                 .values_list("decision", flat=True)) == ["rejected", "approved"]
     subjects = [m.subject for m in mail.outbox]
     assert any("延期申请：批准延至" in s for s in subjects)
-    assert any("办结申请:不同意办结" in s for s in subjects)
-    assert any("办结申请:同意办结" in s for s in subjects)
+    assert any("办结申请：不同意办结" in s for s in subjects)
+    assert any("办结申请：同意办结" in s for s in subjects)
