@@ -1,4 +1,5 @@
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -28,6 +29,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale: str, json: Path | None, runs: int, keepdb: bool,
                concurrency_seconds: int, **options):
+        for noisy in ("axes", "weasyprint"):  # a line per login and per PDF page
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         creation = connection.creation
         original = connection.settings_dict["NAME"]
         if connection.vendor == "sqlite" and not connection.settings_dict["TEST"].get("NAME"):
