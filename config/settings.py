@@ -112,6 +112,12 @@ if env("DUBAN_REPLICA_DATABASE_URL", default=""):
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["ops.replica.ReplicaRouter"]
+# PostgreSQL's JIT compiles any query the planner costs high (the owed-reports query of the
+# overview at city scale): ~140 ms of compiling for a query that runs in less. Pages are short
+# queries, so it is off (docs/performance.md); DATABASE_URL's ?options=… can set it again.
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 # Database metrics for /metrics (django-prometheus): the same engines, wrapped to count
 # connections, queries, errors and query time.
 for _database in DATABASES.values():

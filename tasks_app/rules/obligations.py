@@ -195,24 +195,22 @@ def _slot(period: ReportingPeriod) -> Slot:
     return (period.kind, period.opens_on if period.kind == PeriodKind.WEEKLY else period.month)
 
 
-def _filed_in(slot: Slot) -> tuple[Exists, Subquery]:
-    """Whether the part's department filed its report for the plan's period of ``slot``
-    (its month, or its week), and when."""
-    kind, day = slot
-    which = {"period__opens_on": day} if kind == PeriodKind.WEEKLY else {"period__month": day}
+def _filed_in(period_ids: list[int]) -> tuple[Exists, Subquery]:
+    """Whether the part's department filed its report for one of ``period_ids`` (the plans'
+    periods of one month or week: a task's report can only be in its own plan's), and when.
+    Task, department and period probe the reports' unique index; no join, no ordering."""
     report = ProgressReport.objects.filter(
         task_id=OuterRef("task_id"), department_id=OuterRef("dept"),
-        period__plan_id=OuterRef("task__plan_id"), period__kind=kind, **which,
-        state__in=FILED_REPORTS)
+        period_id__in=period_ids, state__in=FILED_REPORTS).order_by()
     return Exists(report), Subquery(report.values("submitted_at")[:1])
 
 
 def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None,
            department_ids: Iterable[int] | None = None,
-           slots: Iterable[Slot] = ()) -> list[_Part]:
+           slots: dict[Slot, list[int]] | None = None) -> list[_Part]:
     """Each department's part in each task that is not closed, groups expanded to their
     active members; a direct part governs, else the group part given first. With each
-    part, its department's filed reports for the plan's periods of ``slots``. One query.
+    part, its department's filed reports in ``slots`` (slot → its periods' ids). One query.
     Closed parts are returned too (they shadow a group part) — ask ``is_open``."""
     parts = Assignment.objects.filter(state__in=LIVE_PARTS).exclude(task__status__in=CLOSED_TASKS)
     if plan_ids is not None:
@@ -229,10 +227,11 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
     parts = parts.filter(direct | grouped).annotate(
         dept=Coalesce("department_id", "group__members__id"),
         dept_name=Coalesce("department__name", "group__members__name"))
-    slots = sorted(set(slots))
+    slot_periods = slots or {}
+    slots_in_order = sorted(slot_periods)
     filed_fields = []
-    for n, slot in enumerate(slots):
-        exists, at = _filed_in(slot)
+    for n, slot in enumerate(slots_in_order):
+        exists, at = _filed_in(slot_periods[slot])
         parts = parts.annotate(**{f"filed_{n}": exists, f"filed_at_{n}": at})
         filed_fields += [f"filed_{n}", f"filed_at_{n}"]
     found: dict[tuple[int, int], _Part] = {}
@@ -247,7 +246,7 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
         elif key in named:
             continue
         filed = {slot: row[len(_PART_FIELDS) + 2 + 2 * n]
-                 for n, slot in enumerate(slots) if row[len(_PART_FIELDS) + 1 + 2 * n]}
+                 for n, slot in enumerate(slots_in_order) if row[len(_PART_FIELDS) + 1 + 2 * n]}
         part = _Part(plan_id, driver_id, task_id, number, title, ftype, cycle,
                      timezone.localtime(created).date(), state, dept, name, filed)
         held = found.get(key)
@@ -267,9 +266,12 @@ def owed_reports(
     periods = list(periods)
     if not periods:
         return {}
+    slots: dict[Slot, list[int]] = defaultdict(list)
+    for period in periods:
+        slots[_slot(period)].append(period.pk)
     parts = [part for part in _parts(plan_ids={period.plan_id for period in periods},
                                      task_ids=task_ids, department_ids=department_ids,
-                                     slots={_slot(period) for period in periods})
+                                     slots=slots)
              if part.is_open]
     result: dict[int, list[MissingReport]] = {}
     for period in periods:
