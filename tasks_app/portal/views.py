@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +25,8 @@ from .bar_charts import plan_charts
 from .charts import progress_chart
 from .common import not_found_if_denied, today
 
+HOME_PAGE_SIZE = 50  # the busiest department's most urgent rows; the rest a page away
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -31,8 +34,9 @@ def home(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not access.department_ids and access.reads_everything:
         return redirect("portal:overview")
-    return render(request, "portal/home.html", {
-        "home": selectors.home(access, today()), "today": today()})
+    home = selectors.home(access, today())
+    rows = Paginator(home.rows, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/home.html", {"home": home, "rows": rows, "today": today()})
 
 
 @login_required

@@ -243,4 +243,4 @@ def test_a_page_of_reports_takes_the_same_queries_whatever_the_number_of_rows(wo
     _grow(world, 55)
     small = queries()
     _grow(world, 60)
-    assert queries() == small == 4  # token+user, memberships, count, the page
+    assert queries() == small == 6  # token+user, memberships, led tasks, count, page, users

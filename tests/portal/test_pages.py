@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from tasks_app.choices import ReportState
 from tasks_app.models import Assignment
+from tasks_app.portal.views import HOME_PAGE_SIZE
 from tasks_app.services.reports import attachment_add
 
 from .conftest import add_task, pdf
@@ -39,6 +40,21 @@ def test_home_lists_the_departments_tasks_with_role_and_missing_reports_first(as
     html = response.content.decode()
     assert "责任部门" in html and "别人的任务" not in html
     assert reverse("portal:batch_report", args=[world.period.pk]) in html
+
+
+def test_a_busy_departments_home_shows_its_most_urgent_rows_first_a_page_at_a_time(
+        as_user, world):
+    world.report(submit=True)  # the reported task sorts after every one still owed
+    for n in range(HOME_PAGE_SIZE):
+        add_task(world.task.plan, world.task.driver, world.department, title=f"任务{n}")
+    client = as_user(world.liaison)
+    first = client.get(reverse("portal:home")).context
+    assert len(first["rows"].object_list) == HOME_PAGE_SIZE
+    assert world.task not in [row.task for row in first["rows"].object_list]
+    assert len(first["home"].rows) == HOME_PAGE_SIZE + 1
+    second = client.get(reverse("portal:home") + "?page=2")
+    assert [row.task for row in second.context["rows"].object_list] == [world.task]
+    assert "第 2 / 2 页" in second.content.decode()
 
 
 def test_managers_and_the_lead_office_land_on_the_overview(as_user, world):

@@ -13,7 +13,7 @@ from ...exceptions import StaleVersion
 from ...filtersets import ProgressReportFilterSet
 from ...models import ProgressReport
 from ...permissions import reporting_departments, visible_tasks
-from ...selectors.reports import report_list
+from ...selectors.reports import report_list, with_report_users
 from ...services.reports import (
     Filing,
     report_head_review,
@@ -87,11 +87,19 @@ class ReportViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self):
         return report_list(self.access)
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else with_report_users(list(page))
+
+    def get_object(self):
+        return with_report_users([super().get_object()])[0]
+
     def retrieve(self, request, *args, **kwargs):
         return versioned_response(self, self.get_object())
 
     def _fresh(self, report: ProgressReport, status: int = 200):
-        return versioned_response(self, self.get_queryset().get(pk=report.pk), status)
+        return versioned_response(
+            self, with_report_users([self.get_queryset().get(pk=report.pk)])[0], status)
 
     def create(self, request, *args, **kwargs):
         tasks = visible_tasks(self.access).select_related("plan")
