@@ -28,7 +28,17 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -187,7 +197,7 @@ class _Part:
 
 
 _PART_FIELDS = ("task__plan_id", "task__driver_id", "task_id", "task__number", "task__title",
-                "task__feedback_type", "task__feedback_cycle", "created_at", "state", "dept",
+                "task__feedback_type", "task__feedback_cycle", "given_on", "state", "dept",
                 "dept_name")
 
 
@@ -198,7 +208,8 @@ def _slot(period: ReportingPeriod) -> Slot:
 def _filed_in(period_ids: list[int]) -> tuple[Exists, Subquery]:
     """Whether the part's department filed its report for one of ``period_ids`` (the plans'
     periods of one month or week: a task's report can only be in its own plan's), and when.
-    Task, department and period probe the reports' unique index; no join, no ordering."""
+    Task, department and period probe the reports' unique index; no join, no ordering. The
+    first is hashed by PostgreSQL (one pass); the second runs per part."""
     report = ProgressReport.objects.filter(
         task_id=OuterRef("task_id"), department_id=OuterRef("dept"),
         period_id__in=period_ids, state__in=FILED_REPORTS).order_by()
@@ -207,10 +218,11 @@ def _filed_in(period_ids: list[int]) -> tuple[Exists, Subquery]:
 
 def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None,
            department_ids: Iterable[int] | None = None,
-           slots: dict[Slot, list[int]] | None = None) -> list[_Part]:
+           slots: dict[Slot, list[int]] | None = None, times: bool = True) -> list[_Part]:
     """Each department's part in each task that is not closed, groups expanded to their
     active members; a direct part governs, else the group part given first. With each
-    part, its department's filed reports in ``slots`` (slot → its periods' ids). One query.
+    part, its department's filed reports in ``slots`` (slot → its periods' ids) and, with
+    ``times``, when each was filed. One query.
     Closed parts are returned too (they shadow a group part) — ask ``is_open``."""
     parts = Assignment.objects.filter(state__in=LIVE_PARTS).exclude(task__status__in=CLOSED_TASKS)
     if plan_ids is not None:
@@ -225,6 +237,7 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
         grouped &= Q(group__members__in=ids)
     # One filter call, then annotations: they reuse its join to the group's members.
     parts = parts.filter(direct | grouped).annotate(
+        given_on=TruncDate("created_at"),  # in the site's time zone, as every rule counts days
         dept=Coalesce("department_id", "group__members__id"),
         dept_name=Coalesce("department__name", "group__members__name"))
     slot_periods = slots or {}
@@ -232,13 +245,15 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
     filed_fields = []
     for n, slot in enumerate(slots_in_order):
         exists, at = _filed_in(slot_periods[slot])
-        parts = parts.annotate(**{f"filed_{n}": exists, f"filed_at_{n}": at})
+        parts = parts.annotate(**{f"filed_{n}": exists,
+                                  f"filed_at_{n}": at if times else Value(
+                                      None, output_field=DateTimeField())})
         filed_fields += [f"filed_{n}", f"filed_at_{n}"]
     found: dict[tuple[int, int], _Part] = {}
     named: set[tuple[int, int]] = set()
     rows = parts.order_by().values_list(*_PART_FIELDS, "department_id", *filed_fields)
     for row in sorted(rows, key=lambda r: r[len(_PART_FIELDS)] is None):
-        (plan_id, driver_id, task_id, number, title, ftype, cycle, created, state, dept,
+        (plan_id, driver_id, task_id, number, title, ftype, cycle, given_on, state, dept,
          name, direct_id) = row[:len(_PART_FIELDS) + 1]
         key = (task_id, dept)
         if direct_id is not None:
@@ -248,7 +263,7 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
         filed = {slot: row[len(_PART_FIELDS) + 2 + 2 * n]
                  for n, slot in enumerate(slots_in_order) if row[len(_PART_FIELDS) + 1 + 2 * n]}
         part = _Part(plan_id, driver_id, task_id, number, title, ftype, cycle,
-                     timezone.localtime(created).date(), state, dept, name, filed)
+                     given_on, state, dept, name, filed)
         held = found.get(key)
         if (held is None or (part.is_open, -part.given_on.toordinal())
                 > (held.is_open, -held.given_on.toordinal())):
@@ -258,11 +273,12 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
 
 def owed_reports(
     periods: Iterable[ReportingPeriod], *, department_ids: Iterable[int] | None = None,
-    task_ids: set[int] | None = None,
+    task_ids: set[int] | None = None, times: bool = True,
 ) -> dict[int, list[MissingReport]]:
     """Every report owed for each period (filed or not), by period id, ordered by task number
     and department name. One query whatever the number of tasks and departments (the
-    periods' distinct months and weeks are each one subquery)."""
+    periods' distinct months and weeks are each one subquery). ``times=False``: without
+    ``filed_at`` (a subquery per part; whether it was filed is one pass)."""
     periods = list(periods)
     if not periods:
         return {}
@@ -271,7 +287,7 @@ def owed_reports(
         slots[_slot(period)].append(period.pk)
     parts = [part for part in _parts(plan_ids={period.plan_id for period in periods},
                                      task_ids=task_ids, department_ids=department_ids,
-                                     slots=slots)
+                                     slots=slots, times=times)
              if part.is_open]
     result: dict[int, list[MissingReport]] = {}
     for period in periods:
@@ -304,7 +320,7 @@ def missing_reports_for(
     ``as_of``: count only reports filed before that moment. Three queries whatever the number
     of periods, tasks and departments.
     """
-    owed = owed_reports(periods, department_ids=department_ids)
+    owed = owed_reports(periods, department_ids=department_ids, times=as_of is not None)
     return {period_id: [row for row in rows if _unfiled(row, as_of)]
             for period_id, rows in owed.items()}
 

@@ -173,7 +173,8 @@ def home(access: Access, today: datetime.date, now: datetime.datetime | None = N
     shown = [period for pairs in asked.values() for _, period in pairs]
     owed: dict[tuple[int, int, int], MissingReport] = {
         (row.period_id, row.task_id, row.department_id): row
-        for rows in owed_reports(shown, department_ids=ids).values() for row in rows}
+        for rows in owed_reports(shown, department_ids=ids, times=False).values()
+        for row in rows}
     current = {(plan_id, weekly): _current(mine, today, weekly)
                for plan_id, mine in periods.items() for weekly in (False, True)}
     reports = {
