@@ -285,22 +285,20 @@ def owed_reports(
     slots: dict[Slot, list[int]] = defaultdict(list)
     for period in periods:
         slots[_slot(period)].append(period.pk)
-    parts = [part for part in _parts(plan_ids={period.plan_id for period in periods},
-                                     task_ids=task_ids, department_ids=department_ids,
-                                     slots=slots, times=times)
-             if part.is_open]
+    by_plan: dict[int, list[_Part]] = defaultdict(list)
+    for part in _parts(plan_ids={period.plan_id for period in periods}, task_ids=task_ids,
+                       department_ids=department_ids, slots=slots, times=times):
+        if part.is_open:
+            by_plan[part.plan_id].append(part)
     result: dict[int, list[MissingReport]] = {}
     for period in periods:
-        rows = []
-        for part in parts:
-            if part.plan_id != period.plan_id or not owes(
-                    part.given_on, None, part.feedback_cycle, period, part.feedback_type):
-                continue
-            rows.append(MissingReport(period.pk, part.plan_id, part.task_id, part.task_number,
-                                      part.task_title, part.department_id,
-                                      part.department_name, part.driver_id,
-                                      _slot(period) in part.filed,
-                                      part.filed.get(_slot(period))))
+        rows, slot = [], _slot(period)
+        for part in by_plan[period.plan_id]:
+            if owes(part.given_on, None, part.feedback_cycle, period, part.feedback_type):
+                rows.append(MissingReport(
+                    period.pk, part.plan_id, part.task_id, part.task_number, part.task_title,
+                    part.department_id, part.department_name, part.driver_id,
+                    slot in part.filed, part.filed.get(slot)))
         result[period.pk] = sorted(rows, key=lambda r: (r.task_number, r.department_name))
     return result
 
