@@ -209,7 +209,9 @@ class TaskEvent(models.Model):
         verbose_name = _("任务历史")
         verbose_name_plural = _("任务历史")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["task", "-at"], name="taskevent_task_at_idx")]
+        indexes = [models.Index(fields=["task", "-at"], name="taskevent_task_at_idx"),
+                   # the admin's history list, newest first: a page, not a sort of all
+                   models.Index(fields=["-at", "-id"], name="taskevent_at_id_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.before_shown} → {self.after_shown}"
