@@ -29,6 +29,21 @@ def parts_of_departments(department_ids, role: str | None = None) -> QuerySet[As
     return parts.filter(role=role) if role else parts
 
 
+def task_ids_of_departments(department_ids, role: str | None = None) -> QuerySet:
+    """The ids of the tasks these departments hold a live part in (of ``role``), directly or
+    through a group, as a subquery: the UNION of two index scans. PostgreSQL estimates each
+    arm from its statistics; for "department IN … OR group IN (subquery)" it expected half
+    the city's parts (17,852 for 118) and planned every join around the subquery for that."""
+    groups = DepartmentGroup.members.through.objects.filter(
+        department_id__in=department_ids).values("departmentgroup_id")
+    arms = [live_parts().filter(department_id__in=department_ids),
+            live_parts().filter(group_id__in=groups)]
+    if role:
+        arms = [arm.filter(role=role) for arm in arms]
+    direct, grouped = (arm.order_by().values("task_id") for arm in arms)
+    return direct.union(grouped, all=True)
+
+
 def visible_tasks(access: Access, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:
     queryset = Task.objects.all() if queryset is None else queryset
     if access.reads_everything:
@@ -37,7 +52,7 @@ def visible_tasks(access: Access, queryset: QuerySet[Task] | None = None) -> Que
         return queryset.none()
     # A semi-join on the department's task ids (found through the index), not a test
     # run on every task of the city.
-    return queryset.filter(pk__in=parts_of_departments(access.department_ids).values("task_id"))
+    return queryset.filter(pk__in=task_ids_of_departments(access.department_ids))
 
 
 def visible_reports(access: Access, queryset=None, *,
@@ -52,9 +67,9 @@ def visible_reports(access: Access, queryset=None, *,
         return queryset
     if not access.department_ids:
         return queryset.none()
-    leads = parts_of_departments(access.department_ids, AssignmentRole.LEAD).values("task_id")
+    leads = task_ids_of_departments(access.department_ids, AssignmentRole.LEAD)
     if leads_read_first:
-        leads = set(leads.values_list("task_id", flat=True))
+        leads = {row["task_id"] for row in leads}
     return queryset.filter(Q(department_id__in=access.department_ids) | Q(task_id__in=leads))
 
 
