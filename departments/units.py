@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Value
 from django.utils.translation import gettext
 
 from .choices import DepartmentKind, DepartmentLevel, UnitMatch
@@ -84,7 +85,7 @@ class UnitStatus:
 
 
 class UnitResolver:
-    """Resolves names with three queries up front, then from memory; creates what is new.
+    """Resolves names with two queries up front, then from memory; creates what is new.
 
     With ``dry_run`` nothing is written: new departments, groups and aliases get stand-in
     ids (negative, never saved) so a preview computes exactly what a load would do.
@@ -94,11 +95,22 @@ class UnitResolver:
         self.dry_run = dry_run
         self._stand_in = itertools.count(-1, -1)
         self.departments = {d.name: d for d in Department.objects.all()}
-        self.aliases = {
-            a.alias: a.department
-            for a in DepartmentAlias.objects.select_related("department")
-        }
-        self.groups = {g.name: g for g in DepartmentGroup.objects.all()}
+        by_pk = {d.pk: d for d in self.departments.values()}
+        self.aliases: dict[str, Department] = {}
+        self.groups: dict[str, DepartmentGroup] = {}
+        # Every other name in one query: aliases (with their department's id) and groups.
+        aliases = DepartmentAlias.objects.values_list(
+            "alias", "department_id", Value("", output_field=models.TextField()),
+            Value(True, output_field=models.BooleanField())).order_by()
+        groups = DepartmentGroup.objects.values_list(
+            "name", "pk", "description", Value(False, output_field=models.BooleanField())
+        ).order_by()
+        for name, pk, description, is_alias in aliases.union(groups, all=True):
+            if is_alias:
+                self.aliases[name] = by_pk[pk]
+            else:
+                self.groups[name] = DepartmentGroup.from_db(
+                    None, ["id", "name", "description"], (pk, name, description))
         self.created: list[Department | DepartmentGroup] = []
         self.new_aliases: list[DepartmentAlias] = []  # written by aliases_save()
         self._cores: dict[str, list[Department]] | None = None

@@ -23,6 +23,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Collection, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,6 +93,8 @@ class LoadResult:
     units: dict[str, UnitStatus] = field(default_factory=dict)  # in document order
     directory_used: bool = True  # the bundled Harbin department list matched the names
     foreign: dict[str, str] = field(default_factory=dict)  # name as written → name created
+    existed: bool = False  # the plan was in the database before: loading updates it
+    departments: list[tuple[int, str]] = field(default_factory=list)  # saved ones, by name
 
     @property
     def unknown(self) -> list[UnitStatus]:
@@ -133,7 +136,8 @@ def plan_load(
     """
     available = registry is not None and registry.exists()
     use = available and (directory if directory is not None else is_harbin_plan(parsed))
-    with transaction.atomic():
+    # A dry run writes nothing, so it needs no transaction (and no savepoint in a request's).
+    with nullcontext() if dry_run else transaction.atomic():
         resolver = UnitResolver(dry_run=dry_run)
         registry_changes = resolver.registry_apply(registry) if use else []
         result = LoadResult(plan=None, dry_run=dry_run, directory_used=bool(use))
@@ -166,6 +170,9 @@ def plan_load(
         for unit in resolver.created:
             status = result.units.get(unit.name)
             result.note("departments", _created_unit(unit, status))
+        result.existed = store.existed
+        result.departments = sorted(((d.pk, d.name) for d in resolver.departments.values()
+                                     if d.pk is not None and d.pk > 0), key=lambda d: d[1])
     return result
 
 
