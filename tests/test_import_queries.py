@@ -38,12 +38,13 @@ def _unit(n: int) -> str:
 def _task_list(tasks: int, *, edited: bool = False) -> str:
     """A 任务清单: every task with its own lead and partner unit, a group and two 节点."""
     lines = ["测试区2026年重点工作任务", f"测政发〔2026〕{tasks}号", "", "一、重点任务"]
+    group = "各街道" if tasks == SMALL else "各社区"  # new in each document
     for n in range(1, tasks + 1):
         extra = f"、{_unit(200 + n)}" if edited else ""
         lines += [f"{n}．推进第{n}项工作{'（修订）' if edited else ''}。",
                   f"（1）2026年6月底前完成方案{n}；",
                   f"（2）2026年{'11' if edited else '12'}月底前完成验收{n}。",
-                  f"（{_unit(2 * n)}牵头，{_unit(2 * n + 1)}{extra}、各街道配合）"]
+                  f"（{_unit(2 * n)}牵头，{_unit(2 * n + 1)}{extra}、{group}配合）"]
     return "\n".join(lines) + "\n"
 
 
