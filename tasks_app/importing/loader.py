@@ -308,7 +308,8 @@ def _upsert_plan(
         result.note("plans", gettext("更新计划%(field)s：%(change)s")
                     % {"field": label, "change": shown})
         setattr(plan, name, values[name])
-    store.update(Plan, [plan] if diffs else [], diffs)
+    if diffs and not store.dry_run:
+        plan.save()  # one row; save() also sets updated_at
     return plan
 
 
@@ -323,10 +324,10 @@ def _upsert_drivers(
             driver = Driver(plan=plan, number=item.number, title=item.title)
             new.append(driver)
             existing[item.number] = driver
-            result.note("drivers", gettext("新增战略驱动 (%(number)s) %(title)s")
+            result.note("drivers", gettext("新增战略驱动（%(number)s）%(title)s")
                         % {"number": item.number, "title": item.title})
         elif driver.title != item.title:
-            result.note("drivers", gettext("更新战略驱动 (%(number)s):%(before)s → %(after)s")
+            result.note("drivers", gettext("更新战略驱动（%(number)s）：%(before)s → %(after)s")
                         % {"number": item.number, "before": driver.title, "after": item.title})
             driver.title = item.title
             changed.append(driver)
