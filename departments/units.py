@@ -189,7 +189,7 @@ class UnitResolver:
         self._insert(DepartmentAlias, self.new_aliases)
         self.new_aliases = []
 
-    def _insert(self, model, rows: list) -> None:
+    def _insert(self, model: type[models.Model], rows: list) -> None:
         """One bulk insert (PostgreSQL and SQLite return the ids), or stand-in ids."""
         if not self.dry_run:
             model.objects.bulk_create(rows)

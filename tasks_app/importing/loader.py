@@ -22,7 +22,7 @@ import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -189,18 +190,18 @@ class _Store:
         self.events: list[TaskEvent] = []
         self._stand_in = itertools.count(-1, -1)
 
-    def insert(self, model, rows: list) -> None:
+    def insert(self, model: type[Model], rows: Sequence[Model]) -> None:
         if not self.dry_run:
             model.objects.bulk_create(rows)
             return
         for row in rows:
             row.pk = next(self._stand_in)
 
-    def update(self, model, rows: list, fields: list[str]) -> None:
+    def update(self, model: type[Model], rows: Sequence[Model], fields: list[str]) -> None:
         if rows and not self.dry_run:
             model.objects.bulk_update(rows, fields)
 
-    def existing(self, queryset) -> list:
+    def existing(self, queryset: QuerySet) -> list:
         """The plan's rows of ``queryset``; none (and no query) for a new plan."""
         return list(queryset) if self.existed else []
 
