@@ -5,13 +5,15 @@ aliases, a group's name, or new. New names that merely *look like* a known depar
 (区/市 prefix, brackets) are proposed as aliases by :func:`similar_department`, never merged.
 """
 
+import itertools
 import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Value
 from django.utils.translation import gettext
 
 from .choices import DepartmentKind, DepartmentLevel, UnitMatch
@@ -83,16 +85,34 @@ class UnitStatus:
 
 
 class UnitResolver:
-    """Resolves names with three queries up front, then from memory; creates what is new."""
+    """Resolves names with two queries up front, then from memory; creates what is new.
 
-    def __init__(self) -> None:
+    With ``dry_run`` nothing is written: new departments, groups and aliases get stand-in
+    ids (negative, never saved) so a preview computes exactly what a load would do.
+    """
+
+    def __init__(self, *, dry_run: bool = False) -> None:
+        self.dry_run = dry_run
+        self._stand_in = itertools.count(-1, -1)
         self.departments = {d.name: d for d in Department.objects.all()}
-        self.aliases = {
-            a.alias: a.department
-            for a in DepartmentAlias.objects.select_related("department")
-        }
-        self.groups = {g.name: g for g in DepartmentGroup.objects.all()}
+        by_pk = {d.pk: d for d in self.departments.values()}
+        self.aliases: dict[str, Department] = {}
+        self.groups: dict[str, DepartmentGroup] = {}
+        # Every other name in one query: aliases (with their department's id) and groups.
+        aliases = DepartmentAlias.objects.values_list(
+            "alias", "department_id", Value("", output_field=models.TextField()),
+            Value(True, output_field=models.BooleanField())).order_by()
+        groups = DepartmentGroup.objects.values_list(
+            "name", "pk", "description", Value(False, output_field=models.BooleanField())
+        ).order_by()
+        for name, pk, description, is_alias in aliases.union(groups, all=True):
+            if is_alias:
+                self.aliases[name] = by_pk[pk]
+            else:
+                self.groups[name] = DepartmentGroup.from_db(
+                    None, ["id", "name", "description"], (pk, name, description))
         self.created: list[Department | DepartmentGroup] = []
+        self.new_aliases: list[DepartmentAlias] = []  # written by aliases_save()
         self._cores: dict[str, list[Department]] | None = None
 
     def lookup(self, name: str) -> Unit:
@@ -110,18 +130,8 @@ class UnitResolver:
 
     def resolve(self, name: str) -> Unit:
         """Resolve and create what is new (inside the caller's transaction)."""
-        unit = self.lookup(name)
-        if unit.group is not None and unit.group.pk is None:
-            unit.group.save()
-            self.groups[name] = unit.group
-            self.created.append(unit.group)
-        elif unit.department is not None and unit.department.pk is None:
-            unit.department.code = _free_code(self.departments.values())
-            unit.department.save()
-            self.departments[name] = unit.department
-            self.created.append(unit.department)
-            self._cores = None
-        return unit
+        self.resolve_all([name])
+        return self.lookup(name)
 
     def resolve_all(self, names: Iterable[str]) -> None:
         """Create every new department and group among ``names``: two bulk inserts."""
@@ -136,8 +146,8 @@ class UnitResolver:
         codes = _free_codes({d.code for d in self.departments.values()}, len(departments))
         for department, code in zip(departments.values(), codes):
             department.code = code
-        DepartmentGroup.objects.bulk_create(groups.values())
-        Department.objects.bulk_create(departments.values())
+        self._insert(DepartmentGroup, list(groups.values()))
+        self._insert(Department, list(departments.values()))
         self.groups.update(groups)
         self.departments.update(departments)
         self.created += [*groups.values(), *departments.values()]
@@ -159,13 +169,81 @@ class UnitResolver:
         return UnitStatus(name, UnitMatch.NEW_DEPARTMENT)
 
     def alias_accept(self, name: str) -> Department | None:
-        """Record ``name`` as an alias of the department it looks like (an accepted proposal)."""
+        """Record ``name`` as an alias of the department it looks like (an accepted proposal);
+        saved by :meth:`aliases_save`."""
         if self.classify(name).match != UnitMatch.PROPOSED_ALIAS:
             return None
         department = self.similar_department(name)
-        DepartmentAlias.objects.create(alias=name, department=department)
-        self.aliases[name] = department
+        self.alias_add(name, department)
         return department
+
+    def alias_add(self, name: str, department: Department) -> None:
+        """Resolve ``name`` to ``department`` from now on; saved by :meth:`aliases_save`."""
+        self.new_aliases.append(DepartmentAlias(alias=name, department=department))
+        self.aliases[name] = department
+
+    def aliases_save(self) -> None:
+        """Write the aliases added since the last call: one bulk insert."""
+        for alias in self.new_aliases:
+            alias.department_id = alias.department.pk
+        self._insert(DepartmentAlias, self.new_aliases)
+        self.new_aliases = []
+
+    def _insert(self, model: type[models.Model], rows: list) -> None:
+        """One bulk insert (PostgreSQL and SQLite return the ids), or stand-in ids."""
+        if not self.dry_run:
+            model.objects.bulk_create(rows)
+            return
+        for row in rows:
+            row.pk = next(self._stand_in)
+
+    def registry_apply(self, path: Path) -> list[str]:
+        """Add the reference departments, aliases and groups of a JSON file that are missing.
+
+        Returns one line per change; nothing the second time. Works from the names read at
+        construction and writes in bulk: the cost does not grow with the file.
+        """
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        rows = data.get("departments", [])
+        changes: list[str] = []
+        new_departments = []
+        for row in rows:
+            if row["name"] not in self.departments:
+                self.departments[row["name"]] = Department(
+                    name=row["name"], code=row["code"], kind=row["kind"], level=row["level"])
+                new_departments.append(self.departments[row["name"]])
+                changes.append(gettext("新增部门 %(name)s") % {"name": row["name"]})
+        self._insert(Department, new_departments)
+        for row in rows:
+            for alias in row.get("aliases", []):
+                if alias not in self.aliases:
+                    department = self.departments[row["name"]]
+                    self.alias_add(alias, department)
+                    changes.append(gettext("新增别名 %(alias)s → %(name)s")
+                                   % {"alias": alias, "name": department.name})
+        self.aliases_save()
+        parented = []
+        for row in rows:
+            department = self.departments[row["name"]]
+            if row.get("parent") and department.parent_id is None:
+                if row["parent"] not in self.departments:
+                    raise Department.DoesNotExist(row["parent"])
+                department.parent = self.departments[row["parent"]]
+                parented.append(department)
+                changes.append(gettext("设置上级单位 %(name)s → %(parent)s")
+                               % {"name": row["name"], "parent": row["parent"]})
+        if not self.dry_run:
+            Department.objects.bulk_update(parented, ["parent"])
+        new_groups = []
+        for row in data.get("groups", []):
+            if row["name"] not in self.groups:
+                self.groups[row["name"]] = DepartmentGroup(
+                    name=row["name"], description=row.get("description", ""))
+                new_groups.append(self.groups[row["name"]])
+                changes.append(gettext("新增部门组 %(name)s") % {"name": row["name"]})
+        self._insert(DepartmentGroup, new_groups)
+        self._cores = None
+        return changes
 
     def similar_department(self, name: str) -> Department | None:
         """A known department whose core name equals this one's (a candidate alias)."""
@@ -188,44 +266,10 @@ def _free_codes(taken: set[str], count: int) -> list[str]:
     return codes
 
 
-def _free_code(departments) -> str:
-    return _free_codes({d.code for d in departments}, 1)[0]
-
-
 @transaction.atomic
 def registry_load(path: Path) -> list[str]:
     """Upsert the reference departments, aliases and groups from a JSON file.
 
     Returns one line per change; running it twice returns nothing the second time.
     """
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    changes: list[str] = []
-    for row in data.get("departments", []):
-        department, created = Department.objects.get_or_create(
-            name=row["name"],
-            defaults={"code": row["code"], "kind": row["kind"], "level": row["level"]},
-        )
-        if created:
-            changes.append(gettext("新增部门 %(name)s") % {"name": department.name})
-        for alias in row.get("aliases", []):
-            _, created = DepartmentAlias.objects.get_or_create(
-                alias=alias, defaults={"department": department}
-            )
-            if created:
-                changes.append(gettext("新增别名 %(alias)s → %(name)s")
-                               % {"alias": alias, "name": department.name})
-    for row in data.get("departments", []):
-        if row.get("parent"):
-            updated = Department.objects.filter(name=row["name"], parent__isnull=True).update(
-                parent=Department.objects.get(name=row["parent"])
-            )
-            if updated:
-                changes.append(gettext("设置上级单位 %(name)s → %(parent)s")
-                               % {"name": row["name"], "parent": row["parent"]})
-    for row in data.get("groups", []):
-        group, created = DepartmentGroup.objects.get_or_create(
-            name=row["name"], defaults={"description": row.get("description", "")}
-        )
-        if created:
-            changes.append(gettext("新增部门组 %(name)s") % {"name": group.name})
-    return changes
+    return UnitResolver().registry_apply(path)

@@ -23,7 +23,7 @@ Row = tuple[str, object, object, object, str]
 
 def _target(name: str) -> str:
     if name == "import_primary_plan":
-        return "(file-bound import)"
+        return "queries constant (bulk writes), not ≤ 10"
     time = TARGETS.get(name, "" if name.startswith(NO_TARGET) else PORTAL_TARGET)
     return ", ".join(part for part in (time, "≤ 10 queries") if part)
 

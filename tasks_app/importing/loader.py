@@ -6,28 +6,36 @@ twice changes nothing. Work the lead office did after an import (a lead given to
 role changed, a milestone moved) is never undone: the loader adds and updates what the
 document says, and deletes nothing.
 
+The cost does not grow with the document: what exists is read in a few queries (every
+department, alias and group name at once; the plan's drivers, tasks, assignments, milestones
+and targets when it exists), and new rows and history rows are written with one bulk insert
+or update per table. A dry run (the preview) runs the same code and writes nothing: new rows
+get stand-in ids (negative, never saved).
+
 Every unit name is reviewed first (``LoadResult.units``): a new name that looks like a known
 department is created as a new department unless its alias proposal is accepted
 (``accept_aliases``), in which case it becomes that department's alias.
 """
 
 import copy
+import itertools
 import json
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from departments.choices import UnitMatch
-from departments.models import Department, DepartmentAlias
-from departments.units import UnitResolver, UnitStatus, registry_load
+from departments.units import UnitResolver, UnitStatus
 
 from ..choices import AssignmentRole, EventKind
 from ..history import record, task_event
@@ -41,6 +49,7 @@ from ..models import (
     Target,
     TargetAssignment,
     Task,
+    TaskEvent,
 )
 from ..services.periods import periods_open
 from ..workdays import add_working_days
@@ -85,6 +94,8 @@ class LoadResult:
     units: dict[str, UnitStatus] = field(default_factory=dict)  # in document order
     directory_used: bool = True  # the bundled Harbin department list matched the names
     foreign: dict[str, str] = field(default_factory=dict)  # name as written → name created
+    existed: bool = False  # the plan was in the database before: loading updates it
+    departments: list[tuple[int, str]] = field(default_factory=list)  # saved ones, by name
 
     @property
     def unknown(self) -> list[UnitStatus]:
@@ -126,13 +137,15 @@ def plan_load(
     """
     available = registry is not None and registry.exists()
     use = available and (directory if directory is not None else is_harbin_plan(parsed))
-    with transaction.atomic():
-        registry_changes = registry_load(registry) if use else []
+    # A dry run writes nothing, so it needs no transaction (and no savepoint in a request's).
+    with nullcontext() if dry_run else transaction.atomic():
+        resolver = UnitResolver(dry_run=dry_run)
+        registry_changes = resolver.registry_apply(registry) if use else []
         result = LoadResult(plan=None, dry_run=dry_run, directory_used=bool(use))
         if available and not use:
             mapped = set(unit_map or {})  # a name the office mapped keeps its own spelling
             parsed = _qualify_foreign(parsed, directory_names(registry) - mapped, result)
-        resolver = UnitResolver()
+        store = _Store(dry_run)
         for line in registry_changes:
             result.note("departments", line)
         accepted = None if accept_all_aliases else set(accept_aliases)
@@ -142,20 +155,59 @@ def plan_load(
                 status.name for status in result.unknown
                 if status.name not in decided and status.match != UnitMatch.ACCEPTED_ALIAS]):
             raise UnitsUndecided(undecided)
+        resolver.aliases_save()
         resolver.resolve_all(result.units)
-        plan = result.plan = _upsert_plan(parsed, resolver, result)
-        drivers = _upsert_drivers(plan, parsed, result)
-        tasks = _upsert_tasks(plan, parsed, drivers, result)
-        _add_task_assignments(plan, parsed, tasks, resolver, result, actor)
-        _add_milestones(plan, parsed, tasks, result)
-        _upsert_targets(plan, parsed, drivers, resolver, result)
-        periods_open(plans=[plan], today=timezone.localdate())  # pages only read periods
+        plan = result.plan = _upsert_plan(parsed, resolver, result, store)
+        drivers = _upsert_drivers(plan, parsed, result, store)
+        tasks = _upsert_tasks(plan, parsed, drivers, result, store)
+        _add_task_assignments(plan, parsed, tasks, resolver, result, actor, store)
+        _add_milestones(plan, parsed, tasks, result, store)
+        _upsert_targets(plan, parsed, drivers, resolver, result, store)
+        if not dry_run:
+            store.history_save()
+            refresh_task_statuses({task.pk for task in tasks.values()}, actor=actor,
+                                  reason=gettext("导入文件 %(plan)s") % {"plan": plan.code})
+            periods_open(plans=[plan], today=timezone.localdate())  # pages only read periods
         for unit in resolver.created:
             status = result.units.get(unit.name)
             result.note("departments", _created_unit(unit, status))
-        if dry_run:
-            transaction.set_rollback(True)
+        result.existed = store.existed
+        result.departments = sorted(((d.pk, d.name) for d in resolver.departments.values()
+                                     if d.pk is not None and d.pk > 0), key=lambda d: d[1])
     return result
+
+
+class _Store:
+    """The load's writes: bulk inserts and updates, or nothing in a dry run.
+
+    ``existed`` says whether the plan was in the database before: a new plan has no rows to
+    read back. History rows are collected and written in one insert at the end.
+    """
+
+    def __init__(self, dry_run: bool) -> None:
+        self.dry_run = dry_run
+        self.existed = False
+        self.events: list[TaskEvent] = []
+        self._stand_in = itertools.count(-1, -1)
+
+    def insert(self, model: type[Model], rows: Sequence[Model]) -> None:
+        if not self.dry_run:
+            model.objects.bulk_create(rows)
+            return
+        for row in rows:
+            row.pk = next(self._stand_in)
+
+    def update(self, model: type[Model], rows: Sequence[Model], fields: list[str]) -> None:
+        if rows and not self.dry_run:
+            model.objects.bulk_update(rows, fields)
+
+    def existing(self, queryset: QuerySet) -> list:
+        """The plan's rows of ``queryset``; none (and no query) for a new plan."""
+        return list(queryset) if self.existed else []
+
+    def history_save(self) -> None:
+        record(*self.events)
+        self.events = []
 
 
 def _qualify_foreign(parsed: ParsedPlan, names: set[str], result: LoadResult) -> ParsedPlan:
@@ -167,10 +219,10 @@ def _qualify_foreign(parsed: ParsedPlan, names: set[str], result: LoadResult) ->
     units += [u for target in parsed.targets for u in target.units]
     for unit in units:
         if unit.name in names:
-            result.foreign[unit.name] = f"{unit.name}({owner})"
+            result.foreign[unit.name] = f"{unit.name}（{owner}）"
             unit.name = result.foreign[unit.name]
     if parsed.lead_office in names:
-        result.foreign[parsed.lead_office] = f"{parsed.lead_office}({owner})"
+        result.foreign[parsed.lead_office] = f"{parsed.lead_office}（{owner}）"
         parsed.lead_office = result.foreign[parsed.lead_office]
     return parsed
 
@@ -182,12 +234,11 @@ def _map_units(
     names = set(_unit_names(parsed))
     wanted = {name: pk for name, pk in unit_map.items() if name in names
               and name not in resolver.departments and name not in resolver.aliases}
-    departments = Department.objects.in_bulk(set(wanted.values()))
+    departments = {d.pk: d for d in resolver.departments.values() if d.pk is not None}
     for name, pk in wanted.items():
         if pk not in departments:
             raise ImportFailed(gettext("单位“%(name)s”对应的部门不存在") % {"name": name})
-        DepartmentAlias.objects.create(alias=name, department=departments[pk])
-        resolver.aliases[name] = departments[pk]
+        resolver.alias_add(name, departments[pk])
         result.note("departments", gettext("新增别名 %(alias)s → %(name)s")
                     % {"alias": name, "name": departments[pk].name})
 
@@ -225,7 +276,9 @@ def _review_units(
         result.changes.append(gettext("忽略别名 %(name)s：文件中没有这个单位名称") % {"name": name})
 
 
-def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult) -> Plan:
+def _upsert_plan(
+    parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult, store: "_Store"
+) -> Plan:
     lead_office = resolver.resolve(parsed.lead_office).department if parsed.lead_office else None
     values = {
         "title": parsed.title, "issuer": parsed.issuer, "signed_on": parsed.signed_on,
@@ -235,12 +288,16 @@ def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult)
     }
     if lead_office is not None:
         values["lead_office"] = lead_office
-    plan = Plan.objects.filter(code=parsed.code).first()
+    plan = (Plan.objects.filter(code=parsed.code)
+            .select_related("schedule", "lead_office").first())
+    store.existed = plan is not None
     if plan is None:
         today = timezone.localdate()
-        plan = Plan.objects.create(code=parsed.code, tracking_start=today.replace(day=1),
-                                   source_name=parsed.source_name[:255], **values)
-        Schedule.objects.create(plan=plan)
+        plan = Plan(code=parsed.code, tracking_start=today.replace(day=1),
+                    source_name=parsed.source_name[:255], **values)
+        store.insert(Plan, [plan])
+        schedule = Schedule(plan=plan)  # also caches plan.schedule
+        store.insert(Schedule, [schedule])
         result.note("plans", gettext("新增计划 %(code)s %(title)s")
                     % {"code": plan.code, "title": plan.title})
         return plan
@@ -252,13 +309,15 @@ def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult)
         result.note("plans", gettext("更新计划%(field)s：%(change)s")
                     % {"field": label, "change": shown})
         setattr(plan, name, values[name])
-    if diffs:
-        plan.save()
+    if diffs and not store.dry_run:
+        plan.save()  # one row; save() also sets updated_at
     return plan
 
 
-def _upsert_drivers(plan: Plan, parsed: ParsedPlan, result: LoadResult) -> dict[int, Driver]:
-    existing = {driver.number: driver for driver in plan.drivers.all()}
+def _upsert_drivers(
+    plan: Plan, parsed: ParsedPlan, result: LoadResult, store: _Store
+) -> dict[int, Driver]:
+    existing = {driver.number: driver for driver in store.existing(plan.drivers.all())}
     new, changed = [], []
     for item in parsed.drivers:
         driver = existing.get(item.number)
@@ -266,23 +325,24 @@ def _upsert_drivers(plan: Plan, parsed: ParsedPlan, result: LoadResult) -> dict[
             driver = Driver(plan=plan, number=item.number, title=item.title)
             new.append(driver)
             existing[item.number] = driver
-            result.note("drivers", gettext("新增战略驱动 (%(number)s) %(title)s")
+            result.note("drivers", gettext("新增战略驱动（%(number)s）%(title)s")
                         % {"number": item.number, "title": item.title})
         elif driver.title != item.title:
-            result.note("drivers", gettext("更新战略驱动 (%(number)s):%(before)s → %(after)s")
+            result.note("drivers", gettext("更新战略驱动（%(number)s）：%(before)s → %(after)s")
                         % {"number": item.number, "before": driver.title, "after": item.title})
             driver.title = item.title
             changed.append(driver)
-    Driver.objects.bulk_create(new)
-    Driver.objects.bulk_update(changed, ["title"])
+    store.insert(Driver, new)
+    store.update(Driver, changed, ["title"])
     return existing
 
 
 def _upsert_tasks(
-    plan: Plan, parsed: ParsedPlan, drivers: dict[int, Driver], result: LoadResult
+    plan: Plan, parsed: ParsedPlan, drivers: dict[int, Driver], result: LoadResult,
+    store: _Store,
 ) -> dict[int, Task]:
-    existing = {task.number: task for task in plan.tasks.all()}
-    new, changed, events = [], [], []
+    existing = {task.number: task for task in store.existing(plan.tasks.all())}
+    new, changed, events = [], [], store.events
     for driver_item in parsed.drivers:
         driver = drivers[driver_item.number]
         for item in driver_item.tasks:
@@ -308,23 +368,24 @@ def _upsert_tasks(
                     result.note("tasks", gettext("更新任务 %(number)s 的%(field)s")
                                 % {"number": item.number, "field": label})
                 changed.append(task)
-    Task.objects.bulk_create(new)
-    Task.objects.bulk_update(changed, ["title", "text", "driver_id", "due_on"])
-    record(*events)
+    store.insert(Task, new)
+    store.update(Task, changed, ["title", "text", "driver_id", "due_on"])
     return existing
 
 
 def _add_task_assignments(
     plan: Plan, parsed: ParsedPlan, tasks: dict[int, Task], resolver: UnitResolver,
-    result: LoadResult, actor: User | None,
+    result: LoadResult, actor: User | None, store: _Store,
 ) -> None:
     existing = {
         (a.task_id, a.department_id, a.group_id)
-        for a in Assignment.objects.filter(task__plan=plan).exclude(state="transferred")
+        for a in store.existing(Assignment.objects.filter(task__plan=plan)
+                                .exclude(state="transferred")
+                                .only("task_id", "department_id", "group_id"))
     }
     taken_departments = {(task_id, dept) for task_id, dept, _ in existing if dept}
     ack_due_on = add_working_days(timezone.localdate(), plan.schedule.ack_working_days)
-    new, events = [], []
+    new, events = [], store.events
     for item in parsed.tasks:
         task = tasks[item.number]
         for position, parsed_unit in enumerate(item.units):
@@ -347,22 +408,20 @@ def _add_task_assignments(
             label = _ROLE_LABEL[parsed_unit.role]
             events.append(task_event(
                 task, EventKind.ASSIGNMENT_ADDED, actor=actor, department_id=department_id,
-                field="assignment", after=f"{parsed_unit.name}({label})",
+                field="assignment", after=f"{parsed_unit.name}（{label}）",
                 reason=gettext("导入文件 %(plan)s") % {"plan": plan.code},
             ))
             result.note("assignments", gettext("新增分工 任务%(number)s %(unit)s %(role)s") % {
                 "number": item.number, "unit": parsed_unit.name, "role": label})
-    Assignment.objects.bulk_create(new)
-    record(*events)
-    refresh_task_statuses({task.pk for task in tasks.values()}, actor=actor,
-                          reason=gettext("导入文件 %(plan)s") % {"plan": plan.code})
+    store.insert(Assignment, new)
 
 
 def _add_milestones(
-    plan: Plan, parsed: ParsedPlan, tasks: dict[int, Task], result: LoadResult
+    plan: Plan, parsed: ParsedPlan, tasks: dict[int, Task], result: LoadResult, store: _Store
 ) -> None:
     """Add the document's milestones a task does not have yet (by title); change none."""
-    existing = {(m.task_id, m.title) for m in Milestone.objects.filter(task__plan=plan)}
+    existing = {(m.task_id, m.title) for m in store.existing(
+        Milestone.objects.filter(task__plan=plan).only("task_id", "title"))}
     new = []
     for item in parsed.tasks:
         task = tasks[item.number]
@@ -374,15 +433,15 @@ def _add_milestones(
                                  position=position))
             result.note("milestones", gettext("新增任务 %(number)s 的节点：%(milestone)s")
                         % {"number": item.number, "milestone": milestone.title})
-    Milestone.objects.bulk_create(new)
+    store.insert(Milestone, new)
 
 
 def _upsert_targets(
     plan: Plan, parsed: ParsedPlan, drivers: dict[int, Driver], resolver: UnitResolver,
-    result: LoadResult,
+    result: LoadResult, store: _Store,
 ) -> None:
     """Targets in bulk: insert the new ones, then set parents, then update what changed."""
-    existing = {(t.name, t.year): t for t in plan.targets.all()}
+    existing = {(t.name, t.year): t for t in store.existing(plan.targets.all())}
     new, changed, fields, links = [], {}, set(), []
     for position, item in enumerate(parsed.targets):
         driver = drivers.get(item.driver_number) if item.driver_number else None
@@ -406,7 +465,7 @@ def _upsert_targets(
             if diffs:
                 changed[target.pk], fields = target, fields | diffs
         links.append((item, target))
-    Target.objects.bulk_create(new)
+    store.insert(Target, new)
     by_name: dict[str, Target] = {}
     for item, target in links:
         parent = by_name.get(item.parent) if item.parent else None
@@ -414,20 +473,20 @@ def _upsert_targets(
             target.parent_id = parent.pk if parent else None
             changed[target.pk], fields = target, fields | {"parent_id"}
         by_name[item.name] = target
-    if changed:
-        Target.objects.bulk_update(list(changed.values()), sorted(fields))
+    store.update(Target, list(changed.values()), sorted(fields))
     new_ids = {target.pk for target in new}
     for target in changed.values():
         if target.pk not in new_ids:
             result.note("targets", gettext("更新指标 %(name)s") % {"name": target.name})
-    _add_target_assignments(plan, links, resolver, result)
+    _add_target_assignments(plan, links, resolver, result, store)
 
 
 def _add_target_assignments(
-    plan: Plan, links: list, resolver: UnitResolver, result: LoadResult
+    plan: Plan, links: list, resolver: UnitResolver, result: LoadResult, store: _Store
 ) -> None:
-    existing = {(a.target_id, a.department_id, a.group_id)
-                for a in TargetAssignment.objects.filter(target__plan=plan)}
+    existing = {(a.target_id, a.department_id, a.group_id) for a in store.existing(
+        TargetAssignment.objects.filter(target__plan=plan)
+        .only("target_id", "department_id", "group_id"))}
     taken = {(target, department) for target, department, _ in existing if department}
     new = []
     for item, target in links:
@@ -448,4 +507,4 @@ def _add_target_assignments(
             result.note("assignments", ngettext("新增指标 %(name)s 的责任单位 %(count)d 个",
                                                 "新增指标 %(name)s 的责任单位 %(count)d 个",
                                                 added) % {"name": target.name, "count": added})
-    TargetAssignment.objects.bulk_create(new)
+    store.insert(TargetAssignment, new)

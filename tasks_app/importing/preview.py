@@ -13,11 +13,9 @@ from django.utils.translation import gettext, ngettext
 from common.formatting import cn_date
 from common.i18n import join_list
 from departments.choices import UnitMatch
-from departments.models import Department
 from departments.units import UnitStatus
 
 from ..choices import AssignmentRole, TargetKind
-from ..models import Plan
 from . import FORMAT_LABELS
 from .checks import plan_warnings
 from .document import (
@@ -157,12 +155,10 @@ def plan_preview(
     parsed: ParsedPlan, *, accept_aliases: Collection[str] = (), accept_all_aliases: bool = False,
     directory: bool | None = None,
 ) -> PlanPreview:
-    exists = Plan.objects.filter(code=parsed.code).exists()
     result = plan_load(parsed, dry_run=True, accept_aliases=accept_aliases,
                        accept_all_aliases=accept_all_aliases, directory=directory)
-    departments = (list(Department.objects.order_by("name").values_list("pk", "name"))
-                   if result.unknown else [])
-    return PlanPreview(parsed=parsed, result=result, exists=exists, departments=departments)
+    return PlanPreview(parsed=parsed, result=result, exists=result.existed,
+                       departments=result.departments if result.unknown else [])
 
 
 def _header(preview: PlanPreview) -> list[str]:
