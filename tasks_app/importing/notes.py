@@ -207,13 +207,17 @@ def _keyed(note: Note, key: str, value: str) -> None:
 # 各区、县级市人民政府 / 各省、自治区、直辖市人民政府: one collective, 各 governs the whole list
 COLLECTIVE_LIST = re.compile(r"各[\u4e00-\u9fa5]{1,3}(?:、[^、,，;；各]{1,4}){0,2}"
                              r"、[^、,，;；各]{1,12}?(?:人民政府|政府|管委会|办事处)")
+# 各区、县级市 / 各有关区、县级市 / 各省、自治区、直辖市: levels of government listed under one 各
+_LEVEL = r"(?:县级市|自治区|直辖市|自治州|新区|开发区|街道|乡镇|区|县|市|镇|乡|旗|州|盟)"
+COLLECTIVE_LEVELS = re.compile(rf"各(?:有关|相关)?{_LEVEL}(?:、{_LEVEL})+(?=$|[,，;；、)）])")
 KEEP = "\u2063"  # stands for 、 inside a collective while the list is split
 
 
 def unit_names(text: str) -> list[str]:
     """Names of a list: 、，; separate, so does 及 between two names; 区财政局等(部门) →
     区财政局; a collective phrase (各区、县级市人民政府) stays one name."""
-    text = COLLECTIVE_LIST.sub(lambda m: m.group(0).replace("、", KEEP), text)
+    for collective in (COLLECTIVE_LIST, COLLECTIVE_LEVELS):
+        text = collective.sub(lambda m: m.group(0).replace("、", KEEP), text)
     names = []
     for name in (part.replace(KEEP, "、") for part in split_names(text)):
         for part in re.split(r"(?<=[\u4e00-\u9fa5)）])及(?=[\u4e00-\u9fa5])", name):
