@@ -51,7 +51,8 @@ def test_import_score_prints_each_document_and_the_totals():
     assert any(line.startswith("guandu.pdf") and "任务 4/4" in line for line in lines)
     assert any(line.startswith("deep-district-xlsx.xlsx") and "任务 15/15" in line
                for line in lines)
-    assert lines[-1].startswith("合计：34 个文件")
+    assert lines[-1].startswith(f"合计：{len(score_corpus(CORPUS))} 个文件")
+    assert "(" not in lines[-1] and lines[-1].endswith("（100.0%）"), lines[-1]
 
 
 def _roles(content: str) -> dict[str, tuple[str, bool]]:
@@ -226,3 +227,33 @@ def test_a_deadline_without_its_year_is_in_the_annual_plans_year():
     plan = parse_document("某区2024年工作要点\n一、重点任务\n1.推进项目建设。\n"
                           "牵头单位:区发改局\n完成时限:9月底前\n")
     assert plan.tasks[0].due_on.isoformat() == "2024-09-30" and not plan.unparsed
+
+
+def test_levels_of_government_under_one_each_stay_one_collective():
+    assert _roles("牵头单位:市发展改革委,配合单位:市委组织部、市人社局,各区、县级市") == {
+        "市发展改革委": (LEAD, False), "市委组织部": (RESP, False), "市人社局": (RESP, False),
+        "各区、县级市": (RESP, True)}
+    assert _roles("市农业局牵头,各有关区、县级市配合") == {
+        "市农业局": (LEAD, False), "各有关区、县级市": (RESP, True)}
+    # a unit after the level is its own unit: 各区 + 县发改局
+    assert _roles("区财政局、各区、县发改局") == {
+        "区财政局": (RESP, False), "各区": (RESP, True), "县发改局": (RESP, False)}
+    assert _roles("牵头单位:区卫健局;责任单位:区疫情防控指挥部成员单位、各街办(新区)") == {
+        "区卫健局": (LEAD, False), "区疫情防控指挥部成员单位": (RESP, True),
+        "各街办(新区)": (RESP, True)}
+
+
+def test_leader_lines_are_task_text_and_a_division_line_reads_its_verbs():
+    plan = parse_document(
+        "2021年重点任务分工方案\n一、主要预期目标\n"
+        "1﹒地区生产总值增长6%以上。\n分管省领导:林克庆\n部门分工:省发展改革委牵头,各地、各部门配合。\n"
+        "2﹒一般公共预算收入增长7%左右。\n牵头负责领导:刘惠。\n牵头责任单位:省财政厅。\n"
+        "协同责任单位:省发展改革委、省税务局等。\n")
+    first, second = plan.tasks
+    assert (first.title, second.title) == ("地区生产总值增长6%以上", "一般公共预算收入增长7%左右")
+    assert {u.name: u.role for u in first.units} == {
+        "省发展改革委": LEAD, "各地": RESP, "各部门": RESP}
+    assert {u.name: u.role for u in second.units} == {
+        "省财政厅": LEAD, "省发展改革委": RESP, "省税务局": RESP}
+    assert "分管省领导:林克庆" in first.text and "牵头负责领导:刘惠。" in second.text
+    assert not plan.unparsed, plan.unparsed

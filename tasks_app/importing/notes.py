@@ -32,9 +32,13 @@ EXTRA_KEYS = {
     "协办部门": AssignmentRole.RESPONSIBLE, "参与部门": AssignmentRole.RESPONSIBLE,
     "配合责任单位": AssignmentRole.RESPONSIBLE, "相关责任单位": AssignmentRole.RESPONSIBLE,
     "参与单位": AssignmentRole.RESPONSIBLE, "协同单位": AssignmentRole.RESPONSIBLE,
+    "协同责任单位": AssignmentRole.RESPONSIBLE, "协同部门": AssignmentRole.RESPONSIBLE,
+    # 部门分工:省发展改革委牵头,各地、各部门配合 — the verbs say the roles
+    "部门分工": AssignmentRole.RESPONSIBLE, "责任分工": AssignmentRole.RESPONSIBLE,
 }
 MAX_NAME = 60  # longer "names" are sentences caught by mistake, not units
-UNDIFFERENTIATED = {"责任单位", "责任部门", "责任主体"}  # lists the first-is-lead rule orders
+# lists the first-is-lead rule orders
+UNDIFFERENTIATED = {"责任单位", "责任部门", "责任主体", "部门分工", "责任分工"}
 UNIT_KEYS = {**ROLE_KEYS, **EXTRA_KEYS}
 _KEY_ALTERNATION = "|".join(sorted(UNIT_KEYS, key=len, reverse=True))
 KEYED = re.compile(rf"({_KEY_ALTERNATION}|{DEADLINE_KEY})\s*[:：]\s*")

@@ -39,13 +39,16 @@ from .list_header import list_header
 from .notes import KEYED, Note, apply_first_is_lead, find_rule, parse_note
 
 NAME = "task-list"
-SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(\S.*)$")
+SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．﹒]\s*(\S.*)$")
 SUBSECTION = re.compile(r"^[(（][一二三四五六七八九十]+[)）]\s*(\S.*)$")
-TASK = re.compile(r"^\d{1,3}\s*(?:[.．](?!\d)|、)\s*(\S.*)$")
+TASK = re.compile(r"^\d{1,3}\s*(?:[.．﹒](?!\d)|、)\s*(\S.*)$")
 # 11.121人才梯队项目: task 11 when task 10 came before
-GLUED = re.compile(r"^(\d{1,3})[.．](\d+[^\d.．%％].*)$")
+GLUED = re.compile(r"^(\d{1,3})[.．﹒](\d+[^\d.．%％].*)$")
 NUMBER = re.compile(r"^(\d{1,3})")
 SUB_ITEM = re.compile(r"^(?:[(（]\d{1,2}[)）]|[①-⑳])\s*(\S.*)$")
+# 分管省领导:林克庆 / 牵头负责领导:刘惠 / 责任领导:… — a person: the task's text, never a unit
+LEADER_LINE = re.compile(r"^(?:分管|协管|牵头负责|牵头|责任|包抓|包保|联系|主要)?"
+                         r"(?:[省市区县]|副省长|副市长|副区长|副县长)?(?:级)?领导(?:同志)?\s*[:：]")
 NOTE_HINT = re.compile(rf"{KEYED.pattern}|分别牵头|牵头[,，]|[(（][^()（）]+牵头[)）]")
 
 
@@ -170,6 +173,9 @@ class _Reader:
             if numbered := NUMBER.match(line):
                 self.last_number = int(numbered.group(1))
             self._open(number, match.group(1))
+        elif self.current and LEADER_LINE.match(line):
+            self.current.task.text += "\n" + line
+            self.current.title_open = False
         elif self.current and (match := SUB_ITEM.match(line)):
             self._milestone(number, line, match.group(1))
         elif (rule := find_rule(line)) and not KEYED.search(line) and _rule_line(line, rule):
