@@ -257,3 +257,41 @@ def test_leader_lines_are_task_text_and_a_division_line_reads_its_verbs():
         "省财政厅": LEAD, "省发展改革委": RESP, "省税务局": RESP}
     assert "分管省领导:林克庆" in first.text and "牵头负责领导:刘惠。" in second.text
     assert not plan.unparsed, plan.unparsed
+
+
+def test_a_pdf_table_fills_merged_cells_down_and_keeps_leader_and_remark_columns_as_text(
+        tmp_path):
+    """类别 and 牵头单位 cells merged down several rows (pdfplumber: None) belong to every row
+    they cover; a section row spanning the table is a heading; 责任领导 is a person (task text,
+    never a unit), 备注 and 完成情况 are task text too, not lines left unread."""
+    from weasyprint import HTML
+
+    from tasks_app.importing import read_document
+
+    path = tmp_path / "merged.pdf"
+    HTML(string=(
+        "<html><head><style>body { font-family: 'Noto Serif CJK SC' } "
+        "table { border-collapse: collapse } td, th { border: 1px solid black }"
+        "</style></head><body><p>某区2024年重点工作任务分解表</p><table>"
+        "<tr><th>序号</th><th>类别</th><th>工作任务</th><th>责任领导</th><th>牵头单位</th>"
+        "<th>责任单位</th><th>完成情况</th><th>备注</th></tr>"
+        "<tr><td colspan='8'>一、经济发展</td></tr>"
+        "<tr><td>1</td><td rowspan='2'>稳增长</td><td>推进重点项目建设。</td>"
+        "<td rowspan='2'>王明</td><td rowspan='2'>区发改局</td><td>区财政局</td>"
+        "<td>进行中</td><td>季度调度</td></tr>"
+        "<tr><td>2</td><td>扩大有效投资。</td><td>各街道</td><td></td><td></td></tr>"
+        "<tr><td>3</td><td>促进消费</td><td>提振消费信心。</td><td>李华</td>"
+        "<td>区商务局</td><td>区市场局</td><td></td><td></td></tr>"
+        "</table></body></html>")).write_pdf(path)
+    plan = parse_document(read_document(path))
+    assert plan.source_format == "task-table"
+    assert [task.title for task in plan.tasks] == ["推进重点项目建设", "扩大有效投资", "提振消费信心"]
+    assert [{u.name: u.role for u in task.units} for task in plan.tasks] == [
+        {"区发改局": LEAD, "区财政局": RESP}, {"区发改局": LEAD, "各街道": RESP},
+        {"区商务局": LEAD, "区市场局": RESP}]
+    assert [driver.title for driver in plan.drivers] == ["稳增长", "促进消费"]
+    first, second = plan.tasks[0].text, plan.tasks[1].text
+    assert "责任领导：王明" in first and "完成情况：进行中" in first and "备注：季度调度" in first
+    assert "责任领导：王明" in second
+    assert not any("王明" in text or "李华" in text for _, text in plan.unparsed), plan.unparsed
+    assert not any(u.name in {"王明", "李华"} for task in plan.tasks for u in task.units)
