@@ -285,7 +285,8 @@ def test_a_pdf_table_fills_merged_cells_down_and_keeps_leader_and_remark_columns
         "</table></body></html>")).write_pdf(path)
     plan = parse_document(read_document(path))
     assert plan.source_format == "task-table"
-    assert [task.title for task in plan.tasks] == ["推进重点项目建设", "扩大有效投资", "提振消费信心"]
+    assert [task.title for task in plan.tasks] == [
+        "推进重点项目建设", "扩大有效投资", "提振消费信心"]
     assert [{u.name: u.role for u in task.units} for task in plan.tasks] == [
         {"区发改局": LEAD, "区财政局": RESP}, {"区发改局": LEAD, "各街道": RESP},
         {"区商务局": LEAD, "区市场局": RESP}]
