@@ -296,3 +296,22 @@ def test_a_pdf_table_fills_merged_cells_down_and_keeps_leader_and_remark_columns
     assert "责任领导：王明" in second
     assert not any("王明" in text or "李华" in text for _, text in plan.unparsed), plan.unparsed
     assert not any(u.name in {"王明", "李华"} for task in plan.tasks for u in task.units)
+
+
+def test_a_headings_note_names_who_does_its_tasks_and_a_leader_line_keeps_its_units():
+    plan = parse_document(
+        "关于推动经济高质量发展若干政策举措\n"
+        "一、强化科技创新(区科技局牵头)\n"
+        "(一)加强科创平台效能建设。加快建设研究院。\n"
+        "(二)支持企业研发。对企业研发投入给予补助。(区财政局牵头,区税务局配合)\n"
+        "二、扩大有效投资\n"
+        "(三)加快项目建设。推进重点项目。\n"
+        "责任领导:张三  牵头单位:区发改局  配合单位:各街道\n")
+    assert [task.title for task in plan.tasks] == [
+        "加强科创平台效能建设", "支持企业研发", "加快项目建设"]
+    assert [{u.name: u.role for u in task.units} for task in plan.tasks] == [
+        {"区科技局": LEAD}, {"区财政局": LEAD, "区税务局": RESP},
+        {"区发改局": LEAD, "各街道": RESP}]
+    assert [driver.title for driver in plan.drivers] == ["强化科技创新", "扩大有效投资"]
+    assert plan.tasks[0].sources == [("(区科技局牵头)", ["区科技局"])]
+    assert "责任领导:张三" in plan.tasks[2].text and not plan.unparsed, plan.unparsed

@@ -34,7 +34,14 @@ from .common import (
     trailing_group,
 )
 from .deadlines import deadline_in_text, deadline_in_year, keyed_deadline
-from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
+from .document import (
+    ImportFailed,
+    ParsedDriver,
+    ParsedMilestone,
+    ParsedPlan,
+    ParsedTask,
+    ParsedUnit,
+)
 from .list_header import list_header
 from .notes import KEYED, Note, apply_first_is_lead, find_rule, parse_note
 
@@ -146,6 +153,8 @@ class _Reader:
         self.tasks_at_sections = False
         self.last_number = 0  # of the last task numbered 1. 2. …, for 11.121人才梯队项目
         self.heading: tuple[int, str] | None = None
+        # 一、强化科技创新(区科技局牵头): the heading's note, for the tasks below it without one
+        self.heading_notes: dict[str, tuple[str, Note]] = {}
         self.headings: list[tuple[int, str]] = []  # heading lines, for the unparsed list
         self.driver_of: dict[int, ParsedDriver] = {}
         self.current: _Task | None = None
@@ -165,7 +174,8 @@ class _Reader:
         elif (match := SECTION.match(line)) or (
                 not self.tasks_at_subsections and (match := SUBSECTION.match(line))):
             self._close()
-            self.heading = (number, match.group(1).strip())
+            level = "section" if SECTION.match(line) else "subsection"
+            self.heading = (number, self._heading_note(level, match.group(1).strip(), number))
             self.headings.append((number, line))
         elif (match := TASK.match(line)) or (
                 self.tasks_at_subsections and (match := SUBSECTION.match(line))):
@@ -173,9 +183,13 @@ class _Reader:
             if numbered := NUMBER.match(line):
                 self.last_number = int(numbered.group(1))
             self._open(number, match.group(1))
-        elif self.current and LEADER_LINE.match(line):
+        elif self.current and (leader := LEADER_LINE.match(line)):
+            # 责任领导:张三  牵头单位:区发改局 — the person stays text, the units are read
+            key = KEYED.search(line, leader.end())
             self.current.task.text += "\n" + line
             self.current.title_open = False
+            if key and (note := parse_note(line[key.start():], bare_names=False)):
+                self.current._merge(note, number, self.plan, line[key.start():])
         elif self.current and (match := SUB_ITEM.match(line)):
             self._milestone(number, line, match.group(1))
         elif (rule := find_rule(line)) and not KEYED.search(line) and _rule_line(line, rule):
@@ -194,6 +208,21 @@ class _Reader:
             self.current.title_open = False
         else:
             self.plan.unparsed.append((number, line))
+
+    def _heading_note(self, level: str, text: str, number: int) -> str:
+        """The heading's title without its note; the note is kept for the tasks below."""
+        if level == "section":
+            self.heading_notes.clear()
+        self.heading_notes.pop("subsection", None)
+        group = trailing_group(text)
+        note = parse_note(group[1], bare_names=False) if group else None
+        if group is None or note is None or not note.units:
+            return text
+        if note.rule and note.rule not in self.plan.rules:
+            self.plan.rules.append(note.rule)
+        self.heading_notes[level] = (text[group[0]:].rstrip("。"), note)
+        self.plan.unparsed.extend((number, item) for item in note.not_understood)
+        return text[: group[0]].rstrip(" 。")
 
     def _unit_line(self, line: str) -> Note | None:
         """``牵头单位：A 配合单位：B``, ``完成时限：…``, ``A、B分别牵头``, ``（责任单位：…）``."""
@@ -232,6 +261,12 @@ class _Reader:
         if self.current is None:
             return
         task, note = self.current.task, self.current.note
+        inherited = self.heading_notes.get("subsection") or self.heading_notes.get("section")
+        if not note.units and inherited:  # the heading's note names who does its tasks
+            source, heading = inherited
+            note.units = [ParsedUnit(u.name, u.role, u.collective) for u in heading.units]
+            note.explicit_roles = heading.explicit_roles
+            task.sources.append((source, [unit.name for unit in note.units]))
         task.units = note.units
         task.due_on = note.due_on or keyed_deadline(task.text) or deadline_in_text(task.text)
         if task.due_on is None and note.due_text:  # 完成时限:6月底前, in the plan's year
