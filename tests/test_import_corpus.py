@@ -315,3 +315,9 @@ def test_a_headings_note_names_who_does_its_tasks_and_a_leader_line_keeps_its_un
     assert [driver.title for driver in plan.drivers] == ["强化科技创新", "扩大有效投资"]
     assert plan.tasks[0].sources == [("(区科技局牵头)", ["区科技局"])]
     assert "责任领导:张三" in plan.tasks[2].text and not plan.unparsed, plan.unparsed
+
+
+def test_a_task_read_twice_is_flagged():
+    plan = parse_document("某区工作方案\n一、重点任务\n1.推进项目建设。(区发改局牵头)\n"
+                          "2.推进项目建设。(区财政局牵头)\n")
+    assert any("标题相同" in warning for warning in plan_warnings(plan)), plan_warnings(plan)
