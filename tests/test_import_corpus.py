@@ -321,3 +321,13 @@ def test_a_task_read_twice_is_flagged():
     plan = parse_document("某区工作方案\n一、重点任务\n1.推进项目建设。(区发改局牵头)\n"
                           "2.推进项目建设。(区财政局牵头)\n")
     assert any("标题相同" in warning for warning in plan_warnings(plan)), plan_warnings(plan)
+
+
+def test_main_and_other_responsible_units_and_units_that_carry_out():
+    assert _roles("主要责任单位:区发改局;协同配合单位:区财政局、各街道") == {
+        "区发改局": (LEAD, False), "区财政局": (RESP, False), "各街道": (RESP, True)}
+    assert _roles("省教育厅、省财政厅按职责分工负责,各市州人民政府落实") == {
+        "省教育厅": (RESP, False), "省财政厅": (RESP, False), "各市州人民政府": (RESP, True)}
+    assert _roles("市委组织部牵头,各区、县级市党委和政府结合实际落实") == {
+        "市委组织部": (LEAD, False), "各区、县级市党委和政府": (RESP, True)}
+    assert not parse_note("主要责任单位:区发改局;协同配合单位:区财政局").not_understood

@@ -33,6 +33,10 @@ EXTRA_KEYS = {
     "配合责任单位": AssignmentRole.RESPONSIBLE, "相关责任单位": AssignmentRole.RESPONSIBLE,
     "参与单位": AssignmentRole.RESPONSIBLE, "协同单位": AssignmentRole.RESPONSIBLE,
     "协同责任单位": AssignmentRole.RESPONSIBLE, "协同部门": AssignmentRole.RESPONSIBLE,
+    # 主要责任单位 leads, 其他责任单位 / 协同配合单位 help (县政府重点工作任务分解)
+    "主要责任单位": AssignmentRole.LEAD, "主要责任部门": AssignmentRole.LEAD,
+    "牵头责任部门": AssignmentRole.LEAD, "其他责任单位": AssignmentRole.RESPONSIBLE,
+    "协同配合单位": AssignmentRole.RESPONSIBLE, "协作单位": AssignmentRole.RESPONSIBLE,
     # 部门分工:省发展改革委牵头,各地、各部门配合 — the verbs say the roles
     "部门分工": AssignmentRole.RESPONSIBLE, "责任分工": AssignmentRole.RESPONSIBLE,
 }
@@ -52,11 +56,12 @@ FIRST_IS_LEAD = re.compile(
 STAR_IS_LEAD = re.compile(r"加\s*[*＊※]\s*号?(?:的)?为牵头(?:单位|部门)")
 VERBS = re.compile(
     r"^(?:由)?(?P<names>.+?)(?P<each>分别)?"
-    r"(?P<verb>牵头负责|牵头落实|牵头|按职责分工负责|按职责负责|负责落实|负责|配合|协办|参与)$"
+    r"(?P<verb>牵头负责|牵头落实|牵头|按职责分工负责|按职责负责|负责落实|负责|结合实际落实|"
+    r"抓好落实|组织落实|落实|配合|协办|参与)$"
 )
 VERB_ROLES = {"牵头": AssignmentRole.LEAD, "牵头负责": AssignmentRole.LEAD,
               "牵头落实": AssignmentRole.LEAD}
-NEUTRAL_VERBS = {"负责", "负责落实"}
+NEUTRAL_VERBS = {"负责", "负责落实", "落实", "结合实际落实", "抓好落实", "组织落实"}
 SUPPORT_VERBS = {"配合", "协办", "参与"}  # say nothing of roles: the first-is-lead rule may apply
 TRAILING_ETC = re.compile(r"等(?:[省市区县]?(?:有关|相关)?(?:部门|单位))?$")
 UNIT_SUFFIX = re.compile(
