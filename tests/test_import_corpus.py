@@ -331,3 +331,36 @@ def test_main_and_other_responsible_units_and_units_that_carry_out():
     assert _roles("市委组织部牵头,各区、县级市党委和政府结合实际落实") == {
         "市委组织部": (LEAD, False), "各区、县级市党委和政府": (RESP, True)}
     assert not parse_note("主要责任单位:区发改局;协同配合单位:区财政局").not_understood
+
+
+def _units_of(plan) -> list[dict]:
+    return [{u.name: u.role for u in task.units} for task in plan.tasks]
+
+
+def test_more_numberings_inline_unit_keys_and_a_rule_in_a_table_header():
+    # 责任单位（列第一位的为牵头单位） is a 责任单位 column and states the rule
+    table = parse_document(
+        "某区重点任务分解表\n| 序号 | 工作任务 | 责任单位（列第一位的为牵头单位） | 完成时限 |\n"
+        "|---|---|---|---|\n| 1 | 推进项目建设。 | 区发改局、区财政局 | 2024年12月 |\n")
+    assert _units_of(table) == [{"区发改局": LEAD, "区财政局": RESP}]
+    # （1）（2） items with their own notes and nothing numbered 1. or （一）: the items are tasks
+    items = parse_document(
+        "某区工作方案\n一、重点任务\n（1）推进项目建设。（区发改局牵头，区财政局配合）\n"
+        "（2）优化营商环境。（区营商局负责）\n二、保障\n（3）加强督查。（区督查室负责）\n")
+    assert [task.title for task in items.tasks] == ["推进项目建设", "优化营商环境", "加强督查"]
+    assert [driver.title for driver in items.drivers] == ["重点任务", "保障"]
+    # 1） numbering
+    closing = parse_document("某区工作方案\n一、重点任务\n1）推进项目建设。（区发改局牵头）\n"
+                             "2）优化营商环境。（区营商局负责）\n")
+    assert [task.title for task in closing.tasks] == ["推进项目建设", "优化营商环境"]
+    # ……。责任单位：A、B in the task's own line
+    inline = parse_document("某市方案\n（一）产业\n1.推进项目建设。责任单位：市发改委、市财政局\n"
+                            "2.优化营商环境。责任单位：市营商局\n注：责任单位中列第一位的为牵头单位。\n")
+    assert _units_of(inline) == [{"市发改委": LEAD, "市财政局": RESP}, {"市营商局": LEAD}]
+    assert inline.tasks[0].sources == [("责任单位：市发改委、市财政局", ["市发改委", "市财政局"])]
+
+
+def test_units_named_inline_but_not_read_lower_the_score():
+    plan = parse_document("某区工作方案\n一、重点任务\n1.推进项目建设。责任单位：见附件\n"
+                          "2.优化营商环境。\n")
+    assert plan.score.score < 60 and plan_warnings(plan)

@@ -48,7 +48,7 @@ from .notes import KEYED, Note, apply_first_is_lead, find_rule, parse_note
 NAME = "task-list"
 SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．﹒]\s*(\S.*)$")
 SUBSECTION = re.compile(r"^[(（][一二三四五六七八九十]+[)）]\s*(\S.*)$")
-TASK = re.compile(r"^\d{1,3}\s*(?:[.．﹒](?!\d)|、)\s*(\S.*)$")
+TASK = re.compile(r"^\d{1,3}\s*(?:[.．﹒](?!\d)|、|[)）])\s*(\S.*)$")
 # 11.121人才梯队项目: task 11 when task 10 came before
 GLUED = re.compile(r"^(\d{1,3})[.．﹒](\d+[^\d.．%％].*)$")
 NUMBER = re.compile(r"^(\d{1,3})")
@@ -56,6 +56,8 @@ SUB_ITEM = re.compile(r"^(?:[(（]\d{1,2}[)）]|[①-⑳])\s*(\S.*)$")
 # 分管省领导:林克庆 / 牵头负责领导:刘惠 / 责任领导:… — a person: the task's text, never a unit
 LEADER_LINE = re.compile(r"^(?:分管|协管|牵头负责|牵头|责任|包抓|包保|联系|主要)?"
                          r"(?:[省市区县]|副省长|副市长|副区长|副县长)?(?:级)?领导(?:同志)?\s*[:：]")
+# ……。责任单位：区发改局、区财政局 — a keyed note after the task's last sentence, in its line
+INLINE_KEYED = re.compile(rf"(?<=[。；;])\s*((?:{KEYED.pattern}).*)$")
 NOTE_HINT = re.compile(rf"{KEYED.pattern}|分别牵头|牵头[,，]|[(（][^()（）]+牵头[)）]")
 
 
@@ -87,7 +89,13 @@ class _Task:
             self._merge(note, line, plan, text[start:stop])
             kept.append(text[end:start])
             end = stop
-        return ("".join(kept) + text[end:]).rstrip() if kept else text
+        body = ("".join(kept) + text[end:]).rstrip() if kept else text
+        inline = INLINE_KEYED.search(body)
+        note = parse_note(inline.group(1).rstrip("。"), bare_names=False) if inline else None
+        if inline and note is not None and (note.units or note.due_on or note.due_text):
+            self._merge(note, line, plan, inline.group(1))
+            body = body[: inline.start()].rstrip()
+        return body
 
     def _merge(self, note: Note, line: int, plan: ParsedPlan, source: str = "") -> None:
         if note.units:
@@ -114,6 +122,10 @@ def parse(text: str) -> ParsedPlan:
     # 一、…三十、 measures with nothing numbered below them: the measures are the tasks
     reader.tasks_at_sections = tasks_at_subsections and not any(
         SUBSECTION.match(line) for _, line in body)
+    # （1）…（2）… items under 一、 headings, most with their own note: the items are the tasks
+    items = [line for _, line in body if SUB_ITEM.match(line)]
+    if reader.tasks_at_sections and items and 2 * sum(map(_noted, items)) >= len(items):
+        reader.tasks_at_sections, reader.tasks_at_items = False, True
     for number, line in body:
         reader.read(number, line)
     reader.finish()
@@ -125,6 +137,13 @@ def parse(text: str) -> ParsedPlan:
             apply_first_is_lead(note)
     plan.unparsed.sort()
     return plan
+
+
+def _noted(line: str) -> bool:
+    """The line says who does it (a note with units)."""
+    group = trailing_group(line)
+    note = parse_note(group[1]) if group else None
+    return bool(note and note.units) or bool(NOTE_HINT.search(line))
 
 
 def _rule_line(line: str, rule: str) -> bool:
@@ -151,6 +170,7 @@ class _Reader:
         self.plan = plan
         self.tasks_at_subsections = tasks_at_subsections
         self.tasks_at_sections = False
+        self.tasks_at_items = False  # （1）…（2）… are the tasks (nothing numbered 1. or （一）)
         self.last_number = 0  # of the last task numbered 1. 2. …, for 11.121人才梯队项目
         self.heading: tuple[int, str] | None = None
         # 一、强化科技创新(区科技局牵头): the heading's note, for the tasks below it without one
@@ -171,6 +191,9 @@ class _Reader:
             self._close()
             self.last_number += 1
             self._open(number, glued.group(2))
+        elif self.tasks_at_items and (match := SUB_ITEM.match(line)):
+            self._close()
+            self._open(number, match.group(1))
         elif (match := SECTION.match(line)) or (
                 not self.tasks_at_subsections and (match := SUBSECTION.match(line))):
             self._close()

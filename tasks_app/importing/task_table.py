@@ -18,7 +18,7 @@ from .common import clean_line, numbered_lines, split_names, title_of, trailing_
 from .deadlines import deadline_in_text, deadline_in_year, is_ongoing, parse_deadline
 from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
 from .list_header import BODY_START, list_header
-from .notes import Note, apply_first_is_lead, find_rule, parse_note
+from .notes import FIRST_IS_LEAD, Note, apply_first_is_lead, find_rule, parse_note
 
 NAME = "task-table"
 ROW = re.compile(r"^\|(.*)\|$")
@@ -55,7 +55,8 @@ def _columns(cells: list[str]) -> dict[int, str] | None:
     """Column index → role, when these cells are a 分工表 header."""
     roles = {}
     for index, cell in enumerate(cells):
-        text = re.sub(r"\s", "", cell)
+        # 责任单位（列第一位的为牵头单位）: a 责任单位 column; the rule is read with the header
+        text = FIRST_IS_LEAD.sub("", re.sub(r"\s", "", cell))
         roles[index] = next((role for role, pattern in COLUMNS if pattern.search(text)), "other")
     found = set(roles.values())
     if "title" in found and "task" not in found:
@@ -105,6 +106,9 @@ class _TableReader:
             return
         elif (columns := _columns(cells)) is not None:
             self.columns, self.headers = columns, cells
+            for rule in filter(None, map(find_rule, cells)):
+                if rule not in self.plan.rules:
+                    self.plan.rules.append(rule)
         elif self.columns is None or len(cells) != len(self.columns):
             self.plan.unparsed.append((number, line))
         else:
