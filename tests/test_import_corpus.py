@@ -364,3 +364,19 @@ def test_units_named_inline_but_not_read_lower_the_score():
     plan = parse_document("某区工作方案\n一、重点任务\n1.推进项目建设。责任单位：见附件\n"
                           "2.优化营商环境。\n")
     assert plan.score.score < 60 and plan_warnings(plan)
+
+
+def test_bare_role_keys_collective_offices_and_a_deadline_after_bare_names():
+    assert _roles("牵头：区发改局；配合：区财政局") == {
+        "区发改局": (LEAD, False), "区财政局": (RESP, False)}
+    assert _roles("国务院有关部门、各省级人民政府按职责分工负责") == {
+        "国务院有关部门": (RESP, True), "各省级人民政府": (RESP, True)}
+    assert _roles("市发展改革委牵头，市相关部门配合") == {
+        "市发展改革委": (LEAD, False), "市相关部门": (RESP, True)}
+    assert _roles("市公安局、市交通运输局按职责分别牵头") == {
+        "市公安局": (LEAD, False), "市交通运输局": (LEAD, False)}
+    assert _roles("市委宣传部牵头，各县（市、区）党委、政府落实") == {
+        "市委宣传部": (LEAD, False), "各县（市、区）党委、政府": (RESP, True)}
+    note = parse_note("区发改局、区财政局，2024年6月底前完成")
+    assert [u.name for u in note.units] == ["区发改局", "区财政局"]
+    assert note.due_on.isoformat() == "2024-06-30"
