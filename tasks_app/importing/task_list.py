@@ -12,6 +12,11 @@ tasks are renumbered 1…N in document order); each task may carry
 - nested items ``（1）…（2）…`` / ``①②`` — milestones, dated by their own deadlines; their text
   stays in the task's text and their notes' units join the task.
 
+Also: ``……。责任单位：A、B`` after the task's last sentence; leader lines (``分管省领导：…``,
+``责任领导：…``) kept as text; a heading's note (``一、强化科技创新（区科技局牵头）``) for the
+tasks below it without one; ``1）`` numbers; （1）（2） items as tasks when nothing is numbered
+1. or （一） and most items carry a note.
+
 A note left open at the end of a line continues on the next. The rule
 ``列第一位的为牵头单位，下同`` (in a note or on its own line) applies to every task without an
 explicit lead and is recorded in ``ParsedPlan.rules``. Tasks are drivers' children: the
