@@ -380,3 +380,13 @@ def test_bare_role_keys_collective_offices_and_a_deadline_after_bare_names():
     note = parse_note("区发改局、区财政局，2024年6月底前完成")
     assert [u.name for u in note.units] == ["区发改局", "区财政局"]
     assert note.due_on.isoformat() == "2024-06-30"
+
+
+def test_a_long_first_sentence_stays_the_title_and_is_flagged():
+    sentence = "坚持稳中求进工作总基调," * 20 + "全面建成小康社会"
+    plan = parse_document(
+        f"某方案\n一、重点任务\n1.{sentence}。(国务院各部门分别负责,年内持续推进)\n"
+        "2.稳就业。(人力资源社会保障部牵头)\n")
+    assert plan.tasks[0].title == sentence and len(sentence) > 200
+    assert {u.name: u.role for u in plan.tasks[0].units} == {"国务院各部门": RESP}
+    assert any("超过" in warning for warning in plan_warnings(plan))
