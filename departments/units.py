@@ -20,8 +20,10 @@ from .choices import DepartmentKind, DepartmentLevel, UnitMatch
 from .models import Department, DepartmentAlias, DepartmentGroup
 
 _GROUP_PATTERN = re.compile(r"^(?:全区|区内|市内|全市|驻区)?各(?:相关|有关|级|)")
-# 区直各部门, 全区经济运行各专班, 市级各有关部门, 区级相关部门, 相关地市政府, 有关部门和单位 …
-_COLLECTIVE = re.compile(r"各|^(?:[省市区县]级|市直|区直|县直|省直|其他|其它)?(?:相关|有关)")
+# 区直各部门, 全区经济运行各专班, 市级各有关部门, 区级相关部门, 相关地市政府, 有关部门和单位,
+# 区疫情防控指挥部成员单位, 国务院有关部门, 市相关单位 …
+_COLLECTIVE = re.compile(r"各|成员单位$|(?:相关|有关)(?:部门|单位)"
+                         r"|^(?:[省市区县]级|市直|区直|县直|省直|其他|其它)?(?:相关|有关)")
 _BRACKETS = re.compile(r"[（(][^）)]*[）)]")
 
 

@@ -51,7 +51,8 @@ def test_import_score_prints_each_document_and_the_totals():
     assert any(line.startswith("guandu.pdf") and "任务 4/4" in line for line in lines)
     assert any(line.startswith("deep-district-xlsx.xlsx") and "任务 15/15" in line
                for line in lines)
-    assert lines[-1].startswith("合计：34 个文件")
+    assert lines[-1].startswith(f"合计：{len(score_corpus(CORPUS))} 个文件")
+    assert "(" not in lines[-1] and lines[-1].endswith("（100.0%）"), lines[-1]
 
 
 def _roles(content: str) -> dict[str, tuple[str, bool]]:
@@ -226,3 +227,166 @@ def test_a_deadline_without_its_year_is_in_the_annual_plans_year():
     plan = parse_document("某区2024年工作要点\n一、重点任务\n1.推进项目建设。\n"
                           "牵头单位:区发改局\n完成时限:9月底前\n")
     assert plan.tasks[0].due_on.isoformat() == "2024-09-30" and not plan.unparsed
+
+
+def test_levels_of_government_under_one_each_stay_one_collective():
+    assert _roles("牵头单位:市发展改革委,配合单位:市委组织部、市人社局,各区、县级市") == {
+        "市发展改革委": (LEAD, False), "市委组织部": (RESP, False), "市人社局": (RESP, False),
+        "各区、县级市": (RESP, True)}
+    assert _roles("市农业局牵头,各有关区、县级市配合") == {
+        "市农业局": (LEAD, False), "各有关区、县级市": (RESP, True)}
+    # a unit after the level is its own unit: 各区 + 县发改局
+    assert _roles("区财政局、各区、县发改局") == {
+        "区财政局": (RESP, False), "各区": (RESP, True), "县发改局": (RESP, False)}
+    assert _roles("牵头单位:区卫健局;责任单位:区疫情防控指挥部成员单位、各街办(新区)") == {
+        "区卫健局": (LEAD, False), "区疫情防控指挥部成员单位": (RESP, True),
+        "各街办(新区)": (RESP, True)}
+
+
+def test_leader_lines_are_task_text_and_a_division_line_reads_its_verbs():
+    plan = parse_document(
+        "2021年重点任务分工方案\n一、主要预期目标\n"
+        "1﹒地区生产总值增长6%以上。\n分管省领导:林克庆\n部门分工:省发展改革委牵头,各地、各部门配合。\n"
+        "2﹒一般公共预算收入增长7%左右。\n牵头负责领导:刘惠。\n牵头责任单位:省财政厅。\n"
+        "协同责任单位:省发展改革委、省税务局等。\n")
+    first, second = plan.tasks
+    assert (first.title, second.title) == ("地区生产总值增长6%以上", "一般公共预算收入增长7%左右")
+    assert {u.name: u.role for u in first.units} == {
+        "省发展改革委": LEAD, "各地": RESP, "各部门": RESP}
+    assert {u.name: u.role for u in second.units} == {
+        "省财政厅": LEAD, "省发展改革委": RESP, "省税务局": RESP}
+    assert "分管省领导:林克庆" in first.text and "牵头负责领导:刘惠。" in second.text
+    assert not plan.unparsed, plan.unparsed
+
+
+def test_a_pdf_table_fills_merged_cells_down_and_keeps_leader_and_remark_columns_as_text(
+        tmp_path):
+    """类别 and 牵头单位 cells merged down several rows (pdfplumber: None) belong to every row
+    they cover; a section row spanning the table is a heading; 责任领导 is a person (task text,
+    never a unit), 备注 and 完成情况 are task text too, not lines left unread."""
+    from weasyprint import HTML
+
+    from tasks_app.importing import read_document
+
+    path = tmp_path / "merged.pdf"
+    HTML(string=(
+        "<html><head><style>body { font-family: 'Noto Serif CJK SC' } "
+        "table { border-collapse: collapse } td, th { border: 1px solid black }"
+        "</style></head><body><p>某区2024年重点工作任务分解表</p><table>"
+        "<tr><th>序号</th><th>类别</th><th>工作任务</th><th>责任领导</th><th>牵头单位</th>"
+        "<th>责任单位</th><th>完成情况</th><th>备注</th></tr>"
+        "<tr><td colspan='8'>一、经济发展</td></tr>"
+        "<tr><td>1</td><td rowspan='2'>稳增长</td><td>推进重点项目建设。</td>"
+        "<td rowspan='2'>王明</td><td rowspan='2'>区发改局</td><td>区财政局</td>"
+        "<td>进行中</td><td>季度调度</td></tr>"
+        "<tr><td>2</td><td>扩大有效投资。</td><td>各街道</td><td></td><td></td></tr>"
+        "<tr><td>3</td><td>促进消费</td><td>提振消费信心。</td><td>李华</td>"
+        "<td>区商务局</td><td>区市场局</td><td></td><td></td></tr>"
+        "</table></body></html>")).write_pdf(path)
+    plan = parse_document(read_document(path))
+    assert plan.source_format == "task-table"
+    assert [task.title for task in plan.tasks] == [
+        "推进重点项目建设", "扩大有效投资", "提振消费信心"]
+    assert [{u.name: u.role for u in task.units} for task in plan.tasks] == [
+        {"区发改局": LEAD, "区财政局": RESP}, {"区发改局": LEAD, "各街道": RESP},
+        {"区商务局": LEAD, "区市场局": RESP}]
+    assert [driver.title for driver in plan.drivers] == ["稳增长", "促进消费"]
+    first, second = plan.tasks[0].text, plan.tasks[1].text
+    assert "责任领导：王明" in first and "完成情况：进行中" in first and "备注：季度调度" in first
+    assert "责任领导：王明" in second
+    assert not any("王明" in text or "李华" in text for _, text in plan.unparsed), plan.unparsed
+    assert not any(u.name in {"王明", "李华"} for task in plan.tasks for u in task.units)
+
+
+def test_a_headings_note_names_who_does_its_tasks_and_a_leader_line_keeps_its_units():
+    plan = parse_document(
+        "关于推动经济高质量发展若干政策举措\n"
+        "一、强化科技创新(区科技局牵头)\n"
+        "(一)加强科创平台效能建设。加快建设研究院。\n"
+        "(二)支持企业研发。对企业研发投入给予补助。(区财政局牵头,区税务局配合)\n"
+        "二、扩大有效投资\n"
+        "(三)加快项目建设。推进重点项目。\n"
+        "责任领导:张三  牵头单位:区发改局  配合单位:各街道\n")
+    assert [task.title for task in plan.tasks] == [
+        "加强科创平台效能建设", "支持企业研发", "加快项目建设"]
+    assert [{u.name: u.role for u in task.units} for task in plan.tasks] == [
+        {"区科技局": LEAD}, {"区财政局": LEAD, "区税务局": RESP},
+        {"区发改局": LEAD, "各街道": RESP}]
+    assert [driver.title for driver in plan.drivers] == ["强化科技创新", "扩大有效投资"]
+    assert plan.tasks[0].sources == [("(区科技局牵头)", ["区科技局"])]
+    assert "责任领导:张三" in plan.tasks[2].text and not plan.unparsed, plan.unparsed
+
+
+def test_a_task_read_twice_is_flagged():
+    plan = parse_document("某区工作方案\n一、重点任务\n1.推进项目建设。(区发改局牵头)\n"
+                          "2.推进项目建设。(区财政局牵头)\n")
+    assert any("标题相同" in warning for warning in plan_warnings(plan)), plan_warnings(plan)
+
+
+def test_main_and_other_responsible_units_and_units_that_carry_out():
+    assert _roles("主要责任单位:区发改局;协同配合单位:区财政局、各街道") == {
+        "区发改局": (LEAD, False), "区财政局": (RESP, False), "各街道": (RESP, True)}
+    assert _roles("省教育厅、省财政厅按职责分工负责,各市州人民政府落实") == {
+        "省教育厅": (RESP, False), "省财政厅": (RESP, False), "各市州人民政府": (RESP, True)}
+    assert _roles("市委组织部牵头,各区、县级市党委和政府结合实际落实") == {
+        "市委组织部": (LEAD, False), "各区、县级市党委和政府": (RESP, True)}
+    assert not parse_note("主要责任单位:区发改局;协同配合单位:区财政局").not_understood
+
+
+def _units_of(plan) -> list[dict]:
+    return [{u.name: u.role for u in task.units} for task in plan.tasks]
+
+
+def test_more_numberings_inline_unit_keys_and_a_rule_in_a_table_header():
+    # 责任单位（列第一位的为牵头单位） is a 责任单位 column and states the rule
+    table = parse_document(
+        "某区重点任务分解表\n| 序号 | 工作任务 | 责任单位（列第一位的为牵头单位） | 完成时限 |\n"
+        "|---|---|---|---|\n| 1 | 推进项目建设。 | 区发改局、区财政局 | 2024年12月 |\n")
+    assert _units_of(table) == [{"区发改局": LEAD, "区财政局": RESP}]
+    # （1）（2） items with their own notes and nothing numbered 1. or （一）: the items are tasks
+    items = parse_document(
+        "某区工作方案\n一、重点任务\n（1）推进项目建设。（区发改局牵头，区财政局配合）\n"
+        "（2）优化营商环境。（区营商局负责）\n二、保障\n（3）加强督查。（区督查室负责）\n")
+    assert [task.title for task in items.tasks] == ["推进项目建设", "优化营商环境", "加强督查"]
+    assert [driver.title for driver in items.drivers] == ["重点任务", "保障"]
+    # 1） numbering
+    closing = parse_document("某区工作方案\n一、重点任务\n1）推进项目建设。（区发改局牵头）\n"
+                             "2）优化营商环境。（区营商局负责）\n")
+    assert [task.title for task in closing.tasks] == ["推进项目建设", "优化营商环境"]
+    # ……。责任单位：A、B in the task's own line
+    inline = parse_document("某市方案\n（一）产业\n1.推进项目建设。责任单位：市发改委、市财政局\n"
+                            "2.优化营商环境。责任单位：市营商局\n注：责任单位中列第一位的为牵头单位。\n")
+    assert _units_of(inline) == [{"市发改委": LEAD, "市财政局": RESP}, {"市营商局": LEAD}]
+    assert inline.tasks[0].sources == [("责任单位：市发改委、市财政局", ["市发改委", "市财政局"])]
+
+
+def test_units_named_inline_but_not_read_lower_the_score():
+    plan = parse_document("某区工作方案\n一、重点任务\n1.推进项目建设。责任单位：见附件\n"
+                          "2.优化营商环境。\n")
+    assert plan.score.score < 60 and plan_warnings(plan)
+
+
+def test_bare_role_keys_collective_offices_and_a_deadline_after_bare_names():
+    assert _roles("牵头：区发改局；配合：区财政局") == {
+        "区发改局": (LEAD, False), "区财政局": (RESP, False)}
+    assert _roles("国务院有关部门、各省级人民政府按职责分工负责") == {
+        "国务院有关部门": (RESP, True), "各省级人民政府": (RESP, True)}
+    assert _roles("市发展改革委牵头，市相关部门配合") == {
+        "市发展改革委": (LEAD, False), "市相关部门": (RESP, True)}
+    assert _roles("市公安局、市交通运输局按职责分别牵头") == {
+        "市公安局": (LEAD, False), "市交通运输局": (LEAD, False)}
+    assert _roles("市委宣传部牵头，各县（市、区）党委、政府落实") == {
+        "市委宣传部": (LEAD, False), "各县（市、区）党委、政府": (RESP, True)}
+    note = parse_note("区发改局、区财政局，2024年6月底前完成")
+    assert [u.name for u in note.units] == ["区发改局", "区财政局"]
+    assert note.due_on.isoformat() == "2024-06-30"
+
+
+def test_a_long_first_sentence_stays_the_title_and_is_flagged():
+    sentence = "坚持稳中求进工作总基调," * 20 + "全面建成小康社会"
+    plan = parse_document(
+        f"某方案\n一、重点任务\n1.{sentence}。(国务院各部门分别负责,年内持续推进)\n"
+        "2.稳就业。(人力资源社会保障部牵头)\n")
+    assert plan.tasks[0].title == sentence and len(sentence) > 200
+    assert {u.name: u.role for u in plan.tasks[0].units} == {"国务院各部门": RESP}
+    assert any("超过" in warning for warning in plan_warnings(plan))

@@ -110,7 +110,7 @@ PREFERENCE = 10  # points a recognised format may trail by and still keep its do
 
 # a responsibility note or line: (…牵头…) 〔责任部门:…〕 牵头单位:…
 UNIT_CUE = re.compile(r"[(（〔【\[][^()（）〔〕【】\[\]]*?(?:牵头|负责|配合|责任单位|责任部门)"
-                      r"[^()（）〔〕【】\[\]]*[)）〕】\]]|^\s*(?:牵头|责任|配合|协办)(?:单位|部门)\s*[:：]",
+                      r"[^()（）〔〕【】\[\]]*[)）〕】\]]|(?:^|[。；;])\s*(?:牵头|责任|配合|协办)(?:单位|部门)\s*[:：]",
                       re.M)
 
 

@@ -40,4 +40,10 @@ def plan_warnings(plan: ParsedPlan) -> list[str]:
     if long_titles:
         warnings.append(gettext("第 %(numbers)s 项任务的标题超过 %(limit)s 字，可能未正确断句") % {
             "numbers": "、".join(map(str, long_titles[:20])), "limit": LONG_TITLE})
+    seen: dict[str, int] = {}
+    repeated = [task.number for task in tasks if seen.setdefault(task.title, task.number)
+                != task.number]
+    if repeated:  # a task cell merged over several rows (PDF/Excel) is read once per row
+        warnings.append(gettext("第 %(numbers)s 项任务与前面的任务标题相同，请核对是否重复") % {
+            "numbers": "、".join(map(str, repeated[:20]))})
     return warnings

@@ -79,7 +79,8 @@ OPENING, CLOSING = "(（〔【[［", ")）〕】]］"
 SEPARATORS = "、,，;；"
 REGION_PREFIX = re.compile(r"^(?:哈经开区|经开区|开发区|自贸先导区|自贸区|先导区|新区|全区|我区)+")
 TRAILER = re.compile(r"^(?:责任编辑|编辑|审核|校对|来源|原标题|作者)\s*[:：]")
-TITLE_MAX = 200
+TITLE_MAX = 200  # a paragraph without a full stop longer than this: its first clause is the title
+SENTENCE_MAX = 500  # Task.title's length: a whole first sentence up to this stays the title
 FULL_STOP = re.compile(r"。|\.(?!\d)")
 HEADING_COLON = re.compile(r"^([^，,；;：:、]{4,30})[：:](?!\s*$)")
 MARKDOWN_PREFIX = re.compile(r"^(?:#{1,6}\s+|[-*+]\s+|>\s*)")
@@ -158,7 +159,9 @@ def title_of(body: str) -> str:
     # 深化投资审批制度改革:全面推行…… — the words before the colon name it
     if heading and heading.group(1).count("“") == heading.group(1).count("”"):
         title = heading.group(1)
-    if len(title) > TITLE_MAX:  # a paragraph without a full stop: its first clause
+    # a paragraph without a full stop (or a sentence too long to store): its first clause;
+    # a long first sentence stays whole (国务院 分工 items) and the preview flags its length
+    if len(title) > (SENTENCE_MAX if stop else TITLE_MAX):
         title = re.split(r"[，,；;]", title)[0][:TITLE_MAX]
     return title
 

@@ -32,9 +32,19 @@ EXTRA_KEYS = {
     "协办部门": AssignmentRole.RESPONSIBLE, "参与部门": AssignmentRole.RESPONSIBLE,
     "配合责任单位": AssignmentRole.RESPONSIBLE, "相关责任单位": AssignmentRole.RESPONSIBLE,
     "参与单位": AssignmentRole.RESPONSIBLE, "协同单位": AssignmentRole.RESPONSIBLE,
+    "协同责任单位": AssignmentRole.RESPONSIBLE, "协同部门": AssignmentRole.RESPONSIBLE,
+    # 主要责任单位 leads, 其他责任单位 / 协同配合单位 help (县政府重点工作任务分解)
+    "主要责任单位": AssignmentRole.LEAD, "主要责任部门": AssignmentRole.LEAD,
+    "牵头责任部门": AssignmentRole.LEAD, "其他责任单位": AssignmentRole.RESPONSIBLE,
+    "协同配合单位": AssignmentRole.RESPONSIBLE, "协作单位": AssignmentRole.RESPONSIBLE,
+    "牵头": AssignmentRole.LEAD, "配合": AssignmentRole.RESPONSIBLE,  # 牵头:A;配合:B
+    "协办": AssignmentRole.RESPONSIBLE,
+    # 部门分工:省发展改革委牵头,各地、各部门配合 — the verbs say the roles
+    "部门分工": AssignmentRole.RESPONSIBLE, "责任分工": AssignmentRole.RESPONSIBLE,
 }
 MAX_NAME = 60  # longer "names" are sentences caught by mistake, not units
-UNDIFFERENTIATED = {"责任单位", "责任部门", "责任主体"}  # lists the first-is-lead rule orders
+# lists the first-is-lead rule orders
+UNDIFFERENTIATED = {"责任单位", "责任部门", "责任主体", "部门分工", "责任分工"}
 UNIT_KEYS = {**ROLE_KEYS, **EXTRA_KEYS}
 _KEY_ALTERNATION = "|".join(sorted(UNIT_KEYS, key=len, reverse=True))
 KEYED = re.compile(rf"({_KEY_ALTERNATION}|{DEADLINE_KEY})\s*[:：]\s*")
@@ -47,12 +57,13 @@ FIRST_IS_LEAD = re.compile(
 )
 STAR_IS_LEAD = re.compile(r"加\s*[*＊※]\s*号?(?:的)?为牵头(?:单位|部门)")
 VERBS = re.compile(
-    r"^(?:由)?(?P<names>.+?)(?P<each>分别)?"
-    r"(?P<verb>牵头负责|牵头落实|牵头|按职责分工负责|按职责负责|负责落实|负责|配合|协办|参与)$"
+    r"^(?:由)?(?P<names>.+?)(?:(?:按职责(?:分工)?)?(?P<each>分别))?"
+    r"(?P<verb>牵头负责|牵头落实|牵头|按职责分工负责|按职责负责|负责落实|负责|结合实际落实|"
+    r"抓好落实|组织落实|落实|配合|协办|参与)$"
 )
 VERB_ROLES = {"牵头": AssignmentRole.LEAD, "牵头负责": AssignmentRole.LEAD,
               "牵头落实": AssignmentRole.LEAD}
-NEUTRAL_VERBS = {"负责", "负责落实"}
+NEUTRAL_VERBS = {"负责", "负责落实", "落实", "结合实际落实", "抓好落实", "组织落实"}
 SUPPORT_VERBS = {"配合", "协办", "参与"}  # say nothing of roles: the first-is-lead rule may apply
 TRAILING_ETC = re.compile(r"等(?:[省市区县]?(?:有关|相关)?(?:部门|单位))?$")
 UNIT_SUFFIX = re.compile(
@@ -132,8 +143,10 @@ def parse_note(content: str, *, bare_names: bool = True) -> Note | None:
         note.explicit_roles = any(verb not in NEUTRAL_VERBS for _, verb in groups)
         return note
     names = split_names(rest)
+    if bare_names and len(names) > 1 and (due := deadline_in_text(names[-1])):
+        names, note.due_on = names[:-1], due  # (区发改局、区财政局，2024年6月底前完成)
     if bare_names and names and all(looks_like_unit(name) for name in names):
-        _add(note, rest, AssignmentRole.RESPONSIBLE)
+        _add(note, "、".join(names), AssignmentRole.RESPONSIBLE)
         return note
     return note if note.rule else None
 
@@ -207,13 +220,19 @@ def _keyed(note: Note, key: str, value: str) -> None:
 # 各区、县级市人民政府 / 各省、自治区、直辖市人民政府: one collective, 各 governs the whole list
 COLLECTIVE_LIST = re.compile(r"各[\u4e00-\u9fa5]{1,3}(?:、[^、,，;；各]{1,4}){0,2}"
                              r"、[^、,，;；各]{1,12}?(?:人民政府|政府|管委会|办事处)")
+# 各区、县级市 / 各有关区、县级市 / 各省、自治区、直辖市: levels of government listed under one 各
+_LEVEL = r"(?:县级市|自治区|直辖市|自治州|新区|开发区|街道|乡镇|区|县|市|镇|乡|旗|州|盟)"
+COLLECTIVE_LEVELS = re.compile(rf"各(?:有关|相关)?{_LEVEL}(?:、{_LEVEL})+(?=$|[,，;；、)）])")
+# 各县（市、区）党委、政府: the party committees and the governments of each, one collective
+PARTY_AND_GOVERNMENT = re.compile(r"各[^,，;；]{1,12}?党委、(?:人民)?政府")
 KEEP = "\u2063"  # stands for 、 inside a collective while the list is split
 
 
 def unit_names(text: str) -> list[str]:
     """Names of a list: 、，; separate, so does 及 between two names; 区财政局等(部门) →
     区财政局; a collective phrase (各区、县级市人民政府) stays one name."""
-    text = COLLECTIVE_LIST.sub(lambda m: m.group(0).replace("、", KEEP), text)
+    for collective in (PARTY_AND_GOVERNMENT, COLLECTIVE_LIST, COLLECTIVE_LEVELS):
+        text = collective.sub(lambda m: m.group(0).replace("、", KEEP), text)
     names = []
     for name in (part.replace(KEEP, "、") for part in split_names(text)):
         for part in re.split(r"(?<=[\u4e00-\u9fa5)）])及(?=[\u4e00-\u9fa5])", name):

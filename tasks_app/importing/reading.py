@@ -113,14 +113,38 @@ def _page_items(page) -> _PageItems:
     boxes = [table.bbox for table in tables]
     rows: list[tuple[float, str]] = []
     for table in tables:
-        for cells in table.extract():
+        for cells in _table_grid(table):
             values = [_joined((cell or "").split("\n")).replace("|", "\\|") for cell in cells]
-            if any(values):
+            filled = [value for value, cell in zip(values, cells) if cell is not None]
+            if len(filled) == 1 and filled[0] and len(cells) > 1:
+                rows.append((table.bbox[1], filled[0]))  # a section row spanning the table
+            elif any(values):
                 rows.append((table.bbox[1], "| " + " | ".join(values) + " |"))
     text_lines = [line for line in page.extract_text_lines()
                   if not any(b[0] <= line["x0"] <= b[2] and b[1] <= line["top"] <= b[3]
                              for b in boxes)]
     return _PageItems(float(page.height), text_lines, rows)
+
+
+def _table_grid(table) -> list[list[str | None]]:
+    """The table's cell texts, a cell merged down from the row above filled with its text
+    (pdfplumber gives None where no cell starts: a 类别 or 牵头单位 cell spanning rows), as
+    the Excel reader does; None stays for a cell merged across from its left."""
+    grid: list[list[str | None]] = []
+    above: dict[int, tuple[float, str]] = {}  # column → (bottom, text) of its last cell
+    for row, texts in zip(table.rows, table.extract()):
+        top = row.bbox[1]
+        values: list[str | None] = []
+        for column, (box, text) in enumerate(zip(row.cells, texts)):
+            if box is not None:
+                above[column] = (box[3], text or "")
+                values.append(text or "")
+            elif column in above and above[column][0] > top + 1:
+                values.append(above[column][1])
+            else:
+                values.append(None)
+        grid.append(values)
+    return grid
 
 
 def _in_margin(line: dict, height: float) -> bool:

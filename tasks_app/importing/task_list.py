@@ -12,6 +12,11 @@ tasks are renumbered 1…N in document order); each task may carry
 - nested items ``（1）…（2）…`` / ``①②`` — milestones, dated by their own deadlines; their text
   stays in the task's text and their notes' units join the task.
 
+Also: ``……。责任单位：A、B`` after the task's last sentence; leader lines (``分管省领导：…``,
+``责任领导：…``) kept as text; a heading's note (``一、强化科技创新（区科技局牵头）``) for the
+tasks below it without one; ``1）`` numbers; （1）（2） items as tasks when nothing is numbered
+1. or （一） and most items carry a note.
+
 A note left open at the end of a line continues on the next. The rule
 ``列第一位的为牵头单位，下同`` (in a note or on its own line) applies to every task without an
 explicit lead and is recorded in ``ParsedPlan.rules``. Tasks are drivers' children: the
@@ -34,18 +39,30 @@ from .common import (
     trailing_group,
 )
 from .deadlines import deadline_in_text, deadline_in_year, keyed_deadline
-from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
+from .document import (
+    ImportFailed,
+    ParsedDriver,
+    ParsedMilestone,
+    ParsedPlan,
+    ParsedTask,
+    ParsedUnit,
+)
 from .list_header import list_header
 from .notes import KEYED, Note, apply_first_is_lead, find_rule, parse_note
 
 NAME = "task-list"
-SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．]\s*(\S.*)$")
+SECTION = re.compile(r"^[一二三四五六七八九十]+[、.．﹒]\s*(\S.*)$")
 SUBSECTION = re.compile(r"^[(（][一二三四五六七八九十]+[)）]\s*(\S.*)$")
-TASK = re.compile(r"^\d{1,3}\s*(?:[.．](?!\d)|、)\s*(\S.*)$")
+TASK = re.compile(r"^\d{1,3}\s*(?:[.．﹒](?!\d)|、|[)）])\s*(\S.*)$")
 # 11.121人才梯队项目: task 11 when task 10 came before
-GLUED = re.compile(r"^(\d{1,3})[.．](\d+[^\d.．%％].*)$")
+GLUED = re.compile(r"^(\d{1,3})[.．﹒](\d+[^\d.．%％].*)$")
 NUMBER = re.compile(r"^(\d{1,3})")
 SUB_ITEM = re.compile(r"^(?:[(（]\d{1,2}[)）]|[①-⑳])\s*(\S.*)$")
+# 分管省领导:林克庆 / 牵头负责领导:刘惠 / 责任领导:… — a person: the task's text, never a unit
+LEADER_LINE = re.compile(r"^(?:分管|协管|牵头负责|牵头|责任|包抓|包保|联系|主要)?"
+                         r"(?:[省市区县]|副省长|副市长|副区长|副县长)?(?:级)?领导(?:同志)?\s*[:：]")
+# ……。责任单位：区发改局、区财政局 — a keyed note after the task's last sentence, in its line
+INLINE_KEYED = re.compile(rf"(?<=[。；;])\s*((?:{KEYED.pattern}).*)$")
 NOTE_HINT = re.compile(rf"{KEYED.pattern}|分别牵头|牵头[,，]|[(（][^()（）]+牵头[)）]")
 
 
@@ -77,7 +94,13 @@ class _Task:
             self._merge(note, line, plan, text[start:stop])
             kept.append(text[end:start])
             end = stop
-        return ("".join(kept) + text[end:]).rstrip() if kept else text
+        body = ("".join(kept) + text[end:]).rstrip() if kept else text
+        inline = INLINE_KEYED.search(body)
+        note = parse_note(inline.group(1).rstrip("。"), bare_names=False) if inline else None
+        if inline and note is not None and (note.units or note.due_on or note.due_text):
+            self._merge(note, line, plan, inline.group(1))
+            body = body[: inline.start()].rstrip()
+        return body
 
     def _merge(self, note: Note, line: int, plan: ParsedPlan, source: str = "") -> None:
         if note.units:
@@ -104,6 +127,10 @@ def parse(text: str) -> ParsedPlan:
     # 一、…三十、 measures with nothing numbered below them: the measures are the tasks
     reader.tasks_at_sections = tasks_at_subsections and not any(
         SUBSECTION.match(line) for _, line in body)
+    # （1）…（2）… items under 一、 headings, most with their own note: the items are the tasks
+    items = [line for _, line in body if SUB_ITEM.match(line)]
+    if reader.tasks_at_sections and items and 2 * sum(map(_noted, items)) >= len(items):
+        reader.tasks_at_sections, reader.tasks_at_items = False, True
     for number, line in body:
         reader.read(number, line)
     reader.finish()
@@ -115,6 +142,13 @@ def parse(text: str) -> ParsedPlan:
             apply_first_is_lead(note)
     plan.unparsed.sort()
     return plan
+
+
+def _noted(line: str) -> bool:
+    """The line says who does it (a note with units)."""
+    group = trailing_group(line)
+    note = parse_note(group[1]) if group else None
+    return bool(note and note.units) or bool(NOTE_HINT.search(line))
 
 
 def _rule_line(line: str, rule: str) -> bool:
@@ -141,8 +175,11 @@ class _Reader:
         self.plan = plan
         self.tasks_at_subsections = tasks_at_subsections
         self.tasks_at_sections = False
+        self.tasks_at_items = False  # （1）…（2）… are the tasks (nothing numbered 1. or （一）)
         self.last_number = 0  # of the last task numbered 1. 2. …, for 11.121人才梯队项目
         self.heading: tuple[int, str] | None = None
+        # 一、强化科技创新(区科技局牵头): the heading's note, for the tasks below it without one
+        self.heading_notes: dict[str, tuple[str, Note]] = {}
         self.headings: list[tuple[int, str]] = []  # heading lines, for the unparsed list
         self.driver_of: dict[int, ParsedDriver] = {}
         self.current: _Task | None = None
@@ -159,10 +196,14 @@ class _Reader:
             self._close()
             self.last_number += 1
             self._open(number, glued.group(2))
+        elif self.tasks_at_items and (match := SUB_ITEM.match(line)):
+            self._close()
+            self._open(number, match.group(1))
         elif (match := SECTION.match(line)) or (
                 not self.tasks_at_subsections and (match := SUBSECTION.match(line))):
             self._close()
-            self.heading = (number, match.group(1).strip())
+            level = "section" if SECTION.match(line) else "subsection"
+            self.heading = (number, self._heading_note(level, match.group(1).strip(), number))
             self.headings.append((number, line))
         elif (match := TASK.match(line)) or (
                 self.tasks_at_subsections and (match := SUBSECTION.match(line))):
@@ -170,6 +211,13 @@ class _Reader:
             if numbered := NUMBER.match(line):
                 self.last_number = int(numbered.group(1))
             self._open(number, match.group(1))
+        elif self.current and (leader := LEADER_LINE.match(line)):
+            # 责任领导:张三  牵头单位:区发改局 — the person stays text, the units are read
+            key = KEYED.search(line, leader.end())
+            self.current.task.text += "\n" + line
+            self.current.title_open = False
+            if key and (note := parse_note(line[key.start():], bare_names=False)):
+                self.current._merge(note, number, self.plan, line[key.start():])
         elif self.current and (match := SUB_ITEM.match(line)):
             self._milestone(number, line, match.group(1))
         elif (rule := find_rule(line)) and not KEYED.search(line) and _rule_line(line, rule):
@@ -188,6 +236,21 @@ class _Reader:
             self.current.title_open = False
         else:
             self.plan.unparsed.append((number, line))
+
+    def _heading_note(self, level: str, text: str, number: int) -> str:
+        """The heading's title without its note; the note is kept for the tasks below."""
+        if level == "section":
+            self.heading_notes.clear()
+        self.heading_notes.pop("subsection", None)
+        group = trailing_group(text)
+        note = parse_note(group[1], bare_names=False) if group else None
+        if group is None or note is None or not note.units:
+            return text
+        if note.rule and note.rule not in self.plan.rules:
+            self.plan.rules.append(note.rule)
+        self.heading_notes[level] = (text[group[0]:].rstrip("。"), note)
+        self.plan.unparsed.extend((number, item) for item in note.not_understood)
+        return text[: group[0]].rstrip(" 。")
 
     def _unit_line(self, line: str) -> Note | None:
         """``牵头单位：A 配合单位：B``, ``完成时限：…``, ``A、B分别牵头``, ``（责任单位：…）``."""
@@ -226,6 +289,12 @@ class _Reader:
         if self.current is None:
             return
         task, note = self.current.task, self.current.note
+        inherited = self.heading_notes.get("subsection") or self.heading_notes.get("section")
+        if not note.units and inherited:  # the heading's note names who does its tasks
+            source, heading = inherited
+            note.units = [ParsedUnit(u.name, u.role, u.collective) for u in heading.units]
+            note.explicit_roles = heading.explicit_roles
+            task.sources.append((source, [unit.name for unit in note.units]))
         task.units = note.units
         task.due_on = note.due_on or keyed_deadline(task.text) or deadline_in_text(task.text)
         if task.due_on is None and note.due_text:  # 完成时限:6月底前, in the plan's year

@@ -3,7 +3,8 @@ file (read by docx_text) or as a markdown table.
 
 Columns are recognised by their headers: 序号; 领域/类别 (a driver per value); the task
 (任务/工作内容/事项/举措); 牵头单位/牵头部门 (leads); 责任单位/配合单位/协办单位/参与单位
-(responsible units); 完成时限/时间节点 (the due date). Without a 领域 column, the heading
+(responsible units); 完成时限/时间节点 (the due date); 责任领导/备注/完成情况 (kept in the
+task's text: a leader is a person, never a unit). Without a 领域 column, the heading
 above a table (一、… / （一）… / a Word heading) is its driver. A cell's lines (``<br>``) stay
 in the task's text; lines numbered （1）（2） are milestones. Cells of other columns, and
 deadlines that are not dates (other than 长期/持续…), are listed as not understood.
@@ -17,7 +18,7 @@ from .common import clean_line, numbered_lines, split_names, title_of, trailing_
 from .deadlines import deadline_in_text, deadline_in_year, is_ongoing, parse_deadline
 from .document import ImportFailed, ParsedDriver, ParsedMilestone, ParsedPlan, ParsedTask
 from .list_header import BODY_START, list_header
-from .notes import Note, apply_first_is_lead, find_rule, parse_note
+from .notes import FIRST_IS_LEAD, Note, apply_first_is_lead, find_rule, parse_note
 
 NAME = "task-table"
 ROW = re.compile(r"^\|(.*)\|$")
@@ -26,7 +27,9 @@ HEADING = re.compile(r"^(?:#{1,6}\s*)?(?:[一二三四五六七八九十]+[、.�
                      r"|[(（][一二三四五六七八九十]+[)）])\s*(\S.*)$|^#{1,6}\s+(\S.*)$")
 SUB_ITEM = re.compile(r"^(?:[(（]\d{1,2}[)）]|[①-⑳])\s*(\S.*)$")
 COLUMNS = [  # first match wins: 任务类别 is a driver column, not the task
-    ("other", re.compile(r"领导|备注|说明|^(?:年度)?目标$|依据|责任人|评分")),
+    # 责任领导 / 牵头领导 (a person, never a unit), 备注, 完成情况: kept in the task's text
+    ("note", re.compile(r"领导|备注|说明|责任人|联系人|完成情况|进展情况")),
+    ("other", re.compile(r"^(?:年度)?目标$|依据|评分")),
     ("number", re.compile(r"^(?:序号|编号)$")),
     ("area", re.compile(r"领域|类别|板块|方面|专项")),
     ("starred", re.compile(r"[*＊※]号?为牵头")),  # 责任部门(加*号为牵头部门,其余为参与部门)
@@ -52,7 +55,8 @@ def _columns(cells: list[str]) -> dict[int, str] | None:
     """Column index → role, when these cells are a 分工表 header."""
     roles = {}
     for index, cell in enumerate(cells):
-        text = re.sub(r"\s", "", cell)
+        # 责任单位（列第一位的为牵头单位）: a 责任单位 column; the rule is read with the header
+        text = FIRST_IS_LEAD.sub("", re.sub(r"\s", "", cell))
         roles[index] = next((role for role, pattern in COLUMNS if pattern.search(text)), "other")
     found = set(roles.values())
     if "title" in found and "task" not in found:
@@ -102,6 +106,9 @@ class _TableReader:
             return
         elif (columns := _columns(cells)) is not None:
             self.columns, self.headers = columns, cells
+            for rule in filter(None, map(find_rule, cells)):
+                if rule not in self.plan.rules:
+                    self.plan.rules.append(rule)
         elif self.columns is None or len(cells) != len(self.columns):
             self.plan.unparsed.append((number, line))
         else:
@@ -130,6 +137,9 @@ class _TableReader:
             by_role.setdefault(role, []).append(cell)
             if role == "other" and cell:
                 self.plan.unparsed.append((number, f"{self.headers[index]}:{cell}"))
+            elif role == "note" and cell:
+                header = re.sub(r"\s", "", self.headers[index])
+                by_role.setdefault("notes", []).append(f"{header}：{cell.replace('<br>', ' ')}")
         task_cells = [cell for cell in by_role.get("task", []) if cell.strip()]
         title_cell = " ".join(by_role.get("title", [])).strip()
         if not title_cell and len(task_cells) > 1:  # 工作任务 | 具体措施: the first names it
@@ -147,6 +157,7 @@ class _TableReader:
         self.numbered = bool(numbered)
         driver = self._driver(number, " ".join(by_role.get("area", [])).strip())
         task = self._task(number, task_cell)
+        task.text += "".join(f"\n{line}" for line in by_role.get("notes", []))
         driver.tasks.append(task)
         self.sources = []
         note = self._units(by_role)
@@ -165,6 +176,7 @@ class _TableReader:
         the page's foot): its words join the task's text, its units the task's units."""
         task, note = self.plan.tasks[-1], self.notes[-1]
         task.text += "\n" + task_cell.replace("<br>", "\n")
+        task.text += "".join(f"\n{line}" for line in by_role.get("notes", []))
         self.sources = task.sources
         note.merge(self._units(by_role))
         task.units = note.units

@@ -39,6 +39,7 @@ class Command(BaseCommand):
         titles = sum(s.titles for s in scores)
         units = sum(s.units for s in scores)
         self.stdout.write(_("合计：%(files)s 个文件，任务 %(expected)s 项；"
-                            "标题正确 %(titles)s（%(tp).1f%%），单位正确 %(units)s(%(up).1f%%)") % {
+                            "标题正确 %(titles)s（%(tp).1f%%），"
+                            "单位正确 %(units)s（%(up).1f%%）") % {
             "files": len(scores), "expected": expected, "titles": titles, "units": units,
             "tp": 100 * titles / max(expected, 1), "up": 100 * units / max(expected, 1)})
