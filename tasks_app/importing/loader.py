@@ -42,6 +42,7 @@ from ..models import (
     TargetAssignment,
     Task,
 )
+from ..rules.plan_text import schedule_from_text
 from ..services.periods import periods_open
 from ..workdays import add_working_days
 from .document import ImportFailed, ParsedPlan
@@ -167,10 +168,10 @@ def _qualify_foreign(parsed: ParsedPlan, names: set[str], result: LoadResult) ->
     units += [u for target in parsed.targets for u in target.units]
     for unit in units:
         if unit.name in names:
-            result.foreign[unit.name] = f"{unit.name}({owner})"
+            result.foreign[unit.name] = f"{unit.name}（{owner}）"
             unit.name = result.foreign[unit.name]
     if parsed.lead_office in names:
-        result.foreign[parsed.lead_office] = f"{parsed.lead_office}({owner})"
+        result.foreign[parsed.lead_office] = f"{parsed.lead_office}（{owner}）"
         parsed.lead_office = result.foreign[parsed.lead_office]
     return parsed
 
@@ -240,7 +241,7 @@ def _upsert_plan(parsed: ParsedPlan, resolver: UnitResolver, result: LoadResult)
         today = timezone.localdate()
         plan = Plan.objects.create(code=parsed.code, tracking_start=today.replace(day=1),
                                    source_name=parsed.source_name[:255], **values)
-        Schedule.objects.create(plan=plan)
+        Schedule.objects.create(plan=plan, **schedule_from_text(parsed.source_text))
         result.note("plans", gettext("新增计划 %(code)s %(title)s")
                     % {"code": plan.code, "title": plan.title})
         return plan
@@ -347,7 +348,7 @@ def _add_task_assignments(
             label = _ROLE_LABEL[parsed_unit.role]
             events.append(task_event(
                 task, EventKind.ASSIGNMENT_ADDED, actor=actor, department_id=department_id,
-                field="assignment", after=f"{parsed_unit.name}({label})",
+                field="assignment", after=f"{parsed_unit.name}（{label}）",
                 reason=gettext("导入文件 %(plan)s") % {"plan": plan.code},
             ))
             result.note("assignments", gettext("新增分工 任务%(number)s %(unit)s %(role)s") % {
