@@ -129,7 +129,7 @@ class _TableReader:
             role = self.columns[index]
             by_role.setdefault(role, []).append(cell)
             if role == "other" and cell:
-                self.plan.unparsed.append((number, f"{self.headers[index]}:{cell}"))
+                self.plan.unparsed.append((number, f"{self.headers[index]}：{cell}"))
         task_cells = [cell for cell in by_role.get("task", []) if cell.strip()]
         title_cell = " ".join(by_role.get("title", [])).strip()
         if not title_cell and len(task_cells) > 1:  # 工作任务 | 具体措施: the first names it
@@ -158,7 +158,7 @@ class _TableReader:
         task.due_on = (parse_deadline(deadline) or deadline_in_year(deadline, year)
                        if deadline else deadline_in_text(task.text))
         if deadline and task.due_on is None and not is_ongoing(deadline):
-            self.plan.unparsed.append((number, f"完成时限:{deadline}"))
+            self.plan.unparsed.append((number, f"完成时限：{deadline}"))
 
     def _continued(self, number: int, by_role: dict[str, list[str]], task_cell: str) -> None:
         """The rest of the task above, carried onto the next page (a PDF table row broken at

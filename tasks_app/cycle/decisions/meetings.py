@@ -84,7 +84,7 @@ def _fill(ctx: CycleContext, packs: list[Pack]) -> None:
                                 .exclude(problems="").exclude(state=ReportState.DRAFT)
                                 .order_by("department__name")
                                 .values_list("task_id", "department__name", "problems")):
-        problems[task_id].append(f"{name}:{text}")
+        problems[task_id].append(f"{name}：{text}")
     for pack in packs:
         pack.flagged = flagged.get(pack.period.pk, []) if pack.period else []
         pack.red = [{**task, "due": cn_date(task["due_on"]), "problems": problems[task["id"]]}
