@@ -119,3 +119,17 @@ def test_the_meeting_pack_compares_with_the_plans_previous_pack(world):
     assert "与上次会议材料相比：提请协调 持平 · 滞后任务 比上次 +1" in pack.text
     assert "滞后任务近几期：0 → 1" in pack.text and "比上次 +1" in pack.html
     assert SummaryRecord.objects.filter(series=f"meeting_pack:plan-{world.plan.pk}").count() == 2
+
+
+def test_the_quarterly_pack_compares_with_the_previous_quarter(world):
+    schedule = world.plan.schedule
+    schedule.quarterly_review = True
+    schedule.save()
+    first = [m for m in cycle_at(moment(3, 19)) if m.user == "manager"
+             and "季度专题研究" in m.subject]
+    assert first and "与上季度会议材料相比" not in first[0].text
+    _late(world, world.task2, moment(4, 1, 10))
+    (second,) = [m for m in cycle_at(moment(6, 18)) if m.user == "manager"
+                 and "季度专题研究" in m.subject]
+    assert "与上季度会议材料相比：滞后任务 比上次 +1 · 提请协调 持平" in second.text
+    assert "滞后任务近几期：0 → 1" in second.text and "比上次 +1" in second.html
