@@ -24,12 +24,12 @@ def test_a_plan_of_another_city_creates_no_link_to_harbin_departments(harbin_dep
     out = StringIO()
     call_command("import_plan", str(GUANDU), "--dry-run", stdout=out)
     assert "未使用内置哈尔滨部门名录" in out.getvalue()
-    assert "区发改局 → 新建 区发改局(" in out.getvalue()
+    assert "区发改局 → 新建 区发改局（" in out.getvalue()
     call_command("import_plan", str(GUANDU), "--create-units", stdout=StringIO())
     assignments = Assignment.objects.filter(task__plan=Plan.objects.get())
     assert assignments.count() == 19
     assert not assignments.filter(department=harbin_departments).exists()
-    assert assignments.filter(department__name__startswith="区发改局(").exists()
+    assert assignments.filter(department__name__startswith="区发改局（").exists()
     assert assignments.filter(group__name="各街道办事处").exists()
 
 
