@@ -94,7 +94,7 @@ def _apply_person(person: PersonPlan, *, events: list) -> User:
         user.set_unusable_password()
         events.append((user, PersonAction.CREATED, {}))
     elif person.changes:
-        events.append((user, PersonAction.CHANGED, {"detail": ";".join(person.changes)}))
+        events.append((user, PersonAction.CHANGED, {"detail": "；".join(person.changes)}))
     if person.reactivate:
         events.append((user, PersonAction.REACTIVATED, {}))
     user.first_name, user.last_name = person.name[:150], ""

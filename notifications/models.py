@@ -129,6 +129,28 @@ class NotificationItem(models.Model):
         return self.key
 
 
+class SummaryRecord(models.Model):
+    """The counts one digest or meeting pack told, so that the next one shows the changes
+    since it and a short trend. ``series`` names whose summaries are compared
+    (``digest:user-5``, ``meeting_pack:plan-2``); ``key`` is the message's slot: one record
+    per slot, so a repeated or concurrent run never records twice."""
+
+    series = models.CharField(_("系列"), max_length=100)
+    key = models.CharField(_("期次键"), max_length=255, unique=True)
+    counts = models.JSONField(_("各部分数量"), default=dict)
+    created_at = models.DateTimeField(_("生成时间"))
+
+    class Meta:
+        verbose_name = _("摘要数量记录")
+        verbose_name_plural = _("摘要数量记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["series", "-created_at"],
+                                name="summary_series_recent")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class CalendarFeed(models.Model):
     """A user's secret calendar address (.ics): whoever has the key reads the feed, so the
     user can regenerate it (the old address stops working at once)."""

@@ -142,7 +142,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 def _day(day: datetime.date) -> str:
-    return f"{cn_date(day)}({WEEKDAYS[day.weekday()]})"
+    return f"{cn_date(day)}（{WEEKDAYS[day.weekday()]}）"
 
 
 def _days(days: list[datetime.date]) -> str:

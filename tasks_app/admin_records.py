@@ -43,7 +43,7 @@ from .services.meetings import decision_close, decision_record, decision_to_foll
 
 def _errors(error: Exception) -> str:
     if isinstance(error, ValidationError):
-        return ";".join(error.messages)
+        return "；".join(error.messages)
     return str(error)
 
 
@@ -55,7 +55,7 @@ def _run(model_admin, request, objects, action, done: str) -> None:
             action(obj)
             count += 1
         except (ValidationError, PermissionDenied) as error:
-            model_admin.message_user(request, f"{obj}:{_errors(error)}", messages.ERROR)
+            model_admin.message_user(request, f"{obj}：{_errors(error)}", messages.ERROR)
     if count:
         model_admin.message_user(request, done % {"n": count}, messages.SUCCESS)
 
@@ -359,7 +359,7 @@ class AssessmentAdmin(admin.ModelAdmin):
     @admin.display(description=_("评分规则与权重"))
     def weights_table(self, assessment):
         labels = weight_labels()
-        return format_html_join("", "<div>{}:{}</div>", (
+        return format_html_join("", "<div>{}：{}</div>", (
             (labels.get(key, key), value) for key, value in (assessment.weights or {}).items()))
 
     @admin.display(description=_("考核页面"))

@@ -174,8 +174,8 @@ def test_the_lead_office_pastes_the_notice_previews_it_and_confirms(lead_client)
     response = lead_client.post(NOTICE_URL, {"year": 2027, "text": NOTICE_2027, "preview": "1"})
     html = response.content.decode()
     assert response.status_code == 200 and "确认写入" in html
-    assert "2027年2月5日(周五)至2027年2月13日(周六)" in html
-    assert "2027年2月14日(周日)" in html
+    assert "2027年2月5日（周五）至2027年2月13日（周六）" in html
+    assert "2027年2月14日（周日）" in html
     assert not CalendarDay.objects.filter(year=2027).exists()  # the preview writes nothing
     response = lead_client.post(NOTICE_URL, {"year": 2027, "text": NOTICE_2027, "confirm": "1"})
     assert response.status_code == 302

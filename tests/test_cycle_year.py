@@ -57,6 +57,9 @@ YELLOW = days("1/28", "2/27", "3/27", "4/29", "5/27", "6/29", "7/29", "8/27", "9
 RED = days("2/2", "3/3", "4/1", "5/7", "6/1", "7/2", "8/3", "9/1", "10/10", "11/2", "12/2")
 PACKS = days("1/29", "2/27", "3/30", "4/29", "5/28", "6/29", "7/30", "8/28", "9/29", "10/29",
              "11/27", "12/30")
+# The plan demands a quarterly 专题研究 (on the 20th of the quarter's last month, moved to a
+# working day): its pack the working day before.
+QUARTERLY_PACKS = days("3/19", "6/18", "9/18", "12/18")
 DUE_SOON = days("6/23", "6/29", "9/8", "9/14")
 # Quarterly bulletins on the 10th of the month after the quarter — or after the ladder of the
 # quarter's last period: September's red step is on 10/10, its 督办单 answer by 10/14.
@@ -207,7 +210,7 @@ def test_a_department_that_reports_on_time_hears_only_of_returns_due_dates_and_r
 def test_the_lead_office_gets_red_escalations_meeting_packs_and_bulletins(year):
     assert _of(year, "leadoffice") == sorted(
         [(d, "escalation") for d in RED] + [(d, "meeting_pack") for d in PACKS]
-        + [(d, "bulletin") for d in BULLETINS])
+        + [(d, "meeting_pack") for d in QUARTERLY_PACKS] + [(d, "bulletin") for d in BULLETINS])
 
 
 def test_managers_get_each_quarterly_bulletin_once(year):

@@ -82,7 +82,7 @@ def test_numbered_lines_in_a_task_cell_are_milestones(table_plan):
 
 
 def test_a_deadline_that_is_no_date_is_listed_as_not_understood(table_plan):
-    assert [text for _, text in table_plan.unparsed] == ["完成时限:尽快"]
+    assert [text for _, text in table_plan.unparsed] == ["完成时限：尽快"]
 
 
 def test_the_same_table_in_markdown_reads_the_same(table_plan):

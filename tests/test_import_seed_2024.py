@@ -135,4 +135,4 @@ def test_a_goal_named_twice_is_listed_instead_of_overwriting_the_first():
     text = read_document(SEED).replace("确保全年新登记企业1万户以上。", again)
     parsed = parse_document(text)
     assert [t.value for t in parsed.targets if t.name == "招商引资项目数量"] == [Decimal("100")]
-    assert (41, "指标重名:力争全年招商引资项目数量突破200个。") in parsed.unparsed
+    assert (41, "指标重名：力争全年招商引资项目数量突破200个。") in parsed.unparsed

@@ -186,4 +186,4 @@ def test_a_sentence_caught_as_a_unit_name_is_listed_not_created():
     parsed = parse_document(
         f"区2024年清单\n一、任务\n1．推进改革。（责任单位：区发改局、{sentence}）\n")
     assert _units(parsed.tasks[0]) == [("区发改局", RESP)]
-    assert parsed.unparsed == [(3, f"单位名称过长:{sentence}")]
+    assert parsed.unparsed == [(3, f"单位名称过长：{sentence}")]

@@ -41,7 +41,7 @@ def test_a_decision_becomes_a_follow_up_item_numbered_after_the_plans_last_task(
                                  actor=lead_office)
     assert (task.plan, task.number, task.source_type) == (
         decision.meeting.plan, 37, SourceType.MEETING)
-    assert task.source_reference == "2026年3月专题会议(2026年3月31日)"
+    assert task.source_reference == "2026年3月专题会议（2026年3月31日）"
     assert task.title == "由区住建局牵头,4月底前完成地块征收。" and task.text == decision.text
     roles = {p.department.name: p.role for p in task.assignments.select_related("department")}
     assert roles == {"区住建局": AssignmentRole.LEAD, "区财政局": AssignmentRole.RESPONSIBLE}

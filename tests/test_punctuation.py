@@ -91,3 +91,127 @@ def test_no_message_catalogue_entry_has_half_width_punctuation_next_to_chinese()
     problems += [msgid for msgid in ids
                  if CJK.search(msgid) and re.match(r"^[,:;(]%\(", msgid)]
     assert problems == []
+
+
+
+# A placeholder: %(name)s, %s, {name}, {} (str.format, f-strings as scanned below).
+PLACEHOLDER = r"(?:%\(\w+\)[sdfr]|%[sdfr]|\{\w*\})"
+MARK = "[,:;()]"
+BESIDE_PLACEHOLDER = re.compile(
+    f"{CJK.pattern}{PLACEHOLDER}+{MARK}|{MARK}{PLACEHOLDER}+{CJK.pattern}")
+PYTHON_DIRS = ("tasks_app", "notifications", "departments", "common", "security", "audit")
+# A regular expression or a set of marks to split on, not text: regex syntax, or a half-width
+# mark together with its full-width twin (“[,，;；]”, "、,，;；").
+PATTERN = re.compile(r"\(\?|\\[sdSDwWbnu]|\[\^|\][+*?{]|\{\d+(,\d*)?\}|^\^|\$$")
+TWINS = (",，", ":：", ";；", "(（", ")）", "!！", "?？")
+# f-strings that join values with a half-width mark: a (…) around a value or a “;” between
+# values is text for people; a “:” is text unless the values are keys, tags, channels or
+# spreadsheet cells (dedupe keys “chase:…:user-3”, ranges “B2:B9”).
+MACHINE = re.compile(r"key|tag|channel|letter|LETTERS|ROW|\.x\b|\.y\b")
+# Half-width marks that are right where they are: (file, text found) with the reason.
+PYTHON_EXEMPT: dict[tuple[str, str], str] = {
+    ("tasks_app/portal/charts.py", "{},{}"): "SVG coordinates",
+    ("tasks_app/importing/implementation_plan.py", "--(.+?)关于印发"): "a regular expression",
+    ("tasks_app/importing/task_table.py", "[*＊※]号?为牵头"): "a regular expression",
+    # A table's unit cells rewritten as a note for the note parser (never shown).
+    ("tasks_app/importing/task_table.py", "牵头单位:{}"): "parser input",
+    ("tasks_app/importing/task_table.py", "责任单位:{}"): "parser input",
+    ("tasks_app/importing/task_table.py", "{};{}"): "parser input",
+    ("tasks_app/importing/task_table.py", "{}:{}"): "parser input",
+}
+
+
+def beside_placeholder(text: str) -> list[str]:
+    """A half-width mark between a placeholder and Chinese (“部门%(name)s(”, “任务{n}:”)."""
+    return [match.group(0) for match in BESIDE_PLACEHOLDER.finditer(text)]
+
+
+def is_pattern(text: str) -> bool:
+    marks_only = not re.search("[\u3400-\u9fff]", text)
+    return bool(PATTERN.search(text)) or (marks_only and any(a in text and b in text
+                                                             for a, b in TWINS))
+
+
+def python_strings(source: str) -> list[str]:
+    """The text of a module's string literals worth judging, docstrings left out: those
+    with Chinese (an f-string's parts joined with “{}” where a value goes), and f-strings
+    that only join values with half-width marks (“{name}:{text}”, “{a}({b})”), as
+    templates; ``";".join(…)`` as “{};{}”."""
+    import ast
+
+    tree = ast.parse(source)
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef
+                                | ast.AsyncFunctionDef)
+                  and node.body and isinstance(node.body[0], ast.Expr)
+                  and isinstance(node.body[0].value, ast.Constant)}
+    inside_fstrings = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+                       for part in node.values}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(part.value if isinstance(part, ast.Constant) else "{}"
+                           for part in node.values)
+            joins = re.fullmatch(r"\(?\{\}\)?(?:[,:;()]+\{\}\)?)+", text)
+            if (joins and ("(" in text or ";" in text
+                           or not MACHINE.search(ast.unparse(node)))):
+                found.append(text)
+                continue
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "join" and isinstance(node.func.value, ast.Constant)
+              and node.func.value.value in (";", "; ")):
+            found.append("{}" + node.func.value.value + "{}")
+            continue
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and id(node) not in docstrings and id(node) not in inside_fstrings):
+            text = node.value
+        else:
+            continue
+        if CJK.search(text) and not is_pattern(text):
+            found.append(text)
+    return found
+
+
+def python_modules() -> list[Path]:
+    return sorted(path for top in PYTHON_DIRS for path in (ROOT / top).rglob("*.py")
+                  if "migrations" not in path.parts and "tests" not in path.parts)
+
+
+def test_the_detector_flags_marks_beside_placeholders_and_in_python_strings():
+    assert beside_placeholder("部门%(name)s(") and beside_placeholder("任务{}:")
+    assert beside_placeholder(":%(month)s进展") and beside_placeholder("任务%(n)s(进度")
+    assert beside_placeholder("(%(n)s 项)") == [] and beside_placeholder("%(a)s:%(b)s") == []
+    source = ('def f(x, key):\n    """说明(不算)"""\n    return f"任务{x}:" + "好,的" + '
+              'f"{x}:{x}" + f"{key}:{x}" + ";".join(x) + f"{x}({x})" + r"[(（]\\d+"\n')
+    assert sorted(python_strings(source)) == sorted(
+        ["任务{}:", "{}:{}", "{};{}", "{}({})", "好,的"])
+    assert not is_pattern("日志链断裂：序号 %(seq)s(id %(id)s):") and is_pattern("、,，")
+
+
+def _python_problems(path: Path) -> list[str]:
+    relative = str(path.relative_to(ROOT))
+    problems = []
+    for text in python_strings(path.read_text(encoding="utf-8")):
+        if (relative, text) in PYTHON_EXEMPT:
+            continue
+        if "{}" in text and not CJK.search(text):  # values joined by half-width marks
+            problems.append(text)
+            continue
+        text = CODE.sub(" ", text)
+        problems += offending(text) + beside_placeholder(text)
+    return problems
+
+
+def test_no_python_string_has_half_width_punctuation_next_to_chinese():
+    modules = python_modules()
+    assert len(modules) > 100
+    problems = {str(path.relative_to(ROOT)): found for path in modules
+                if (found := _python_problems(path))}
+    assert problems == {}
+
+
+def test_no_catalogue_entry_has_a_half_width_mark_between_a_placeholder_and_chinese():
+    po = (ROOT / "locale/en/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    problems = [found for msgid in msgids(po)
+                if (found := beside_placeholder(CODE.sub(" ", msgid)))]
+    assert problems == []

@@ -97,7 +97,7 @@ def _drivers_sheet(book, content, tables, heading: str) -> None:
     sheet = write_only_sheet(book, _("总体情况"), columns, heading=heading,
                              subtitle=bulletin_summary(content))
     for row in tables["drivers"]:
-        title = f"({row['number']}){row['title']}" if row["number"] else row["title"]
+        title = f"（{row['number']}）{row['title']}" if row["number"] else row["title"]
         sheet.append(body_row(sheet, [title, row["tasks"], *row["status"], *row["health"]],
                               columns))
     totals = tables["totals"]

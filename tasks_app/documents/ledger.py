@@ -70,7 +70,7 @@ def ledger_heading(ledger: Ledger) -> tuple[str, str]:
 
 def _values(number: int, row: LedgerRow) -> list:
     task, report = row.task, row.report
-    driver = (f"({task['driver__number']}){task['driver__title']}"
+    driver = (f"（{task['driver__number']}）{task['driver__title']}"
               if task["driver__title"] else "")
     return [
         number, driver, task["number"], task["title"], row.lead, row.responsible,

@@ -123,7 +123,7 @@ def targets_add(plan: ParsedPlan, found: list[ParsedTarget]) -> None:
     taken = {(target.name, target.year) for target in plan.targets}
     for target in found:
         if (target.name, target.year) in taken:
-            plan.unparsed.append((target.line, f"指标重名:{target.source_text}"))
+            plan.unparsed.append((target.line, f"指标重名：{target.source_text}"))
         else:
             taken.add((target.name, target.year))
             plan.targets.append(target)

@@ -51,6 +51,7 @@ from ..models import (
     Task,
     TaskEvent,
 )
+from ..rules.plan_text import schedule_from_text
 from ..services.periods import periods_open
 from ..workdays import add_working_days
 from .document import ImportFailed, ParsedPlan
@@ -296,7 +297,8 @@ def _upsert_plan(
         plan = Plan(code=parsed.code, tracking_start=today.replace(day=1),
                     source_name=parsed.source_name[:255], **values)
         store.insert(Plan, [plan])
-        schedule = Schedule(plan=plan)  # also caches plan.schedule
+        # also caches plan.schedule; the cadence the plan's text demands (rules.plan_text)
+        schedule = Schedule(plan=plan, **schedule_from_text(parsed.source_text))
         store.insert(Schedule, [schedule])
         result.note("plans", gettext("新增计划 %(code)s %(title)s")
                     % {"code": plan.code, "title": plan.title})

@@ -257,10 +257,10 @@ def _add(note: Note, names: str, role: str) -> None:
                 known.add(name)
                 continue
         if len(name) > MAX_NAME:
-            note.not_understood.append(f"单位名称过长:{name}")
+            note.not_understood.append(f"单位名称过长：{name}")
         elif not looks_like_unit(name) and not looks_like_group(name):
             # 不再做分工, 下同, a sentence: never a department without a person's yes
-            note.not_understood.append(f"存疑的单位名称(未导入):{name}")
+            note.not_understood.append(f"存疑的单位名称（未导入）：{name}")
         elif name not in known:
             known.add(name)
             note.units.append(ParsedUnit(name=name, role=role, collective=looks_like_group(name)))

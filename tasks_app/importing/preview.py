@@ -169,7 +169,7 @@ def _header(preview: PlanPreview) -> list[str]:
               if plan.period_start else "—")
     lines = [
         gettext("计划：%(code)s  %(title)s") % {"code": plan.code, "title": plan.title},
-        gettext("格式：%(format)s(%(label)s)") % {"format": plan.source_format,
+        gettext("格式：%(format)s（%(label)s）") % {"format": plan.source_format,
                                                  "label": preview.format_label},
         gettext("发文单位：%(issuer)s  成文日期：%(date)s  年度：%(period)s") % {
             "issuer": plan.issuer or "—", "date": cn_date(plan.signed_on) or "—",

@@ -300,7 +300,7 @@ class _Reader:
         if task.due_on is None and note.due_text:  # 完成时限:6月底前, in the plan's year
             task.due_on = deadline_in_year(note.due_text, self.plan.period_start)
             if task.due_on is None:
-                self.plan.unparsed.append((task.line, f"完成时限:{note.due_text}"))
+                self.plan.unparsed.append((task.line, f"完成时限：{note.due_text}"))
         self.notes.append(note)
         if not task.title:
             raise ImportFailed(gettext("任务没有标题"), task.line)

@@ -136,7 +136,7 @@ class _TableReader:
             role = self.columns[index]
             by_role.setdefault(role, []).append(cell)
             if role == "other" and cell:
-                self.plan.unparsed.append((number, f"{self.headers[index]}:{cell}"))
+                self.plan.unparsed.append((number, f"{self.headers[index]}：{cell}"))
             elif role == "note" and cell:
                 header = re.sub(r"\s", "", self.headers[index])
                 by_role.setdefault("notes", []).append(f"{header}：{cell.replace('<br>', ' ')}")
@@ -169,7 +169,7 @@ class _TableReader:
         task.due_on = (parse_deadline(deadline) or deadline_in_year(deadline, year)
                        if deadline else deadline_in_text(task.text))
         if deadline and task.due_on is None and not is_ongoing(deadline):
-            self.plan.unparsed.append((number, f"完成时限:{deadline}"))
+            self.plan.unparsed.append((number, f"完成时限：{deadline}"))
 
     def _continued(self, number: int, by_role: dict[str, list[str]], task_cell: str) -> None:
         """The rest of the task above, carried onto the next page (a PDF table row broken at

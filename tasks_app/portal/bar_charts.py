@@ -129,7 +129,7 @@ def percent_chart(rows: list[tuple[str, float | None, str]], *, top: float = 100
         segments = []
         if value is not None:
             segments.append(Segment(float(LABEL_WIDTH), _scale(value, top),
-                                    css(value) if css else "seg-bar", f"{label}:{note}"))
+                                    css(value) if css else "seg-bar", f"{label}：{note}"))
         bars.append(Bar(_short(label), label, _y(index), segments, note))
     step = 25 if top <= 100 else 50
     ticks = [(LABEL_WIDTH + _scale(t, top), f"{t}%") for t in range(0, int(top) + 1, step)]
@@ -147,7 +147,7 @@ def on_time_chart(departments: list[dict], limit: int = 30) -> BarChart:
                   key=lambda d: (d["on_time_rate"] if d["on_time_rate"] is not None else 101,
                                  d["name"]))[:limit]
     return percent_chart([(d["name"], d["on_time_rate"],
-                           f"{d['on_time_rate']}%({d['on_time']}/{d['expected']})")
+                           f"{d['on_time_rate']}%（{d['on_time']}/{d['expected']}）")
                           for d in rows], css=rate_class)
 
 
@@ -166,7 +166,7 @@ def targets_chart(targets: list[dict], limit: int = 30) -> BarChart:
 
 
 def driver_label(number: int | None, title: str) -> str:
-    return f"({number}){title}" if number else title
+    return f"（{number}）{title}" if number else title
 
 
 def plan_charts(item) -> dict:

@@ -42,7 +42,7 @@ def ledger_download(request: HttpRequest) -> HttpResponse:
     try:
         ledger = ledger_for(access, request.GET)
     except ValidationError as error:
-        text = ";".join(f"{name}:{' '.join(msgs)}" for name, msgs in error.message_dict.items())
+        text = "；".join(f"{name}：{' '.join(msgs)}" for name, msgs in error.message_dict.items())
         return HttpResponse(_("筛选条件不正确：") + text, status=400,
                             content_type="text/plain; charset=utf-8")
     return download(ledger_workbook(ledger), ledger_filename(ledger))

@@ -163,7 +163,7 @@ def _form(form_class, request: HttpRequest, task: Task):
 
 def _form_messages(form) -> list[str]:
     """The form's own errors, each named by its field's label."""
-    return [f"{form.fields[name].label or name}:{error}" if name in form.fields else error
+    return [f"{form.fields[name].label or name}：{error}" if name in form.fields else error
             for name, errors in form.errors.items() for error in errors]
 
 

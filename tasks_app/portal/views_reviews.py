@@ -114,7 +114,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, STALE_MESSAGE)
     except ValidationError as error:
         for text in error.messages:
-            messages.error(request, f"{report.department}:{text}")
+            messages.error(request, f"{report.department}：{text}")
     else:
         messages.success(request, _("已退回 %(department)s 的报送。") % {
             "department": report.department} if data["decision"] == "return"

@@ -72,7 +72,7 @@ def score_contest_view(request: HttpRequest, pk: int, score_pk: int) -> HttpResp
     except PermissionDenied as error:
         raise Http404 from error
     except ValidationError as error:
-        messages.error(request, ";".join(error.messages))
+        messages.error(request, "；".join(error.messages))
     else:
         messages.success(request, _("已提出申诉：%(department)s，请等待牵头办公室答复。")
                          % {"department": score.department.name})

@@ -69,7 +69,7 @@ class LedgerRow:
     def standing_label(self) -> str:
         if not self.standing or self.standing_period is None:
             return ""
-        return f"{STANDING_LABELS[self.standing]}({cn_period(self.standing_period)})"
+        return f"{STANDING_LABELS[self.standing]}（{cn_period(self.standing_period)}）"
 
     @property
     def status_label(self) -> str:

@@ -45,7 +45,7 @@ def calendar_feed_issue(*, user: User, regenerate: bool = False) -> CalendarFeed
         feed.key = secrets.token_urlsafe(32)
         feed.save(update_fields=["key"])
         audit_record(AuditKind.CREDENTIAL, user=user, target=target,
-                     detail="重新生成,旧地址作废")
+                     detail="重新生成，旧地址作废")
     return feed
 
 

@@ -73,7 +73,7 @@ def decision_to_follow_up(*, decision: MeetingDecision, departments: Iterable[De
         raise ValidationError({"departments": _("请至少指定一个牵头部门或责任部门。")})
     meeting = decision.meeting
     with site_language():  # kept with the item, in the site's language
-        reference = f"{meeting.title}({cn_date(meeting.held_on)})"
+        reference = f"{meeting.title}（{cn_date(meeting.held_on)}）"
         reason = _("%(meeting)s议定事项转督办") % {"meeting": reference}
     task = supervised_item_create(
         plan=meeting.plan, actor=actor, lead_department=lead_department,

@@ -21,5 +21,5 @@ def api_token_issue(*, user: User, regenerate: bool = False) -> Token:
     token, created = Token.objects.get_or_create(user=user)
     if created:  # a new key is a new credential: audited with the write
         audit_record(AuditKind.CREDENTIAL, user=user, target=f"接口令牌 {user.get_username()}",
-                     detail="重新生成,旧令牌作废" if existing is not None else "生成")
+                     detail="重新生成，旧令牌作废" if existing is not None else "生成")
     return token

@@ -20,7 +20,7 @@ def test_on_time_rates_are_listed_lowest_first_and_coloured():
         {"name": "区丙局", "expected": 0, "on_time": 0, "on_time_rate": None}])
     assert [b.full_label for b in chart.bars] == ["区乙局", "区甲局"]
     assert [b.segments[0].css for b in chart.bars] == ["seg-red", "seg-green"]
-    assert chart.bars[0].note == "25.0%(1/4)"
+    assert chart.bars[0].note == "25.0%（1/4）"
 
 
 def test_targets_are_drawn_against_a_target_line():

@@ -53,7 +53,7 @@ def test_a_transfer_hands_the_part_to_another_department_and_keeps_both(world):
     assert new.ack_due_on == datetime.date(2026, 3, 25)
     assert report.task_id == world.task.pk and world.task.reports.count() == 1
     change = TaskEvent.objects.get(task=world.task, kind=EventKind.ASSIGNMENT_CHANGED)
-    assert (change.before, change.after) == ("区责任局(责任部门)", "区承接局(责任部门)")
+    assert (change.before, change.after) == ("区责任局（责任部门）", "区承接局（责任部门）")
     assert Assignment.objects.filter(task=world.task).count() == 3
 
 

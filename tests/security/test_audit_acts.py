@@ -75,7 +75,7 @@ def test_a_new_or_regenerated_api_token_is_audited(as_user, world):  # noqa: F81
     client.post(profile, {"action": "create"}, REMOTE_ADDR=IP)
     client.post(profile, {"action": "regenerate"}, REMOTE_ADDR=IP)
     events = list(AuditEvent.objects.filter(kind=AuditKind.CREDENTIAL).order_by("seq"))
-    assert [e.detail for e in events] == ["生成", "重新生成,旧令牌作废"]
+    assert [e.detail for e in events] == ["生成", "重新生成，旧令牌作废"]
     assert {(e.actor, e.ip) for e in events} == {(world.liaison, IP)}
     assert events[0].target == f"接口令牌 {world.liaison.username}"
     client.get(profile)  # reading the page writes nothing
@@ -90,7 +90,7 @@ def test_a_new_or_regenerated_calendar_address_is_audited(as_user, world):  # no
     client.post(profile, {"action": "calendar_regenerate"}, REMOTE_ADDR=IP)
     assert CalendarFeed.objects.get(user=world.liaison).key != first
     events = list(AuditEvent.objects.filter(kind=AuditKind.CREDENTIAL).order_by("seq"))
-    assert [e.detail for e in events] == ["生成", "重新生成,旧地址作废"]
+    assert [e.detail for e in events] == ["生成", "重新生成，旧地址作废"]
     assert {(e.actor, e.ip, e.target) for e in events} == {
         (world.liaison, IP, f"日历订阅地址 {world.liaison.username}")}
     assert first not in "".join(e.detail + e.target for e in events)  # no secret in the log

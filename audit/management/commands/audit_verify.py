@@ -15,7 +15,7 @@ class Command(BaseCommand):
             reasons = {"hash": _("内容与哈希不符（记录被改动）"),
                        "link": _("上一条的哈希不符（前一条被改动或删除）"),
                        "sequence": _("序号不连续（有记录被删除）")}
-            raise CommandError(_("审计日志链断裂：第一处在序号 %(seq)s(id %(id)s):%(reason)s。")
+            raise CommandError(_("审计日志链断裂：第一处在序号 %(seq)s（id %(id)s）：%(reason)s。")
                                % {"seq": check.broken.seq, "id": check.broken.pk,
                                   "reason": reasons[check.reason]})
         self.stdout.write(_("审计日志完整：%(rows)s 条记录，哈希链校验通过。")

@@ -20,6 +20,7 @@ from notifications.choices import DigestContent, DigestFrequency, Kind
 from notifications.drafts import Draft, draft_render, person
 from notifications.links import page_url
 from notifications.models import DigestSubscription, Notification
+from notifications.summaries import History, summaries_record, summary_histories, trend_text
 
 from ...models import Schedule
 from ...rules.escalation import BLUE, LEVEL_LABELS, LEVELS, RED, YELLOW
@@ -121,13 +122,19 @@ def behind_departments(rows: list[Row]) -> list[dict]:
                   key=lambda d: (rank.get(d["level"], len(LEVELS)), -d["reports"], d["name"]))
 
 
-def _context(data: DigestData, subscription: DigestSubscription, slot: Slot) -> dict:
+def _series(subscription: DigestSubscription) -> str:
+    return f"digest:user-{subscription.user_id}"
+
+
+def _context(data: DigestData, subscription: DigestSubscription, slot: Slot,
+             history: History) -> dict:
     since = subscription.last_sent_at or slot.previous
     scope, sections = Scope.of(subscription), []
     chosen = set(subscription.contents or DigestContent.values)
     for code, (title, rows) in zip(DigestContent.values, data.sections(since), strict=True):
         mine = [row for row in rows if scope.covers(row)]
-        sections.append({"title": title, "total": len(mine), "shown": code in chosen,
+        sections.append({"code": code, "title": title, "total": len(mine),
+                         "change": history.change(code, len(mine)), "shown": code in chosen,
                          "rows": mine[:SHOWN_PER_SECTION] if code in chosen else [],
                          "more": max(len(mine) - SHOWN_PER_SECTION, 0) if code in chosen
                          else 0})
@@ -135,7 +142,10 @@ def _context(data: DigestData, subscription: DigestSubscription, slot: Slot) -> 
     levels = [{"label": LEVEL_LABELS[level], "colour": ESCALATION_COLOURS[level],
                "departments": sum(1 for d in behind if d["level"] == level)}
               for level in LEVELS]
+    red_trend = history.trend(DigestContent.RED, sections[2]["total"])
     return {"sections": sections, "since": cn_date(since), "until": cn_date(data.now),
+            "counts": {section["code"]: section["total"] for section in sections},
+            "red_trend": trend_text(red_trend), "red_bars": _bars(red_trend),
             "frequency": DigestFrequency(slot.frequency).label,
             "scoped": not scope.is_everything,
             "new_reports": sections[0], "changes": sections[1], "red": sections[2],
@@ -143,6 +153,15 @@ def _context(data: DigestData, subscription: DigestSubscription, slot: Slot) -> 
             "behind": behind[:SHOWN_PER_SECTION],
             "behind_more": max(len(behind) - SHOWN_PER_SECTION, 0), "levels": levels,
             "cockpit_url": page_url("portal:cockpit")}
+
+
+def _bars(values: list[int]) -> list[dict]:
+    """The red trend as bar heights (px) for the HTML email, the current one last."""
+    if len(values) < 2:
+        return []
+    top = max(max(values), 1)
+    return [{"value": v, "height": 4 + round(32 * v / top), "current": i == len(values) - 1}
+            for i, v in enumerate(values)]
 
 
 def digest_drafts(ctx: CycleContext) -> list[Draft]:
@@ -159,12 +178,18 @@ def digest_drafts(ctx: CycleContext) -> list[Draft]:
     prefetch_related_objects(subscriptions, "plans", "drivers", "departments")
     since = min(s.last_sent_at or slot.previous for s, slot in due)
     data = DigestData.load(ctx, since=since)
-    drafts = []
+    histories = summary_histories([_series(s) for s in subscriptions],
+                                  excluding=[_key(s, slot) for s, slot in due])
+    drafts, records = [], []
     for subscription, slot in due:
+        context = _context(data, subscription, slot, histories[_series(subscription)])
         drafts.append(draft_render(
             kind=Kind.DIGEST, key=f"digest:{slot.frequency}:{slot.label}",
-            recipient=person(subscription.user),
-            context=_context(data, subscription, slot), url=page_url("portal:overview")))
+            recipient=person(subscription.user), context=context,
+            url=page_url("portal:overview")))
+        records.append((_series(subscription), _key(subscription, slot), context["counts"]))
+    # In the step's transaction, with the messages: the next digest compares with these.
+    summaries_record(records, histories=histories, now=ctx.now)
     DigestSubscription.objects.filter(pk__in=[s.pk for s in subscriptions]).update(
         last_sent_at=ctx.now)
     return drafts

@@ -15,6 +15,7 @@ from notifications.choices import Kind
 from notifications.drafts import Draft, draft_render
 from notifications.links import page_url
 from notifications.models import Notification
+from notifications.summaries import History, summaries_record, summary_histories, trend_text
 
 from ...choices import Health, ReportState
 from ...health import with_health
@@ -83,7 +84,7 @@ def _fill(ctx: CycleContext, packs: list[Pack]) -> None:
                                 .exclude(problems="").exclude(state=ReportState.DRAFT)
                                 .order_by("department__name")
                                 .values_list("task_id", "department__name", "problems")):
-        problems[task_id].append(f"{name}:{text}")
+        problems[task_id].append(f"{name}：{text}")
     for pack in packs:
         pack.flagged = flagged.get(pack.period.pk, []) if pack.period else []
         pack.red = [{**task, "due": cn_date(task["due_on"]), "problems": problems[task["id"]]}
@@ -117,6 +118,20 @@ def pack_summary(ctx: CycleContext, pack: Pack) -> dict:
             "cockpit_url": page_url("portal:cockpit")}
 
 
+def _series(plan: Plan) -> str:
+    return f"meeting_pack:plan-{plan.pk}"
+
+
+def pack_changes(context: dict, history: History) -> dict:
+    """The pack's counts, their changes since the plan's previous pack and the red trend."""
+    pack = context["pack"]
+    counts = {"flagged": len(pack.flagged), "red": len(pack.red),
+              "missing": context["missing_count"], "behind": context["behind_total"]}
+    return {"counts": counts,
+            "changes": {name: history.change(name, n) for name, n in counts.items()},
+            "red_trend": trend_text(history.trend("red", counts["red"]))}
+
+
 def meeting_pack_drafts(ctx: CycleContext) -> list[Draft]:
     packs = []
     for plan in ctx.plans:
@@ -133,15 +148,22 @@ def meeting_pack_drafts(ctx: CycleContext) -> list[Draft]:
     told = set(Notification.objects.filter(
         kind=Kind.MEETING_PACK, created_at__gte=ctx.now - datetime.timedelta(days=40),
     ).values_list("dedupe_key", flat=True))
-    drafts = []
+    keys = {pack.plan.pk: f"meeting_pack:plan-{pack.plan.pk}:{pack.meeting.held_on}"
+            for pack in packs}
+    histories = summary_histories([_series(pack.plan) for pack in packs],
+                                  excluding=list(keys.values()))
+    drafts, records = [], []
     for pack in packs:
-        key = f"meeting_pack:plan-{pack.plan.pk}:{pack.meeting.held_on}"
+        key = keys[pack.plan.pk]
         context = {"pack": pack, "held_on": cn_date(pack.meeting.held_on),
                    "period_label": cn_month(pack.period.month) if pack.period else "",
                    "missing_count": sum(len(tasks) for _, tasks in pack.missing),
                    **pack_summary(ctx, pack)}
+        context.update(pack_changes(context, histories[_series(pack.plan)]))
+        records.append((_series(pack.plan), key, context["counts"]))
         for recipient in ctx.audience.leaders + ctx.audience.manager_hooks:
             if f"{key}:{recipient.tag}" not in told:
                 drafts.append(draft_render(kind=Kind.MEETING_PACK, key=key, recipient=recipient,
                                            context=context, url=page_url("portal:overview")))
+    summaries_record(records, histories=histories, now=ctx.now)  # with the messages
     return drafts

@@ -25,6 +25,7 @@ from notifications.choices import Kind
 from notifications.drafts import Draft, draft_render
 from notifications.links import page_url
 from notifications.models import Notification
+from notifications.summaries import summaries_record, summary_histories, trend_text
 
 from ...attainment import is_behind, target_expected
 from ...choices import Health, ReportState, TaskStatus
@@ -157,9 +158,13 @@ def quarterly_pack_drafts(ctx: CycleContext) -> list[Draft]:
         kind=Kind.MEETING_PACK, dedupe_key__startswith="quarterly_pack:",
         created_at__gte=ctx.now - datetime.timedelta(days=40),
     ).values_list("dedupe_key", flat=True))
-    drafts = []
+    keys = {pack.plan.pk: f"quarterly_pack:plan-{pack.plan.pk}:{pack.meeting.held_on}"
+            for pack in packs}
+    histories = summary_histories([f"quarterly_pack:plan-{pack.plan.pk}" for pack in packs],
+                                  excluding=list(keys.values()))
+    drafts, records = [], []
     for pack in packs:
-        key = f"quarterly_pack:plan-{pack.plan.pk}:{pack.meeting.held_on}"
+        key = keys[pack.plan.pk]
         recipients = [r for r in ctx.audience.leaders + ctx.audience.manager_hooks
                       if f"{key}:{r.tag}" not in told]
         if not recipients:
@@ -171,8 +176,17 @@ def quarterly_pack_drafts(ctx: CycleContext) -> list[Draft]:
         _missing(ctx, pack)
         context = {"pack": pack, "held_on": cn_date(pack.meeting.held_on),
                    "behind": sum(row["behind"] for row in pack.indicators)}
+        # What changed since the plan's previous quarterly pack (notifications.summaries).
+        series = f"quarterly_pack:plan-{pack.plan.pk}"
+        counts = {"red": len(pack.red), "flagged": len(pack.flagged),
+                  "behind": context["behind"]}
+        context.update(changes={name: histories[series].change(name, n)
+                                for name, n in counts.items()},
+                       red_trend=trend_text(histories[series].trend("red", counts["red"])))
+        records.append((series, key, counts))
         drafts += [draft_render(kind=Kind.MEETING_PACK, key=key, recipient=recipient,
                                 context=context, url=page_url("portal:overview"),
                                 template=TEMPLATE)
                    for recipient in recipients]
+    summaries_record(records, histories=histories, now=ctx.now)  # with the messages
     return drafts

@@ -12,7 +12,7 @@ ladder. Findings join the day's one message per person (decisions/daily.py).
 from ...services.periods import weekly_reminder_offsets
 from ...workdays import working_days_between
 from ..context import CycleContext
-from .reports import Addressed, _blue_and_yellow, _red, reminders
+from .reports import Addressed, reminders, report_chases
 
 
 def weekly_reminder_findings(ctx: CycleContext) -> list[Addressed]:
@@ -30,6 +30,5 @@ def weekly_chase_findings(ctx: CycleContext) -> list[Addressed]:
         if period is None:
             continue
         late = working_days_between(period.deadline, ctx.today)
-        found += _blue_and_yellow(ctx, plan, period, late)
-        found += _red(ctx, plan, period, late)
+        found += report_chases(ctx, plan, period, late)
     return found

@@ -72,7 +72,7 @@ class Command(BaseCommand):
         try:
             result = ledger_for(EVERYTHING, self._params(plan, options))
         except ValidationError as error:
-            raise CommandError(";".join(f"{k}:{' '.join(v)}"
+            raise CommandError("；".join(f"{k}：{' '.join(v)}"
                                         for k, v in error.message_dict.items())) from error
         Path(out).write_bytes(ledger_workbook(result))
         self.stdout.write(_("%(file)s: %(tasks)s 项任务，%(rows)s 行") % {

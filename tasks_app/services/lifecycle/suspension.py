@@ -107,8 +107,8 @@ def part_transfer(*, part: Assignment, department: Department, actor: User,
     part.save(update_fields=["transferred_to"])
     record(task_event(task, EventKind.ASSIGNMENT_CHANGED, actor=actor,
                       department_id=department.pk, field="assignment",
-                      before=f"{part_department(part).name}({AssignmentRole(part.role).label})",
-                      after=f"{department.name}({AssignmentRole(new.role).label})",
+                      before=f"{part_department(part).name}（{AssignmentRole(part.role).label}）",
+                      after=f"{department.name}（{AssignmentRole(new.role).label}）",
                       reason=_("转办：%(reason)s") % {"reason": reason}))
     refresh_task_statuses([task.pk], actor=actor, reason=reason)
     with site_language():  # the new department's language, not the lead office's
