@@ -19,29 +19,30 @@ def live_parts() -> QuerySet[Assignment]:
     return Assignment.objects.exclude(state__in=INACTIVE_PARTS)
 
 
-def parts_of_departments(department_ids, role: str | None = None) -> QuerySet[Assignment]:
-    """Live parts held by these departments, directly or through a group they belong to."""
-    # No join to the group members: both arms are index scans on assignment
-    # (department_id, task_id) and (group_id), so the cost follows the department.
-    groups = DepartmentGroup.members.through.objects.filter(
-        department_id__in=department_ids).values("departmentgroup_id")
-    parts = live_parts().filter(Q(department_id__in=department_ids) | Q(group_id__in=groups))
-    return parts.filter(role=role) if role else parts
-
-
-def task_ids_of_departments(department_ids, role: str | None = None) -> QuerySet:
-    """The ids of the tasks these departments hold a live part in (of ``role``), directly or
-    through a group, as a subquery: the UNION of two index scans. PostgreSQL estimates each
-    arm from its statistics; for "department IN … OR group IN (subquery)" it expected half
-    the city's parts (17,852 for 118) and planned every join around the subquery for that."""
+def _held(department_ids, role: str | None, column: str) -> QuerySet:
+    """``column`` of the live parts these departments hold (of ``role``), directly or through
+    a group, as a subquery: the UNION of two index scans. PostgreSQL estimates each arm from
+    its statistics; for "department IN … OR group IN (subquery)" it expected half the city's
+    parts (17,852 for 118) and planned every join around the subquery for that."""
     groups = DepartmentGroup.members.through.objects.filter(
         department_id__in=department_ids).values("departmentgroup_id")
     arms = [live_parts().filter(department_id__in=department_ids),
             live_parts().filter(group_id__in=groups)]
     if role:
         arms = [arm.filter(role=role) for arm in arms]
-    direct, grouped = (arm.order_by().values("task_id") for arm in arms)
+    direct, grouped = (arm.order_by().values(column) for arm in arms)
     return direct.union(grouped, all=True)
+
+
+def parts_of_departments(department_ids, role: str | None = None) -> QuerySet[Assignment]:
+    """Live parts held by these departments, directly or through a group they belong to."""
+    return Assignment.objects.filter(pk__in=_held(department_ids, role, "pk"))
+
+
+def task_ids_of_departments(department_ids, role: str | None = None) -> QuerySet:
+    """The ids of the tasks these departments hold a live part in (of ``role``), as a
+    subquery."""
+    return _held(department_ids, role, "task_id")
 
 
 def visible_tasks(access: Access, queryset: QuerySet[Task] | None = None) -> QuerySet[Task]:

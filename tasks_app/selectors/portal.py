@@ -24,7 +24,13 @@ from ..models import (
     TaskSummary,
 )
 from ..models.reports import REPORT_FIELDS
-from ..permissions import live_parts, parts_of_departments, visible_reports, visible_tasks
+from ..permissions import (
+    live_parts,
+    parts_of_departments,
+    task_ids_of_departments,
+    visible_reports,
+    visible_tasks,
+)
 from ..rules.obligations import (
     DUE,
     OVERDUE,
@@ -60,8 +66,7 @@ def department_roles(department_ids, **filters) -> dict[int, dict[int, tuple[str
 
 
 def _my_tasks(department_ids) -> QuerySet[Task]:
-    mine = parts_of_departments(department_ids).filter(task=OuterRef("pk"))
-    return Task.objects.filter(Exists(mine))
+    return Task.objects.filter(pk__in=task_ids_of_departments(department_ids))
 
 
 # ---------------------------------------------------------------- home
