@@ -36,7 +36,7 @@ from ..models import (
 from ..rules.states import CLOSED_TASKS
 from .lifecycle import PartView
 
-DESK_ROWS = 200
+DESK_ROWS = 50  # per list: the first to decide on; filters narrow the rest
 FEEDBACK_DAYS = 30  # answered 督办单 stay on the desk this long
 FILTERS = ("plan", "department")
 
