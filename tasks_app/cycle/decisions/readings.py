@@ -17,9 +17,8 @@ from notifications.links import page_url
 
 from ...models import Plan, ReportingPeriod
 from ...rules.obligations import MissingReading, reading_month
-from ...workdays import working_days_between
 from ..context import CycleContext
-from .reports import Addressed, Owed, owed_chases, owed_reminders, reminder_stage
+from .reports import Addressed, Owed, chase_findings, reminder_findings
 
 
 def _lines(rows: list[MissingReading]) -> tuple[str, ...]:
@@ -67,24 +66,8 @@ def _owed_readings(ctx: CycleContext, plan: Plan, period: ReportingPeriod) -> Ow
 
 
 def reading_reminder_findings(ctx: CycleContext) -> list[Addressed]:
-    found = []
-    for plan in ctx.plans:
-        period = ctx.upcoming_period(plan) if ctx.sending(plan) else None
-        if period is None or period.deadline < plan.tracking_start:
-            continue
-        stage = reminder_stage(ctx.today, period.deadline, plan.schedule.reminder_offsets or [])
-        if stage is None:
-            continue
-        found += owed_reminders(ctx, _owed_readings(ctx, plan, period), stage)
-    return found
+    return reminder_findings(ctx, _owed_readings)
 
 
 def reading_chase_findings(ctx: CycleContext) -> list[Addressed]:
-    found = []
-    for plan in ctx.plans:
-        period = ctx.chased_period(plan) if ctx.sending(plan) else None
-        if period is None:
-            continue
-        late = working_days_between(period.deadline, ctx.today)
-        found += owed_chases(ctx, plan, _owed_readings(ctx, plan, period), late)
-    return found
+    return chase_findings(ctx, _owed_readings)

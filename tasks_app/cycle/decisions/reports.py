@@ -158,23 +158,29 @@ def _owed_reports(ctx: CycleContext, plan: Plan, period: ReportingPeriod) -> Owe
                 red_line=red_line, red_heading=red_heading)
 
 
-def reminder_findings(ctx: CycleContext) -> list[Addressed]:
+OwedOf = Callable[[CycleContext, Plan, ReportingPeriod], Owed]
+
+
+def reminder_findings(ctx: CycleContext, owed: OwedOf | None = None) -> list[Addressed]:
+    """Reminders for each plan's upcoming monthly period (``owed``: what is owed in it,
+    reports unless given)."""
     found = []
     for plan in ctx.plans:
         period = ctx.upcoming_period(plan) if ctx.sending(plan) else None
-        found += reminders(ctx, plan, period, plan.schedule.reminder_offsets or [])
+        found += reminders(ctx, plan, period, plan.schedule.reminder_offsets or [], owed)
     return found
 
 
 def reminders(ctx: CycleContext, plan: Plan, period: ReportingPeriod | None,
-              offsets: list[int]) -> list[Addressed]:
-    """The period's reminders to each department still owing reports, on ``offsets``."""
+              offsets: list[int], owed: OwedOf | None = None) -> list[Addressed]:
+    """The period's reminders to each department still owing (reports unless ``owed``
+    says otherwise), on ``offsets``."""
     if period is None or period.deadline < plan.tracking_start:
         return []
     stage = reminder_stage(ctx.today, period.deadline, offsets)
     if stage is None:
         return []
-    return owed_reminders(ctx, _owed_reports(ctx, plan, period), stage)
+    return owed_reminders(ctx, (owed or _owed_reports)(ctx, plan, period), stage)
 
 
 def report_chases(ctx: CycleContext, plan: Plan, period: ReportingPeriod,
@@ -183,12 +189,13 @@ def report_chases(ctx: CycleContext, plan: Plan, period: ReportingPeriod,
     return owed_chases(ctx, plan, _owed_reports(ctx, plan, period), late)
 
 
-def chase_findings(ctx: CycleContext) -> list[Addressed]:
+def chase_findings(ctx: CycleContext, owed: OwedOf | None = None) -> list[Addressed]:
+    """The chase ladder for each plan's chased monthly period (reports unless ``owed``)."""
     found = []
     for plan in ctx.plans:
         period = ctx.chased_period(plan) if ctx.sending(plan) else None
         if period is None:
             continue
         late = working_days_between(period.deadline, ctx.today)
-        found += report_chases(ctx, plan, period, late)
+        found += owed_chases(ctx, plan, (owed or _owed_reports)(ctx, plan, period), late)
     return found
