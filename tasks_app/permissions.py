@@ -68,10 +68,19 @@ def visible_reports(access: Access, queryset=None, *,
         return queryset
     if not access.department_ids:
         return queryset.none()
-    leads = task_ids_of_departments(access.department_ids, AssignmentRole.LEAD)
-    if leads_read_first:
-        leads = {row["task_id"] for row in leads}
+    leads = (led_task_ids(access) if leads_read_first
+             else task_ids_of_departments(access.department_ids, AssignmentRole.LEAD))
     return queryset.filter(Q(department_id__in=access.department_ids) | Q(task_id__in=leads))
+
+
+def led_task_ids(access: Access) -> set[int]:
+    """The ids of the tasks the user's departments lead, read now (one query): as literal
+    ids, "… OR task_id IN (ids)" is an index scan where a subquery made PostgreSQL test every
+    row of the city."""
+    if not access.department_ids:
+        return set()
+    return {row["task_id"] for row in task_ids_of_departments(access.department_ids,
+                                                              AssignmentRole.LEAD)}
 
 
 def department_ids_on_task(task: Task) -> dict[int, str]:

@@ -13,7 +13,7 @@ from departments.models import Department
 
 from ..choices import AssignmentRole, ReportState
 from ..models import Assignment, ProgressReport, ReportingPeriod, Task, TaskSummary
-from ..permissions import live_parts, task_ids_of_departments
+from ..permissions import led_task_ids, live_parts
 from ..rules.obligations import OVERDUE, owed_reports, standing
 from ..rules.states import FILED_REPORTS, WITHDRAWABLE_REPORTS
 
@@ -47,9 +47,7 @@ def _awaiting_lead(access: Access) -> Q:
     reads those tasks' reports by index; with a subquery it tested every report of the city.
     """
     from_lead = Exists(_leads_of_report_task(OuterRef("department_id")))
-    led = {row["task_id"] for row in task_ids_of_departments(
-        access.department_ids, AssignmentRole.LEAD)} if access.department_ids else set()
-    mine: Q = Q(task_id__in=led) & Q(~from_lead)
+    mine: Q = Q(task_id__in=led_task_ids(access)) & Q(~from_lead)
     if access.is_lead_office:
         mine |= from_lead | ~Exists(_leads_of_report_task())
     return mine & Q(state__in=[ReportState.SUBMITTED, ReportState.HEAD_APPROVED])
