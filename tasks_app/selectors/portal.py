@@ -164,6 +164,12 @@ def _current(periods: list[ReportingPeriod], today: datetime.date,
     return next((p for p in periods if not p.is_weekly and p.month == month_start(today)), None)
 
 
+# What the home page shows of a task, its plan and driver (not the task's text).
+_HOME_TASK_FIELDS = ("plan__code", "plan__tracking_start", "driver__title", "number", "title",
+                     "due_on", "status", "progress", "feedback_type", "feedback_cycle",
+                     "health_override", "health_override_reason")
+
+
 def home(access: Access, today: datetime.date, now: datetime.datetime | None = None) -> Home:
     """The user's departments' tasks across plans: returned reports first, then missing
     ones (6 queries)."""
@@ -172,7 +178,8 @@ def home(access: Access, today: datetime.date, now: datetime.datetime | None = N
     if not ids:
         return Home(departments, [])
     roles = department_roles(ids)
-    tasks = list(with_health(_my_tasks(ids).select_related("plan", "driver"), now))
+    tasks = list(with_health(_my_tasks(ids).select_related("plan", "driver"), now)
+                 .only(*_HOME_TASK_FIELDS))
     periods = recent_periods({t.plan_id for t in tasks}, today) if tasks else {}
     asked = _asked(tasks, periods, today)
     shown = [period for pairs in asked.values() for _, period in pairs]
