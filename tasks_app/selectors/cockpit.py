@@ -18,7 +18,7 @@ from ..choices import AssignmentRole, Health, PeriodKind
 from ..health import with_health
 from ..models import Assignment, CompletionRequest, ExtensionRequest, ReportingPeriod, Task
 from ..rules.escalation import LEVEL_LABELS, LEVELS, escalation_level
-from ..rules.obligations import chased_period, missing_reports_for, upcoming_period
+from ..rules.obligations import chased_period, unfiled_tallies, upcoming_period
 from ..rules.states import CLOSED_TASKS
 from ..workdays import add_months, month_start
 
@@ -84,20 +84,20 @@ def _behind(cockpit: Cockpit, today: datetime.date) -> None:
             chased.append(late)
         if (coming := upcoming_period(plan_periods, today)) is not None:
             due.append(coming)
-    missing = missing_reports_for([*chased, *due])
-    cockpit.due_reports = sum(len(missing[p.pk]) for p in due if p not in chased)
+    tallies = unfiled_tallies([*chased, *due])
+    cockpit.due_reports = sum(n for p in due if p not in chased
+                              for _name, n in tallies[p.pk].values())
     departments: dict[int, dict] = {}
     rank = {level: i for i, level in enumerate(LEVELS)}
     for period in chased:
         level = escalation_level(period.deadline, period.plan.schedule, today)
         if level is None:
             continue
-        for row in missing[period.pk]:
-            cockpit.overdue_reports += 1
-            item = departments.setdefault(row.department_id, {
-                "department_id": row.department_id, "name": row.department_name,
-                "reports": 0, "level": level})
-            item["reports"] += 1
+        for department_id, (name, n) in tallies[period.pk].items():
+            cockpit.overdue_reports += n
+            item = departments.setdefault(department_id, {
+                "department_id": department_id, "name": name, "reports": 0, "level": level})
+            item["reports"] += n
             if rank[level] < rank[item["level"]]:
                 item["level"] = level
     for item in departments.values():

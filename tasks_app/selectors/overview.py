@@ -27,9 +27,9 @@ from ..models import (
 from ..rules.obligations import (
     DUE,
     STANDING_LABELS,
-    missing_reports_for,
     shown_periods,
     standing,
+    unfiled_tallies,
 )
 from ..workdays import add_months, month_start
 
@@ -129,14 +129,13 @@ def _owed_reports(plans: dict[int, PlanOverview], today: datetime.date) -> None:
     shown: list[tuple[PlanOverview, ReportingPeriod]] = [
         (item, period) for item in plans.values()
         for period in shown_periods(item.periods, today, item.plan.tracking_start)]
-    missing = missing_reports_for(period for _, period in shown)
+    tallies = unfiled_tallies(period for _, period in shown)
     for item, period in shown:
-        tasks: dict[int, list] = {}
-        for row in missing[period.pk]:
-            tasks.setdefault(row.department_id, [row.department_name, 0])[1] += 1
-        ranked = sorted(tasks.items(), key=lambda kv: (-kv[1][1], kv[1][0]))
+        owing = tallies[period.pk]
+        ranked = sorted(owing.items(), key=lambda kv: (-kv[1][1], kv[1][0]))
         item.owed.append(OwedSection(
-            period, standing(period, today), total=len(ranked), reports=len(missing[period.pk]),
+            period, standing(period, today), total=len(ranked),
+            reports=sum(n for _name, n in owing.values()),
             departments=[{"department_id": dept, "name": name, "tasks": n}
                          for dept, (name, n) in ranked[:MISSING_SHOWN]]))
 

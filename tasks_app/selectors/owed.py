@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from ..models import Plan, ReportingPeriod
-from ..rules.obligations import OwedCount, due_and_overdue, missing_reports_for, shown_periods
+from ..rules.obligations import OwedCount, due_and_overdue, shown_periods, unfiled_tallies
 from ..workdays import add_months, month_start
 
 
@@ -33,7 +33,7 @@ def owed_by_plan(today: datetime.date) -> list[PlanOwed]:
     """Every active plan's two counts (three queries)."""
     plans = list(Plan.objects.filter(is_active=True).order_by("-signed_on", "code"))
     periods = recent_periods([plan.pk for plan in plans], today)
-    missing = missing_reports_for(p for plan in plans for p in shown_periods(
+    tallies = unfiled_tallies(p for plan in plans for p in shown_periods(
         periods[plan.pk], today, plan.tracking_start))  # only the periods counted
     return [PlanOwed(plan, due_and_overdue(periods[plan.pk], today, plan.tracking_start,
-                                           missing)) for plan in plans]
+                                           tallies)) for plan in plans]

@@ -1,0 +1,120 @@
+"""The database's tally of unfiled reports (rules.obligations.unfiled_tallies) says what
+owed_reports lists, row by row, for worlds with every kind of part: direct and through
+groups (a department in two groups, named directly too), open and closed, given before and
+after the deadline, tasks reporting monthly, quarterly, weekly or once, reports filed,
+returned and in draft, inactive departments and members."""
+
+import datetime
+import random
+from collections import Counter
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tasks_app.choices import (
+    FeedbackCycle,
+    FeedbackType,
+    PartState,
+    PeriodKind,
+    ReportState,
+    TaskStatus,
+)
+from tasks_app.models import Assignment, ProgressReport, ReportingPeriod, Task
+from tasks_app.rules.obligations import (
+    owed_reports,
+    reports_in,
+    reports_in_condition,
+    unfiled_tallies,
+)
+
+from .factories import DepartmentFactory, GroupFactory, PeriodFactory, PlanFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+TZ = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def _world(seed: int) -> list[ReportingPeriod]:
+    rng = random.Random(seed)
+    departments = [DepartmentFactory() for _ in range(8)]
+    departments[-1].is_active = False
+    departments[-1].save()
+    groups = []
+    for _ in range(3):
+        group = GroupFactory()
+        group.members.set(rng.sample(departments, 4))
+        groups.append(group)
+    periods = []
+    for _ in range(2):
+        plan = PlanFactory()
+        months = [datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)]
+        periods += [PeriodFactory(plan=plan, month=month) for month in months]
+        periods.append(ReportingPeriod.objects.create(
+            plan=plan, kind=PeriodKind.WEEKLY, month=months[1],
+            opens_on=datetime.date(2026, 3, 9), deadline=datetime.date(2026, 3, 13)))
+        for _ in range(6):
+            task = TaskFactory(
+                plan=plan, feedback_cycle=rng.choice(FeedbackCycle.values),
+                feedback_type=rng.choice([FeedbackType.PERIODIC] * 4 + [FeedbackType.ONE_OFF]),
+                status=rng.choice([TaskStatus.IN_PROGRESS] * 4 + [TaskStatus.COMPLETED]))
+            for _ in range(rng.randint(2, 6)):
+                given = datetime.datetime(2026, rng.choice([1, 2, 3]), rng.randint(1, 28), 23,
+                                          30, tzinfo=TZ)
+                holder = ({"group": rng.choice(groups)} if rng.random() < 0.4
+                          else {"department": rng.choice(departments)})
+                if Assignment.objects.filter(task=task, **holder).exists():
+                    continue
+                part = Assignment.objects.create(
+                    task=task, role="responsible",
+                    state=rng.choice([PartState.IN_PROGRESS] * 3 + list(PartState.values)),
+                    **holder)
+                Assignment.objects.filter(pk=part.pk).update(created_at=given)
+    parts = Assignment.objects.filter(department__isnull=False).select_related("task")
+    for part in parts:
+        for period in periods:
+            if period.plan_id == part.task.plan_id and rng.random() < 0.35:
+                ProgressReport.objects.get_or_create(
+                    task=part.task, department=part.department, period=period,
+                    defaults={"state": rng.choice(ReportState.values), "progress": 5})
+    return periods
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_tally_counts_what_owed_reports_lists_as_unfiled(seed):
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, tzinfo=TZ)):
+        periods = _world(seed)
+        expected: dict[int, Counter] = {}
+        names = {}
+        for period_id, rows in owed_reports(periods).items():
+            expected[period_id] = Counter(row.department_id for row in rows if not row.filed)
+            names.update({row.department_id: row.department_name for row in rows})
+        tallies = unfiled_tallies(periods)
+    assert {period_id: {dept: n for dept, (_name, n) in found.items()}
+            for period_id, found in tallies.items()} == {
+        period_id: dict(counts) for period_id, counts in expected.items()}
+    assert all(names[dept] == name for found in tallies.values()
+               for dept, (name, _n) in found.items())
+    assert any(tallies.values())
+
+
+def test_one_query_for_any_number_of_plans_and_periods():
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, tzinfo=TZ)):
+        periods = _world(1) + _world(2)
+        with CaptureQueriesContext(connection) as queries:
+            unfiled_tallies(periods)
+    assert len(queries) == 1
+
+
+def test_the_condition_says_what_reports_in_says():
+    plan = PlanFactory()
+    for kind, month in [(PeriodKind.WEEKLY, 3), *((PeriodKind.MONTHLY, m) for m in (2, 3))]:
+        period = ReportingPeriod(plan=plan, kind=kind, month=datetime.date(2026, month, 1),
+                                 opens_on=datetime.date(2026, month, 2),
+                                 deadline=datetime.date(2026, month, 25))
+        for feedback_type in FeedbackType.values:
+            for cycle in FeedbackCycle.values:
+                task = TaskFactory(plan=plan, feedback_type=feedback_type, feedback_cycle=cycle)
+                matches = Task.objects.filter(reports_in_condition(period), pk=task.pk).exists()
+                assert matches == reports_in(feedback_type, cycle, period), (
+                    kind, month, feedback_type, cycle)
