@@ -1,7 +1,7 @@
 """Horizontal bar charts as server-rendered SVG (no script, no CDN): health by driver
 (stacked counts), on-time reporting by department, targets against their readings.
 
-The numbers and coordinates are computed here; ``portal/_bar_chart.html`` draws them.
+The numbers and coordinates are computed here; ``portal.svg`` draws them.
 """
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Server-rendered SVG charts: the numbers are computed here, the template draws them."""
+"""Server-rendered SVG charts: the numbers are computed here, ``portal.svg`` draws them."""
 
 import datetime
 from dataclasses import dataclass

@@ -15,6 +15,9 @@ from ..choices import (
     ReportStatus,
     TaskStatus,
 )
+from ..portal.bar_charts import BarChart
+from ..portal.charts import LineChart
+from ..portal.svg import bar_chart_svg, line_chart_svg
 
 register = template.Library()
 
@@ -69,3 +72,15 @@ def kept(failed: dict, action: str, name: str, default=""):
     if failed and failed.get("action") == action:
         return failed["posted"].get(name, default)
     return default
+
+
+@register.simple_tag
+def bar_chart(chart: BarChart, key, title: str) -> str:
+    """{% bar_chart chart "key" title %}: the chart's SVG (tasks_app.portal.svg)."""
+    return bar_chart_svg(chart, key, title)
+
+
+@register.simple_tag
+def line_chart(chart: LineChart, key, title: str) -> str:
+    """{% line_chart chart "key" title %}: the chart's SVG (tasks_app.portal.svg)."""
+    return line_chart_svg(chart, key, title)
