@@ -24,7 +24,7 @@ from ..filtersets_lifecycle import (
     ExtensionRequestFilterSet,
     SlipFilterSet,
 )
-from ..health import with_health
+from ..health import red_condition, with_health
 from ..models import (
     Assignment,
     CompletionRequest,
@@ -135,6 +135,11 @@ def _choices() -> DeskChoices:
                        [(pk, name) for kind, pk, name in rows if kind == "department"])
 
 
+# What the desk shows of a task: the ranking sorts thousands of rows, so keep them narrow.
+_TASK_FIELDS = ("plan__code", "number", "title", "due_on", "progress", "status", "source_type",
+                "source_reference", "urgency")
+
+
 def _tasks(params: dict[str, str], now: datetime.datetime) -> dict[str, Section]:
     """Red tasks, suspended tasks and open supervised items, each task in one list (red
     first), in one query."""
@@ -144,11 +149,14 @@ def _tasks(params: dict[str, str], now: datetime.datetime) -> dict[str, Section]
         When(~Q(source_type=SourceType.PLAN) & ~Q(status=TaskStatus.COMPLETED),
              then=Value("items")),
         default=Value(""), output_field=CharField())
-    tasks = with_health(_filter(TaskFilterSet, params, Task.objects.all()), now)
+    # red_condition first: the health CASE is computed for the listed tasks, not the city's.
+    listed = (Q(status=TaskStatus.SUSPENDED) | red_condition(now)
+              | (~Q(source_type=SourceType.PLAN) & ~Q(status=TaskStatus.COMPLETED)))
+    tasks = with_health(_filter(TaskFilterSet, params, Task.objects.filter(listed)), now)
     rows = list(_ranked(tasks.annotate(section=section).exclude(section=""),
                         [F("due_on").asc(nulls_last=True), "plan_id", "number"],
                         partition=F("section"))
-                .select_related("plan").order_by("section", "row"))
+                .select_related("plan").only(*_TASK_FIELDS).order_by("section", "row"))
     return {name: _section([t for t in rows if t.section == name])
             for name in ("red", "suspended", "items")}
 

@@ -2,6 +2,7 @@
 
 from django import template
 from django.db.models import TextChoices
+from django.utils.html import format_html_join
 
 from common import formatting, i18n
 from departments.choices import Role
@@ -13,7 +14,9 @@ from ..choices import (
     PartState,
     ReportState,
     ReportStatus,
+    SourceType,
     TaskStatus,
+    Urgency,
 )
 from ..portal.bar_charts import BarChart
 from ..portal.charts import LineChart
@@ -24,7 +27,7 @@ register = template.Library()
 _CHOICES: dict[str, type[TextChoices]] = {
     "health": Health, "task_status": TaskStatus, "report_state": ReportState,
     "report_status": ReportStatus, "role": AssignmentRole, "event": EventKind,
-    "membership": Role, "part_state": PartState,
+    "membership": Role, "part_state": PartState, "source_type": SourceType, "urgency": Urgency,
 }
 
 
@@ -84,3 +87,11 @@ def bar_chart(chart: BarChart, key, title: str) -> str:
 def line_chart(chart: LineChart, key, title: str) -> str:
     """{% line_chart chart "key" title %}: the chart's SVG (tasks_app.portal.svg)."""
     return line_chart_svg(chart, key, title)
+
+
+@register.simple_tag
+def select_options(choices, selected) -> str:
+    """``<option>`` for each (value, name), ``selected`` marked: the desk's 400 departments
+    in one join rather than a template loop."""
+    return format_html_join("", "<option value=\"{}\"{}>{}</option>", (
+        (value, " selected" if value == selected else "", name) for value, name in choices))
