@@ -147,7 +147,7 @@ def _progress_series(plans: dict[int, PlanOverview], month: datetime.date) -> No
               .filter(period__plan_id__in=plans, period__month__gte=start,
                       period__month__lte=month)
               .values("period__plan_id", "period__month")
-              .annotate(avg=Avg("progress"), n=Count("id")).order_by("period__month"))
+              .annotate(avg=Avg("progress"), n=Count("*")).order_by("period__month"))
     for row in series:
         plans[row["period__plan_id"]].progress_series.append(
             (row["period__month"], float(row["avg"] or 0), row["n"]))
