@@ -6,6 +6,8 @@ their live parts from a second; each value is formatted by the serializer's own 
 dates, times and choices read exactly as on the detail endpoint.
 """
 
+from functools import cache
+
 from django.db.models import QuerySet
 
 from ...permissions import live_parts
@@ -17,24 +19,43 @@ PART_VALUES = ("task_id", "id", "department_id", "department__name", "group_id",
                "role", "state", "source_text")
 
 
+@cache
 def _task_fields():
+    """The serializer's fields, bound once per process (binding copies them: ≈ 5 ms)."""
     fields = TaskSerializer().fields
     return [(name, JOINED.get(name, name), fields[name]) for name in TaskSerializer.Meta.fields
             if name != "parts"]
 
 
-def task_values(queryset: QuerySet) -> QuerySet:
-    """The task list's queryset as the rows this module formats (no prefetch)."""
-    sources = [source for _name, source, _field in _task_fields()]
-    return queryset.prefetch_related(None).values(*sources)
+@cache
+def _part_fields():
+    return PartSerializer().fields
+
+
+class TaskValues:
+    """The task list's rows for a paginator: sliced from ``values()`` (plan code and driver
+    number joined), counted on the filtered tasks alone (no join to count 10,000 rows)."""
+
+    ordered = True
+
+    def __init__(self, queryset: QuerySet) -> None:
+        sources = [source for _name, source, _field in _task_fields()]
+        self.counted = queryset
+        self.rows = queryset.prefetch_related(None).values(*sources)
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __getitem__(self, key):
+        return self.rows[key]
 
 
 def task_rows(rows: list[dict]) -> list[dict]:
-    """The page's rows (from :func:`task_values`) as TaskSerializer would write them."""
+    """The page's rows (from :class:`TaskValues`) as TaskSerializer would write them."""
     fields = _task_fields()
     parts: dict[int, list[dict]] = {row["id"]: [] for row in rows}
     if parts:
-        part_fields = PartSerializer().fields
+        part_fields = _part_fields()
         for (task_id, pk, department, department_name, group, group_name, role, state,
              source_text) in (live_parts().filter(task_id__in=list(parts))
                               .order_by("role", "position", "id").values_list(*PART_VALUES)):
