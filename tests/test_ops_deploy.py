@@ -105,3 +105,24 @@ def test_the_image_is_set_up_by_the_same_steps_as_run_sh():
     assert "manage.py prepare_run" in (ROOT / "scripts/run.sh").read_text()
     # Every pinned requirement is used: honcho was replaced by scripts/supervise.py.
     assert "honcho" not in (ROOT / "requirements.txt").read_text().lower()
+
+
+def test_the_master_warms_up_and_freezes_what_it_loaded_before_forking(monkeypatch, tmp_path):
+    """gunicorn's when_ready: the workers start with the resolver, the login template and
+    the catalogue, and the garbage collector leaves the master's objects alone."""
+    import gc
+    import importlib.util
+    import types
+
+    # Reading the settings module must not switch this process's metrics to multiprocess.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    monkeypatch.setenv("DUBAN_METRICS_DIR_READY", str(tmp_path))
+    spec = importlib.util.spec_from_file_location("duban_gunicorn", ROOT / "config/gunicorn.py")
+    settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings)
+    gc.unfreeze()
+    try:
+        settings.when_ready(types.SimpleNamespace(cfg=types.SimpleNamespace(preload_app=True)))
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
