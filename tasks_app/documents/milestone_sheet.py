@@ -12,7 +12,6 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.styles import Protection
-from openpyxl.utils import get_column_letter
 
 from common.formatting import cn_date
 
@@ -20,19 +19,14 @@ from ..models import Milestone, Task
 from ..services.milestone_sheets import MilestoneEntry
 from ..services.report_sheets import SheetProblem, SheetRejected
 from .reading_sheet import UNREADABLE, _open_sheet, problem_rows_for
-from .report_sheet import SheetColumn, _text, _whole
+from .report_sheet import SheetColumn, _text, _whole, fillable_sheet
 from .xlsx import (
     BODY_FONT,
     BORDER,
     CENTER,
-    HEADER_FILL,
-    HEADER_FONT,
     LOCKED_FILL,
-    SUBTITLE_FONT,
-    TITLE_FONT,
     WRAP,
     cell_value,
-    new_workbook,
     safe_filename,
     workbook_bytes,
 )
@@ -54,7 +48,6 @@ COLUMNS = (
     SheetColumn(gettext_lazy("完成日期"), 16, field="completed_on", editable=True),
     SheetColumn(gettext_lazy("版本（请勿修改）"), 8, field="version"),
 )
-LETTERS = {c.field: get_column_letter(i) for i, c in enumerate(COLUMNS, 1) if c.field}
 
 
 def _values(milestone: Milestone) -> list:
@@ -65,24 +58,12 @@ def _values(milestone: Milestone) -> list:
 
 def milestone_workbook(task: Task, milestones: list[Milestone]) -> bytes:
     """The task's 节点 (departments prefetched) and empty rows for new ones."""
-    workbook = new_workbook(write_only=False)
-    sheet = workbook.create_sheet(str(SHEET_TITLE))
-    last = get_column_letter(len(COLUMNS))
-    sheet["A1"] = _("任务 %(number)s. %(title)s 节点计划") % {
-        "number": task.number, "title": task.title}
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = _("%(plan)s · 完成时限 %(due)s · 灰色单元格不可修改；日期填 2026-06-30 或 "
-                    "2026年6月30日；在下方空行填写新节点；表格中没有的节点不会改动。") % {
-        "plan": task.plan.code, "due": cn_date(task.due_on) or "—"}
-    sheet["A2"].font = SUBTITLE_FONT
-    sheet.merge_cells(f"A1:{last}1")
-    sheet.merge_cells(f"A2:{last}2")
-    for index, column in enumerate(COLUMNS, 1):
-        cell = sheet.cell(row=HEADER_ROW, column=index, value=str(column.header))
-        cell.font, cell.fill, cell.border, cell.alignment = (
-            HEADER_FONT, HEADER_FILL, BORDER, CENTER)
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.column_dimensions[LETTERS["version"]].hidden = True
+    workbook, sheet = fillable_sheet(
+        SHEET_TITLE, COLUMNS,
+        _("任务 %(number)s. %(title)s 节点计划") % {"number": task.number, "title": task.title},
+        _("%(plan)s · 完成时限 %(due)s · 灰色单元格不可修改；日期填 2026-06-30 或 "
+          "2026年6月30日；在下方空行填写新节点；表格中没有的节点不会改动。") % {
+            "plan": task.plan.code, "due": cn_date(task.due_on) or "—"})
     rows = [_values(m) for m in milestones] + [[None] * len(COLUMNS)] * BLANK_ROWS
     for offset, values in enumerate(rows):
         for index, (value, column) in enumerate(zip(values, COLUMNS), 1):

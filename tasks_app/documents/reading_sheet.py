@@ -23,19 +23,23 @@ from security.uploads import UploadRefused, office_zip_check
 from ..selectors.targets import IndicatorRow
 from ..services.reading_sheets import ReadingEntry
 from ..services.report_sheets import SheetProblem, SheetRejected
-from .report_sheet import NO, YES, SheetColumn, _flag, _text, _whole, in_each_language
+from .report_sheet import (
+    NO,
+    YES,
+    SheetColumn,
+    _flag,
+    _text,
+    _whole,
+    fillable_sheet,
+    in_each_language,
+)
 from .xlsx import (
     BODY_FONT,
     BORDER,
     CENTER,
-    HEADER_FILL,
-    HEADER_FONT,
     LOCKED_FILL,
-    SUBTITLE_FONT,
-    TITLE_FONT,
     WRAP,
     cell_value,
-    new_workbook,
     safe_filename,
     workbook_bytes,
 )
@@ -82,22 +86,10 @@ def _values(row: IndicatorRow) -> list:
 
 def reading_workbook(month: datetime.date, rows: list[IndicatorRow]) -> bytes:
     """The user's targets for ``month``, pre-filled with what is stored."""
-    workbook = new_workbook(write_only=False)
-    sheet = workbook.create_sheet(str(SHEET_TITLE))
-    last = get_column_letter(len(COLUMNS))
-    sheet["A1"] = _("%(month)s指标月监测填报表") % {"month": cn_month(month)}
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = _("灰色单元格不可修改；填写“实际值”（数字），低于目标进度时须填写说明；"
-                    "不填实际值的行不会改动。填好后在门户“指标月监测”页面上传。")
-    sheet["A2"].font = SUBTITLE_FONT
-    sheet.merge_cells(f"A1:{last}1")
-    sheet.merge_cells(f"A2:{last}2")
-    for index, column in enumerate(COLUMNS, 1):
-        cell = sheet.cell(row=HEADER_ROW, column=index, value=str(column.header))
-        cell.font, cell.fill, cell.border, cell.alignment = (
-            HEADER_FONT, HEADER_FILL, BORDER, CENTER)
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.column_dimensions[LETTERS["version"]].hidden = True
+    workbook, sheet = fillable_sheet(
+        SHEET_TITLE, COLUMNS, _("%(month)s指标月监测填报表") % {"month": cn_month(month)},
+        _("灰色单元格不可修改；填写“实际值”（数字），低于目标进度时须填写说明；"
+          "不填实际值的行不会改动。填好后在门户“指标月监测”页面上传。"))
     for offset, row in enumerate(rows):
         for index, (value, column) in enumerate(zip(_values(row), COLUMNS), 1):
             cell = sheet.cell(row=FIRST_ROW + offset, column=index, value=cell_value(value))

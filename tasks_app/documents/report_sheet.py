@@ -159,27 +159,37 @@ def _write_row(sheet, row_number: int, row: SheetRow) -> None:
             cell.fill = LOCKED_FILL
 
 
-def sheet_workbook(period: ReportingPeriod, department_name: str, department_id: int,
-                   rows: list[SheetRow]) -> bytes:
-    """The department's sheet for the period, pre-filled like the portal's batch page."""
+def fillable_sheet(title, columns: tuple[SheetColumn, ...], heading: str, subtitle: str):
+    """A workbook to fill in and upload again (report, reading and 节点 sheets): its sheet
+    with a heading, a subtitle, the column headers from row HEADER_ROW and the hidden
+    version column. Returns (workbook, sheet)."""
     workbook = new_workbook(write_only=False)
-    sheet = workbook.create_sheet(str(SHEET_TITLE))
-    last = get_column_letter(len(COLUMNS))
-    sheet["A1"] = _("%(department)s %(period)s进展报送表") % {
-        "department": department_name, "period": period}
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = _("%(plan)s · 报送截止 %(date)s · 灰色单元格不可修改；推进情况从下拉列表选择，"
-                    "进度填 0–100 的整数；填好后在门户“上传报送表”页面上传。") % {
-        "plan": period.plan.code, "date": cn_date(period.deadline)}
-    sheet["A2"].font = SUBTITLE_FONT
+    sheet = workbook.create_sheet(str(title))
+    last = get_column_letter(len(columns))
+    sheet["A1"], sheet["A2"] = heading, subtitle
+    sheet["A1"].font, sheet["A2"].font = TITLE_FONT, SUBTITLE_FONT
     sheet.merge_cells(f"A1:{last}1")
     sheet.merge_cells(f"A2:{last}2")
-    for index, column in enumerate(COLUMNS, 1):
+    for index, column in enumerate(columns, 1):
         cell = sheet.cell(row=HEADER_ROW, column=index, value=str(column.header))
         cell.font, cell.fill, cell.border, cell.alignment = (
             HEADER_FONT, HEADER_FILL, BORDER, CENTER)
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.column_dimensions[LETTERS["version"]].hidden = True
+        if column.field == "version":
+            sheet.column_dimensions[get_column_letter(index)].hidden = True
+    return workbook, sheet
+
+
+def sheet_workbook(period: ReportingPeriod, department_name: str, department_id: int,
+                   rows: list[SheetRow]) -> bytes:
+    """The department's sheet for the period, pre-filled like the portal's batch page."""
+    workbook, sheet = fillable_sheet(
+        SHEET_TITLE, COLUMNS,
+        _("%(department)s %(period)s进展报送表") % {
+            "department": department_name, "period": period},
+        _("%(plan)s · 报送截止 %(date)s · 灰色单元格不可修改；推进情况从下拉列表选择，"
+          "进度填 0–100 的整数；填好后在门户“上传报送表”页面上传。") % {
+            "plan": period.plan.code, "date": cn_date(period.deadline)})
     for offset, row in enumerate(rows):
         _write_row(sheet, FIRST_ROW + offset, row)
     _validations(sheet, FIRST_ROW + len(rows) - 1)
