@@ -1,10 +1,30 @@
 from django.contrib import admin
+from django.http import Http404, HttpRequest
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_formsets import SharedChoicesFormSet
 from common.i18n import join_list
 
+from .access import access_for
 from .models import Department, DepartmentAlias, DepartmentGroup
+
+
+class LeadOfficeUploadMixin:
+    """Upload pages on a model admin (plan import, roster import): only the lead office
+    reaches them, and its change list shows the import button (``can_import``)."""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "can_import": access_for(request.user).is_lead_office}
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+    def _context(self, request: HttpRequest, title: "str | Promise", **context) -> dict:
+        """The admin page context of an upload page; 404 for anyone but the lead office."""
+        if not access_for(request.user).is_lead_office:
+            raise Http404
+        return {**self.admin_site.each_context(request),  # type: ignore[attr-defined]
+                "opts": self.model._meta, "title": title, **context}  # type: ignore[attr-defined]
 
 
 class AliasInline(admin.TabularInline):

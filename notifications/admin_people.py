@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from common.formatting import cn_datetime
 from common.i18n import join_list
 from departments.access import access_for
+from departments.admin import LeadOfficeUploadMixin
 from departments.models import Membership, Person, PersonEvent, RosterImport
 from departments.people import (
     invitations_resend,
@@ -78,7 +79,7 @@ class ActivationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(LeadOfficeUploadMixin, admin.ModelAdmin):
     list_display = ("name", "username", "roles", "mobile", "email", "state", "invited_at",
                     "invitations_sent")
     list_filter = (ActivationFilter,)
@@ -165,17 +166,6 @@ class PersonAdmin(admin.ModelAdmin):
                  name="departments_roster_preview"),
             *super().get_urls(),
         ]
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}),
-                         "can_import": access_for(request.user).is_lead_office}
-        return super().changelist_view(request, extra_context)
-
-    def _context(self, request: HttpRequest, title: str, **context) -> dict:
-        if not access_for(request.user).is_lead_office:
-            raise Http404
-        return {**self.admin_site.each_context(request), "opts": self.model._meta,
-                "title": title, **context}
 
     def roster_template_view(self, request: HttpRequest) -> HttpResponse:
         self._context(request, "")

@@ -7,14 +7,14 @@ The views are thin: the services keep the draft and load it, the preview is the 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.i18n import join_list
-from departments.access import access_for
+from departments.admin import LeadOfficeUploadMixin
 
 from .importing import FORMAT_LABELS
 from .importing.preview import plan_preview
@@ -35,7 +35,7 @@ class PlanImportForm(forms.Form):
                                choices=[("auto", _("自动识别")), *FORMAT_LABELS.items()])
 
 
-class PlanImportMixin:
+class PlanImportMixin(LeadOfficeUploadMixin):
     """Adds the import pages to the Plan admin and the 导入计划 button to its list."""
 
     change_list_template = "admin/tasks_app/plan/change_list.html"
@@ -48,17 +48,6 @@ class PlanImportMixin:
                  name="tasks_app_plan_import_preview"),
             *super().get_urls(),
         ]
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}),
-                         "can_import": access_for(request.user).is_lead_office}
-        return super().changelist_view(request, extra_context)
-
-    def _context(self, request: HttpRequest, title: str, **context) -> dict:
-        if not access_for(request.user).is_lead_office:
-            raise Http404
-        return {**self.admin_site.each_context(request), "opts": self.model._meta,
-                "title": title, **context}
 
     def import_upload_view(self, request: HttpRequest) -> HttpResponse:
         context = self._context(request, _("导入计划"))
