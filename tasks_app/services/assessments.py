@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from common.i18n import join_list, site_language
 from departments.access import access_for
+from departments.models import Department
 
 from ..models import Assessment, AssessmentEntry, DepartmentScore, Plan
 from ..record_dates import assessment_year_due, sending_time
@@ -65,23 +66,40 @@ def _scored(measures: dict[str, Measure]) -> bool:
     return any(measure.share is not None or measure.points for measure in measures.values())
 
 
-def _rerank(assessment: Assessment) -> list[DepartmentScore]:
-    """Competition ranking by total (1, 1, 3…); ties share a rank."""
-    scores = sorted(assessment.scores.select_related("department"),
-                    key=lambda s: (-s.total, s.department.name))
-    for index, score in enumerate(scores):
-        tied = index and scores[index - 1].total == score.total
-        score.rank = scores[index - 1].rank if tied else index + 1
-    DepartmentScore.objects.bulk_update(scores, ["rank"])
-    return scores
+def _rank(scores: list[DepartmentScore], names: dict[int, str]) -> list[DepartmentScore]:
+    """Competition ranking by total (1, 1, 3…); ties share a rank. Sets ``rank``; returns the
+    scores whose rank changed."""
+    ordered = sorted(scores, key=lambda s: (-s.total, names[s.department_id]))
+    moved = []
+    for index, score in enumerate(ordered):
+        tied = index and ordered[index - 1].total == score.total
+        rank = ordered[index - 1].rank if tied else index + 1
+        if score.rank != rank:
+            score.rank = rank
+            moved.append(score)
+    return moved
+
+
+def _rerank(assessment: Assessment) -> None:
+    """Rank the assessment's scores again (after an adjustment). Two queries at most."""
+    scores = list(assessment.scores.defer("components").select_related("department"))
+    moved = _rank(scores, {s.department_id: s.department.name for s in scores})
+    if moved:
+        DepartmentScore.objects.bulk_update(moved, ["rank"])
 
 
 def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
-    """Write every department's components and totals; keep adjustments and contests."""
+    """Write every department's components, totals and rank; keep adjustments and contests.
+
+    The rescored rows are deleted and inserted again with their ids (one DELETE, one or two
+    INSERTs — an UPDATE of every row's formulas costs Django a CASE per row and field); a
+    row no rule measures any more is kept only while it holds an adjustment or a contest.
+    A fixed number of queries whatever the number of departments (tests/test_assessments.py).
+    """
     ctx = _context(assessment, now)
-    existing = {score.department_id: score for score in assessment.scores.all()}
-    changed: list[DepartmentScore] = []
-    created: list[DepartmentScore] = []
+    existing = {score.department_id: score
+                for score in assessment.scores.defer("components")}
+    scores: list[DepartmentScore] = []
     for department_id, measures in _measures(ctx).items():
         if not _scored(measures):
             continue
@@ -90,13 +108,16 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
             assessment=assessment, department_id=department_id, adjustment=Decimal(0))
         score.components, score.computed_total = components, computed
         score.total = q2(computed + score.adjustment)
-        (changed if score.pk else created).append(score)
-    DepartmentScore.objects.filter(
-        pk__in=[s.pk for s in existing.values() if not s.adjustment and not s.contest_state]
-    ).delete()
-    DepartmentScore.objects.bulk_create(created)
-    DepartmentScore.objects.bulk_update(changed, ["components", "computed_total", "total"])
-    _rerank(assessment)
+        scores.append(score)
+    kept = [s for s in existing.values() if s.adjustment or s.contest_state]
+    names = dict(Department.objects.filter(
+        pk__in=[s.department_id for s in scores + kept]).values_list("pk", "name"))
+    moved = _rank(scores + kept, names)
+    assessment.scores.exclude(pk__in=[s.pk for s in kept]).delete()
+    DepartmentScore.objects.bulk_create(scores)
+    kept_ids = {s.pk for s in kept}
+    if moved := [s for s in moved if s.pk in kept_ids]:
+        DepartmentScore.objects.bulk_update(moved, ["rank"])
     assessment.computed_at = now
     Assessment.objects.filter(pk=assessment.pk).update(computed_at=now)
 
