@@ -28,6 +28,7 @@ from .assessment_rules import (
     RULES,
     Context,
     Measure,
+    Wording,
     clean_weights,
     default_weights,
     department_score,
@@ -100,10 +101,11 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
     existing = {score.department_id: score
                 for score in assessment.scores.defer("components")}
     scores: list[DepartmentScore] = []
+    wording = Wording.current()
     for department_id, measures in _measures(ctx).items():
         if not _scored(measures):
             continue
-        components, computed = department_score(measures, ctx.weights)
+        components, computed = department_score(measures, ctx.weights, wording)
         score = existing.pop(department_id, None) or DepartmentScore(
             assessment=assessment, department_id=department_id, adjustment=Decimal(0))
         score.components, score.computed_total = components, computed
