@@ -6,20 +6,6 @@ from .plans import Plan
 from .tasks import Task
 
 
-class RowJSONField(models.JSONField):
-    """A JSONField that keeps ``bulk_create`` on PostgreSQL to one placeholder per value.
-
-    Django inserts many rows through ``UNNEST`` of one array per column; psycopg writes an
-    array of JSON documents in Python, escaping every quote and backslash (Chinese text is
-    ``\\uXXXX``) with a regular expression per match: for the assessment's scores
-    (≈ 2 KB of formulas a row) three times the CPU of the plain ``VALUES`` list, which a
-    field with ``get_placeholder`` gets. Stored and read like any JSONField.
-    """
-
-    def get_placeholder(self, value, compiler, connection) -> str:
-        return "%s"
-
-
 class Meeting(models.Model):
     """A monthly coordination meeting (月度专题会议) or a quarterly review (季度专题研究)."""
 
@@ -152,7 +138,7 @@ class DepartmentScore(models.Model):
                                    related_name="scores")
     department = models.ForeignKey("departments.Department", verbose_name=_("部门"),
                                    on_delete=models.CASCADE, related_name="scores")
-    components = RowJSONField(_("得分构成"), default=list)
+    components = models.JSONField(_("得分构成"), default=list)
     computed_total = models.DecimalField(_("测算得分"), max_digits=7, decimal_places=2)
     adjustment = models.DecimalField(_("调整分"), max_digits=7, decimal_places=2, default=0)
     adjustment_reason = models.TextField(_("调整理由"), blank=True)

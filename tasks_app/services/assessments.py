@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.bulk import insert_rows
 from common.i18n import join_list, site_language
 from departments.access import access_for
 from departments.models import Department
@@ -93,8 +94,9 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
     """Write every department's components, totals and rank; keep adjustments and contests.
 
     The rescored rows are deleted and inserted again with their ids (one DELETE, one or two
-    INSERTs — an UPDATE of every row's formulas costs Django a CASE per row and field); a
-    row no rule measures any more is kept only while it holds an adjustment or a contest.
+    INSERTs of one JSON document, common.bulk — an UPDATE of every row's formulas costs
+    Django a CASE per row and field); a row no rule measures any more is kept only while
+    it holds an adjustment or a contest.
     A fixed number of queries whatever the number of departments (tests/test_assessments.py).
     """
     ctx = _context(assessment, now)
@@ -116,7 +118,7 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
         pk__in=[s.department_id for s in scores + kept]).values_list("pk", "name"))
     moved = _rank(scores + kept, names)
     assessment.scores.exclude(pk__in=[s.pk for s in kept]).delete()
-    DepartmentScore.objects.bulk_create(scores)
+    insert_rows(DepartmentScore, scores)
     kept_ids = {s.pk for s in kept}
     if moved := [s for s in moved if s.pk in kept_ids]:
         DepartmentScore.objects.bulk_update(moved, ["rank"])
