@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from common.bulk import insert_rows
 from common.i18n import join_list, site_language
 from departments.access import access_for
-from departments.models import Department
 
 from ..models import Assessment, AssessmentEntry, DepartmentScore, Plan
 from ..record_dates import assessment_year_due, sending_time
@@ -68,26 +67,35 @@ def _scored(measures: dict[str, Measure]) -> bool:
     return any(measure.share is not None or measure.points for measure in measures.values())
 
 
-def _rank(scores: list[DepartmentScore], names: dict[int, str]) -> list[DepartmentScore]:
-    """Competition ranking by total (1, 1, 3…); ties share a rank. Sets ``rank``; returns the
-    scores whose rank changed."""
-    ordered = sorted(scores, key=lambda s: (-s.total, names[s.department_id]))
+def _ranks(totals: list[Decimal]) -> list[int]:
+    """Competition ranks (1, 1, 3…) of the totals, in their order: one more than the number
+    of greater totals, so ties share a rank (the page lists a tie by department name)."""
+    ordered = sorted(totals, reverse=True)
+    first: dict[Decimal, int] = {}
+    for position, total in enumerate(ordered, start=1):
+        first.setdefault(total, position)
+    return [first[total] for total in totals]
+
+
+def _rank_again(scores: list[DepartmentScore], ranks: list[int]) -> None:
+    """Set the scores' ranks, updating the rows whose rank changed (one query, if any)."""
     moved = []
-    for index, score in enumerate(ordered):
-        tied = index and ordered[index - 1].total == score.total
-        rank = ordered[index - 1].rank if tied else index + 1
+    for score, rank in zip(scores, ranks, strict=True):
         if score.rank != rank:
             score.rank = rank
             moved.append(score)
-    return moved
+    if moved:
+        DepartmentScore.objects.bulk_update(moved, ["rank"])
 
 
 def _rerank(assessment: Assessment) -> None:
     """Rank the assessment's scores again (after an adjustment). Two queries at most."""
-    scores = list(assessment.scores.defer("components").select_related("department"))
-    moved = _rank(scores, {s.department_id: s.department.name for s in scores})
-    if moved:
-        DepartmentScore.objects.bulk_update(moved, ["rank"])
+    scores = list(assessment.scores.defer("components"))
+    _rank_again(scores, _ranks([s.total for s in scores]))
+
+
+_KEPT_FIELDS = ("id", "adjustment", "adjustment_reason", "contest_state", "contest_reason",
+                "contest_reply", "contested_by_id")
 
 
 def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
@@ -102,26 +110,28 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
     ctx = _context(assessment, now)
     existing = {score.department_id: score
                 for score in assessment.scores.defer("components")}
-    scores: list[DepartmentScore] = []
+    recomputing = bool(existing)
+    rows: list[dict] = []  # the rescored rows, as insert_rows takes them
     wording = Wording.current()
     for department_id, measures in _measures(ctx).items():
         if not _scored(measures):
             continue
         components, computed = department_score(measures, ctx.weights, wording)
-        score = existing.pop(department_id, None) or DepartmentScore(
-            assessment=assessment, department_id=department_id, adjustment=Decimal(0))
-        score.components, score.computed_total = components, computed
-        score.total = q2(computed + score.adjustment)
-        scores.append(score)
+        held = existing.pop(department_id, None)
+        row = ({name: getattr(held, name) for name in _KEPT_FIELDS} if held
+               else {"adjustment": Decimal(0)})
+        row.update(assessment_id=assessment.pk, department_id=department_id,
+                   components=components, computed_total=computed,
+                   total=q2(computed + row["adjustment"]))
+        rows.append(row)
     kept = [s for s in existing.values() if s.adjustment or s.contest_state]
-    names = dict(Department.objects.filter(
-        pk__in=[s.department_id for s in scores + kept]).values_list("pk", "name"))
-    moved = _rank(scores + kept, names)
-    assessment.scores.exclude(pk__in=[s.pk for s in kept]).delete()
-    insert_rows(DepartmentScore, scores)
-    kept_ids = {s.pk for s in kept}
-    if moved := [s for s in moved if s.pk in kept_ids]:
-        DepartmentScore.objects.bulk_update(moved, ["rank"])
+    ranks = _ranks([r["total"] for r in rows] + [s.total for s in kept])
+    for row, rank in zip(rows, ranks, strict=False):
+        row["rank"] = rank
+    if recomputing:
+        assessment.scores.exclude(pk__in=[s.pk for s in kept]).delete()
+    insert_rows(DepartmentScore, rows)
+    _rank_again(kept, ranks[len(rows):])
     assessment.computed_at = now
     Assessment.objects.filter(pk=assessment.pk).update(computed_at=now)
 
@@ -136,9 +146,9 @@ def assessment_compute(plan: Plan, year: int, *, actor: User | None = None,
                        now: datetime.datetime | None = None) -> Assessment:
     """Compute (or recompute) the year's scores; refused once the assessment is final."""
     _check_lead_office(actor, _("测算年度考核"))
-    assessment, _created = Assessment.objects.get_or_create(
-        plan=plan, year=year, defaults={"weights": default_weights()})
-    assessment = _locked(assessment)
+    assessment, _created = (  # locked, whether found or created
+        Assessment.objects.select_for_update(of=("self",)).select_related("plan")
+        .get_or_create(plan=plan, year=year, defaults={"weights": default_weights()}))
     if assessment.state == Assessment.State.FINAL:
         raise ValidationError({"state": _("考核结果已定稿，不能重新测算。")})
     if not assessment.weights:
