@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -32,7 +32,6 @@ from ..models import (
     MeetingDecision,
     Plan,
     ReportingPeriod,
-    Target,
     TargetAssignment,
     TargetReading,
     Task,
@@ -151,38 +150,30 @@ def _n(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def _target_departments(plan: Plan) -> dict[int, set[int]]:
-    """Target id → departments responsible for it, directly or through a group. 2 queries."""
-    result: dict[int, set[int]] = defaultdict(set)
-    parts = TargetAssignment.objects.filter(target__plan=plan)
-    for target_id, dept in parts.filter(department__isnull=False).values_list(
-            "target_id", "department_id"):
-        result[target_id].add(dept)
-    for target_id, dept in parts.filter(group__members__isnull=False).values_list(
-            "target_id", "group__members"):
-        result[target_id].add(dept)
-    return result
-
-
 def measure_targets(ctx: Context) -> dict[int, Measure]:
     """Targets of the year (or without a year): the year's latest reading ÷ target value.
-    A target without any reading in the year counts as 0%."""
-    latest = (TargetReading.objects.filter(target=OuterRef("pk"), month__year=ctx.year)
+    A target without any reading in the year counts as 0%. One query: each department on
+    a target (directly, or as a member of a group named on it) with the target's figures."""
+    latest = (TargetReading.objects.filter(target=OuterRef("target_id"), month__year=ctx.year)
               .order_by("-month").values("value")[:1])
-    targets = (Target.objects.filter(plan=ctx.plan, value__isnull=False)
-               .filter(Q(year=ctx.year) | Q(year__isnull=True))
-               .annotate(actual=Subquery(latest)).values_list("pk", "kind", "value", "actual"))
-    shares = {pk: (attainment(kind, value, actual) or 0.0) if actual is not None else 0.0
-              for pk, kind, value, actual in targets if kind in TargetKind.values}
-    per_dept: dict[int, list[float]] = defaultdict(list)
-    for target_id, departments in _target_departments(ctx.plan).items():
-        if target_id in shares:
-            for dept in departments:
-                per_dept[dept].append(shares[target_id])
+    rows = (TargetAssignment.objects
+            .filter(target__plan=ctx.plan, target__value__isnull=False,
+                    target__kind__in=TargetKind.values)
+            .filter(Q(target__year=ctx.year) | Q(target__year__isnull=True))
+            .filter(Q(department__isnull=False) | Q(group__members__isnull=False))
+            .annotate(dept=Coalesce("department_id", "group__members__id"),
+                      actual=Subquery(latest))
+            .order_by("target_id")
+            .values_list("target_id", "dept", "target__kind", "target__value", "actual"))
+    per_dept: dict[int, dict[int, float]] = defaultdict(dict)  # dept → target → share
+    for target_id, dept, kind, value, actual in rows:
+        per_dept[dept][target_id] = ((attainment(kind, value, actual) or 0.0)
+                                     if actual is not None else 0.0)
     count_label, rate_label = _("考核指标数"), _("平均达成率")
     formulas: dict[int, str] = {}  # by count (the plural form depends on it)
     result = {}
-    for dept, values in per_dept.items():
+    for dept, by_target in per_dept.items():
+        values = list(by_target.values())
         if len(values) not in formulas:
             formulas[len(values)] = ngettext("指标平均达成率 %(rate)s（%(count)d 项）",
                                              "指标平均达成率 %(rate)s（%(count)d 项）", len(values))
