@@ -29,17 +29,16 @@ from ..choices import EventKind, PartState, ReportState, TargetKind, TaskStatus
 from ..models import (
     Assessment,
     AssessmentEntry,
+    Assignment,
     MeetingDecision,
     Plan,
     ReportingPeriod,
     TargetAssignment,
     TargetReading,
-    Task,
     TaskEvent,
 )
 from ..selectors.reporting import (
     compliance_by_department,
-    per_department,
     reporting_compliance,
 )
 from .assessment_lifecycle import (
@@ -108,32 +107,41 @@ def measure_timeliness(ctx: Context) -> dict[int, Measure]:
     ) for dept, c in totals.items()}
 
 
-def _sum_rows(rows: list[dict], names: tuple[str, ...]) -> dict[int, list[int]]:
-    totals: dict[int, list[int]] = defaultdict(lambda: [0] * len(names))
-    for row in rows:
-        for index, name in enumerate(names):
-            totals[row["dept"]][index] += row[name]
-    return dict(totals)
-
-
 def measure_completion(ctx: Context) -> dict[int, Measure]:
-    """Tasks due in the year: completed by the due date (full), later (partly), or not."""
-    tasks = (Task.objects.filter(plan=ctx.plan, due_on__year=ctx.year)
-             .exclude(status=TaskStatus.SUSPENDED).annotate(done_on=TruncDate("closed_at")))
-    completed = Q(status=TaskStatus.COMPLETED)
-    rows = per_department(
-        tasks, excluded_parts=(PartState.TRANSFERRED, PartState.SUSPENDED),
-        due=Count("id", distinct=True),
-        on_time=Count("id", distinct=True, filter=completed & Q(done_on__lte=F("due_on"))),
-        done=Count("id", distinct=True, filter=completed),
-    )
+    """Tasks due in the year: completed by the due date (full), later (partly), or not.
+
+    One query of the tasks' parts (not transferred or suspended), groups expanded to their
+    members; a department counts once per task, through its own part if it has one."""
+    parts = (Assignment.objects
+             .filter(task__plan=ctx.plan, task__due_on__year=ctx.year)
+             .exclude(task__status=TaskStatus.SUSPENDED)
+             .exclude(state__in=(PartState.TRANSFERRED, PartState.SUSPENDED))
+             .filter(Q(department__isnull=False) | Q(group__members__isnull=False))
+             .annotate(dept=Coalesce("department_id", "group__members__id"),
+                       done_on=TruncDate("task__closed_at"))
+             .order_by()
+             .values_list("task_id", "dept", "department_id", "task__status", "done_on",
+                          "task__due_on"))
+    named: set[tuple[int, int]] = set()
+    tasks: dict[int, dict[int, tuple[bool, bool]]] = defaultdict(dict)  # dept → task → flags
+    for task_id, dept, direct, status, done_on, due_on in sorted(
+            parts, key=lambda row: row[2] is None):  # own parts first
+        if direct is not None:
+            named.add((task_id, dept))
+        elif (task_id, dept) in named:
+            continue
+        done = status == TaskStatus.COMPLETED
+        tasks[dept][task_id] = (done, done and done_on is not None and done_on <= due_on)
+    counts = {dept: (len(flags), sum(on_time for _done, on_time in flags.values()),
+                     sum(done for done, _on_time in flags.values()))
+              for dept, flags in tasks.items()}
     credit = ctx.weights["late_completion_credit"]
     credit_text = _n(credit)
     labels = _("年内到期"), _("按期办结"), _("逾期办结"), _("未办结")
     formula = _("按期完成率 (%(on_time)s + %(late)s × %(credit)s) ÷ %(due)s = %(rate)s")
     nothing = _("本年度无到期任务")
     result: dict[int, Measure] = {}
-    for dept, (due, on_time, done) in _sum_rows(rows, ("due", "on_time", "done")).items():
+    for dept, (due, on_time, done) in counts.items():
         late = done - on_time
         share = float((on_time + late * credit) / due) if due else None
         result[dept] = Measure(
