@@ -130,8 +130,9 @@ def measure_completion(ctx: Context) -> dict[int, Measure]:
             named.add((task_id, dept))
         elif (task_id, dept) in named:
             continue
-        done = status == TaskStatus.COMPLETED
-        tasks[dept][task_id] = (done, done and done_on is not None and done_on <= due_on)
+        completed = status == TaskStatus.COMPLETED
+        tasks[dept][task_id] = (completed,
+                                completed and done_on is not None and done_on <= due_on)
     counts = {dept: (len(flags), sum(on_time for _done, on_time in flags.values()),
                      sum(done for done, _on_time in flags.values()))
               for dept, flags in tasks.items()}
