@@ -98,7 +98,8 @@ _KEPT_FIELDS = ("id", "adjustment", "adjustment_reason", "contest_state", "conte
                 "contest_reply", "contested_by_id")
 
 
-def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
+def _compute_scores(assessment: Assessment, now: datetime.datetime, *,
+                    created: bool = False) -> None:
     """Write every department's components, totals and rank; keep adjustments and contests.
 
     The rescored rows are deleted and inserted again with their ids (one DELETE, one or two
@@ -108,8 +109,8 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
     A fixed number of queries whatever the number of departments (tests/test_assessments.py).
     """
     ctx = _context(assessment, now)
-    existing = {score.department_id: score
-                for score in assessment.scores.defer("components")}
+    existing = {} if created else {  # a row created just now has no scores yet
+        score.department_id: score for score in assessment.scores.defer("components")}
     recomputing = bool(existing)
     rows: list[dict] = []  # the rescored rows, as insert_rows takes them
     wording = Wording.current()
@@ -146,7 +147,7 @@ def assessment_compute(plan: Plan, year: int, *, actor: User | None = None,
                        now: datetime.datetime | None = None) -> Assessment:
     """Compute (or recompute) the year's scores; refused once the assessment is final."""
     _check_lead_office(actor, _("测算年度考核"))
-    assessment, _created = (  # locked, whether found or created
+    assessment, created = (  # locked, whether found or created
         Assessment.objects.select_for_update(of=("self",)).select_related("plan")
         .get_or_create(plan=plan, year=year, defaults={"weights": default_weights()}))
     if assessment.state == Assessment.State.FINAL:
@@ -155,7 +156,7 @@ def assessment_compute(plan: Plan, year: int, *, actor: User | None = None,
         assessment.weights = default_weights()
         assessment.save(update_fields=["weights"])
     with site_language():  # the formulas are kept as written, in the site's language
-        _compute_scores(assessment, now or timezone.now())
+        _compute_scores(assessment, now or timezone.now(), created=created)
     return assessment
 
 
