@@ -109,7 +109,7 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime, *,
     A fixed number of queries whatever the number of departments (tests/test_assessments.py).
     """
     ctx = _context(assessment, now)
-    existing = {} if created else {  # a row created just now has no scores yet
+    existing = {} if created else {  # a row created just now has no scores
         score.department_id: score for score in assessment.scores.defer("components")}
     recomputing = bool(existing)
     rows: list[dict] = []  # the rescored rows, as insert_rows takes them
@@ -133,8 +133,9 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime, *,
         assessment.scores.exclude(pk__in=[s.pk for s in kept]).delete()
     insert_rows(DepartmentScore, rows)
     _rank_again(kept, ranks[len(rows):])
-    assessment.computed_at = now
-    Assessment.objects.filter(pk=assessment.pk).update(computed_at=now)
+    if assessment.computed_at != now:  # a row created just now has it
+        assessment.computed_at = now
+        Assessment.objects.filter(pk=assessment.pk).update(computed_at=now)
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -147,16 +148,18 @@ def assessment_compute(plan: Plan, year: int, *, actor: User | None = None,
                        now: datetime.datetime | None = None) -> Assessment:
     """Compute (or recompute) the year's scores; refused once the assessment is final."""
     _check_lead_office(actor, _("测算年度考核"))
-    assessment, created = (  # locked, whether found or created
+    now = now or timezone.now()
+    assessment, created = (  # locked, whether found or created (computed now: atomic)
         Assessment.objects.select_for_update(of=("self",)).select_related("plan")
-        .get_or_create(plan=plan, year=year, defaults={"weights": default_weights()}))
+        .get_or_create(plan=plan, year=year,
+                       defaults={"weights": default_weights(), "computed_at": now}))
     if assessment.state == Assessment.State.FINAL:
         raise ValidationError({"state": _("考核结果已定稿，不能重新测算。")})
     if not assessment.weights:
         assessment.weights = default_weights()
         assessment.save(update_fields=["weights"])
     with site_language():  # the formulas are kept as written, in the site's language
-        _compute_scores(assessment, now or timezone.now(), created=created)
+        _compute_scores(assessment, now, created=created)
     return assessment
 
 
