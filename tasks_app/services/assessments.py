@@ -127,7 +127,7 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime, *,
         rows.append(row)
     kept = [s for s in existing.values() if s.adjustment or s.contest_state]
     ranks = _ranks([r["total"] for r in rows] + [s.total for s in kept])
-    for row, rank in zip(rows, ranks, strict=False):
+    for row, rank in zip(rows, ranks[:len(rows)], strict=True):
         row["rank"] = rank
     if recomputing:
         assessment.scores.exclude(pk__in=[s.pk for s in kept]).delete()
