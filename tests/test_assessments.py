@@ -28,6 +28,7 @@ from tasks_app.services.reports import report_lead_review
 from .factories import (
     AssignmentFactory,
     DepartmentFactory,
+    GroupFactory,
     MembershipFactory,
     PeriodFactory,
     PlanFactory,
@@ -350,3 +351,63 @@ def test_computing_runs_the_same_number_of_queries_whatever_the_size(world):
     _grow(world, 2, 10)
     queries()
     assert queries() == small
+
+
+def _plan_of(size: int, lead_office):
+    """A plan of 2026 with ``size`` departments, each leading a task due in the year (every
+    other one completed on time), all members of a group named on every task; reports (one
+    late, one returned), a target of its own and one of the group with readings, a meeting
+    decision and a bonus item for each."""
+    with time_machine.travel(at(2025, 12, 15, 9)):
+        plan = PlanFactory(tracking_start=datetime.date(2026, 1, 1))
+        departments = [DepartmentFactory() for _ in range(size)]
+        group = GroupFactory()
+        group.members.set(departments)
+        tasks = [TaskFactory(plan=plan, number=n, status=TaskStatus.IN_PROGRESS,
+                             due_on=datetime.date(2026, 7, n % 28 + 1))
+                 for n in range(1, size + 1)]
+        for task, department in zip(tasks, departments, strict=True):
+            AssignmentFactory(task=task, department=department, role=AssignmentRole.LEAD)
+            AssignmentFactory(task=task, department=None, group=group)
+    periods = [PeriodFactory(plan=plan, month=datetime.date(2026, m, 1),
+                             deadline=datetime.date(2026, m, 25)) for m in range(1, 13)]
+    shared = TargetFactory(plan=plan)
+    TargetAssignmentFactory(target=shared, department=None, group=group)
+    ReadingFactory(target=shared, month=datetime.date(2026, 6, 1), value=60)
+    meeting = MeetingFactory(plan=plan, held_on=datetime.date(2026, 5, 29))
+    assessment = Assessment.objects.create(plan=plan, year=2026, weights=default_weights())
+    for n, (task, department) in enumerate(zip(tasks, departments, strict=True)):
+        for period in periods[:3]:
+            ReportFactory(task=task, department=department, period=period,
+                          is_late=period.month.month == 2)
+        report_lead_review(report=ReportFactory(task=task, department=department,
+                                                period=periods[3]),
+                           user=lead_office, accept=False, comment="请补充。")
+        target = TargetFactory(plan=plan)
+        TargetAssignmentFactory(target=target, department=department)
+        ReadingFactory(target=target, month=datetime.date(2026, 9, 1), value=40 + n)
+        DecisionFactory(meeting=meeting, departments=[department], is_closed=n % 2 == 0)
+        EntryFactory(assessment=assessment, department=department, points=1)
+        if n % 2 == 0:
+            _complete(task, at(2026, 6, 20, 10))
+    return plan
+
+
+@time_machine.travel(ASSESSMENT_DAY)
+def test_a_larger_plan_is_computed_in_as_many_queries_as_a_small_one(world):
+    """More departments, tasks, parts, reports, targets and decisions: the same queries,
+    first computation and recomputation alike."""
+    def queries(plan) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assessment_compute(plan, 2026)
+        return len(captured)
+
+    small, large = _plan_of(2, world.lead_office), _plan_of(12, world.lead_office)
+    counts = [(queries(plan), queries(plan)) for plan in (small, large)]
+    assert counts[0] == counts[1]
+    assessment = Assessment.objects.get(plan=large)
+    assert assessment.scores.count() == 12
+    applicable = {c["key"] for score in assessment.scores.all() for c in score.components
+                  if c["applicable"] and c["points"]}
+    assert {"timeliness", "completion", "targets", "decisions", "returned",
+            "entries"} <= applicable

@@ -112,6 +112,11 @@ def quarter_urges(plan: Plan, months: list[datetime.date]) -> dict:
                             for n, c in sorted(times.items(), key=lambda i: (-i[1], i[0]))]}
 
 
+# Read once: Django's choices enums rebuild these lists on every access (a bulletin counts
+# one row per department and driver).
+STATUS_VALUES, HEALTH_VALUES = tuple(TaskStatus.values), tuple(Health.values)
+
+
 def _counts(rows) -> dict:
     """{"tasks", "status": {…}, "health": {…}} from (status, health, n) rows.
 
@@ -125,8 +130,8 @@ def _counts(rows) -> dict:
         if row_status != TaskStatus.SUSPENDED:
             health[row_health] += n
     return {"tasks": sum(status.values()),
-            "status": {s: status[s] for s in TaskStatus.values},
-            "health": {h: health[h] for h in Health.values}}
+            "status": {s: status[s] for s in STATUS_VALUES},
+            "health": {h: health[h] for h in HEALTH_VALUES}}
 
 
 def _driver_section(plan: Plan, tasks: QuerySet[Task]) -> dict:
@@ -180,10 +185,10 @@ def _units(tasks: QuerySet[Task]) -> dict[int, dict[str, list[str]]]:
     return units
 
 
-def _task_row(task: dict, units: dict[str, list[str]]) -> dict:
+def _task_row(task: dict, units: dict[str, list[str]], statuses: dict[str, str]) -> dict:
     return {"id": task["id"], "number": task["number"], "title": task["title"],
             "driver": task["driver__title"] or "", "due_on": cn_date(task["due_on"]),
-            "progress": task["progress"], "status": str(TaskStatus(task["status"]).label),
+            "progress": task["progress"], "status": statuses[task["status"]],
             "lead": join_list(units.get("lead", [])),
             "responsible": join_list(units.get("responsible", []))}
 
@@ -220,8 +225,9 @@ def _apart(tasks: QuerySet[Task], periods: list[ReportingPeriod], today) -> dict
     shown = tasks.filter(red | Q(status=TaskStatus.SUSPENDED))
     problems, units = _problems(tasks.filter(red), periods), _units(shown)
     lagging, suspended = [], []
+    statuses = {status.value: str(status.label) for status in TaskStatus}  # translated once
     for task in shown.order_by("number").values(*TASK_FIELDS):
-        row = _task_row(task, units.get(task["id"], {}))
+        row = _task_row(task, units.get(task["id"], {}), statuses)
         if task["status"] == TaskStatus.SUSPENDED:
             suspended.append(row)
         else:

@@ -54,15 +54,16 @@ def _deduction(rows: Callable, per_key: str, cap_key: str, what) -> Callable:
 
         per, cap = ctx.weights[per_key], ctx.weights[cap_key]
         counts = rows(ctx).order_by().annotate(n=Count("dept")).values_list("dept", "n")
+        label = str(what)  # translated once, not per department
+        formula = gettext("%(what)s %(count)s 次 × %(per)s 分 = 扣 %(points)s 分"
+                          "（最多扣 %(cap)s 分）")
         result = {}
         for dept, n in counts:
             points = -min(n * per, cap)
             result[dept] = Measure(
-                inputs={str(what): n}, points=q2(points),
-                text=gettext("%(what)s %(count)s 次 × %(per)s 分 = 扣 %(points)s 分"
-                             "（最多扣 %(cap)s 分）") % {
-                    "what": what, "count": n, "per": _n(per), "points": _n(q2(-points)),
-                    "cap": _n(cap)})
+                inputs={label: n}, points=q2(points),
+                text=formula % {"what": label, "count": n, "per": _n(per),
+                                "points": _n(q2(-points)), "cap": _n(cap)})
         return result
     measure.__name__ = f"measure_{per_key}"
     return measure

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -29,18 +29,16 @@ from ..choices import EventKind, PartState, ReportState, TargetKind, TaskStatus
 from ..models import (
     Assessment,
     AssessmentEntry,
+    Assignment,
     MeetingDecision,
     Plan,
     ReportingPeriod,
-    Target,
     TargetAssignment,
     TargetReading,
-    Task,
     TaskEvent,
 )
 from ..selectors.reporting import (
     compliance_by_department,
-    per_department,
     reporting_compliance,
 )
 from .assessment_lifecycle import (
@@ -97,47 +95,61 @@ def pct(share: float) -> str:
 
 def measure_timeliness(ctx: Context) -> dict[int, Measure]:
     totals = compliance_by_department(reporting_compliance(ctx.plan, ctx.periods))
+    # Translated once, not per department (as in every measure below).
+    expected, on_time, late, missing = _("应报送"), _("按时报送"), _("逾期报送"), _("未报送")
+    formula = _("按时报送率 %(on_time)s ÷ %(expected)s = %(rate)s")
+    nothing = _("本年度无应报送的进展")
     return {dept: Measure(
-        inputs={_("应报送"): c.expected, _("按时报送"): c.on_time, _("逾期报送"): c.late,
-                _("未报送"): c.missing},
+        inputs={expected: c.expected, on_time: c.on_time, late: c.late, missing: c.missing},
         share=c.rate,
-        text=(_("按时报送率 %(on_time)s ÷ %(expected)s = %(rate)s") % {
-            "on_time": c.on_time, "expected": c.expected, "rate": pct(c.rate)}
-              if c.rate is not None else _("本年度无应报送的进展")),
+        text=(formula % {"on_time": c.on_time, "expected": c.expected, "rate": pct(c.rate)}
+              if c.rate is not None else nothing),
     ) for dept, c in totals.items()}
 
 
-def _sum_rows(rows: list[dict], names: tuple[str, ...]) -> dict[int, list[int]]:
-    totals: dict[int, list[int]] = defaultdict(lambda: [0] * len(names))
-    for row in rows:
-        for index, name in enumerate(names):
-            totals[row["dept"]][index] += row[name]
-    return dict(totals)
-
-
 def measure_completion(ctx: Context) -> dict[int, Measure]:
-    """Tasks due in the year: completed by the due date (full), later (partly), or not."""
-    tasks = (Task.objects.filter(plan=ctx.plan, due_on__year=ctx.year)
-             .exclude(status=TaskStatus.SUSPENDED).annotate(done_on=TruncDate("closed_at")))
-    completed = Q(status=TaskStatus.COMPLETED)
-    rows = per_department(
-        tasks, excluded_parts=(PartState.TRANSFERRED, PartState.SUSPENDED),
-        due=Count("id", distinct=True),
-        on_time=Count("id", distinct=True, filter=completed & Q(done_on__lte=F("due_on"))),
-        done=Count("id", distinct=True, filter=completed),
-    )
+    """Tasks due in the year: completed by the due date (full), later (partly), or not.
+
+    One query of the tasks' parts (not transferred or suspended), groups expanded to their
+    members; a department counts once per task, through its own part if it has one."""
+    parts = (Assignment.objects
+             .filter(task__plan=ctx.plan, task__due_on__year=ctx.year)
+             .exclude(task__status=TaskStatus.SUSPENDED)
+             .exclude(state__in=(PartState.TRANSFERRED, PartState.SUSPENDED))
+             .filter(Q(department__isnull=False) | Q(group__members__isnull=False))
+             .annotate(dept=Coalesce("department_id", "group__members__id"),
+                       done_on=TruncDate("task__closed_at"))
+             .order_by()
+             .values_list("task_id", "dept", "department_id", "task__status", "done_on",
+                          "task__due_on"))
+    named: set[tuple[int, int]] = set()
+    tasks: dict[int, dict[int, tuple[bool, bool]]] = defaultdict(dict)  # dept → task → flags
+    for task_id, dept, direct, status, done_on, due_on in sorted(
+            parts, key=lambda row: row[2] is None):  # own parts first
+        if direct is not None:
+            named.add((task_id, dept))
+        elif (task_id, dept) in named:
+            continue
+        completed = status == TaskStatus.COMPLETED
+        tasks[dept][task_id] = (completed,
+                                completed and done_on is not None and done_on <= due_on)
+    counts = {dept: (len(flags), sum(on_time for _done, on_time in flags.values()),
+                     sum(done for done, _on_time in flags.values()))
+              for dept, flags in tasks.items()}
     credit = ctx.weights["late_completion_credit"]
+    credit_text = _n(credit)
+    labels = _("年内到期"), _("按期办结"), _("逾期办结"), _("未办结")
+    formula = _("按期完成率 (%(on_time)s + %(late)s × %(credit)s) ÷ %(due)s = %(rate)s")
+    nothing = _("本年度无到期任务")
     result: dict[int, Measure] = {}
-    for dept, (due, on_time, done) in _sum_rows(rows, ("due", "on_time", "done")).items():
+    for dept, (due, on_time, done) in counts.items():
         late = done - on_time
         share = float((on_time + late * credit) / due) if due else None
         result[dept] = Measure(
-            inputs={_("年内到期"): due, _("按期办结"): on_time, _("逾期办结"): late,
-                    _("未办结"): due - done},
+            inputs=dict(zip(labels, (due, on_time, late, due - done), strict=True)),
             share=share,
-            text=(_("按期完成率 (%(on_time)s + %(late)s × %(credit)s) ÷ %(due)s = %(rate)s") % {
-                "on_time": on_time, "late": late, "credit": _n(credit), "due": due,
-                "rate": pct(share)} if share is not None else _("本年度无到期任务")),
+            text=(formula % {"on_time": on_time, "late": late, "credit": credit_text, "due": due,
+                             "rate": pct(share)} if share is not None else nothing),
         )
     return result
 
@@ -147,41 +159,39 @@ def _n(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def _target_departments(plan: Plan) -> dict[int, set[int]]:
-    """Target id → departments responsible for it, directly or through a group. 2 queries."""
-    result: dict[int, set[int]] = defaultdict(set)
-    parts = TargetAssignment.objects.filter(target__plan=plan)
-    for target_id, dept in parts.filter(department__isnull=False).values_list(
-            "target_id", "department_id"):
-        result[target_id].add(dept)
-    for target_id, dept in parts.filter(group__members__isnull=False).values_list(
-            "target_id", "group__members"):
-        result[target_id].add(dept)
-    return result
-
-
 def measure_targets(ctx: Context) -> dict[int, Measure]:
     """Targets of the year (or without a year): the year's latest reading ÷ target value.
-    A target without any reading in the year counts as 0%."""
-    latest = (TargetReading.objects.filter(target=OuterRef("pk"), month__year=ctx.year)
+    A target without any reading in the year counts as 0%. One query: each department on
+    a target (directly, or as a member of a group named on it) with the target's figures."""
+    latest = (TargetReading.objects.filter(target=OuterRef("target_id"), month__year=ctx.year)
               .order_by("-month").values("value")[:1])
-    targets = (Target.objects.filter(plan=ctx.plan, value__isnull=False)
-               .filter(Q(year=ctx.year) | Q(year__isnull=True))
-               .annotate(actual=Subquery(latest)).values_list("pk", "kind", "value", "actual"))
-    shares = {pk: (attainment(kind, value, actual) or 0.0) if actual is not None else 0.0
-              for pk, kind, value, actual in targets if kind in TargetKind.values}
-    per_dept: dict[int, list[float]] = defaultdict(list)
-    for target_id, departments in _target_departments(ctx.plan).items():
-        if target_id in shares:
-            for dept in departments:
-                per_dept[dept].append(shares[target_id])
-    return {dept: Measure(
-        inputs={_("考核指标数"): len(values), _("平均达成率"): pct(sum(values) / len(values))},
-        share=sum(values) / len(values),
-        text=ngettext("指标平均达成率 %(rate)s（%(count)d 项）",
-                      "指标平均达成率 %(rate)s（%(count)d 项）", len(values)) % {
-            "rate": pct(sum(values) / len(values)), "count": len(values)},
-    ) for dept, values in per_dept.items()}
+    rows = (TargetAssignment.objects
+            .filter(target__plan=ctx.plan, target__value__isnull=False,
+                    target__kind__in=TargetKind.values)
+            .filter(Q(target__year=ctx.year) | Q(target__year__isnull=True))
+            .filter(Q(department__isnull=False) | Q(group__members__isnull=False))
+            .annotate(dept=Coalesce("department_id", "group__members__id"),
+                      actual=Subquery(latest))
+            .order_by("target_id")
+            .values_list("target_id", "dept", "target__kind", "target__value", "actual"))
+    per_dept: dict[int, dict[int, float]] = defaultdict(dict)  # dept → target → share
+    for target_id, dept, kind, value, actual in rows:
+        per_dept[dept][target_id] = ((attainment(kind, value, actual) or 0.0)
+                                     if actual is not None else 0.0)
+    count_label, rate_label = _("考核指标数"), _("平均达成率")
+    formulas: dict[int, str] = {}  # by count (the plural form depends on it)
+    result = {}
+    for dept, by_target in per_dept.items():
+        values = list(by_target.values())
+        if len(values) not in formulas:
+            formulas[len(values)] = ngettext("指标平均达成率 %(rate)s（%(count)d 项）",
+                                             "指标平均达成率 %(rate)s（%(count)d 项）", len(values))
+        result[dept] = Measure(
+            inputs={count_label: len(values), rate_label: pct(sum(values) / len(values))},
+            share=sum(values) / len(values),
+            text=formulas[len(values)] % {"rate": pct(sum(values) / len(values)),
+                                          "count": len(values)})
+    return result
 
 
 def measure_decisions(ctx: Context) -> dict[int, Measure]:
@@ -193,12 +203,13 @@ def measure_decisions(ctx: Context) -> dict[int, Measure]:
             .values(dept=F("departments")).order_by()
             .annotate(total=Count("id", distinct=True),
                       closed=Count("id", distinct=True, filter=closed)))
+    total, closed_label = _("议定事项"), _("已落实")
+    formula = _("会议议定事项落实率 %(closed)s ÷ %(total)s = %(rate)s")
     return {row["dept"]: Measure(
-        inputs={_("议定事项"): row["total"], _("已落实"): row["closed"]},
+        inputs={total: row["total"], closed_label: row["closed"]},
         share=row["closed"] / row["total"],
-        text=_("会议议定事项落实率 %(closed)s ÷ %(total)s = %(rate)s") % {
-            "closed": row["closed"], "total": row["total"],
-            "rate": pct(row["closed"] / row["total"])},
+        text=formula % {"closed": row["closed"], "total": row["total"],
+                        "rate": pct(row["closed"] / row["total"])},
     ) for row in rows}
 
 
@@ -209,13 +220,15 @@ def measure_returned(ctx: Context) -> dict[int, Measure]:
                                      after=ReportState.RETURNED,
                                      report__period__in=ctx.periods)
             .values("department_id").order_by().annotate(n=Count("id")))
+    label = _("被退回次数")
+    formula = _("被退回 %(count)s 次 × %(per)s 分 = 扣 %(points)s 分（最多扣 %(cap)s 分）")
     result = {}
     for row in rows:
         points = -min(row["n"] * per, cap)
         result[row["department_id"]] = Measure(
-            inputs={_("被退回次数"): row["n"]}, points=q2(points),
-            text=_("被退回 %(count)s 次 × %(per)s 分 = 扣 %(points)s 分（最多扣 %(cap)s 分）") % {
-                "count": row["n"], "per": _n(per), "points": _n(q2(-points)), "cap": _n(cap)},
+            inputs={label: row["n"]}, points=q2(points),
+            text=formula % {"count": row["n"], "per": _n(per), "points": _n(q2(-points)),
+                            "cap": _n(cap)},
         )
     return result
 
@@ -228,16 +241,18 @@ def measure_entries(ctx: Context) -> dict[int, Measure]:
             .annotate(bonus=Sum("points", filter=Q(points__gt=0), default=0),
                       deduction=Sum("points", filter=Q(points__lt=0), default=0),
                       n=Count("id")))
+    labels = _("加减分项"), _("加分"), _("扣分")
+    formula = _("加分 %(bonus)s 分（最多 %(bonus_max)s 分），扣分 %(deduction)s 分"
+                "（最多 %(deduction_max)s 分）")
     result = {}
     for row in rows:
         bonus = min(Decimal(row["bonus"]), bonus_max)
         deduction = max(Decimal(row["deduction"]), -deduction_max)
         result[row["department_id"]] = Measure(
-            inputs={_("加减分项"): row["n"], _("加分"): _n(q2(row["bonus"])),
-                    _("扣分"): _n(q2(row["deduction"]))},
+            inputs=dict(zip(labels, (row["n"], _n(q2(row["bonus"])), _n(q2(row["deduction"]))),
+                            strict=True)),
             points=q2(bonus + deduction),
-            text=_("加分 %(bonus)s 分（最多 %(bonus_max)s 分），扣分 %(deduction)s 分"
-                   "（最多 %(deduction_max)s 分）") % {
+            text=formula % {
                 "bonus": _n(q2(bonus)), "bonus_max": _n(bonus_max),
                 "deduction": _n(q2(-deduction)), "deduction_max": _n(deduction_max)},
         )
@@ -323,40 +338,67 @@ def clean_weights(raw) -> dict[str, Decimal]:
     return weights
 
 
-def _component(rule: Rule, measure: Measure | None, formula: str, points: Decimal | None,
-               weight: Decimal | None = None) -> dict:
-    return {"key": rule.key, "name": str(rule.name), "formula": formula,
+@dataclass(frozen=True)
+class Wording:
+    """The translated names and formula templates of :func:`department_score`: translated
+    once per computation, not for each department and rule."""
+
+    names: dict[str, str]
+    adjusted: str
+    no_adjustment: str
+    no_data: str
+    not_counted: str
+    counted: str
+    scaled: str
+    scaled_input: str
+    scaled_formula: str
+
+    @classmethod
+    def current(cls) -> "Wording":
+        """In the active language."""
+        return cls(names={rule.key: str(rule.name) for rule in RULES},
+                   adjusted=_("%(text)s = %(points)s 分"), no_adjustment=_("无 = 0 分"),
+                   no_data=_("无相关数据"),
+                   not_counted=_("%(reason)s，不计分（满分按比例折算）"),
+                   counted=_("%(text)s × %(weight)s 分 = %(points)s 分"),
+                   scaled=_("折算为百分制"), scaled_input=_("计分项满分合计"),
+                   scaled_formula=_("%(summed)s ÷ %(counted)s × %(full)s = %(base)s 分"))
+
+
+def _component(rule: Rule, name: str, measure: Measure | None, formula: str,
+               points: Decimal | None, weight: Decimal | None = None) -> dict:
+    return {"key": rule.key, "name": name, "formula": formula,
             "inputs": measure.inputs if measure else {},
             "points": None if points is None else float(points),
             "weight": None if weight is None else float(weight),
             "applicable": points is not None}
 
 
-def department_score(measures: dict[str, Measure],
-                     weights: dict[str, Decimal]) -> tuple[list[dict], Decimal]:
+def department_score(measures: dict[str, Measure], weights: dict[str, Decimal],
+                     wording: Wording | None = None) -> tuple[list[dict], Decimal]:
     """A department's components (name, formula in Chinese, inputs, points) and total."""
+    words = wording or Wording.current()
     weighted, adjustments = [], []
     earned, counted = [], Decimal(0)
     for rule in RULES:
-        measure = measures.get(rule.key)
+        measure, name = measures.get(rule.key), words.names[rule.key]
         if not rule.weighted:
             points = measure.points if measure else Decimal(0)
-            formula = (_("%(text)s = %(points)s 分") % {"text": measure.text, "points": _n(points)}
-                       if measure else _("无 = 0 分"))
-            adjustments.append((_component(rule, measure, formula, points), points))
+            formula = (words.adjusted % {"text": measure.text, "points": _n(points)}
+                       if measure else words.no_adjustment)
+            adjustments.append((_component(rule, name, measure, formula, points), points))
             continue
         weight = weights[rule.key]
         if measure is None or measure.share is None:
-            reason = measure.text if measure else _("无相关数据")
-            weighted.append(_component(rule, measure,
-                                       _("%(reason)s，不计分（满分按比例折算）") % {"reason": reason},  # noqa: E501
-                                       None, weight))
+            reason = measure.text if measure else words.no_data
+            weighted.append(_component(rule, name, measure,
+                                       words.not_counted % {"reason": reason}, None, weight))
             continue
         points = q2(Decimal(str(round(measure.share, 6))) * weight)
         earned.append(points)
         counted += weight
         weighted.append(_component(
-            rule, measure, _("%(text)s × %(weight)s 分 = %(points)s 分") % {
+            rule, name, measure, words.counted % {
                 "text": measure.text, "weight": _n(weight), "points": _n(points)},
             points, weight))
     full = sum((weights[rule.key] for rule in RULES if rule.weighted), Decimal(0))
@@ -365,9 +407,9 @@ def department_score(measures: dict[str, Measure],
         summed = " + ".join(_n(p) for p in earned)
         summed = f"({summed})" if len(earned) > 1 else summed
         weighted.append({
-            "key": "scaled", "name": _("折算为百分制"),
-            "inputs": {_("计分项满分合计"): _n(counted)},
-            "formula": _("%(summed)s ÷ %(counted)s × %(full)s = %(base)s 分") % {
+            "key": "scaled", "name": words.scaled,
+            "inputs": {words.scaled_input: _n(counted)},
+            "formula": words.scaled_formula % {
                 "summed": summed, "counted": _n(counted), "full": _n(full), "base": _n(base)},
             "points": float(base), "weight": float(full), "applicable": True})
     total = q2(base + sum(points for _component, points in adjustments))

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.bulk import insert_rows
 from common.i18n import join_list, site_language
 from departments.access import access_for
 
@@ -27,6 +28,7 @@ from .assessment_rules import (
     RULES,
     Context,
     Measure,
+    Wording,
     clean_weights,
     default_weights,
     department_score,
@@ -65,40 +67,75 @@ def _scored(measures: dict[str, Measure]) -> bool:
     return any(measure.share is not None or measure.points for measure in measures.values())
 
 
-def _rerank(assessment: Assessment) -> list[DepartmentScore]:
-    """Competition ranking by total (1, 1, 3…); ties share a rank."""
-    scores = sorted(assessment.scores.select_related("department"),
-                    key=lambda s: (-s.total, s.department.name))
-    for index, score in enumerate(scores):
-        tied = index and scores[index - 1].total == score.total
-        score.rank = scores[index - 1].rank if tied else index + 1
-    DepartmentScore.objects.bulk_update(scores, ["rank"])
-    return scores
+def _ranks(totals: list[Decimal]) -> list[int]:
+    """Competition ranks (1, 1, 3…) of the totals, in their order: one more than the number
+    of greater totals, so ties share a rank (the page lists a tie by department name)."""
+    ordered = sorted(totals, reverse=True)
+    first: dict[Decimal, int] = {}
+    for position, total in enumerate(ordered, start=1):
+        first.setdefault(total, position)
+    return [first[total] for total in totals]
 
 
-def _compute_scores(assessment: Assessment, now: datetime.datetime) -> None:
-    """Write every department's components and totals; keep adjustments and contests."""
+def _rank_again(scores: list[DepartmentScore], ranks: list[int]) -> None:
+    """Set the scores' ranks, updating the rows whose rank changed (one query, if any)."""
+    moved = []
+    for score, rank in zip(scores, ranks, strict=True):
+        if score.rank != rank:
+            score.rank = rank
+            moved.append(score)
+    if moved:
+        DepartmentScore.objects.bulk_update(moved, ["rank"])
+
+
+def _rerank(assessment: Assessment) -> None:
+    """Rank the assessment's scores again (after an adjustment). Two queries at most."""
+    scores = list(assessment.scores.defer("components"))
+    _rank_again(scores, _ranks([s.total for s in scores]))
+
+
+_KEPT_FIELDS = ("id", "adjustment", "adjustment_reason", "contest_state", "contest_reason",
+                "contest_reply", "contested_by_id")
+
+
+def _compute_scores(assessment: Assessment, now: datetime.datetime, *,
+                    created: bool = False) -> None:
+    """Write every department's components, totals and rank; keep adjustments and contests.
+
+    The rescored rows are deleted and inserted again with their ids (one DELETE, one or two
+    INSERTs of one JSON document, common.bulk — an UPDATE of every row's formulas costs
+    Django a CASE per row and field); a row no rule measures any more is kept only while
+    it holds an adjustment or a contest.
+    A fixed number of queries whatever the number of departments (tests/test_assessments.py).
+    """
     ctx = _context(assessment, now)
-    existing = {score.department_id: score for score in assessment.scores.all()}
-    changed: list[DepartmentScore] = []
-    created: list[DepartmentScore] = []
+    existing = {} if created else {  # a row created just now has no scores
+        score.department_id: score for score in assessment.scores.defer("components")}
+    recomputing = bool(existing)
+    rows: list[dict] = []  # the rescored rows, as insert_rows takes them
+    wording = Wording.current()
     for department_id, measures in _measures(ctx).items():
         if not _scored(measures):
             continue
-        components, computed = department_score(measures, ctx.weights)
-        score = existing.pop(department_id, None) or DepartmentScore(
-            assessment=assessment, department_id=department_id, adjustment=Decimal(0))
-        score.components, score.computed_total = components, computed
-        score.total = q2(computed + score.adjustment)
-        (changed if score.pk else created).append(score)
-    DepartmentScore.objects.filter(
-        pk__in=[s.pk for s in existing.values() if not s.adjustment and not s.contest_state]
-    ).delete()
-    DepartmentScore.objects.bulk_create(created)
-    DepartmentScore.objects.bulk_update(changed, ["components", "computed_total", "total"])
-    _rerank(assessment)
-    assessment.computed_at = now
-    Assessment.objects.filter(pk=assessment.pk).update(computed_at=now)
+        components, computed = department_score(measures, ctx.weights, wording)
+        held = existing.pop(department_id, None)
+        row = ({name: getattr(held, name) for name in _KEPT_FIELDS} if held
+               else {"adjustment": Decimal(0)})
+        row.update(assessment_id=assessment.pk, department_id=department_id,
+                   components=components, computed_total=computed,
+                   total=q2(computed + row["adjustment"]))
+        rows.append(row)
+    kept = [s for s in existing.values() if s.adjustment or s.contest_state]
+    ranks = _ranks([r["total"] for r in rows] + [s.total for s in kept])
+    for row, rank in zip(rows, ranks[:len(rows)], strict=True):
+        row["rank"] = rank
+    if recomputing:
+        assessment.scores.exclude(pk__in=[s.pk for s in kept]).delete()
+    insert_rows(DepartmentScore, rows)
+    _rank_again(kept, ranks[len(rows):])
+    if assessment.computed_at != now:  # a row created just now has it
+        assessment.computed_at = now
+        Assessment.objects.filter(pk=assessment.pk).update(computed_at=now)
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -111,16 +148,18 @@ def assessment_compute(plan: Plan, year: int, *, actor: User | None = None,
                        now: datetime.datetime | None = None) -> Assessment:
     """Compute (or recompute) the year's scores; refused once the assessment is final."""
     _check_lead_office(actor, _("测算年度考核"))
-    assessment, _created = Assessment.objects.get_or_create(
-        plan=plan, year=year, defaults={"weights": default_weights()})
-    assessment = _locked(assessment)
+    now = now or timezone.now()
+    assessment, created = (  # locked, whether found or created (computed now: atomic)
+        Assessment.objects.select_for_update(of=("self",)).select_related("plan")
+        .get_or_create(plan=plan, year=year,
+                       defaults={"weights": default_weights(), "computed_at": now}))
     if assessment.state == Assessment.State.FINAL:
         raise ValidationError({"state": _("考核结果已定稿，不能重新测算。")})
     if not assessment.weights:
         assessment.weights = default_weights()
         assessment.save(update_fields=["weights"])
     with site_language():  # the formulas are kept as written, in the site's language
-        _compute_scores(assessment, now or timezone.now())
+        _compute_scores(assessment, now, created=created)
     return assessment
 
 
