@@ -560,11 +560,13 @@ def _filed(plan: Plan, periods: list[ReportingPeriod],
     part, or through a group) in SQL; on closed parts by (department, task, period)."""
     reports = _reports(periods)
     open_task = ~Q(task__status__in=CLOSED_TASKS)
-    _add_filed(reports.filter(open_task, task__assignments__department_id=F("department_id"),
-                              task__assignments__state__in=OPEN_PARTS)
-               .alias(given_on=TruncDate("task__assignments__created_at"))
-               .filter(given_on__lte=F("period__deadline")), counts)
     live = Assignment.objects.filter(task_id=OuterRef("task_id"), state__in=LIVE_PARTS)
+    # The plan's parts only (else PostgreSQL hashes every part in the city to match them).
+    own_part = (live.filter(state__in=OPEN_PARTS, department_id=OuterRef("department_id"),
+                            task__plan_id=plan.pk)
+                .alias(given_on=TruncDate("created_at"))
+                .filter(given_on__lte=OuterRef("period__deadline")))
+    _add_filed(reports.filter(open_task, Exists(own_part)), counts)
     group_part = (live.filter(state__in=OPEN_PARTS, group__members=OuterRef("department_id"))
                   .alias(given_on=TruncDate("created_at"))
                   .filter(given_on__lte=OuterRef("period__deadline")))
