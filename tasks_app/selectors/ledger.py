@@ -165,7 +165,7 @@ def _latest_reports(task_ids, departments) -> dict[tuple[int, int | None], Lates
     reports = ProgressReport.objects.filter(task_id__in=task_ids, state__in=FILED_REPORTS)
     if departments is not None:
         reports = reports.filter(department_id__in=departments)
-    latest = reports.annotate(rank=Window(
+    latest = reports.order_by().annotate(rank=Window(  # no Meta ordering: a sort of all
         RowNumber(), partition_by=[F("task_id"), F("department_id")],
         order_by=[F("period__month").desc(), F("id").desc()],
     )).filter(rank=1).values_list("task_id", "department_id", "period__month", "status",
@@ -198,7 +198,8 @@ def _standings(task_rows: list[dict], departments: Collection[int] | None,
     asked: list[tuple[str, ReportingPeriod]] = []
     for plan_id, mine in periods.items():
         asked += asked_periods(mine, today, starts[plan_id])
-    owed = owed_reports([period for _, period in asked], department_ids=departments)
+    owed = owed_reports([period for _, period in asked], department_ids=departments,
+                        times=False)
     result: dict[tuple[int, int | None], tuple[str, ReportingPeriod]] = {}
     for standing, period in asked:
         for row in owed[period.pk]:
