@@ -123,6 +123,7 @@ def ledger_for(access: Access, params, now: datetime.datetime | None = None,
     return ledger(filterset.qs, departments=ledger_departments(access, wanted), now=now)
 
 
+CHUNK = 2000  # rows fetched at a time: a city's rows are never all held as fetched
 PART_VALUES = ("part__role", "part__department_id", "part__department__name",
                "part__group_id", "part__group__name", "part__source_text",
                "part__group__members__id", "part__group__members__name")
@@ -143,7 +144,7 @@ def _tasks_with_parts(ids, now: datetime.datetime) -> tuple[
     members: dict[int, list[tuple[int, str]]] = defaultdict(list)
     seen_parts: set[tuple] = set()
     width = len(TASK_VALUES)
-    for row in joined:
+    for row in joined.iterator(chunk_size=CHUNK):
         task_id = row[0]
         if task_id not in task_rows:
             task_rows[task_id] = dict(zip(TASK_VALUES, row[:width]))
@@ -171,7 +172,7 @@ def _latest_reports(task_ids, departments) -> dict[tuple[int, int | None], Lates
     )).filter(rank=1).values_list("task_id", "department_id", "period__month", "status",
                                   "progress", "progress_text", "problems", "next_steps")
     return {(task_id, department_id): LatestReport(*rest)  # type: ignore[arg-type]  # values_list
-            for task_id, department_id, *rest in latest}
+            for task_id, department_id, *rest in latest.iterator(chunk_size=CHUNK)}
 
 
 def _holders(parts: list[tuple], members: dict) -> list[tuple[int, str, str]]:
