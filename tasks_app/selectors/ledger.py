@@ -220,16 +220,23 @@ def ledger(tasks: QuerySet[Task], *, departments: Collection[int] | None = None,
                            timezone.localtime(now).date()) if task_rows else {}
     rows: list[LedgerRow] = []
     plans: dict[int, tuple[str, str]] = {}
+    joined: dict[tuple[str, ...], str] = {}  # each list of units joined once (a gettext)
+
+    def units(task_parts: list[tuple], wanted: str) -> str:
+        names = tuple(unit for role, *_, unit in task_parts if role == wanted)
+        if names not in joined:
+            joined[names] = join_list(names)
+        return joined[names]
+
     for task in task_rows:
         task_parts = parts.get(task["id"], [])
-        lead = join_list(unit for role, *_, unit in task_parts if role == AssignmentRole.LEAD)
-        responsible = join_list(unit for role, *_, unit in task_parts
-                                if role == AssignmentRole.RESPONSIBLE)
         holders = _holders(task_parts, members)
         if departments is not None:
             holders = [h for h in holders if h[0] in departments]
             if not holders:
                 continue
+        lead = units(task_parts, AssignmentRole.LEAD)
+        responsible = units(task_parts, AssignmentRole.RESPONSIBLE)
         no_one: list[tuple[int | None, str, str]] = [(None, "", "")]
         for department_id, name, role in holders or no_one:
             rows.append(LedgerRow(task, lead, responsible, department_id, name, role,
