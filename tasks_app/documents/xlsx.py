@@ -16,6 +16,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -190,7 +191,9 @@ def _cell_xml(ref: str, style: int, value) -> str:
     if isinstance(value, int | float | Decimal):
         return f'<c r="{ref}" s="{style}"><v>{value!s}</v></c>'
     if isinstance(value, datetime.datetime):
-        serial = (value.replace(tzinfo=None) - _EXCEL_EPOCH).total_seconds() / 86400
+        if timezone.is_aware(value):  # Excel has no time zones: the site's local time
+            value = timezone.localtime(value).replace(tzinfo=None)
+        serial = (value - _EXCEL_EPOCH).total_seconds() / 86400
         return f'<c r="{ref}" s="{style}"><v>{serial!r}</v></c>'
     if isinstance(value, datetime.date):
         return f'<c r="{ref}" s="{style}"><v>{value.toordinal() - _EXCEL_ORDINAL}</v></c>'

@@ -39,7 +39,7 @@ def test_values_keep_their_type_and_texts_stay_plain_text():
         ["=1+1推动\x0b产业", " 前后空格 \n", 42, datetime.date(2026, 3, 31)],
         ["a & b <c> \"d\" 'e'", "多行\n第二行", Decimal("12.5"),
          datetime.datetime(2026, 3, 31, 12)],
-        [None, "", 0.25, None],
+        [None, "", 0.25, datetime.datetime(2026, 3, 31, 4, tzinfo=datetime.UTC)],
         [True, gettext_lazy("正常"), -7, "文本\ud800"],
     ]
 
@@ -52,7 +52,7 @@ def test_values_keep_their_type_and_texts_stay_plain_text():
     assert read == [
         ["=1+1推动产业", " 前后空格 \n", 42, datetime.datetime(2026, 3, 31)],
         ["a & b <c> \"d\" 'e'", "多行\n第二行", 12.5, datetime.datetime(2026, 3, 31, 12)],
-        [None, None, 0.25, None],
+        [None, None, 0.25, datetime.datetime(2026, 3, 31, 12)],  # Asia/Shanghai
         [True, "正常", -7, "文本?"],
     ]
     assert sheet["A4"].data_type == "s"  # never a formula
