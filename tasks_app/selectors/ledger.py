@@ -123,6 +123,7 @@ def ledger_for(access: Access, params, now: datetime.datetime | None = None,
     return ledger(filterset.qs, departments=ledger_departments(access, wanted), now=now)
 
 
+CHUNK = 2000  # rows fetched at a time: a city's rows are never all held as fetched
 PART_VALUES = ("part__role", "part__department_id", "part__department__name",
                "part__group_id", "part__group__name", "part__source_text",
                "part__group__members__id", "part__group__members__name")
@@ -143,7 +144,7 @@ def _tasks_with_parts(ids, now: datetime.datetime) -> tuple[
     members: dict[int, list[tuple[int, str]]] = defaultdict(list)
     seen_parts: set[tuple] = set()
     width = len(TASK_VALUES)
-    for row in joined:
+    for row in joined.iterator(chunk_size=CHUNK):
         task_id = row[0]
         if task_id not in task_rows:
             task_rows[task_id] = dict(zip(TASK_VALUES, row[:width]))
@@ -165,13 +166,13 @@ def _latest_reports(task_ids, departments) -> dict[tuple[int, int | None], Lates
     reports = ProgressReport.objects.filter(task_id__in=task_ids, state__in=FILED_REPORTS)
     if departments is not None:
         reports = reports.filter(department_id__in=departments)
-    latest = reports.annotate(rank=Window(
+    latest = reports.order_by().annotate(rank=Window(  # no Meta ordering: a sort of all
         RowNumber(), partition_by=[F("task_id"), F("department_id")],
         order_by=[F("period__month").desc(), F("id").desc()],
     )).filter(rank=1).values_list("task_id", "department_id", "period__month", "status",
                                   "progress", "progress_text", "problems", "next_steps")
     return {(task_id, department_id): LatestReport(*rest)  # type: ignore[arg-type]  # values_list
-            for task_id, department_id, *rest in latest}
+            for task_id, department_id, *rest in latest.iterator(chunk_size=CHUNK)}
 
 
 def _holders(parts: list[tuple], members: dict) -> list[tuple[int, str, str]]:
@@ -198,7 +199,8 @@ def _standings(task_rows: list[dict], departments: Collection[int] | None,
     asked: list[tuple[str, ReportingPeriod]] = []
     for plan_id, mine in periods.items():
         asked += asked_periods(mine, today, starts[plan_id])
-    owed = owed_reports([period for _, period in asked], department_ids=departments)
+    owed = owed_reports([period for _, period in asked], department_ids=departments,
+                        times=False)
     result: dict[tuple[int, int | None], tuple[str, ReportingPeriod]] = {}
     for standing, period in asked:
         for row in owed[period.pk]:
@@ -218,16 +220,23 @@ def ledger(tasks: QuerySet[Task], *, departments: Collection[int] | None = None,
                            timezone.localtime(now).date()) if task_rows else {}
     rows: list[LedgerRow] = []
     plans: dict[int, tuple[str, str]] = {}
+    joined: dict[tuple[str, ...], str] = {}  # each list of units joined once (a gettext)
+
+    def units(task_parts: list[tuple], wanted: str) -> str:
+        names = tuple(unit for role, *_, unit in task_parts if role == wanted)
+        if names not in joined:
+            joined[names] = join_list(names)
+        return joined[names]
+
     for task in task_rows:
         task_parts = parts.get(task["id"], [])
-        lead = join_list(unit for role, *_, unit in task_parts if role == AssignmentRole.LEAD)
-        responsible = join_list(unit for role, *_, unit in task_parts
-                                if role == AssignmentRole.RESPONSIBLE)
         holders = _holders(task_parts, members)
         if departments is not None:
             holders = [h for h in holders if h[0] in departments]
             if not holders:
                 continue
+        lead = units(task_parts, AssignmentRole.LEAD)
+        responsible = units(task_parts, AssignmentRole.RESPONSIBLE)
         no_one: list[tuple[int | None, str, str]] = [(None, "", "")]
         for department_id, name, role in holders or no_one:
             rows.append(LedgerRow(task, lead, responsible, department_id, name, role,
