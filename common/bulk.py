@@ -10,7 +10,7 @@ and cannot tell what it wrote.
 """
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connections, models, transaction
 from psycopg import sql
@@ -34,10 +34,26 @@ def insert_new(model: type[models.Model], objs: Sequence[models.Model], *, key: 
         model._default_manager.using(using).bulk_create(
             objs, ignore_conflicts=True, batch_size=batch_size)
         return None
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return insert_new_rows(model, [f.attname for f in fields], (
+        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+        for obj in objs), key=key, using=using)
+
+
+def insert_new_rows(model: type[models.Model], fields: list[str], rows: Iterable[Sequence],
+                    *, key: str, using: str = "default", batch_size: int = 1000) -> dict | None:
+    """:func:`insert_new` for plain rows: tuples of database values of ``fields`` (attribute
+    names, e.g. ``notification_id``), which must name every column without a database
+    default. Tens of thousands of rows need no model instances on PostgreSQL."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
+        model._default_manager.using(using).bulk_create(
+            objs, ignore_conflicts=True, batch_size=batch_size)
+        return None
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    key_field = meta.get_field(key)
-    columns = sql.SQL(", ").join(sql.Identifier(f.column) for f in fields)
+    columns = sql.SQL(", ").join(sql.Identifier(meta.get_field(name).column)
+                                 for name in fields)
     table, temporary = sql.Identifier(meta.db_table), sql.Identifier(
         f"bulk_{meta.db_table}_{next(_names)}")
     with transaction.atomic(using=using), connection.cursor() as cursor:
@@ -48,13 +64,12 @@ def insert_new(model: type[models.Model], objs: Sequence[models.Model], *, key: 
         # The COPY runs on the driver's cursor: Django's execute wrappers do not see it.
         with cursor.cursor.copy(sql.SQL("COPY {temporary} ({columns}) FROM STDIN").format(
                 temporary=temporary, columns=columns)) as copy:
-            for obj in objs:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection)
-                                for f in fields])
+            for row in rows:
+                copy.write_row(row)
         cursor.execute(sql.SQL(
             "INSERT INTO {table} ({columns}) SELECT {columns} FROM {temporary} "
             "ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}").format(
             table=table, columns=columns, temporary=temporary,
-            key=sql.Identifier(key_field.column), pk=sql.Identifier(meta.pk.column))
+            key=sql.Identifier(meta.get_field(key).column), pk=sql.Identifier(meta.pk.column))
             .as_string(cursor.cursor))
         return {value: pk for pk, value in cursor.fetchall()}

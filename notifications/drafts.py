@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models.functions import MD5
 from django.utils.html import escape
 
-from common.bulk import insert_new
+from common.bulk import insert_new, insert_new_rows
 
 from .channels.routing import route
 from .choices import Channel, DeliveryState
@@ -136,10 +136,8 @@ def drafts_store(drafts: list[Draft], *, today) -> Counter:
     ids = {d.dedupe_key: inserted[d.dedupe_key] for d in with_items
            if d.dedupe_key in inserted and d.dedupe_key in once}
     ids.update(_stored_as_written([d for d in with_items if d.dedupe_key not in ids], rows))
-    items = [NotificationItem(notification_id=ids[d.dedupe_key], key=key, kind=kind,
-                              created_on=today)
-             for d in with_items if d.dedupe_key in ids for key, kind in d.items]
-    _items_claim(items)
+    _items_claim([(ids[d.dedupe_key], key, kind, today)
+                  for d in with_items if d.dedupe_key in ids for key, kind in d.items])
     return Counter(d.kind for d in drafts)
 
 
@@ -159,16 +157,22 @@ def _stored_as_written(drafts: list[Draft], rows: list[Notification]) -> dict[st
     return found
 
 
-def _items_claim(items: list[NotificationItem]) -> None:
-    """Claim the items (unique keys); a key held by a message that failed for good is
-    released and claimed again. Normally one insert: only keys the insert skipped (all
-    keys where the database cannot tell) are looked up among the failed messages' items."""
-    inserted = insert_new(NotificationItem, items, key="key")
-    skipped = [item for item in items if inserted is None or item.key not in inserted]
+ITEM_FIELDS = ["notification_id", "key", "kind", "created_on"]
+
+
+def _items_claim(items: list[tuple]) -> None:
+    """Claim the items, rows of :data:`ITEM_FIELDS` (unique keys); a key held by a message
+    that failed for good is released and claimed again. Normally one insert: only keys the
+    insert skipped (all keys where the database cannot tell) are looked up among the failed
+    messages' items."""
+    if not items:
+        return
+    inserted = insert_new_rows(NotificationItem, ITEM_FIELDS, items, key="key")
+    skipped = [item for item in items if inserted is None or item[1] not in inserted]
     if not skipped:
         return
     released, _ = NotificationItem.objects.filter(
-        key__in=[item.key for item in skipped],
+        key__in=[item[1] for item in skipped],
         notification__state=DeliveryState.FAILED).delete()
     if released:
-        insert_new(NotificationItem, skipped, key="key")
+        insert_new_rows(NotificationItem, ITEM_FIELDS, skipped, key="key")
