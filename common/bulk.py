@@ -56,7 +56,8 @@ def insert_new_rows(model: type[models.Model], fields: list[str], rows: Iterable
                                  for name in fields)
     table, temporary = sql.Identifier(meta.db_table), sql.Identifier(
         f"bulk_{meta.db_table}_{next(_names)}")
-    with transaction.atomic(using=using), connection.cursor() as cursor:
+    # ON COMMIT DROP needs a transaction; inside one (the cycle's steps) no savepoint.
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
         cursor.execute(sql.SQL(
             "CREATE TEMPORARY TABLE {temporary} ON COMMIT DROP AS SELECT {columns} FROM "
             "{table} WITH NO DATA").format(temporary=temporary, columns=columns, table=table)
