@@ -114,8 +114,8 @@ def _failed(notification: Notification, error: Exception, now: datetime.datetime
 
 def notifications_deliver(ids: list[int], *, now: datetime.datetime | None = None,
                           connection=None) -> list[Outcome]:
-    """Claim, send and record messages, :data:`BATCH` at a time; one outcome per id (ids
-    not pending or not due are skipped). Queries: two per batch, one per message sent or
+    """Claim, send and record messages, :data:`BATCH` at a time; one outcome per message
+    (those not pending or not due are skipped). Queries: two per batch, one per message sent or
     failed. Safe to call twice or concurrently.
 
     A batch still sending after half the lease gives back what it has not sent and claims
