@@ -1,22 +1,32 @@
-"""Inserting many rows that carry large JSON values (the assessment's scores).
+"""Bulk inserts where Django's ``bulk_create`` is slow on PostgreSQL: large text and JSON
+values. Under client-side binding psycopg quotes every value of ``bulk_create``'s UNNEST
+arrays in Python (the cycle's 2,585 chase messages, 46 MB of text: 5 s; the assessment's
+JSON formulas: a regular expression per quote and per ``\\uXXXX``). Other databases use
+``bulk_create``.
 
-``bulk_create`` on PostgreSQL sends one array per column through ``UNNEST``; psycopg writes
-an array of JSON documents in Python, escaping every quote and backslash (Chinese text is
-``\\uXXXX``) with a regular expression per match, and Django's plain ``VALUES`` list costs a
-placeholder, a conversion and a quoting per value. ``insert_rows`` sends the rows as one JSON
-document instead, read by ``jsonb_to_recordset``: one parameter, encoded by the C encoder.
-For 150 scores of ≈ 2 KB formulas: 13 ms of client CPU instead of 37 (``VALUES``) or 70–115
-(``UNNEST``). Other databases use ``bulk_create``.
+- :func:`insert_rows` (the assessment's scores): rows with their ids kept, sent as one JSON
+  document read by ``jsonb_to_recordset`` (one parameter, encoded by the C encoder; 150
+  scores of ≈ 2 KB formulas: 13 ms of client CPU instead of 37 with ``VALUES`` or 100 with
+  ``UNNEST``).
+- :func:`insert_new` / :func:`insert_new_rows` (the cycle's messages and ledger items): rows
+  whose unique key is already stored are skipped and the call says which rows it wrote —
+  streamed with COPY into a temporary table, then one ``INSERT … ON CONFLICT DO NOTHING
+  RETURNING`` (two statements plus the COPY, whatever the number of rows; the table is
+  dropped at commit).
 """
 
 import datetime
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, models, router, transaction
 from django.db.models import Field, JSONField, Model
+from psycopg import sql
+
+_names = itertools.count(1)
 
 
 def _plain(field: Field, value: Any) -> Any:
@@ -61,3 +71,60 @@ def insert_rows(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
             cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({names}) "  # nosec B608
                            f"SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS r({types})",
                            [document])
+
+def insert_new(model: type[models.Model], objs: Sequence[models.Model], *, key: str,
+               using: str = "default", batch_size: int = 1000) -> dict | None:
+    """Insert ``objs``, skipping those whose unique field ``key`` is already stored (or
+    repeated in ``objs``). Returns ``{key value: id}`` of the rows this call inserted, or
+    None when the database is not PostgreSQL (rows inserted by ``bulk_create``, ids unknown).
+
+    Defaults and ``auto_now_add`` are applied as ``bulk_create`` applies them; the objects
+    get no primary key.
+    """
+    if not objs:
+        return {}
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        model._default_manager.using(using).bulk_create(
+            objs, ignore_conflicts=True, batch_size=batch_size)
+        return None
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return insert_new_rows(model, [f.attname for f in fields], (
+        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+        for obj in objs), key=key, using=using)
+
+
+def insert_new_rows(model: type[models.Model], fields: list[str], rows: Iterable[Sequence],
+                    *, key: str, using: str = "default", batch_size: int = 1000) -> dict | None:
+    """:func:`insert_new` for plain rows: tuples of database values of ``fields`` (attribute
+    names, e.g. ``notification_id``), which must name every column without a database
+    default. Tens of thousands of rows need no model instances on PostgreSQL."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        objs = [model(**dict(zip(fields, row, strict=True))) for row in rows]
+        model._default_manager.using(using).bulk_create(
+            objs, ignore_conflicts=True, batch_size=batch_size)
+        return None
+    meta = model._meta
+    columns = sql.SQL(", ").join(sql.Identifier(meta.get_field(name).column)
+                                 for name in fields)
+    table, temporary = sql.Identifier(meta.db_table), sql.Identifier(
+        f"bulk_{meta.db_table}_{next(_names)}")
+    # ON COMMIT DROP needs a transaction; inside one (the cycle's steps) no savepoint.
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        cursor.execute(sql.SQL(
+            "CREATE TEMPORARY TABLE {temporary} ON COMMIT DROP AS SELECT {columns} FROM "
+            "{table} WITH NO DATA").format(temporary=temporary, columns=columns, table=table)
+            .as_string(cursor.cursor))
+        # The COPY runs on the driver's cursor: Django's execute wrappers do not see it.
+        with cursor.cursor.copy(sql.SQL("COPY {temporary} ({columns}) FROM STDIN").format(
+                temporary=temporary, columns=columns)) as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(sql.SQL(
+            "INSERT INTO {table} ({columns}) SELECT {columns} FROM {temporary} "
+            "ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}").format(
+            table=table, columns=columns, temporary=temporary,
+            key=sql.Identifier(meta.get_field(key).column), pk=sql.Identifier(meta.pk.column))
+            .as_string(cursor.cursor))
+        return {value: pk for pk, value in cursor.fetchall()}

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.db.models.functions import MD5
 from django.utils.html import escape
 
+from common.bulk import insert_new, insert_new_rows
+
 from .channels.routing import route
 from .choices import Channel, DeliveryState
 from .emails import render
@@ -117,32 +119,60 @@ def drafts_store(drafts: list[Draft], *, today) -> Counter:
     says: when a concurrent run stored a different message under the same key first, the
     items this draft would have told are not marked told (they are told on the next working
     day). A claim is a unique key: two runs never both claim an item. Items whose message
-    failed for good are released first, so they can be told again. One lookup per thousand
-    drafts with items.
+    failed for good are released, so they can be told again.
+
+    On PostgreSQL the insert says which messages it wrote (``common.bulk.insert_new``):
+    those are the drafts' own; only keys stored before are looked up (one query per thousand)
+    and compared by MD5 in SQL. Elsewhere every key with items is looked up.
     """
     if not drafts:
         return Counter()
     rows = route([d.notification() for d in drafts])  # channels per person (people #14)
     receipts = receipts_attach(rows)  # 已读/未读: links go through the receipt
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    inserted = insert_new(Notification, rows, key="dedupe_key") or {}
     receipts_store(receipts)
-    # What this run wrote, as written (receipt links included), to compare with what is stored.
-    written = {row.dedupe_key: _digest(row.body_text) for row in rows}
     with_items = [d for d in drafts if d.items]
-    items = []
-    for start in range(0, len(with_items), ID_LOOKUP_CHUNK):
-        chunk = with_items[start:start + ID_LOOKUP_CHUNK]
-        stored = {key: (pk, digest) for key, pk, digest in Notification.objects.filter(
-            dedupe_key__in=[d.dedupe_key for d in chunk]).annotate(
-            digest=MD5("body_text")).values_list("dedupe_key", "id", "digest")}
-        items += [NotificationItem(notification_id=stored[d.dedupe_key][0], key=key,
-                                   kind=kind, created_on=today)
-                  for d in chunk
-                  if stored.get(d.dedupe_key, (0, ""))[1] == written.get(d.dedupe_key)
-                  for key, kind in d.items]
-    if items:
-        NotificationItem.objects.filter(
-            key__in=[item.key for item in items],
-            notification__state=DeliveryState.FAILED).delete()
-    NotificationItem.objects.bulk_create(items, ignore_conflicts=True, batch_size=1000)
+    once = {key for key, n in Counter(row.dedupe_key for row in rows).items() if n == 1}
+    ids = {d.dedupe_key: inserted[d.dedupe_key] for d in with_items
+           if d.dedupe_key in inserted and d.dedupe_key in once}
+    ids.update(_stored_as_written([d for d in with_items if d.dedupe_key not in ids], rows))
+    _items_claim([(ids[d.dedupe_key], key, kind, today)
+                  for d in with_items if d.dedupe_key in ids for key, kind in d.items])
     return Counter(d.kind for d in drafts)
+
+
+def _stored_as_written(drafts: list[Draft], rows: list[Notification]) -> dict[str, int]:
+    """Ids of the drafts' stored messages whose body is the one written here (as written:
+    receipt links included). One query per thousand drafts."""
+    if not drafts:
+        return {}
+    written = {row.dedupe_key: _digest(row.body_text) for row in rows}
+    found = {}
+    for start in range(0, len(drafts), ID_LOOKUP_CHUNK):
+        chunk = drafts[start:start + ID_LOOKUP_CHUNK]
+        found.update({key: pk for key, pk, digest in Notification.objects.filter(
+            dedupe_key__in=[d.dedupe_key for d in chunk]).annotate(
+            digest=MD5("body_text")).values_list("dedupe_key", "id", "digest")
+            if digest == written.get(key)})
+    return found
+
+
+ITEM_FIELDS = ["notification_id", "key", "kind", "created_on"]
+
+
+def _items_claim(items: list[tuple]) -> None:
+    """Claim the items, rows of :data:`ITEM_FIELDS` (unique keys); a key held by a message
+    that failed for good is released and claimed again. Normally one insert: only keys the
+    insert skipped (all keys where the database cannot tell) are looked up among the failed
+    messages' items."""
+    if not items:
+        return
+    inserted = insert_new_rows(NotificationItem, ITEM_FIELDS, items, key="key")
+    skipped = [item for item in items if inserted is None or item[1] not in inserted]
+    if not skipped:
+        return
+    released, _ = NotificationItem.objects.filter(
+        key__in=[item[1] for item in skipped],
+        notification__state=DeliveryState.FAILED).delete()
+    if released:
+        insert_new_rows(NotificationItem, ITEM_FIELDS, skipped, key="key")

@@ -9,6 +9,8 @@ Someone who already got today's message gets new findings tomorrow.
 import datetime
 from collections import defaultdict
 
+from django.utils.translation import gettext
+
 from common.formatting import cn_date
 from notifications.choices import DeliveryState, Kind
 from notifications.drafts import Draft, Finding, Recipient, drafts_render
@@ -48,7 +50,11 @@ def _drafts(ctx: CycleContext, recipients: list[Recipient],
             findings: list[Finding]) -> list[Draft]:
     """The day's message for recipients who are to hear of exactly these findings."""
     findings.sort(key=lambda f: URGENCY.index(f.kind))
-    groups = [(Kind(kind).label, [f for f in findings if f.kind == kind])
+    # The plain-text lines of each finding, worded here: two {% blocktranslate %} per
+    # finding were a third of the rendering of a city's deadline (12,283 findings).
+    plan, entry = gettext("计划：%(plan)s"), gettext("办理入口：%(url)s")
+    groups = [(Kind(kind).label, [(f, plan % {"plan": f.detail}, entry % {"url": f.url})
+                                  for f in findings if f.kind == kind])
               for kind in URGENCY if any(f.kind == kind for f in findings)]
     top = findings[0]
     return drafts_render(

@@ -121,12 +121,15 @@ def owed_chases(ctx: CycleContext, plan: Plan, owed: Owed, late: int) -> list[Ad
 
 
 def _owed_reports(ctx: CycleContext, plan: Plan, period: ReportingPeriod) -> Owed:
+    # Worded once per period, not per department (12,283 findings at a city's deadline).
+    month, date = cn_period(period), cn_date(period.deadline)
+
     def reminder(department: str, count: int) -> str:
         return ngettext(
             "%(department)s：%(month)s进展报送将于%(date)s截止，尚有 %(count)d 项任务未报送",
             "%(department)s：%(month)s进展报送将于%(date)s截止，尚有 %(count)d 项任务未报送",
-            count) % {"department": department, "month": cn_period(period),
-                      "date": cn_date(period.deadline), "count": count}
+            count) % {"department": department, "month": month, "date": date,
+                      "count": count}
 
     def overdue(department: str, late: int, count: int) -> str:
         return ngettext(
@@ -134,8 +137,8 @@ def _owed_reports(ctx: CycleContext, plan: Plan, period: ReportingPeriod) -> Owe
             "逾期 %(late)d 个工作日仍有 %(count)d 项未报送",
             "%(department)s：%(month)s进展报送已于%(date)s截止，"
             "逾期 %(late)d 个工作日仍有 %(count)d 项未报送",
-            count) % {"department": department, "month": cn_period(period),
-                      "date": cn_date(period.deadline), "late": late, "count": count}
+            count) % {"department": department, "month": month, "date": date,
+                      "late": late, "count": count}
 
     def red_line(rows: list[MissingReport]) -> str:
         return gettext("%(department)s：任务 %(numbers)s") % {
@@ -148,7 +151,7 @@ def _owed_reports(ctx: CycleContext, plan: Plan, period: ReportingPeriod) -> Owe
             "%(count)d 个部门仍未报送（红色督办，将在季度通报中点名）",
             "%(month)s进展报送逾期 %(late)d 个工作日，"
             "%(count)d 个部门仍未报送（红色督办，将在季度通报中点名）",
-            count) % {"month": cn_period(period), "late": late, "count": count}
+            count) % {"month": month, "late": late, "count": count}
 
     return Owed(prefix="", period_key=_period_key(plan, period), rows=ctx.missing[period.pk],
                 url=page_url("portal:batch_report", period.pk),
