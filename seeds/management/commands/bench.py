@@ -39,6 +39,7 @@ class Command(BaseCommand):
                 Path(settings.BASE_DIR) / "var" / f"bench-{scale}.sqlite3")
         bench_name = creation.create_test_db(verbosity=0, autoclobber=True, keepdb=keepdb,
                                              serialize=False)
+        load_at_start = " ".join(f"{n:.1f}" for n in os.getloadavg())
         try:
             build_seconds = None
             if not Task.objects.exists():
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         finally:
             if not keepdb:
                 creation.destroy_test_db(original, verbosity=0)
+        result["load_at_start"] = load_at_start  # the pages are measured first
         result["load"] = " ".join(f"{n:.1f}" for n in os.getloadavg())
         if json:
             json.write_text(_dumps(result), encoding="utf-8")
@@ -64,7 +66,8 @@ class Command(BaseCommand):
     def _print(self, result: dict) -> None:
         """One table: every measurement with its #16 target (city scale, quiet machine)."""
         self.stdout.write(f"数据库： {result['database']}  规模： {result['scale']}  "
-                          f"核数： {result['cores']}  负载： {result.get('load')}  "
+                          f"核数： {result['cores']}  负载（开始 / 结束）： "
+                          f"{result.get('load_at_start')} / {result.get('load')}  "
                           f"数据： {result['sizes']}")
         if result.get("seed_synthetic_seconds") is not None:
             self.stdout.write(f"合成数据构建： {result['seed_synthetic_seconds']} 秒")
