@@ -77,10 +77,15 @@ def notifications_claim(ids: list[int], now: datetime.datetime) -> list[Notifica
 
 
 def _release(rows: list[Notification]) -> None:
-    """Give back claimed messages not sent: pending again, the attempt not counted."""
-    Notification.objects.filter(pk__in=[n.pk for n in rows], state=DeliveryState.SENDING
-                                ).update(state=DeliveryState.PENDING, next_attempt_at=None,
-                                         attempts=F("attempts") - 1)
+    """Give back claimed messages not sent: pending again, the attempt not counted — only
+    those still under this claim's lease. A row whose lease ran out may have been claimed
+    by another sender since (same state, its own lease): releasing it would let a third
+    sender take it while the second sends it."""
+    if rows:
+        Notification.objects.filter(
+            pk__in=[n.pk for n in rows], state=DeliveryState.SENDING,
+            next_attempt_at=rows[0].next_attempt_at,
+        ).update(state=DeliveryState.PENDING, next_attempt_at=None, attempts=F("attempts") - 1)
 
 
 def _send(notification: Notification, connection) -> None:

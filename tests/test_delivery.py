@@ -300,6 +300,30 @@ def test_a_batch_outlasting_half_the_lease_gives_back_the_rest_and_claims_it_aga
         "state", "attempts")) == {(DeliveryState.SENT, 1)}
 
 
+def test_a_batch_gives_back_only_what_its_own_lease_still_holds(monkeypatch):
+    """Its lease ran out while it was stuck (a database restart, a slow server): another
+    sender has claimed the rest since. The batch stops and leaves that claim alone."""
+    monkeypatch.setattr("notifications.delivery.LEASE", datetime.timedelta(0))
+    messages = [_message(dedupe_key=f"stolen:{i}") for i in range(3)]
+    other_lease = NOW + datetime.timedelta(minutes=5)
+    real_claim = delivery.notifications_claim
+
+    def claim_then_lose_the_rest(ids, now):
+        rows = real_claim(ids, now)
+        if len(ids) == 3:  # the first claim: another sender takes the last two meanwhile
+            Notification.objects.filter(pk__in=[m.pk for m in messages[1:]]).update(
+                next_attempt_at=other_lease)
+        return rows
+
+    monkeypatch.setattr(delivery, "notifications_claim", claim_then_lose_the_rest)
+    outcomes = notifications_deliver([m.pk for m in messages], now=NOW)
+    assert [o.state for o in outcomes] == [DeliveryState.SENT, "skipped", "skipped"]
+    assert len(mail.outbox) == 1
+    assert list(Notification.objects.filter(pk__in=[m.pk for m in messages[1:]])
+                .values_list("state", "next_attempt_at")) == [
+        (DeliveryState.SENDING, other_lease)] * 2
+
+
 def test_the_batch_task_retries_a_failed_message_on_its_own(monkeypatch):
     hook = WebhookEndpoint.objects.create(name="坏机器人", url=f"http://127.0.0.1:{_closed_port()}/",
                                           for_managers=True)
