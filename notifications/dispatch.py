@@ -17,13 +17,11 @@ from django.db import transaction
 from django.db.models import Q
 
 from .choices import DeliveryState
-from .delivery import notifications_deliver
+from .delivery import notification_deliver
 from .models import Notification
 
 # A handed-out message nobody took (its task was lost) is handed out again after this.
 RESWEEP_AFTER = datetime.timedelta(seconds=2 * settings.DUBAN_NOTIFY_RESWEEP_SECONDS)
-# Messages per Celery task: few enough that every worker process gets a share of a deadline.
-TASK_BATCH = 20
 Dispatcher = Callable[[list[int], datetime.datetime], object]
 
 
@@ -40,16 +38,15 @@ def deliverable_ids(now: datetime.datetime) -> list[int]:
 
 
 def enqueue(ids: list[int], now: datetime.datetime) -> None:
-    """One Celery task per :data:`TASK_BATCH` messages, published after the transaction
-    commits."""
+    """One Celery task per message, published after the transaction commits."""
     if not ids:
         return
-    from .tasks import deliver_batch
+    from .tasks import deliver
 
     def publish() -> None:
-        with deliver_batch.app.producer_or_acquire() as producer:
-            for start in range(0, len(ids), TASK_BATCH):
-                deliver_batch.apply_async((ids[start:start + TASK_BATCH],), producer=producer)
+        with deliver.app.producer_or_acquire() as producer:
+            for notification_id in ids:
+                deliver.apply_async((notification_id,), producer=producer)
 
     # robust: a broker outage must not fail the request that committed; the rows stay
     # pending and the next tick hands them out again.
@@ -67,8 +64,17 @@ class InProcess:
         with contextlib.suppress(Exception):
             connection.open()  # reused by every message; a failed send closes it
         try:
-            for outcome in notifications_deliver(ids, now=now, connection=connection):
+            for notification_id in ids:
+                outcome = notification_deliver(notification_id, now=now,
+                                               connection=connection)
                 self.outcomes[outcome.state, outcome.kind] += 1
+                if outcome.state not in (DeliveryState.SENT, "skipped"):
+                    _close(connection)  # later messages open their own connection
         finally:
-            with contextlib.suppress(Exception):
-                connection.close()
+            _close(connection)
+
+
+def _close(connection) -> None:
+    with contextlib.suppress(Exception):
+        connection.close()
+

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from .delivery import backoff_seconds, notification_deliver, notifications_deliver
+from .delivery import backoff_seconds, notification_deliver
 from .dispatch import deliverable_ids, enqueue
 
 # Fire a Celery retry a little after the row's next attempt time, never before it.
@@ -25,24 +25,6 @@ def deliver(self, notification_id: int) -> str:
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in + RETRY_MARGIN_SECONDS)
     return outcome.state
-
-
-@shared_task(bind=True, ignore_result=True, max_retries=None, acks_late=True)
-def deliver_batch(self, notification_ids: list[int]) -> None:
-    """Send a batch of messages (claimed together, each recorded as it is sent); a message
-    that failed is retried on its own by :func:`deliver` after its backoff. When the database
-    fails the whole task is retried: what was sent is recorded, what was claimed waits for
-    its lease, the rest is claimed again."""
-    try:
-        outcomes = notifications_deliver(notification_ids)
-    except DatabaseError as error:
-        connection.close()
-        raise self.retry(countdown=backoff_seconds(self.request.retries + 1), exc=error) \
-            from error
-    for outcome in outcomes:
-        if outcome.retry_in is not None:
-            deliver.apply_async((outcome.notification_id,),
-                                countdown=outcome.retry_in + RETRY_MARGIN_SECONDS)
 
 
 def _queue_length() -> int:

@@ -11,32 +11,19 @@ import time_machine
 from celery.exceptions import Retry
 from django.conf import settings
 from django.core import mail
-from django.db import OperationalError, connection
+from django.db import OperationalError
 from django.db.models import QuerySet
 from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from config.celery import app
-from notifications import delivery
 from notifications.choices import Channel, DeliveryState, Kind
-from notifications.delivery import (
-    LEASE,
-    backoff_seconds,
-    notification_deliver,
-    notifications_deliver,
-)
-from notifications.dispatch import (
-    RESWEEP_AFTER,
-    TASK_BATCH,
-    InProcess,
-    deliverable_ids,
-    enqueue,
-)
+from notifications.delivery import LEASE, backoff_seconds, notification_deliver
+from notifications.dispatch import RESWEEP_AFTER, InProcess, deliverable_ids, enqueue
 from notifications.emails import message_build
 from notifications.models import Notification, WebhookEndpoint
 from notifications.services import notifications_retry
-from notifications.tasks import deliver, deliver_batch, resweep
+from notifications.tasks import deliver, resweep
 
 from .cycle_support import World, cycle_at, moment
 from .factories import UserFactory
@@ -249,103 +236,3 @@ def test_the_beat_entry_runs_the_tick_task():
     app.loader.import_default_modules()  # as a worker does at start: every app's tasks module
     assert settings.CELERY_BEAT_SCHEDULE["duban-cycle-tick"]["task"] == "tasks_app.tasks.tick"
     assert {"tasks_app.tasks.tick", "notifications.tasks.deliver"} <= set(app.tasks)
-
-
-def _sent_with_queries(messages: list[Notification]) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        InProcess()([m.pk for m in messages], NOW)
-    return len(queries)
-
-
-def test_delivery_claims_a_batch_at_once_and_records_each_message_as_it_is_sent():
-    few = _sent_with_queries([_message(dedupe_key=f"few:{i}") for i in range(3)])
-    many = _sent_with_queries([_message(dedupe_key=f"many:{i}") for i in range(30)])
-    assert len(mail.outbox) == 33
-    # Per message only the UPDATE that records it sent (it closes the crash window); the
-    # claim (rows read locked, one UPDATE) is the same for 3 and 30 messages.
-    assert many - 30 == few - 3 <= 4
-
-
-def test_a_long_list_is_claimed_batch_by_batch_and_each_message_sent_once(monkeypatch):
-    monkeypatch.setattr("notifications.delivery.BATCH", 2)
-    messages = [_message(dedupe_key=f"batch:{i}") for i in range(5)]
-    taken = _message(dedupe_key="batch:taken")  # another sender holds it
-    Notification.objects.filter(pk=taken.pk).update(state=DeliveryState.SENDING,
-                                                    next_attempt_at=NOW + LEASE)
-    outcomes = notifications_deliver([m.pk for m in messages] + [taken.pk, messages[0].pk],
-                                     now=NOW)
-    assert [o.state for o in outcomes].count(DeliveryState.SENT) == 5
-    assert [o.notification_id for o in outcomes if o.state == "skipped"] == [
-        taken.pk, messages[0].pk]
-    assert sorted(int(m.extra_headers["X-Duban-Notification"]) for m in mail.outbox) == \
-        sorted(m.pk for m in messages)
-    assert set(Notification.objects.filter(pk__in=[m.pk for m in messages]).values_list(
-        "state", "attempts")) == {(DeliveryState.SENT, 1)}
-
-
-def test_a_batch_outlasting_half_the_lease_gives_back_the_rest_and_claims_it_again(
-        monkeypatch):
-    monkeypatch.setattr("notifications.delivery.LEASE", datetime.timedelta(0))
-    messages = [_message(dedupe_key=f"slow:{i}") for i in range(3)]
-    claims = []
-    real_claim = delivery.notifications_claim
-    monkeypatch.setattr(delivery, "notifications_claim",
-                        lambda ids, now: claims.append(list(ids)) or real_claim(ids, now))
-    outcomes = notifications_deliver([m.pk for m in messages], now=NOW)
-    assert [o.state for o in outcomes] == [DeliveryState.SENT] * 3 and len(mail.outbox) == 3
-    assert claims == [[m.pk for m in messages], [m.pk for m in messages[1:]],
-                      [messages[2].pk]]
-    # A message given back does not count the attempt it did not make.
-    assert set(Notification.objects.filter(pk__in=[m.pk for m in messages]).values_list(
-        "state", "attempts")) == {(DeliveryState.SENT, 1)}
-
-
-def test_a_batch_gives_back_only_what_its_own_lease_still_holds(monkeypatch):
-    """Its lease ran out while it was stuck (a database restart, a slow server): another
-    sender has claimed the rest since. The batch stops and leaves that claim alone."""
-    monkeypatch.setattr("notifications.delivery.LEASE", datetime.timedelta(0))
-    messages = [_message(dedupe_key=f"stolen:{i}") for i in range(3)]
-    other_lease = NOW + datetime.timedelta(minutes=5)
-    real_claim = delivery.notifications_claim
-
-    def claim_then_lose_the_rest(ids, now):
-        rows = real_claim(ids, now)
-        if len(ids) == 3:  # the first claim: another sender takes the last two meanwhile
-            Notification.objects.filter(pk__in=[m.pk for m in messages[1:]]).update(
-                next_attempt_at=other_lease)
-        return rows
-
-    monkeypatch.setattr(delivery, "notifications_claim", claim_then_lose_the_rest)
-    outcomes = notifications_deliver([m.pk for m in messages], now=NOW)
-    assert [o.state for o in outcomes] == [DeliveryState.SENT, "skipped", "skipped"]
-    assert len(mail.outbox) == 1
-    assert list(Notification.objects.filter(pk__in=[m.pk for m in messages[1:]])
-                .values_list("state", "next_attempt_at")) == [
-        (DeliveryState.SENDING, other_lease)] * 2
-
-
-def test_the_batch_task_retries_a_failed_message_on_its_own(monkeypatch):
-    hook = WebhookEndpoint.objects.create(name="坏机器人", url=f"http://127.0.0.1:{_closed_port()}/",
-                                          for_managers=True)
-    good = _message()
-    broken = _message(channel=Channel.WEBHOOK, recipient=None, webhook=hook,
-                      address=hook.url, dedupe_key="test:webhook")
-    retried = []
-    monkeypatch.setattr(deliver, "apply_async",
-                        lambda args, countdown: retried.append((args, countdown)))
-    deliver_batch.run([broken.pk, good.pk])
-    assert len(mail.outbox) == 1
-    assert retried == [((broken.pk,), settings.DUBAN_NOTIFY_RETRY_BASE_SECONDS + 0.5)]
-    broken.refresh_from_db()
-    assert (broken.state, broken.attempts) == (DeliveryState.PENDING, 1)
-
-
-def test_enqueue_publishes_one_task_per_batch_of_messages(django_capture_on_commit_callbacks,
-                                                          monkeypatch):
-    published = []
-    monkeypatch.setattr(deliver_batch, "apply_async",
-                        lambda args, producer: published.append(args[0]))
-    ids = list(range(1, 2 * TASK_BATCH + 2))
-    with django_capture_on_commit_callbacks(execute=True):
-        enqueue(ids, NOW)
-    assert published == [ids[:TASK_BATCH], ids[TASK_BATCH:2 * TASK_BATCH], ids[-1:]]
