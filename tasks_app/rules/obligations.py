@@ -556,20 +556,19 @@ def _add_filed(rows, counts: Counts) -> None:
 
 def _filed(plan: Plan, periods: list[ReportingPeriod],
            closed: dict[tuple[int, int], ClosedPart], counts: Counts) -> None:
-    """Add the owed reports that were filed: on open parts (joined to the department's own
-    part, or through a group) in SQL; on closed parts by (department, task, period)."""
+    """Add the owed reports that were filed: on open parts (the department's own part, or
+    through a group, given by the period's deadline) in SQL; on closed parts by
+    (department, task, period)."""
     reports = _reports(periods)
     open_task = ~Q(task__status__in=CLOSED_TASKS)
     live = Assignment.objects.filter(task_id=OuterRef("task_id"), state__in=LIVE_PARTS)
+    given_in_time = (live.filter(state__in=OPEN_PARTS).alias(given_on=TruncDate("created_at"))
+                     .filter(given_on__lte=OuterRef("period__deadline")))
     # The plan's parts only (else PostgreSQL hashes every part in the city to match them).
-    own_part = (live.filter(state__in=OPEN_PARTS, department_id=OuterRef("department_id"),
-                            task__plan_id=plan.pk)
-                .alias(given_on=TruncDate("created_at"))
-                .filter(given_on__lte=OuterRef("period__deadline")))
+    own_part = given_in_time.filter(department_id=OuterRef("department_id"),
+                                    task__plan_id=plan.pk)
     _add_filed(reports.filter(open_task, Exists(own_part)), counts)
-    group_part = (live.filter(state__in=OPEN_PARTS, group__members=OuterRef("department_id"))
-                  .alias(given_on=TruncDate("created_at"))
-                  .filter(given_on__lte=OuterRef("period__deadline")))
+    group_part = given_in_time.filter(group__members=OuterRef("department_id"))
     grouped = Assignment.objects.filter(task__plan_id=plan.pk, group__isnull=False)
     _add_filed(reports.filter(open_task, task__in=grouped.values("task_id"))
                .filter(Exists(group_part))
