@@ -182,15 +182,13 @@ def measure_targets(ctx: Context) -> dict[int, Measure]:
     formulas: dict[int, str] = {}  # by count (the plural form depends on it)
     result = {}
     for dept, by_target in per_dept.items():
-        values = list(by_target.values())
-        if len(values) not in formulas:
-            formulas[len(values)] = ngettext("指标平均达成率 %(rate)s（%(count)d 项）",
-                                             "指标平均达成率 %(rate)s（%(count)d 项）", len(values))
+        count, share = len(by_target), sum(by_target.values()) / len(by_target)
+        if count not in formulas:
+            formulas[count] = ngettext("指标平均达成率 %(rate)s（%(count)d 项）",
+                                       "指标平均达成率 %(rate)s（%(count)d 项）", count)
         result[dept] = Measure(
-            inputs={count_label: len(values), rate_label: pct(sum(values) / len(values))},
-            share=sum(values) / len(values),
-            text=formulas[len(values)] % {"rate": pct(sum(values) / len(values)),
-                                          "count": len(values)})
+            inputs={count_label: count, rate_label: pct(share)}, share=share,
+            text=formulas[count] % {"rate": pct(share), "count": count})
     return result
 
 
