@@ -7,7 +7,9 @@ one per list (the count is a window over the same rows) and one for the filter c
 """
 
 import datetime
+import operator
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When, Window
@@ -17,7 +19,7 @@ from django.utils import timezone
 from departments.models import Department
 
 from .. import workdays
-from ..choices import Health, PartState, SourceType, TaskStatus
+from ..choices import PartState, SourceType, TaskStatus
 from ..filtersets import AssignmentFilterSet, TaskFilterSet
 from ..filtersets_lifecycle import (
     CompletionRequestFilterSet,
@@ -142,22 +144,28 @@ _TASK_FIELDS = ("plan__code", "number", "title", "due_on", "progress", "status",
 
 def _tasks(params: dict[str, str], now: datetime.datetime) -> dict[str, Section]:
     """Red tasks, suspended tasks and open supervised items, each task in one list (red
-    first), in one query."""
-    section = Case(
-        When(status=TaskStatus.SUSPENDED, then=Value("suspended")),
-        When(Q(health=Health.RED) & ~Q(status__in=CLOSED_TASKS), then=Value("red")),
-        When(~Q(source_type=SourceType.PLAN) & ~Q(status=TaskStatus.COMPLETED),
-             then=Value("items")),
-        default=Value(""), output_field=CharField())
-    # red_condition first: the health CASE is computed for the listed tasks, not the city's.
-    listed = (Q(status=TaskStatus.SUSPENDED) | red_condition(now)
-              | (~Q(source_type=SourceType.PLAN) & ~Q(status=TaskStatus.COMPLETED)))
-    tasks = with_health(_filter(TaskFilterSet, params, Task.objects.filter(listed)), now)
-    rows = list(_ranked(tasks.annotate(section=section).exclude(section=""),
-                        [F("due_on").asc(nulls_last=True), "plan_id", "number"],
-                        partition=F("section"))
-                .select_related("plan").only(*_TASK_FIELDS).order_by("section", "row"))
-    return {name: _section([t for t in rows if t.section == name])
+    first): the first DESK_ROWS of each by due date, and how many there are (two queries).
+
+    Each list's first rows are their own ordered subquery, so the database walks
+    ``task_due_on_idx`` and stops early; ranking the lists in one window sorted every red
+    task in the city."""
+    suspended = Q(status=TaskStatus.SUSPENDED)
+    red = ~suspended & red_condition(now) & ~Q(status__in=CLOSED_TASKS)
+    items = (~suspended & ~red & ~Q(source_type=SourceType.PLAN)
+             & ~Q(status=TaskStatus.COMPLETED))
+    order = [F("due_on").asc(nulls_last=True), "plan_id", "number"]
+    tasks = _filter(TaskFilterSet, params, Task.objects.all())
+    counts = tasks.filter(suspended | red | items).aggregate(
+        suspended=Count("pk", filter=suspended), red=Count("pk", filter=red),
+        items=Count("pk", filter=items))
+    first = [Q(pk__in=tasks.filter(condition).order_by(*order).values("pk")[:DESK_ROWS])
+             for condition in (red, suspended, items)]
+    section = Case(When(suspended, then=Value("suspended")), When(red, then=Value("red")),
+                   default=Value("items"), output_field=CharField())
+    rows = list(with_health(Task.objects.filter(reduce(operator.or_, first)), now)
+                .annotate(section=section).select_related("plan").only(*_TASK_FIELDS)
+                .order_by(*order))
+    return {name: Section([t for t in rows if t.section == name], counts[name])
             for name in ("red", "suspended", "items")}
 
 
