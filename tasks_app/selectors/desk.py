@@ -2,8 +2,9 @@
 requests awaiting approval (extensions, completions), 督办单 drafts to sign and slip
 feedback to read, red tasks — then the rest (parts not acknowledged, open slips, suspended
 tasks, supervised items). Each list is filtered by the model's own FilterSet, the one the
-API uses (plan, department), and carries its exact count. Six queries whatever the size:
-one per list (the count is a window over the same rows) and one for the filter choices.
+API uses (plan, department), and carries its exact count. Seven queries whatever the size:
+one per list of requests, parts and slips (the count is a window over the same rows), two
+for the task lists, and one for the filter choices.
 """
 
 import datetime
@@ -195,7 +196,7 @@ def desk(today: datetime.date, *, drafts: bool = True, params: dict[str, str] | 
          now: datetime.datetime | None = None) -> Desk:
     """The desk for the lead office (``drafts``: with the 督办单 drafts) or a manager,
     filtered by ``params`` (plan, department ids; a bad value raises ValidationError).
-    Six queries, and the working-day calendar's (read once per process)."""
+    Seven queries, and the working-day calendar's (read once per process)."""
     params = params or {}
     pending_extensions = _filter(ExtensionRequestFilterSet, params, ExtensionRequest.objects.filter(
         state__in=[ExtensionRequest.State.PENDING_DECISION,
