@@ -89,6 +89,12 @@ TEMPLATES = [
             ],
         },
     },
+    {   # The row fragments of the longest tables only (tasks_app/portal/jinja.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "tasks_app.portal.jinja.environment",
+                    "extensions": ["jinja2.ext.i18n"]},
+    },
 ]
 
 DATABASES = {

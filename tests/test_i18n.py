@@ -296,7 +296,8 @@ def _code_messages() -> set[tuple[str, str]]:
             elif args and not name.startswith("p"):
                 found.add(("", args[0]))
     from django.utils.translation.template import templatize
-    for path in [*root.glob("*/templates/**/*.*"), *root.glob("templates/**/*.*")]:
+    for path in [*root.glob("*/templates/**/*.*"), *root.glob("templates/**/*.*"),
+                 *root.glob("*/jinja2/**/*.*")]:
         for call, arguments in TEMPLATE_CALL.findall(templatize(path.read_text())):
             strings = [ast.literal_eval(s) for s in re.findall(r"u'(?:[^'\\]|\\.)*'",
                                                                  arguments)]

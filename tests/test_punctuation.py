@@ -47,7 +47,7 @@ def visible(template: str) -> str:
 
 def templates() -> list[Path]:
     return sorted(path for path in ROOT.rglob("*")
-                  if path.suffix in (".html", ".txt") and "templates" in path.parts
+                  if path.suffix in (".html", ".txt") and {"templates", "jinja2"} & set(path.parts)
                   and path.relative_to(ROOT).parts[0] not in SKIPPED)
 
 

@@ -1,35 +1,18 @@
 """Template filters for the portal: Chinese dates, lists and the labels of choice values."""
 
 from django import template
-from django.db.models import TextChoices
+from django.template import engines
 from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 
 from common import formatting, i18n
-from departments.choices import Role
 
-from ..choices import (
-    AssignmentRole,
-    EventKind,
-    Health,
-    PartState,
-    ReportState,
-    ReportStatus,
-    SourceType,
-    TaskStatus,
-    Urgency,
-)
+from ..portal import labels
 from ..portal.bar_charts import BarChart
 from ..portal.charts import LineChart
 from ..portal.svg import bar_chart_svg, line_chart_svg
 
 register = template.Library()
-
-_CHOICES: dict[str, type[TextChoices]] = {
-    "health": Health, "task_status": TaskStatus, "report_state": ReportState,
-    "report_status": ReportStatus, "role": AssignmentRole, "event": EventKind,
-    "membership": Role, "part_state": PartState, "source_type": SourceType, "urgency": Urgency,
-}
-
 
 @register.filter
 def cn_date(value) -> str:
@@ -61,11 +44,7 @@ def translated(text) -> str:
 @register.filter
 def label(value, kind: str) -> str:
     """The display label of a stored choice value: {{ row.role|label:"role" }}."""
-    choices = _CHOICES[kind]
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value or ""
+    return labels.label(value, kind)
 
 
 @register.simple_tag
@@ -95,3 +74,11 @@ def select_options(choices, selected) -> str:
     in one join rather than a template loop."""
     return format_html_join("", "<option value=\"{}\"{}>{}</option>", (
         (value, " selected" if value == selected else "", name) for value, name in choices))
+
+
+@register.simple_tag(takes_context=True)
+def fragment(context: template.Context, name: str, **values) -> str:
+    """{% fragment "portal/home_rows.html" rows=rows %}: a Jinja2 fragment
+    (tasks_app/portal/jinja.py), given only the values named."""
+    html = engines["jinja2"].get_template(name).render(values, context.get("request"))
+    return SafeString(html)  # nosec B703: Jinja2 escaped every value (autoescape)

@@ -144,6 +144,20 @@ def test_home_shows_the_state_of_this_periods_report(as_user, world):
     assert str(ReportState.SUBMITTED.label) in html
 
 
+def test_home_rows_escape_what_departments_typed_and_follow_the_language(as_user, world):
+    """The rows are Jinja2 fragments (tasks_app/portal/jinja.py): escaped, translated."""
+    world.task.title = '<script>alert("x")</script>'
+    world.task.health_override, world.task.health_override_reason = "red", "<b>用地</b>"
+    world.task.save()
+    client = as_user(world.liaison)
+    html = client.get(reverse("portal:home")).content.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+    assert "<b>用地" not in html and "人工预警：&lt;b&gt;用地" in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("portal:home")).content.decode()
+    assert "Manual health: &lt;b&gt;" in html and "人工预警" not in html
+
+
 def test_a_manual_health_override_shows_its_reason(as_user, world):
     world.task.health_override, world.task.health_override_reason = "red", "用地指标未落实"
     world.task.save()
