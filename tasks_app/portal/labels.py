@@ -28,6 +28,6 @@ def label(value: str | None, kind: str) -> str:
 
     Cheaper than ``get_FOO_display``, which rebuilds the field's choices on every call."""
     try:
-        return str(CHOICES[kind](value).label)
+        return str(CHOICES[kind](value or "").label)
     except ValueError:
         return value or ""
