@@ -14,6 +14,7 @@ from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.expressions import Combinable
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -154,7 +155,7 @@ def _tasks(params: dict[str, str], now: datetime.datetime) -> dict[str, Section]
     red = ~suspended & red_condition(now) & ~Q(status__in=CLOSED_TASKS)
     items = (~suspended & ~red & ~Q(source_type=SourceType.PLAN)
              & ~Q(status=TaskStatus.COMPLETED))
-    order = [F("due_on").asc(nulls_last=True), "plan_id", "number"]
+    order: list[str | Combinable] = [F("due_on").asc(nulls_last=True), "plan_id", "number"]
     tasks = _filter(TaskFilterSet, params, Task.objects.all())
     counts = tasks.filter(suspended | red | items).aggregate(
         suspended=Count("pk", filter=suspended), red=Count("pk", filter=red),
