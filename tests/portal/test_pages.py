@@ -192,3 +192,13 @@ def test_the_overview_shows_ten_plans_per_page_and_every_lagging_task(as_user, w
         p.plan.pk for p in second.context["overview"].plans}
     assert len(shown) == first.context["overview"].page.paginator.count
     assert "下一页" in first.content.decode()
+
+
+def test_the_fragments_bar_widths_round_like_the_django_tag():
+    from django.template import engines
+
+    from tasks_app.portal.jinja import widthratio
+
+    tag = engines["django"].from_string("{% widthratio n total 100 %}")
+    for n, total in [(1, 3), (2, 3), (1, 8), (3, 8), (5, 8), (7, 40), (0, 5), (5, 5), (1, 0)]:
+        assert str(widthratio(n, total)) == tag.render({"n": n, "total": total}), (n, total)

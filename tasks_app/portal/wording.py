@@ -1,0 +1,19 @@
+"""Counted wording for the Jinja2 fragments: ``makemessages`` reads plurals from Python,
+not from Jinja2 templates (tasks_app/portal/jinja.py)."""
+
+from django.utils.translation import ngettext
+
+
+def departments_to_report(count: int) -> str:
+    return ngettext("%(counter)s 个部门待报送", "%(counter)s 个部门待报送",
+                    count) % {"counter": count}
+
+
+def departments_overdue(count: int) -> str:
+    return ngettext("%(counter)s 个部门逾期未报", "%(counter)s 个部门逾期未报",
+                    count) % {"counter": count}
+
+
+def tasks_unreported(count: int) -> str:
+    return ngettext("%(counter)s 项任务未报送", "%(counter)s 项任务未报送",
+                    count) % {"counter": count}
