@@ -114,13 +114,18 @@ def _filter(filterset_class, params: dict[str, str], queryset: QuerySet) -> Quer
     return filterset.qs
 
 
-def _ranked(queryset: QuerySet, order: list, partition=None) -> QuerySet:
-    """Number the rows (per partition) and count them, in the same query."""
-    partition = [partition] if partition is not None else []
+def _ranked(queryset: QuerySet, order: list, partition: F) -> QuerySet:
+    """Number the rows per partition and count them, in the same query: the first
+    DESK_ROWS of each partition."""
     return queryset.annotate(
-        row=Window(RowNumber(), partition_by=partition, order_by=order),
-        total=Window(Count("pk"), partition_by=partition),
+        row=Window(RowNumber(), partition_by=[partition], order_by=order),
+        total=Window(Count("pk"), partition_by=[partition]),
     ).filter(row__lte=DESK_ROWS)
+
+
+def _first(queryset: QuerySet, order: list) -> list:
+    """The first DESK_ROWS rows in ``order``, each carrying how many there are (one query)."""
+    return list(queryset.annotate(total=Window(Count("pk"))).order_by(*order)[:DESK_ROWS])
 
 
 def _section(rows: list) -> Section:
@@ -202,22 +207,20 @@ def desk(today: datetime.date, *, drafts: bool = True, params: dict[str, str] | 
     pending_extensions = _filter(ExtensionRequestFilterSet, params, ExtensionRequest.objects.filter(
         state__in=[ExtensionRequest.State.PENDING_DECISION,
                    ExtensionRequest.State.PENDING_HEAD]))
-    extensions = list(_ranked(pending_extensions, [
+    extensions = _first(pending_extensions.select_related(
+        "assignment__task__plan", "assignment__department", "requested_by"), [
         Case(When(state=ExtensionRequest.State.PENDING_DECISION, then=Value(0)),
              default=Value(1)).asc(), "requested_at"])
-        .select_related("assignment__task__plan", "assignment__department", "requested_by")
-        .order_by("row"))
     pending_completions = _filter(CompletionRequestFilterSet, params,
                                   CompletionRequest.objects.filter(
                                       decision=CompletionRequest.Decision.PENDING))
-    completions = list(_ranked(pending_completions, ["filed_at"])
-                       .select_related("task__plan", "department", "filed_by").order_by("row"))
+    completions = _first(pending_completions.select_related(
+        "task__plan", "department", "filed_by"), ["filed_at"])
     unacknowledged = _filter(AssignmentFilterSet, params, Assignment.objects.filter(
         state=PartState.PENDING_ACK, department__isnull=False)
         .exclude(task__status__in=CLOSED_TASKS))
-    parts = list(_ranked(unacknowledged, [F("ack_due_on").asc(nulls_last=True), "task__plan_id",
-                                 "task__number"])
-                 .select_related("task__plan", "department").order_by("row"))
+    parts = _first(unacknowledged.select_related("task__plan", "department"), [
+        F("ack_due_on").asc(nulls_last=True), "task__plan_id", "task__number"])
     # All are waiting for acknowledgement: overdue past their deadline (签收逾期).
     waiting = Section([PartView(p, [], p.ack_due_on is not None and p.ack_due_on < today)
                        for p in parts],
