@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The container's entrypoint: one role per container, the same Procfile lines as run.sh
 # (gunicorn and Celery flags live there), listening on all interfaces inside the container.
-#   container.sh web|worker|beat|migrate|backup|manage ARGS…   (--print ROLE: show the command)
+#   container.sh web|worker|documents|beat|migrate|backup|manage ARGS…   (--print ROLE: show the command)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DUBAN_VENV="${DUBAN_VENV:-/opt/duban/venv}" PORT="${PORT:-8000}"
@@ -22,9 +22,9 @@ if [ "${1:-}" = "--print" ]; then
 fi
 role="${1:-web}"; shift || true
 case "$role" in
-  web|worker|beat) exec bash -c "exec $(procfile_command "$role")" ;;
+  web|worker|documents|beat) exec bash -c "exec $(procfile_command "$role")" ;;
   migrate) exec "$PY" manage.py migrate --noinput ;;
   backup)  exec "$PY" manage.py backup "$@" ;;
   manage)  exec "$PY" manage.py "$@" ;;
-  *) echo "unknown role: $role (web, worker, beat, migrate, backup, manage)" >&2; exit 2 ;;
+  *) echo "unknown role: $role (web, worker, documents, beat, migrate, backup, manage)" >&2; exit 2 ;;
 esac

@@ -45,7 +45,8 @@ def worker_on_redis(tmp_path):
         redis_process, broker = redis_start(tmp_path)
         started.append(redis_process)
         env = celery_env(broker, free_port(), DUBAN_MEDIA_ROOT=str(settings.MEDIA_ROOT))
-        worker = celery_start("worker", ["worker", "--pool", "solo", "--loglevel", "INFO",
+        worker = celery_start("worker", ["worker", "-Q", "documents", "--pool", "solo",
+                                         "--loglevel", "INFO",
                                          "--without-mingle", "--without-gossip",
                                          "--without-heartbeat", "-n", "exports@%h"],
                               tmp_path, env, CLOCK)

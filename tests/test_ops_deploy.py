@@ -41,7 +41,7 @@ def test_the_image_installs_the_weasyprint_libraries_and_fonts_through_setup_sh(
 
 
 def test_the_containers_run_the_procfile_commands_on_all_interfaces():
-    for role in ("web", "worker", "beat"):
+    for role in ("web", "worker", "documents", "beat"):
         done = subprocess.run(["scripts/container.sh", "--print", role], cwd=ROOT,
                               capture_output=True, text=True, check=True)
         procfile = re.search(rf"^{role}: (.*)$", (ROOT / "Procfile").read_text(), re.M)
@@ -55,12 +55,13 @@ def test_the_containers_run_the_procfile_commands_on_all_interfaces():
 def test_compose_runs_every_part_supervised_with_persistent_redis():
     compose = _compose()
     services = compose["services"]
-    assert {"web", "worker", "beat", "postgres", "redis", "caddy", "migrate"} <= set(services)
-    for name in ("web", "worker", "beat", "postgres", "redis", "caddy"):
+    assert {"web", "worker", "documents", "beat", "postgres", "redis", "caddy",
+            "migrate"} <= set(services)
+    for name in ("web", "worker", "documents", "beat", "postgres", "redis", "caddy"):
         assert services[name]["restart"] == "unless-stopped", name
     assert "--appendonly" in services["redis"]["command"]
     assert "redisdata" in compose["volumes"] and "pgdata" in compose["volumes"]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "documents", "beat"):
         assert services[name]["command"] == [name]
         assert services[name]["image"] == "duban:latest"
         assert services[name]["depends_on"]["migrate"]["condition"] == \

@@ -63,6 +63,11 @@ def _pid_of(name: str, output: str) -> int:
     return int(pids[-1])
 
 
+def _ready(output: str, node: str) -> int:
+    """How many times the Celery worker named ``node@…`` said it was ready."""
+    return len(re.findall(rf"{node}@\S+ ready\.", output))
+
+
 def test_run_command_on_a_clean_clone(tmp_path):
     clone = tmp_path / "duban"
     subprocess.run(["git", "clone", "-q", str(settings.BASE_DIR), str(clone)], check=True)
@@ -77,8 +82,12 @@ def test_run_command_on_a_clean_clone(tmp_path):
     try:
         assert _wait_for(lambda: _answers(login), 300, process), log.read_text()
         assert _wait_for(lambda: "beat: Starting" in log.read_text()
-                         and " ready." in log.read_text(), 60, process), log.read_text()
+                         and _ready(log.read_text(), "celery") == 1
+                         and _ready(log.read_text(), "documents") == 1, 60, process), \
+            log.read_text()
         output = log.read_text()
+        # Exports and PDFs have their own worker, at a lower priority than the web.
+        assert re.search(r"\.> documents\s+exchange=documents", output), output
         assert "leadoffice\tlead_office\t经开办(自贸办)" in output
         assert "gxj.liaison\tliaison\t区工信局" in output
         assert "plan: 哈经开委发〔2023〕1号" in output
@@ -109,12 +118,13 @@ def test_run_command_on_a_clean_clone(tmp_path):
         assert "自上次启动以来没有变化" in output  # prepare_run skipped: ops/start_check.py
 
         # A worker that dies is started again by the supervisor within seconds.
-        assert _wait_for(lambda: " ready." in log.read_text(), 60, process), log.read_text()
+        assert _wait_for(lambda: _ready(log.read_text(), "celery") == 1, 60, process), \
+            log.read_text()
         worker = _pid_of("worker", log.read_text())
         os.killpg(worker, signal.SIGKILL)
         assert _wait_for(lambda: _pid_of("worker", log.read_text()) != worker, 10, process), \
             log.read_text()
-        assert _wait_for(lambda: log.read_text().count(" ready.") >= 2, 60, process), \
+        assert _wait_for(lambda: _ready(log.read_text(), "celery") >= 2, 60, process), \
             log.read_text()
     finally:
         _stop(process)
