@@ -28,7 +28,7 @@ from ..filtersets_lifecycle import (
     ExtensionRequestFilterSet,
     SlipFilterSet,
 )
-from ..health import red_condition, with_health
+from ..health import red_condition
 from ..models import (
     Assignment,
     CompletionRequest,
@@ -156,10 +156,10 @@ def _tasks(params: dict[str, str], now: datetime.datetime) -> dict[str, Section]
     Each list's first rows are their own ordered subquery, so the database walks
     ``task_due_on_idx`` and stops early; ranking the lists in one window sorted every red
     task in the city."""
-    suspended = Q(status=TaskStatus.SUSPENDED)
-    red = ~suspended & red_condition(now) & ~Q(status__in=CLOSED_TASKS)
-    items = (~suspended & ~red & ~Q(source_type=SourceType.PLAN)
-             & ~Q(status=TaskStatus.COMPLETED))
+    suspended, is_open = Q(status=TaskStatus.SUSPENDED), ~Q(status__in=CLOSED_TASKS)
+    lagging = red_condition(now)
+    red = is_open & lagging
+    items = is_open & ~lagging & ~Q(source_type=SourceType.PLAN)
     order: list[str | Combinable] = [F("due_on").asc(nulls_last=True), "plan_id", "number"]
     tasks = _filter(TaskFilterSet, params, Task.objects.all())
     counts = tasks.filter(suspended | red | items).aggregate(
@@ -167,11 +167,11 @@ def _tasks(params: dict[str, str], now: datetime.datetime) -> dict[str, Section]
         items=Count("pk", filter=items))
     first = [Q(pk__in=tasks.filter(condition).order_by(*order).values("pk")[:DESK_ROWS])
              for condition in (red, suspended, items)]
+    # The lists show no health, only which list a task is in.
     section = Case(When(suspended, then=Value("suspended")), When(red, then=Value("red")),
                    default=Value("items"), output_field=CharField())
-    rows = list(with_health(Task.objects.filter(reduce(operator.or_, first)), now)
-                .annotate(section=section).select_related("plan").only(*_TASK_FIELDS)
-                .order_by(*order))
+    rows = list(Task.objects.filter(reduce(operator.or_, first)).annotate(section=section)
+                .select_related("plan").only(*_TASK_FIELDS).order_by(*order))
     return {name: Section([t for t in rows if t.section == name], counts[name])
             for name in ("red", "suspended", "items")}
 

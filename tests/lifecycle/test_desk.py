@@ -95,3 +95,34 @@ def test_the_page_filters_and_keeps_the_choice(client, busy):
     assert "红灯任务乙" in html and "红灯任务甲" not in html
     assert f'<option value="{busy.third.pk}" selected>区承接局</option>' in html
     assert 'id="desk-slip-drafts"' not in html  # drafts are the lead office's
+
+
+def test_each_task_is_in_one_list_and_each_list_shows_its_first_rows_by_due_date(
+        world, monkeypatch):
+    """Suspended before red before supervised items; closed tasks in none; a list shows its
+    first DESK_ROWS by due date and counts them all."""
+    from tasks_app.choices import SourceType, TaskStatus
+    from tasks_app.selectors import desk as desk_module
+
+    monkeypatch.setattr(desk_module, "DESK_ROWS", 2)
+    plan, late = world.task.plan, datetime.date(2025, 1, 1)
+    red_before = len(desk(TODAY).red)
+
+    def task(number, **fields):
+        return TaskFactory(plan=plan, number=number, title=f"任务{number}", **fields)
+
+    task(11, status=TaskStatus.SUSPENDED, health_override=Health.RED)
+    task(12, source_type=SourceType.MEETING, health_override=Health.RED)  # red, not an item
+    task(13, source_type=SourceType.MEETING, due_on=datetime.date(2026, 12, 31))
+    task(14, source_type=SourceType.MEETING, status=TaskStatus.COMPLETED)
+    task(15, status=TaskStatus.COMPLETED, health_override=Health.RED)
+    for number, due in ((16, late + datetime.timedelta(days=2)), (17, late),
+                        (18, late + datetime.timedelta(days=1))):
+        task(number, due_on=due)  # overdue: red
+    data = desk(TODAY)
+    assert [t.title for t in data.suspended] == ["任务11"]
+    assert [t.title for t in data.items] == ["任务13"]
+    assert [t.title for t in data.red] == ["任务17", "任务18"]
+    assert len(data.red) == red_before + 4
+    assert not {"任务14", "任务15"} & {t.title for t in [*data.red, *data.items,
+                                                        *data.suspended]}
