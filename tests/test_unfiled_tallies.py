@@ -118,3 +118,24 @@ def test_the_condition_says_what_reports_in_says():
                 matches = Task.objects.filter(reports_in_condition(period), pk=task.pk).exists()
                 assert matches == reports_in(feedback_type, cycle, period), (
                     kind, month, feedback_type, cycle)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_bulletins_owed_counts_say_what_owed_reports_lists(seed):
+    """The reporting counts (bulletin, assessment) pick the same governing part as
+    owed_reports: a department in two groups on a task, one part closed, owes through the
+    open one. (No part here has a closing day in the history: a closed part owes nothing.)"""
+    from tasks_app.rules.obligations import owed_and_filed
+
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, tzinfo=TZ)):
+        periods = _world(seed)
+        listed = Counter((row.department_id, period_id)
+                         for period_id, rows in owed_reports(periods).items() for row in rows)
+        counted = Counter()
+        for plan_id in {period.plan_id for period in periods}:
+            mine = [period for period in periods if period.plan_id == plan_id]
+            for key, (owed, _on_time, _late) in owed_and_filed(mine[0].plan, mine).items():
+                if owed:
+                    counted[key] = owed
+    assert counted == listed
+    assert listed

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     DateField,
@@ -236,7 +237,8 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
            department_ids: Iterable[int] | None = None,
            slots: dict[Slot, list[int]] | None = None, times: bool = True) -> list[_Part]:
     """Each department's part in each task that is not closed, groups expanded to their
-    active members; a direct part governs, else the group part given first. With each
+    active members; a direct part governs, else of its group parts an open one before a
+    closed one, then the one given first (as in :func:`_candidates`). With each
     part, its department's filed reports in ``slots`` (slot → its periods' ids) and, with
     ``times``, when each was filed. One query.
     Closed parts are returned too (they shadow a group part) — ask ``is_open``."""
@@ -476,22 +478,33 @@ OPEN = Q(state__in=OPEN_PARTS) & ~Q(task__status__in=CLOSED_TASKS)
 Counts = dict[tuple[int, int], list[int]]  # (department id, period id) → [owed, on time, late]
 
 
+def _is_open_part() -> Case:
+    return Case(When(state__in=OPEN_PARTS, then=Value(True)), default=Value(False),
+                output_field=BooleanField())
+
+
 def _candidates(plan: Plan) -> tuple[QuerySet, QuerySet]:
     """Parts that may owe reports, with ``dept`` and ``given_on``: direct ones of active
-    departments, and group ones for each active member not named directly (a member of two
-    groups on one task counts once, through the group given first)."""
+    departments, and group ones for each active member not named directly. A member of two
+    groups on one task counts once, through the part that governs as in :func:`_parts`: an
+    open part before a closed one, then the one given first (then the first made)."""
     parts = (Assignment.objects.filter(task__plan_id=plan.pk, state__in=LIVE_PARTS)
              .exclude(task__feedback_type=FeedbackType.ONE_OFF)
-             .annotate(given_on=TruncDate("created_at")))
+             .annotate(given_on=TruncDate("created_at"), is_open=_is_open_part()))
     direct = parts.filter(department__isnull=False, department__is_active=True).annotate(
         dept=F("department_id"))
     live = Assignment.objects.filter(task_id=OuterRef("task_id"), state__in=LIVE_PARTS)
+    governs_before = (live.filter(group__members=OuterRef("dept"))
+                      .alias(open=_is_open_part(), given=TruncDate("created_at"))
+                      .filter(Q(open__gt=OuterRef("is_open"))
+                              | Q(open=OuterRef("is_open"), given__lt=OuterRef("given_on"))
+                              | Q(open=OuterRef("is_open"), given=OuterRef("given_on"),
+                                  pk__lt=OuterRef("pk"))))
     via_group = (parts.filter(group__isnull=False)
                  .annotate(dept=F("group__members"), active=F("group__members__is_active"))
                  .filter(dept__isnull=False, active=True)
                  .exclude(Exists(live.filter(department_id=OuterRef("dept"))))
-                 .exclude(Exists(live.filter(group__members=OuterRef("dept"),
-                                             pk__lt=OuterRef("pk")))))
+                 .exclude(Exists(governs_before)))
     return direct, via_group
 
 
