@@ -9,7 +9,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, JSONField, OuterRef, Subquery
+from django.db.models import Count, JSONField, OuterRef, Subquery, Sum
+from django.db.models.functions import JSONObject
 
 from ..attainment import attainment, percent, plain_number
 from ..choices import Health, PeriodKind, ReportState
@@ -141,16 +142,27 @@ def _owed_reports(plans: dict[int, PlanOverview], today: datetime.date) -> None:
 
 
 def _progress_series(plans: dict[int, PlanOverview], month: datetime.date) -> None:
-    """Per plan and month: the average progress of submitted reports and how many."""
+    """Per plan and month: the average progress of submitted reports and how many.
+
+    Summed per period in a subquery (an index-only scan of ``report_period_state_idx``
+    each), then per month in Python: grouping the joined reports took twice as long."""
     start = add_months(month, -(CHART_MONTHS - 1))
-    series = (ProgressReport.objects.exclude(state=ReportState.DRAFT)
-              .filter(period__plan_id__in=plans, period__month__gte=start,
-                      period__month__lte=month)
-              .values("period__plan_id", "period__month")
-              .annotate(avg=Avg("progress"), n=Count("*")).order_by("period__month"))
-    for row in series:
-        plans[row["period__plan_id"]].progress_series.append(
-            (row["period__month"], float(row["avg"] or 0), row["n"]))
+    filed = (ProgressReport.objects.filter(period=OuterRef("pk"))
+             .exclude(state=ReportState.DRAFT).order_by().values("period")
+             .annotate(figures=JSONObject(total=Sum("progress"), n=Count("*")))
+             .values("figures"))
+    periods = (ReportingPeriod.objects
+               .filter(plan_id__in=plans, month__gte=start, month__lte=month)
+               .annotate(figures=Subquery(filed, output_field=JSONField()))
+               .order_by("month").values_list("plan_id", "month", "figures"))
+    sums: dict[tuple[int, datetime.date], list[int]] = {}
+    for plan_id, period_month, figures in periods:
+        if figures:
+            both = sums.setdefault((plan_id, period_month), [0, 0])
+            both[0] += figures["total"] or 0
+            both[1] += figures["n"]
+    for (plan_id, period_month), (total, n) in sums.items():
+        plans[plan_id].progress_series.append((period_month, total / n, n))
 
 
 _PERIOD_FIELDS = ("pk", "deadline", "state")

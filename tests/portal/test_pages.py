@@ -202,3 +202,34 @@ def test_the_fragments_bar_widths_round_like_the_django_tag():
     tag = engines["django"].from_string("{% widthratio n total 100 %}")
     for n, total in [(1, 3), (2, 3), (1, 8), (3, 8), (5, 8), (7, 40), (0, 5), (5, 5), (1, 0)]:
         assert str(widthratio(n, total)) == tag.render({"n": n, "total": total}), (n, total)
+
+
+def test_the_progress_trend_averages_each_months_filed_reports_weeks_included():
+    """plan_progress_series: per month, the mean progress of reports not in draft, the
+    month's weekly periods counted with it; months without reports are left out."""
+    import datetime
+
+    from tasks_app.choices import PeriodKind
+    from tasks_app.models import ProgressReport, ReportingPeriod
+    from tasks_app.selectors.overview import plan_progress_series
+    from tests.factories import DepartmentFactory, PeriodFactory, PlanFactory, TaskFactory
+
+    plan, other = PlanFactory(), PlanFactory()
+    march, april = datetime.date(2026, 3, 1), datetime.date(2026, 4, 1)
+    monthly = PeriodFactory(plan=plan, month=march)
+    weekly = ReportingPeriod.objects.create(
+        plan=plan, kind=PeriodKind.WEEKLY, month=march, opens_on=datetime.date(2026, 3, 9),
+        deadline=datetime.date(2026, 3, 13))
+    PeriodFactory(plan=plan, month=april)  # no reports: no point
+    task, departments = TaskFactory(plan=plan), [DepartmentFactory() for _ in range(3)]
+    for period, department, progress, state in [
+            (monthly, departments[0], 10, ReportState.SUBMITTED),
+            (monthly, departments[1], 25, ReportState.ACCEPTED),
+            (monthly, departments[2], 90, ReportState.DRAFT),
+            (weekly, departments[0], 40, ReportState.RETURNED)]:
+        ProgressReport.objects.create(task=task, department=department, period=period,
+                                      progress=progress, state=state)
+    foreign = PeriodFactory(plan=other, month=march)
+    ProgressReport.objects.create(task=TaskFactory(plan=other), department=departments[0],
+                                  period=foreign, progress=100, state=ReportState.SUBMITTED)
+    assert plan_progress_series(plan, april) == [(march, 25.0, 3)]
