@@ -1,50 +1,43 @@
 """Bulk inserts where Django's ``bulk_create`` is slow on PostgreSQL: large text and JSON
 values. Under client-side binding psycopg quotes every value of ``bulk_create``'s UNNEST
 arrays in Python (the cycle's 2,585 chase messages, 46 MB of text: 5 s; the assessment's
-JSON formulas: a regular expression per quote and per ``\\uXXXX``). Other databases use
+JSON formulas: a regular expression per quote and per ``\\uXXXX``). On PostgreSQL both
+functions stream the rows with COPY, whose values psycopg writes in C; other databases use
 ``bulk_create``.
 
-- :func:`insert_rows` (the assessment's scores): rows with their ids kept, sent as one JSON
-  document read by ``jsonb_to_recordset`` (one parameter, encoded by the C encoder; 150
-  scores of ≈ 2 KB formulas: 13 ms of client CPU instead of 37 with ``VALUES`` or 100 with
-  ``UNNEST``).
+- :func:`insert_rows` (the assessment's scores): rows with their ids kept, copied into the
+  table.
 - :func:`insert_new` / :func:`insert_new_rows` (the cycle's messages and ledger items): rows
   whose unique key is already stored are skipped and the call says which rows it wrote —
-  streamed with COPY into a temporary table, then one ``INSERT … ON CONFLICT DO NOTHING
-  RETURNING`` (two statements plus the COPY, whatever the number of rows; the table is
-  dropped at commit).
+  copied into a temporary table, then one ``INSERT … ON CONFLICT DO NOTHING RETURNING``
+  (two statements plus the COPY, whatever the number of rows; the table is dropped at
+  commit).
 """
 
-import datetime
 import itertools
-import json
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.db import connections, models, router, transaction
-from django.db.models import Field, JSONField, Model
+from django.db.models import Model
 from psycopg import sql
 
 _names = itertools.count(1)
 
 
-def _plain(field: Field, value: Any) -> Any:
-    """A value as JSON carries it to PostgreSQL (which parses text into the column's type)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(field, JSONField) and field.encoder is not None:
-        return json.loads(json.dumps(value, cls=field.encoder))
-    return value
+def _copy(cursor, table: sql.Identifier, columns: sql.Composable, rows: Iterable[Sequence]) -> None:
+    """COPY ``rows`` into ``table``. It runs on the driver's cursor: Django's execute
+    wrappers (query counts, metrics) do not see it."""
+    with cursor.cursor.copy(sql.SQL("COPY {table} ({columns}) FROM STDIN").format(
+            table=table, columns=columns)) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_rows(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows given as ``{attname: value}`` (a missing field takes its default; rows
-    with the primary key set keep it). One statement for the rows with a primary key, one
-    for those without. For plain fields: values JSON can carry (Decimal, dates and times
-    as text), no database defaults, expressions or ``pre_save`` (auto_now) fields.
+    with the primary key set keep it). One COPY for the rows with a primary key, one for
+    those without. No database defaults, expressions or ``pre_save`` (auto_now) fields.
     """
     if not rows:
         return
@@ -52,25 +45,20 @@ def insert_rows(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create([model(**row) for row in rows])
         return
-    meta, quote = model._meta, connection.ops.quote_name
+    meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     for with_pk in (True, False):
         mine = [row for row in rows if (row.get(meta.pk.attname) is not None) is with_pk]
         if not mine:
             continue
         columns = [meta.pk, *fields] if with_pk else fields
-        names = ", ".join(quote(field.column) for field in columns)
-        types = ", ".join(f"{quote(field.column)} {field.db_type(connection)}"
-                          for field in columns)
         defaults = {field.attname: field.get_default() for field in columns}
-        document = json.dumps(
-            [{field.column: _plain(field, row[field.attname] if field.attname in row
-                                   else defaults[field.attname]) for field in columns}
-             for row in mine], ensure_ascii=False)
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {quote(meta.db_table)} ({names}) "  # nosec B608
-                           f"SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS r({types})",
-                           [document])
+            _copy(cursor, sql.Identifier(meta.db_table),
+                  sql.SQL(", ").join(sql.Identifier(field.column) for field in columns),
+                  ([field.get_db_prep_save(row.get(field.attname, defaults[field.attname]),
+                                           connection) for field in columns] for row in mine))
+
 
 def insert_new(model: type[models.Model], objs: Sequence[models.Model], *, key: str,
                using: str = "default", batch_size: int = 1000) -> dict | None:
@@ -116,11 +104,7 @@ def insert_new_rows(model: type[models.Model], fields: list[str], rows: Iterable
             "CREATE TEMPORARY TABLE {temporary} ON COMMIT DROP AS SELECT {columns} FROM "
             "{table} WITH NO DATA").format(temporary=temporary, columns=columns, table=table)
             .as_string(cursor.cursor))
-        # The COPY runs on the driver's cursor: Django's execute wrappers do not see it.
-        with cursor.cursor.copy(sql.SQL("COPY {temporary} ({columns}) FROM STDIN").format(
-                temporary=temporary, columns=columns)) as copy:
-            for row in rows:
-                copy.write_row(row)
+        _copy(cursor, temporary, columns, rows)
         cursor.execute(sql.SQL(
             "INSERT INTO {table} ({columns}) SELECT {columns} FROM {temporary} "
             "ON CONFLICT ({key}) DO NOTHING RETURNING {pk}, {key}").format(

@@ -1,5 +1,5 @@
-"""common.bulk: rows written as given (ids and defaults) from one JSON document, and
-inserts that skip stored keys and, on PostgreSQL, say which rows they wrote."""
+"""common.bulk: rows written as given (ids and defaults), and inserts that skip stored keys
+and, on PostgreSQL, say which rows they wrote."""
 
 import datetime
 from decimal import Decimal
@@ -42,7 +42,9 @@ def test_rows_with_and_without_ids_are_written_as_given_with_defaults_filled_in(
              "computed_total": Decimal("90"), "adjustment": Decimal(0), "total": Decimal("90"),
              "rank": 1},
         ])
-    assert len([q for q in captured if q["sql"].startswith("INSERT")]) == 2
+    # PostgreSQL: a COPY for each kind, past Django's query log; elsewhere two INSERTs.
+    inserts = [q for q in captured if q["sql"].startswith("INSERT")]
+    assert len(inserts) == (0 if connection.vendor == "postgresql" else 2)
     first, second = (DepartmentScore.objects.get(pk=kept_id),
                      DepartmentScore.objects.get(department=b))
     assert (first.components, first.computed_total, first.adjustment, first.total,
