@@ -17,7 +17,7 @@ from jinja2 import Environment
 
 from common.formatting import cn_date
 
-from . import wording
+from . import badges, wording
 from .labels import label
 from .svg import bar_chart_svg, line_chart_svg
 
@@ -39,6 +39,8 @@ def environment(**options: Any) -> Environment:
     env.filters.update(cn_date=cn_date, label=label)
     env.globals.update(
         url=url, widthratio=widthratio, bar_chart=bar_chart_svg, line_chart=line_chart_svg,
+        report_state=badges.report_state, health_badge=badges.health_badge,
+        progress_bar=badges.progress_bar,
         departments_to_report=wording.departments_to_report,
         departments_overdue=wording.departments_overdue,
         tasks_unreported=wording.tasks_unreported)

@@ -7,12 +7,13 @@ from django.utils.safestring import SafeString
 
 from common import formatting, i18n
 
-from ..portal import labels
+from ..portal import badges, labels
 from ..portal.bar_charts import BarChart
 from ..portal.charts import LineChart
 from ..portal.svg import bar_chart_svg, line_chart_svg
 
 register = template.Library()
+
 
 @register.filter
 def cn_date(value) -> str:
@@ -82,3 +83,8 @@ def fragment(context: template.Context, name: str, **values) -> str:
     (tasks_app/portal/jinja.py), given only the values named."""
     html = engines["jinja2"].get_template(name).render(values, context.get("request"))
     return SafeString(html)  # nosec B703: Jinja2 escaped every value (autoescape)
+
+# The badges, written once for both template engines (tasks_app/portal/badges.py).
+register.simple_tag(badges.report_state, name="report_state")
+register.simple_tag(badges.health_badge, name="health_badge")
+register.simple_tag(badges.progress_bar, name="progress_bar")
