@@ -233,6 +233,23 @@ def _filed_in(period_ids: list[int]) -> tuple[Exists, Subquery]:
     return Exists(report), Subquery(report.values("submitted_at")[:1])
 
 
+def _held(parts: QuerySet, department_ids: Iterable[int] | None = None) -> QuerySet:
+    """``parts`` once per department holding them — a direct part's active department, each
+    active member of a group part (only ``department_ids``, if given) — with ``dept``,
+    ``dept_name`` and ``given_on``."""
+    direct = Q(department__isnull=False, department__is_active=True)
+    grouped = Q(group__isnull=False, group__members__is_active=True)
+    if department_ids is not None:
+        ids = list(department_ids)
+        direct &= Q(department_id__in=ids)
+        grouped &= Q(group__members__in=ids)
+    # One filter call, then annotations: they reuse its join to the group's members.
+    return parts.filter(direct | grouped).annotate(
+        given_on=TruncDate("created_at"),  # in the site's time zone, as every rule counts days
+        dept=Coalesce("department_id", "group__members__id"),
+        dept_name=Coalesce("department__name", "group__members__name"))
+
+
 def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None,
            department_ids: Iterable[int] | None = None,
            slots: dict[Slot, list[int]] | None = None, times: bool = True) -> list[_Part]:
@@ -247,17 +264,7 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
         parts = parts.filter(task__plan_id__in=plan_ids)
     if task_ids is not None:
         parts = parts.filter(task_id__in=task_ids)
-    direct = Q(department__isnull=False, department__is_active=True)
-    grouped = Q(group__isnull=False, group__members__is_active=True)
-    if department_ids is not None:
-        ids = list(department_ids)
-        direct &= Q(department_id__in=ids)
-        grouped &= Q(group__members__in=ids)
-    # One filter call, then annotations: they reuse its join to the group's members.
-    parts = parts.filter(direct | grouped).annotate(
-        given_on=TruncDate("created_at"),  # in the site's time zone, as every rule counts days
-        dept=Coalesce("department_id", "group__members__id"),
-        dept_name=Coalesce("department__name", "group__members__name"))
+    parts = _held(parts, department_ids)
     slot_periods = slots or {}
     slots_in_order = sorted(slot_periods)
     filed_fields = []
@@ -334,16 +341,11 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
     if not periods:
         return {}
     live = Assignment.objects.filter(task_id=OuterRef("task_id"), state__in=LIVE_PARTS)
-    parts = (Assignment.objects
-             .filter(task__plan_id__in={period.plan_id for period in periods},
-                     state__in=OPEN_PARTS)
-             .exclude(task__status__in=CLOSED_TASKS)
-             .exclude(task__feedback_type=FeedbackType.ONE_OFF)
-             .filter(Q(department__isnull=False, department__is_active=True)
-                     | Q(group__isnull=False, group__members__is_active=True))
-             .annotate(given_on=TruncDate("created_at"),
-                       dept=Coalesce("department_id", "group__members__id"),
-                       dept_name=Coalesce("department__name", "group__members__name"))
+    parts = (_held(Assignment.objects
+                   .filter(task__plan_id__in={period.plan_id for period in periods},
+                           state__in=OPEN_PARTS)
+                   .exclude(task__status__in=CLOSED_TASKS)
+                   .exclude(task__feedback_type=FeedbackType.ONE_OFF))
              .exclude(Q(department__isnull=True)
                       & Exists(live.filter(department_id=OuterRef("dept")))))
     slots: dict[Slot, list[ReportingPeriod]] = defaultdict(list)
