@@ -165,61 +165,61 @@ def _progress_series(plans: dict[int, PlanOverview], month: datetime.date) -> No
         plans[plan_id].progress_series.append((period_month, total / n, n))
 
 
-_PERIOD_FIELDS = ("pk", "deadline", "state")
-_WEEK_FIELDS = ("pk", "deadline", "state", "month", "opens_on")
 _MONTHS = {"last": -1, "this": 0, "next": 1}
-_WEEKS = ("week_due", "week_chased")
 
 
-def _week_subqueries(today: datetime.date) -> dict[str, Subquery]:
-    """The plan's weekly period coming up and the one whose deadline passed last."""
-    weeks = ReportingPeriod.objects.filter(plan=OuterRef("pk"), kind=PeriodKind.WEEKLY)
-    found = {"week_due": weeks.filter(deadline__gte=today).order_by("deadline"),
-             "week_chased": weeks.filter(deadline__lt=today).order_by("-deadline")}
-    return {f"{name}_{f}": Subquery(found[name].values(f)[:1])
-            for name in _WEEKS for f in _WEEK_FIELDS}
+def _period_subqueries(today: datetime.date) -> dict[str, Subquery]:
+    """The plan's monthly periods of last, this and next month, its weekly period coming up
+    and the one whose deadline passed last: each one subquery with the fields as an object
+    (five subqueries; one per field took 20 ms of Python to compile)."""
+    month = month_start(today)
+    fields = JSONObject(pk="pk", kind="kind", month="month", opens_on="opens_on",
+                        deadline="deadline", state="state")
+    periods = ReportingPeriod.objects.filter(plan=OuterRef("pk"))
+    found = {name: periods.filter(kind=PeriodKind.MONTHLY, month=add_months(month, shift))
+             for name, shift in _MONTHS.items()}
+    weeks = periods.filter(kind=PeriodKind.WEEKLY)
+    found["week_due"] = weeks.filter(deadline__gte=today).order_by("deadline")
+    found["week_chased"] = weeks.filter(deadline__lt=today).order_by("-deadline")
+    return {f"period_{name}": Subquery(query.annotate(fields=fields).values("fields")[:1],
+                                       output_field=JSONField())
+            for name, query in found.items()}
+
+
+def _period(plan: Plan, fields: dict) -> ReportingPeriod:
+    """A period read as an object by :func:`_period_subqueries`."""
+    dates = {name: datetime.date.fromisoformat(fields[name])
+             for name in ("month", "opens_on", "deadline")}
+    return ReportingPeriod(pk=fields["pk"], plan=plan, kind=fields["kind"],
+                           state=fields["state"], **dates)
 
 
 def _page_plans(page_ids: list[int], today: datetime.date) -> dict[int, PlanOverview]:
     """The page's plans with their latest bulletin, their periods of last, this and next
     month, and their weeks coming up and chased (one query)."""
-    month = month_start(today)
     latest = Bulletin.objects.filter(plan=OuterRef("pk")).order_by("-year", "-quarter")
-    periods = _week_subqueries(today)
-    for name, shift in _MONTHS.items():
-        of_month = ReportingPeriod.objects.filter(plan=OuterRef("pk"), kind=PeriodKind.MONTHLY,
-                                                  month=add_months(month, shift))
-        periods.update({f"{name}_{f}": Subquery(of_month.values(f)[:1]) for f in _PERIOD_FIELDS})
     plans = {}
     for plan in (Plan.objects.filter(pk__in=page_ids).select_related("lead_office")
-                 .annotate(bulletin_year=Subquery(latest.values("year")[:1]),
-                           bulletin_quarter=Subquery(latest.values("quarter")[:1]),
+                 .annotate(bulletin_quarter=Subquery(
+                               latest.annotate(quarter_of=JSONObject(year="year",
+                                                                     quarter="quarter"))
+                               .values("quarter_of")[:1], output_field=JSONField()),
                            bulletin_content=Subquery(latest.values("content")[:1],
                                                      output_field=JSONField()),
-                           **periods)
+                           **_period_subqueries(today))
                  .order_by("-signed_on", "code")):
         item = plans[plan.pk] = PlanOverview(plan, [], {})
-        shown: dict = {f: getattr(plan, f"bulletin_{f}") for f in ("year", "quarter", "content")}
-        if shown["year"]:  # annotated above: the plan's latest published bulletin
-            item.bulletin = Bulletin(plan=plan, year=shown["year"], quarter=shown["quarter"],
-                                     content=shown["content"] or {})
-        for name, shift in _MONTHS.items():
-            pk, deadline, state = (getattr(plan, f"{name}_{f}") for f in _PERIOD_FIELDS)
-            if pk is None:
+        if plan.bulletin_quarter:  # annotated above: the plan's latest published bulletin
+            item.bulletin = Bulletin(plan=plan, content=plan.bulletin_content or {},
+                                     **plan.bulletin_quarter)
+        for name in (*_MONTHS, "week_due", "week_chased"):
+            fields = getattr(plan, f"period_{name}")
+            if fields is None:
                 continue
-            start = add_months(month, shift)
-            period = ReportingPeriod(pk=pk, plan=plan, month=start, opens_on=start,
-                                     deadline=deadline, state=state)
+            period = _period(plan, fields)
             item.periods.append(period)
-            if shift == 0:
+            if name == "this":
                 item.period = period
-        for name in _WEEKS:
-            pk, deadline, state, week_month, monday = (
-                getattr(plan, f"{name}_{f}") for f in _WEEK_FIELDS)
-            if pk is not None:
-                item.periods.append(ReportingPeriod(
-                    pk=pk, plan=plan, kind=PeriodKind.WEEKLY, month=week_month,
-                    opens_on=monday, deadline=deadline, state=state))
     return plans
 
 

@@ -204,6 +204,24 @@ def test_the_fragments_bar_widths_round_like_the_django_tag():
         assert str(widthratio(n, total)) == tag.render({"n": n, "total": total}), (n, total)
 
 
+def test_the_fragments_links_are_the_routes_reversed():
+    """jinja.url fills ids into a route reversed once; it must equal reverse() for every
+    kind of argument, under a script prefix too."""
+    from django.urls import clear_script_prefix, set_script_prefix
+
+    from tasks_app.portal.jinja import url
+
+    cases = [("portal:task", (7,)), ("portal:batch_row", (3, 41)), ("portal:export_ledger", ()),
+             ("portal:task", ("12",))]
+    try:
+        for prefix in ("/", "/duban/"):
+            set_script_prefix(prefix)
+            for name, args in cases:
+                assert url(name, *args) == reverse(name, args=args), (prefix, name, args)
+    finally:
+        clear_script_prefix()
+
+
 def test_the_progress_trend_averages_each_months_filed_reports_weeks_included():
     """plan_progress_series: per month, the mean progress of reports not in draft, the
     month's weekly periods counted with it; months without reports are left out."""
