@@ -209,9 +209,9 @@ def _page_plans(page_ids: list[int], today: datetime.date) -> dict[int, PlanOver
                            **_period_subqueries(today))
                  .order_by("-signed_on", "code")):
         item = plans[plan.pk] = PlanOverview(plan, [], {})
-        if plan.bulletin_quarter:  # annotated above: the plan's latest published bulletin
-            item.bulletin = Bulletin(plan=plan, content=plan.bulletin_content or {},
-                                     **plan.bulletin_quarter)
+        quarter, content = plan.bulletin_quarter, plan.bulletin_content  # type: ignore[attr-defined]
+        if quarter:  # the plan's latest published bulletin
+            item.bulletin = Bulletin(plan=plan, **quarter, content=content or {})
         for name in (*_MONTHS, "week_due", "week_chased"):
             fields = getattr(plan, f"period_{name}")
             if fields is None:
