@@ -26,6 +26,7 @@ from .charts import progress_chart
 from .common import not_found_if_denied, today
 
 HOME_PAGE_SIZE = 50  # the busiest department's most urgent rows; the rest a page away
+TIMELINE_PAGE_SIZE = 30  # a task's latest entries; four years of monthly reports a page away
 
 
 @login_required
@@ -51,8 +52,11 @@ def task_page(request: HttpRequest, pk: int, *, status: int = 200,
     with not_found_if_denied():
         detail = selectors.task_detail(access, pk)
     lifecycle = task_lifecycle(detail.parts, request.user, today())
+    timeline = Paginator(detail.timeline, TIMELINE_PAGE_SIZE).get_page(
+        request.GET.get("timeline"))
     return render(request, "portal/task.html", {
         "detail": detail, "task": detail.task, "lifecycle": lifecycle, "today": today(),
+        "timeline": timeline,
         "can_plan": plans_milestones(access, leads_task=detail.leads_here),
         "failed": failed or {}}, status=status)
 

@@ -78,6 +78,33 @@ def test_the_task_page_shows_text_departments_milestones_timeline_attachments(as
     assert "report" in kinds and "event" in kinds
 
 
+def test_the_task_pages_timeline_shows_the_latest_thirty_entries_the_rest_a_page_away(
+        as_user, world):
+    """Years of monthly reports stay one page: the newest 30 entries, older ones paged."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tasks_app.choices import EventKind
+    from tasks_app.models import TaskEvent
+
+    world.task.events.all().delete()
+    start = timezone.now() - datetime.timedelta(days=100)
+    TaskEvent.objects.bulk_create(
+        TaskEvent(task=world.task, kind=EventKind.URGE, reason=f"第{n}次提醒",
+                  at=start + datetime.timedelta(days=n)) for n in range(35))
+    client, url = as_user(world.liaison), reverse("portal:task", args=[world.task.pk])
+    first = client.get(url)
+    shown = [entry.item.reason for entry in first.context["timeline"]]
+    assert shown == [f"第{n}次提醒" for n in range(34, 4, -1)]
+    html = first.content.decode()
+    assert "第 1 / 2 页，共 35 条" in html and "?timeline=2#timeline" in html
+    second = client.get(url + "?timeline=2")
+    assert [entry.item.reason for entry in second.context["timeline"]] == [
+        f"第{n}次提醒" for n in range(4, -1, -1)]
+    assert "?timeline=1#timeline" in second.content.decode()
+
+
 def test_a_department_sees_only_its_own_reports_the_lead_sees_them_all(as_user, world):
     world.report(user=world.lead_liaison, progress_text="牵头部门的进展。")
     world.report(progress_text="责任部门的进展。")
