@@ -32,6 +32,7 @@ from ..serializers.reports import (
     ReportUpdateSerializer,
     VersionSerializer,
 )
+from ..serializers.rows import report_rows, report_values
 from .base import ApiView, versioned_response
 
 REPORTS = (_("部门的月度进展报送。部门用户看到本部门的报送，以及本部门牵头的任务上其他部门的报送；"
@@ -87,9 +88,10 @@ class ReportViewSet(ApiView, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self):
         return report_list(self.access)
 
-    def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        return None if page is None else with_report_users(list(page))
+    def list(self, request, *args, **kwargs):
+        """A page of reports written straight from values() (see serializers.rows)."""
+        page = self.paginate_queryset(report_values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(report_rows(list(page)))
 
     def get_object(self):
         return with_report_users([super().get_object()])[0]

@@ -16,7 +16,7 @@ from ...selectors.ledger import ledger, ledger_departments
 from ...selectors.tasks import assignment_list, task_history, task_list
 from ...services.exports import export_ledger_start
 from ..renderers import XlsxRenderer
-from ..serializers.task_rows import TaskValues, task_rows
+from ..serializers.rows import task_rows, task_values
 from ..serializers.tasks import AssignmentSerializer, TaskEventSerializer, TaskSerializer
 from .base import ReadOnlyViewSet, described
 from .exports import ExportJobSerializer
@@ -43,8 +43,8 @@ class TaskViewSet(TaskLifecycleActions, ReadOnlyViewSet):
         return task_list(self.access)
 
     def list(self, request, *args, **kwargs):
-        """A page of tasks written straight from values() (see serializers.task_rows)."""
-        queryset = TaskValues(self.filter_queryset(self.get_queryset()))
+        """A page of tasks written straight from values() (see serializers.rows)."""
+        queryset = task_values(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(task_rows(list(page)))
 
