@@ -6,7 +6,8 @@ The patterns are translatable: English shows ISO dates (2026-03-31, 2026-03).
 import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext
+
+from .i18n import gettext_cached as gettext
 
 
 def cn_date(value: datetime.date | datetime.datetime | None) -> str:

@@ -309,3 +309,24 @@ def test_every_message_in_the_code_is_in_the_catalogue():
     """makemessages has been run since the code last changed its messages."""
     known = {(e.get("msgctxt", ""), e["msgid"]) for e in po_entries(CATALOGUE / "django.po")}
     assert sorted(_code_messages() - known) == []
+
+
+def test_remembered_translations_follow_the_reader_and_a_changed_catalogue():
+    """common.i18n.text_cached: one answer per language, forgotten when settings change."""
+    from django.test import override_settings
+
+    from common.formatting import cn_date
+    from tasks_app.choices import Health
+    from tasks_app.portal.labels import label
+
+    day = datetime.date(2026, 3, 31)
+    for language in ("zh-hans", "en", "zh-hans"):
+        with translation.override(language):
+            assert label("red", "health") == str(Health.RED.label)
+            assert cn_date(day) == translation.gettext("%(year)d年%(month)d月%(day)d日") % {
+                "year": 2026, "month": 3, "day": 31}
+    with translation.override("zh-hans"):
+        assert cn_date(day) == "2026年3月31日"
+        with override_settings(LOCALE_PATHS=[]):  # no catalogue of ours: the source text
+            with translation.override("en"):
+                assert label("red", "health") == "滞后"

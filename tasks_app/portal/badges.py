@@ -4,7 +4,8 @@ written once for both template engines: ``{% report_state report %}`` in Django 
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext
+
+from common.i18n import gettext_cached as gettext
 
 from ..choices import ReportState
 from .labels import label

@@ -12,10 +12,11 @@ wording comes from Python (``wording``), contextual wording from the including p
 from typing import Any
 
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, ngettext
 from jinja2 import Environment
 
 from common.formatting import cn_date
+from common.i18n import gettext_cached
 
 from . import badges, wording
 from .labels import label
@@ -51,7 +52,7 @@ def widthratio(value: float, total: float, width: int = 100) -> int:
 def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)  # Django's backend sets it too; never off here
     env = Environment(autoescape=True, **options)
-    env.install_gettext_callables(gettext, ngettext)  # type: ignore[attr-defined]
+    env.install_gettext_callables(gettext_cached, ngettext)  # type: ignore[attr-defined]
     env.filters.update(cn_date=cn_date, label=label)
     env.globals.update(
         url=url, widthratio=widthratio, bar_chart=bar_chart_svg, line_chart=line_chart_svg,

@@ -2,6 +2,7 @@
 
 from django.db.models import TextChoices
 
+from common.i18n import text_cached
 from departments.choices import Role
 
 from ..choices import (
@@ -28,6 +29,7 @@ def label(value: str | None, kind: str) -> str:
 
     Cheaper than ``get_FOO_display``, which rebuilds the field's choices on every call."""
     try:
-        return str(CHOICES[kind](value or "").label)
+        choice = CHOICES[kind](value or "")
     except ValueError:
         return value or ""
+    return text_cached((kind, choice.value), lambda: choice.label)
