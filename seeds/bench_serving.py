@@ -20,7 +20,8 @@ from urllib.parse import quote
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
-from django.test import Client
+from django.middleware.csrf import get_token
+from django.test import Client, RequestFactory
 from rest_framework.authtoken.models import Token
 
 from tasks_app.models import ExportJob
@@ -121,11 +122,15 @@ def measure_concurrency(*, liaison: User, manager: User, lead: User, plan_id: in
     url = database_url()
     if url is None or shutil.which("hey") is None:
         return {"skipped": "needs hey and a database file or server"}
-    sessions = {}
+    first_page = RequestFactory().get("/")
+    get_token(first_page)  # the CSRF cookie a browser keeps from its first page
+    cookies = {}
     for user in (liaison, manager):
         client = Client()
         client.force_login(user)
-        sessions[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies[user.pk] = (f"{settings.SESSION_COOKIE_NAME}="
+                            f"{client.cookies[settings.SESSION_COOKIE_NAME].value}; "
+                            f"{settings.CSRF_COOKIE_NAME}={first_page.META['CSRF_COOKIE']}")
     token, _created = Token.objects.get_or_create(user=lead)
     port = _free_port()
     server = subprocess.Popen(
@@ -133,12 +138,11 @@ def measure_concurrency(*, liaison: User, manager: User, lead: User, plan_id: in
          "config/gunicorn.py"], cwd=ROOT, env={**_environment(url), "PORT": str(port)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    cookie = f"{settings.SESSION_COOKIE_NAME}="
     targets = {
-        "department_home": ("/", {"Cookie": cookie + sessions[liaison.pk]}),
+        "department_home": ("/", {"Cookie": cookies[liaison.pk]}),
         "task_list_api_page_50": ("/api/v1/tasks/?page_size=50",
                                   {"Authorization": f"Token {token.key}"}),
-        "plan_overview": ("/overview/", {"Cookie": cookie + sessions[manager.pk]}),
+        "plan_overview": ("/overview/", {"Cookie": cookies[manager.pk]}),
     }
     results: dict = {"seconds_per_run": seconds}
     try:

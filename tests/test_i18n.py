@@ -327,6 +327,6 @@ def test_remembered_translations_follow_the_reader_and_a_changed_catalogue():
                 "year": 2026, "month": 3, "day": 31}
     with translation.override("zh-hans"):
         assert cn_date(day) == "2026年3月31日"
-        with override_settings(LOCALE_PATHS=[]):  # no catalogue of ours: the source text
-            with translation.override("en"):
-                assert label("red", "health") == "滞后"
+        # No catalogue of ours: the source text.
+        with override_settings(LOCALE_PATHS=[]), translation.override("en"):
+            assert label("red", "health") == "滞后"
