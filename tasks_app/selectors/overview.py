@@ -38,6 +38,8 @@ CHART_MONTHS = 12
 RED_TASKS_SHOWN = 20
 MISSING_SHOWN = 10  # per plan, the departments with the most unreported tasks
 PLANS_PER_PAGE = 10
+_RED_TASK_FIELDS = ("plan__code", "number", "title", "due_on", "progress", "health_override",
+                    "health_override_reason")
 
 
 @dataclass
@@ -258,8 +260,9 @@ def overview(today: datetime.date, now: datetime.datetime | None = None, *,
     _owed_reports(plans, today)
     _progress_series(plans, month)
     _targets(plans, month)
-    # Only the shown lagging tasks get their health computed: the condition walks the
-    # due-date index and stops after RED_TASKS_SHOWN rows.
-    red = list(with_health(Task.objects.filter(red_condition(now), plan_id__in=active), now)
-               .select_related("plan").order_by("due_on", "plan_id", "number")[:RED_TASKS_SHOWN])
+    # The lagging tasks: the condition walks the due-date index and stops after
+    # RED_TASKS_SHOWN rows; their health is red by that condition, so it is not computed.
+    red = list(Task.objects.filter(red_condition(now), plan_id__in=active)
+               .select_related("plan").only(*_RED_TASK_FIELDS)
+               .order_by("due_on", "plan_id", "number")[:RED_TASKS_SHOWN])
     return Overview(list(plans.values()), red, page)
