@@ -362,12 +362,13 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
                                                          f"filed_{n}": False})))
     result: dict[int, dict[int, tuple[str, int]]] = {period.pk: {} for period in periods}
     by_plan = [{period.plan_id: period.pk for period in mine} for mine in slots.values()]
-    for row in (parts.order_by().values("task__plan_id", "dept", "dept_name")
-                .annotate(**tallies)):
-        for n, period_of_plan in enumerate(by_plan):
-            period_id = period_of_plan.get(row["task__plan_id"])
-            if period_id is not None and row[f"owed_{n}"]:
-                result[period_id][row["dept"]] = (row["dept_name"], row[f"owed_{n}"])
+    for plan_id, dept, name, *counts in (
+            parts.order_by().values("task__plan_id", "dept", "dept_name").annotate(**tallies)
+            .values_list("task__plan_id", "dept", "dept_name", *tallies)):
+        for period_of_plan, owed in zip(by_plan, counts, strict=True):
+            period_id = period_of_plan.get(plan_id)
+            if period_id is not None and owed:
+                result[period_id][dept] = (name, owed)
     return result
 
 
