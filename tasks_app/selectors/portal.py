@@ -6,6 +6,7 @@ A department user's view of the world is "the tasks my departments have a live p
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -113,24 +114,24 @@ class Home:
     departments: list[Department]
     rows: list[HomeRow]
 
-    @property
+    @cached_property
     def missing(self) -> list[HomeRow]:
         return [row for row in self.rows if row.needs_report]
 
-    @property
+    @cached_property
     def due(self) -> list[HomeRow]:
         return [row for row in self.rows if row.standing == DUE]
 
-    @property
+    @cached_property
     def overdue(self) -> list[HomeRow]:
         return [row for row in self.rows if row.standing == OVERDUE]
 
-    @property
+    @cached_property
     def red_count(self) -> int:
         return len({row.task.pk for row in self.rows
                     if row.task.health == Health.RED})  # type: ignore[attr-defined]  # annotated
 
-    @property
+    @cached_property
     def sheets(self) -> list[dict]:
         """The batch-report pages worth linking: one per (period, department)."""
         seen: dict[tuple[int, int], dict] = {}
