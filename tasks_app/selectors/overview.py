@@ -183,8 +183,7 @@ def _period_subqueries(today: datetime.date) -> dict[str, Subquery]:
     weeks = periods.filter(kind=PeriodKind.WEEKLY)
     found["week_due"] = weeks.filter(deadline__gte=today).order_by("deadline")
     found["week_chased"] = weeks.filter(deadline__lt=today).order_by("-deadline")
-    return {f"period_{name}": Subquery(query.annotate(fields=fields).values("fields")[:1],
-                                       output_field=JSONField())
+    return {f"period_{name}": Subquery(query.values(fields=fields)[:1], output_field=JSONField())
             for name, query in found.items()}
 
 
@@ -203,9 +202,8 @@ def _page_plans(page_ids: list[int], today: datetime.date) -> dict[int, PlanOver
     plans = {}
     for plan in (Plan.objects.filter(pk__in=page_ids).select_related("lead_office")
                  .annotate(bulletin_quarter=Subquery(
-                               latest.annotate(quarter_of=JSONObject(year="year",
-                                                                     quarter="quarter"))
-                               .values("quarter_of")[:1], output_field=JSONField()),
+                               latest.values(of=JSONObject(year="year", quarter="quarter"))[:1],
+                               output_field=JSONField()),
                            bulletin_content=Subquery(latest.values("content")[:1],
                                                      output_field=JSONField()),
                            **_period_subqueries(today))
