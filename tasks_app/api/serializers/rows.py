@@ -19,10 +19,13 @@ from .reports import ReportSerializer
 from .tasks import PartSerializer, TaskSerializer
 
 # Serializer field → values() source, where the two differ.
-TASK_JOINED = {"plan_code": "plan__code", "driver_number": "driver__number"}
-REPORT_JOINED = {"task_number": "task__number", "task_title": "task__title",
-                 "plan": "task__plan_id", "department_name": "department__name",
-                 "month": "period__month", **{name: f"{name}_id" for name in REPORT_USERS}}
+JOINED: dict[type[serializers.ModelSerializer], dict[str, str]] = {
+    TaskSerializer: {"plan_code": "plan__code", "driver_number": "driver__number"},
+    ReportSerializer: {"task_number": "task__number", "task_title": "task__title",
+                       "plan": "task__plan_id", "department_name": "department__name",
+                       "month": "period__month",
+                       **{name: f"{name}_id" for name in REPORT_USERS}},
+}
 RAW = {"id", "plan", "driver", "task", "department", "period"}  # primary keys, as they are
 PART_VALUES = ("task_id", "id", "department_id", "department__name", "group_id", "group__name",
                "role", "state", "source_text")
@@ -32,22 +35,13 @@ Fields = list[tuple[str, str | None, serializers.Field]]
 
 
 @cache
-def _fields(serializer_class: type[serializers.ModelSerializer],
-            joined: tuple[tuple[str, str], ...]) -> Fields:
+def _fields(serializer_class: type[serializers.ModelSerializer]) -> Fields:
     """(name, values() source, bound field) of the serializer's fields in its order, bound
     once per process (binding copies them: ≈ 5 ms); a nested list has no source."""
-    fields, sources = serializer_class().fields, dict(joined)
+    fields, sources = serializer_class().fields, JOINED[serializer_class]
     return [(name, None if isinstance(fields[name], serializers.ListSerializer)
              else sources.get(name, name), fields[name])
             for name in serializer_class.Meta.fields]
-
-
-def _task_fields():
-    return _fields(TaskSerializer, tuple(TASK_JOINED.items()))
-
-
-def _report_fields():
-    return _fields(ReportSerializer, tuple(REPORT_JOINED.items()))
 
 
 @cache
@@ -77,11 +71,11 @@ def _values(queryset: QuerySet, fields: Fields) -> ValuesPage:
 
 
 def task_values(queryset: QuerySet) -> ValuesPage:
-    return _values(queryset, _task_fields())
+    return _values(queryset, _fields(TaskSerializer))
 
 
 def report_values(queryset: QuerySet) -> ValuesPage:
-    return _values(queryset, _report_fields())
+    return _values(queryset, _fields(ReportSerializer))
 
 
 def _written(row: dict, fields: Fields, nested: dict | None = None) -> dict:
@@ -110,7 +104,7 @@ def task_rows(rows: list[dict]) -> list[dict]:
                 "state": part_fields["state"].to_representation(state),
                 "source_text": source_text,
             })
-    fields = _task_fields()
+    fields = _fields(TaskSerializer)
     return [_written(row, fields, {"parts": parts[row["id"]]}) for row in rows]
 
 
@@ -122,5 +116,5 @@ def report_rows(rows: list[dict]) -> list[dict]:
     for row in rows:
         for name in REPORT_USERS:
             row[f"{name}_id"] = usernames.get(row[f"{name}_id"])
-    fields = _report_fields()
+    fields = _fields(ReportSerializer)
     return [_written(row, fields) for row in rows]
