@@ -107,6 +107,8 @@ def desk_params(data) -> dict[str, str]:
 
 def _filter(filterset_class, params: dict[str, str], queryset: QuerySet) -> QuerySet:
     """The model's own FilterSet applied to the desk's parameters; bad values raise."""
+    if not params:  # the unfiltered desk: no form to build and validate five times
+        return queryset
     filterset = filterset_class(params, queryset=queryset)
     if not filterset.is_valid():
         raise ValidationError({name: [str(e) for e in errors]
