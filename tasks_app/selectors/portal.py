@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from departments.access import Access
 from departments.models import Department, DepartmentGroup
@@ -28,7 +28,6 @@ from ..models.reports import REPORT_FIELDS
 from ..permissions import (
     live_parts,
     parts_of_departments,
-    task_ids_of_departments,
     visible_reports,
     visible_tasks,
 )
@@ -64,10 +63,6 @@ def department_roles(department_ids, **filters) -> dict[int, dict[int, tuple[str
         elif member_id in ids:
             roles.setdefault(task_id, {}).setdefault(member_id, (role, member_name))
     return roles
-
-
-def _my_tasks(department_ids) -> QuerySet[Task]:
-    return Task.objects.filter(pk__in=task_ids_of_departments(department_ids))
 
 
 # ---------------------------------------------------------------- home
@@ -179,7 +174,7 @@ def home(access: Access, today: datetime.date, now: datetime.datetime | None = N
     if not ids:
         return Home(departments, [])
     roles = department_roles(ids)
-    # The tasks the roles name, by id: the same as _my_tasks without planning its subquery.
+    # The tasks the roles name, by id: the visible tasks without a second subquery to plan.
     tasks = list(with_health(Task.objects.filter(pk__in=list(roles)), now)
                  .select_related("plan", "driver").only(*_HOME_TASK_FIELDS))
     periods = recent_periods({t.plan_id for t in tasks}, today) if tasks else {}
