@@ -146,6 +146,25 @@ def sizes() -> dict:
     }
 
 
+def _fixed_work() -> int:
+    """The same pure-Python work on every run: strings, a sort, a dict (≈ 10 ms)."""
+    words = sorted(f"{i * 7919 % 10007:05d}" for i in range(20_000))
+    return len({word[:3]: word for word in words})
+
+
+def host_speed(runs: int = 30) -> dict:
+    """How fast this machine ran a fixed piece of Python just now (p50 and fastest, ms).
+
+    A virtual machine's neighbours slow it without showing in its load average: pages
+    measured in two runs compare in proportion to this number."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        _fixed_work()
+        times.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": round(statistics.median(times), 2), "min_ms": round(min(times), 2)}
+
+
 def raw_sql_ms(statements: list[str], runs: int) -> float:
     """p50 time of executing the same SQL statements directly with the DB cursor."""
     times = []
@@ -289,6 +308,7 @@ def published_bulletin(lead: User) -> Bulletin:
 @override_settings(STORAGES=PLAIN_STATIC, DUBAN_2FA_ROLES=[], DUBAN_2FA_DEPARTMENTS=False)
 def run_benchmark(*, runs: int, concurrency_seconds: int = 0) -> dict:
     """Measure every page, endpoint and build; returns the JSON-ready result."""
+    speed_at_start = host_speed()
     liaison, lead = busiest_liaison(), lead_office_user()
     manager = Membership.objects.filter(role=Role.MANAGER).select_related("user").first().user
     endpoints: dict[str, Measurement] = {
@@ -323,4 +343,5 @@ def run_benchmark(*, runs: int, concurrency_seconds: int = 0) -> dict:
         "concurrency": (measure_concurrency(liaison=liaison, manager=manager, lead=lead,
                                             plan_id=plan_id, seconds=concurrency_seconds)
                         if concurrency_seconds else {"skipped": "--concurrency-seconds 0"}),
+        "host_speed": {"at_start": speed_at_start, "at_end": host_speed()},
     }

@@ -1,8 +1,8 @@
 """The database's tally of unfiled reports (rules.obligations.unfiled_tallies) says what
 owed_reports lists, row by row, for worlds with every kind of part: direct and through
 groups (a department in two groups, named directly too), open and closed, given before and
-after the deadline, tasks reporting monthly, quarterly, weekly or once, reports filed,
-returned and in draft, inactive departments and members."""
+after the deadline (plans with their own deadlines), tasks reporting monthly, quarterly,
+weekly or once, reports filed, returned and in draft, inactive departments and members."""
 
 import datetime
 import random
@@ -49,7 +49,9 @@ def _world(seed: int) -> list[ReportingPeriod]:
     for _ in range(2):
         plan = PlanFactory()
         months = [datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)]
-        periods += [PeriodFactory(plan=plan, month=month) for month in months]
+        day = rng.choice([25, 20, 12])  # plans on other schedules: other deadlines
+        periods += [PeriodFactory(plan=plan, month=month, deadline=month.replace(day=day))
+                    for month in months]
         periods.append(ReportingPeriod.objects.create(
             plan=plan, kind=PeriodKind.WEEKLY, month=months[1],
             opens_on=datetime.date(2026, 3, 9), deadline=datetime.date(2026, 3, 13)))

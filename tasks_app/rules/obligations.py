@@ -24,9 +24,11 @@ The rule (every screen, document, message and the API ask this module):
 """
 
 import datetime
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.db.models import (
     BooleanField,
@@ -353,8 +355,12 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
         slots[_slot(period)].append(period)
     tallies = {}
     for n, mine in enumerate(slots.values()):
-        deadline = Case(*(When(task__plan_id=period.plan_id, then=Value(period.deadline))
-                          for period in mine), output_field=DateField())
+        plans_by_deadline: dict[datetime.date, list[int]] = defaultdict(list)
+        for period in mine:  # plans on one schedule share a deadline: one WHEN for them
+            plans_by_deadline[period.deadline].append(period.plan_id)
+        deadline = Case(*(When(task__plan_id__in=plan_ids, then=Value(day))
+                          for day, plan_ids in plans_by_deadline.items()),
+                        output_field=DateField())
         filed, _at = _filed_in([period.pk for period in mine])
         parts = parts.alias(**{f"deadline_{n}": deadline, f"filed_{n}": filed})
         tallies[f"owed_{n}"] = Count("task_id", distinct=True, filter=(
@@ -362,8 +368,10 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
                                                          f"filed_{n}": False})))
     result: dict[int, dict[int, tuple[str, int]]] = {period.pk: {} for period in periods}
     by_plan = [{period.plan_id: period.pk for period in mine} for mine in slots.values()]
+    owing = reduce(operator.or_, (Q(**{f"{name}__gt": 0}) for name in tallies))
     for plan_id, dept, name, *counts in (
             parts.order_by().values("task__plan_id", "dept", "dept_name").annotate(**tallies)
+            .filter(owing)  # HAVING: the departments that owe nothing are not sent
             .values_list("task__plan_id", "dept", "dept_name", *tallies)):
         for period_of_plan, owed in zip(by_plan, counts, strict=True):
             period_id = period_of_plan.get(plan_id)

@@ -8,9 +8,7 @@ for the task lists, and one for the filter choices.
 """
 
 import datetime
-import operator
 from dataclasses import dataclass, field
-from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When, Window
@@ -164,15 +162,21 @@ def _tasks(params: dict[str, str], now: datetime.datetime) -> dict[str, Section]
     items = is_open & ~lagging & ~Q(source_type=SourceType.PLAN)
     order: list[str | Combinable] = [F("due_on").asc(nulls_last=True), "plan_id", "number"]
     tasks = _filter(TaskFilterSet, params, Task.objects.all())
-    counts = tasks.filter(suspended | red | items).aggregate(
+    counts = tasks.aggregate(  # no WHERE repeating the three conditions: one pass counts
         suspended=Count("pk", filter=suspended), red=Count("pk", filter=red),
         items=Count("pk", filter=items))
-    first = [Q(pk__in=tasks.filter(condition).order_by(*order).values("pk")[:DESK_ROWS])
-             for condition in (red, suspended, items)]
+    # One IN over the lists' UNION ALL (each list's first rows, the LIMIT inside an IN so
+    # that SQLite takes it too): PostgreSQL joins it on the primary key, where three ORed
+    # INs made it test every task of the city against them.
+    red_ids, *other_ids = [
+        Task.objects.filter(pk__in=tasks.filter(condition).order_by(*order)
+                            .values("pk")[:DESK_ROWS]).order_by().values("pk")
+        for condition in (red, suspended, items)]
     # The lists show no health, only which list a task is in.
     section = Case(When(suspended, then=Value("suspended")), When(red, then=Value("red")),
                    default=Value("items"), output_field=CharField())
-    rows = list(Task.objects.filter(reduce(operator.or_, first)).annotate(section=section)
+    rows = list(Task.objects.filter(pk__in=red_ids.union(*other_ids, all=True))
+                .annotate(section=section)
                 .select_related("plan").only(*_TASK_FIELDS).order_by(*order))
     return {name: Section([t for t in rows if t.section == name], counts[name])
             for name in ("red", "suspended", "items")}

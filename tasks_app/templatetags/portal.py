@@ -2,12 +2,12 @@
 
 from django import template
 from django.template import engines
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from markupsafe import escape
 
 from common import formatting, i18n
 
-from ..portal import badges, labels
+from ..portal import badges, jinja, labels
 from ..portal.bar_charts import BarChart
 from ..portal.charts import LineChart
 from ..portal.svg import bar_chart_svg, line_chart_svg
@@ -72,9 +72,17 @@ def line_chart(chart: LineChart, key, title: str) -> str:
 @register.simple_tag
 def select_options(choices, selected) -> str:
     """``<option>`` for each (value, name), ``selected`` marked: the desk's 400 departments
-    in one join rather than a template loop."""
-    return format_html_join("", "<option value=\"{}\"{}>{}</option>", (
-        (value, " selected" if value == selected else "", name) for value, name in choices))
+    in one join rather than a template loop (markupsafe's escape: C, not format_html)."""
+    return SafeString("".join(  # nosec B703: every value escaped here
+        f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+        f'{escape(name)}</option>' for value, name in choices))
+
+
+@register.simple_tag
+def route(name: str, *args) -> str:
+    """{% route "portal:task" task.pk %}: ``{% url %}`` for rows, the route reversed once
+    and the ids filled in (tasks_app.portal.jinja.url)."""
+    return jinja.url(name, *args)
 
 
 @register.simple_tag(takes_context=True)

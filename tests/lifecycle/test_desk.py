@@ -95,6 +95,18 @@ def test_the_page_filters_and_keeps_the_choice(client, busy):
     assert "红灯任务乙" in html and "红灯任务甲" not in html
     assert f'<option value="{busy.third.pk}" selected>区承接局</option>' in html
     assert 'id="desk-slip-drafts"' not in html  # drafts are the lead office's
+    red = busy.task.plan.tasks.get(number=8)
+    assert f'<a href="{reverse("portal:task", args=[red.pk])}">8. 红灯任务甲</a>' not in html
+    other = busy.third.assignments.get().task
+    assert f'<a href="{reverse("portal:task", args=[other.pk])}">1. 红灯任务乙</a>' in html
+
+
+def test_department_options_are_escaped(client, busy):
+    busy.third.name = '区<承接>&"局'
+    busy.third.save()
+    client.force_login(busy.manager)
+    html = client.get(reverse("portal:desk")).content.decode()
+    assert f'<option value="{busy.third.pk}">区&lt;承接&gt;&amp;&#34;局</option>' in html
 
 
 def test_each_task_is_in_one_list_and_each_list_shows_its_first_rows_by_due_date(

@@ -69,6 +69,11 @@ class Command(BaseCommand):
                           f"核数： {result['cores']}  负载（开始 / 结束）： "
                           f"{result.get('load_at_start')} / {result.get('load')}  "
                           f"数据： {result['sizes']}")
+        speed = result.get("host_speed") or {}
+        if speed:  # seeds.bench.host_speed: the same Python work, timed
+            self.stdout.write("主机速度（固定计算，p50 / 最快 ms；开始 / 结束）： " + " / ".join(
+                f"{speed[when]['p50_ms']} / {speed[when]['min_ms']}"
+                for when in ("at_start", "at_end") if when in speed))
         if result.get("seed_synthetic_seconds") is not None:
             self.stdout.write(f"合成数据构建： {result['seed_synthetic_seconds']} 秒")
         self.stdout.write(f"{'项目':<62}{'查询数':>5} {'p50/值':>10} {'p95':>16}  目标")
