@@ -76,21 +76,42 @@ class _Counting:
         return self.count
 
 
+def _summary(times: list[float], queries: int) -> Measurement:
+    times = sorted(times)
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return Measurement(queries, round(statistics.median(times), 2), round(p95, 2), len(times))
+
+
+def _timed(action: Callable[[], object]) -> tuple[float, int]:
+    """Milliseconds and queries of one run."""
+    with _Counting() as queries:
+        started = time.perf_counter()
+        action()
+        return (time.perf_counter() - started) * 1000, len(queries)
 
 
 def measure(action: Callable[[], object], *, runs: int, warmup: int = 1) -> Measurement:
     """Run ``action`` warmup + runs times; queries of the last run, times of the runs."""
     for _ in range(warmup):
         action()
-    times = []
+    runs_timed = [_timed(action) for _ in range(runs)]
+    return _summary([ms for ms, _ in runs_timed], runs_timed[-1][1])
+
+
+def measure_in_rounds(actions: dict[str, Callable[[], object]], *,
+                      runs: int) -> dict[str, Measurement]:
+    """Each action once to warm up, then rounds of one run of every action: a burst of
+    the host's neighbours (seconds on a shared virtual machine) slows a round of all the
+    pages, not every run of the one page measured then."""
+    for action in actions.values():
+        action()
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    queries: dict[str, int] = {}
     for _ in range(runs):
-        with _Counting() as queries:
-            started = time.perf_counter()
-            action()
-            times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-    return Measurement(len(queries), round(statistics.median(times), 2), round(p95, 2), runs)
+        for name, action in actions.items():
+            ms, queries[name] = _timed(action)
+            times[name].append(ms)
+    return {name: _summary(times[name], queries[name]) for name in actions}
 
 
 def get_page(client: Client, url: str) -> Callable[[], object]:
@@ -311,10 +332,8 @@ def run_benchmark(*, runs: int, concurrency_seconds: int = 0) -> dict:
     speed_at_start = host_speed()
     liaison, lead = busiest_liaison(), lead_office_user()
     manager = Membership.objects.filter(role=Role.MANAGER).select_related("user").first().user
-    endpoints: dict[str, Measurement] = {
-        name: measure(get_page(client, url), runs=runs)
-        for name, (client, url) in _pages(liaison, manager, lead).items()
-    }
+    endpoints = measure_in_rounds({name: get_page(client, url) for name, (client, url)
+                                   in _pages(liaison, manager, lead).items()}, runs=runs)
     bulletin = published_bulletin(lead)
     endpoints["bulletin_pdf_published"] = measure(  # the warm-up renders and stores it
         get_page(client_for(lead), f"/bulletins/{bulletin.pk}/pdf/"), runs=runs)
