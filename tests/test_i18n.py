@@ -330,3 +330,17 @@ def test_remembered_translations_follow_the_reader_and_a_changed_catalogue():
         # No catalogue of ours: the source text.
         with override_settings(LOCALE_PATHS=[]), translation.override("en"):
             assert label("red", "health") == "滞后"
+
+
+def test_counted_wording_is_remembered_per_language_and_count():
+    """portal.wording keeps each counted text per language and count: English still
+    chooses the plural form by the number."""
+    from tasks_app.portal.wording import departments_to_report
+
+    with translation.override("en"):
+        assert departments_to_report(1) == "1 department still to report"
+        assert departments_to_report(2) == "2 departments still to report"
+    with translation.override("zh-hans"):
+        assert departments_to_report(1) == "1 个部门待报送"
+    with translation.override("en"):
+        assert departments_to_report(1) == "1 department still to report"

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext, ngettext
 
+from common.i18n import text_cached
+
 from ..choices import Health
 
 WIDTH = 560
@@ -107,10 +109,15 @@ def health_chart(rows: list[tuple[str, dict[str, int]]]) -> BarChart:
                     label, labels[health], n)))
                 x += width
         total = sum(counts.values())
-        bars.append(Bar(_short(label), label, _y(index), segments,
-                        ngettext("%(count)d 项", "%(count)d 项", total) % {"count": total}))
+        bars.append(Bar(_short(label), label, _y(index), segments, _tasks_counted(total)))
     ticks = [(LABEL_WIDTH + _scale(t, top), str(t)) for t in _nice_ticks(top)] if top else []
     return BarChart(bars, ticks)
+
+
+def _tasks_counted(count: int) -> str:
+    """"12 项", remembered per language and count (a bar per driver on every plan card)."""
+    return text_cached(("tasks_counted", count), lambda: ngettext(
+        "%(count)d 项", "%(count)d 项", count) % {"count": count})
 
 
 def _segment_note(label: str, health: str, count: int) -> str:
