@@ -1,8 +1,8 @@
 """Read paths for the managers' overview: the active plans at a glance, ten per page.
 
-Ten queries: the active plans' ids, the page's plans (with their latest bulletin), health
-by driver, the recent periods, the owed reports (three, tasks_app.rules.obligations),
-progress, targets, lagging tasks.
+Seven queries (ten with the session's): the active plans' ids, the page's plans (with their
+latest bulletin), health by driver, the periods with their progress figures, the unfiled
+reports (tasks_app.rules.obligations), targets, lagging tasks.
 """
 
 import datetime
@@ -33,6 +33,7 @@ from ..rules.obligations import (
     unfiled_tallies,
 )
 from ..workdays import add_months, month_start
+from .owed import recent_months
 
 CHART_MONTHS = 12
 RED_TASKS_SHOWN = 20
@@ -79,7 +80,7 @@ class PlanOverview:
     status_counts: dict[str, int]
     period: ReportingPeriod | None = None  # this month's
     owed: list[OwedSection] = field(default_factory=list)  # due first, then overdue
-    # last, this, next month; with weekly items the week coming up and the week chased
+    # last, this and next month's, weeks counted with them (selectors.owed.recent_months)
     periods: list[ReportingPeriod] = field(default_factory=list)
     progress_series: list[tuple[datetime.date, float, int]] = field(default_factory=list)
     bulletin: Bulletin | None = None  # the latest, for on-time reporting by department
@@ -143,61 +144,45 @@ def _owed_reports(plans: dict[int, PlanOverview], today: datetime.date) -> None:
                          for dept, (name, n) in ranked[:MISSING_SHOWN]]))
 
 
-def _progress_series(plans: dict[int, PlanOverview], month: datetime.date) -> None:
-    """Per plan and month: the average progress of submitted reports and how many.
+def _progress_series(plans: dict[int, PlanOverview], month: datetime.date,
+                     today: datetime.date | None = None) -> None:
+    """Per plan and month: the average progress of submitted reports and how many. With
+    ``today``, the plan's periods every screen asks about (last, this and next month, weeks
+    counted with them: selectors.owed.recent_months) come from the same query.
 
     Summed per period in a subquery (an index-only scan of ``report_period_state_idx``
     each), then per month in Python: grouping the joined reports took twice as long."""
     start = add_months(month, -(CHART_MONTHS - 1))
+    first, last = recent_months(today) if today else (month, month)
     filed = (ProgressReport.objects.filter(period=OuterRef("pk"))
              .exclude(state=ReportState.DRAFT).order_by().values("period")
              .annotate(figures=JSONObject(total=Sum("progress"), n=Count("*")))
              .values("figures"))
     periods = (ReportingPeriod.objects
-               .filter(plan_id__in=plans, month__gte=start, month__lte=month)
+               .filter(plan_id__in=plans, month__gte=start, month__lte=max(month, last))
                .annotate(figures=Subquery(filed, output_field=JSONField()))
-               .order_by("month").values_list("plan_id", "month", "figures"))
+               .order_by("month", "opens_on")
+               .values_list("plan_id", "month", "figures", "pk", "kind", "opens_on",
+                            "deadline", "state"))
     sums: dict[tuple[int, datetime.date], list[int]] = {}
-    for plan_id, period_month, figures in periods:
-        if figures:
+    for plan_id, period_month, figures, pk, kind, opens_on, deadline, state in periods:
+        if figures and period_month <= month:
             both = sums.setdefault((plan_id, period_month), [0, 0])
             both[0] += figures["total"] or 0
             both[1] += figures["n"]
+        if today and first <= period_month <= last:
+            item = plans[plan_id]
+            period = ReportingPeriod(pk=pk, plan=item.plan, kind=kind, month=period_month,
+                                     opens_on=opens_on, deadline=deadline, state=state)
+            item.periods.append(period)
+            if kind == PeriodKind.MONTHLY and period_month == month:
+                item.period = period
     for (plan_id, period_month), (total, n) in sums.items():
         plans[plan_id].progress_series.append((period_month, total / n, n))
 
 
-_MONTHS = {"last": -1, "this": 0, "next": 1}
-
-
-def _period_subqueries(today: datetime.date) -> dict[str, Subquery]:
-    """The plan's monthly periods of last, this and next month, its weekly period coming up
-    and the one whose deadline passed last: each one subquery with the fields as an object
-    (five subqueries; one per field took 20 ms of Python to compile)."""
-    month = month_start(today)
-    fields = JSONObject(pk="pk", kind="kind", month="month", opens_on="opens_on",
-                        deadline="deadline", state="state")
-    periods = ReportingPeriod.objects.filter(plan=OuterRef("pk"))
-    found = {name: periods.filter(kind=PeriodKind.MONTHLY, month=add_months(month, shift))
-             for name, shift in _MONTHS.items()}
-    weeks = periods.filter(kind=PeriodKind.WEEKLY)
-    found["week_due"] = weeks.filter(deadline__gte=today).order_by("deadline")
-    found["week_chased"] = weeks.filter(deadline__lt=today).order_by("-deadline")
-    return {f"period_{name}": Subquery(query.values(fields=fields)[:1], output_field=JSONField())
-            for name, query in found.items()}
-
-
-def _period(plan: Plan, fields: dict) -> ReportingPeriod:
-    """A period read as an object by :func:`_period_subqueries`."""
-    dates = {name: datetime.date.fromisoformat(fields[name])
-             for name in ("month", "opens_on", "deadline")}
-    return ReportingPeriod(pk=fields["pk"], plan=plan, kind=fields["kind"],
-                           state=fields["state"], **dates)
-
-
-def _page_plans(page_ids: list[int], today: datetime.date) -> dict[int, PlanOverview]:
-    """The page's plans with their latest bulletin, their periods of last, this and next
-    month, and their weeks coming up and chased (one query)."""
+def _page_plans(page_ids: list[int]) -> dict[int, PlanOverview]:
+    """The page's plans with their latest bulletin (one query)."""
     latest = Bulletin.objects.filter(plan=OuterRef("pk")).order_by("-year", "-quarter")
     plans = {}
     for plan in (Plan.objects.filter(pk__in=page_ids).select_related("lead_office")
@@ -205,21 +190,12 @@ def _page_plans(page_ids: list[int], today: datetime.date) -> dict[int, PlanOver
                                latest.values(of=JSONObject(year="year", quarter="quarter"))[:1],
                                output_field=JSONField()),
                            bulletin_content=Subquery(latest.values("content")[:1],
-                                                     output_field=JSONField()),
-                           **_period_subqueries(today))
+                                                     output_field=JSONField()))
                  .order_by("-signed_on", "code")):
         item = plans[plan.pk] = PlanOverview(plan, [], {})
-        quarter, content = plan.bulletin_quarter, plan.bulletin_content  # type: ignore[attr-defined]
+        quarter, content = plan.bulletin_quarter, plan.bulletin_content
         if quarter:  # the plan's latest published bulletin
             item.bulletin = Bulletin(plan=plan, **quarter, content=content or {})
-        for name in (*_MONTHS, "week_due", "week_chased"):
-            fields = getattr(plan, f"period_{name}")
-            if fields is None:
-                continue
-            period = _period(plan, fields)
-            item.periods.append(period)
-            if name == "this":
-                item.period = period
     return plans
 
 
@@ -253,10 +229,10 @@ def overview(today: datetime.date, now: datetime.datetime | None = None, *,
         return Overview([], [])
     page = Paginator(active, PLANS_PER_PAGE).get_page(page_number)
     month = month_start(today)
-    plans = _page_plans(list(page.object_list), today)
+    plans = _page_plans(list(page.object_list))
     _health_by_driver(plans, now)
+    _progress_series(plans, month, today)  # and the periods asked about
     _owed_reports(plans, today)
-    _progress_series(plans, month)
     _targets(plans, month)
     # The lagging tasks: the condition walks the due-date index and stops after
     # RED_TASKS_SHOWN rows; their health is red by that condition, so it is not computed.

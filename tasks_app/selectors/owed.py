@@ -10,15 +10,22 @@ from ..rules.obligations import OwedCount, due_and_overdue, shown_periods, unfil
 from ..workdays import add_months, month_start
 
 
+def recent_months(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last month whose periods a screen asks about: last, this and next
+    month (weeks count with the month of their deadline)."""
+    month = month_start(today)
+    return add_months(month, -1), add_months(month, 1)
+
+
 def recent_periods(plan_ids, today: datetime.date) -> dict[int, list[ReportingPeriod]]:
     """Plan id → the plan's periods (months, and weeks counted with them) of last, this and
     next month that exist (one query; the cycle and the import open them, a page never
     does)."""
-    month = month_start(today)
+    first, last = recent_months(today)
     periods: dict[int, list[ReportingPeriod]] = {plan_id: [] for plan_id in plan_ids}
     for period in ReportingPeriod.objects.filter(
-            plan_id__in=plan_ids, month__gte=add_months(month, -1),
-            month__lte=add_months(month, 1)).order_by("month", "opens_on"):
+            plan_id__in=plan_ids, month__gte=first, month__lte=last).order_by("month",
+                                                                             "opens_on"):
         periods[period.plan_id].append(period)
     return periods
 
