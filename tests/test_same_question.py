@@ -347,3 +347,24 @@ def _ask_every_surface(world, period, before, at, standing):
     else:
         assert bulletin == set()  # before the deadline nobody is named
         assert f"{len(departments)} 个部门 {len(expected)} 项待报送" in digest_due
+
+
+def test_a_week_two_months_past_is_asked_by_no_screen():
+    """Every screen asks about the periods of last, this and next month
+    (selectors.owed.recent_months): on 20 July the week of 18 May, still unreported, is
+    chased neither on the home page, nor on the 督办台, nor on the overview."""
+    world = World(PeriodKind.WEEKLY)
+    with time_machine.travel(BEFORE_WEEK, tick=False):
+        weeks_open(plans=[world.plan], today=BEFORE_WEEK.date())
+    period = _week(world)
+    with time_machine.travel(moment(7, 20), tick=False):
+        assert _home(world, period) == {}
+        client = Client()
+        client.force_login(world.manager)
+        [item] = client.get(reverse("portal:desk_reports")).context["owed"]
+        assert period.pk not in {count.period.pk for count in item.counts}
+        [plan] = client.get(reverse("portal:overview")).context["overview"].plans
+        assert period.pk not in {owed.period.pk for owed in plan.owed}
+    with time_machine.travel(AFTER_WEEK, tick=False):  # while it was recent, it was chased
+        [plan] = client.get(reverse("portal:overview")).context["overview"].plans
+        assert period.pk in {owed.period.pk for owed in plan.owed}
