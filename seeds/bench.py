@@ -178,11 +178,7 @@ def host_speed(runs: int = 30) -> dict:
 
     A virtual machine's neighbours slow it without showing in its load average: pages
     measured in two runs compare in proportion to this number."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        _fixed_work()
-        times.append((time.perf_counter() - started) * 1000)
+    times = [_timed(_fixed_work)[0] for _ in range(runs)]
     return {"p50_ms": round(statistics.median(times), 2), "min_ms": round(min(times), 2)}
 
 

@@ -159,7 +159,7 @@ def _progress_series(plans: dict[int, PlanOverview], month: datetime.date,
              .annotate(figures=JSONObject(total=Sum("progress"), n=Count("*")))
              .values("figures"))
     periods = (ReportingPeriod.objects
-               .filter(plan_id__in=plans, month__gte=start, month__lte=max(month, last))
+               .filter(plan_id__in=plans, month__gte=start, month__lte=last)
                .annotate(figures=Subquery(filed, output_field=JSONField()))
                .order_by("month", "opens_on")
                .values_list("plan_id", "month", "figures", "pk", "kind", "opens_on",
