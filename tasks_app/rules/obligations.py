@@ -365,15 +365,18 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
             reports_in_condition(mine[0], "task__") & Q(**{"given_on__lte": F(f"deadline_{n}"),
                                                          f"filed_{n}": False})))
     result: dict[int, dict[int, tuple[str, int]]] = {period.pk: {} for period in periods}
-    by_plan = [{period.plan_id: period.pk for period in mine} for mine in slots.values()]
-    # Departments owing nothing come too: a HAVING computes each COUNT(DISTINCT) again.
-    for plan_id, dept, name, *counts in (
-            parts.order_by().values("task__plan_id", "dept", "dept_name").annotate(**tallies)
-            .values_list("task__plan_id", "dept", "dept_name", *tallies)):
-        for period_of_plan, owed in zip(by_plan, counts, strict=True):
-            period_id = period_of_plan.get(plan_id)
-            if period_id is not None and owed:
-                result[period_id][dept] = (name, owed)
+    # Per plan, its periods' columns in a row (plan, department, name, count per slot).
+    columns: dict[int, list[tuple[int, dict[int, tuple[str, int]]]]] = defaultdict(list)
+    for n, mine in enumerate(slots.values()):
+        for period in mine:
+            columns[period.plan_id].append((3 + n, result[period.pk]))
+    # Departments owing nothing come too (thousands of rows for ten plans): a HAVING
+    # computes each COUNT(DISTINCT) again.
+    for row in (parts.order_by().values("task__plan_id", "dept", "dept_name")
+                .annotate(**tallies).values_list("task__plan_id", "dept", "dept_name", *tallies)):
+        for column, owing in columns[row[0]]:
+            if owed := row[column]:
+                owing[row[1]] = (row[2], owed)
     return result
 
 
