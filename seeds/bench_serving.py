@@ -99,12 +99,43 @@ def _wait_for(port: int, seconds: float) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
+def busy_cpu_seconds(stat: str | None = None) -> float | None:
+    """CPU time the machine has spent busy so far, all cores together (user, nice, system,
+    irq and softirq of /proc/stat's first line); None where there is no /proc/stat."""
+    if stat is None:
+        try:
+            with open("/proc/stat", encoding="ascii") as file:
+                stat = file.readline()
+        except OSError:
+            return None
+    fields = [int(n) for n in stat.split()[1:8]]
+    if len(fields) < 7:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = fields
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(busy_seconds: float | None, responses: int) -> dict:
+    """The machine's CPU per answered request during a load run (gunicorn, PostgreSQL and
+    hey together) and the rate that would fill every core at that cost: what a request
+    costs, apart from whether the run kept the cores busy. On this virtual machine it
+    varied by ±15 % between runs where req/s varied by 2×."""
+    if busy_seconds is None or not responses:
+        return {}
+    cpu_ms = busy_seconds * 1000 / responses
+    return {"cpu_ms_per_request": round(cpu_ms, 1),
+            "cores_full_req_per_s": round((os.cpu_count() or 1) * 1000 / cpu_ms, 1)}
+
+
 def _hey(url: str, headers: dict, clients: int, seconds: int) -> dict:
     command = ["hey", "-z", f"{seconds}s", "-c", str(clients)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
+    busy_before = busy_cpu_seconds()
     out = subprocess.run([*command, url], capture_output=True, text=True,
                          timeout=seconds + 60).stdout
+    busy_after = busy_cpu_seconds()
+    busy = None if busy_before is None or busy_after is None else busy_after - busy_before
     codes = {code: int(n) for code, n in re.findall(r"\[(\d+)\]\s+(\d+) responses", out)}
     rate = re.search(r"Requests/sec:\s+([\d.]+)", out)
     p50 = re.search(r"50%+ in ([\d.]+) secs", out)
@@ -112,7 +143,7 @@ def _hey(url: str, headers: dict, clients: int, seconds: int) -> dict:
     return {"clients": clients, "req_per_s": float(rate.group(1)) if rate else 0.0,
             "p50_ms": round(float(p50.group(1)) * 1000, 1) if p50 else None,
             "p95_ms": round(float(p95.group(1)) * 1000, 1) if p95 else None,
-            "status": codes}
+            "status": codes, **cpu_per_request(busy, sum(codes.values()))}
 
 
 def measure_concurrency(*, liaison: User, manager: User, lead: User, plan_id: int,

@@ -63,6 +63,16 @@ def _job_rows(result: dict) -> Iterator[Row]:
             yield "export jobs", "", "skipped", "", str(job)
 
 
+def _cost(run: dict, during_jobs: bool) -> str:
+    """The machine's CPU per request in the run and the rate that would fill its cores."""
+    if "cpu_ms_per_request" not in run:
+        return ""
+    if during_jobs:  # the export jobs' CPU is in it
+        return f"; cpu {run['cpu_ms_per_request']} ms/req with the jobs"
+    return (f"; cpu {run['cpu_ms_per_request']} ms/req,"
+            f" all cores ≈ {run['cores_full_req_per_s']} req/s")
+
+
 def _concurrency_rows(result: dict) -> Iterator[Row]:
     runs = result.get("concurrency") or {}
     if "skipped" in runs:
@@ -75,11 +85,12 @@ def _concurrency_rows(result: dict) -> Iterator[Row]:
             if "req_per_s" in run:
                 clients = run["clients"]
                 target = CONCURRENCY_TARGETS.get((name, clients), "")
-                if name.endswith("during_2_city_ledger_jobs"):
+                during_jobs = name.endswith("during_2_city_ledger_jobs")
+                if during_jobs:
                     target = "p95 ≤ 1500 ms"
                 yield (f"{name} c={clients} (req/s; p50/p95 ms)", "",
                        round(run["req_per_s"], 1), f"{run['p50_ms']}/{run['p95_ms']}",
-                       f"{target} {run['status']}".strip())
+                       f"{target} {run['status']}{_cost(run, during_jobs)}".strip())
             elif "seconds" in run:
                 yield ("  city ledger job meanwhile (s / peak MB)", "", run["seconds"],
                        f"{run['max_rss_mb']} MB", "≤ 4 s, ≤ 250 MB")
