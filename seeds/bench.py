@@ -260,8 +260,9 @@ def measure_assessment_tracked(plans: list[Plan], year: int) -> dict:
     The synthetic plans track from this month, so last year's assessment (above) owes no
     report and its timeliness rule reads nothing. Here, in a transaction rolled back, every
     plan tracks from ``year``'s January and every part was given the month before it: the
-    year's twelve periods are owed, and their reports counted. Only the assessments are
-    timed, not the rewrite of the dates."""
+    year's periods are owed (twelve a plan where the data covers the year: city scale),
+    and their reports counted. Only the assessments are timed, not the rewrite of the
+    dates."""
     with transaction.atomic():
         start = datetime.date(year, 1, 1)
         Plan.objects.filter(pk__in=[plan.pk for plan in plans]).update(tracking_start=start)
@@ -275,8 +276,9 @@ def measure_assessment_tracked(plans: list[Plan], year: int) -> dict:
                 assessment_compute(plan, year)
             seconds = time.perf_counter() - started
         transaction.set_rollback(True)
-    return {"year": year, "plans": len(plans), "seconds": round(seconds, 2),
-            "queries": len(queries)}
+    periods = ReportingPeriod.objects.filter(plan__in=plans, month__year=year).count()
+    return {"year": year, "plans": len(plans), "periods": periods,
+            "seconds": round(seconds, 2), "queries": len(queries)}
 
 
 def _latest_full_quarter() -> tuple[int, int]:

@@ -52,7 +52,8 @@ def _build_rows(result: dict) -> Iterator[Row]:
                    build.get("seconds"), "", target)
     tracked = result.get("assessment_tracked") or {}
     if tracked:
-        yield (f"  assessment of {tracked.get('year')} tracked, reports owed (s)",
+        yield (f"  assessment of {tracked.get('year')} tracked,"
+               f" {tracked.get('periods', '?')} periods owed (s)",
                tracked.get("queries"), tracked.get("seconds"), "", "≤ 3 s")
 
 

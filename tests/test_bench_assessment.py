@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from seeds.bench import measure_assessment_tracked, measure_builds
+from seeds.bench_table import table_rows
 from seeds.synthetic import synthetic_build
 from tasks_app.models import Assessment, Assignment, Plan
 from tasks_app.rules.obligations import owed_and_filed
@@ -28,9 +29,12 @@ def test_the_tracked_year_owes_reports_and_leaves_nothing_behind():
         given = sorted(Assignment.objects.values_list("pk", "created_at"))
         plain = measure_builds(plans, lambda plan: assessment_compute(plan, 2025))
         tracked = measure_assessment_tracked(plans, 2025)
-    assert tracked["year"] == 2025 and tracked["plans"] == 2
+    assert tracked["year"] == 2025 and tracked["plans"] == 2 and tracked["periods"] == 24
     # The timeliness rule has owed reports to count: more work than the plain run.
     assert tracked["queries"] > plain["queries"]
     assert sorted(Plan.objects.values_list("pk", "tracking_start")) == before
     assert sorted(Assignment.objects.values_list("pk", "created_at")) == given
     assert not Assessment.objects.exists()
+    (row,) = table_rows({"assessment_tracked": tracked})
+    assert row[0] == "  assessment of 2025 tracked, 24 periods owed (s)"
+    assert row[1:3] == (tracked["queries"], tracked["seconds"]) and row[4] == "≤ 3 s"
