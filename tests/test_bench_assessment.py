@@ -33,6 +33,7 @@ def test_the_tracked_year_owes_reports_and_leaves_nothing_behind():
     # The timeliness rule has owed reports to count: more work than the plain run.
     assert tracked["queries"] > plain["queries"]
     assert sorted(Plan.objects.values_list("pk", "tracking_start")) == before
+    assert [(plan.pk, plan.tracking_start) for plan in plans] == before  # the objects too
     assert sorted(Assignment.objects.values_list("pk", "created_at")) == given
     assert not Assessment.objects.exists()
     (row,) = table_rows({"assessment_tracked": tracked})
