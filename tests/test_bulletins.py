@@ -375,9 +375,9 @@ def test_the_build_runs_the_same_number_of_queries_whatever_the_size(world):
     _grow(world, 0, 2)
     small = queries()
     _grow(world, 2, 12)
-    # The snapshot; the periods; owed and filed reports (9, see rules/obligations.py); the
+    # The snapshot; the periods; owed and filed reports (4, see rules/obligations.py); the
     # schedule; the departments named (one); tasks per department (direct, via groups);
     # department names; tasks per driver; the drivers; problems of red tasks; red and
     # suspended tasks and their parts; targets with their latest reading; the quarter's 督办单;
     # the quarter's 一键催办.
-    assert queries() == small == 24
+    assert queries() == small == 19

@@ -126,18 +126,25 @@ def test_the_condition_says_what_reports_in_says():
 def test_the_bulletins_owed_counts_say_what_owed_reports_lists(seed):
     """The reporting counts (bulletin, assessment) pick the same governing part as
     owed_reports: a department in two groups on a task, one part closed, owes through the
-    open one. (No part here has a closing day in the history: a closed part owes nothing.)"""
+    open one; and count as filed the reports owed_reports lists as filed. (No part here has
+    a closing day in the history: a closed part owes nothing.)"""
     from tasks_app.rules.obligations import owed_and_filed
 
     with time_machine.travel(datetime.datetime(2026, 4, 1, 9, tzinfo=TZ)):
         periods = _world(seed)
+        owed = owed_reports(periods)
         listed = Counter((row.department_id, period_id)
-                         for period_id, rows in owed_reports(periods).items() for row in rows)
-        counted = Counter()
+                         for period_id, rows in owed.items() for row in rows)
+        listed_filed = Counter((row.department_id, period_id)
+                               for period_id, rows in owed.items() for row in rows if row.filed)
+        counted, counted_filed = Counter(), Counter()
         for plan_id in {period.plan_id for period in periods}:
             mine = [period for period in periods if period.plan_id == plan_id]
-            for key, (owed, _on_time, _late) in owed_and_filed(mine[0].plan, mine).items():
-                if owed:
-                    counted[key] = owed
+            for key, (owed_n, on_time, late) in owed_and_filed(mine[0].plan, mine).items():
+                if owed_n:
+                    counted[key] = owed_n
+                if on_time + late:
+                    counted_filed[key] = on_time + late
     assert counted == listed
+    assert counted_filed == listed_filed
     assert listed

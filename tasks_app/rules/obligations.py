@@ -25,12 +25,11 @@ The rule (every screen, document, message and the API ask this module):
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     DateField,
@@ -480,151 +479,84 @@ def bulletin_named(schedule: Schedule, periods: list[ReportingPeriod],
 
 
 # ---------------------------------------------------------------- the reporting counts
-# (bulletin on-time rates, the assessment's timeliness): counted in SQL. Open parts owe a
-# report for every period whose deadline came after they were given; closed parts owed
-# reports until they closed (their closing days come from the history, _closing_days).
+# (bulletin on-time rates, the assessment's timeliness). A department's part in a task owed
+# a report for every period whose deadline came after it was given and before it closed:
+# open parts are not closed; closed parts (and parts of closed tasks) closed on the day the
+# history says (_closing_days). A filed report counts when it was owed.
 
 NEVER = datetime.date(1900, 1, 1)  # closed, but the history does not say when
-OPEN = Q(state__in=OPEN_PARTS) & ~Q(task__status__in=CLOSED_TASKS)
 
 Counts = dict[tuple[int, int], list[int]]  # (department id, period id) → [owed, on time, late]
-# (given on, closed on, cycle) → the ids of the periods such a part owes a report for
-OwedPeriods = Callable[[datetime.date, datetime.date | None, str], tuple[int, ...]]
-
-
-def _is_open_part() -> Case:
-    return Case(When(state__in=OPEN_PARTS, then=Value(True)), default=Value(False),
-                output_field=BooleanField())
-
-
-def _candidates(plan: Plan) -> tuple[QuerySet, QuerySet]:
-    """Parts that may owe reports, with ``dept`` and ``given_on``: direct ones of active
-    departments, and group ones for each active member not named directly. A member of two
-    groups on one task counts once, through the part that governs as in :func:`_parts`: an
-    open part before a closed one, then the one given first (then the first made)."""
-    parts = (Assignment.objects.filter(task__plan_id=plan.pk, state__in=LIVE_PARTS)
-             .exclude(task__feedback_type=FeedbackType.ONE_OFF)
-             .annotate(given_on=TruncDate("created_at"), is_open=_is_open_part()))
-    direct = parts.filter(department__isnull=False, department__is_active=True).annotate(
-        dept=F("department_id"))
-    live = Assignment.objects.filter(task_id=OuterRef("task_id"), state__in=LIVE_PARTS)
-    governs_before = (live.filter(group__members=OuterRef("dept"))
-                      .alias(open=_is_open_part(), given=TruncDate("created_at"))
-                      .filter(Q(open__gt=OuterRef("is_open"))
-                              | Q(open=OuterRef("is_open"), given__lt=OuterRef("given_on"))
-                              | Q(open=OuterRef("is_open"), given=OuterRef("given_on"),
-                                  pk__lt=OuterRef("pk"))))
-    via_group = (parts.filter(group__isnull=False)
-                 .annotate(dept=F("group__members"), active=F("group__members__is_active"))
-                 .filter(dept__isnull=False, active=True)
-                 .exclude(Exists(live.filter(department_id=OuterRef("dept"))))
-                 .exclude(Exists(governs_before)))
-    return direct, via_group
 
 
 @dataclass(frozen=True)
-class ClosedPart:
+class Holding:
+    """A department's governing part in a task, as the reporting counts need it."""
+
     given_on: datetime.date
-    closed_on: datetime.date
+    closed_on: datetime.date | None  # None: the part and its task are open
     cycle: str
 
 
-def _closed_parts(plan: Plan) -> dict[tuple[int, int], ClosedPart]:
-    """(department id, task id) → the closed part's days. Four queries."""
+def _holdings(plan: Plan) -> dict[tuple[int, int], Holding]:
+    """(department id, task id) → the governing part of each department in each of the
+    plan's periodic tasks, chosen as in :func:`_parts` (a direct part, else of the group
+    parts an open one before a closed one, then the one given first). Three queries."""
     task_days, part_days = _closing_days(plan)
-    result: dict[tuple[int, int], ClosedPart] = {}
-    for queryset, through_group in zip(_candidates(plan), (False, True), strict=True):
-        rows = queryset.exclude(OPEN).order_by().values_list(
-            "dept", "task_id", "given_on", "task__feedback_cycle", "state", "task__status")
-        for dept, task_id, given_on, cycle, state, status in rows:
-            days = [task_days.get(task_id, NEVER)] if status in CLOSED_TASKS else []
-            if state in CLOSED_PARTS:
-                own = None if through_group else part_days.get((task_id, dept))
-                days.append(own or task_days.get(task_id, NEVER))
-            result[dept, task_id] = ClosedPart(given_on, min(days), cycle)
-    return result
+    rows = (_held(Assignment.objects.filter(task__plan_id=plan.pk, state__in=LIVE_PARTS)
+                  .exclude(task__feedback_type=FeedbackType.ONE_OFF))
+            .order_by().values_list("dept", "task_id", "department_id", "given_on", "state",
+                                    "task__status", "task__feedback_cycle"))
+    def precedence(row: tuple) -> tuple[bool, int]:  # open first, then given first
+        return row[4] in OPEN_PARTS, -row[3].toordinal()
 
-
-def _owed(plan: Plan, closed: dict[tuple[int, int], ClosedPart], counts: Counts,
-          owed_periods: OwedPeriods) -> None:
-    """Add the reports owed by open parts (two grouped queries) and by closed parts."""
-    for queryset in _candidates(plan):
-        for row in (queryset.filter(OPEN).order_by()
-                    .values("dept", "given_on", "task__feedback_cycle")
-                    .annotate(n=Count("task_id", distinct=True))):
-            for period_id in owed_periods(row["given_on"], None, row["task__feedback_cycle"]):
-                counts[row["dept"], period_id][0] += row["n"]
-    for (dept, _task_id), part in closed.items():
-        for period_id in owed_periods(part.given_on, part.closed_on, part.cycle):
-            counts[dept, period_id][0] += 1
-
-
-def _reports(periods: list[ReportingPeriod]) -> QuerySet[ProgressReport]:
-    return (ProgressReport.objects.filter(period__in=periods, state__in=FILED_REPORTS,
-                                          department__is_active=True)
-            .exclude(task__feedback_type=FeedbackType.ONE_OFF)
-            .exclude(Q(task__feedback_cycle=FeedbackCycle.QUARTERLY)
-                     & ~Q(period__month__month__in=QUARTER_END_MONTHS))
-            .exclude(Q(task__feedback_cycle=FeedbackCycle.WEEKLY)
-                     & ~Q(period__kind=PeriodKind.WEEKLY))
-            .exclude(~Q(task__feedback_cycle=FeedbackCycle.WEEKLY)
-                     & Q(period__kind=PeriodKind.WEEKLY))
-            .order_by())
-
-
-def _add_filed(rows, counts: Counts) -> None:
-    for row in rows.values("department_id", "period_id").annotate(
-            on_time=Count("id", filter=Q(is_late=False)), late=Count("id", filter=Q(is_late=True))):
-        counts[row["department_id"], row["period_id"]][1] += row["on_time"]
-        counts[row["department_id"], row["period_id"]][2] += row["late"]
-
-
-def _filed(plan: Plan, periods: list[ReportingPeriod],
-           closed: dict[tuple[int, int], ClosedPart], counts: Counts,
-           owed_periods: OwedPeriods) -> None:
-    """Add the owed reports that were filed: on open parts (the department's own part, or
-    through a group, given by the period's deadline) in SQL; on closed parts by
-    (department, task, period)."""
-    reports = _reports(periods)
-    open_task = ~Q(task__status__in=CLOSED_TASKS)
-    live = Assignment.objects.filter(task_id=OuterRef("task_id"), state__in=LIVE_PARTS)
-    given_in_time = (live.filter(state__in=OPEN_PARTS).alias(given_on=TruncDate("created_at"))
-                     .filter(given_on__lte=OuterRef("period__deadline")))
-    # The plan's parts only (else PostgreSQL hashes every part in the city to match them).
-    own_part = given_in_time.filter(department_id=OuterRef("department_id"),
-                                    task__plan_id=plan.pk)
-    _add_filed(reports.filter(open_task, Exists(own_part)), counts)
-    group_part = given_in_time.filter(group__members=OuterRef("department_id"))
-    grouped = Assignment.objects.filter(task__plan_id=plan.pk, group__isnull=False)
-    _add_filed(reports.filter(open_task, task__in=grouped.values("task_id"))
-               .filter(Exists(group_part))
-               .exclude(Exists(live.filter(department_id=OuterRef("department_id")))), counts)
-    closing = Assignment.objects.filter(task__plan_id=plan.pk, state__in=CLOSED_PARTS)
-    rows = (reports.filter(Q(task__status__in=CLOSED_TASKS)
-                           | Q(task__in=closing.values("task_id")))
-            .values_list("department_id", "task_id", "period_id", "is_late")
-            .annotate(n=Count("id")))
-    for dept, task_id, period_id, is_late, n in rows:
-        part = closed.get((dept, task_id))
-        if part and period_id in owed_periods(part.given_on, part.closed_on, part.cycle):
-            counts[dept, period_id][2 if is_late else 1] += n
+    governing: dict[tuple[int, int], tuple] = {}
+    named: set[tuple[int, int]] = set()
+    for row in sorted(rows, key=lambda r: r[2] is None):  # direct parts first
+        key = (row[0], row[1])
+        if row[2] is not None:
+            named.add(key)
+        elif key in named:
+            continue
+        held = governing.get(key)
+        if held is None or precedence(row) > precedence(held):
+            governing[key] = row
+    holdings = {}
+    for (dept, task_id), (_d, _t, direct, given_on, state, status, cycle) in governing.items():
+        days = [task_days.get(task_id, NEVER)] if status in CLOSED_TASKS else []
+        if state in CLOSED_PARTS:
+            own = part_days.get((task_id, dept)) if direct is not None else None
+            days.append(own or task_days.get(task_id, NEVER))
+        holdings[dept, task_id] = Holding(given_on, min(days, default=None), cycle)
+    return holdings
 
 
 def owed_and_filed(plan: Plan, periods: list[ReportingPeriod]) -> Counts:
-    """(department id, period id) → [owed, filed on time, filed late]. Nine queries."""
+    """(department id, period id) → [owed, filed on time, filed late]. Four queries: the
+    plan's parts and their closing days, then the periods' filed reports; a report counts
+    when its department's part owed it (:func:`owes`: the task reports in the period, the
+    part was given by its deadline and not closed before)."""
     counts: Counts = defaultdict(lambda: [0, 0, 0])
-    if periods:
-        # A plan's parts share few (given on, closed on, cycle): each is judged against
-        # the periods once, not once per department and row (a city's year: 200,000 calls).
-        @cache
-        def owed_periods(given_on: datetime.date, closed_on: datetime.date | None,
-                         cycle: str) -> tuple[int, ...]:
-            return tuple(period.pk for period in periods
-                         if owes(given_on, closed_on, cycle, period))
+    if not periods:
+        return counts
 
-        closed = _closed_parts(plan)
-        _owed(plan, closed, counts, owed_periods)
-        _filed(plan, periods, closed, counts, owed_periods)
+    # A plan's parts share few (given on, closed on, cycle): each is judged against the
+    # periods once, not once per part (a city's year: 200,000 calls).
+    @cache
+    def owed_periods(holding: Holding) -> frozenset[int]:
+        return frozenset(period.pk for period in periods
+                         if owes(holding.given_on, holding.closed_on, holding.cycle, period))
+
+    owed = {key: owed_periods(holding) for key, holding in _holdings(plan).items()}
+    for (dept, _task_id), period_ids in owed.items():
+        for period_id in period_ids:
+            counts[dept, period_id][0] += 1
+    nothing: frozenset[int] = frozenset()
+    filed = ProgressReport.objects.filter(period__in=periods, state__in=FILED_REPORTS)
+    for dept, task_id, period_id, is_late in filed.order_by().values_list(
+            "department_id", "task_id", "period_id", "is_late"):
+        if period_id in owed.get((dept, task_id), nothing):
+            counts[dept, period_id][2 if is_late else 1] += 1
     return counts
 
 

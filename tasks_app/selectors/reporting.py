@@ -59,7 +59,7 @@ def tracked_periods(plan: Plan, months: Iterable[datetime.date]) -> list[Reporti
 def reporting_compliance(
     plan: Plan, periods: list[ReportingPeriod]
 ) -> dict[tuple[int, int], Compliance]:
-    """(department id, period id) → :class:`Compliance`. Nine queries whatever the size."""
+    """(department id, period id) → :class:`Compliance`. Four queries whatever the size."""
     return {key: Compliance(*counts)
             for key, counts in owed_and_filed(plan, periods).items() if any(counts)}
 
