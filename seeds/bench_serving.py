@@ -66,7 +66,8 @@ def _start_job(owner: User, params: dict, url: str) -> subprocess.Popen:
     job = ExportJob.objects.create(owner=owner, kind=ExportJob.Kind.LEDGER,
                                    params=ledger_params(params))
     # At the priority of the Procfile's ``documents`` worker, which builds them in production.
-    return subprocess.Popen(["nice", "-n", "10", sys.executable, "-c", _JOB.format(job=job.pk)],
+    return subprocess.Popen(["scripts/low_priority.sh", sys.executable, "-c",
+                             _JOB.format(job=job.pk)],
                             cwd=ROOT, env=_environment(url), stdout=subprocess.PIPE, text=True)
 
 

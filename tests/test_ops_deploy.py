@@ -4,6 +4,7 @@ consistent with the scripts they use, and that the compose file parses."""
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import yaml
@@ -127,3 +128,32 @@ def test_the_master_warms_up_and_freezes_what_it_loaded_before_forking(monkeypat
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_the_documents_worker_yields_the_cpu_in_its_own_session_too():
+    """scripts/supervise.py starts each Procfile process in a session of its own; where the
+    kernel shares CPU time between sessions first (autogroup), only the session's own nice
+    value ranks it against the web. The script lowers both, and never its caller's session;
+    in compose the container's CPU weight does it."""
+    assert re.search(r"^documents: scripts/low_priority\.sh ", (ROOT / "Procfile").read_text(),
+                     re.M)
+    assert _compose()["services"]["documents"]["cpu_shares"] < 1024
+    mine = Path("/proc/self/autogroup")
+    before = mine.read_text() if mine.exists() else None
+    for own_session in (True, False):
+        child = subprocess.Popen([str(ROOT / "scripts/low_priority.sh"), "sleep", "30"],
+                                 start_new_session=own_session)
+        try:
+            deadline = time.monotonic() + 10
+            while not Path(f"/proc/{child.pid}/cmdline").read_bytes().startswith(b"sleep"):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            stat = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            assert stat[16] == "10"  # nice
+            if before is not None:  # a kernel with autogroup
+                group = Path(f"/proc/{child.pid}/autogroup").read_text()
+                assert group.endswith(" nice 10\n") if own_session else group == before
+                assert mine.read_text() == before
+        finally:
+            child.kill()
+            child.wait()
