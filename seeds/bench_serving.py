@@ -68,7 +68,8 @@ def _start_job(owner: User, params: dict, url: str) -> subprocess.Popen:
     # At the priority of the Procfile's ``documents`` worker, which builds them in production.
     return subprocess.Popen(["scripts/low_priority.sh", sys.executable, "-c",
                              _JOB.format(job=job.pk)],
-                            cwd=ROOT, env=_environment(url), stdout=subprocess.PIPE, text=True)
+                            cwd=ROOT, env=_environment(url), stdout=subprocess.PIPE, text=True,
+                            start_new_session=True)
 
 
 def measure_export_jobs(lead: User, plan_id: int) -> dict:
@@ -168,7 +169,8 @@ def measure_concurrency(*, liaison: User, manager: User, lead: User, plan_id: in
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi", "-c",
          "config/gunicorn.py"], cwd=ROOT, env={**_environment(url), "PORT": str(port)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)  # as scripts/supervise.py starts it
     base = f"http://127.0.0.1:{port}"
     targets = {
         "department_home": ("/", {"Cookie": cookies[liaison.pk]}),
