@@ -25,7 +25,7 @@ The rule (every screen, document, message and the API ask this module):
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -250,14 +250,39 @@ def _held(parts: QuerySet, department_ids: Iterable[int] | None = None) -> Query
         dept_name=Coalesce("department__name", "group__members__name"))
 
 
+def _governing(rows: Iterable[Sequence], fields: Sequence[str]
+               ) -> dict[tuple[int, int], Sequence]:
+    """(department id, task id) → the row of the part through which the department holds
+    the task: its direct part if it has one; else, of its groups' parts, an open one before
+    a closed one, then the one given first. ``fields`` names the rows' values: ``dept``,
+    ``task_id``, ``department_id`` (None for a group's part), ``state``, ``given_on``."""
+    dept, task, direct, state, given_on = (fields.index(name) for name in (
+        "dept", "task_id", "department_id", "state", "given_on"))
+
+    def precedence(row: Sequence) -> tuple[bool, int]:
+        return row[state] in OPEN_PARTS, -row[given_on].toordinal()
+
+    governing: dict[tuple[int, int], Sequence] = {}
+    named: set[tuple[int, int]] = set()
+    for row in sorted(rows, key=lambda r: r[direct] is None):  # direct parts first
+        key = (row[dept], row[task])
+        if row[direct] is not None:
+            named.add(key)
+        elif key in named:
+            continue
+        held = governing.get(key)
+        if held is None or precedence(row) > precedence(held):
+            governing[key] = row
+    return governing
+
+
 def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None,
            department_ids: Iterable[int] | None = None,
            slots: dict[Slot, list[int]] | None = None, times: bool = True) -> list[_Part]:
     """Each department's part in each task that is not closed, groups expanded to their
-    active members; a direct part governs, else of its group parts an open one before a
-    closed one, then the one given first (as in :func:`_candidates`). With each
-    part, its department's filed reports in ``slots`` (slot → its periods' ids) and, with
-    ``times``, when each was filed. One query.
+    active members, the one that governs (:func:`_governing`). With each part, its
+    department's filed reports in ``slots`` (slot → its periods' ids) and, with ``times``,
+    when each was filed. One query.
     Closed parts are returned too (they shadow a group part) — ask ``is_open``."""
     parts = Assignment.objects.filter(state__in=LIVE_PARTS).exclude(task__status__in=CLOSED_TASKS)
     if plan_ids is not None:
@@ -274,26 +299,16 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
                                   f"filed_at_{n}": at if times else Value(
                                       None, output_field=DateTimeField())})
         filed_fields += [f"filed_{n}", f"filed_at_{n}"]
-    found: dict[tuple[int, int], _Part] = {}
-    named: set[tuple[int, int]] = set()
-    rows = parts.order_by().values_list(*_PART_FIELDS, "department_id", *filed_fields)
-    for row in sorted(rows, key=lambda r: r[len(_PART_FIELDS)] is None):
-        (plan_id, driver_id, task_id, number, title, ftype, cycle, given_on, state, dept,
-         name, direct_id) = row[:len(_PART_FIELDS) + 1]
-        key = (task_id, dept)
-        if direct_id is not None:
-            named.add(key)
-        elif key in named:
-            continue
+    fields = (*_PART_FIELDS, "department_id", *filed_fields)
+    result = []
+    for row in _governing(parts.order_by().values_list(*fields), fields).values():
         filed = {slot: row[len(_PART_FIELDS) + 2 + 2 * n]
                  for n, slot in enumerate(slots_in_order) if row[len(_PART_FIELDS) + 1 + 2 * n]}
-        part = _Part(plan_id, driver_id, task_id, number, title, ftype, cycle,
-                     given_on, state, dept, name, filed)
-        held = found.get(key)
-        if (held is None or (part.is_open, -part.given_on.toordinal())
-                > (held.is_open, -held.given_on.toordinal())):
-            found[key] = part
-    return list(found.values())
+        (plan_id, driver_id, task_id, number, title, ftype, cycle, given_on, state, dept,
+         name) = row[:len(_PART_FIELDS)]
+        result.append(_Part(plan_id, driver_id, task_id, number, title, ftype, cycle,
+                            given_on, state, dept, name, filed))
+    return result
 
 
 def owed_reports(
@@ -499,30 +514,17 @@ class Holding:
 
 
 def _holdings(plan: Plan) -> dict[tuple[int, int], Holding]:
-    """(department id, task id) → the governing part of each department in each of the
-    plan's periodic tasks, chosen as in :func:`_parts` (a direct part, else of the group
-    parts an open one before a closed one, then the one given first). Three queries."""
+    """(department id, task id) → the governing part (:func:`_governing`) of each department
+    in each of the plan's periodic tasks. Three queries."""
     task_days, part_days = _closing_days(plan)
+    fields = ("dept", "task_id", "department_id", "given_on", "state", "task__status",
+              "task__feedback_cycle")
     rows = (_held(Assignment.objects.filter(task__plan_id=plan.pk, state__in=LIVE_PARTS)
                   .exclude(task__feedback_type=FeedbackType.ONE_OFF))
-            .order_by().values_list("dept", "task_id", "department_id", "given_on", "state",
-                                    "task__status", "task__feedback_cycle"))
-    def precedence(row: tuple) -> tuple[bool, int]:  # open first, then given first
-        return row[4] in OPEN_PARTS, -row[3].toordinal()
-
-    governing: dict[tuple[int, int], tuple] = {}
-    named: set[tuple[int, int]] = set()
-    for row in sorted(rows, key=lambda r: r[2] is None):  # direct parts first
-        key = (row[0], row[1])
-        if row[2] is not None:
-            named.add(key)
-        elif key in named:
-            continue
-        held = governing.get(key)
-        if held is None or precedence(row) > precedence(held):
-            governing[key] = row
+            .order_by().values_list(*fields))
     holdings = {}
-    for (dept, task_id), (_d, _t, direct, given_on, state, status, cycle) in governing.items():
+    for (dept, task_id), (_d, _t, direct, given_on, state, status, cycle) in _governing(
+            rows, fields).items():
         days = [task_days.get(task_id, NEVER)] if status in CLOSED_TASKS else []
         if state in CLOSED_PARTS:
             own = part_days.get((task_id, dept)) if direct is not None else None
