@@ -293,8 +293,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Heavy documents (ledger exports, published PDFs) go to their own queue, served by the
-# Procfile's ``documents`` worker at a lower CPU priority (scripts/low_priority.sh): two city ledgers being
-# built no longer slow every page on a 2-core server.
+# Procfile's ``documents`` worker at a lower CPU priority (scripts/low_priority.sh): two
+# city ledgers being built no longer slow every page on a 2-core server.
 CELERY_TASK_ROUTES = {name: {"queue": "documents"} for name in (
     "tasks_app.tasks.export_build", "tasks_app.tasks.store_pdf")}
 CELERY_TIMEZONE = TIME_ZONE
