@@ -381,14 +381,15 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
                                                          f"filed_{n}": False})))
     result: dict[int, dict[int, tuple[str, int]]] = {period.pk: {} for period in periods}
     # Per plan, its periods' columns in a row (plan, department, name, count per slot).
+    head = ("task__plan_id", "dept", "dept_name")
     columns: dict[int, list[tuple[int, dict[int, tuple[str, int]]]]] = defaultdict(list)
     for n, mine in enumerate(slots.values()):
         for period in mine:
-            columns[period.plan_id].append((3 + n, result[period.pk]))
+            columns[period.plan_id].append((len(head) + n, result[period.pk]))
     # Departments owing nothing come too (thousands of rows for ten plans): a HAVING
     # computes each COUNT(DISTINCT) again.
-    for row in (parts.order_by().values("task__plan_id", "dept", "dept_name")
-                .annotate(**tallies).values_list("task__plan_id", "dept", "dept_name", *tallies)):
+    for row in (parts.order_by().values(*head).annotate(**tallies)
+                .values_list(*head, *tallies)):
         for column, owing in columns[row[0]]:
             if owed := row[column]:
                 owing[row[1]] = (row[2], owed)
