@@ -138,13 +138,12 @@ def test_the_bulletins_owed_counts_say_what_owed_reports_lists(seed):
         listed_filed = Counter((row.department_id, period_id)
                                for period_id, rows in owed.items() for row in rows if row.filed)
         counted, counted_filed = Counter(), Counter()
-        for plan_id in {period.plan_id for period in periods}:
-            mine = [period for period in periods if period.plan_id == plan_id]
-            for key, (owed_n, on_time, late) in owed_and_filed(mine[0].plan, mine).items():
+        for period in periods:  # counted per department: one period at a time
+            for dept, (owed_n, on_time, late) in owed_and_filed(period.plan, [period]).items():
                 if owed_n:
-                    counted[key] = owed_n
+                    counted[dept, period.pk] = owed_n
                 if on_time + late:
-                    counted_filed[key] = on_time + late
+                    counted_filed[dept, period.pk] = on_time + late
     assert counted == listed
     assert counted_filed == listed_filed
     assert listed

@@ -144,11 +144,13 @@ def test_reports_go_to_the_period_of_their_cycle_and_are_counted_there(world):
     _file(world, week, world.task1, world.jia, "jia.liaison", moment(3, 12, 10))
     assert missing_reports_for([week])[week.pk] == []
     with time_machine.travel(moment(4, 10), tick=False):
-        counts = reporting_compliance(world.plan, [week, month])
-    assert (counts[world.jia.pk, week.pk].expected, counts[world.jia.pk, week.pk].on_time) == (
-        1, 1)
-    assert (world.yi.pk, week.pk) not in counts
-    assert counts[world.jia.pk, month.pk].expected == 1  # task 2 only: task 1 is weekly
+        weekly = reporting_compliance(world.plan, [week])
+        monthly = reporting_compliance(world.plan, [month])
+        both = reporting_compliance(world.plan, [week, month])
+    assert (weekly[world.jia.pk].expected, weekly[world.jia.pk].on_time) == (1, 1)
+    assert world.yi.pk not in weekly
+    assert monthly[world.jia.pk].expected == 1  # task 2 only: task 1 is weekly
+    assert (both[world.jia.pk].expected, both[world.jia.pk].on_time) == (2, 1)
 
 
 def test_the_report_page_of_a_weekly_item_asks_for_this_week(world, client):

@@ -502,7 +502,7 @@ def bulletin_named(schedule: Schedule, periods: list[ReportingPeriod],
 
 NEVER = datetime.date(1900, 1, 1)  # closed, but the history does not say when
 
-Counts = dict[tuple[int, int], list[int]]  # (department id, period id) → [owed, on time, late]
+Counts = dict[int, list[int]]  # department id → [owed, filed on time, filed late]
 
 
 @dataclass(frozen=True)
@@ -535,10 +535,10 @@ def _holdings(plan: Plan) -> dict[tuple[int, int], Holding]:
 
 
 def owed_and_filed(plan: Plan, periods: list[ReportingPeriod]) -> Counts:
-    """(department id, period id) → [owed, filed on time, filed late]. Four queries: the
-    plan's parts and their closing days, then the periods' filed reports; a report counts
-    when its department's part owed it (:func:`owes`: the task reports in the period, the
-    part was given by its deadline and not closed before)."""
+    """Department id → [owed, filed on time, filed late], summed over ``periods``. Four
+    queries: the plan's parts and their closing days, then the periods' filed reports; a
+    report counts when its department's part owed it (:func:`owes`: the task reports in the
+    period, the part was given by its deadline and not closed before)."""
     counts: Counts = defaultdict(lambda: [0, 0, 0])
     if not periods:
         return counts
@@ -552,14 +552,13 @@ def owed_and_filed(plan: Plan, periods: list[ReportingPeriod]) -> Counts:
 
     owed = {key: owed_periods(holding) for key, holding in _holdings(plan).items()}
     for (dept, _task_id), period_ids in owed.items():
-        for period_id in period_ids:
-            counts[dept, period_id][0] += 1
+        counts[dept][0] += len(period_ids)
     nothing: frozenset[int] = frozenset()
     filed = ProgressReport.objects.filter(period__in=periods, state__in=FILED_REPORTS)
     for dept, task_id, period_id, is_late in filed.order_by().values_list(
             "department_id", "task_id", "period_id", "is_late"):
         if period_id in owed.get((dept, task_id), nothing):
-            counts[dept, period_id][2 if is_late else 1] += 1
+            counts[dept][2 if is_late else 1] += 1
     return counts
 
 

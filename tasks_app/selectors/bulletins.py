@@ -36,7 +36,6 @@ from ..rules.states import FILED_REPORTS
 from ..workdays import add_months
 from .reporting import (
     Compliance,
-    compliance_by_department,
     per_department,
     reporting_compliance,
     tracked_periods,
@@ -66,8 +65,7 @@ def bulletin_compute(plan: Plan, year: int, quarter: int, *,
     tasks = with_health(Task.objects.filter(plan=plan), now).order_by()
     # The on-time rates count the periods whose deadline has passed: before its deadline a
     # period's reports are not late, they are not due yet (a draft says 截止日未到, not 0 %).
-    compliance = reporting_compliance(plan, [p for p in periods if p.deadline < today])
-    by_department = compliance_by_department(compliance)
+    by_department = reporting_compliance(plan, [p for p in periods if p.deadline < today])
     named = bulletin_named(plan.schedule, periods, today)
     department_counts = _department_counts(tasks)
     names = dict(Department.objects.filter(

@@ -1,4 +1,4 @@
-"""Who had to report, and who reported on time — per department and period, counted in SQL.
+"""Who had to report, and who reported on time — per department, over a list of periods.
 
 A department is *expected* to report on a task for a period when it had a part in the task
 on the period's deadline — directly, or as a member of a group named on it (see
@@ -14,7 +14,6 @@ counting is tasks_app.rules.obligations'.
 """
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,8 +23,7 @@ from ..models import Assignment, Plan, ReportingPeriod
 from ..rules.obligations import owed_and_filed
 from ..rules.states import INACTIVE_PARTS
 
-__all__ = ["Compliance", "compliance_by_department", "per_department",
-           "reporting_compliance", "tracked_periods"]
+__all__ = ["Compliance", "per_department", "reporting_compliance", "tracked_periods"]
 
 
 @dataclass
@@ -43,11 +41,6 @@ class Compliance:
         """On-time share of expected reports, None when nothing was expected."""
         return min(self.on_time / self.expected, 1.0) if self.expected else None
 
-    def add(self, other: "Compliance") -> None:
-        self.expected += other.expected
-        self.on_time += other.on_time
-        self.late += other.late
-
 
 def tracked_periods(plan: Plan, months: Iterable[datetime.date]) -> list[ReportingPeriod]:
     """The plan's existing periods for these months, from its tracking start on."""
@@ -56,21 +49,10 @@ def tracked_periods(plan: Plan, months: Iterable[datetime.date]) -> list[Reporti
         plan=plan, month__in=[m for m in months if m >= start]).order_by("month"))
 
 
-def reporting_compliance(
-    plan: Plan, periods: list[ReportingPeriod]
-) -> dict[tuple[int, int], Compliance]:
-    """(department id, period id) → :class:`Compliance`. Four queries whatever the size."""
-    return {key: Compliance(*counts)
-            for key, counts in owed_and_filed(plan, periods).items() if any(counts)}
-
-
-def compliance_by_department(
-    compliance: dict[tuple[int, int], Compliance]
-) -> dict[int, Compliance]:
-    totals: dict[int, Compliance] = defaultdict(Compliance)
-    for (department_id, _period_id), counts in compliance.items():
-        totals[department_id].add(counts)
-    return dict(totals)
+def reporting_compliance(plan: Plan, periods: list[ReportingPeriod]) -> dict[int, Compliance]:
+    """Department id → :class:`Compliance` over ``periods``. Four queries whatever the size."""
+    return {department_id: Compliance(*counts)
+            for department_id, counts in owed_and_filed(plan, periods).items() if any(counts)}
 
 
 def per_department(tasks: QuerySet, *, values: tuple[str, ...] = (),

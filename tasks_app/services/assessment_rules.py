@@ -38,7 +38,6 @@ from ..models import (
     TaskEvent,
 )
 from ..selectors.reporting import (
-    compliance_by_department,
     reporting_compliance,
 )
 from .assessment_lifecycle import (
@@ -94,7 +93,7 @@ def pct(share: float) -> str:
 
 
 def measure_timeliness(ctx: Context) -> dict[int, Measure]:
-    totals = compliance_by_department(reporting_compliance(ctx.plan, ctx.periods))
+    totals = reporting_compliance(ctx.plan, ctx.periods)
     # Translated once, not per department (as in every measure below).
     expected, on_time, late, missing = _("应报送"), _("按时报送"), _("逾期报送"), _("未报送")
     formula = _("按时报送率 %(on_time)s ÷ %(expected)s = %(rate)s")
