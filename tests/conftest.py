@@ -38,3 +38,15 @@ def _fresh_calendar(request, django_db_blocker):
             workdays.year_known(2000)
     yield
     workdays.forget()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request in English (LocaleMiddleware)
+    leaves English active in the thread, and a later test calling a service directly would
+    get English messages."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -336,27 +336,41 @@ def clean_weights(raw) -> dict[str, Decimal]:
 
 
 @dataclass(frozen=True)
-class Wording:
-    """The translated names and formula templates of :func:`department_score`: translated
-    once per computation, not for each department and rule."""
+class Scoring:
+    """What :func:`department_score` needs that is the same for every department: the
+    translated names and formula templates, the weights as written, and each rule's
+    component for a department it did not measure (most departments, for most rules) —
+    made once per computation, not for each department and rule."""
 
+    weights: dict[str, Decimal]
     names: dict[str, str]
-    adjusted: str
-    no_adjustment: str
-    no_data: str
+    weight_texts: dict[str, str]  # the weighted rules' weights as written: 30, 0.5
+    full: Decimal  # the weighted rules' weights summed
+    unmeasured: dict[str, dict]  # rule key → its component for a department it did not measure
     not_counted: str
+    adjusted: str
     counted: str
     scaled: str
     scaled_input: str
     scaled_formula: str
 
     @classmethod
-    def current(cls) -> "Wording":
-        """In the active language."""
-        return cls(names={rule.key: str(rule.name) for rule in RULES},
-                   adjusted=_("%(text)s = %(points)s 分"), no_adjustment=_("无 = 0 分"),
-                   no_data=_("无相关数据"),
-                   not_counted=_("%(reason)s，不计分（满分按比例折算）"),
+    def current(cls, weights: dict[str, Decimal]) -> "Scoring":
+        """With ``weights``, in the active language."""
+        names = {rule.key: str(rule.name) for rule in RULES}
+        not_counted = _("%(reason)s，不计分（满分按比例折算）")
+        no_data = not_counted % {"reason": _("无相关数据")}
+        unmeasured = {rule.key: (
+            _component(rule, names[rule.key], None, no_data, None, weights[rule.key])
+            if rule.weighted else
+            _component(rule, names[rule.key], None, _("无 = 0 分"), Decimal(0)))
+            for rule in RULES}
+        return cls(weights=weights, names=names,
+                   weight_texts={rule.key: _n(weights[rule.key]) for rule in RULES
+                                 if rule.weighted},
+                   full=sum((weights[rule.key] for rule in RULES if rule.weighted), Decimal(0)),
+                   unmeasured=unmeasured, not_counted=not_counted,
+                   adjusted=_("%(text)s = %(points)s 分"),
                    counted=_("%(text)s × %(weight)s 分 = %(points)s 分"),
                    scaled=_("折算为百分制"), scaled_input=_("计分项满分合计"),
                    scaled_formula=_("%(summed)s ÷ %(counted)s × %(full)s = %(base)s 分"))
@@ -371,43 +385,51 @@ def _component(rule: Rule, name: str, measure: Measure | None, formula: str,
             "applicable": points is not None}
 
 
-def department_score(measures: dict[str, Measure], weights: dict[str, Decimal],
-                     wording: Wording | None = None) -> tuple[list[dict], Decimal]:
-    """A department's components (name, formula in Chinese, inputs, points) and total."""
-    words = wording or Wording.current()
+def department_score(measures: dict[str, Measure], scoring: Scoring
+                     ) -> tuple[list[dict], Decimal]:
+    """A department's components (name, formula in Chinese, inputs, points) and total.
+    A rule that did not measure the department gives the component made once in
+    ``scoring`` (the same object for every such department: they are only written)."""
     weighted, adjustments = [], []
     earned, counted = [], Decimal(0)
+    adjusted = Decimal(0)
     for rule in RULES:
-        measure, name = measures.get(rule.key), words.names[rule.key]
-        if not rule.weighted:
-            points = measure.points if measure else Decimal(0)
-            formula = (words.adjusted % {"text": measure.text, "points": _n(points)}
-                       if measure else words.no_adjustment)
-            adjustments.append((_component(rule, name, measure, formula, points), points))
+        measure = measures.get(rule.key)
+        if measure is None:
+            (weighted if rule.weighted else adjustments).append(scoring.unmeasured[rule.key])
             continue
-        weight = weights[rule.key]
-        if measure is None or measure.share is None:
-            reason = measure.text if measure else words.no_data
+        name = scoring.names[rule.key]
+        if not rule.weighted:
+            adjustments.append(_component(
+                rule, name, measure,
+                scoring.adjusted % {"text": measure.text, "points": _n(measure.points)},
+                measure.points))
+            adjusted += measure.points
+            continue
+        weight = scoring.weights[rule.key]
+        if measure.share is None:
             weighted.append(_component(rule, name, measure,
-                                       words.not_counted % {"reason": reason}, None, weight))
+                                       scoring.not_counted % {"reason": measure.text}, None,
+                                       weight))
             continue
         points = q2(Decimal(str(round(measure.share, 6))) * weight)
         earned.append(points)
         counted += weight
         weighted.append(_component(
-            rule, name, measure, words.counted % {
-                "text": measure.text, "weight": _n(weight), "points": _n(points)},
+            rule, name, measure, scoring.counted % {
+                "text": measure.text, "weight": scoring.weight_texts[rule.key],
+                "points": _n(points)},
             points, weight))
-    full = sum((weights[rule.key] for rule in RULES if rule.weighted), Decimal(0))
+    full = scoring.full
     base = q2(sum(earned) / counted * full) if counted else Decimal(0)
     if counted and counted != full:
         summed = " + ".join(_n(p) for p in earned)
         summed = f"({summed})" if len(earned) > 1 else summed
         weighted.append({
-            "key": "scaled", "name": words.scaled,
-            "inputs": {words.scaled_input: _n(counted)},
-            "formula": words.scaled_formula % {
+            "key": "scaled", "name": scoring.scaled,
+            "inputs": {scoring.scaled_input: _n(counted)},
+            "formula": scoring.scaled_formula % {
                 "summed": summed, "counted": _n(counted), "full": _n(full), "base": _n(base)},
             "points": float(base), "weight": float(full), "applicable": True})
-    total = q2(base + sum(points for _component, points in adjustments))
-    return weighted + [component for component, _points in adjustments], total
+    total = q2(base + adjusted)
+    return weighted + adjustments, total

@@ -28,7 +28,7 @@ from .assessment_rules import (
     RULES,
     Context,
     Measure,
-    Wording,
+    Scoring,
     clean_weights,
     default_weights,
     department_score,
@@ -113,11 +113,11 @@ def _compute_scores(assessment: Assessment, now: datetime.datetime, *,
         score.department_id: score for score in assessment.scores.defer("components")}
     recomputing = bool(existing)
     rows: list[dict] = []  # the rescored rows, as insert_rows takes them
-    wording = Wording.current()
+    scoring = Scoring.current(ctx.weights)
     for department_id, measures in _measures(ctx).items():
         if not _scored(measures):
             continue
-        components, computed = department_score(measures, ctx.weights, wording)
+        components, computed = department_score(measures, scoring)
         held = existing.pop(department_id, None)
         row = ({name: getattr(held, name) for name in _KEPT_FIELDS} if held
                else {"adjustment": Decimal(0)})
