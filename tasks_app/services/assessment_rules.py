@@ -37,9 +37,7 @@ from ..models import (
     TargetReading,
     TaskEvent,
 )
-from ..selectors.reporting import (
-    reporting_compliance,
-)
+from ..selectors.reporting import reporting_compliance
 from .assessment_lifecycle import (
     measure_extensions,
     measure_late_acknowledgements,
