@@ -2,10 +2,13 @@
 
 Sized for a 2-core server. Requests spend much of their time waiting on PostgreSQL, so
 each process runs several threads (``gthread``): a slow request no longer holds a whole
-process, and two processes keep both cores busy. Heavy documents (the city ledger,
-bulletin and assessment PDFs) are built by Celery jobs, so no page needs more than a few
-seconds; the timeout only stops a request that hangs. Every value can be overridden with
-the environment variable named next to it (see README, 配置).
+process, and two processes keep both cores busy. Each process takes a connection only
+while one of its threads is free (ops/web_worker.py), so the waiting ones queue in the
+kernel for whichever process frees a thread first, not behind the busiest process.
+Heavy documents (the city ledger, bulletin and assessment PDFs) are built by Celery jobs,
+so no page needs more than a few seconds; the timeout only stops a request that hangs.
+Every value can be overridden with the environment variable named next to it (see
+README, 配置).
 """
 
 import gc
@@ -21,7 +24,7 @@ def _int(name: str, default: int) -> int:
 
 
 bind = os.environ.get("DUBAN_WEB_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
-worker_class = "gthread"
+worker_class = "ops.web_worker.FreeThreadWorker"  # gthread, fair under load
 # One process per core (at least 2): Python runs one thread at a time per process.
 workers = _int("DUBAN_WEB_WORKERS", max(2, multiprocessing.cpu_count()))
 # Threads per process: enough to overlap database waits, few enough to keep memory flat.

@@ -33,15 +33,15 @@ def answers(url: str) -> bool:
 
 
 def gunicorn_start(name: str, log_dir: Path, env: dict, *, workers: int = 1,
-                   worker_class: str = "gthread", clock: str = "") -> tuple[Process, str]:
+                   worker_class: str = "", clock: str = "") -> tuple[Process, str]:
     """``gunicorn config.wsgi -c config/gunicorn.py`` (the Procfile's line) on a free port,
-    with the clock starting at ``clock`` when given (tests/clock.py); returns the process and
-    its base URL once /healthz answers."""
+    with the clock starting at ``clock`` when given (tests/clock.py) and another worker class
+    when given; returns the process and its base URL once /healthz answers."""
     port = free_port()
     start = [sys.executable, "-m", "tests.clock", clock, "gunicorn"] if clock else \
         [f"{sys.prefix}/bin/gunicorn"]
-    process = Process(name, [*start, "config.wsgi",
-                             "-c", "config/gunicorn.py", "--worker-class", worker_class],
+    chosen = ["--worker-class", worker_class] if worker_class else []
+    process = Process(name, [*start, "config.wsgi", "-c", "config/gunicorn.py", *chosen],
                       log_dir, env=env | {"DUBAN_WEB_BIND": f"127.0.0.1:{port}",
                                           "DUBAN_WEB_WORKERS": str(workers)})
     base = f"http://127.0.0.1:{port}"

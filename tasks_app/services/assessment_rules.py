@@ -388,9 +388,9 @@ def department_score(measures: dict[str, Measure], scoring: Scoring
     """A department's components (name, formula in Chinese, inputs, points) and total.
     A rule that did not measure the department gives the component made once in
     ``scoring`` (the same object for every such department: they are only written)."""
-    weighted, adjustments = [], []
-    earned, counted = [], Decimal(0)
-    adjusted = Decimal(0)
+    weighted: list[dict] = []
+    adjustments: list[dict] = []
+    earned, counted, adjusted = [], Decimal(0), Decimal(0)
     for rule in RULES:
         measure = measures.get(rule.key)
         if measure is None:
