@@ -25,10 +25,13 @@ def _int(name: str, default: int) -> int:
 
 bind = os.environ.get("DUBAN_WEB_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 worker_class = "ops.web_worker.FreeThreadWorker"  # gthread, fair under load
-# One process per core (at least 2): Python runs one thread at a time per process.
-workers = _int("DUBAN_WEB_WORKERS", max(2, multiprocessing.cpu_count()))
-# Threads per process: enough to overlap database waits, few enough to keep memory flat.
-threads = _int("DUBAN_WEB_THREADS", 4)
+# One process per core and one more: Python runs one thread at a time per process, and
+# while one process waits on PostgreSQL the others keep the cores busy. Two threads each
+# overlap a request's database waits without a queue of requests sharing one process's
+# Python (2 cores, 50 clients: 3 × 2 threads answered the home page at 38–50 req/s with
+# p95 1.1–1.5 s, 2 × 4 threads at 39–44 req/s with p95 1.3–2.0 s; docs/performance.md).
+workers = _int("DUBAN_WEB_WORKERS", multiprocessing.cpu_count() + 1)
+threads = _int("DUBAN_WEB_THREADS", 2)
 # Longest legitimate request (a department ledger, a PDF read from storage) is < 2 s.
 timeout = _int("DUBAN_WEB_TIMEOUT", 30)
 graceful_timeout = _int("DUBAN_WEB_GRACEFUL_TIMEOUT", 30)
