@@ -56,6 +56,29 @@ def test_rows_with_and_without_ids_are_written_as_given_with_defaults_filled_in(
     assert second.pk != kept_id
 
 
+def test_values_django_prepares_and_json_objects_shared_by_rows():
+    """Values of other types than a field stores as they are still go through Django (a
+    total given as text, a rank as an int-like string); a JSON object several rows share
+    (the assessment's component of a rule that measured no one) is written in each."""
+    assessment = AssessmentFactory()
+    a, b = DepartmentFactory(), DepartmentFactory()
+    shared = {"key": "slips", "name": "收到督办单", "formula": "无 = 0 分", "inputs": {},
+              "points": 0.0, "weight": None, "applicable": True}
+    insert_rows(DepartmentScore, [
+        {"assessment_id": assessment.pk, "department_id": a.pk,
+         "components": [COMPONENTS[0], shared], "computed_total": 80, "total": "79.5",
+         "rank": "2"},
+        {"assessment_id": assessment.pk, "department_id": b.pk, "components": [shared, shared],
+         "computed_total": Decimal("90"), "total": Decimal("90"), "rank": 1},
+    ])
+    first, second = (DepartmentScore.objects.get(department=a),
+                     DepartmentScore.objects.get(department=b))
+    assert (first.components, first.computed_total, first.total, first.rank) == (
+        [COMPONENTS[0], shared], Decimal("80.00"), Decimal("79.50"), 2)
+    assert (second.components, second.total, second.rank) == ([shared, shared],
+                                                              Decimal("90.00"), 1)
+
+
 def test_no_rows_no_query():
     with CaptureQueriesContext(connection) as captured:
         insert_rows(DepartmentScore, [])
