@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
@@ -30,7 +30,16 @@ from notifications.models import Notification, NotificationItem
 from tasks_app.cycle.run import run_cycle
 from tasks_app.importing import parse_document, read_document
 from tasks_app.importing.loader import plan_load
-from tasks_app.models import Assignment, Bulletin, Plan, ProgressReport, ReportingPeriod, Task
+from tasks_app.models import (
+    Assessment,
+    Assignment,
+    Bulletin,
+    DepartmentScore,
+    Plan,
+    ProgressReport,
+    ReportingPeriod,
+    Task,
+)
 from tasks_app.selectors.bulletins import bulletin_compute
 from tasks_app.services.assessments import assessment_compute
 from tasks_app.services.bulletins import bulletin_generate, bulletin_publish
@@ -283,8 +292,21 @@ def measure_assessment_tracked(plans: list[Plan], year: int) -> dict:
     finally:
         for plan in plans:  # rolled back in the database; the callers' objects too
             plan.tracking_start = tracked_from[plan.pk]
+        _compact(Assignment, Plan, Assessment, DepartmentScore)
     periods = ReportingPeriod.objects.filter(plan__in=plans, month__year=year).count()
     return {"year": year, "periods": periods, **built}
+
+
+def _compact(*models: type[Model]) -> None:
+    """Rewrite the tables a rolled-back measure wrote (PostgreSQL, outside a transaction).
+    Rolled back, every part's rewritten row is dead but still read by each scan until a
+    vacuum: with ``--keepdb`` the 35,051 parts took 33 MB after some runs instead of
+    8.7 MB, and the overview's scan of them (and the next runs' pages) slowed by a fifth."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM FULL ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _latest_full_quarter() -> tuple[int, int]:
