@@ -318,7 +318,7 @@ def _latest_full_quarter() -> tuple[int, int]:
 def _pages(liaison: User, manager: User, lead: User) -> dict[str, tuple[Client, str]]:
     department_ids = access_for(liaison).department_ids
     task = (Task.objects.filter(assignments__department_id__in=department_ids)
-            .annotate(n=Count("reports")).order_by("-n").first())
+            .annotate(n=Count("reports")).order_by("-n", "pk").first())
     period = period_ensure(task.plan, timezone.localdate())
     liaison_client, manager_client = client_for(liaison), client_for(manager)
     lead_client = client_for(lead)
