@@ -299,9 +299,9 @@ def measure_assessment_tracked(plans: list[Plan], year: int) -> dict:
 
 def _compact(*models: type[Model]) -> None:
     """Rewrite the tables a rolled-back measure wrote (PostgreSQL, outside a transaction).
-    Rolled back, every part's rewritten row is dead but still read by each scan until a
-    vacuum: with ``--keepdb`` the 35,051 parts took 33 MB after some runs instead of
-    8.7 MB, and the overview's scan of them (and the next runs' pages) slowed by a fifth."""
+    Rolled back, every part's rewritten row is dead but its space stays in the table: with
+    ``--keepdb`` the 35,051 parts took 33 MB after many runs instead of 8.7 MB, and every
+    scan of them (the overview's tallies) in the next runs read all of it."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
