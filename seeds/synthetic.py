@@ -36,6 +36,7 @@ from tasks_app.models import (
     Task,
     TaskEvent,
 )
+from tasks_app.services.period_figures import period_figures_recount
 from tasks_app.services.periods import deadline_for
 from tasks_app.workdays import add_months, month_start
 
@@ -219,6 +220,7 @@ def _reports(tasks, parts, periods, reporters, today, rng):
             written += len(ProgressReport.objects.bulk_create(rows, batch_size=5000))
             rows = []
     written += len(ProgressReport.objects.bulk_create(rows, batch_size=5000))
+    period_figures_recount(ReportingPeriod.objects.filter(pk__in=[p.pk for p in periods]))
     changed = []
     for task in tasks:
         if task.pk in latest:

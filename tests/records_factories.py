@@ -16,6 +16,7 @@ from tasks_app.models import (
     TargetAssignment,
     TargetReading,
 )
+from tasks_app.services.period_figures import period_figures_move, report_share
 
 from .factories import DepartmentFactory, PeriodFactory, PlanFactory, TaskFactory
 
@@ -36,6 +37,12 @@ class ReportFactory(factory.django.DjangoModelFactory):
     is_late = False
     submitted_at = factory.LazyAttribute(lambda r: timezone.make_aware(
         datetime.datetime.combine(r.period.deadline, datetime.time(10))))
+
+    @factory.post_generation
+    def period_figures(report, create, extracted, **kwargs):
+        """Counted in its period, as the report services count what they write."""
+        if create:
+            period_figures_move(report.period_id, (0, 0), report_share(report))
 
 
 class TargetFactory(factory.django.DjangoModelFactory):

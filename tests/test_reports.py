@@ -204,3 +204,45 @@ def test_a_lead_office_correction_in_a_locked_period_is_recorded(world):
     report_save(filing=world.filing, data=GOOD, user=office)
     event = TaskEvent.objects.get(task=world.task, kind=EventKind.REPORT)
     assert event.actor == office and event.reason == "季度通报发布后由牵头办公室更正"
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 20, 9, tzinfo=datetime.UTC))
+def test_the_periods_figures_follow_every_report_write(world):
+    """The progress chart's stored figures (reports past draft, their progress summed) are
+    what a recount of the reports gives, after each write: draft, submit, return, an edit
+    of the returned report, resubmit, withdraw, a refused write, accept — and the lead
+    department's own report."""
+    from tasks_app.models import ReportingPeriod
+    from tasks_app.services.period_figures import period_figures_recount
+
+    def figures() -> tuple[int, int]:
+        stored = ReportingPeriod.objects.values_list(
+            "reports_past_draft", "progress_past_draft").get(pk=world.period.pk)
+        period_figures_recount(ReportingPeriod.objects.filter(pk=world.period.pk))
+        recounted = ReportingPeriod.objects.values_list(
+            "reports_past_draft", "progress_past_draft").get(pk=world.period.pk)
+        assert stored == recounted
+        return stored
+
+    report = report_save(filing=world.filing, data=GOOD, user=world.liaison)
+    assert figures() == (0, 0)  # a draft is not counted
+    report = report_save(filing=world.filing, data={}, user=world.liaison, submit=True)
+    assert figures() == (1, 40)
+    report = report_lead_review(report=report, user=world.lead_liaison, accept=False,
+                                comment="请补充数据")
+    assert figures() == (1, 40)  # returned: past draft still
+    report = report_save(filing=world.filing, data={"progress": 55}, user=world.liaison)
+    assert figures() == (1, 55)
+    report = report_save(filing=world.filing, data={}, user=world.liaison, submit=True)
+    report = report_withdraw(report=report, user=world.liaison)
+    assert figures() == (0, 0)
+    with pytest.raises(ValidationError):
+        report_save(filing=world.filing, data={"progress": 120}, user=world.liaison,
+                    submit=True)
+    assert figures() == (0, 0)  # refused: nothing half-counted
+    report = report_save(filing=world.filing, data={"progress": 60}, user=world.liaison,
+                         submit=True)
+    report_lead_review(report=report, user=world.lead_liaison, accept=True)
+    report_save(filing=Filing(world.task, world.lead.department_id, world.period),
+                data={**GOOD, "progress": 20}, user=world.lead_liaison, submit=True)
+    assert figures() == (2, 80)

@@ -26,6 +26,12 @@ class ReportingPeriod(models.Model):
     state = models.CharField(_("状态"), max_length=10, choices=PeriodState.choices,
                              default=PeriodState.OPEN)
     locked_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    # The period's reports past draft and the sum of their progress: the progress chart's
+    # figures, kept by every report write (tasks_app.services.period_figures).
+    reports_past_draft = models.PositiveIntegerField(_("已报送（非草稿）"), default=0,
+                                                     editable=False)
+    progress_past_draft = models.PositiveBigIntegerField(_("其进度合计"), default=0,
+                                                         editable=False)
 
     class Meta:
         verbose_name = _("填报周期")

@@ -9,17 +9,16 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, JSONField, OuterRef, Subquery, Sum
+from django.db.models import Count, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 
 from ..attainment import attainment, percent, plain_number
-from ..choices import Health, PeriodKind, ReportState
+from ..choices import Health, PeriodKind
 from ..health import red_condition, with_health
 from ..models import (
     Bulletin,
     Driver,
     Plan,
-    ProgressReport,
     ReportingPeriod,
     Target,
     TargetReading,
@@ -146,30 +145,23 @@ def _owed_reports(plans: dict[int, PlanOverview], today: datetime.date) -> None:
 
 def _progress_series(plans: dict[int, PlanOverview], month: datetime.date,
                      today: datetime.date | None = None) -> None:
-    """Per plan and month: the average progress of submitted reports and how many. With
-    ``today``, the plan's periods every screen asks about (last, this and next month, weeks
-    counted with them: selectors.owed.recent_months) come from the same query.
-
-    Summed per period in a subquery (an index-only scan of ``report_period_state_idx``
-    each), then per month in Python: grouping the joined reports took twice as long."""
+    """Per plan and month: the average progress of reports past draft and how many (the
+    periods' stored figures, tasks_app.services.period_figures). With ``today``, the plan's
+    periods every screen asks about (last, this and next month, weeks counted with them:
+    selectors.owed.recent_months) come from the same query."""
     start = add_months(month, -(CHART_MONTHS - 1))
     first, last = recent_months(today) if today else (month, month)
-    filed = (ProgressReport.objects.filter(period=OuterRef("pk"))
-             .exclude(state=ReportState.DRAFT).order_by().values("period")
-             .annotate(figures=JSONObject(total=Sum("progress"), n=Count("*")))
-             .values("figures"))
     periods = (ReportingPeriod.objects
                .filter(plan_id__in=plans, month__gte=start, month__lte=last)
-               .annotate(figures=Subquery(filed, output_field=JSONField()))
                .order_by("month", "opens_on")
-               .values_list("plan_id", "month", "figures", "pk", "kind", "opens_on",
-                            "deadline", "state"))
+               .values_list("plan_id", "month", "reports_past_draft", "progress_past_draft",
+                            "pk", "kind", "opens_on", "deadline", "state"))
     sums: dict[tuple[int, datetime.date], list[int]] = {}
-    for plan_id, period_month, figures, pk, kind, opens_on, deadline, state in periods:
-        if figures and period_month <= month:
+    for plan_id, period_month, reports, progress, pk, kind, opens_on, deadline, state in periods:
+        if reports and period_month <= month:
             both = sums.setdefault((plan_id, period_month), [0, 0])
-            both[0] += figures["total"] or 0
-            both[1] += figures["n"]
+            both[0] += progress
+            both[1] += reports
         if today and first <= period_month <= last:
             item = plans[plan_id]
             period = ReportingPeriod(pk=pk, plan=item.plan, kind=kind, month=period_month,

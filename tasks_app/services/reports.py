@@ -31,6 +31,7 @@ from ..rules.states import EDITABLE_REPORTS, WITHDRAWABLE_REPORTS
 from .lifecycle.instructions import check_instructions_answered, instruction_replies_save
 from .lifecycle.notices import heads_told_of_review
 from .lifecycle.parts import parts_acknowledge_by_reporting
+from .period_figures import period_figures_move, report_share
 from .periods import period_is_locked
 
 EDITABLE_STATES = EDITABLE_REPORTS
@@ -144,6 +145,7 @@ def report_save(
         raise ValidationError(
             {"state": _("该报送%(state)s，不能修改；如需修改请先撤回。")
              % {"state": report.get_state_display()}})
+    before = report_share(report)
     merged = {name: getattr(report, name) for name in REPORT_FIELDS} | data
     cleaned = validate_report_data(merged, submitting=submit)
     for name, value in cleaned.items():
@@ -159,6 +161,7 @@ def report_save(
     if submit:
         check_instructions_answered(report)
         _submit(report, user, now)
+    period_figures_move(report.period_id, before, report_share(report))
     return report
 
 
@@ -246,9 +249,10 @@ def report_withdraw(*, report: ProgressReport, user: User,
     if report.state not in WITHDRAWABLE_STATES:
         raise ValidationError({"state": _("该报送%(state)s，不能撤回。")
                                % {"state": report.get_state_display()}})
-    before = report.state
+    before, share = report.state, report_share(report)
     report.state, report.version = ReportState.DRAFT, report.version + 1
     report.save(update_fields=["state", "version", "updated_at"])
+    period_figures_move(report.period_id, share, report_share(report))
     _review_event(report, user, before, _("报送单位撤回"))
     return report
 
@@ -267,7 +271,7 @@ def _review(report: ProgressReport, user: User, *, by: str, states: tuple, appro
     comment = comment.strip()
     if not approve and not comment:
         raise ValidationError({"comment": _("退回时请填写意见。")})
-    before = report.state
+    before, share = report.state, report_share(report)
     report.state = approved_state if approve else ReportState.RETURNED
     at_field, by_field, comment_field = _REVIEW_FIELDS[by]
     setattr(report, at_field, timezone.now())
@@ -275,6 +279,7 @@ def _review(report: ProgressReport, user: User, *, by: str, states: tuple, appro
     setattr(report, comment_field, comment)
     report.version += 1
     report.save()
+    period_figures_move(report.period_id, share, report_share(report))
     _review_event(report, user, before, comment or default_reason)
     return report
 

@@ -251,12 +251,14 @@ def test_the_fragments_links_are_the_routes_reversed():
 
 def test_the_progress_trend_averages_each_months_filed_reports_weeks_included():
     """plan_progress_series: per month, the mean progress of reports not in draft, the
-    month's weekly periods counted with it; months without reports are left out."""
+    month's weekly periods counted with it; months without reports are left out. (The
+    reports are written in bulk here: their periods' figures recounted, as after a load.)"""
     import datetime
 
     from tasks_app.choices import PeriodKind
     from tasks_app.models import ProgressReport, ReportingPeriod
     from tasks_app.selectors.overview import plan_progress_series
+    from tasks_app.services.period_figures import period_figures_recount
     from tests.factories import DepartmentFactory, PeriodFactory, PlanFactory, TaskFactory
 
     plan, other = PlanFactory(), PlanFactory()
@@ -277,4 +279,5 @@ def test_the_progress_trend_averages_each_months_filed_reports_weeks_included():
     foreign = PeriodFactory(plan=other, month=march)
     ProgressReport.objects.create(task=TaskFactory(plan=other), department=departments[0],
                                   period=foreign, progress=100, state=ReportState.SUBMITTED)
+    period_figures_recount(ReportingPeriod.objects.all())
     assert plan_progress_series(plan, april) == [(march, 25.0, 3)]
