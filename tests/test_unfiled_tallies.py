@@ -1,8 +1,9 @@
 """The database's tally of unfiled reports (rules.obligations.unfiled_tallies) says what
 owed_reports lists, row by row, for worlds with every kind of part: direct and through
 groups (a department in two groups, named directly too), open and closed, given before and
-after the deadline (plans with their own deadlines), tasks reporting monthly, quarterly,
-weekly or once, reports filed, returned and in draft, inactive departments and members."""
+after the deadline (plans with their own deadlines; at either end of a day), tasks
+reporting monthly, quarterly, weekly or once, reports filed, returned and in draft,
+inactive departments and members."""
 
 import datetime
 import random
@@ -61,8 +62,9 @@ def _world(seed: int) -> list[ReportingPeriod]:
                 feedback_type=rng.choice([FeedbackType.PERIODIC] * 4 + [FeedbackType.ONE_OFF]),
                 status=rng.choice([TaskStatus.IN_PROGRESS] * 4 + [TaskStatus.COMPLETED]))
             for _ in range(rng.randint(2, 6)):
-                given = datetime.datetime(2026, rng.choice([1, 2, 3]), rng.randint(1, 28), 23,
-                                          30, tzinfo=TZ)
+                # At either end of a day (the deadline's too): the first and last minute.
+                given = datetime.datetime(2026, rng.choice([1, 2, 3]), rng.randint(1, 28),
+                                          *rng.choice([(0, 0), (23, 59)]), tzinfo=TZ)
                 holder = ({"group": rng.choice(groups)} if rng.random() < 0.4
                           else {"department": rng.choice(departments)})
                 if Assignment.objects.filter(task=task, **holder).exists():
@@ -98,6 +100,26 @@ def test_the_tally_counts_what_owed_reports_lists_as_unfiled(seed):
     assert all(names[dept] == name for found in tallies.values()
                for dept, (name, _n) in found.items())
     assert any(tallies.values())
+
+
+def test_a_part_given_on_the_deadline_day_owes_one_given_the_day_after_does_not():
+    """Given by the deadline means by its last instant in the site's time zone."""
+    period = PeriodFactory(month=datetime.date(2026, 3, 1), deadline=datetime.date(2026, 3, 25))
+    task = TaskFactory(plan=period.plan, feedback_cycle=FeedbackCycle.MONTHLY,
+                       feedback_type=FeedbackType.PERIODIC, status=TaskStatus.IN_PROGRESS)
+    given = {(3, 25, 0, 0, 0): True, (3, 25, 23, 59, 59): True, (3, 26, 0, 0, 0): False}
+    owing = {}
+    for (month, day, *clock), owes in given.items():
+        part = Assignment.objects.create(task=task, role="responsible",
+                                         department=DepartmentFactory(),
+                                         state=PartState.IN_PROGRESS)
+        Assignment.objects.filter(pk=part.pk).update(
+            created_at=datetime.datetime(2026, month, day, *clock, tzinfo=TZ))
+        owing[part.department_id] = owes
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, tzinfo=TZ)):
+        tallied = set(unfiled_tallies([period])[period.pk])
+        listed = {row.department_id for row in owed_reports([period])[period.pk]}
+    assert tallied == listed == {dept for dept, owes in owing.items() if owes}
 
 
 def test_one_query_for_any_number_of_plans_and_periods():

@@ -32,7 +32,6 @@ from functools import cache
 from django.db.models import (
     Case,
     Count,
-    DateField,
     DateTimeField,
     Exists,
     F,
@@ -343,6 +342,13 @@ def owed_reports(
     return result
 
 
+def _day_after(day: datetime.date) -> datetime.datetime:
+    """The moment the day after ``day`` begins, in the site's time zone (where
+    ``TruncDate`` reads a part's given date)."""
+    return timezone.make_aware(datetime.datetime.combine(
+        day + datetime.timedelta(days=1), datetime.time.min))
+
+
 def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, tuple[str, int]]]:
     """Period id → {department id: (name, reports owed and not filed)}: what
     :func:`owed_reports` lists as unfiled, counted by the database (one query, a row per
@@ -371,14 +377,16 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
         plans_by_deadline: dict[datetime.date, list[int]] = defaultdict(list)
         for period in mine:  # plans on one schedule share a deadline: one WHEN for them
             plans_by_deadline[period.deadline].append(period.plan_id)
-        deadline = Case(*(When(task__plan_id__in=plan_ids, then=Value(day))
-                          for day, plan_ids in plans_by_deadline.items()),
-                        output_field=DateField())
+        # Given by the deadline (given_on <= deadline), said as a moment: created before the
+        # next day began. Comparing stored times skips converting each part's to a date.
+        given_before = Case(*(When(task__plan_id__in=plan_ids, then=Value(_day_after(day)))
+                              for day, plan_ids in plans_by_deadline.items()),
+                            output_field=DateTimeField())
         filed, _at = _filed_in([period.pk for period in mine])
-        parts = parts.alias(**{f"deadline_{n}": deadline, f"filed_{n}": filed})
+        parts = parts.alias(**{f"given_before_{n}": given_before, f"filed_{n}": filed})
         tallies[f"owed_{n}"] = Count("task_id", distinct=True, filter=(
-            reports_in_condition(mine[0], "task__") & Q(**{"given_on__lte": F(f"deadline_{n}"),
-                                                         f"filed_{n}": False})))
+            reports_in_condition(mine[0], "task__")
+            & Q(**{"created_at__lt": F(f"given_before_{n}"), f"filed_{n}": False})))
     result: dict[int, dict[int, tuple[str, int]]] = {period.pk: {} for period in periods}
     # Per plan, its periods' columns in a row (plan, department, name, count per slot).
     head = ("task__plan_id", "dept", "dept_name")
