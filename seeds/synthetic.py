@@ -173,7 +173,7 @@ def _plan_content(plan, units, reporters, tasks_per_plan, first_month, months, t
         chosen = rng.sample(units, k=min(len(units), rng.randint(2, 5)))
         for position, department in enumerate(chosen):
             parts.append(Assignment(
-                task=task, department=department, position=position,
+                task=task, plan_id=task.plan_id, department=department, position=position,
                 role=AssignmentRole.LEAD if position == 0 else AssignmentRole.RESPONSIBLE,
                 state=PartState.IN_PROGRESS, source_text=department.name))
     Assignment.objects.bulk_create(parts, batch_size=5000)

@@ -54,3 +54,24 @@ def test_the_service_refuses_a_second_role_with_a_field_level_chinese_message():
         assignment_add(task=part.task, role=AssignmentRole.LEAD, department=part.department,
                        actor=None)
     assert "只能担任一个角色" in error.value.message_dict["department"][0]
+
+
+def test_a_part_carries_its_tasks_plan_on_every_write_path():
+    """Assignment.plan is a copy of the task's plan: set by the services (one part or in
+    bulk) and by a plain save; a bulk insert that forgets it is refused, not stored wrong."""
+    from django.db.models import F
+
+    from tasks_app.services.assignments import assignments_bulk_add
+
+    tasks = [TaskFactory(), TaskFactory()]
+    assignment_add(task=tasks[0], role=AssignmentRole.LEAD, actor=None,
+                   department=DepartmentFactory())
+    assignments_bulk_add(tasks=tasks, department=DepartmentFactory(),
+                         role=AssignmentRole.RESPONSIBLE, actor=None)
+    Assignment.objects.create(task=tasks[1], group=GroupFactory(),
+                              role=AssignmentRole.RESPONSIBLE)
+    assert Assignment.objects.count() == 4
+    assert not Assignment.objects.exclude(plan_id=F("task__plan_id")).exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Assignment.objects.bulk_create([Assignment(task=tasks[0], department=DepartmentFactory(),
+                                                   role=AssignmentRole.RESPONSIBLE)])

@@ -402,7 +402,8 @@ def _add_task_assignments(
                     % {"number": item.number, "unit": parsed_unit.name})
                 continue
             new.append(Assignment(
-                task=task, department_id=department_id, group_id=group_id,
+                task=task, plan_id=task.plan_id, department_id=department_id,
+                group_id=group_id,
                 role=parsed_unit.role, source_text=parsed_unit.name, position=position,
                 ack_due_on=ack_due_on if department_id else None,
             ))

@@ -94,6 +94,10 @@ class Assignment(models.Model):
 
     task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE,
                              related_name="assignments")
+    # The task's plan, copied (a task keeps its plan): a plan's parts are read through an
+    # index instead of every part of the city joined to its task.
+    plan = models.ForeignKey(Plan, verbose_name=_("计划"), on_delete=models.CASCADE,
+                             related_name="+", editable=False, db_index=False)  # see Meta
     department = models.ForeignKey(
         "departments.Department", verbose_name=_("部门"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="assignments",
@@ -150,6 +154,7 @@ class Assignment(models.Model):
         ]
         indexes = [
             models.Index(fields=["department", "task"], name="assignment_dept_task_idx"),
+            models.Index(fields=["plan", "state"], name="assignment_plan_state_idx"),
             # The 督办台's parts waiting to be acknowledged (签收): a few, not every part.
             models.Index(fields=["ack_due_on"], condition=Q(state=PartState.PENDING_ACK),
                          name="assignment_pending_ack_idx"),
@@ -157,6 +162,11 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.number}. {self.unit_name} · {self.get_role_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.plan_id is None:  # the copy of the task's plan (bulk writes set it)
+            self.plan_id = self.task.plan_id
+        super().save(*args, **kwargs)
 
     @property
     def unit_name(self) -> str:

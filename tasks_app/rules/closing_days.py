@@ -17,7 +17,7 @@ def _closing_days(plan: Plan) -> tuple[dict[int, datetime.date], dict[tuple, dat
     """Task id → day the task was last closed; (task, department) → day the part was."""
     tasks = (Task.objects.filter(plan_id=plan.pk, closed_at__isnull=False).order_by()
              .values_list("pk", "closed_at"))
-    parts = (Assignment.objects.filter(task__plan_id=plan.pk, department__isnull=False,
+    parts = (Assignment.objects.filter(plan_id=plan.pk, department__isnull=False,
                                        closed_at__isnull=False)
              .order_by("closed_at").values_list("task_id", "department_id", "closed_at"))
     return _local_days(tasks), _local_days(((t, d), at) for t, d, at in parts)

@@ -285,7 +285,7 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
     Closed parts are returned too (they shadow a group part) — ask ``is_open``."""
     parts = Assignment.objects.filter(state__in=LIVE_PARTS).exclude(task__status__in=CLOSED_TASKS)
     if plan_ids is not None:
-        parts = parts.filter(task__plan_id__in=plan_ids)
+        parts = parts.filter(plan_id__in=plan_ids)
     if task_ids is not None:
         parts = parts.filter(task_id__in=task_ids)
     parts = _held(parts, department_ids)
@@ -363,7 +363,7 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
         return {}
     live = Assignment.objects.filter(task_id=OuterRef("task_id"), state__in=LIVE_PARTS)
     parts = (_held(Assignment.objects
-                   .filter(task__plan_id__in={period.plan_id for period in periods},
+                   .filter(plan_id__in={period.plan_id for period in periods},
                            state__in=OPEN_PARTS)
                    .exclude(task__status__in=CLOSED_TASKS)
                    .exclude(task__feedback_type=FeedbackType.ONE_OFF))
@@ -528,7 +528,7 @@ def _holdings(plan: Plan) -> dict[tuple[int, int], Holding]:
     task_days, part_days = _closing_days(plan)
     fields = ("dept", "task_id", "department_id", "given_on", "state", "task__status",
               "task__feedback_cycle")
-    rows = (_held(Assignment.objects.filter(task__plan_id=plan.pk, state__in=LIVE_PARTS)
+    rows = (_held(Assignment.objects.filter(plan_id=plan.pk, state__in=LIVE_PARTS)
                   .exclude(task__feedback_type=FeedbackType.ONE_OFF))
             .order_by().values_list(*fields))
     holdings = {}

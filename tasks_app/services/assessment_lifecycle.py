@@ -17,7 +17,7 @@ from ..models import Assignment, CompletionRequest, ExtensionRequest, Supervisio
 def _late_acknowledgements(ctx) -> QuerySet:
     """Parts whose acknowledgement deadline fell in the year and that were acknowledged
     after it, or are still waiting past it."""
-    parts = Assignment.objects.filter(task__plan=ctx.plan, department__isnull=False,
+    parts = Assignment.objects.filter(plan=ctx.plan, department__isnull=False,
                                       ack_due_on__year=ctx.year)
     late = parts.annotate(acknowledged_on=TruncDate("acknowledged_at")).filter(
         Q(acknowledged_on__gt=F("ack_due_on"))

@@ -53,7 +53,8 @@ def _new_part(task: Task, role: str, department: Department | None,
         raise ValidationError({"department": _("请选择一个部门或一个部门组（二选一）。")})
     ack_days = task.plan.schedule.ack_working_days if hasattr(task.plan, "schedule") else 3
     return Assignment(
-        task=task, role=role, department=department, group=group, position=position,
+        task=task, plan_id=task.plan_id, role=role, department=department, group=group,
+        position=position,
         source_text="", state=PartState.PENDING_ACK,
         ack_due_on=add_working_days(timezone.localdate(), ack_days) if department else None,
     )
