@@ -232,6 +232,13 @@ def _filed_in(period_ids: list[int]) -> tuple[Exists, Subquery]:
     return Exists(report), Subquery(report.values("submitted_at")[:1])
 
 
+def _of_plans(parts: QuerySet, plan_ids: Iterable[int]) -> QuerySet:
+    """The plans' parts, found through their own copy of the plan (an index) and their
+    tasks' (so that the join to the tasks reads these plans' tasks, not the city's)."""
+    ids = list(plan_ids)
+    return parts.filter(plan_id__in=ids, task__plan_id__in=ids)
+
+
 def _held(parts: QuerySet, department_ids: Iterable[int] | None = None) -> QuerySet:
     """``parts`` once per department holding them — a direct part's active department, each
     active member of a group part (only ``department_ids``, if given) — with ``dept``,
@@ -285,7 +292,7 @@ def _parts(*, plan_ids: set[int] | None = None, task_ids: set[int] | None = None
     Closed parts are returned too (they shadow a group part) — ask ``is_open``."""
     parts = Assignment.objects.filter(state__in=LIVE_PARTS).exclude(task__status__in=CLOSED_TASKS)
     if plan_ids is not None:
-        parts = parts.filter(plan_id__in=plan_ids)
+        parts = _of_plans(parts, plan_ids)
     if task_ids is not None:
         parts = parts.filter(task_id__in=task_ids)
     parts = _held(parts, department_ids)
@@ -362,9 +369,8 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
     if not periods:
         return {}
     live = Assignment.objects.filter(task_id=OuterRef("task_id"), state__in=LIVE_PARTS)
-    parts = (_held(Assignment.objects
-                   .filter(plan_id__in={period.plan_id for period in periods},
-                           state__in=OPEN_PARTS)
+    parts = (_held(_of_plans(Assignment.objects.filter(state__in=OPEN_PARTS),
+                             {period.plan_id for period in periods})
                    .exclude(task__status__in=CLOSED_TASKS)
                    .exclude(task__feedback_type=FeedbackType.ONE_OFF))
              .exclude(Q(department__isnull=True)
@@ -528,7 +534,7 @@ def _holdings(plan: Plan) -> dict[tuple[int, int], Holding]:
     task_days, part_days = _closing_days(plan)
     fields = ("dept", "task_id", "department_id", "given_on", "state", "task__status",
               "task__feedback_cycle")
-    rows = (_held(Assignment.objects.filter(plan_id=plan.pk, state__in=LIVE_PARTS)
+    rows = (_held(_of_plans(Assignment.objects.filter(state__in=LIVE_PARTS), [plan.pk])
                   .exclude(task__feedback_type=FeedbackType.ONE_OFF))
             .order_by().values_list(*fields))
     holdings = {}
