@@ -55,7 +55,7 @@ def _city(departments: int, liaisons: int, tasks_per_department: int) -> None:
                  due_on=datetime.date(2026, 3, 31) if n % 7 == 0 else None)
             for n in range(departments * tasks_per_department))
         Assignment.objects.bulk_create(
-            Assignment(task=task, department=units[(n + k) % departments],
+            Assignment(task=task, plan=plan, department=units[(n + k) % departments],
                        role=AssignmentRole.LEAD if k == 0 else AssignmentRole.RESPONSIBLE,
                        state=PartState.PENDING_ACK if n % 5 == 0 else PartState.IN_PROGRESS,
                        ack_due_on=datetime.date(2026, 3, 27))

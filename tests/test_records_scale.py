@@ -83,12 +83,14 @@ def _parts(tasks, departments, rng: random.Random) -> list[tuple[int, int]]:
                                                                  PartState.IN_PROGRESS)
         for index, department in enumerate(chosen):
             role = AssignmentRole.LEAD if index == 0 else AssignmentRole.RESPONSIBLE
-            parts.append(Assignment(task_id=task.id, department=department, role=role,
-                                    state=state, position=index))
+            parts.append(Assignment(task_id=task.id, plan_id=task.plan_id,
+                                    department=department, role=role, state=state,
+                                    position=index))
             pairs.append((task.id, department.id))
         if task.id % 20 == 0:
-            parts.append(Assignment(task_id=task.id, group=group, role="responsible",
-                                    state=PartState.IN_PROGRESS, position=9))
+            parts.append(Assignment(task_id=task.id, plan_id=task.plan_id, group=group,
+                                    role="responsible", state=PartState.IN_PROGRESS,
+                                    position=9))
     Assignment.objects.bulk_create(parts, batch_size=BATCH)
     return pairs
 
