@@ -2,12 +2,19 @@
 charts and a template spent ≈ 20 ms resolving their coordinates one variable at a time.
 Coordinates are plain numbers (never localised); every text is escaped."""
 
-from django.utils.html import escape
+import html
+
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from .bar_charts import BarChart
 from .charts import LineChart
+
+
+def escape(text: object) -> str:
+    """``django.utils.html.escape`` without its lazy-string wrapper and SafeString: the same
+    characters escaped, at a third of the cost (≈ 740 texts on the overview)."""
+    return html.escape(str(text))
 
 
 def _open(chart: BarChart | LineChart, css: str, key: object, title: str) -> list[str]:
