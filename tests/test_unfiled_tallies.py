@@ -122,6 +122,22 @@ def test_a_part_given_on_the_deadline_day_owes_one_given_the_day_after_does_not(
     assert tallied == listed == {dept for dept, owes in owing.items() if owes}
 
 
+def test_a_department_in_two_of_a_tasks_groups_owes_its_report_once():
+    """Both groups' parts given at the same moment: the department still owes one report."""
+    period = PeriodFactory(month=datetime.date(2026, 3, 1), deadline=datetime.date(2026, 3, 25))
+    task = TaskFactory(plan=period.plan, feedback_cycle=FeedbackCycle.MONTHLY,
+                       feedback_type=FeedbackType.PERIODIC, status=TaskStatus.IN_PROGRESS)
+    department, groups = DepartmentFactory(), [GroupFactory(), GroupFactory()]
+    for group in groups:
+        group.members.add(department)
+        Assignment.objects.create(task=task, group=group, role="responsible",
+                                  state=PartState.IN_PROGRESS)
+    Assignment.objects.filter(task=task).update(
+        created_at=datetime.datetime(2026, 3, 2, 9, tzinfo=TZ))
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, tzinfo=TZ)):
+        assert unfiled_tallies([period])[period.pk] == {department.pk: (department.name, 1)}
+
+
 def test_one_query_for_any_number_of_plans_and_periods():
     with time_machine.travel(datetime.datetime(2026, 4, 1, 9, tzinfo=TZ)):
         periods = _world(1) + _world(2)

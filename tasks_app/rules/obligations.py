@@ -369,12 +369,19 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
     if not periods:
         return {}
     live = Assignment.objects.filter(task_id=OuterRef("task_id"), state__in=LIVE_PARTS)
+    # Of a department's open parts through groups (two of a task's groups may hold it), the
+    # one given first: one row per department and task, counted without de-duplicating.
+    earlier_group_part = Assignment.objects.filter(
+        Q(created_at__lt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")),
+        task_id=OuterRef("task_id"), state__in=OPEN_PARTS, group__members=OuterRef("dept"))
     parts = (_held(_of_plans(Assignment.objects.filter(state__in=OPEN_PARTS),
                              {period.plan_id for period in periods})
                    .exclude(task__status__in=CLOSED_TASKS)
                    .exclude(task__feedback_type=FeedbackType.ONE_OFF))
              .exclude(Q(department__isnull=True)
-                      & Exists(live.filter(department_id=OuterRef("dept")))))
+                      & (Exists(live.filter(department_id=OuterRef("dept")))
+                         | Exists(earlier_group_part))))
     slots: dict[Slot, list[ReportingPeriod]] = defaultdict(list)
     for period in periods:
         slots[_slot(period)].append(period)
@@ -390,7 +397,7 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
                             output_field=DateTimeField())
         filed, _at = _filed_in([period.pk for period in mine])
         parts = parts.alias(**{f"given_before_{n}": given_before, f"filed_{n}": filed})
-        tallies[f"owed_{n}"] = Count("task_id", distinct=True, filter=(
+        tallies[f"owed_{n}"] = Count("task_id", filter=(
             reports_in_condition(mine[0], "task__")
             & Q(**{"created_at__lt": F(f"given_before_{n}"), f"filed_{n}": False})))
     result: dict[int, dict[int, tuple[str, int]]] = {period.pk: {} for period in periods}
