@@ -26,6 +26,7 @@ class ReportFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = ProgressReport
+        skip_postgeneration_save = True
 
     task = factory.SubFactory(TaskFactory)
     department = factory.SubFactory(DepartmentFactory)
