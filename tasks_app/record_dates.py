@@ -86,8 +86,3 @@ def sending_time(schedule: Schedule, now: datetime.datetime) -> bool:
     schedule's send time (every kind of the cycle's messages follows this rule)."""
     local = timezone.localtime(now)
     return is_working_day(local.date()) and local.time() >= schedule.send_time
-
-
-def local_day_start(day: datetime.date) -> datetime.datetime:
-    """Midnight of ``day`` in the project's time zone (for datetime comparisons in SQL)."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

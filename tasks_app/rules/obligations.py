@@ -58,6 +58,7 @@ from ..models import (
 )
 from ..workdays import add_months, add_working_days
 from .closing_days import _closing_days
+from .deadlines import local_day_start
 from .states import (
     CLOSED_PARTS,
     CLOSED_TASKS,
@@ -349,13 +350,6 @@ def owed_reports(
     return result
 
 
-def _day_after(day: datetime.date) -> datetime.datetime:
-    """The moment the day after ``day`` begins, in the site's time zone (where
-    ``TruncDate`` reads a part's given date)."""
-    return timezone.make_aware(datetime.datetime.combine(
-        day + datetime.timedelta(days=1), datetime.time.min))
-
-
 def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, tuple[str, int]]]:
     """Period id → {department id: (name, reports owed and not filed)}: what
     :func:`owed_reports` lists as unfiled, counted by the database (one query, a row per
@@ -391,8 +385,10 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
         for period in mine:  # plans on one schedule share a deadline: one WHEN for them
             plans_by_deadline[period.deadline].append(period.plan_id)
         # Given by the deadline (given_on <= deadline), said as a moment: created before the
-        # next day began. Comparing stored times skips converting each part's to a date.
-        given_before = Case(*(When(task__plan_id__in=plan_ids, then=Value(_day_after(day)))
+        # next day began in the site's time zone (where TruncDate reads given_on). Comparing
+        # stored times skips converting each part's to a date.
+        given_before = Case(*(When(task__plan_id__in=plan_ids, then=Value(
+                                  local_day_start(day + datetime.timedelta(days=1))))
                               for day, plan_ids in plans_by_deadline.items()),
                             output_field=DateTimeField())
         filed, _at = _filed_in([period.pk for period in mine])
