@@ -23,7 +23,7 @@ from .choices import (
     TargetKind,
     TaskStatus,
 )
-from .filter_types import ChoicesFilter, IdFilter, StrictBooleanFilter
+from .filter_types import ChoicesFilter, FilterSet, IdFilter, StrictBooleanFilter
 from .models import (
     Assessment,
     Assignment,
@@ -65,7 +65,7 @@ def _between(field_name: str, label: str) -> tuple[filters.DateFilter, filters.D
                                label=lazy_format(_("%(field)s不晚于（YYYY-MM-DD）"), field=label)))
 
 
-class PlanFilterSet(filters.FilterSet):
+class PlanFilterSet(FilterSet):
     is_active = StrictBooleanFilter(label=_("是否督办中"))
 
     class Meta:
@@ -73,7 +73,7 @@ class PlanFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class DriverFilterSet(filters.FilterSet):
+class DriverFilterSet(FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
 
     class Meta:
@@ -81,7 +81,7 @@ class DriverFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class TaskFilterSet(filters.FilterSet):
+class TaskFilterSet(FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
     driver = IdFilter(field_name="driver_id", label=_("战略驱动 id"))
     department = IdFilter(
@@ -122,7 +122,7 @@ class TaskFilterSet(filters.FilterSet):
         return queryset.filter(~has_lead if value else has_lead)
 
 
-class AssignmentFilterSet(filters.FilterSet):
+class AssignmentFilterSet(FilterSet):
     task = IdFilter(field_name="task_id", label=_("任务 id"))
     plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
     department = IdFilter(field_name="department_id", label=_("部门 id（直接分工）"))
@@ -135,7 +135,7 @@ class AssignmentFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class ProgressReportFilterSet(filters.FilterSet):
+class ProgressReportFilterSet(FilterSet):
     task = IdFilter(field_name="task_id", label=_("任务 id"))
     plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
     department = IdFilter(field_name="department_id", label=_("报送部门 id"))
@@ -151,7 +151,7 @@ class ProgressReportFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class ReportingPeriodFilterSet(filters.FilterSet):
+class ReportingPeriodFilterSet(FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
     state = _choices(PeriodState.choices, _("周期状态（可多选）"))
     kind = _choices(PeriodKind.choices, _("周期类型：monthly 月度、weekly 每周（可多选）"))
@@ -162,7 +162,7 @@ class ReportingPeriodFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class TargetFilterSet(filters.FilterSet):
+class TargetFilterSet(FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
     driver = IdFilter(field_name="driver_id", label=_("战略驱动 id"))
     kind = _choices(TargetKind.choices, _("指标类别（可多选）"))
@@ -180,7 +180,7 @@ class TargetFilterSet(filters.FilterSet):
         return queryset.filter(Exists(parts))
 
 
-class MilestoneFilterSet(filters.FilterSet):
+class MilestoneFilterSet(FilterSet):
     task = IdFilter(field_name="task_id", label=_("任务 id"))
     plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
     department = IdFilter(field_name="departments", label=_("责任部门 id"))
@@ -193,7 +193,7 @@ class MilestoneFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class TargetReadingFilterSet(filters.FilterSet):
+class TargetReadingFilterSet(FilterSet):
     target = IdFilter(field_name="target_id", label=_("指标 id"))
     plan = IdFilter(field_name="target__plan_id", label=_("计划 id"))
     department = IdFilter(field_name="department_id", label=_("报送部门 id"))
@@ -204,7 +204,7 @@ class TargetReadingFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class MeetingFilterSet(filters.FilterSet):
+class MeetingFilterSet(FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
     kind = _choices(Meeting.Kind.choices, _("会议类别（可多选）"))
     state = _choices(Meeting.State.choices, _("会议状态（可多选）"))
@@ -215,7 +215,7 @@ class MeetingFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class BulletinFilterSet(filters.FilterSet):
+class BulletinFilterSet(FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
     year = YearFilter(field_name="year", label=_("年度"))
     quarter = filters.TypedChoiceFilter(choices=[(q, lazy_format(_("第%(quarter)s季度"), quarter=q))
@@ -228,7 +228,7 @@ class BulletinFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class AssessmentFilterSet(filters.FilterSet):
+class AssessmentFilterSet(FilterSet):
     plan = IdFilter(field_name="plan_id", label=_("计划 id"))
     year = YearFilter(field_name="year", label=_("年度"))
     state = _choices(Assessment.State.choices, _("状态（可多选）"))

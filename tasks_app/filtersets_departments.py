@@ -1,15 +1,14 @@
 """FilterSets for departments and groups, shared by the API and the UI."""
 
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 
 from departments.choices import DepartmentKind, DepartmentLevel
 from departments.models import Department, DepartmentGroup
 
-from .filter_types import ChoicesFilter, IdFilter, StrictBooleanFilter
+from .filter_types import ChoicesFilter, FilterSet, IdFilter, StrictBooleanFilter
 
 
-class DepartmentFilterSet(filters.FilterSet):
+class DepartmentFilterSet(FilterSet):
     kind = ChoicesFilter(choices=DepartmentKind.choices, label=_("类别（可多选）"))
     level = ChoicesFilter(choices=DepartmentLevel.choices, label=_("层级（可多选）"))
     is_active = StrictBooleanFilter(label=_("是否启用"))
@@ -21,7 +20,7 @@ class DepartmentFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class DepartmentGroupFilterSet(filters.FilterSet):
+class DepartmentGroupFilterSet(FilterSet):
     member = IdFilter(field_name="members", label=_("部门 id：包含该部门的部门组"))
 
     class Meta:

@@ -1,14 +1,13 @@
 """FilterSets of the lifecycle's records (strict, like tasks_app.filtersets)."""
 
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 
-from .filter_types import ChoicesFilter, IdFilter
+from .filter_types import ChoicesFilter, FilterSet, IdFilter
 from .filtersets import YearFilter
 from .models import CompletionRequest, ExtensionRequest, LeaderInstruction, SupervisionSlip
 
 
-class ExtensionRequestFilterSet(filters.FilterSet):
+class ExtensionRequestFilterSet(FilterSet):
     plan = IdFilter(field_name="assignment__task__plan_id", label=_("计划 id"))
     task = IdFilter(field_name="assignment__task_id", label=_("任务 id"))
     department = IdFilter(field_name="assignment__department_id", label=_("申请部门 id"))
@@ -19,7 +18,7 @@ class ExtensionRequestFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class CompletionRequestFilterSet(filters.FilterSet):
+class CompletionRequestFilterSet(FilterSet):
     plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
     task = IdFilter(field_name="task_id", label=_("任务 id"))
     department = IdFilter(field_name="department_id", label=_("申请部门 id"))
@@ -31,7 +30,7 @@ class CompletionRequestFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class SlipFilterSet(filters.FilterSet):
+class SlipFilterSet(FilterSet):
     plan = IdFilter(field_name="task__plan_id", label=_("计划 id"))
     task = IdFilter(field_name="task_id", label=_("任务 id"))
     department = IdFilter(field_name="department_id", label=_("主送部门 id"))
@@ -43,7 +42,7 @@ class SlipFilterSet(filters.FilterSet):
         fields: list[str] = []
 
 
-class InstructionFilterSet(filters.FilterSet):
+class InstructionFilterSet(FilterSet):
     task = IdFilter(field_name="task_id", label=_("任务 id"))
 
     class Meta:

@@ -151,3 +151,31 @@ def test_a_page_of_50_tasks_takes_the_same_queries_whatever_the_number_of_rows(w
     # their departments and groups
     assert _queries(client, f"{TASKS}?page_size=50") == small == 5
     assert len(client.get(f"{TASKS}?page_size=50").json()["results"]) == 50
+
+
+def test_filtersets_keep_each_request_apart():
+    """FilterSet copies its filters shallowly and builds its form class once (filter_types):
+    FilterSets used at once, in threads, each filter by their own data through their own
+    parent, and leave the class's filters untouched."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.http import QueryDict
+
+    from tasks_app.filtersets import TaskFilterSet
+    from tasks_app.health import with_health
+    from tasks_app.models import Task
+
+    def compiled(department: int) -> str:
+        data = QueryDict(f"department={department}&role=lead&status=new&health=red")
+        filterset = TaskFilterSet(data, queryset=with_health(Task.objects.all()))
+        assert filterset.is_valid(), filterset.errors
+        assert filterset.filters["department"].parent is filterset
+        return str(filterset.qs.query)
+
+    with ThreadPoolExecutor(8) as pool:
+        queries = list(pool.map(compiled, range(1000, 1400)))
+    for department, sql in zip(range(1000, 1400), queries, strict=True):
+        assert sql.count(f"\"department_id\" IN ({department})") == 2  # direct, its groups
+        assert "\"role\" = lead" in sql and "\"status\" = new" in sql
+    assert not any(hasattr(f, "parent") for f in TaskFilterSet.base_filters.values())
+    assert TaskFilterSet(QueryDict("status=bogus")).is_valid() is False

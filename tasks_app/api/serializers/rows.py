@@ -7,11 +7,16 @@ report names) from one more; each value is formatted by the serializer's own fie
 dates, times and choices read exactly as on the detail endpoint.
 """
 
-from functools import cache
+import datetime
+from collections.abc import Callable
+from functools import cache, partial
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
-from rest_framework import serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from ...permissions import live_parts
 from ...selectors.reports import REPORT_USERS
@@ -31,16 +36,47 @@ PART_VALUES = ("task_id", "id", "department_id", "department__name", "group_id",
                "role", "state", "source_text")
 
 
-Fields = list[tuple[str, str | None, serializers.Field]]
+# Fields whose to_representation returns a value read from the database as it is (text,
+# a number, a flag): str(), int(), bool() of what already is one.
+AS_READ = (serializers.CharField, serializers.IntegerField, serializers.BigIntegerField,
+           serializers.BooleanField)
+Writer = Callable[[Any], object]
+Fields = list[tuple[str, str | None, serializers.Field, Writer | None]]
+
+
+def _local_iso(value: datetime.datetime, zone: datetime.tzinfo | None = None) -> str:
+    """DateTimeField.to_representation in ISO 8601 (UTC as Z), in the request's time zone
+    (``zone``: the same, looked up once for a page)."""
+    written = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
+    return written[:-6] + "Z" if written.endswith("+00:00") else written
+
+
+def _writer(name: str, field: serializers.Field) -> Writer | None:
+    """How the field writes a value read by values(): None when as read, else the field's
+    own to_representation, or the same steps without its per-value lookups (dates in ISO
+    8601; choices whose codes are text are written as read)."""
+    kind = type(field)
+    if name in RAW or kind in AS_READ:
+        return None
+    if kind is serializers.ChoiceField and all(
+            isinstance(code, str) for code in field.choice_strings_to_values.values()):
+        return None
+    if kind is serializers.DateField and (
+            getattr(field, "format", api_settings.DATE_FORMAT) or "").lower() == ISO_8601:
+        return datetime.date.isoformat
+    if kind is serializers.DateTimeField and not hasattr(field, "timezone") and (
+            getattr(field, "format", api_settings.DATETIME_FORMAT) or "").lower() == ISO_8601:
+        return _local_iso
+    return field.to_representation
 
 
 @cache
 def _fields(serializer_class: type[serializers.ModelSerializer]) -> Fields:
-    """(name, values() source, bound field) of the serializer's fields in its order, bound
-    once per process (binding copies them: ≈ 5 ms); a nested list has no source."""
+    """(name, values() source, bound field, writer) of the serializer's fields in its order,
+    bound once per process (binding copies them: ≈ 5 ms); a nested list has no source."""
     fields, sources = serializer_class().fields, JOINED[serializer_class]
     return [(name, None if isinstance(fields[name], serializers.ListSerializer)
-             else sources.get(name, name), fields[name])
+             else sources.get(name, name), fields[name], _writer(name, fields[name]))
             for name in serializer_class.Meta.fields]
 
 
@@ -67,7 +103,7 @@ class ValuesPage:
 
 
 def _values(queryset: QuerySet, fields: Fields) -> ValuesPage:
-    return ValuesPage(queryset, [source for _name, source, _field in fields if source])
+    return ValuesPage(queryset, [source for _name, source, _field, _writer in fields if source])
 
 
 def task_values(queryset: QuerySet) -> ValuesPage:
@@ -78,15 +114,24 @@ def report_values(queryset: QuerySet) -> ValuesPage:
     return _values(queryset, _fields(ReportSerializer))
 
 
-def _written(row: dict, fields: Fields, nested: dict | None = None) -> dict:
-    item = {}
-    for name, source, field in fields:
-        if source is None:  # a nested list, written by the caller
-            item[name] = (nested or {})[name]
-            continue
-        value = row[source]
-        item[name] = value if value is None or name in RAW else field.to_representation(value)
-    return item
+def _written(rows: list[dict], fields: Fields, nested: dict[str, dict] | None = None,
+             ) -> list[dict]:
+    """The rows as the serializer writes them; ``nested``: name → row id → its list."""
+    zone = timezone.get_current_timezone()
+    writers = [(name, source, partial(_local_iso, zone=zone) if writer is _local_iso else writer)
+               for name, source, _field, writer in fields]
+    written = []
+    for row in rows:
+        item = {}
+        for name, source, writer in writers:
+            if source is None:  # a nested list, written by the caller
+                item[name] = (nested or {})[name][row["id"]]
+            elif writer is None or (value := row[source]) is None:
+                item[name] = row[source]
+            else:
+                item[name] = writer(value)
+        written.append(item)
+    return written
 
 
 def task_rows(rows: list[dict]) -> list[dict]:
@@ -104,8 +149,7 @@ def task_rows(rows: list[dict]) -> list[dict]:
                 "state": part_fields["state"].to_representation(state),
                 "source_text": source_text,
             })
-    fields = _fields(TaskSerializer)
-    return [_written(row, fields, {"parts": parts[row["id"]]}) for row in rows]
+    return _written(rows, _fields(TaskSerializer), {"parts": parts})
 
 
 def report_rows(rows: list[dict]) -> list[dict]:
@@ -116,5 +160,4 @@ def report_rows(rows: list[dict]) -> list[dict]:
     for row in rows:
         for name in REPORT_USERS:
             row[f"{name}_id"] = usernames.get(row[f"{name}_id"])
-    fields = _fields(ReportSerializer)
-    return [_written(row, fields) for row in rows]
+    return _written(rows, _fields(ReportSerializer))
