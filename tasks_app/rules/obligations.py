@@ -24,10 +24,11 @@ The rule (every screen, document, message and the API ask this module):
 """
 
 import datetime
+import operator
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, reduce
 
 from django.db.models import (
     Case,
@@ -379,7 +380,7 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
     slots: dict[Slot, list[ReportingPeriod]] = defaultdict(list)
     for period in periods:
         slots[_slot(period)].append(period)
-    tallies = {}
+    unfiled: dict[str, Q] = {}
     for n, mine in enumerate(slots.values()):
         plans_by_deadline: dict[datetime.date, list[int]] = defaultdict(list)
         for period in mine:  # plans on one schedule share a deadline: one WHEN for them
@@ -393,9 +394,15 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
                             output_field=DateTimeField())
         filed, _at = _filed_in([period.pk for period in mine])
         parts = parts.alias(**{f"given_before_{n}": given_before, f"filed_{n}": filed})
-        tallies[f"owed_{n}"] = Count("task_id", filter=(
+        unfiled[f"owed_{n}"] = (
             reports_in_condition(mine[0], "task__")
-            & Q(**{"created_at__lt": F(f"given_before_{n}"), f"filed_{n}": False})))
+            & Q(**{"created_at__lt": F(f"given_before_{n}"), f"filed_{n}": False}))
+    # Only the rows owed in some slot, counted per slot. With one slot (the usual page) the
+    # condition is the WHERE alone, which the database answers with an anti-join on the
+    # filed reports instead of a lookup per part (a third less time for ten plans).
+    parts = parts.filter(reduce(operator.or_, unfiled.values()))
+    tallies = {name: Count("task_id", filter=condition if len(unfiled) > 1 else None)
+               for name, condition in unfiled.items()}
     result: dict[int, dict[int, tuple[str, int]]] = {period.pk: {} for period in periods}
     # Per plan, its periods' columns in a row (plan, department, name, count per slot).
     head = ("task__plan_id", "dept", "dept_name")
@@ -403,8 +410,6 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
     for n, mine in enumerate(slots.values()):
         for period in mine:
             columns[period.plan_id].append((len(head) + n, result[period.pk]))
-    # Departments owing nothing come too (thousands of rows for ten plans): a HAVING
-    # computes each COUNT(DISTINCT) again.
     for row in (parts.order_by().values(*head).annotate(**tallies)
                 .values_list(*head, *tallies)):
         for column, owing in columns[row[0]]:
