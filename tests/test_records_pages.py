@@ -204,3 +204,31 @@ def test_the_assessment_page_runs_the_same_queries_whatever_the_size(
     page()
     _grow(world.plan, world.period, 2, 15)
     page()
+
+
+def test_the_lists_come_a_page_at_a_time_without_the_bulletins_content(
+        client, world, bulletins):
+    """Four years of a city's quarters are hundreds of bulletins of ~140 KB each: the list
+    reads a page of them, and not their content."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks_app.models import Assessment
+    from tasks_app.records.views import RECORDS_PAGE_SIZE
+
+    for n in range(RECORDS_PAGE_SIZE):
+        plan = PlanFactory()
+        Bulletin.objects.create(plan=plan, year=2025, quarter=1, content={"departments": []})
+        Assessment.objects.create(plan=plan, year=2024, state=Assessment.State.PUBLISHED)
+    Assessment.objects.create(plan=world.plan, year=2024)
+    client.force_login(world.lead_office)
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(reverse("records:bulletins"))
+    assert len(first.context["bulletins"]) == RECORDS_PAGE_SIZE
+    assert "下一页" in first.content.decode()
+    assert not any('"content"' in query["sql"] for query in queries.captured_queries)
+    second = client.get(reverse("records:bulletins"), {"page": 2})
+    assert len(second.context["bulletins"]) == len(bulletins)
+    listed = client.get(reverse("records:assessments"))
+    assert len(listed.context["assessments"]) == RECORDS_PAGE_SIZE
+    assert "第 1 / 2 页" in listed.content.decode()

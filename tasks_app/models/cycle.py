@@ -80,6 +80,10 @@ class Bulletin(models.Model):
     state = models.CharField(_("状态"), max_length=20, choices=State.choices,
                              default=State.DRAFT)
     content = models.JSONField(_("通报内容"), default=dict, blank=True)
+    # The on-time rates of the content's departments, kept beside it for the overview's
+    # chart (selectors.bulletins.department_rates): a city plan's content is ~140 KB.
+    department_rates = models.JSONField(_("各部门按时报送率"), default=list, blank=True,
+                                        editable=False)
     generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 

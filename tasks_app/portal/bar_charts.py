@@ -182,9 +182,8 @@ def plan_charts(item) -> dict:
         (driver_label(row.driver.number, row.driver.title) if row.driver
          else gettext("其他督办事项"),
          row.counts) for row in item.drivers])
-    content = item.bulletin.content if item.bulletin else {}
     return {"health": health, "targets": targets_chart(item.targets),
-            "on_time": on_time_chart(content.get("departments", [])) if content else None}
+            "on_time": on_time_chart(item.bulletin.department_rates) if item.bulletin else None}
 
 
 def bulletin_charts(content: dict) -> dict:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,15 +22,19 @@ from ..portal.bar_charts import bulletin_charts
 from ..portal.charts import progress_chart
 from ..record_dates import quarter_months
 from ..selectors.overview import plan_progress_series
-from ..selectors.records import ranking, visible_assessments, visible_bulletins
+from ..selectors.records import bulletin_index, ranking, visible_assessments, visible_bulletins
 from ..services.assessments import score_contest
+
+RECORDS_PAGE_SIZE = 50  # newest first; four years of a city's quarters are pages away
 
 
 @login_required
 def bulletin_list(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
+    bulletins = Paginator(bulletin_index(access), RECORDS_PAGE_SIZE).get_page(
+        request.GET.get("page"))
     return render(request, "records/bulletin_list.html", {
-        "bulletins": visible_bulletins(access), "access": access})
+        "bulletins": bulletins, "access": access})
 
 
 @login_required
@@ -44,8 +49,9 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def assessment_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "records/assessment_list.html", {
-        "assessments": visible_assessments(access_for(request.user))})
+    assessments = Paginator(visible_assessments(access_for(request.user)),
+                            RECORDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "records/assessment_list.html", {"assessments": assessments})
 
 
 @login_required

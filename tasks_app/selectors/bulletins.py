@@ -97,6 +97,16 @@ def bulletin_compute(plan: Plan, year: int, quarter: int, *,
     }
 
 
+RATE_KEYS = ("name", "on_time", "expected", "on_time_rate")
+
+
+def department_rates(content: dict) -> list[dict]:
+    """The departments that owed reports, with their on-time rates (what the overview
+    charts), from a bulletin's content; stored beside it (Bulletin.department_rates)."""
+    return [{key: row[key] for key in RATE_KEYS}
+            for row in content.get("departments", []) if row.get("expected")]
+
+
 def quarter_urges(plan: Plan, months: list[datetime.date]) -> dict:
     """一键催办 of the quarter per department (a department chased on a day counts once).
     One query."""

@@ -181,13 +181,13 @@ def _page_plans(page_ids: list[int]) -> dict[int, PlanOverview]:
                  .annotate(bulletin_quarter=Subquery(
                                latest.values(of=JSONObject(year="year", quarter="quarter"))[:1],
                                output_field=JSONField()),
-                           bulletin_content=Subquery(latest.values("content")[:1],
-                                                     output_field=JSONField()))
+                           bulletin_rates=Subquery(latest.values("department_rates")[:1],
+                                                   output_field=JSONField()))
                  .order_by("-signed_on", "code")):
         item = plans[plan.pk] = PlanOverview(plan, [], {})
-        quarter, content = plan.bulletin_quarter, plan.bulletin_content
-        if quarter:  # the plan's latest published bulletin
-            item.bulletin = Bulletin(plan=plan, **quarter, content=content or {})
+        if plan.bulletin_quarter:  # the latest bulletin: its on-time rates, not its content
+            item.bulletin = Bulletin(plan=plan, **plan.bulletin_quarter,
+                                     department_rates=plan.bulletin_rates or [])
     return plans
 
 

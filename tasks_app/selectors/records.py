@@ -20,6 +20,11 @@ def visible_bulletins(access: Access) -> QuerySet[Bulletin]:
     return bulletins.filter(state=Bulletin.State.PUBLISHED)
 
 
+def bulletin_index(access: Access) -> QuerySet[Bulletin]:
+    """The list page's bulletins, without their content (a city plan's is ~140 KB)."""
+    return visible_bulletins(access).defer("content", "department_rates")
+
+
 def visible_assessments(access: Access) -> QuerySet[Assessment]:
     assessments = Assessment.objects.select_related("plan").order_by("-year", "plan_id")
     if access.reads_everything:

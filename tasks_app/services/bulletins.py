@@ -20,7 +20,7 @@ from departments.access import access_for
 from ..choices import PeriodState
 from ..models import Bulletin, Plan, ReportingPeriod
 from ..record_dates import bulletin_quarter_due, quarter_end, quarter_months, sending_time
-from ..selectors.bulletins import bulletin_build, bulletin_compute
+from ..selectors.bulletins import bulletin_build, bulletin_compute, department_rates
 from .exports import pdf_store_later
 
 __all__ = ["bulletin_build", "bulletin_generate", "bulletin_publish", "bulletins_publish_due"]
@@ -52,8 +52,9 @@ def bulletin_generate(*, plan: Plan, year: int, quarter: int,
     now = timezone.now()
     with site_language():  # the content is kept as computed, in the site's language
         bulletin.content = bulletin_compute(plan, year, quarter, now=now)
+    bulletin.department_rates = department_rates(bulletin.content)
     bulletin.generated_at = now
-    bulletin.save(update_fields=["content", "generated_at"])
+    bulletin.save(update_fields=["content", "department_rates", "generated_at"])
     return bulletin
 
 
@@ -78,8 +79,9 @@ def _claim_and_publish(bulletin: Bulletin, now: datetime.datetime,
     content["number"] = number
     content["published_at"] = timezone.localtime(now).isoformat()
     content["published_by"] = actor.get_username() if actor is not None else ""
-    Bulletin.objects.filter(pk=bulletin.pk).update(content=content, number=number,
-                                                   generated_at=now)
+    Bulletin.objects.filter(pk=bulletin.pk).update(
+        content=content, department_rates=department_rates(content), number=number,
+        generated_at=now)
     ReportingPeriod.objects.filter(
         plan=plan, month__in=quarter_months(bulletin.year, bulletin.quarter),
     ).exclude(state=PeriodState.LOCKED).update(state=PeriodState.LOCKED, locked_at=now)

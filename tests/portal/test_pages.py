@@ -1,5 +1,7 @@
 """Portal pages: who sees what, in Chinese; anything not theirs is a 404."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -281,3 +283,42 @@ def test_the_progress_trend_averages_each_months_filed_reports_weeks_included():
                                   period=foreign, progress=100, state=ReportState.SUBMITTED)
     period_figures_recount(ReportingPeriod.objects.all())
     assert plan_progress_series(plan, april) == [(march, 25.0, 3)]
+
+
+def test_the_overview_charts_the_bulletins_stored_rates_not_its_content(as_user, world,
+                                                                         travel):
+    """A city plan's bulletin content is ~140 KB; the overview reads the rates stored
+    beside it, written whenever the content is (drafted, published)."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks_app.models import Bulletin
+    from tasks_app.selectors.bulletins import department_rates
+    from tasks_app.services.bulletins import bulletin_generate, bulletin_publish
+
+    world.report(world.lead_liaison)  # March's report: one department on time
+    travel.move_to(datetime.datetime(2026, 4, 10, 1, tzinfo=datetime.UTC))  # deadline passed
+    plan = world.task.plan
+    draft = bulletin_generate(plan=plan, year=2026, quarter=1, actor=world.lead_office)
+    assert draft.department_rates == department_rates(draft.content)
+    assert {row["name"] for row in draft.department_rates} == {"区牵头局", "区责任局", "区无关局"}
+    published = bulletin_publish(draft, actor=world.lead_office)
+    rates = published.department_rates
+    assert rates == department_rates(published.content) and all(
+        set(row) == {"name", "on_time", "expected", "on_time_rate"} and row["expected"]
+        for row in rates)
+    with CaptureQueriesContext(connection) as queries:
+        html = as_user(world.manager).get(reverse("portal:overview")).content.decode()
+    for row in rates:
+        note = f"{row['on_time_rate']}%（{row['on_time']}/{row['expected']}）"
+        assert f"{row['name']}：{note}" in html
+    assert not any('"content"' in query["sql"] for query in queries.captured_queries)
+
+    # Migration 0021 stores the rates of the bulletins that had only their content.
+    Bulletin.objects.filter(pk=published.pk).update(department_rates=[])
+    importlib.import_module("tasks_app.migrations.0021_bulletin_department_rates").store_rates(
+        apps, None)
+    assert Bulletin.objects.get(pk=published.pk).department_rates == rates
