@@ -216,7 +216,7 @@ def test_the_lists_come_a_page_at_a_time_without_the_bulletins_content(
     from tasks_app.models import Assessment
     from tasks_app.records.views import RECORDS_PAGE_SIZE
 
-    for n in range(RECORDS_PAGE_SIZE):
+    for _ in range(RECORDS_PAGE_SIZE):
         plan = PlanFactory()
         Bulletin.objects.create(plan=plan, year=2025, quarter=1, content={"departments": []})
         Assessment.objects.create(plan=plan, year=2024, state=Assessment.State.PUBLISHED)

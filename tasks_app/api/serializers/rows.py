@@ -3,8 +3,9 @@
 The same JSON as :class:`TaskSerializer` and :class:`ReportSerializer` (tests compare them):
 a page's rows come from one ``values()`` query with the related names joined (and, for
 tasks, the health computed in SQL); what each row lists (a task's live parts, the users a
-report names) from one more; each value is formatted by the serializer's own field, so
-dates, times and choices read exactly as on the detail endpoint.
+report names) from one more; each value is written as the serializer's own field writes
+it (the way chosen once per field, :func:`_writer`), so dates, times and choices read
+exactly as on the detail endpoint.
 """
 
 import datetime
