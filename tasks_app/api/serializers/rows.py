@@ -127,10 +127,9 @@ def _written(rows: list[dict], fields: Fields, nested: dict[str, dict] | None = 
         for name, source, writer in writers:
             if source is None:  # a nested list, written by the caller
                 item[name] = (nested or {})[name][row["id"]]
-            elif writer is None or (value := row[source]) is None:
-                item[name] = row[source]
-            else:
-                item[name] = writer(value)
+                continue
+            value = row[source]
+            item[name] = value if writer is None or value is None else writer(value)
         written.append(item)
     return written
 
