@@ -189,3 +189,25 @@ def test_the_bulletins_owed_counts_say_what_owed_reports_lists(seed):
     assert counted == listed
     assert counted_filed == listed_filed
     assert listed
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_counts_over_several_periods_add_up_the_counts_of_each(seed):
+    """Over a plan's periods at once (a quarter's bulletin, a year's assessment), parts owing
+    every period and parts owing some (given between two deadlines, a cycle that skips one)
+    count what each period alone counts."""
+    from tasks_app.rules.obligations import owed_and_filed
+
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 9, tzinfo=TZ)):
+        periods = _world(seed)
+        by_plan: dict[int, list[ReportingPeriod]] = {}
+        for period in periods:
+            by_plan.setdefault(period.plan_id, []).append(period)
+        for plan_periods in by_plan.values():
+            plan = plan_periods[0].plan
+            each: dict[int, list[int]] = {}
+            for period in plan_periods:
+                for dept, counts in owed_and_filed(plan, [period]).items():
+                    each[dept] = [a + b for a, b in zip(each.get(dept, [0, 0, 0]), counts,
+                                                        strict=True)]
+            assert dict(owed_and_filed(plan, plan_periods)) == each
