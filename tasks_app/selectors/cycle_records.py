@@ -24,16 +24,24 @@ def meeting_list(access: Access) -> QuerySet[Meeting]:
         Prefetch("decisions", decisions, to_attr="visible_decisions"))
 
 
-def bulletin_list(access: Access) -> QuerySet[Bulletin]:
+def bulletin_list(access: Access, *, content: bool = False) -> QuerySet[Bulletin]:
+    """The bulletins the user may read; ``content``: with their content and rates (a
+    bulletin's page), else without (lists)."""
+    bulletins = (Bulletin.objects.all() if content
+                 else Bulletin.objects.defer("content", "department_rates"))
     if access.reads_everything:
-        return Bulletin.objects.all()
-    return Bulletin.objects.filter(state=Bulletin.State.PUBLISHED)
+        return bulletins
+    return bulletins.filter(state=Bulletin.State.PUBLISHED)
 
 
-def assessment_list(access: Access) -> QuerySet[Assessment]:
-    scores = DepartmentScore.objects.select_related("department").order_by(
-        "rank", "department__name")
-    assessments = Assessment.objects.prefetch_related(Prefetch("scores", scores))
+def assessment_list(access: Access, *, scores: bool = False) -> QuerySet[Assessment]:
+    """The assessments the user may read; ``scores``: with every department's score (an
+    assessment's page), else without (lists)."""
+    assessments = Assessment.objects.all()
+    if scores:
+        ranked = DepartmentScore.objects.select_related("department").order_by(
+            "rank", "department__name")
+        assessments = assessments.prefetch_related(Prefetch("scores", ranked))
     if access.reads_everything:
         return assessments
     return assessments.filter(state__in=[Assessment.State.PUBLISHED, Assessment.State.FINAL])

@@ -4,6 +4,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from departments.models import DepartmentAlias
 from tasks_app.models import Assessment, Bulletin, DepartmentScore, Meeting, MeetingDecision
@@ -48,10 +50,24 @@ def test_draft_bulletins_are_for_the_lead_office_only(world, records):
 
 
 def test_a_published_assessment_shows_every_departments_score(world, records):
-    [assessment] = results(world.client(world.liaison), "/api/v1/assessments/")
-    assert [(s["department_name"], s["rank"]) for s in assessment["scores"]] == [
+    client = world.client(world.liaison)
+    [assessment] = results(client, "/api/v1/assessments/")
+    assert "scores" not in assessment  # hundreds a city plan: on the assessment's own page
+    detail = client.get(f"/api/v1/assessments/{assessment['id']}/").json()
+    assert [(s["department_name"], s["rank"]) for s in detail["scores"]] == [
         ("区财政局", 1), ("区工信局", 2)]
     assert len(results(world.client(world.office), "/api/v1/assessments/")) == 2
+
+
+def test_a_bulletins_content_is_on_its_own_page_not_in_the_list(world, records):
+    client = world.client(world.liaison)
+    with CaptureQueriesContext(connection) as queries:
+        [bulletin] = results(client, "/api/v1/bulletins/")
+    assert not {"content", "department_rates"} & set(bulletin)
+    assert not any('"content"' in query["sql"] for query in queries.captured_queries)
+    detail = client.get(f"/api/v1/bulletins/{bulletin['id']}/").json()
+    assert (detail["number"], detail["content"], detail["department_rates"]) == (
+        "第4期", {"red": [1]}, [])
 
 
 def test_departments_are_found_by_alias_and_groups_by_member(world):

@@ -26,10 +26,20 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class BulletinSerializer(serializers.ModelSerializer):
+    """A bulletin in a list: without its content (a city plan's is about 140 KB)."""
+
     class Meta:
         model = Bulletin
-        fields = ("id", "plan", "year", "quarter", "number", "state", "content", "generated_at",
+        fields = ("id", "plan", "year", "quarter", "number", "state", "generated_at",
                   "published_at")
+        read_only_fields = fields
+
+
+class BulletinDetailSerializer(BulletinSerializer):
+    """A bulletin with its content and its departments' on-time rates."""
+
+    class Meta(BulletinSerializer.Meta):
+        fields = (*BulletinSerializer.Meta.fields, "content", "department_rates")
         read_only_fields = fields
 
 
@@ -45,10 +55,19 @@ class DepartmentScoreSerializer(serializers.ModelSerializer):
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
-    scores = DepartmentScoreSerializer(many=True, read_only=True, help_text=_("部门得分（按名次）"))
+    """An assessment in a list: without its departments' scores (a city plan has hundreds,
+    each with its formulas)."""
 
     class Meta:
         model = Assessment
         fields = ("id", "plan", "year", "weights", "state", "computed_at", "published_at",
-                  "finalised_at", "scores")
+                  "finalised_at")
+        read_only_fields = fields
+
+
+class AssessmentDetailSerializer(AssessmentSerializer):
+    scores = DepartmentScoreSerializer(many=True, read_only=True, help_text=_("部门得分（按名次）"))
+
+    class Meta(AssessmentSerializer.Meta):
+        fields = (*AssessmentSerializer.Meta.fields, "scores")
         read_only_fields = fields
