@@ -45,14 +45,15 @@ from ..workdays import month_start
 from .owed import recent_periods
 
 
-def department_roles(department_ids, **filters) -> dict[int, dict[int, tuple[str, str]]]:
+def department_roles(department_ids) -> dict[int, dict[int, tuple[str, str]]]:
     """Task id → {department id: (role, department name)} for these departments.
 
     Groups are expanded to the departments of ``department_ids`` that belong to them; a
-    direct part wins over a group's. One query.
+    direct part wins over a group's, and of two groups' parts the first in the task's
+    order. One query (in the parts' order within a task, not the plans': no join to them).
     """
     ids = set(department_ids)
-    rows = parts_of_departments(ids).filter(**filters).values_list(
+    rows = parts_of_departments(ids).order_by("role", "position", "id").values_list(
         "task_id", "role", "department_id", "department__name", "group__members",
         "group__members__name")
     roles: dict[int, dict[int, tuple[str, str]]] = {}
@@ -191,8 +192,8 @@ def home(access: Access, today: datetime.date, now: datetime.datetime | None = N
         for r in ProgressReport.objects.filter(
             period_id__in=[p.pk for p in shown] + [p.pk for p in current.values() if p],
             department_id__in=ids,
-        ).only("id", "task_id", "department_id", "period_id", "state", "version", "is_late",
-               "submitted_at", "progress", "status")
+        ).order_by().only("id", "task_id", "department_id", "period_id", "state", "version",
+                          "is_late", "submitted_at", "progress", "status")
     } if periods else {}
     rows = []
     for task in tasks:
