@@ -11,6 +11,9 @@ from django.utils.translation import gettext, ngettext
 from common.i18n import text_cached
 
 from ..choices import Health
+from .labels import label as choice_label
+
+HEALTHS = tuple(Health.values)  # in the order the segments are stacked
 
 WIDTH = 560
 LABEL_WIDTH = 150
@@ -97,16 +100,15 @@ def _nice_ticks(top: int) -> list[int]:
 def health_chart(rows: list[tuple[str, dict[str, int]]]) -> BarChart:
     """One stacked bar per driver: how many tasks are 正常 / 预警 / 滞后 / 未更新."""
     top = max((sum(counts.values()) for _, counts in rows), default=0)
-    labels = dict(Health.choices)
     bars = []
     for index, (label, counts) in enumerate(rows):
         x, segments = float(LABEL_WIDTH), []
-        for health in Health.values:
+        for health in HEALTHS:
             n = counts.get(health, 0)
             if n:
                 width = _scale(n, top)
                 segments.append(Segment(x, width, f"seg-{health}", _segment_note(
-                    label, labels[health], n)))
+                    label, choice_label(health, "health"), n)))
                 x += width
         total = sum(counts.values())
         bars.append(Bar(_short(label), label, _y(index), segments, _tasks_counted(total)))
@@ -121,8 +123,11 @@ def _tasks_counted(count: int) -> str:
 
 
 def _segment_note(label: str, health: str, count: int) -> str:
-    return ngettext("%(label)s：%(health)s %(count)d 项", "%(label)s：%(health)s %(count)d 项",
-                    count) % {"label": label, "health": health, "count": count}
+    """A segment's tooltip; its wording remembered per language and count (a segment per
+    driver and health on every plan card)."""
+    wording = text_cached(("segment_note", count), lambda: ngettext(
+        "%(label)s：%(health)s %(count)d 项", "%(label)s：%(health)s %(count)d 项", count))
+    return wording % {"label": label, "health": health, "count": count}
 
 
 def percent_chart(rows: list[tuple[str, float | None, str]], *, top: float = 100,
