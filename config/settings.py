@@ -374,6 +374,8 @@ SPECTACULAR_SETTINGS = {
         "PartStateEnum": "tasks_app.choices.PartState",
         "PeriodStateEnum": "tasks_app.choices.PeriodState",
         "HealthEnum": "tasks_app.choices.Health",
+        "BulletinStateEnum": "tasks_app.models.cycle.Bulletin.State",
+        "AssessmentStateEnum": "tasks_app.models.cycle.Assessment.State",
     },
 }
 

@@ -13,7 +13,7 @@ RESOURCES = ["plans", "drivers", "tasks", "assignments", "targets", "target-read
 
 
 @pytest.fixture(scope="module")
-def schema(django_db_blocker) -> dict:
+def schema(django_db_setup, django_db_blocker) -> dict:
     with django_db_blocker.unblock():
         response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
@@ -71,3 +71,10 @@ def test_the_docs_are_served_from_the_project_without_a_cdn(url):
     assert assets and not re.search(r"https?://", " ".join(assets))
     for asset in assets:
         assert finders.find(asset.removeprefix("/static/")), asset
+
+
+def test_the_schema_is_generated_without_warnings(tmp_path):
+    """drf-spectacular's warnings (e.g. two choice sets under one enum name) fail the build."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
