@@ -7,6 +7,10 @@ import pytest
 from django.contrib.staticfiles import finders
 from rest_framework.test import APIClient
 
+# The schema's request needs the database (its audit row); a file run alone must say so, or
+# pytest-django sets none up.
+pytestmark = pytest.mark.django_db
+
 RESOURCES = ["plans", "drivers", "tasks", "assignments", "targets", "target-readings",
              "departments", "department-groups", "reports", "periods", "meetings", "bulletins",
              "assessments"]
