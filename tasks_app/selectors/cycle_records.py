@@ -12,6 +12,7 @@ from notifications.choices import Kind
 from notifications.models import Notification
 
 from ..models import Assessment, Bulletin, DepartmentScore, Meeting, MeetingDecision
+from .records import BULLETIN_DOCUMENTS, visible_assessments, visible_bulletins
 
 
 def meeting_list(access: Access) -> QuerySet[Meeting]:
@@ -25,26 +26,22 @@ def meeting_list(access: Access) -> QuerySet[Meeting]:
 
 
 def bulletin_list(access: Access, *, content: bool = False) -> QuerySet[Bulletin]:
-    """The bulletins the user may read; ``content``: with their content and rates (a
-    bulletin's page), else without (lists)."""
-    bulletins = (Bulletin.objects.all() if content
-                 else Bulletin.objects.defer("content", "department_rates"))
-    if access.reads_everything:
-        return bulletins
-    return bulletins.filter(state=Bulletin.State.PUBLISHED)
+    """The bulletins the user may read (:func:`.records.visible_bulletins`); ``content``:
+    with their documents (a bulletin's page), else without (lists)."""
+    bulletins = Bulletin.objects.all()
+    return visible_bulletins(access, bulletins if content
+                             else bulletins.defer(*BULLETIN_DOCUMENTS))
 
 
 def assessment_list(access: Access, *, scores: bool = False) -> QuerySet[Assessment]:
-    """The assessments the user may read; ``scores``: with every department's score (an
-    assessment's page), else without (lists)."""
+    """The assessments the user may read (:func:`.records.visible_assessments`); ``scores``:
+    with every department's score (an assessment's page), else without (lists)."""
     assessments = Assessment.objects.all()
     if scores:
         ranked = DepartmentScore.objects.select_related("department").order_by(
             "rank", "department__name")
         assessments = assessments.prefetch_related(Prefetch("scores", ranked))
-    if access.reads_everything:
-        return assessments
-    return assessments.filter(state__in=[Assessment.State.PUBLISHED, Assessment.State.FINAL])
+    return visible_assessments(access, assessments)
 
 
 def assessments_final_unannounced() -> list[Assessment]:

@@ -10,9 +10,16 @@ from departments.access import Access
 
 from ..models import Assessment, Bulletin, DepartmentScore
 
+# A bulletin's documents, left out of lists (a city plan's content is ~140 KB).
+BULLETIN_DOCUMENTS = ("content", "department_rates")
 
-def visible_bulletins(access: Access) -> QuerySet[Bulletin]:
-    bulletins = Bulletin.objects.select_related("plan").order_by("-year", "-quarter", "plan_id")
+
+def visible_bulletins(access: Access, queryset: QuerySet[Bulletin] | None = None,
+                      ) -> QuerySet[Bulletin]:
+    """The bulletins the user may read, of ``queryset`` (default: all, newest first, with
+    their plans)."""
+    bulletins = (Bulletin.objects.select_related("plan").order_by("-year", "-quarter", "plan_id")
+                 if queryset is None else queryset)
     if access.reads_everything:
         return bulletins
     if access.user_id is None:
@@ -21,12 +28,16 @@ def visible_bulletins(access: Access) -> QuerySet[Bulletin]:
 
 
 def bulletin_index(access: Access) -> QuerySet[Bulletin]:
-    """The list page's bulletins, without their content (a city plan's is ~140 KB)."""
-    return visible_bulletins(access).defer("content", "department_rates")
+    """The list page's bulletins, without their documents."""
+    return visible_bulletins(access).defer(*BULLETIN_DOCUMENTS)
 
 
-def visible_assessments(access: Access) -> QuerySet[Assessment]:
-    assessments = Assessment.objects.select_related("plan").order_by("-year", "plan_id")
+def visible_assessments(access: Access, queryset: QuerySet[Assessment] | None = None,
+                        ) -> QuerySet[Assessment]:
+    """The assessments the user may read, of ``queryset`` (default: all, newest first, with
+    their plans)."""
+    assessments = (Assessment.objects.select_related("plan").order_by("-year", "plan_id")
+                   if queryset is None else queryset)
     if access.reads_everything:
         return assessments
     if access.user_id is None:
