@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from common.formatting import cn_period
 from common.i18n import join_list
+from common.lookups import InReadFirst
 from departments.access import Access
 
 from ..choices import AssignmentRole, Health, ReportStatus, TaskStatus
@@ -133,9 +134,12 @@ def _tasks_with_parts(ids, now: datetime.datetime) -> tuple[
         list[dict], dict[int, list[tuple]], dict[int, list[tuple[int, str]]]]:
     """The task rows (ordered by plan and number), each task's live parts (role, department
     id, department name, group id, unit name) and each named group's members, in one query:
-    the tasks joined to their live parts and the parts' group members."""
+    the tasks joined to their live parts and the parts' group members. The tasks' ids are
+    read first (:class:`~common.lookups.InReadFirst`): joined to eight tables, a semi-join
+    on them came last, after every task of the city met its parts (a department's 118
+    tasks: 73 → 13 ms; a plan's: 52 → 13 ms; the whole city's: 330 → 370 ms)."""
     live = FilteredRelation("assignments", condition=~Q(assignments__state__in=INACTIVE_PARTS))
-    joined = (with_health(Task.objects.filter(pk__in=ids), now).annotate(part=live)
+    joined = (with_health(Task.objects.filter(InReadFirst(F("pk"), ids)), now).annotate(part=live)
               .order_by("plan__signed_on", "plan_id", "number", "part__role", "part__position",
                         "part__id", "part__group__members__name", "part__group__members__id")
               .values_list(*TASK_VALUES, *PART_VALUES))
