@@ -27,6 +27,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 _names = itertools.count(1)
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps with options makes one per call
 
 
 def _copy(cursor, table: sql.Identifier, columns: sql.Composable, rows: Iterable[Sequence]) -> None:
@@ -80,7 +81,7 @@ def _prepared(rows: Iterable[dict[str, Any]], fields: list[models.Field],
         for item in value:
             text = written.get(id(item))
             if text is None:
-                text = written[id(item)] = json.dumps(item, ensure_ascii=False)
+                text = written[id(item)] = _JSON.encode(item)
             items.append(text)
         return Jsonb(f"[{','.join(items)}]", dumps=str)
 
