@@ -145,6 +145,13 @@ def busiest_liaison() -> User:
             .order_by("pk").first().user)
 
 
+def head_of(liaison: User) -> User:
+    """The head (负责人) of the liaison's department: the head's review queue."""
+    return (Membership.objects.filter(role=Role.HEAD,
+                                      department_id__in=access_for(liaison).department_ids)
+            .select_related("user").order_by("pk").first().user)
+
+
 def lead_office_user() -> User:
     user = Membership.objects.filter(role=Role.LEAD_OFFICE).select_related("user").first().user
     user.is_staff = True
@@ -321,7 +328,7 @@ def _pages(liaison: User, manager: User, lead: User) -> dict[str, tuple[Client, 
             .annotate(n=Count("reports")).order_by("-n", "pk").first())
     period = period_ensure(task.plan, timezone.localdate())
     liaison_client, manager_client = client_for(liaison), client_for(manager)
-    lead_client = client_for(lead)
+    lead_client, head_client = client_for(lead), client_for(head_of(liaison))
     return {
         "department_home": (liaison_client, "/"),
         "task_page": (liaison_client, f"/tasks/{task.pk}/"),
@@ -331,6 +338,9 @@ def _pages(liaison: User, manager: User, lead: User) -> dict[str, tuple[Client, 
         "task_list_api_page_50_liaison": (liaison_client, "/api/v1/tasks/?page_size=50"),
         "reviews_page": (liaison_client, "/reviews/"),
         "todo_panel": (liaison_client, "/todo/"),
+        # The head's queue, and its count that the menu asks for on every page.
+        "reviews_page_head": (head_client, "/reviews/"),
+        "review_count_head": (head_client, "/reviews/count/"),
         "indicators_page": (liaison_client, "/indicators/"),
         "slips_page": (liaison_client, "/slips/"),
         "bulletins_page": (liaison_client, "/bulletins/"),

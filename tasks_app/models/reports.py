@@ -10,6 +10,10 @@ from ..choices import PeriodKind, PeriodState, ReportState, ReportStatus
 from .plans import Plan
 from .tasks import Task
 
+# A report in a review queue: the head's (submitted) or the lead department's (submitted or
+# approved by the head): selectors.reviews, and the index that finds them.
+AWAITING_REVIEW = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED)
+
 
 class ReportingPeriod(models.Model):
     """One month (or, for weekly items, one week) of monitoring for a plan: when it opens, its
@@ -113,6 +117,13 @@ class ProgressReport(models.Model):
             models.Index(fields=["period", "state"], include=["progress"],
                          name="report_period_state_idx"),
             models.Index(fields=["task", "period"], name="report_task_period_idx"),
+            # The review queues (selectors.reviews) and their count on every page: the
+            # reports awaiting the head, by department, and the lead's, by task — a
+            # department's few, not all the city's submitted reports ANDed with its own.
+            models.Index(fields=["department"], condition=Q(state=ReportState.SUBMITTED),
+                         name="report_awaiting_head_idx"),
+            models.Index(fields=["task"], condition=Q(state__in=AWAITING_REVIEW),
+                         name="report_awaiting_review_idx"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from departments.models import Department
 
 from ..choices import AssignmentRole, ReportState
 from ..models import Assignment, ProgressReport, ReportingPeriod, Task, TaskSummary
+from ..models.reports import AWAITING_REVIEW
 from ..permissions import led_task_ids, live_parts
 from ..rules.obligations import OVERDUE, owed_reports, standing
 from ..rules.states import FILED_REPORTS, WITHDRAWABLE_REPORTS
@@ -50,7 +51,7 @@ def _awaiting_lead(access: Access) -> Q:
     mine: Q = Q(task_id__in=led_task_ids(access)) & Q(~from_lead)
     if access.is_lead_office:
         mine |= from_lead | ~Exists(_leads_of_report_task())
-    return mine & Q(state__in=[ReportState.SUBMITTED, ReportState.HEAD_APPROVED])
+    return mine & Q(state__in=AWAITING_REVIEW)
 
 
 def lead_queue(access: Access) -> QuerySet[ProgressReport]:
