@@ -1,5 +1,5 @@
 """The Jinja2 environment for the repeated parts of the busiest pages (``tasks_app/jinja2/``:
-the home page's rows, the overview's plan cards).
+the home page's rows, the overview's plan cards, the review queues, a report's fields).
 
 The pages stay Django templates; those parts are Jinja2 fragments included with
 ``{% fragment %}``, because the Django template language spends ≈ 0.4 ms on a 10-cell
@@ -12,10 +12,10 @@ wording comes from Python (``wording``), contextual wording from the including p
 from typing import Any
 
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext
 from jinja2 import Environment
 
-from common.formatting import cn_date
+from common.formatting import cn_date, cn_datetime
 from common.i18n import gettext_cached
 
 from . import badges, wording
@@ -49,13 +49,19 @@ def widthratio(value: float, total: float, width: int = 100) -> int:
     return round(value / total * width) if total else 0
 
 
+def list_separator() -> str:
+    """、 between the items of a list (in English: a comma), as ``join_list`` writes it."""
+    return pgettext("list separator", "、")
+
+
 def environment(**options: Any) -> Environment:
     options.pop("autoescape", None)  # Django's backend sets it too; never off here
     env = Environment(autoescape=True, **options)
     env.install_gettext_callables(gettext_cached, ngettext)  # type: ignore[attr-defined]
-    env.filters.update(cn_date=cn_date, label=label)
+    env.filters.update(cn_date=cn_date, cn_datetime=cn_datetime, label=label)
     env.globals.update(
-        url=url, widthratio=widthratio, bar_chart=bar_chart_svg, line_chart=line_chart_svg,
+        url=url, widthratio=widthratio, list_separator=list_separator,
+        bar_chart=bar_chart_svg, line_chart=line_chart_svg,
         report_state=badges.report_state, health_badge=badges.health_badge,
         progress_bar=badges.progress_bar,
         departments_to_report=wording.departments_to_report,

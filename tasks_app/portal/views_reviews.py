@@ -21,6 +21,7 @@ from .common import not_found_if_denied, period_for, safe_next, today
 from .forms import STALE_MESSAGE, ReviewForm, SummaryForm
 
 LEAD_PAGE_SIZE = 50
+HEAD_SHOWN = 50  # a head's queue shows its latest; each one reviewed makes room for the next
 
 
 @login_required
@@ -31,9 +32,12 @@ def reviews(request: HttpRequest) -> HttpResponse:
         raise Http404
     lead = Paginator(review_selectors.lead_queue(access), LEAD_PAGE_SIZE).get_page(
         request.GET.get("page"))
+    head = review_selectors.head_queue(access) if access.head_of else None
+    head_reports = list(head[:HEAD_SHOWN]) if head is not None else []
     return render(request, "portal/reviews.html", {
-        "head_reports": list(review_selectors.head_queue(access)) if access.head_of else [],
-        "lead_page": lead,
+        "head_reports": head_reports, "lead_page": lead,
+        "head_total": (head.count() if head is not None and len(head_reports) == HEAD_SHOWN
+                       else len(head_reports)),
     })
 
 

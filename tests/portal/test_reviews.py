@@ -8,8 +8,11 @@ from django.urls import reverse
 
 from tasks_app.choices import EventKind, ReportState
 from tasks_app.models import TaskEvent, TaskSummary
+from tasks_app.portal import views_reviews
+from tasks_app.services.reports import report_save
 
 from ..forms import form_values
+from .conftest import GOOD, add_task
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +38,23 @@ def test_the_head_approves_the_departments_report_from_the_queue(as_user, world)
     report.refresh_from_db()
     assert report.state == ReportState.HEAD_APPROVED and report.head_reviewed_by == world.head
     assert "完成方案起草。" not in client.get(reverse("portal:reviews")).content.decode()
+
+
+def test_a_heads_long_queue_shows_its_latest_and_counts_them_all(as_user, world,
+                                                                monkeypatch):
+    monkeypatch.setattr(views_reviews, "HEAD_SHOWN", 2)
+    reports = [world.report(submit=True)] + [
+        report_save(filing=world.filing(task=add_task(world.task.plan, world.task.driver,
+                                                      world.department)),
+                    data=GOOD, user=world.liaison, submit=True) for _ in range(2)]
+    response = as_user(world.head).get(reverse("portal:reviews"))
+    assert response.context["head_total"] == 3 and len(response.context["head_reports"]) == 2
+    html = response.content.decode()
+    assert "3 项" in html and "先显示最近的 2 项" in html
+    assert html.count('class="review-form"') == 2 and 'name="csrfmiddlewaretoken"' in html
+    _decide(as_user(world.head), reports[0], "head", "accept")
+    response = as_user(world.head).get(reverse("portal:reviews"))
+    assert response.context["head_total"] == 2 and "先显示最近的" not in response.content.decode()
 
 
 def test_the_lead_queue_holds_the_other_departments_reports_not_its_own(as_user, world):
