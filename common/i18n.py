@@ -79,6 +79,18 @@ def gettext_cached(message: str) -> str:
     return text_cached(message, lambda: gettext(message))
 
 
+def gettext_bound() -> Callable[[str], str]:
+    """:func:`gettext_cached` with the reader's language looked up once, for a template that
+    translates hundreds of words (each ``get_language`` reads a context-local: 1.6 µs)."""
+    language = get_language()
+
+    def translate(message: str) -> str:
+        text = _remembered.get((language, message))
+        return gettext_cached(message) if text is None else text
+
+    return translate
+
+
 def _forget(**kwargs) -> None:
     _remembered.clear()
 

@@ -88,8 +88,10 @@ def route(name: str, *args) -> str:
 @register.simple_tag(takes_context=True)
 def fragment(context: template.Context, name: str, **values) -> str:
     """{% fragment "portal/home_rows.html" rows=rows %}: a Jinja2 fragment
-    (tasks_app/portal/jinja.py), given only the values named."""
-    html = engines["jinja2"].get_template(name).render(values, context.get("request"))
+    (tasks_app/portal/jinja.py), given only the values named; its ``_()`` translates in the
+    reader's language, looked up once (``gettext`` shadows the environment's)."""
+    html = engines["jinja2"].get_template(name).render(
+        {"gettext": i18n.gettext_bound(), **values}, context.get("request"))
     return SafeString(html)  # nosec B703: Jinja2 escaped every value (autoescape)
 
 # The badges, written once for both template engines (tasks_app/portal/badges.py).
