@@ -24,14 +24,20 @@ def _held(department_ids, role: str | None, column: str) -> QuerySet:
     a group, as a subquery: the UNION of two index scans. PostgreSQL estimates each arm from
     its statistics; for "department IN … OR group IN (subquery)" it expected half the city's
     parts (17,852 for 118) and planned every join around the subquery for that."""
-    groups = DepartmentGroup.members.through.objects.filter(
-        department_id__in=department_ids).values("departmentgroup_id")
-    arms = [live_parts().filter(department_id__in=department_ids),
-            live_parts().filter(group_id__in=groups)]
+    memberships = DepartmentGroup.members.through.objects.filter(
+        department_id__in=department_ids)
+    direct = live_parts().filter(department_id__in=department_ids)
+    grouped = live_parts().filter(group_id__in=memberships.values("departmentgroup_id"))
     if role:
-        arms = [arm.filter(role=role) for arm in arms]
-    direct, grouped = (arm.order_by().values(column) for arm in arms)
-    return direct.union(grouped, all=True)
+        # A department's own part governs (department_ids_on_task): through a group it holds
+        # the group's role only on a task where it has no part of its own.
+        own_part = live_parts().filter(task=OuterRef(OuterRef("task_id")),
+                                       department_id=OuterRef("department_id"))
+        without_own_part = memberships.filter(
+            departmentgroup_id=OuterRef("group_id")).exclude(Exists(own_part))
+        direct, grouped = direct.filter(role=role), grouped.filter(
+            Exists(without_own_part), role=role)
+    return direct.order_by().values(column).union(grouped.order_by().values(column), all=True)
 
 
 def parts_of_departments(department_ids, role: str | None = None) -> QuerySet[Assignment]:

@@ -118,11 +118,13 @@ class ProgressReport(models.Model):
                          name="report_period_state_idx"),
             models.Index(fields=["task", "period"], name="report_task_period_idx"),
             # The review queues (selectors.reviews) and their count on every page: the
-            # reports awaiting the head, by department, and the lead's, by task — a
-            # department's few, not all the city's submitted reports ANDed with its own.
+            # reports awaiting the head, by department, and the lead's, by task (with the
+            # department, which says whose queue: the lead office's reads the index alone) —
+            # a department's few, not all the city's submitted reports ANDed with its own.
             models.Index(fields=["department"], condition=Q(state=ReportState.SUBMITTED),
                          name="report_awaiting_head_idx"),
-            models.Index(fields=["task"], condition=Q(state__in=AWAITING_REVIEW),
+            models.Index(fields=["task"], include=["department"],
+                         condition=Q(state__in=AWAITING_REVIEW),
                          name="report_awaiting_review_idx"),
         ]
 

@@ -158,6 +158,11 @@ class Assignment(models.Model):
             # The 督办台's parts waiting to be acknowledged (签收): a few, not every part.
             models.Index(fields=["ack_due_on"], condition=Q(state=PartState.PENDING_ACK),
                          name="assignment_pending_ack_idx"),
+            # The live lead parts (rules.states.INACTIVE_PARTS), for the review queues: who
+            # leads each task, read by PostgreSQL into one hash instead of a probe per report.
+            models.Index(fields=["task", "department"],
+                         condition=Q(role=AssignmentRole.LEAD) & ~Q(state=PartState.TRANSFERRED),
+                         name="assignment_live_lead_idx"),
         ]
 
     def __str__(self) -> str:

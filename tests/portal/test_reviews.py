@@ -4,15 +4,22 @@ department's report, sees who reported on time, and writes the consolidated summ
 import datetime
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
+from departments.access import access_for
+from tasks_app.choices import AssignmentRole as R
 from tasks_app.choices import EventKind, ReportState
-from tasks_app.models import TaskEvent, TaskSummary
+from tasks_app.filtersets import TaskFilterSet
+from tasks_app.models import ProgressReport, Task, TaskEvent, TaskSummary
+from tasks_app.permissions import lead_department_ids
 from tasks_app.portal import views_reviews
+from tasks_app.selectors.reviews import lead_queue, review_count
 from tasks_app.services.reports import report_save
 
+from ..factories import AssignmentFactory, DepartmentFactory, GroupFactory
 from ..forms import form_values
-from .conftest import GOOD, add_task
+from .conftest import GOOD, add_task, person
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +180,52 @@ def test_managers_read_the_review_page_without_acting(as_user, world):
 def test_the_review_page_defaults_to_the_current_period(as_user, world):
     response = as_user(world.lead_liaison).get(reverse("portal:review", args=[world.task.pk]))
     assert response.context["period"] == world.period
+
+
+def test_every_queue_holds_what_the_review_rule_gives_it_groups_included(world):
+    """The queues (SQL) against permissions.reviews_as_lead's rule (Python): a department
+    reviews the reports of the tasks it leads, but not the leads' own; the lead office
+    reviews the leads' own and every report on a task without a lead. A department leads
+    directly, or through a leading group when it has no part of its own on the task."""
+    a, b, c = (DepartmentFactory() for _ in range(3))
+    group = GroupFactory()
+    group.members.set([a, c])
+    plan, driver = world.task.plan, world.task.driver
+    tasks = {
+        "a leads": [(a, R.LEAD), (b, R.RESPONSIBLE)],
+        "the group leads": [(group, R.LEAD), (b, R.RESPONSIBLE)],
+        "no lead": [(b, R.RESPONSIBLE)],
+        "the group leads, a is responsible": [(group, R.LEAD), (a, R.RESPONSIBLE)],
+    }
+    reports = []
+    for title, parts in tasks.items():
+        task = add_task(plan, driver, title=title)
+        for unit, role in parts:
+            AssignmentFactory(task=task, role=role, **(
+                {"department": None, "group": unit} if unit is group else {"department": unit}))
+        holders = {unit.pk for unit, _ in parts if unit is not group} | (
+            {a.pk, c.pk} if any(unit is group for unit, _ in parts) else set())
+        reports += [ProgressReport.objects.create(
+            task=task, department_id=holder, period=world.period,
+            state=ReportState.SUBMITTED, progress=10) for holder in sorted(holders)]
+    users = {"lead office": world.lead_office,
+             **{name: person(unit, "liaison", f"queue.{name}") for name, unit in
+                (("a", a), ("b", b), ("c", c))}}
+    for name, user in users.items():
+        access = access_for(user)
+        expected = set()
+        for report in reports:
+            leads = lead_department_ids(report.task)
+            if (leads and report.department_id not in leads
+                    and leads & set(access.department_ids)) or (
+                    access.is_lead_office and (not leads or report.department_id in leads)):
+                expected.add(report.pk)
+        mine = set(lead_queue(access).filter(pk__in=[r.pk for r in reports])
+                   .values_list("pk", flat=True))
+        assert mine == expected, name
+        assert review_count(access) == len(
+            set(lead_queue(access).values_list("pk", flat=True))), name
+    # The task list's filter says the same of who leads what.
+    led = TaskFilterSet(QueryDict(f"department={a.pk}&role=lead"),
+                        queryset=Task.objects.all()).qs
+    assert set(led.values_list("title", flat=True)) == {"a leads", "the group leads"}
