@@ -60,7 +60,7 @@ def _awaiting_lead(access: Access) -> Q:
     from_lead = _from_lead()
     mine: Q = Q(task_id__in=led_task_ids(access)) & ~from_lead
     if access.is_lead_office:
-        mine |= from_lead | ~Exists(_leads_of_report_task())
+        mine |= from_lead | ~Q(Exists(_leads_of_report_task()))
     return mine & Q(state__in=AWAITING_REVIEW)
 
 
