@@ -5,6 +5,8 @@ group named on it (各相关部门). Managers and the lead office read everythin
 else is invisible: views answer 404, never 403, so a task's existence does not leak.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from departments.access import Access
@@ -131,6 +133,24 @@ def visible_targets(access: Access, queryset: QuerySet[Target] | None = None) ->
     parts = TargetAssignment.objects.filter(
         Q(department_id__in=ids) | Q(group__members__in=ids), target=OuterRef("pk"))
     return queryset.filter(Exists(parts))
+
+
+def target_departments(parts: Iterable[TargetAssignment]) -> set[int]:
+    """The departments responsible for a target: its parts' departments and the members of
+    its parts' groups (``parts``: its TargetAssignments, their groups' members loaded)."""
+    ids: set[int] = set()
+    for part in parts:
+        if part.department_id:
+            ids.add(part.department_id)
+        elif part.group is not None:
+            ids.update(member.pk for member in part.group.members.all())
+    return ids
+
+
+def enters_readings(access: Access, departments: set[int]) -> bool:
+    """A target's monthly figure is entered by its departments (:func:`target_departments`)
+    and by the lead office."""
+    return access.is_lead_office or bool(departments & access.department_ids)
 
 
 def plans_milestones(access: Access, *, leads_task: bool) -> bool:

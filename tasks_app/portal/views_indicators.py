@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -62,25 +63,30 @@ def indicators(request: HttpRequest) -> HttpResponse:
             url = reverse("portal:indicators")
             return redirect(f"{url}?month={month:%Y-%m}#target-{target.pk}")
         failed[target.pk, kind] = form
+    page = Paginator(indicator_rows(access, month, plan_id=int_param(request, "plan")),
+                     TARGETS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
-    for row in indicator_rows(access, month, plan_id=int_param(request, "plan")):
+    for row in page.object_list:
         pk, reading = row.target.pk, row.reading
-        entry = failed.get((pk, "entry")) or ReadingForm(prefix=f"entry{pk}", initial={
-            "value": reading.value.normalize() if reading else None,
-            "is_year_to_date": reading.is_year_to_date if reading else True,
-            "note": reading.note if reading else "", "version": reading.version if reading else 0})
+        entry = row.may_enter and (failed.get((pk, "entry")) or ReadingForm(
+            prefix=f"entry{pk}", initial={
+                "value": reading.value.normalize() if reading else None,
+                "is_year_to_date": reading.is_year_to_date if reading else True,
+                "note": reading.note if reading else "",
+                "version": reading.version if reading else 0}))
         review = None
         if access.is_lead_office and reading and reading.state == TargetReading.State.SUBMITTED:
             review = failed.get((pk, "review")) or ReadingReviewForm(
                 prefix=f"review{pk}", initial={"version": reading.version})
         rows.append((row, entry, review))
     return render(request, "portal/indicators.html", {
-        "rows": rows, "month": month, "previous": add_months(month, -1),
+        "rows": rows, "page": page, "month": month, "previous": add_months(month, -1),
         "next": add_months(month, 1) if month < month_start(today()) else None,
     }, status=400 if failed else 200)
 
 
 FORMS = {"entry": ReadingForm, "review": ReadingReviewForm}
+TARGETS_PER_PAGE = 20  # a city's targets (the lead office's, a manager's) are a few pages
 
 
 def _save(request: HttpRequest, target: Target, month: datetime.date, form) -> bool:

@@ -10,13 +10,14 @@ from departments.access import Access
 
 from ..attainment import is_behind, target_expected
 from ..models import Target, TargetAssignment, TargetReading
-from ..permissions import visible_targets
+from ..permissions import enters_readings, target_departments, visible_targets
 from ..workdays import add_months
 
 
 def target_list(access: Access) -> QuerySet[Target]:
-    units = TargetAssignment.objects.select_related("department", "group").order_by(
-        "role", "position", "id")
+    """The targets the user sees, with their units (and the units' group members)."""
+    units = TargetAssignment.objects.select_related("department", "group").prefetch_related(
+        "group__members").order_by("role", "position", "id")
     return visible_targets(access).prefetch_related(Prefetch("assignments", units))
 
 
@@ -35,6 +36,7 @@ class IndicatorRow:
     reading: TargetReading | None
     previous: TargetReading | None
     expected: Decimal | None
+    may_enter: bool  # the user enters its figure (permissions.enters_readings)
 
     @property
     def behind(self) -> bool:
@@ -45,7 +47,7 @@ class IndicatorRow:
 def indicator_rows(access: Access, month: datetime.date,
                    plan_id: int | None = None) -> list[IndicatorRow]:
     """The targets the user monitors (owners: theirs; lead office and managers: all active
-    plans'), each with its reading for ``month`` and the month before. Three queries."""
+    plans'), each with its reading for ``month`` and the month before. Four queries."""
     targets = target_list(access).filter(plan__is_active=True).select_related("plan")
     if plan_id is not None:
         targets = targets.filter(plan_id=plan_id)
@@ -59,5 +61,6 @@ def indicator_rows(access: Access, month: datetime.date,
         year_to_date = reading.is_year_to_date if reading else True
         rows.append(IndicatorRow(
             target, reading, readings.get((target.pk, previous_month)),
-            target_expected(target, month, year_to_date)))
+            target_expected(target, month, year_to_date),
+            enters_readings(access, target_departments(target.assignments.all()))))
     return rows

@@ -15,18 +15,14 @@ from departments.access import access_for
 from ..attainment import is_behind, target_expected
 from ..exceptions import StaleVersion
 from ..models import Target, TargetAssignment, TargetReading
+from ..permissions import enters_readings, target_departments
 from ..workdays import month_start
 
 
 def target_department_ids(target: Target) -> set[int]:
     """Departments responsible for a target, directly or through a group."""
-    ids: set[int] = set()
-    for part in TargetAssignment.objects.filter(target=target).prefetch_related("group__members"):
-        if part.department_id:
-            ids.add(part.department_id)
-        elif part.group is not None:
-            ids.update(member.pk for member in part.group.members.all())
-    return ids
+    return target_departments(
+        TargetAssignment.objects.filter(target=target).prefetch_related("group__members"))
 
 
 def readable_targets_q(department_ids) -> Q:
@@ -42,9 +38,10 @@ def target_reading_save(
 ) -> TargetReading:
     """Record (or correct) the actual value of a target for a month."""
     access = access_for(user)
-    departments = target_department_ids(target) & set(access.department_ids)
-    if not (departments or access.is_lead_office):
+    units = target_department_ids(target)
+    if not enters_readings(access, units):
         raise PermissionDenied(_("只有指标的责任单位或牵头办公室可以报送监测数据。"))
+    departments = units & access.department_ids
     errors = {}
     try:
         value = Decimal(str(value))

@@ -10,6 +10,7 @@ from django.urls import reverse
 from tasks_app.attainment import expected_value
 from tasks_app.choices import AssignmentRole, TargetKind
 from tasks_app.models import Target, TargetAssignment, TargetReading
+from tasks_app.portal import views_indicators
 
 pytestmark = pytest.mark.django_db
 URL = reverse("portal:indicators")
@@ -96,3 +97,23 @@ def test_others_cannot_file_or_see(world, gdp, as_user):
 
 def test_a_future_month_is_not_offered(world, gdp, as_user):
     assert as_user(world.liaison).get(URL, {"month": "2026-05"}).status_code == 404
+
+
+def test_a_manager_reads_the_figures_without_forms(world, gdp, as_user):
+    assert _file(as_user(world.liaison), gdp, value="260").status_code == 302
+    page = as_user(world.manager).get(URL, {"month": "2026-02"}).content.decode()
+    assert "地区生产总值" in page and "260亿元" in page
+    assert f'name="entry{gdp.pk}-value"' not in page  # managers do not enter figures
+    assert _file(as_user(world.manager), gdp, value="270").status_code == 404
+
+
+def test_the_citys_targets_come_in_pages_that_keep_the_month(world, gdp, as_user, monkeypatch):
+    monkeypatch.setattr(views_indicators, "TARGETS_PER_PAGE", 1)
+    Target.objects.create(plan=gdp.plan, name="规上工业增加值", value=Decimal("10"), unit="%",
+                          position=1)
+    office = as_user(world.lead_office)
+    first = office.get(URL, {"month": "2026-02"}).content.decode()
+    assert "地区生产总值" in first and "规上工业增加值" not in first
+    assert 'href="?month=2026-02&amp;page=2"' in first
+    second = office.get(URL, {"month": "2026-02", "page": 2}).content.decode()
+    assert "规上工业增加值" in second and "地区生产总值" not in second
