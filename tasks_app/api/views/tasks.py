@@ -103,6 +103,9 @@ class AssignmentViewSet(ReadOnlyViewSet):
     search_fields = ["source_text", "department__name", "group__name"]
     search_description = _("原文写法、部门名称、部门组名称")
     ordering_fields = ["task", "role", "state", "position", "created_at"]
+    # A task's parts together, in document order, tasks by id: a page of 50 reads the task
+    # index instead of sorting the city's 35,051 parts by plan and task number (73 ms).
+    ordering = ["task_id", "role", "position", "id"]
 
     def get_queryset(self):
         return assignment_list(self.access)
