@@ -338,9 +338,15 @@ def _pages(liaison: User, manager: User, lead: User) -> dict[str, tuple[Client, 
         "task_list_api_page_50_liaison": (liaison_client, "/api/v1/tasks/?page_size=50"),
         "reviews_page": (liaison_client, "/reviews/"),
         "todo_panel": (liaison_client, "/todo/"),
-        # The head's queue, and its count that the menu asks for on every page.
+        # The head's queue, and its count that the menu asks for on every page; the lead
+        # office's, over every report of the city awaiting review.
         "reviews_page_head": (head_client, "/reviews/"),
         "review_count_head": (head_client, "/reviews/count/"),
+        "reviews_page_lead_office": (lead_client, "/reviews/"),
+        "review_count_lead_office": (lead_client, "/reviews/count/"),
+        # The city's pages for leaders: every plan's targets, every plan at a glance.
+        "indicators_page_manager": (manager_client, "/indicators/"),
+        "cockpit": (manager_client, "/cockpit/"),
         "indicators_page": (liaison_client, "/indicators/"),
         "slips_page": (liaison_client, "/slips/"),
         "bulletins_page": (liaison_client, "/bulletins/"),
@@ -349,6 +355,7 @@ def _pages(liaison: User, manager: User, lead: User) -> dict[str, tuple[Client, 
         "bulletin_list_api": (lead_client, "/api/v1/bulletins/"),
         "notifications_page": (liaison_client, "/notifications/"),
         "supervision_desk": (lead_client, "/desk/"),
+        "supervision_desk_reports": (lead_client, "/desk/reports/"),  # its owed-reports panel
         "admin_task_changelist": (lead_client, "/admin/tasks_app/task/"),
         # A department's ledger is built in the request; a plan's or the city's is an export
         # job (measured below in a fresh process, as a Celery worker builds it).
@@ -356,6 +363,7 @@ def _pages(liaison: User, manager: User, lead: User) -> dict[str, tuple[Client, 
         "ledger_export_department_api": (liaison_client, "/api/v1/tasks/ledger/"),
         "reports_api_page_50": (lead_client, "/api/v1/reports/?page_size=50"),
         "reports_api_page_50_liaison": (liaison_client, "/api/v1/reports/?page_size=50"),
+        "assignments_api_page_50": (lead_client, "/api/v1/assignments/?page_size=50"),
         "admin_plan_changelist": (lead_client, "/admin/tasks_app/plan/"),
         "admin_task_change": (lead_client, f"/admin/tasks_app/task/{task.pk}/change/"),
         "admin_history_changelist": (lead_client, "/admin/tasks_app/taskevent/"),

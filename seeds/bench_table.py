@@ -11,7 +11,7 @@ TARGETS = {
     "plan_overview": "p50 ≤ 60 ms", "bulletin_pdf_published": "≤ 50 ms",
     "bulletin_xlsx_published": "≤ 50 ms",
 }
-NO_TARGET = ("admin_", "ledger_export_", "import_primary_plan")
+NO_TARGET = ("admin_", "ledger_export_", "import_primary_plan", "assignments_api")
 CONCURRENCY_TARGETS = {
     ("department_home", 10): "≥ 40 req/s", ("department_home", 50): "≥ 40 req/s",
     ("task_list_api_page_50", 10): "≥ 60 req/s", ("task_list_api_page_50", 50): "≥ 60 req/s",
