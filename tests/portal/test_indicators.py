@@ -117,3 +117,18 @@ def test_the_citys_targets_come_in_pages_that_keep_the_month(world, gdp, as_user
     assert 'href="?month=2026-02&amp;page=2"' in first
     second = office.get(URL, {"month": "2026-02", "page": 2}).content.decode()
     assert "规上工业增加值" in second and "地区生产总值" not in second
+
+
+def test_an_error_shows_on_the_page_its_form_was_on(world, gdp, as_user, monkeypatch):
+    monkeypatch.setattr(views_indicators, "TARGETS_PER_PAGE", 1)
+    second = Target.objects.create(plan=gdp.plan, name="规上工业增加值", value=Decimal("10"),
+                                   unit="%", position=1)
+    TargetAssignment.objects.create(target=second, department=world.department,
+                                    role=AssignmentRole.LEAD)
+    response = as_user(world.liaison).post(f"{URL}?month=2026-02&page=2", {
+        "target": second.pk, "month": "2026-02", f"entry{second.pk}-version": 0,
+        f"entry{second.pk}-is_year_to_date": "on", f"entry{second.pk}-value": "很多"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "规上工业增加值" in html
+    assert "地区生产总值" not in html and not TargetReading.objects.exists()
+    assert 'has-error' in html  # the value's field, with its message
