@@ -53,9 +53,14 @@ def translated(text: str) -> str:
     return gettext(text) if text else text
 
 
+def list_separator() -> str:
+    """、 between the items of a list (in English: a comma)."""
+    return pgettext("list separator", "、")
+
+
 def join_list(items: Iterable[object]) -> str:
     """Names joined as a list: 区工信局、区财政局 (in English: ``A, B``)."""
-    return pgettext("list separator", "、").join(str(item) for item in items)
+    return list_separator().join(str(item) for item in items)
 
 
 # (language, key) → text. The catalogues do not change while the process runs (a test that

@@ -12,11 +12,11 @@ wording comes from Python (``wording``), contextual wording from the including p
 from typing import Any
 
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import get_language, ngettext, pgettext
+from django.utils.translation import get_language, ngettext
 from jinja2 import Environment
 
 from common.formatting import cn_date, cn_datetime
-from common.i18n import gettext_cached
+from common.i18n import gettext_cached, list_separator
 
 from . import badges, wording
 from .labels import label
@@ -47,11 +47,6 @@ def url(name: str, *args: Any) -> str:
 def widthratio(value: float, total: float, width: int = 100) -> int:
     """``{% widthratio value total width %}``: the bar width for ``value`` of ``total``."""
     return round(value / total * width) if total else 0
-
-
-def list_separator() -> str:
-    """、 between the items of a list (in English: a comma), as ``join_list`` writes it."""
-    return pgettext("list separator", "、")
 
 
 def environment(**options: Any) -> Environment:

@@ -5,6 +5,7 @@ import datetime
 
 from ..choices import PartState, ReportState, TaskStatus
 from ..models import Assignment
+from ..models.reports import AWAITING_REVIEW
 from ..models.targets import TargetReading
 
 # ---------------------------------------------------------------- a department's part
@@ -30,8 +31,9 @@ CLOSED_TASKS = (TaskStatus.COMPLETED, TaskStatus.SUSPENDED)
 #: A report counts as filed once submitted (and while approved or accepted). A returned report
 #: is owed again; a draft was never filed.
 FILED_REPORTS = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED, ReportState.ACCEPTED)
-#: Filed reports that the department may still withdraw (nobody has accepted them yet).
-WITHDRAWABLE_REPORTS = (ReportState.SUBMITTED, ReportState.HEAD_APPROVED)
+#: Filed reports in a review queue (the head's or the lead department's; the tuple lives with
+#: the model, whose index finds them) — the department may still withdraw them.
+WITHDRAWABLE_REPORTS = AWAITING_REVIEW
 #: Reports the department may still edit and file.
 EDITABLE_REPORTS = (ReportState.DRAFT, ReportState.RETURNED)
 

@@ -14,10 +14,9 @@ from departments.models import Department
 
 from ..choices import AssignmentRole, ReportState
 from ..models import Assignment, ProgressReport, ReportingPeriod, Task, TaskSummary
-from ..models.reports import AWAITING_REVIEW
 from ..permissions import led_task_ids, live_parts
 from ..rules.obligations import OVERDUE, owed_reports, standing
-from ..rules.states import FILED_REPORTS, WITHDRAWABLE_REPORTS
+from ..rules.states import AWAITING_REVIEW, FILED_REPORTS
 
 # ---------------------------------------------------------------- review queues
 
@@ -139,7 +138,7 @@ class ComplianceRow:
 
     @property
     def awaiting_review(self) -> bool:
-        return self.report is not None and self.report.state in WITHDRAWABLE_REPORTS
+        return self.report is not None and self.report.state in AWAITING_REVIEW
 
 
 @dataclass
