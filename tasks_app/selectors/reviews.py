@@ -22,6 +22,7 @@ from ..rules.states import AWAITING_REVIEW, FILED_REPORTS
 
 
 SHOWN_WITH = ("task", "task__plan", "department", "period", "submitted_by")  # a queue's row
+QUEUE_ORDER = ("-period__month", "task__plan_id", "task__number", "department__name")
 
 
 def _awaiting_head(access: Access) -> Q:
@@ -32,7 +33,7 @@ def head_queue(access: Access) -> QuerySet[ProgressReport]:
     """Reports of the departments the user heads that wait for the head's approval."""
     return (ProgressReport.objects.filter(_awaiting_head(access))
             .select_related(*SHOWN_WITH).prefetch_related("attachments")
-            .order_by("-period__month", "task__plan_id", "task__number", "department__name"))
+            .order_by(*QUEUE_ORDER))
 
 
 def _leads_of_report_task() -> QuerySet[Assignment]:
@@ -69,7 +70,7 @@ def _awaiting_lead(access: Access) -> Q:
 def lead_queue(access: Access) -> QuerySet[ProgressReport]:
     """Reports waiting for the user as the task's lead department (or as the lead office)."""
     return (ProgressReport.objects.filter(_awaiting_lead(access)).select_related(*SHOWN_WITH)
-            .order_by("-period__month", "task__plan_id", "task__number", "department__name"))
+            .order_by(*QUEUE_ORDER))
 
 
 def lead_queue_page(access: Access, number: int | str | None, per_page: int) -> Page:
