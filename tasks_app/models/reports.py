@@ -119,11 +119,12 @@ class ProgressReport(models.Model):
             models.Index(fields=["task", "period"], name="report_task_period_idx"),
             # The review queues (selectors.reviews) and their count on every page: the
             # reports awaiting the head, by department, and the lead's, by task (with the
-            # department, which says whose queue: the lead office's reads the index alone) —
-            # a department's few, not all the city's submitted reports ANDed with its own.
+            # department, which says whose queue, and the period the queue is ordered by: the
+            # lead office's count and its ordered ids read the index alone) — a department's
+            # few, not all the city's submitted reports ANDed with its own.
             models.Index(fields=["department"], condition=Q(state=ReportState.SUBMITTED),
                          name="report_awaiting_head_idx"),
-            models.Index(fields=["task"], include=["department"],
+            models.Index(fields=["task"], include=["department", "period", "id"],
                          condition=Q(state__in=AWAITING_REVIEW),
                          name="report_awaiting_review_idx"),
         ]
