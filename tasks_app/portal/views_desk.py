@@ -41,10 +41,12 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def desk_reports(request: HttpRequest) -> HttpResponse:
-    """The desk's owed reports per plan: 待报送 and 逾期未报 (loaded by htmx)."""
+    """The desk's owed reports per plan, a page of plans: 待报送 and 逾期未报 (loaded by htmx
+    with the desk's own parameters; ``plans`` is the page)."""
     if not access_for(request.user).reads_everything:
         raise Http404
-    return render(request, "portal/_desk_reports.html", {"owed": owed_by_plan(today())})
+    return render(request, "portal/_desk_reports.html",
+                  {"owed": owed_by_plan(today(), request.GET.get("plans"))})
 
 
 class _ItemForm(ServiceErrorsMixin, ItemForm):

@@ -32,12 +32,11 @@ from ..rules.obligations import (
     unfiled_tallies,
 )
 from ..workdays import add_months, month_start
-from .owed import recent_months
+from .owed import PLANS_PER_PAGE, recent_months
 
 CHART_MONTHS = 12
 RED_TASKS_SHOWN = 20
 MISSING_SHOWN = 10  # per plan, the departments with the most unreported tasks
-PLANS_PER_PAGE = 10
 _RED_TASK_FIELDS = ("plan__code", "number", "title", "due_on", "progress", "health_override",
                     "health_override_reason")
 

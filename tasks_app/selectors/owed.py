@@ -5,6 +5,8 @@ tasks_app.rules.obligations'; this module only picks the periods and counts."""
 import datetime
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
+
 from ..models import Plan, ReportingPeriod
 from ..rules.obligations import OwedCount, due_and_overdue, shown_periods, unfiled_tallies
 from ..workdays import add_months, month_start
@@ -36,11 +38,19 @@ class PlanOwed:
     counts: list[OwedCount]  # 待报送 first, then 逾期未报
 
 
-def owed_by_plan(today: datetime.date) -> list[PlanOwed]:
-    """Every active plan's two counts (three queries)."""
-    plans = list(Plan.objects.filter(is_active=True).order_by("-signed_on", "code"))
+PLANS_PER_PAGE = 10  # the overview's and the desk's pages of plans
+
+
+def owed_by_plan(today: datetime.date, page_number: int | str | None = 1) -> Page:
+    """A page of active plans (newest first), each with its two counts (three queries).
+    Counting is per page: the city's fifty plans at once took about 100 ms of SQL."""
+    page = Paginator(list(Plan.objects.filter(is_active=True).order_by("-signed_on", "code")),
+                     PLANS_PER_PAGE).get_page(page_number)
+    plans: list[Plan] = list(page.object_list)
     periods = recent_periods([plan.pk for plan in plans], today)
     tallies = unfiled_tallies(p for plan in plans for p in shown_periods(
         periods[plan.pk], today, plan.tracking_start))  # only the periods counted
-    return [PlanOwed(plan, due_and_overdue(periods[plan.pk], today, plan.tracking_start,
-                                           tallies)) for plan in plans]
+    page.object_list = [PlanOwed(plan, due_and_overdue(periods[plan.pk], today,
+                                                       plan.tracking_start, tallies))
+                        for plan in plans]
+    return page

@@ -13,6 +13,8 @@ from tasks_app.services.lifecycle.completions import completion_request_file
 from tasks_app.services.lifecycle.extensions import extension_request_file
 from tasks_app.services.lifecycle.slips import slip_answer, slip_issue, slip_receive
 
+from tasks_app.models import Plan
+
 from ..factories import AssignmentFactory, PlanFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +140,28 @@ def test_each_task_is_in_one_list_and_each_list_shows_its_first_rows_by_due_date
     assert len(data.red) == red_before + 4
     assert not {"任务14", "任务15"} & {t.title for t in [*data.red, *data.items,
                                                         *data.suspended]}
+
+
+def test_the_owed_reports_come_a_page_of_plans_at_a_time(client, world, monkeypatch):
+    """The panel counts only its page's plans (newest first); its links open the desk at
+    another page of plans and keep the desk's filters."""
+    from tasks_app.selectors import owed as owed_module
+
+    monkeypatch.setattr(owed_module, "PLANS_PER_PAGE", 2)
+    for n in range(3):
+        PlanFactory(code=f"分页计划{n}", signed_on=datetime.date(2026, 1, 1 + n))
+    plans = Plan.objects.filter(is_active=True).order_by("-signed_on", "code")
+    codes = [plan.code for plan in plans]
+    assert len(codes) == 4
+    client.force_login(world.lead_office)
+    shown = []
+    for number in (1, 2):
+        response = client.get(reverse("portal:desk_reports"),
+                              {"plans": number, "plan": world.task.plan_id})
+        shown += [item.plan.code for item in response.context["owed"]]
+        html = response.content.decode()
+        assert "共 4 个计划，第 %d / 2 页" % number in html
+    assert shown == codes
+    assert f'href="?plans=1&amp;plan={world.task.plan_id}#desk-reports"' in html  # 上一页
+    desk_html = client.get(reverse("portal:desk"), {"plans": 2}).content.decode()
+    assert f'hx-get="{reverse("portal:desk_reports")}?plans=2"' in desk_html
