@@ -41,6 +41,7 @@ from tasks_app.models import (
     Task,
 )
 from tasks_app.selectors.bulletins import bulletin_compute
+from tasks_app.selectors.cockpit import cockpit as cockpit_data
 from tasks_app.services.assessments import assessment_compute
 from tasks_app.services.bulletins import bulletin_generate, bulletin_publish
 from tasks_app.services.periods import period_ensure
@@ -413,6 +414,8 @@ def run_benchmark(*, runs: int, concurrency_seconds: int = 0) -> dict:
     bulletin = quarter_bulletins(lead)
     endpoints = measure_in_rounds({name: get_page(client, url) for name, (client, url)
                                    in _pages(liaison, manager, lead).items()}, runs=runs)
+    # The cockpit's page reads a snapshot of the city taken at most once a minute: its cost.
+    endpoints["cockpit_snapshot"] = measure(lambda: cockpit_data(timezone.now()), runs=runs)
     endpoints["bulletin_pdf_published"] = measure(  # the warm-up renders and stores it
         get_page(client_for(lead), f"/bulletins/{bulletin.pk}/pdf/"), runs=runs)
     endpoints["bulletin_xlsx_published"] = measure(

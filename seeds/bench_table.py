@@ -10,6 +10,7 @@ TARGETS = {
     "reports_api_page_50": "p50 ≤ 50 ms", "reports_api_page_50_liaison": "p50 ≤ 50 ms",
     "plan_overview": "p50 ≤ 60 ms", "bulletin_pdf_published": "≤ 50 ms",
     "bulletin_xlsx_published": "≤ 50 ms",
+    "cockpit_snapshot": "none: at most once a minute, not per request",
 }
 NO_TARGET = ("admin_", "ledger_export_", "import_primary_plan", "assignments_api")
 CONCURRENCY_TARGETS = {

@@ -50,3 +50,13 @@ def _site_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the process's own): a snapshot or a throttle
+    count cached by one test is not read by the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

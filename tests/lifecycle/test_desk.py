@@ -8,12 +8,11 @@ import pytest
 from django.urls import reverse
 
 from tasks_app.choices import AssignmentRole, Health, PartState
+from tasks_app.models import Plan
 from tasks_app.selectors.desk import desk
 from tasks_app.services.lifecycle.completions import completion_request_file
 from tasks_app.services.lifecycle.extensions import extension_request_file
 from tasks_app.services.lifecycle.slips import slip_answer, slip_issue, slip_receive
-
-from tasks_app.models import Plan
 
 from ..factories import AssignmentFactory, PlanFactory, TaskFactory
 
@@ -160,7 +159,7 @@ def test_the_owed_reports_come_a_page_of_plans_at_a_time(client, world, monkeypa
                               {"plans": number, "plan": world.task.plan_id})
         shown += [item.plan.code for item in response.context["owed"]]
         html = response.content.decode()
-        assert "共 4 个计划，第 %d / 2 页" % number in html
+        assert f"共 4 个计划，第 {number} / 2 页" in html
     assert shown == codes
     assert f'href="?plans=1&amp;plan={world.task.plan_id}#desk-reports"' in html  # 上一页
     desk_html = client.get(reverse("portal:desk"), {"plans": 2}).content.decode()
