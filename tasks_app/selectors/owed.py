@@ -50,7 +50,6 @@ def owed_by_plan(today: datetime.date, page_number: int | str | None = 1) -> Pag
     periods = recent_periods([plan.pk for plan in plans], today)
     tallies = unfiled_tallies(p for plan in plans for p in shown_periods(
         periods[plan.pk], today, plan.tracking_start))  # only the periods counted
-    page.object_list = [PlanOwed(plan, due_and_overdue(periods[plan.pk], today,
-                                                       plan.tracking_start, tallies))
-                        for plan in plans]
-    return page
+    return Page([PlanOwed(plan, due_and_overdue(periods[plan.pk], today, plan.tracking_start,
+                                                 tallies)) for plan in plans],
+                page.number, page.paginator)
