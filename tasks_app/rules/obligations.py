@@ -270,13 +270,19 @@ def _governing(rows: Iterable[Sequence], fields: Sequence[str]
     def precedence(row: Sequence) -> tuple[bool, int]:
         return row[state] in OPEN_PARTS, -row[given_on].toordinal()
 
+    # A department's own part governs; of live parts it has at most one per task (a
+    # constraint). Then, where it has none, the groups' part with precedence.
     governing: dict[tuple[int, int], Sequence] = {}
-    named: set[tuple[int, int]] = set()
-    for row in sorted(rows, key=lambda r: r[direct] is None):  # direct parts first
+    grouped = []
+    for row in rows:
+        if row[direct] is None:
+            grouped.append(row)
+        else:
+            governing[row[dept], row[task]] = row
+    named = set(governing)
+    for row in grouped:
         key = (row[dept], row[task])
-        if row[direct] is not None:
-            named.add(key)
-        elif key in named:
+        if key in named:
             continue
         held = governing.get(key)
         if held is None or precedence(row) > precedence(held):
