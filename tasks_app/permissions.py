@@ -14,7 +14,7 @@ from departments.models import DepartmentGroup
 
 from .choices import AssignmentRole
 from .models import Assignment, ProgressReport, Target, TargetAssignment, Task
-from .rules.states import INACTIVE_PARTS
+from .rules.states import INACTIVE_PARTS, own_part
 
 
 def live_parts() -> QuerySet[Assignment]:
@@ -33,10 +33,8 @@ def _held(department_ids, role: str | None, column: str) -> QuerySet:
     if role:
         # A department's own part governs (department_ids_on_task): through a group it holds
         # the group's role only on a task where it has no part of its own.
-        own_part = live_parts().filter(task=OuterRef(OuterRef("task_id")),
-                                       department_id=OuterRef("department_id"))
-        without_own_part = memberships.filter(
-            departmentgroup_id=OuterRef("group_id")).exclude(Exists(own_part))
+        without_own_part = memberships.filter(departmentgroup_id=OuterRef("group_id")).exclude(
+            own_part(OuterRef(OuterRef("task_id")), OuterRef("department_id")))
         direct, grouped = direct.filter(role=role), grouped.filter(
             Exists(without_own_part), role=role)
     return direct.order_by().values(column).union(grouped.order_by().values(column), all=True)

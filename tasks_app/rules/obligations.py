@@ -67,6 +67,7 @@ from .states import (
     FILED_REPORTS,
     LIVE_PARTS,
     OPEN_PARTS,
+    own_part,
 )
 
 QUARTER_END_MONTHS = (3, 6, 9, 12)
@@ -369,7 +370,6 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
     periods = list(periods)
     if not periods:
         return {}
-    live = Assignment.objects.filter(task_id=OuterRef("task_id"), state__in=LIVE_PARTS)
     # Of a department's open parts through groups (two of a task's groups may hold it), the
     # one given first: one row per department and task, counted without de-duplicating.
     earlier_group_part = Assignment.objects.filter(
@@ -381,7 +381,7 @@ def unfiled_tallies(periods: Iterable[ReportingPeriod]) -> dict[int, dict[int, t
                    .exclude(task__status__in=CLOSED_TASKS)
                    .exclude(task__feedback_type=FeedbackType.ONE_OFF))
              .exclude(Q(department__isnull=True)
-                      & (Exists(live.filter(department_id=OuterRef("dept")))
+                      & (own_part(OuterRef("task_id"), OuterRef("dept"))
                          | Exists(earlier_group_part))))
     slots: dict[Slot, list[ReportingPeriod]] = defaultdict(list)
     for period in periods:

@@ -3,6 +3,9 @@ closed or filed. Defined once here; nothing else spells them out again."""
 
 import datetime
 
+from django.db.models import Exists
+from django.db.models.expressions import Combinable
+
 from ..choices import PartState, ReportState, TaskStatus
 from ..models import Assignment
 from ..models.reports import AWAITING_REVIEW
@@ -20,6 +23,15 @@ CLOSED_PARTS = (PartState.SUSPENDED, PartState.COMPLETED)
 OPEN_PARTS = tuple(state for state in LIVE_PARTS if state not in CLOSED_PARTS)
 #: Parts that owe nothing now (closed or transferred).
 QUIET_PARTS = (*INACTIVE_PARTS, *CLOSED_PARTS)
+
+
+def own_part(task: Combinable, department: Combinable) -> Exists:
+    """Whether the department holds a live part of its own in the task (``task`` and
+    ``department``: expressions, e.g. ``OuterRef("task_id")``). Where it does, its groups'
+    parts in the task do not count for it: the governing rule (obligations._governing) as
+    every query that expands groups to their members says it."""
+    return Exists(Assignment.objects.filter(task_id=task, department_id=department)
+                  .exclude(state__in=INACTIVE_PARTS))
 
 # ---------------------------------------------------------------- the task
 

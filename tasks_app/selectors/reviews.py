@@ -16,7 +16,7 @@ from ..choices import AssignmentRole, ReportState
 from ..models import Assignment, ProgressReport, ReportingPeriod, Task, TaskSummary
 from ..permissions import led_task_ids, live_parts
 from ..rules.obligations import OVERDUE, owed_reports, standing
-from ..rules.states import AWAITING_REVIEW, FILED_REPORTS
+from ..rules.states import AWAITING_REVIEW, FILED_REPORTS, own_part
 
 # ---------------------------------------------------------------- review queues
 
@@ -48,9 +48,9 @@ def _from_lead() -> Q:
     parts each; one EXISTS with the OR inside was a subquery run per report (the lead
     office's count, over the city's 15,907 reports awaiting review: 81 → 7 ms)."""
     leads, department = _leads_of_report_task(), OuterRef("department_id")
-    own_part = live_parts().filter(task=OuterRef("task_id"), department_id=department)
     return (Q(Exists(leads.filter(department_id=department)))
-            | (Q(Exists(leads.filter(group__members=department))) & ~Q(Exists(own_part))))
+            | (Q(Exists(leads.filter(group__members=department)))
+               & ~Q(own_part(OuterRef("task_id"), department))))
 
 
 def _awaiting_lead(access: Access) -> Q:
