@@ -8,7 +8,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from departments.models import Person
 from notifications.channels.routing import quiet_until, route
@@ -26,7 +25,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def vendors(settings):
     server = VendorServer().start()
-    cache.clear()
     settings.DUBAN_SMS_PROVIDER = "aliyun"
     settings.DUBAN_SMS_ENDPOINT = f"{server.url}/aliyun/"
     settings.DUBAN_SMS_ACCESS_KEY_ID, settings.DUBAN_SMS_ACCESS_KEY_SECRET = (
@@ -44,7 +42,6 @@ def vendors(settings):
     settings.DUBAN_QUIET_HOURS = ""  # whenever this runs; tests of quiet hours set their own
     yield server
     server.stop()
-    cache.clear()
 
 
 def message(channel: str, address: str, key: str = "k", **fields) -> Notification:

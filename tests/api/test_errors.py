@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -15,13 +14,6 @@ from tasks_app.models import ProgressReport
 from .conftest import GOOD
 
 REPORTS = "/api/v1/reports/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def assert_error_shape(response, status: int, code: str) -> dict:
